@@ -1,0 +1,172 @@
+//! The command line: argument parsing (clap) and the commands, each a thin call into the library.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::analysis::summarise;
+use crate::engine::{run, RunOptions};
+use crate::error::Error;
+use crate::report;
+use crate::scenario;
+
+/// Monte Carlo simulation of social impact bond business cases.
+#[derive(Debug, Parser)]
+#[command(name = "sibsim", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Simulate a scenario and summarise outcomes, payments and provider margin.
+    Run(RunArgs),
+    /// Check a scenario file and report every problem found, with file:line:column.
+    Validate {
+        /// The scenario file (TOML).
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The scenario file (TOML).
+    pub file: PathBuf,
+    /// Number of trials (default: the scenario's `simulation.trials`).
+    #[arg(long)]
+    pub trials: Option<u64>,
+    /// Master seed (default: the scenario's `simulation.seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: one per core). Results are identical for any value.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Low and high quantiles, e.g. `0.05,0.95` (default: the scenario's, else 0.1,0.9).
+    #[arg(long, value_name = "LOW,HIGH")]
+    pub quantiles: Option<String>,
+    /// Output folder (default: `sibsim-out/<scenario file stem>`).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Also write `trials.csv`, one row per trial.
+    #[arg(long)]
+    pub per_trial: bool,
+    /// No progress bar and no notes on stderr.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+fn parse_quantiles(s: &str) -> Result<(f64, f64), Error> {
+    let bad = || Error::InvalidOption {
+        option: "--quantiles".into(),
+        problem: format!("\"{s}\""),
+        valid: "expected LOW,HIGH with 0 < LOW < 0.5 < HIGH < 1, e.g. 0.1,0.9".into(),
+    };
+    let (a, b) = s.split_once(',').ok_or_else(bad)?;
+    let lo: f64 = a.trim().parse().map_err(|_| bad())?;
+    let hi: f64 = b.trim().parse().map_err(|_| bad())?;
+    if lo > 0.0 && lo < 0.5 && hi > 0.5 && hi < 1.0 {
+        Ok((lo, hi))
+    } else {
+        Err(bad())
+    }
+}
+
+fn default_out(file: &Path) -> PathBuf {
+    let stem = file
+        .file_stem()
+        .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned());
+    Path::new("sibsim-out").join(stem)
+}
+
+/// Run the command line `cli`.
+///
+/// # Errors
+/// Library errors (an invalid scenario or option: [`Error`]) and I/O errors with context.
+pub fn execute(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Validate { file } => {
+            let model = scenario::load(&file)?;
+            println!(
+                "{}: ok — scenario \"{}\": {} sites, {} parties, {} tariff lines, {} blocks, {} plan figures, {} months from {}",
+                file.display(),
+                model.name,
+                model.sites.len(),
+                model.parties.len(),
+                model.tariffs.len(),
+                model.blocks.len(),
+                model.plan.len(),
+                model.settings.horizon,
+                model.settings.start
+            );
+            Ok(())
+        }
+        Command::Run(args) => run_command(args),
+    }
+}
+
+fn run_command(args: RunArgs) -> anyhow::Result<()> {
+    let quantiles = args.quantiles.as_deref().map(parse_quantiles).transpose()?;
+    let model = scenario::load(&args.file)?;
+    let opts = RunOptions {
+        trials: args.trials,
+        seed: args.seed,
+        threads: args.threads,
+    };
+    let trials = opts.trials.unwrap_or(model.settings.trials);
+    let seed = opts.seed.unwrap_or(model.settings.seed);
+    let (low, high) = quantiles.unwrap_or((model.settings.low, model.settings.high));
+
+    let bar = if args.quiet || !std::io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        let bar = ProgressBar::with_draw_target(Some(trials), ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {pos}/{len} trials [{bar:40}] {eta}")
+                .expect("constant template")
+                .progress_chars("=> "),
+        );
+        bar
+    };
+    let started = Instant::now();
+    let table = run(&model, &opts, &|done| bar.set_position(done))?;
+    bar.finish_and_clear();
+    let elapsed = started.elapsed();
+
+    let summary = summarise(&table, &model.name, seed, low, high);
+    let out = args.out.clone().unwrap_or_else(|| default_out(&args.file));
+    let json = serde_json::to_vec_pretty(&report::json::to_json(&summary))
+        .context("serialising summary.json")?;
+    let mut files = vec![
+        ("summary.json", json),
+        ("summary.csv", report::csv::summary_csv(&summary)?),
+    ];
+    if args.per_trial {
+        files.push(("trials.csv", report::csv::trials_csv(&table)?));
+    }
+    report::write_all_or_nothing(&out, &files)?;
+
+    print!("{}", report::terminal::render(&summary));
+    if !args.quiet {
+        let names: Vec<&str> = files.iter().map(|(n, _)| *n).collect();
+        eprintln!(
+            "{trials} trials in {:.2} s; wrote {} to {}",
+            elapsed.as_secs_f64(),
+            names.join(", "),
+            out.display()
+        );
+    }
+    Ok(())
+}
+
+/// Exit code for an error: 2 for a bad scenario or option (the user's input), 1 otherwise.
+pub fn exit_code(err: &anyhow::Error) -> u8 {
+    match err.downcast_ref::<Error>() {
+        Some(Error::InvalidScenario(_) | Error::InvalidOption { .. }) => 2,
+        _ => 1,
+    }
+}

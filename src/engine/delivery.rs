@@ -1,0 +1,247 @@
+//! The delivery stage of one site, month by month (MODEL.md, "One trial", step 2).
+//!
+//! Referrals arrive (Poisson, or gamma–Poisson when over-dispersed) at the site's rate times the
+//! mobilisation ramp; while free caseload capacity remains, each referral taken on engages with
+//! `p_engage`; referrals beyond capacity wait (dropping out at `wait_dropout` a month) or are lost.
+//! Each engaged client's path is drawn when they engage: a job start with `p_job_start` after a
+//! geometric lag (mean `time_to_job_months`, same month allowed), leaving the caseload the month
+//! after; otherwise leaving after 1 + a geometric stay (mean `months_on_caseload_without_job`).
+//! A start is ≥16 h with `share_ge16`; it is sustained 6 weeks (recorded one month after the start)
+//! with `p_6w` and 26 weeks (six months after the start) with `p_26w` given 6 weeks; each
+//! sustainment is claimable with `p_evidence`. Capacity is ES in post × caseload per ES; each ES
+//! leaves with `turnover_per_month` and the vacancy stays empty for `months_to_fill` months
+//! (stochastically rounded, so the mean is exact). Nothing is counted outside the site's months.
+
+use rand::RngExt;
+use rand_distr::{Binomial, Distribution, Gamma, Geometric, Poisson};
+
+use crate::engine::rng::Stream;
+use crate::scenario::{Excess, Param, Site};
+use crate::Month;
+
+/// One trial's draw of a site's inputs (the epistemic layer).
+#[derive(Debug, Clone)]
+pub struct SiteParams {
+    pub values: Vec<f64>,
+}
+
+impl SiteParams {
+    /// Draw every input of `site`, one uniform each, in [`Param::ALL`] order.
+    pub fn draw(site: &Site, rng: &mut Stream) -> SiteParams {
+        SiteParams {
+            values: site.inputs.iter().map(|d| d.sample(rng)).collect(),
+        }
+    }
+    pub fn get(&self, p: Param) -> f64 {
+        self.values[p as usize]
+    }
+    /// A whole-number input, rounded to the nearest.
+    pub fn count(&self, p: Param) -> u32 {
+        self.get(p).round().max(0.0) as u32
+    }
+}
+
+/// What happened at a site in one month.
+#[derive(Debug, Clone, Default)]
+pub struct MonthEvents {
+    pub referrals: u64,
+    pub referrals_lost: u64,
+    pub engagements: u64,
+    /// By band: [lt16, ge16].
+    pub job_starts: [u64; 2],
+    pub sustain_6w: [u64; 2],
+    pub sustain_26w: [u64; 2],
+    pub claimable_6w: [u64; 2],
+    pub claimable_26w: [u64; 2],
+    /// ES taken on this month (replacements; the opening team is in post from the start).
+    pub hires: u64,
+    /// ES in post this month (after hires, before leavers).
+    pub es_in_post: u64,
+}
+
+/// A site's delivery state within one trial.
+#[derive(Debug, Clone)]
+pub struct SiteDelivery {
+    start: Month,
+    end: Month,
+    excess: Excess,
+    in_post: u64,
+    waiting: u64,
+    caseload: u64,
+    /// Per month from the site start: vacancies filled, clients leaving, and outcomes due
+    /// ([lt16, ge16]: starts, 6-week, 26-week, claimable 6-week, claimable 26-week).
+    fills: Vec<u64>,
+    exits: Vec<u64>,
+    due: Vec<[[u64; 2]; 5]>,
+}
+
+const DUE_START: usize = 0;
+const DUE_6W: usize = 1;
+const DUE_26W: usize = 2;
+const DUE_C6W: usize = 3;
+const DUE_C26W: usize = 4;
+
+/// Number of failures before the first success, with mean `mean` (p = 1/(1+mean)).
+fn geometric(rng: &mut Stream, mean: f64) -> u64 {
+    if mean <= 0.0 {
+        return 0;
+    }
+    Geometric::new(1.0 / (1.0 + mean)).map_or(0, |g| g.sample(rng))
+}
+
+fn binomial(rng: &mut Stream, n: u64, p: f64) -> u64 {
+    if n == 0 || p <= 0.0 {
+        return 0;
+    }
+    if p >= 1.0 {
+        return n;
+    }
+    Binomial::new(n, p).map_or(0, |b| b.sample(rng))
+}
+
+/// Monthly referrals: Poisson(λ), or with dispersion k a gamma–Poisson mixture (negative
+/// binomial: variance λ + λ²/k).
+fn referrals(rng: &mut Stream, lambda: f64, k: f64) -> u64 {
+    if lambda <= 0.0 {
+        return 0;
+    }
+    let rate = if k.is_finite() {
+        Gamma::new(k, lambda / k).map_or(lambda, |g| g.sample(rng))
+    } else {
+        lambda
+    };
+    if rate <= 0.0 {
+        return 0;
+    }
+    Poisson::new(rate).map_or(0, |p| p.sample(rng) as u64)
+}
+
+impl SiteDelivery {
+    pub fn new(site: &Site, params: &SiteParams) -> SiteDelivery {
+        let len = (site.end - site.start + 1) as usize;
+        SiteDelivery {
+            start: site.start,
+            end: site.end,
+            excess: site.excess,
+            in_post: params.count(Param::EsPosts) as u64,
+            waiting: 0,
+            caseload: 0,
+            fills: vec![0; len],
+            exits: vec![0; len],
+            due: vec![[[0; 2]; 5]; len],
+        }
+    }
+
+    /// Whether the site delivers in month `m`.
+    pub fn live(&self, m: Month) -> bool {
+        m >= self.start && m <= self.end
+    }
+
+    fn schedule(&mut self, k: u64) -> Option<usize> {
+        let k = k as usize;
+        (k < self.due.len()).then_some(k)
+    }
+
+    /// Run month `m` (which must be live) and return what happened.
+    pub fn step(&mut self, m: Month, p: &SiteParams, rng: &mut Stream) -> MonthEvents {
+        let k = (m - self.start) as usize;
+        let mut ev = MonthEvents {
+            hires: self.fills[k],
+            ..MonthEvents::default()
+        };
+        self.in_post += self.fills[k];
+        self.caseload -= self.exits[k].min(self.caseload);
+        ev.es_in_post = self.in_post;
+
+        let ramp = p.count(Param::RampMonths);
+        let ramp_share = if ramp == 0 {
+            1.0
+        } else {
+            ((k + 1) as f64 / ramp as f64).min(1.0)
+        };
+        ev.referrals = referrals(
+            rng,
+            p.get(Param::ReferralsPerMonth) * ramp_share,
+            p.get(Param::ReferralDispersion),
+        );
+
+        let capacity = self.in_post * p.count(Param::CaseloadPerEs) as u64;
+        let mut free = capacity.saturating_sub(self.caseload);
+        let mut pending = self.waiting + ev.referrals;
+        let p_engage = p.get(Param::PEngage);
+        while pending > 0 && free > 0 {
+            pending -= 1;
+            if rng.random::<f64>() < p_engage {
+                ev.engagements += 1;
+                free -= 1;
+            }
+        }
+        match self.excess {
+            Excess::Wait => {
+                let stay = binomial(rng, pending, 1.0 - p.get(Param::WaitDropout));
+                ev.referrals_lost = pending - stay;
+                self.waiting = stay;
+            }
+            Excess::Lost => {
+                ev.referrals_lost = pending;
+                self.waiting = 0;
+            }
+        }
+
+        self.caseload += ev.engagements;
+        let (p_job, ttj) = (p.get(Param::PJobStart), p.get(Param::TimeToJobMonths));
+        let stay_mean = p.get(Param::MonthsWithoutJob);
+        let (share_ge16, p6, p26) = (p.get(Param::ShareGe16), p.get(Param::P6w), p.get(Param::P26w));
+        let p_evid = p.get(Param::PEvidence);
+        for _ in 0..ev.engagements {
+            if rng.random::<f64>() < p_job {
+                let js = k as u64 + geometric(rng, ttj);
+                let band = usize::from(rng.random::<f64>() < share_ge16);
+                if let Some(j) = self.schedule(js) {
+                    self.due[j][DUE_START][band] += 1;
+                }
+                if let Some(j) = self.schedule(js + 1) {
+                    self.exits[j] += 1;
+                }
+                if rng.random::<f64>() < p6 {
+                    let evidenced = rng.random::<f64>() < p_evid;
+                    if let Some(j) = self.schedule(js + 1) {
+                        self.due[j][DUE_6W][band] += 1;
+                        self.due[j][DUE_C6W][band] += u64::from(evidenced);
+                    }
+                    if rng.random::<f64>() < p26 {
+                        let evidenced = rng.random::<f64>() < p_evid;
+                        if let Some(j) = self.schedule(js + 6) {
+                            self.due[j][DUE_26W][band] += 1;
+                            self.due[j][DUE_C26W][band] += u64::from(evidenced);
+                        }
+                    }
+                }
+            } else {
+                let leave = k as u64 + 1 + geometric(rng, stay_mean);
+                if let Some(j) = self.schedule(leave) {
+                    self.exits[j] += 1;
+                }
+            }
+        }
+
+        let due = self.due[k];
+        ev.job_starts = due[DUE_START];
+        ev.sustain_6w = due[DUE_6W];
+        ev.sustain_26w = due[DUE_26W];
+        ev.claimable_6w = due[DUE_C6W];
+        ev.claimable_26w = due[DUE_C26W];
+
+        let leavers = binomial(rng, self.in_post, p.get(Param::TurnoverPerMonth));
+        self.in_post -= leavers;
+        let fill = p.get(Param::MonthsToFill);
+        let (whole, frac) = (fill.floor(), fill - fill.floor());
+        for _ in 0..leavers {
+            let delay = whole as u64 + u64::from(rng.random::<f64>() < frac);
+            if let Some(j) = self.schedule(k as u64 + 1 + delay) {
+                self.fills[j] += 1;
+            }
+        }
+        ev
+    }
+}

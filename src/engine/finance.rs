@@ -1,0 +1,51 @@
+//! The finance stage, first version: each site's provider pays its costs and its cash moves
+//! (MODEL.md, "One trial", step 2, *finance*). Costs per month of delivery: ES in post × annual
+//! salary / 12 × (1 + on-cost rate), team leaders likewise, overheads, and a recruitment cost per
+//! hire. Cash starts at the opening balance in month 0; the lowest month-end balance is recorded.
+
+use crate::engine::delivery::{MonthEvents, SiteParams};
+use crate::scenario::Param;
+use crate::Money;
+
+/// One site's provider books within a trial.
+#[derive(Debug, Clone)]
+pub struct ProviderBooks {
+    pub income: Money,
+    pub cost: Money,
+    pub cash: Money,
+    pub lowest_cash: Money,
+}
+
+impl ProviderBooks {
+    pub fn new(params: &SiteParams) -> ProviderBooks {
+        let opening = params.get(Param::OpeningCash);
+        ProviderBooks {
+            income: 0.0,
+            cost: 0.0,
+            cash: opening,
+            lowest_cash: opening,
+        }
+    }
+
+    /// The provider's cost of a month of delivery.
+    pub fn month_cost(params: &SiteParams, ev: &MonthEvents) -> Money {
+        let on_cost = 1.0 + params.get(Param::OnCostRate);
+        let es = ev.es_in_post as f64 * params.get(Param::EsSalary) / 12.0 * on_cost;
+        let tl = params.count(Param::TeamLeaders) as f64 * params.get(Param::TeamLeaderSalary) / 12.0
+            * on_cost;
+        let hires = ev.hires as f64 * params.get(Param::RecruitmentCostPerHire);
+        es + tl + params.get(Param::OverheadsPerMonth) + hires
+    }
+
+    /// Close a month: `income` received (net of anything the provider paid on), `cost` spent.
+    pub fn close_month(&mut self, income: Money, cost: Money) {
+        self.income += income;
+        self.cost += cost;
+        self.cash += income - cost;
+        self.lowest_cash = self.lowest_cash.min(self.cash);
+    }
+
+    pub fn margin(&self) -> Money {
+        self.income - self.cost
+    }
+}

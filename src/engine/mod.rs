@@ -1,0 +1,14 @@
+//! The simulation engine: one trial is a month-by-month history of the whole scenario, each month in
+//! three stages — [`delivery`] (client flow and staffing), [`settlement`] (payments between
+//! parties), [`finance`] (provider costs and cash) — recorded into a row laid out by [`metrics`];
+//! [`runner`] runs trials in parallel from independent streams ([`rng`]).
+
+pub mod delivery;
+pub mod finance;
+pub mod metrics;
+pub mod rng;
+pub mod runner;
+pub mod settlement;
+pub mod trial;
+
+pub use runner::{run, RunOptions};

@@ -1,0 +1,89 @@
+//! Trials in parallel (rayon), reproducibly: each trial writes its own row of a table allocated up
+//! front, from streams derived from (seed, trial, purpose) only, so the table is bit-identical for
+//! any thread count (rand's own rayon example, STYLE.md).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rayon::prelude::*;
+
+use crate::analysis::TrialTable;
+use crate::engine::trial::{simulate, Prepared};
+use crate::error::Error;
+use crate::scenario::Model;
+
+/// How to run a model.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Trials (default: the scenario's).
+    pub trials: Option<u64>,
+    /// Master seed (default: the scenario's).
+    pub seed: Option<u64>,
+    /// Worker threads (default: rayon's, one per core).
+    pub threads: Option<usize>,
+}
+
+/// Trials per unit of parallel work and per progress tick.
+const CHUNK: usize = 64;
+
+/// Run every trial of `model`; `progress` is called (from worker threads) with the number of
+/// trials finished so far.
+///
+/// # Errors
+/// [`Error::InvalidOption`] for zero trials or threads, or a thread pool that cannot start.
+pub fn run(
+    model: &Model,
+    opts: &RunOptions,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<TrialTable, Error> {
+    let trials = opts.trials.unwrap_or(model.settings.trials);
+    let seed = opts.seed.unwrap_or(model.settings.seed);
+    if trials == 0 || trials > crate::scenario::validate::MAX_TRIALS as u64 {
+        return Err(Error::InvalidOption {
+            option: "trials".into(),
+            problem: format!("{trials} trials"),
+            valid: format!(
+                "expected a whole number from 1 to {}",
+                crate::scenario::validate::MAX_TRIALS
+            ),
+        });
+    }
+    let prep = Prepared::new(model);
+    let width = prep.layout.width();
+    let mut values = vec![0.0; trials as usize * width];
+    let done = AtomicU64::new(0);
+    let work = |values: &mut [f64]| {
+        values
+            .par_chunks_mut(width * CHUNK)
+            .enumerate()
+            .for_each(|(c, chunk)| {
+                for (i, row) in chunk.chunks_mut(width).enumerate() {
+                    simulate(&prep, seed, (c * CHUNK + i) as u64, row);
+                }
+                let n = (chunk.len() / width) as u64;
+                progress(done.fetch_add(n, Ordering::Relaxed) + n);
+            });
+    };
+    match opts.threads {
+        None => work(&mut values),
+        Some(0) => {
+            return Err(Error::InvalidOption {
+                option: "threads".into(),
+                problem: "0 threads".into(),
+                valid: "expected a whole number ≥ 1".into(),
+            })
+        }
+        Some(t) => rayon::ThreadPoolBuilder::new()
+            .num_threads(t)
+            .build()
+            .map_err(|e| Error::InvalidOption {
+                option: "threads".into(),
+                problem: format!("cannot start {t} threads: {e}"),
+                valid: "expected a smaller number".into(),
+            })?
+            .install(|| work(&mut values)),
+    }
+    let mut table = TrialTable::new(prep.layout.metrics.clone(), prep.layout.flags.clone());
+    table.trials = trials as usize;
+    table.values = values;
+    Ok(table)
+}

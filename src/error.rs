@@ -1,0 +1,102 @@
+//! Errors of the library. Scenario errors point at `file:line:column` and name the field, what is
+//! wrong and what would be valid (after csv's `Position` and just's caret under the bad token).
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// One problem in a scenario file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScenarioError {
+    /// The file as named on the command line (or `<memory>` for a string).
+    pub file: String,
+    /// 1-based line of the offending token.
+    pub line: usize,
+    /// 1-based column (in characters) of the offending token.
+    pub column: usize,
+    /// Dotted path of the field, e.g. `sites.haringey.delivery.p_engage.max`.
+    pub field: String,
+    /// What is wrong.
+    pub problem: String,
+    /// What would be valid (may be empty when nothing useful can be said).
+    pub valid: String,
+    /// The source line and the width of the caret under the token, for display.
+    pub source_line: String,
+    pub caret_len: usize,
+}
+
+impl ScenarioError {
+    /// The one-line form: `file:line:column: field: problem; valid`.
+    pub fn headline(&self) -> String {
+        let mut s = format!("{}:{}:{}: ", self.file, self.line, self.column);
+        if !self.field.is_empty() {
+            s.push_str(&self.field);
+            s.push_str(": ");
+        }
+        s.push_str(&self.problem);
+        if !self.valid.is_empty() {
+            s.push_str("; ");
+            s.push_str(&self.valid);
+        }
+        s
+    }
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}", self.headline())?;
+        let gutter = self.line.to_string().len();
+        writeln!(f, "{:gutter$} |", "")?;
+        writeln!(f, "{} | {}", self.line, self.source_line)?;
+        write!(
+            f,
+            "{:gutter$} | {}{}",
+            "",
+            " ".repeat(self.column.saturating_sub(1)),
+            "^".repeat(self.caret_len.max(1))
+        )
+    }
+}
+
+/// Every problem found in one scenario file, in file order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScenarioErrors(pub Vec<ScenarioError>);
+
+impl fmt::Display for ScenarioErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            writeln!(f, "{e}")?;
+        }
+        let n = self.0.len();
+        write!(
+            f,
+            "{n} problem{} found; nothing was simulated",
+            if n == 1 { "" } else { "s" }
+        )
+    }
+}
+
+impl std::error::Error for ScenarioErrors {}
+
+/// Errors of the library's entry points.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot read scenario file {}: {source}", path.display())]
+    ReadScenario {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    InvalidScenario(#[from] ScenarioErrors),
+    #[error("invalid {option}: {problem}; {valid}")]
+    InvalidOption {
+        option: String,
+        problem: String,
+        valid: String,
+    },
+    #[error(transparent)]
+    Report(#[from] crate::report::ReportError),
+}

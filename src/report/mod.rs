@@ -1,0 +1,4 @@
+// TEMPORARY STUB (replaced by the report branch).
+#[derive(Debug, thiserror::Error)]
+#[error("report")]
+pub struct ReportError;

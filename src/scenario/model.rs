@@ -1,0 +1,341 @@
+//! The validated model: what the engine simulates. Built only by [`crate::scenario::validate`], so
+//! every value here has been checked (parties and sites resolved to indices, months inside the
+//! horizon, every distribution's support inside its field's domain).
+
+use std::fmt;
+
+use crate::dist::Dist;
+use crate::{Money, Month};
+
+/// A calendar month, for labels and for reading `"YYYY-MM"` fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct YearMonth {
+    pub year: i32,
+    /// 1 to 12.
+    pub month: u32,
+}
+
+impl YearMonth {
+    /// Parse `"YYYY-MM"`.
+    pub fn parse(s: &str) -> Option<YearMonth> {
+        let (y, m) = s.split_once('-')?;
+        if y.len() != 4 || m.len() != 2 {
+            return None;
+        }
+        let year: i32 = y.parse().ok()?;
+        let month: u32 = m.parse().ok()?;
+        (1..=12).contains(&month).then_some(YearMonth { year, month })
+    }
+
+    /// Months from `self` to `other` (negative if `other` is earlier).
+    pub fn months_until(self, other: YearMonth) -> i64 {
+        (other.year as i64 - self.year as i64) * 12 + other.month as i64 - self.month as i64
+    }
+
+    /// The month `n` months after `self`.
+    pub fn plus(self, n: u32) -> YearMonth {
+        let idx = self.year as i64 * 12 + (self.month as i64 - 1) + n as i64;
+        YearMonth {
+            year: idx.div_euclid(12) as i32,
+            month: idx.rem_euclid(12) as u32 + 1,
+        }
+    }
+}
+
+impl fmt::Display for YearMonth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+/// Simulation settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub trials: u64,
+    pub seed: u64,
+    /// Number of monthly steps.
+    pub horizon: Month,
+    /// Calendar month of step 0.
+    pub start: YearMonth,
+    /// Low and high summary quantiles (the median is always reported).
+    pub low: f64,
+    pub high: f64,
+}
+
+/// The role a party plays in the contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Commissioner,
+    OutcomePayer,
+    Spv,
+    Provider,
+    Investor,
+}
+
+impl Role {
+    pub const NAMES: [&'static str; 5] = [
+        "commissioner",
+        "outcome_payer",
+        "spv",
+        "provider",
+        "investor",
+    ];
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Some(match s {
+            "commissioner" => Role::Commissioner,
+            "outcome_payer" => Role::OutcomePayer,
+            "spv" => Role::Spv,
+            "provider" => Role::Provider,
+            "investor" => Role::Investor,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Party {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+}
+
+/// What happens to referrals beyond free caseload capacity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Excess {
+    /// They wait for capacity (dropping out at the `wait_dropout` rate each month).
+    Wait,
+    /// They are lost.
+    Lost,
+}
+
+/// The valid range of a numeric input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Domain {
+    /// A probability or share, in [0, 1].
+    Probability,
+    /// Zero or more (months, money, rates).
+    NonNegative,
+    /// Zero or more, used as a whole number (rounded to the nearest when drawn).
+    Count,
+    /// Strictly positive.
+    Positive,
+    /// Any finite number (cash may start negative).
+    Any,
+}
+
+impl Domain {
+    pub fn contains(self, lo: f64, hi: f64) -> bool {
+        match self {
+            Domain::Probability => lo >= 0.0 && hi <= 1.0,
+            Domain::NonNegative | Domain::Count => lo >= 0.0,
+            Domain::Positive => lo > 0.0,
+            Domain::Any => true,
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            Domain::Probability => "a probability: a number from 0 to 1, or a distribution whose values all lie in [0, 1] (beta, beta_mean, beta_counts, or uniform/triangular/pert/truncated normal within [0, 1])",
+            Domain::NonNegative => "a number ≥ 0, or a distribution whose values are all ≥ 0 (e.g. gamma, lognormal, pert with min ≥ 0, or normal with min = 0)",
+            Domain::Count => "a whole number ≥ 0, or a distribution whose values are all ≥ 0 (drawn values are rounded)",
+            Domain::Positive => "a number > 0, or a distribution whose values are all > 0 (e.g. gamma, lognormal)",
+            Domain::Any => "a finite number or a distribution",
+        }
+    }
+}
+
+macro_rules! params {
+    ($( $var:ident => $table:literal, $field:literal, $domain:ident, $default:expr; )*) => {
+        /// Every per-site numeric input, in stream order: a trial draws them in this order, one
+        /// uniform each, from the site's parameter stream.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Param { $($var),* }
+
+        impl Param {
+            pub const ALL: &'static [Param] = &[$(Param::$var),*];
+            /// The table the field sits in under `[sites.<id>]`.
+            pub fn table(self) -> &'static str { match self { $(Param::$var => $table),* } }
+            /// The field name.
+            pub fn field(self) -> &'static str { match self { $(Param::$var => $field),* } }
+            pub fn domain(self) -> Domain { match self { $(Param::$var => Domain::$domain),* } }
+            /// The value used when an optional field is absent (`None`: the field is required).
+            pub fn default(self) -> Option<f64> { match self { $(Param::$var => $default),* } }
+        }
+    };
+}
+
+params! {
+    ReferralsPerMonth => "delivery", "referrals_per_month", NonNegative, None;
+    ReferralDispersion => "delivery", "referral_dispersion", Positive, Some(f64::INFINITY);
+    RampMonths => "delivery", "ramp_months", Count, Some(0.0);
+    PEngage => "delivery", "p_engage", Probability, None;
+    CaseloadPerEs => "delivery", "caseload_per_es", Count, None;
+    WaitDropout => "delivery", "wait_dropout", Probability, Some(0.0);
+    PJobStart => "delivery", "p_job_start", Probability, None;
+    TimeToJobMonths => "delivery", "time_to_job_months", NonNegative, None;
+    MonthsWithoutJob => "delivery", "months_on_caseload_without_job", NonNegative, None;
+    ShareGe16 => "delivery", "share_ge16", Probability, None;
+    P6w => "delivery", "p_6w", Probability, None;
+    P26w => "delivery", "p_26w", Probability, None;
+    PEvidence => "delivery", "p_evidence", Probability, None;
+    EsPosts => "staffing", "es_posts", Count, None;
+    TeamLeaders => "staffing", "team_leaders", Count, Some(0.0);
+    TurnoverPerMonth => "staffing", "turnover_per_month", Probability, None;
+    MonthsToFill => "staffing", "months_to_fill", NonNegative, None;
+    EsSalary => "costs", "es_salary", NonNegative, None;
+    TeamLeaderSalary => "costs", "team_leader_salary", NonNegative, Some(0.0);
+    OnCostRate => "costs", "on_cost_rate", NonNegative, None;
+    OverheadsPerMonth => "costs", "overheads_per_month", NonNegative, Some(0.0);
+    RecruitmentCostPerHire => "costs", "recruitment_cost_per_hire", NonNegative, Some(0.0);
+    OpeningCash => "costs", "opening_cash", Any, Some(0.0);
+}
+
+/// One site (contract): who delivers, for whom, when, and the distributions of its inputs.
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub id: String,
+    /// Party index of the provider.
+    pub provider: usize,
+    /// Party index of the local commissioner.
+    pub commissioner: usize,
+    /// First and last month of delivery (inclusive).
+    pub start: Month,
+    pub end: Month,
+    pub excess: Excess,
+    /// One distribution per [`Param`], indexed by `Param as usize`.
+    pub inputs: Vec<Dist>,
+}
+
+impl Site {
+    pub fn input(&self, p: Param) -> &Dist {
+        &self.inputs[p as usize]
+    }
+}
+
+/// An event that can trigger a payment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Event {
+    Referral,
+    Engagement,
+    JobStart,
+    Sustain6w,
+    Sustain26w,
+}
+
+impl Event {
+    pub const NAMES: [&'static str; 5] = [
+        "referral",
+        "engagement",
+        "job_start",
+        "sustain_6w",
+        "sustain_26w",
+    ];
+
+    pub fn parse(s: &str) -> Option<Event> {
+        Some(match s {
+            "referral" => Event::Referral,
+            "engagement" => Event::Engagement,
+            "job_start" => Event::JobStart,
+            "sustain_6w" => Event::Sustain6w,
+            "sustain_26w" => Event::Sustain26w,
+            _ => return None,
+        })
+    }
+
+    /// Whether the event has an hours band (job starts and sustainments do).
+    pub fn has_band(self) -> bool {
+        matches!(self, Event::JobStart | Event::Sustain6w | Event::Sustain26w)
+    }
+}
+
+/// Hours band of a job: under 16 hours a week, or 16 and over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Band {
+    Lt16 = 0,
+    Ge16 = 1,
+}
+
+impl Band {
+    pub const ALL: [Band; 2] = [Band::Lt16, Band::Ge16];
+    pub fn name(self) -> &'static str {
+        match self {
+            Band::Lt16 => "lt16",
+            Band::Ge16 => "ge16",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Band> {
+        match s {
+            "lt16" => Some(Band::Lt16),
+            "ge16" => Some(Band::Ge16),
+            _ => None,
+        }
+    }
+}
+
+/// A flat tariff as applied at one site: payer and payee resolved to party indices.
+#[derive(Debug, Clone)]
+pub struct TariffLine {
+    /// Index into [`Model::rules`].
+    pub rule: usize,
+    pub site: usize,
+    pub payer: usize,
+    pub payee: usize,
+    pub event: Event,
+    pub band: Option<Band>,
+    pub amount: Money,
+}
+
+/// A scheduled block payment.
+#[derive(Debug, Clone)]
+pub struct Block {
+    /// Index into [`Model::rules`].
+    pub rule: usize,
+    pub site: usize,
+    pub payer: usize,
+    pub payee: usize,
+    pub amount: Money,
+    /// Months it falls due (paid at the start of each).
+    pub months: Vec<Month>,
+}
+
+/// A business-case plan figure: the planned value of one metric.
+#[derive(Debug, Clone)]
+pub struct PlanFigure {
+    /// The full metric name, e.g. `engagements` or `site.haringey.engagements`.
+    pub metric: String,
+    pub value: f64,
+}
+
+/// A validated scenario.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub name: String,
+    pub description: String,
+    pub settings: Settings,
+    pub parties: Vec<Party>,
+    pub sites: Vec<Site>,
+    /// Names of the payment rules (tariffs, then blocks), for `payments.by_rule.<name>`.
+    pub rules: Vec<String>,
+    pub tariffs: Vec<TariffLine>,
+    pub blocks: Vec<Block>,
+    pub plan: Vec<PlanFigure>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn year_month_arithmetic() {
+        let a = YearMonth::parse("2016-01").unwrap();
+        let b = YearMonth::parse("2020-03").unwrap();
+        assert_eq!(a.months_until(b), 50);
+        assert_eq!(a.plus(50), b);
+        assert_eq!(a.plus(11).to_string(), "2016-12");
+        assert_eq!(a.plus(12).to_string(), "2017-01");
+        assert!(YearMonth::parse("2016-13").is_none());
+        assert!(YearMonth::parse("2016-1").is_none());
+        assert!(YearMonth::parse("16-01").is_none());
+    }
+}

@@ -1,0 +1,213 @@
+//! From a field's path to its place in the file: byte span → line, column and the source line.
+//!
+//! Validation works on typed values and reports problems by [`FieldPath`]; this module finds that
+//! path again in the file (parsed a second time by `toml_edit`, which keeps spans) so that every
+//! error can point at `file:line:column` with a caret under the token.
+
+use std::fmt;
+use std::ops::Range;
+
+use toml_edit::{Document, Item, Table, Value};
+
+use crate::error::ScenarioError;
+
+/// One step of a path: a table key or an array index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+/// A dotted field path such as `sites.haringey.delivery.p_engage` or `tariffs[2].payer`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldPath(pub Vec<Seg>);
+
+impl FieldPath {
+    pub fn root() -> Self {
+        FieldPath(Vec::new())
+    }
+    /// This path extended by a key.
+    pub fn key(&self, k: &str) -> Self {
+        let mut p = self.clone();
+        p.0.push(Seg::Key(k.to_string()));
+        p
+    }
+    /// This path extended by an array index.
+    pub fn index(&self, i: usize) -> Self {
+        let mut p = self.clone();
+        p.0.push(Seg::Index(i));
+        p
+    }
+}
+
+impl fmt::Display for FieldPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, seg) in self.0.iter().enumerate() {
+            match seg {
+                Seg::Key(k) if i == 0 => write!(f, "{k}")?,
+                Seg::Key(k) => write!(f, ".{k}")?,
+                Seg::Index(n) => write!(f, "[{n}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether an error concerns a field's value or the field's key (e.g. an unknown field).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Value,
+    Key,
+}
+
+/// The source text of one scenario file with its span index.
+pub struct Source<'a> {
+    pub file: String,
+    pub text: &'a str,
+    doc: Option<Document<&'a str>>,
+}
+
+#[derive(Clone, Copy)]
+enum Node<'a> {
+    Item(&'a Item),
+    Value(&'a Value),
+    Table(&'a Table),
+}
+
+impl<'a> Node<'a> {
+    fn span(self) -> Option<Range<usize>> {
+        match self {
+            Node::Item(i) => i.span(),
+            Node::Value(v) => v.span(),
+            Node::Table(t) => t.span(),
+        }
+    }
+
+    /// The child under `seg`, with the span of its key when it has one.
+    fn child(self, seg: &Seg) -> Option<(Node<'a>, Option<Range<usize>>)> {
+        match (self, seg) {
+            (Node::Table(t), Seg::Key(k)) => {
+                let (key, item) = t.get_key_value(k)?;
+                Some((Node::Item(item), key.span()))
+            }
+            (Node::Item(Item::Table(t)), Seg::Key(_)) => Node::Table(t).child(seg),
+            (Node::Item(Item::Value(v)), _) => Node::Value(v).child(seg),
+            (Node::Item(Item::ArrayOfTables(a)), Seg::Index(i)) => {
+                Some((Node::Table(a.get(*i)?), None))
+            }
+            (Node::Value(Value::InlineTable(t)), Seg::Key(k)) => {
+                let (key, item) = t.get_key_value(k)?;
+                Some((Node::Item(item), key.span()))
+            }
+            (Node::Value(Value::Array(a)), Seg::Index(i)) => Some((Node::Value(a.get(*i)?), None)),
+            _ => None,
+        }
+    }
+}
+
+impl<'a> Source<'a> {
+    /// Index `text` for span look-ups. A file TOML cannot parse still gets a `Source`; its errors
+    /// carry their own spans.
+    pub fn new(file: impl Into<String>, text: &'a str) -> Self {
+        Source {
+            file: file.into(),
+            text,
+            doc: Document::parse(text).ok(),
+        }
+    }
+
+    /// The byte span of `path` in the file: the value (or key) itself when the whole path exists,
+    /// else the deepest part of it that does (so a missing field points at its table).
+    pub fn locate(&self, path: &FieldPath, target: Target) -> Range<usize> {
+        let Some(doc) = &self.doc else { return 0..0 };
+        let mut node = Node::Table(doc.as_table());
+        let mut best: Option<Range<usize>> = None;
+        for seg in &path.0 {
+            match node.child(seg) {
+                Some((child, key_span)) => {
+                    let value_span = child.span();
+                    best = match target {
+                        Target::Key => key_span.or(value_span).or(best),
+                        Target::Value => value_span.or(key_span).or(best),
+                    };
+                    node = child;
+                }
+                None => break,
+            }
+        }
+        best.unwrap_or(0..0)
+    }
+
+    /// An error at `span`.
+    pub fn error_at(
+        &self,
+        span: Range<usize>,
+        field: &str,
+        problem: impl Into<String>,
+        valid: impl Into<String>,
+    ) -> ScenarioError {
+        let start = span.start.min(self.text.len());
+        let line_start = self.text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = self.text[start..]
+            .find('\n')
+            .map_or(self.text.len(), |i| start + i);
+        let line = self.text[..start].matches('\n').count() + 1;
+        let column = self.text[line_start..start].chars().count() + 1;
+        let source_line = self.text[line_start..line_end].trim_end_matches('\r');
+        let end = span.end.clamp(start, line_end);
+        let caret_len = self.text[start..end].chars().count().max(1);
+        ScenarioError {
+            file: self.file.clone(),
+            line,
+            column,
+            field: field.to_string(),
+            problem: problem.into(),
+            valid: valid.into(),
+            source_line: source_line.to_string(),
+            caret_len,
+        }
+    }
+
+    /// An error about the field at `path`.
+    pub fn error(
+        &self,
+        path: &FieldPath,
+        target: Target,
+        problem: impl Into<String>,
+        valid: impl Into<String>,
+    ) -> ScenarioError {
+        let span = self.locate(path, target);
+        self.error_at(span, &path.to_string(), problem, valid)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = "name = \"x\"\n[sites.a.delivery]\np_engage = 1.5\ndist = { dist = \"pert\", min = 3, mode = 2, max = 1 }\n[[tariffs]]\nname = \"t0\"\n[[tariffs]]\nname = \"t1\"\n";
+
+    #[test]
+    fn locates_values_keys_and_array_entries() {
+        let src = Source::new("f.toml", TEXT);
+        let p = FieldPath::root().key("sites").key("a").key("delivery");
+        let e = src.error(&p.key("p_engage"), Target::Value, "bad", "");
+        assert_eq!((e.line, e.column, e.caret_len), (3, 12, 3));
+        let e = src.error(&p.key("p_engage"), Target::Key, "bad", "");
+        assert_eq!((e.line, e.column, e.caret_len), (3, 1, 8));
+        let e = src.error(&p.key("dist").key("min"), Target::Value, "bad", "");
+        assert_eq!((e.line, e.column), (4, 31));
+        let e = src.error(&FieldPath::root().key("tariffs").index(1).key("name"), Target::Value, "bad", "");
+        assert_eq!((e.line, e.column), (8, 8));
+        assert_eq!(e.field, "tariffs[1].name");
+    }
+
+    #[test]
+    fn missing_field_points_at_its_table() {
+        let src = Source::new("f.toml", TEXT);
+        let p = FieldPath::root().key("sites").key("a").key("delivery").key("p_6w");
+        let e = src.error(&p, Target::Value, "missing", "");
+        assert_eq!(e.line, 2);
+        assert_eq!(e.headline(), "f.toml:2:1: sites.a.delivery.p_6w: missing");
+    }
+}

@@ -1,0 +1,507 @@
+//! Scenario text → [`Model`], or every problem found, each at `file:line:column`.
+//!
+//! Two passes: serde (via `serde_path_to_error`, so a type error knows its field) turns the text into
+//! [`RawScenario`] and stops at the first structural problem (syntax, unknown or missing field,
+//! wrong type); then the semantic checks below run over the whole file and report every problem they
+//! find. Nothing is simulated unless both passes succeed.
+
+use std::collections::{BTreeMap, HashSet};
+
+use crate::dist::{Dist, Input};
+use crate::error::{ScenarioError, ScenarioErrors};
+use crate::scenario::model::*;
+use crate::scenario::raw::*;
+use crate::scenario::span::{FieldPath, Source, Target};
+use crate::Month;
+
+/// Largest horizon accepted: 100 years of months.
+const MAX_HORIZON: i64 = 1200;
+/// Largest number of trials accepted in a file or by flag.
+pub const MAX_TRIALS: i64 = 100_000_000;
+/// Trials when neither the file nor a flag says.
+pub const DEFAULT_TRIALS: u64 = 10_000;
+/// Seed when neither the file nor a flag says.
+pub const DEFAULT_SEED: u64 = 1;
+
+/// Parse and validate a scenario held in memory; `file` names it in error messages.
+///
+/// # Errors
+/// Every problem found, sorted by position in the file.
+pub fn parse_scenario(file: &str, text: &str) -> Result<Model, ScenarioErrors> {
+    let src = Source::new(file, text);
+    let raw = parse_raw(&src).map_err(|e| ScenarioErrors(vec![e]))?;
+    let mut v = Validator {
+        src: &src,
+        errors: Vec::new(),
+    };
+    let model = v.model(&raw);
+    let mut errors = v.errors;
+    if errors.is_empty() {
+        if let Some(model) = model {
+            return Ok(model);
+        }
+    }
+    errors.sort_by_key(|e| (e.line, e.column));
+    errors.dedup();
+    Err(ScenarioErrors(errors))
+}
+
+fn parse_raw(src: &Source<'_>) -> Result<RawScenario, ScenarioError> {
+    let de = toml::Deserializer::parse(src.text).map_err(|e| {
+        let (problem, valid) = split_message(e.message());
+        src.error_at(e.span().unwrap_or(0..0), "", problem, valid)
+    })?;
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let mut path = FieldPath::root();
+        for seg in e.path().iter() {
+            match seg {
+                serde_path_to_error::Segment::Seq { index } => path = path.index(*index),
+                serde_path_to_error::Segment::Map { key } => path = path.key(key),
+                _ => {}
+            }
+        }
+        let (problem, valid) = split_message(e.inner().message());
+        let span = match e.inner().span() {
+            Some(s) if !s.is_empty() => s,
+            _ => src.locate(&path, Target::Value),
+        };
+        src.error_at(span, &path.to_string(), problem, valid)
+    })
+}
+
+/// Split a serde message "invalid type: string \"a\", expected f64" into what is wrong and what
+/// would be valid, and put Rust's type names into words.
+fn split_message(msg: &str) -> (String, String) {
+    let msg = msg.trim().trim_end_matches('.');
+    let words = |s: &str| {
+        s.replace("expected f64", "expected a number")
+            .replace("expected i64", "expected a whole number")
+            .replace("expected a sequence", "expected an array")
+            .replace("expected a string", "expected a string in quotes")
+    };
+    match msg.find(", expected ") {
+        Some(i) => (msg[..i].to_string(), words(&msg[i + 2..])),
+        None => (words(msg), String::new()),
+    }
+}
+
+struct Validator<'s, 'a> {
+    src: &'s Source<'a>,
+    errors: Vec<ScenarioError>,
+}
+
+/// A party reference as written in a tariff or block.
+enum PartyRef {
+    Party(usize),
+    SiteCommissioner,
+    SiteProvider,
+}
+
+fn valid_id(s: &str) -> bool {
+    !s.is_empty()
+        && s
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+const ID_RULE: &str = "expected an identifier of letters, digits, '_' or '-' (it becomes part of metric names)";
+
+fn raw_input(site: &RawSite, p: Param) -> Option<&Input> {
+    let d = &site.delivery;
+    let s = &site.staffing;
+    let c = &site.costs;
+    match p {
+        Param::ReferralsPerMonth => Some(&d.referrals_per_month),
+        Param::ReferralDispersion => d.referral_dispersion.as_ref(),
+        Param::RampMonths => d.ramp_months.as_ref(),
+        Param::PEngage => Some(&d.p_engage),
+        Param::CaseloadPerEs => Some(&d.caseload_per_es),
+        Param::WaitDropout => d.wait_dropout.as_ref(),
+        Param::PJobStart => Some(&d.p_job_start),
+        Param::TimeToJobMonths => Some(&d.time_to_job_months),
+        Param::MonthsWithoutJob => Some(&d.months_on_caseload_without_job),
+        Param::ShareGe16 => Some(&d.share_ge16),
+        Param::P6w => Some(&d.p_6w),
+        Param::P26w => Some(&d.p_26w),
+        Param::PEvidence => Some(&d.p_evidence),
+        Param::EsPosts => Some(&s.es_posts),
+        Param::TeamLeaders => s.team_leaders.as_ref(),
+        Param::TurnoverPerMonth => Some(&s.turnover_per_month),
+        Param::MonthsToFill => Some(&s.months_to_fill),
+        Param::EsSalary => Some(&c.es_salary),
+        Param::TeamLeaderSalary => c.team_leader_salary.as_ref(),
+        Param::OnCostRate => Some(&c.on_cost_rate),
+        Param::OverheadsPerMonth => c.overheads_per_month.as_ref(),
+        Param::RecruitmentCostPerHire => c.recruitment_cost_per_hire.as_ref(),
+        Param::OpeningCash => c.opening_cash.as_ref(),
+    }
+}
+
+fn fmt_num(x: f64) -> String {
+    if x == f64::INFINITY {
+        "∞".into()
+    } else if x == f64::NEG_INFINITY {
+        "-∞".into()
+    } else {
+        format!("{x}")
+    }
+}
+
+impl Validator<'_, '_> {
+    fn err(&mut self, path: &FieldPath, target: Target, problem: impl Into<String>, valid: impl Into<String>) {
+        let e = self.src.error(path, target, problem, valid);
+        self.errors.push(e);
+    }
+
+    fn model(&mut self, raw: &RawScenario) -> Option<Model> {
+        let root = FieldPath::root();
+        if raw.name.trim().is_empty() {
+            self.err(&root.key("name"), Target::Value, "the scenario name is empty", "expected a short name such as \"MHEP 1\"");
+        }
+        let settings = self.settings(&raw.simulation, &root.key("simulation"));
+        let parties = self.parties(&raw.parties, &root.key("parties"));
+        let sites = match &settings {
+            Some(s) => self.sites(raw, &parties, s),
+            None => Vec::new(),
+        };
+        let mut rules = Vec::new();
+        let mut seen = HashSet::new();
+        let tariffs = self.tariffs(raw, &parties, &sites, &mut rules, &mut seen);
+        let blocks = match &settings {
+            Some(s) => self.blocks(raw, &parties, &sites, s, &mut rules, &mut seen),
+            None => Vec::new(),
+        };
+        let settings = settings?;
+        if !self.errors.is_empty() {
+            return None;
+        }
+        let mut model = Model {
+            name: raw.name.trim().to_string(),
+            description: raw.description.clone().unwrap_or_default(),
+            settings,
+            parties,
+            sites,
+            rules,
+            tariffs,
+            blocks,
+            plan: Vec::new(),
+        };
+        model.plan = self.plan(raw, &model);
+        Some(model)
+    }
+
+    fn settings(&mut self, s: &RawSimulation, path: &FieldPath) -> Option<Settings> {
+        let mut ok = true;
+        let trials = s.trials.unwrap_or(DEFAULT_TRIALS as i64);
+        if !(1..=MAX_TRIALS).contains(&trials) {
+            self.err(&path.key("trials"), Target::Value, format!("{trials} trials"), format!("expected a whole number from 1 to {MAX_TRIALS}"));
+            ok = false;
+        }
+        let seed = s.seed.unwrap_or(DEFAULT_SEED as i64);
+        if seed < 0 {
+            self.err(&path.key("seed"), Target::Value, format!("seed {seed} is negative"), "expected a whole number ≥ 0");
+            ok = false;
+        }
+        if !(1..=MAX_HORIZON).contains(&s.horizon_months) {
+            self.err(&path.key("horizon_months"), Target::Value, format!("horizon of {} months", s.horizon_months), format!("expected a whole number of months from 1 to {MAX_HORIZON}"));
+            ok = false;
+        }
+        let start = YearMonth::parse(&s.start);
+        if start.is_none() {
+            self.err(&path.key("start"), Target::Value, format!("\"{}\" is not a month", s.start), "expected \"YYYY-MM\", e.g. \"2016-01\"");
+            ok = false;
+        }
+        let (mut low, mut high) = (0.1, 0.9);
+        if let Some(q) = &s.quantiles {
+            let valid = "expected [low, high] with 0 < low < 0.5 < high < 1, e.g. [0.1, 0.9]";
+            if q.len() != 2 {
+                self.err(&path.key("quantiles"), Target::Value, format!("{} values given", q.len()), valid);
+                ok = false;
+            } else if !(q[0] > 0.0 && q[0] < 0.5 && q[1] > 0.5 && q[1] < 1.0) {
+                self.err(&path.key("quantiles"), Target::Value, format!("quantiles [{}, {}]", q[0], q[1]), valid);
+                ok = false;
+            } else {
+                (low, high) = (q[0], q[1]);
+            }
+        }
+        ok.then(|| Settings {
+            trials: trials as u64,
+            seed: seed as u64,
+            horizon: s.horizon_months as Month,
+            start: start.expect("checked above"),
+            low,
+            high,
+        })
+    }
+
+    fn parties(&mut self, raw: &BTreeMap<String, RawParty>, path: &FieldPath) -> Vec<Party> {
+        let mut out = Vec::new();
+        if raw.is_empty() {
+            self.err(path, Target::Key, "no parties are defined", "expected at least a [parties.<id>] table for each commissioner and provider");
+        }
+        for (id, p) in raw {
+            let pp = path.key(id);
+            if !valid_id(id) {
+                self.err(&pp, Target::Key, format!("party id \"{id}\" is not an identifier"), ID_RULE);
+            }
+            let role = Role::parse(&p.role);
+            if role.is_none() {
+                self.err(&pp.key("role"), Target::Value, format!("unknown role \"{}\"", p.role), format!("expected one of: {}", Role::NAMES.join(", ")));
+            }
+            out.push(Party {
+                id: id.clone(),
+                name: p.name.clone().unwrap_or_else(|| id.clone()),
+                role: role.unwrap_or(Role::Commissioner),
+            });
+        }
+        out
+    }
+
+    fn party_index(&mut self, parties: &[Party], id: &str, path: &FieldPath, role: Option<Role>) -> Option<usize> {
+        let Some(i) = parties.iter().position(|p| p.id == id) else {
+            let known: Vec<&str> = parties.iter().map(|p| p.id.as_str()).collect();
+            self.err(path, Target::Value, format!("party \"{id}\" is not defined"), format!("expected one of the [parties] ids: {}", known.join(", ")));
+            return None;
+        };
+        if let Some(role) = role {
+            if parties[i].role != role {
+                let want = Role::NAMES[role as usize];
+                self.err(path, Target::Value, format!("party \"{id}\" has role {}", Role::NAMES[parties[i].role as usize]), format!("expected a party with role {want}"));
+                return None;
+            }
+        }
+        Some(i)
+    }
+
+    fn month(&mut self, s: &str, settings: &Settings, path: &FieldPath) -> Option<Month> {
+        let last = settings.start.plus(settings.horizon - 1);
+        let valid = format!("expected \"YYYY-MM\" from {} to {} (the simulation horizon)", settings.start, last);
+        let Some(ym) = YearMonth::parse(s) else {
+            self.err(path, Target::Value, format!("\"{s}\" is not a month"), valid);
+            return None;
+        };
+        let idx = settings.start.months_until(ym);
+        if idx < 0 || idx >= settings.horizon as i64 {
+            self.err(path, Target::Value, format!("{s} is outside the simulation horizon"), valid);
+            return None;
+        }
+        Some(idx as Month)
+    }
+
+    fn sites(&mut self, raw: &RawScenario, parties: &[Party], settings: &Settings) -> Vec<Site> {
+        let path = FieldPath::root().key("sites");
+        if raw.sites.is_empty() {
+            self.err(&path, Target::Key, "no sites are defined", "expected at least one [sites.<id>] table");
+        }
+        let mut out = Vec::new();
+        for (id, s) in &raw.sites {
+            let sp = path.key(id);
+            if !valid_id(id) {
+                self.err(&sp, Target::Key, format!("site id \"{id}\" is not an identifier"), ID_RULE);
+            }
+            let provider = self.party_index(parties, &s.provider, &sp.key("provider"), Some(Role::Provider));
+            let commissioner = self.party_index(parties, &s.commissioner, &sp.key("commissioner"), Some(Role::Commissioner));
+            let start = self.month(&s.start, settings, &sp.key("start"));
+            let end = self.month(&s.end, settings, &sp.key("end"));
+            if let (Some(a), Some(b)) = (start, end) {
+                if b < a {
+                    self.err(&sp.key("end"), Target::Value, format!("end {} is before start {}", s.end, s.start), "expected end ≥ start (both inclusive)");
+                }
+            }
+            let excess = match s.delivery.excess_referrals.as_str() {
+                "wait" => Excess::Wait,
+                "lost" => Excess::Lost,
+                other => {
+                    self.err(&sp.key("delivery").key("excess_referrals"), Target::Value, format!("unknown policy \"{other}\""), "expected \"wait\" or \"lost\"");
+                    Excess::Lost
+                }
+            };
+            let mut inputs = Vec::with_capacity(Param::ALL.len());
+            for &p in Param::ALL {
+                let fp = sp.key(p.table()).key(p.field());
+                let dist = match raw_input(s, p) {
+                    None => Dist::fixed(p.default().expect("required fields are not Option in RawSite")),
+                    Some(input) => self.input(input, p, &fp),
+                };
+                inputs.push(dist);
+            }
+            if let (Some(provider), Some(commissioner), Some(start), Some(end)) = (provider, commissioner, start, end) {
+                out.push(Site { id: id.clone(), provider, commissioner, start, end, excess, inputs });
+            }
+        }
+        out
+    }
+
+    /// Validate one numeric input: parameters, then its support against the field's domain.
+    fn input(&mut self, input: &Input, p: Param, path: &FieldPath) -> Dist {
+        let fallback = Dist::fixed(0.0);
+        let dist = match Dist::from_input(input) {
+            Ok(d) => d,
+            Err(e) => {
+                let at = match input {
+                    Input::Fixed(_) => path.clone(),
+                    Input::Dist(_) => path.key(e.param),
+                };
+                self.err(&at, Target::Value, e.problem, e.valid);
+                return fallback;
+            }
+        };
+        let (lo, hi) = dist.support();
+        let domain = p.domain();
+        if !domain.contains(lo, hi) {
+            let problem = match input {
+                Input::Fixed(x) => format!("{} is out of range", fmt_num(*x)),
+                Input::Dist(_) => format!("{} can take values in [{}, {}], outside the valid range", dist.describe(), fmt_num(lo), fmt_num(hi)),
+            };
+            self.err(path, Target::Value, problem, format!("expected {}", domain.describe()));
+            return fallback;
+        }
+        dist
+    }
+
+    fn party_ref(&mut self, who: Option<&String>, what: &str, parties: &[Party], path: &FieldPath) -> Option<PartyRef> {
+        let Some(who) = who else {
+            self.err(path, Target::Key, format!("{what} is missing"), format!("expected {what} = a party id, \"site.commissioner\" or \"site.provider\""));
+            return None;
+        };
+        match who.as_str() {
+            "site.commissioner" => Some(PartyRef::SiteCommissioner),
+            "site.provider" => Some(PartyRef::SiteProvider),
+            id => self.party_index(parties, id, &path.key(what), None).map(PartyRef::Party),
+        }
+    }
+
+    fn rule_name(&mut self, name: &str, path: &FieldPath, rules: &mut Vec<String>, seen: &mut HashSet<String>) -> usize {
+        if !valid_id(name) {
+            self.err(&path.key("name"), Target::Value, format!("rule name \"{name}\" is not an identifier"), ID_RULE);
+        } else if !seen.insert(name.to_string()) {
+            self.err(&path.key("name"), Target::Value, format!("rule name \"{name}\" is used twice"), "expected a name unique among tariffs and blocks");
+        }
+        rules.push(name.to_string());
+        rules.len() - 1
+    }
+
+    fn resolve(r: &PartyRef, site: &Site) -> usize {
+        match r {
+            PartyRef::Party(i) => *i,
+            PartyRef::SiteCommissioner => site.commissioner,
+            PartyRef::SiteProvider => site.provider,
+        }
+    }
+
+    fn amount(&mut self, amount: f64, path: &FieldPath) -> bool {
+        if amount.is_finite() && amount >= 0.0 {
+            return true;
+        }
+        self.err(&path.key("amount"), Target::Value, format!("amount {} is not a payment", fmt_num(amount)), "expected a finite amount in £, ≥ 0");
+        false
+    }
+
+    fn tariffs(&mut self, raw: &RawScenario, parties: &[Party], sites: &[Site], rules: &mut Vec<String>, seen: &mut HashSet<String>) -> Vec<TariffLine> {
+        let mut out = Vec::new();
+        for (i, t) in raw.tariffs.iter().enumerate() {
+            let tp = FieldPath::root().key("tariffs").index(i);
+            let rule = self.rule_name(&t.name, &tp, rules, seen);
+            let payer = self.party_ref(t.payer.as_ref(), "payer", parties, &tp);
+            let payee = self.party_ref(t.payee.as_ref(), "payee", parties, &tp);
+            let event = Event::parse(&t.event);
+            if event.is_none() {
+                self.err(&tp.key("event"), Target::Value, format!("unknown event \"{}\"", t.event), format!("expected one of: {}", Event::NAMES.join(", ")));
+            }
+            let band = match (&t.band, event) {
+                (None, _) => None,
+                (Some(b), ev) => {
+                    let band = Band::parse(b);
+                    if band.is_none() {
+                        self.err(&tp.key("band"), Target::Value, format!("unknown hours band \"{b}\""), "expected \"lt16\" (under 16 hours a week) or \"ge16\" (16 or more)");
+                    } else if ev.is_some_and(|e| !e.has_band()) {
+                        self.err(&tp.key("band"), Target::Value, format!("a {} has no hours band", t.event), "expected no band, or an event that is a job start or sustainment");
+                    }
+                    band
+                }
+            };
+            let amount_ok = self.amount(t.amount, &tp);
+            let applies: Vec<usize> = match &t.sites {
+                None => (0..sites.len()).collect(),
+                Some(list) => {
+                    let mut v = Vec::new();
+                    for (k, name) in list.iter().enumerate() {
+                        match sites.iter().position(|s| &s.id == name) {
+                            Some(j) if v.contains(&j) => self.err(&tp.key("sites").index(k), Target::Value, format!("site \"{name}\" is listed twice"), "expected each site once"),
+                            Some(j) => v.push(j),
+                            None if raw.sites.contains_key(name) => {}
+                            None => {
+                                let known: Vec<&str> = raw.sites.keys().map(String::as_str).collect();
+                                self.err(&tp.key("sites").index(k), Target::Value, format!("site \"{name}\" is not defined"), format!("expected one of the [sites] ids: {}", known.join(", ")));
+                            }
+                        }
+                    }
+                    v
+                }
+            };
+            let (Some(payer), Some(payee), Some(event), true) = (payer, payee, event, amount_ok) else { continue };
+            for &s in &applies {
+                let (a, b) = (Self::resolve(&payer, &sites[s]), Self::resolve(&payee, &sites[s]));
+                if a == b {
+                    self.err(&tp.key("payee"), Target::Value, format!("at site {} the payer and payee are both \"{}\"", sites[s].id, parties[a].id), "expected a payment between two different parties");
+                    break;
+                }
+                out.push(TariffLine { rule, site: s, payer: a, payee: b, event, band, amount: t.amount });
+            }
+        }
+        out
+    }
+
+    fn blocks(&mut self, raw: &RawScenario, parties: &[Party], sites: &[Site], settings: &Settings, rules: &mut Vec<String>, seen: &mut HashSet<String>) -> Vec<Block> {
+        let mut out = Vec::new();
+        for (i, b) in raw.blocks.iter().enumerate() {
+            let bp = FieldPath::root().key("blocks").index(i);
+            let rule = self.rule_name(&b.name, &bp, rules, seen);
+            let payer = self.party_ref(b.payer.as_ref(), "payer", parties, &bp);
+            let payee = self.party_ref(b.payee.as_ref(), "payee", parties, &bp);
+            let site = sites.iter().position(|s| s.id == b.site);
+            if site.is_none() && !raw.sites.contains_key(&b.site) {
+                let known: Vec<&str> = raw.sites.keys().map(String::as_str).collect();
+                self.err(&bp.key("site"), Target::Value, format!("site \"{}\" is not defined", b.site), format!("expected one of the [sites] ids: {}", known.join(", ")));
+            }
+            let amount_ok = self.amount(b.amount, &bp);
+            if b.months.is_empty() {
+                self.err(&bp.key("months"), Target::Value, "no months are listed", "expected at least one \"YYYY-MM\" month when the block falls due");
+            }
+            let months: Vec<Option<Month>> = b.months.iter().enumerate().map(|(k, m)| self.month(m, settings, &bp.key("months").index(k))).collect();
+            let (Some(payer), Some(payee), Some(site), true) = (payer, payee, site, amount_ok) else { continue };
+            let (a, c) = (Self::resolve(&payer, &sites[site]), Self::resolve(&payee, &sites[site]));
+            if a == c {
+                self.err(&bp.key("payee"), Target::Value, format!("the payer and payee are both \"{}\"", parties[a].id), "expected a payment between two different parties");
+                continue;
+            }
+            if months.iter().all(Option::is_some) {
+                out.push(Block { rule, site, payer: a, payee: c, amount: b.amount, months: months.into_iter().flatten().collect() });
+            }
+        }
+        out
+    }
+
+    fn plan(&mut self, raw: &RawScenario, model: &Model) -> Vec<PlanFigure> {
+        let names: HashSet<String> = crate::engine::metrics::Layout::new(model).metric_names().into_iter().collect();
+        let mut out = Vec::new();
+        let mut check = |v: &mut Self, metric: String, value: f64, path: FieldPath, example: &str| {
+            if !names.contains(&metric) {
+                v.err(&path, Target::Key, format!("\"{metric}\" is not a metric of this scenario"), format!("expected a metric name such as {example} (the README lists them all)"));
+            } else if !value.is_finite() || value < 0.0 {
+                v.err(&path, Target::Value, format!("plan value {} is not a planned figure", fmt_num(value)), "expected a finite number ≥ 0");
+            } else {
+                out.push(PlanFigure { metric, value });
+            }
+        };
+        for (k, &v) in &raw.plan {
+            check(self, k.clone(), v, FieldPath::root().key("plan").key(k), "engagements, job_starts, sustain_6w or payments.by_payer.<party>");
+        }
+        for (id, s) in &raw.sites {
+            for (k, &v) in &s.plan {
+                check(self, format!("site.{id}.{k}"), v, FieldPath::root().key("sites").key(id).key("plan").key(k), "engagements, job_starts or sustain_6w");
+            }
+        }
+        out
+    }
+}
