@@ -43,7 +43,11 @@ impl ScenarioError {
 
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{}", self.headline())?;
+        write!(f, "{}", self.headline())?;
+        if self.source_line.trim().is_empty() {
+            return Ok(());
+        }
+        writeln!(f)?;
         let gutter = self.line.to_string().len();
         writeln!(f, "{:gutter$} |", "")?;
         writeln!(f, "{} | {}", self.line, self.source_line)?;

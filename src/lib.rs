@@ -6,7 +6,7 @@
 //! summary ([`analysis`]) → reports ([`report`]).
 
 pub mod analysis;
-// pub mod cli;
+pub mod cli;
 pub mod dist;
 pub mod engine;
 pub mod error;

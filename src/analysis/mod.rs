@@ -1,12 +1,11 @@
-// TEMPORARY STUB (replaced by the report branch).
-pub struct TrialTable {
-    pub metric_names: Vec<String>,
-    pub flag_names: Vec<String>,
-    pub trials: usize,
-    pub values: Vec<f64>,
-}
-impl TrialTable {
-    pub fn new(metric_names: Vec<String>, flag_names: Vec<String>) -> Self {
-        TrialTable { metric_names, flag_names, trials: 0, values: vec![] }
-    }
-}
+//! Analyses of simulated trials: what the per-trial results say once they are put together.
+//!
+//! The engine hands over a [`TrialTable`] (one row per trial); [`summarise`] turns it into the
+//! [`Summary`] that every report format prints — means with their Monte Carlo standard errors,
+//! quantiles of each metric, and the probability of each flagged event.
+
+pub mod summary;
+
+pub use summary::{
+    percentile_of, quantile_sorted, summarise, MetricSummary, Probability, Summary, TrialTable,
+};

@@ -191,7 +191,11 @@ impl SiteDelivery {
         self.caseload += ev.engagements;
         let (p_job, ttj) = (p.get(Param::PJobStart), p.get(Param::TimeToJobMonths));
         let stay_mean = p.get(Param::MonthsWithoutJob);
-        let (share_ge16, p6, p26) = (p.get(Param::ShareGe16), p.get(Param::P6w), p.get(Param::P26w));
+        let (share_ge16, p6, p26) = (
+            p.get(Param::ShareGe16),
+            p.get(Param::P6w),
+            p.get(Param::P26w),
+        );
         let p_evid = p.get(Param::PEvidence);
         for _ in 0..ev.engagements {
             if rng.random::<f64>() < p_job {

@@ -31,7 +31,8 @@ impl ProviderBooks {
     pub fn month_cost(params: &SiteParams, ev: &MonthEvents) -> Money {
         let on_cost = 1.0 + params.get(Param::OnCostRate);
         let es = ev.es_in_post as f64 * params.get(Param::EsSalary) / 12.0 * on_cost;
-        let tl = params.count(Param::TeamLeaders) as f64 * params.get(Param::TeamLeaderSalary) / 12.0
+        let tl = params.count(Param::TeamLeaders) as f64 * params.get(Param::TeamLeaderSalary)
+            / 12.0
             * on_cost;
         let hires = ev.hires as f64 * params.get(Param::RecruitmentCostPerHire);
         es + tl + params.get(Param::OverheadsPerMonth) + hires

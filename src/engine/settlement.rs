@@ -95,7 +95,13 @@ impl Contract {
     }
 
     /// Pay the blocks falling due in month `m`.
-    pub fn settle_blocks(&self, model: &Model, m: Month, ledger: &mut Ledger, site_net: &mut [Money]) {
+    pub fn settle_blocks(
+        &self,
+        model: &Model,
+        m: Month,
+        ledger: &mut Ledger,
+        site_net: &mut [Money],
+    ) {
         for &i in &self.blocks_by_month[m as usize] {
             let b = &model.blocks[i];
             ledger.pay(b.payer, b.payee, b.rule, b.amount);
@@ -106,7 +112,14 @@ impl Contract {
 
 /// A payment made under site `s`'s contract counts towards that site's provider income when the
 /// provider receives it, and against it when the provider pays it.
-fn attribute(model: &Model, s: usize, payer: usize, payee: usize, amount: Money, site_net: &mut [Money]) {
+fn attribute(
+    model: &Model,
+    s: usize,
+    payer: usize,
+    payee: usize,
+    amount: Money,
+    site_net: &mut [Money],
+) {
     let provider = model.sites[s].provider;
     if payee == provider {
         site_net[s] += amount;

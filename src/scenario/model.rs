@@ -24,7 +24,9 @@ impl YearMonth {
         }
         let year: i32 = y.parse().ok()?;
         let month: u32 = m.parse().ok()?;
-        (1..=12).contains(&month).then_some(YearMonth { year, month })
+        (1..=12)
+            .contains(&month)
+            .then_some(YearMonth { year, month })
     }
 
     /// Months from `self` to `other` (negative if `other` is earlier).

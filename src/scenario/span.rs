@@ -197,7 +197,12 @@ mod tests {
         assert_eq!((e.line, e.column, e.caret_len), (3, 1, 8));
         let e = src.error(&p.key("dist").key("min"), Target::Value, "bad", "");
         assert_eq!((e.line, e.column), (4, 31));
-        let e = src.error(&FieldPath::root().key("tariffs").index(1).key("name"), Target::Value, "bad", "");
+        let e = src.error(
+            &FieldPath::root().key("tariffs").index(1).key("name"),
+            Target::Value,
+            "bad",
+            "",
+        );
         assert_eq!((e.line, e.column), (8, 8));
         assert_eq!(e.field, "tariffs[1].name");
     }
@@ -205,7 +210,11 @@ mod tests {
     #[test]
     fn missing_field_points_at_its_table() {
         let src = Source::new("f.toml", TEXT);
-        let p = FieldPath::root().key("sites").key("a").key("delivery").key("p_6w");
+        let p = FieldPath::root()
+            .key("sites")
+            .key("a")
+            .key("delivery")
+            .key("p_6w");
         let e = src.error(&p, Target::Value, "missing", "");
         assert_eq!(e.line, 2);
         assert_eq!(e.headline(), "f.toml:2:1: sites.a.delivery.p_6w: missing");

@@ -30,11 +30,23 @@ pub const DEFAULT_SEED: u64 = 1;
 pub fn parse_scenario(file: &str, text: &str) -> Result<Model, ScenarioErrors> {
     let src = Source::new(file, text);
     let raw = parse_raw(&src).map_err(|e| ScenarioErrors(vec![e]))?;
+    check(&src, &raw)
+}
+
+/// Validate a scenario built in code (see `examples/`); errors name the field but no position.
+///
+/// # Errors
+/// Every problem found.
+pub fn validate_raw(label: &str, raw: &RawScenario) -> Result<Model, ScenarioErrors> {
+    check(&Source::new(label, ""), raw)
+}
+
+fn check(src: &Source<'_>, raw: &RawScenario) -> Result<Model, ScenarioErrors> {
     let mut v = Validator {
-        src: &src,
+        src,
         errors: Vec::new(),
     };
-    let model = v.model(&raw);
+    let model = v.model(raw);
     let mut errors = v.errors;
     if errors.is_empty() {
         if let Some(model) = model {
@@ -99,12 +111,12 @@ enum PartyRef {
 
 fn valid_id(s: &str) -> bool {
     !s.is_empty()
-        && s
-            .chars()
+        && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
-const ID_RULE: &str = "expected an identifier of letters, digits, '_' or '-' (it becomes part of metric names)";
+const ID_RULE: &str =
+    "expected an identifier of letters, digits, '_' or '-' (it becomes part of metric names)";
 
 fn raw_input(site: &RawSite, p: Param) -> Option<&Input> {
     let d = &site.delivery;
@@ -148,7 +160,13 @@ fn fmt_num(x: f64) -> String {
 }
 
 impl Validator<'_, '_> {
-    fn err(&mut self, path: &FieldPath, target: Target, problem: impl Into<String>, valid: impl Into<String>) {
+    fn err(
+        &mut self,
+        path: &FieldPath,
+        target: Target,
+        problem: impl Into<String>,
+        valid: impl Into<String>,
+    ) {
         let e = self.src.error(path, target, problem, valid);
         self.errors.push(e);
     }
@@ -156,7 +174,12 @@ impl Validator<'_, '_> {
     fn model(&mut self, raw: &RawScenario) -> Option<Model> {
         let root = FieldPath::root();
         if raw.name.trim().is_empty() {
-            self.err(&root.key("name"), Target::Value, "the scenario name is empty", "expected a short name such as \"MHEP 1\"");
+            self.err(
+                &root.key("name"),
+                Target::Value,
+                "the scenario name is empty",
+                "expected a short name such as \"MHEP 1\"",
+            );
         }
         let settings = self.settings(&raw.simulation, &root.key("simulation"));
         let parties = self.parties(&raw.parties, &root.key("parties"));
@@ -194,31 +217,61 @@ impl Validator<'_, '_> {
         let mut ok = true;
         let trials = s.trials.unwrap_or(DEFAULT_TRIALS as i64);
         if !(1..=MAX_TRIALS).contains(&trials) {
-            self.err(&path.key("trials"), Target::Value, format!("{trials} trials"), format!("expected a whole number from 1 to {MAX_TRIALS}"));
+            self.err(
+                &path.key("trials"),
+                Target::Value,
+                format!("{trials} trials"),
+                format!("expected a whole number from 1 to {MAX_TRIALS}"),
+            );
             ok = false;
         }
         let seed = s.seed.unwrap_or(DEFAULT_SEED as i64);
         if seed < 0 {
-            self.err(&path.key("seed"), Target::Value, format!("seed {seed} is negative"), "expected a whole number ≥ 0");
+            self.err(
+                &path.key("seed"),
+                Target::Value,
+                format!("seed {seed} is negative"),
+                "expected a whole number ≥ 0",
+            );
             ok = false;
         }
         if !(1..=MAX_HORIZON).contains(&s.horizon_months) {
-            self.err(&path.key("horizon_months"), Target::Value, format!("horizon of {} months", s.horizon_months), format!("expected a whole number of months from 1 to {MAX_HORIZON}"));
+            self.err(
+                &path.key("horizon_months"),
+                Target::Value,
+                format!("horizon of {} months", s.horizon_months),
+                format!("expected a whole number of months from 1 to {MAX_HORIZON}"),
+            );
             ok = false;
         }
         let start = YearMonth::parse(&s.start);
         if start.is_none() {
-            self.err(&path.key("start"), Target::Value, format!("\"{}\" is not a month", s.start), "expected \"YYYY-MM\", e.g. \"2016-01\"");
+            self.err(
+                &path.key("start"),
+                Target::Value,
+                format!("\"{}\" is not a month", s.start),
+                "expected \"YYYY-MM\", e.g. \"2016-01\"",
+            );
             ok = false;
         }
         let (mut low, mut high) = (0.1, 0.9);
         if let Some(q) = &s.quantiles {
             let valid = "expected [low, high] with 0 < low < 0.5 < high < 1, e.g. [0.1, 0.9]";
             if q.len() != 2 {
-                self.err(&path.key("quantiles"), Target::Value, format!("{} values given", q.len()), valid);
+                self.err(
+                    &path.key("quantiles"),
+                    Target::Value,
+                    format!("{} values given", q.len()),
+                    valid,
+                );
                 ok = false;
             } else if !(q[0] > 0.0 && q[0] < 0.5 && q[1] > 0.5 && q[1] < 1.0) {
-                self.err(&path.key("quantiles"), Target::Value, format!("quantiles [{}, {}]", q[0], q[1]), valid);
+                self.err(
+                    &path.key("quantiles"),
+                    Target::Value,
+                    format!("quantiles [{}, {}]", q[0], q[1]),
+                    valid,
+                );
                 ok = false;
             } else {
                 (low, high) = (q[0], q[1]);
@@ -237,16 +290,31 @@ impl Validator<'_, '_> {
     fn parties(&mut self, raw: &BTreeMap<String, RawParty>, path: &FieldPath) -> Vec<Party> {
         let mut out = Vec::new();
         if raw.is_empty() {
-            self.err(path, Target::Key, "no parties are defined", "expected at least a [parties.<id>] table for each commissioner and provider");
+            self.err(
+                path,
+                Target::Key,
+                "no parties are defined",
+                "expected at least a [parties.<id>] table for each commissioner and provider",
+            );
         }
         for (id, p) in raw {
             let pp = path.key(id);
             if !valid_id(id) {
-                self.err(&pp, Target::Key, format!("party id \"{id}\" is not an identifier"), ID_RULE);
+                self.err(
+                    &pp,
+                    Target::Key,
+                    format!("party id \"{id}\" is not an identifier"),
+                    ID_RULE,
+                );
             }
             let role = Role::parse(&p.role);
             if role.is_none() {
-                self.err(&pp.key("role"), Target::Value, format!("unknown role \"{}\"", p.role), format!("expected one of: {}", Role::NAMES.join(", ")));
+                self.err(
+                    &pp.key("role"),
+                    Target::Value,
+                    format!("unknown role \"{}\"", p.role),
+                    format!("expected one of: {}", Role::NAMES.join(", ")),
+                );
             }
             out.push(Party {
                 id: id.clone(),
@@ -257,16 +325,35 @@ impl Validator<'_, '_> {
         out
     }
 
-    fn party_index(&mut self, parties: &[Party], id: &str, path: &FieldPath, role: Option<Role>) -> Option<usize> {
+    fn party_index(
+        &mut self,
+        parties: &[Party],
+        id: &str,
+        path: &FieldPath,
+        role: Option<Role>,
+    ) -> Option<usize> {
         let Some(i) = parties.iter().position(|p| p.id == id) else {
             let known: Vec<&str> = parties.iter().map(|p| p.id.as_str()).collect();
-            self.err(path, Target::Value, format!("party \"{id}\" is not defined"), format!("expected one of the [parties] ids: {}", known.join(", ")));
+            self.err(
+                path,
+                Target::Value,
+                format!("party \"{id}\" is not defined"),
+                format!("expected one of the [parties] ids: {}", known.join(", ")),
+            );
             return None;
         };
         if let Some(role) = role {
             if parties[i].role != role {
                 let want = Role::NAMES[role as usize];
-                self.err(path, Target::Value, format!("party \"{id}\" has role {}", Role::NAMES[parties[i].role as usize]), format!("expected a party with role {want}"));
+                self.err(
+                    path,
+                    Target::Value,
+                    format!(
+                        "party \"{id}\" has role {}",
+                        Role::NAMES[parties[i].role as usize]
+                    ),
+                    format!("expected a party with role {want}"),
+                );
                 return None;
             }
         }
@@ -275,14 +362,27 @@ impl Validator<'_, '_> {
 
     fn month(&mut self, s: &str, settings: &Settings, path: &FieldPath) -> Option<Month> {
         let last = settings.start.plus(settings.horizon - 1);
-        let valid = format!("expected \"YYYY-MM\" from {} to {} (the simulation horizon)", settings.start, last);
+        let valid = format!(
+            "expected \"YYYY-MM\" from {} to {} (the simulation horizon)",
+            settings.start, last
+        );
         let Some(ym) = YearMonth::parse(s) else {
-            self.err(path, Target::Value, format!("\"{s}\" is not a month"), valid);
+            self.err(
+                path,
+                Target::Value,
+                format!("\"{s}\" is not a month"),
+                valid,
+            );
             return None;
         };
         let idx = settings.start.months_until(ym);
         if idx < 0 || idx >= settings.horizon as i64 {
-            self.err(path, Target::Value, format!("{s} is outside the simulation horizon"), valid);
+            self.err(
+                path,
+                Target::Value,
+                format!("{s} is outside the simulation horizon"),
+                valid,
+            );
             return None;
         }
         Some(idx as Month)
@@ -291,28 +391,58 @@ impl Validator<'_, '_> {
     fn sites(&mut self, raw: &RawScenario, parties: &[Party], settings: &Settings) -> Vec<Site> {
         let path = FieldPath::root().key("sites");
         if raw.sites.is_empty() {
-            self.err(&path, Target::Key, "no sites are defined", "expected at least one [sites.<id>] table");
+            self.err(
+                &path,
+                Target::Key,
+                "no sites are defined",
+                "expected at least one [sites.<id>] table",
+            );
         }
         let mut out = Vec::new();
         for (id, s) in &raw.sites {
             let sp = path.key(id);
             if !valid_id(id) {
-                self.err(&sp, Target::Key, format!("site id \"{id}\" is not an identifier"), ID_RULE);
+                self.err(
+                    &sp,
+                    Target::Key,
+                    format!("site id \"{id}\" is not an identifier"),
+                    ID_RULE,
+                );
             }
-            let provider = self.party_index(parties, &s.provider, &sp.key("provider"), Some(Role::Provider));
-            let commissioner = self.party_index(parties, &s.commissioner, &sp.key("commissioner"), Some(Role::Commissioner));
+            let provider = self.party_index(
+                parties,
+                &s.provider,
+                &sp.key("provider"),
+                Some(Role::Provider),
+            );
+            let commissioner = self.party_index(
+                parties,
+                &s.commissioner,
+                &sp.key("commissioner"),
+                Some(Role::Commissioner),
+            );
             let start = self.month(&s.start, settings, &sp.key("start"));
             let end = self.month(&s.end, settings, &sp.key("end"));
             if let (Some(a), Some(b)) = (start, end) {
                 if b < a {
-                    self.err(&sp.key("end"), Target::Value, format!("end {} is before start {}", s.end, s.start), "expected end ≥ start (both inclusive)");
+                    self.err(
+                        &sp.key("end"),
+                        Target::Value,
+                        format!("end {} is before start {}", s.end, s.start),
+                        "expected end ≥ start (both inclusive)",
+                    );
                 }
             }
             let excess = match s.delivery.excess_referrals.as_str() {
                 "wait" => Excess::Wait,
                 "lost" => Excess::Lost,
                 other => {
-                    self.err(&sp.key("delivery").key("excess_referrals"), Target::Value, format!("unknown policy \"{other}\""), "expected \"wait\" or \"lost\"");
+                    self.err(
+                        &sp.key("delivery").key("excess_referrals"),
+                        Target::Value,
+                        format!("unknown policy \"{other}\""),
+                        "expected \"wait\" or \"lost\"",
+                    );
                     Excess::Lost
                 }
             };
@@ -320,13 +450,26 @@ impl Validator<'_, '_> {
             for &p in Param::ALL {
                 let fp = sp.key(p.table()).key(p.field());
                 let dist = match raw_input(s, p) {
-                    None => Dist::fixed(p.default().expect("required fields are not Option in RawSite")),
+                    None => Dist::fixed(
+                        p.default()
+                            .expect("required fields are not Option in RawSite"),
+                    ),
                     Some(input) => self.input(input, p, &fp),
                 };
                 inputs.push(dist);
             }
-            if let (Some(provider), Some(commissioner), Some(start), Some(end)) = (provider, commissioner, start, end) {
-                out.push(Site { id: id.clone(), provider, commissioner, start, end, excess, inputs });
+            if let (Some(provider), Some(commissioner), Some(start), Some(end)) =
+                (provider, commissioner, start, end)
+            {
+                out.push(Site {
+                    id: id.clone(),
+                    provider,
+                    commissioner,
+                    start,
+                    end,
+                    excess,
+                    inputs,
+                });
             }
         }
         out
@@ -351,31 +494,70 @@ impl Validator<'_, '_> {
         if !domain.contains(lo, hi) {
             let problem = match input {
                 Input::Fixed(x) => format!("{} is out of range", fmt_num(*x)),
-                Input::Dist(_) => format!("{} can take values in [{}, {}], outside the valid range", dist.describe(), fmt_num(lo), fmt_num(hi)),
+                Input::Dist(_) => format!(
+                    "{} can take values in [{}, {}], outside the valid range",
+                    dist.describe(),
+                    fmt_num(lo),
+                    fmt_num(hi)
+                ),
             };
-            self.err(path, Target::Value, problem, format!("expected {}", domain.describe()));
+            self.err(
+                path,
+                Target::Value,
+                problem,
+                format!("expected {}", domain.describe()),
+            );
             return fallback;
         }
         dist
     }
 
-    fn party_ref(&mut self, who: Option<&String>, what: &str, parties: &[Party], path: &FieldPath) -> Option<PartyRef> {
+    fn party_ref(
+        &mut self,
+        who: Option<&String>,
+        what: &str,
+        parties: &[Party],
+        path: &FieldPath,
+    ) -> Option<PartyRef> {
         let Some(who) = who else {
-            self.err(path, Target::Key, format!("{what} is missing"), format!("expected {what} = a party id, \"site.commissioner\" or \"site.provider\""));
+            self.err(
+                path,
+                Target::Key,
+                format!("{what} is missing"),
+                format!("expected {what} = a party id, \"site.commissioner\" or \"site.provider\""),
+            );
             return None;
         };
         match who.as_str() {
             "site.commissioner" => Some(PartyRef::SiteCommissioner),
             "site.provider" => Some(PartyRef::SiteProvider),
-            id => self.party_index(parties, id, &path.key(what), None).map(PartyRef::Party),
+            id => self
+                .party_index(parties, id, &path.key(what), None)
+                .map(PartyRef::Party),
         }
     }
 
-    fn rule_name(&mut self, name: &str, path: &FieldPath, rules: &mut Vec<String>, seen: &mut HashSet<String>) -> usize {
+    fn rule_name(
+        &mut self,
+        name: &str,
+        path: &FieldPath,
+        rules: &mut Vec<String>,
+        seen: &mut HashSet<String>,
+    ) -> usize {
         if !valid_id(name) {
-            self.err(&path.key("name"), Target::Value, format!("rule name \"{name}\" is not an identifier"), ID_RULE);
+            self.err(
+                &path.key("name"),
+                Target::Value,
+                format!("rule name \"{name}\" is not an identifier"),
+                ID_RULE,
+            );
         } else if !seen.insert(name.to_string()) {
-            self.err(&path.key("name"), Target::Value, format!("rule name \"{name}\" is used twice"), "expected a name unique among tariffs and blocks");
+            self.err(
+                &path.key("name"),
+                Target::Value,
+                format!("rule name \"{name}\" is used twice"),
+                "expected a name unique among tariffs and blocks",
+            );
         }
         rules.push(name.to_string());
         rules.len() - 1
@@ -393,11 +575,23 @@ impl Validator<'_, '_> {
         if amount.is_finite() && amount >= 0.0 {
             return true;
         }
-        self.err(&path.key("amount"), Target::Value, format!("amount {} is not a payment", fmt_num(amount)), "expected a finite amount in £, ≥ 0");
+        self.err(
+            &path.key("amount"),
+            Target::Value,
+            format!("amount {} is not a payment", fmt_num(amount)),
+            "expected a finite amount in £, ≥ 0",
+        );
         false
     }
 
-    fn tariffs(&mut self, raw: &RawScenario, parties: &[Party], sites: &[Site], rules: &mut Vec<String>, seen: &mut HashSet<String>) -> Vec<TariffLine> {
+    fn tariffs(
+        &mut self,
+        raw: &RawScenario,
+        parties: &[Party],
+        sites: &[Site],
+        rules: &mut Vec<String>,
+        seen: &mut HashSet<String>,
+    ) -> Vec<TariffLine> {
         let mut out = Vec::new();
         for (i, t) in raw.tariffs.iter().enumerate() {
             let tp = FieldPath::root().key("tariffs").index(i);
@@ -406,16 +600,31 @@ impl Validator<'_, '_> {
             let payee = self.party_ref(t.payee.as_ref(), "payee", parties, &tp);
             let event = Event::parse(&t.event);
             if event.is_none() {
-                self.err(&tp.key("event"), Target::Value, format!("unknown event \"{}\"", t.event), format!("expected one of: {}", Event::NAMES.join(", ")));
+                self.err(
+                    &tp.key("event"),
+                    Target::Value,
+                    format!("unknown event \"{}\"", t.event),
+                    format!("expected one of: {}", Event::NAMES.join(", ")),
+                );
             }
             let band = match (&t.band, event) {
                 (None, _) => None,
                 (Some(b), ev) => {
                     let band = Band::parse(b);
                     if band.is_none() {
-                        self.err(&tp.key("band"), Target::Value, format!("unknown hours band \"{b}\""), "expected \"lt16\" (under 16 hours a week) or \"ge16\" (16 or more)");
+                        self.err(
+                            &tp.key("band"),
+                            Target::Value,
+                            format!("unknown hours band \"{b}\""),
+                            "expected \"lt16\" (under 16 hours a week) or \"ge16\" (16 or more)",
+                        );
                     } else if ev.is_some_and(|e| !e.has_band()) {
-                        self.err(&tp.key("band"), Target::Value, format!("a {} has no hours band", t.event), "expected no band, or an event that is a job start or sustainment");
+                        self.err(
+                            &tp.key("band"),
+                            Target::Value,
+                            format!("a {} has no hours band", t.event),
+                            "expected no band, or an event that is a job start or sustainment",
+                        );
                     }
                     band
                 }
@@ -427,32 +636,76 @@ impl Validator<'_, '_> {
                     let mut v = Vec::new();
                     for (k, name) in list.iter().enumerate() {
                         match sites.iter().position(|s| &s.id == name) {
-                            Some(j) if v.contains(&j) => self.err(&tp.key("sites").index(k), Target::Value, format!("site \"{name}\" is listed twice"), "expected each site once"),
+                            Some(j) if v.contains(&j) => self.err(
+                                &tp.key("sites").index(k),
+                                Target::Value,
+                                format!("site \"{name}\" is listed twice"),
+                                "expected each site once",
+                            ),
                             Some(j) => v.push(j),
                             None if raw.sites.contains_key(name) => {}
                             None => {
-                                let known: Vec<&str> = raw.sites.keys().map(String::as_str).collect();
-                                self.err(&tp.key("sites").index(k), Target::Value, format!("site \"{name}\" is not defined"), format!("expected one of the [sites] ids: {}", known.join(", ")));
+                                let known: Vec<&str> =
+                                    raw.sites.keys().map(String::as_str).collect();
+                                self.err(
+                                    &tp.key("sites").index(k),
+                                    Target::Value,
+                                    format!("site \"{name}\" is not defined"),
+                                    format!(
+                                        "expected one of the [sites] ids: {}",
+                                        known.join(", ")
+                                    ),
+                                );
                             }
                         }
                     }
                     v
                 }
             };
-            let (Some(payer), Some(payee), Some(event), true) = (payer, payee, event, amount_ok) else { continue };
+            let (Some(payer), Some(payee), Some(event), true) = (payer, payee, event, amount_ok)
+            else {
+                continue;
+            };
             for &s in &applies {
-                let (a, b) = (Self::resolve(&payer, &sites[s]), Self::resolve(&payee, &sites[s]));
+                let (a, b) = (
+                    Self::resolve(&payer, &sites[s]),
+                    Self::resolve(&payee, &sites[s]),
+                );
                 if a == b {
-                    self.err(&tp.key("payee"), Target::Value, format!("at site {} the payer and payee are both \"{}\"", sites[s].id, parties[a].id), "expected a payment between two different parties");
+                    self.err(
+                        &tp.key("payee"),
+                        Target::Value,
+                        format!(
+                            "at site {} the payer and payee are both \"{}\"",
+                            sites[s].id, parties[a].id
+                        ),
+                        "expected a payment between two different parties",
+                    );
                     break;
                 }
-                out.push(TariffLine { rule, site: s, payer: a, payee: b, event, band, amount: t.amount });
+                out.push(TariffLine {
+                    rule,
+                    site: s,
+                    payer: a,
+                    payee: b,
+                    event,
+                    band,
+                    amount: t.amount,
+                });
             }
         }
         out
     }
 
-    fn blocks(&mut self, raw: &RawScenario, parties: &[Party], sites: &[Site], settings: &Settings, rules: &mut Vec<String>, seen: &mut HashSet<String>) -> Vec<Block> {
+    fn blocks(
+        &mut self,
+        raw: &RawScenario,
+        parties: &[Party],
+        sites: &[Site],
+        settings: &Settings,
+        rules: &mut Vec<String>,
+        seen: &mut HashSet<String>,
+    ) -> Vec<Block> {
         let mut out = Vec::new();
         for (i, b) in raw.blocks.iter().enumerate() {
             let bp = FieldPath::root().key("blocks").index(i);
@@ -462,44 +715,105 @@ impl Validator<'_, '_> {
             let site = sites.iter().position(|s| s.id == b.site);
             if site.is_none() && !raw.sites.contains_key(&b.site) {
                 let known: Vec<&str> = raw.sites.keys().map(String::as_str).collect();
-                self.err(&bp.key("site"), Target::Value, format!("site \"{}\" is not defined", b.site), format!("expected one of the [sites] ids: {}", known.join(", ")));
+                self.err(
+                    &bp.key("site"),
+                    Target::Value,
+                    format!("site \"{}\" is not defined", b.site),
+                    format!("expected one of the [sites] ids: {}", known.join(", ")),
+                );
             }
             let amount_ok = self.amount(b.amount, &bp);
             if b.months.is_empty() {
-                self.err(&bp.key("months"), Target::Value, "no months are listed", "expected at least one \"YYYY-MM\" month when the block falls due");
+                self.err(
+                    &bp.key("months"),
+                    Target::Value,
+                    "no months are listed",
+                    "expected at least one \"YYYY-MM\" month when the block falls due",
+                );
             }
-            let months: Vec<Option<Month>> = b.months.iter().enumerate().map(|(k, m)| self.month(m, settings, &bp.key("months").index(k))).collect();
-            let (Some(payer), Some(payee), Some(site), true) = (payer, payee, site, amount_ok) else { continue };
-            let (a, c) = (Self::resolve(&payer, &sites[site]), Self::resolve(&payee, &sites[site]));
+            let months: Vec<Option<Month>> = b
+                .months
+                .iter()
+                .enumerate()
+                .map(|(k, m)| self.month(m, settings, &bp.key("months").index(k)))
+                .collect();
+            let (Some(payer), Some(payee), Some(site), true) = (payer, payee, site, amount_ok)
+            else {
+                continue;
+            };
+            let (a, c) = (
+                Self::resolve(&payer, &sites[site]),
+                Self::resolve(&payee, &sites[site]),
+            );
             if a == c {
-                self.err(&bp.key("payee"), Target::Value, format!("the payer and payee are both \"{}\"", parties[a].id), "expected a payment between two different parties");
+                self.err(
+                    &bp.key("payee"),
+                    Target::Value,
+                    format!("the payer and payee are both \"{}\"", parties[a].id),
+                    "expected a payment between two different parties",
+                );
                 continue;
             }
             if months.iter().all(Option::is_some) {
-                out.push(Block { rule, site, payer: a, payee: c, amount: b.amount, months: months.into_iter().flatten().collect() });
+                out.push(Block {
+                    rule,
+                    site,
+                    payer: a,
+                    payee: c,
+                    amount: b.amount,
+                    months: months.into_iter().flatten().collect(),
+                });
             }
         }
         out
     }
 
     fn plan(&mut self, raw: &RawScenario, model: &Model) -> Vec<PlanFigure> {
-        let names: HashSet<String> = crate::engine::metrics::Layout::new(model).metric_names().into_iter().collect();
+        let names: HashSet<String> = crate::engine::metrics::Layout::new(model)
+            .metric_names()
+            .into_iter()
+            .collect();
         let mut out = Vec::new();
-        let mut check = |v: &mut Self, metric: String, value: f64, path: FieldPath, example: &str| {
-            if !names.contains(&metric) {
-                v.err(&path, Target::Key, format!("\"{metric}\" is not a metric of this scenario"), format!("expected a metric name such as {example} (the README lists them all)"));
-            } else if !value.is_finite() || value < 0.0 {
-                v.err(&path, Target::Value, format!("plan value {} is not a planned figure", fmt_num(value)), "expected a finite number ≥ 0");
-            } else {
-                out.push(PlanFigure { metric, value });
-            }
-        };
+        let mut check =
+            |v: &mut Self, metric: String, value: f64, path: FieldPath, example: &str| {
+                if !names.contains(&metric) {
+                    v.err(
+                        &path,
+                        Target::Key,
+                        format!("\"{metric}\" is not a metric of this scenario"),
+                        format!(
+                            "expected a metric name such as {example} (the README lists them all)"
+                        ),
+                    );
+                } else if !value.is_finite() || value < 0.0 {
+                    v.err(
+                        &path,
+                        Target::Value,
+                        format!("plan value {} is not a planned figure", fmt_num(value)),
+                        "expected a finite number ≥ 0",
+                    );
+                } else {
+                    out.push(PlanFigure { metric, value });
+                }
+            };
         for (k, &v) in &raw.plan {
-            check(self, k.clone(), v, FieldPath::root().key("plan").key(k), "engagements, job_starts, sustain_6w or payments.by_payer.<party>");
+            check(
+                self,
+                k.clone(),
+                v,
+                FieldPath::root().key("plan").key(k),
+                "engagements, job_starts, sustain_6w or payments.by_payer.<party>",
+            );
         }
         for (id, s) in &raw.sites {
             for (k, &v) in &s.plan {
-                check(self, format!("site.{id}.{k}"), v, FieldPath::root().key("sites").key(id).key("plan").key(k), "engagements, job_starts or sustain_6w");
+                check(
+                    self,
+                    format!("site.{id}.{k}"),
+                    v,
+                    FieldPath::root().key("sites").key(id).key("plan").key(k),
+                    "engagements, job_starts or sustain_6w",
+                );
             }
         }
         out

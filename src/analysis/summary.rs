@@ -1,0 +1,449 @@
+//! The Monte Carlo summary: each metric's mean, spread and quantiles, and each flag's probability.
+//!
+//! This is the "central estimate and range" every report shows. Each figure comes with its Monte
+//! Carlo standard error (MCSE) so a reader can tell real differences from simulation noise:
+//! for a metric, `sd / √n`; for a probability, `√(p(1 − p) / n)`.
+//!
+//! Quantiles use one estimator throughout, Hyndman & Fan (1996) type 7 (see [`quantile_sorted`]),
+//! so a figure here matches R's `quantile()` and numpy's default on the same trials.
+
+use rayon::prelude::*;
+
+/// Per-trial results: one row per trial (in trial order), one column per metric, then one column
+/// per flag.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrialTable {
+    /// Metric names, e.g. `engagements`, `site.haringey.engagements`, `payments.by_payer.sof`.
+    pub metric_names: Vec<String>,
+    /// Names of 0/1 indicators, e.g. `provider_loss`, `plan.engagements.met`.
+    pub flag_names: Vec<String>,
+    /// Number of rows pushed so far.
+    pub trials: usize,
+    /// Row-major: row t holds `metric_names.len()` metric values then `flag_names.len()` flag
+    /// values (0.0 or 1.0).
+    pub values: Vec<f64>,
+}
+
+impl TrialTable {
+    /// An empty table with these columns.
+    pub fn new(metric_names: Vec<String>, flag_names: Vec<String>) -> Self {
+        Self {
+            metric_names,
+            flag_names,
+            trials: 0,
+            values: Vec::new(),
+        }
+    }
+
+    /// Values per row: metrics plus flags.
+    pub fn width(&self) -> usize {
+        self.metric_names.len() + self.flag_names.len()
+    }
+
+    /// Appends one trial's row (metrics, then flags).
+    ///
+    /// # Panics
+    /// If `row.len() != self.width()`. The engine builds every row from the same column list, so a
+    /// wrong width is a programming error, never a consequence of user input.
+    pub fn push_row(&mut self, row: &[f64]) {
+        assert_eq!(
+            row.len(),
+            self.width(),
+            "TrialTable::push_row: row has {} values, table has {} columns",
+            row.len(),
+            self.width()
+        );
+        self.values.extend_from_slice(row);
+        self.trials += 1;
+    }
+
+    /// Row `t` (metrics, then flags).
+    ///
+    /// # Panics
+    /// If `t >= self.trials`.
+    pub fn row(&self, t: usize) -> &[f64] {
+        let w = self.width();
+        &self.values[t * w..(t + 1) * w]
+    }
+
+    /// Metric `j` across all trials, in trial order.
+    ///
+    /// # Panics
+    /// If `j >= self.metric_names.len()`.
+    pub fn metric_column(&self, j: usize) -> Vec<f64> {
+        assert!(
+            j < self.metric_names.len(),
+            "metric column {j} out of range"
+        );
+        self.column(j)
+    }
+
+    /// Flag `j` across all trials, in trial order (each 0.0 or 1.0).
+    ///
+    /// # Panics
+    /// If `j >= self.flag_names.len()`.
+    pub fn flag_column(&self, j: usize) -> Vec<f64> {
+        assert!(j < self.flag_names.len(), "flag column {j} out of range");
+        self.column(self.metric_names.len() + j)
+    }
+
+    /// Raw column `c` of the row-major storage (metrics first, then flags).
+    fn column(&self, c: usize) -> Vec<f64> {
+        let w = self.width();
+        self.values.iter().skip(c).step_by(w).copied().collect()
+    }
+}
+
+/// One metric across the trials.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MetricSummary {
+    /// Sample mean.
+    pub mean: f64,
+    /// Sample standard deviation (n − 1 denominator; 0 when n = 1).
+    pub sd: f64,
+    /// Monte Carlo standard error of the mean, `sd / √n`.
+    pub mcse: f64,
+    /// The low quantile (`Summary::quantiles[0]`).
+    pub low: f64,
+    /// The median.
+    pub median: f64,
+    /// The high quantile (`Summary::quantiles[2]`).
+    pub high: f64,
+}
+
+/// The probability of a flagged event, estimated as the share of trials where it happened.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Probability {
+    /// Share of trials with the flag set.
+    pub p: f64,
+    /// Monte Carlo standard error, `√(p(1 − p) / n)` (binomial).
+    pub mcse: f64,
+}
+
+/// Everything a report prints about one scenario's run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    /// Scenario name.
+    pub scenario: String,
+    /// Number of trials summarised.
+    pub trials: u64,
+    /// Master seed of the run, so the figures can be reproduced.
+    pub seed: u64,
+    /// The quantile levels reported: `[low, 0.5, high]`.
+    pub quantiles: [f64; 3],
+    /// One entry per metric, in table order.
+    pub metrics: Vec<(String, MetricSummary)>,
+    /// One entry per flag, in table order.
+    pub probabilities: Vec<(String, Probability)>,
+}
+
+/// Summarises every column of `table`, reporting the `low`, 0.5 and `high` quantiles.
+///
+/// Requires `table.trials >= 1` (the engine refuses a zero-trial run before this point); an empty
+/// table yields all-zero figures rather than a panic. Columns are summarised in parallel, but each
+/// column's figures depend only on that column, so the result is the same for any thread count.
+pub fn summarise(table: &TrialTable, scenario: &str, seed: u64, low: f64, high: f64) -> Summary {
+    let n_metrics = table.metric_names.len();
+    let levels = [low, 0.5, high];
+
+    let metric_figures: Vec<MetricSummary> = (0..n_metrics)
+        .into_par_iter()
+        .map(|j| summarise_metric(table.metric_column(j), levels))
+        .collect();
+    let flag_figures: Vec<Probability> = (0..table.flag_names.len())
+        .into_par_iter()
+        .map(|j| summarise_flag(&table.flag_column(j)))
+        .collect();
+
+    Summary {
+        scenario: scenario.to_owned(),
+        trials: table.trials as u64,
+        seed,
+        quantiles: levels,
+        metrics: table
+            .metric_names
+            .iter()
+            .cloned()
+            .zip(metric_figures)
+            .collect(),
+        probabilities: table.flag_names.iter().cloned().zip(flag_figures).collect(),
+    }
+}
+
+fn summarise_metric(mut column: Vec<f64>, levels: [f64; 3]) -> MetricSummary {
+    if column.is_empty() {
+        return MetricSummary {
+            mean: 0.0,
+            sd: 0.0,
+            mcse: 0.0,
+            low: 0.0,
+            median: 0.0,
+            high: 0.0,
+        };
+    }
+    let (mean, sd) = mean_sd(&column);
+    column.sort_unstable_by(f64::total_cmp);
+    MetricSummary {
+        mean,
+        sd,
+        mcse: sd / (column.len() as f64).sqrt(),
+        low: quantile_sorted(&column, levels[0]),
+        median: quantile_sorted(&column, levels[1]),
+        high: quantile_sorted(&column, levels[2]),
+    }
+}
+
+fn summarise_flag(column: &[f64]) -> Probability {
+    if column.is_empty() {
+        return Probability { p: 0.0, mcse: 0.0 };
+    }
+    let n = column.len() as f64;
+    let p = column.iter().sum::<f64>() / n;
+    // Clamp: rounding in the sum must not make p(1 − p) slightly negative.
+    let p = p.clamp(0.0, 1.0);
+    Probability {
+        p,
+        mcse: (p * (1.0 - p) / n).sqrt(),
+    }
+}
+
+/// Mean and sample standard deviation by the corrected two-pass algorithm (Chan, Golub & LeVeque,
+/// "Algorithms for computing the sample variance", 1983):
+/// with a first-pass mean m, `var = (Σ(x − m)² − (Σ(x − m))² / n) / (n − 1)`. The correction term
+/// cancels most of the rounding error of m, which matters for money metrics with large means and
+/// comparatively small spread. Requires a non-empty slice.
+fn mean_sd(xs: &[f64]) -> (f64, f64) {
+    let n = xs.len() as f64;
+    let m = xs.iter().sum::<f64>() / n;
+    let (sum_d, sum_d2) = xs.iter().fold((0.0, 0.0), |(s, s2), &x| {
+        let d = x - m;
+        (s + d, s2 + d * d)
+    });
+    let mean = m + sum_d / n;
+    if xs.len() < 2 {
+        return (mean, 0.0);
+    }
+    let var = ((sum_d2 - sum_d * sum_d / n) / (n - 1.0)).max(0.0);
+    (mean, var.sqrt())
+}
+
+/// Sample quantile at level `p` of ascending-sorted data, Hyndman & Fan (1996) type 7 (R's
+/// default, numpy's `"linear"`).
+///
+/// With n values `x[0] ≤ … ≤ x[n−1]` and `h = (n − 1)p`:
+/// `Q(p) = x[⌊h⌋] + (h − ⌊h⌋)(x[⌊h⌋+1] − x[⌊h⌋])`, taking `Q(1) = x[n−1]`.
+///
+/// Reference: R. J. Hyndman and Y. Fan, "Sample quantiles in statistical packages",
+/// *The American Statistician* 50(4), 1996, 361–365.
+///
+/// `p` is clamped to [0, 1]. Returns NaN for an empty slice (there is no quantile to report).
+/// The slice must be sorted ascending; this is not checked.
+///
+/// # Example
+/// ```
+/// use sibsim::analysis::quantile_sorted;
+/// assert_eq!(quantile_sorted(&[1.0, 2.0, 3.0, 4.0], 0.5), 2.5);
+/// ```
+pub fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
+    let n = sorted.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let h = (n - 1) as f64 * p.clamp(0.0, 1.0);
+    let i = h.floor() as usize;
+    if i + 1 >= n {
+        return sorted[n - 1];
+    }
+    let frac = h - i as f64;
+    sorted[i] + frac * (sorted[i + 1] - sorted[i])
+}
+
+/// Share of ascending-sorted values that are ≤ `x` (the empirical CDF at `x`), in [0, 1].
+///
+/// Used to place a plan figure in the simulated distribution ("the plan is at the 85th
+/// percentile"). Returns NaN for an empty slice. The slice must be sorted ascending.
+pub fn percentile_of(sorted: &[f64], x: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted.partition_point(|&v| v <= x) as f64 / sorted.len() as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(ns: &[&str]) -> Vec<String> {
+        ns.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn assert_close(actual: f64, expected: f64) {
+        assert!(
+            (actual - expected).abs() <= 1e-12 * expected.abs().max(1.0),
+            "{actual} != {expected}"
+        );
+    }
+
+    #[test]
+    fn type7_quantiles_by_hand() {
+        let x = [1.0, 2.0, 3.0, 4.0];
+        // h = 3p: 0.3, 1.5, 2.7.
+        assert_close(quantile_sorted(&x, 0.1), 1.3);
+        assert_eq!(quantile_sorted(&x, 0.5), 2.5);
+        assert_close(quantile_sorted(&x, 0.9), 3.7);
+        assert_eq!(quantile_sorted(&x, 0.0), 1.0);
+        assert_eq!(quantile_sorted(&x, 1.0), 4.0);
+        assert_eq!(quantile_sorted(&[7.0], 0.9), 7.0);
+    }
+
+    #[test]
+    fn type7_quantiles_match_numpy_and_r() {
+        // numpy docs: np.quantile([[10, 7, 4], [3, 2, 1]], 0.5) == 3.5.
+        assert_eq!(quantile_sorted(&[1.0, 2.0, 3.0, 4.0, 7.0, 10.0], 0.5), 3.5);
+        // np.percentile([15, 20, 35, 40, 50], 40) == 29.0 (the "linear" example on Wikipedia's
+        // Percentile page).
+        assert_close(quantile_sorted(&[15.0, 20.0, 35.0, 40.0, 50.0], 0.4), 29.0);
+        // R: quantile(1:10, c(0.1, 0.25, 0.9)) gives 1.90 3.25 9.10.
+        let one_to_ten: Vec<f64> = (1..=10).map(f64::from).collect();
+        assert_close(quantile_sorted(&one_to_ten, 0.1), 1.9);
+        assert_close(quantile_sorted(&one_to_ten, 0.25), 3.25);
+        assert_close(quantile_sorted(&one_to_ten, 0.9), 9.1);
+    }
+
+    #[test]
+    fn quantile_of_empty_is_nan() {
+        assert!(quantile_sorted(&[], 0.5).is_nan());
+    }
+
+    #[test]
+    fn percentile_of_counts_ties_as_below() {
+        let x = [1.0, 2.0, 2.0, 3.0];
+        assert_eq!(percentile_of(&x, 0.5), 0.0);
+        assert_eq!(percentile_of(&x, 1.0), 0.25);
+        assert_eq!(percentile_of(&x, 2.0), 0.75);
+        assert_eq!(percentile_of(&x, 2.5), 0.75);
+        assert_eq!(percentile_of(&x, 3.0), 1.0);
+        assert_eq!(percentile_of(&x, 99.0), 1.0);
+        assert!(percentile_of(&[], 1.0).is_nan());
+    }
+
+    #[test]
+    fn sd_and_mcse_of_known_sample() {
+        // 2, 4, 4, 4, 5, 5, 7, 9: mean 5, Σ(x − 5)² = 32, sample var 32/7.
+        let mut t = TrialTable::new(names(&["x"]), vec![]);
+        for x in [2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0] {
+            t.push_row(&[x]);
+        }
+        let s = summarise(&t, "s", 1, 0.1, 0.9);
+        let m = s.metrics[0].1;
+        assert_eq!(m.mean, 5.0);
+        assert_close(m.sd, (32.0f64 / 7.0).sqrt());
+        assert_close(m.mcse, (32.0f64 / 7.0).sqrt() / 8f64.sqrt());
+    }
+
+    #[test]
+    fn sd_is_stable_with_a_large_offset() {
+        // Same spread as above, shifted by 1e9: a naive Σx² − n·m² formula loses it entirely.
+        let mut t = TrialTable::new(names(&["x"]), vec![]);
+        for x in [2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0] {
+            t.push_row(&[x + 1e9]);
+        }
+        let m = summarise(&t, "s", 1, 0.1, 0.9).metrics[0].1;
+        assert_eq!(m.mean, 1e9 + 5.0);
+        assert_close(m.sd, (32.0f64 / 7.0).sqrt());
+    }
+
+    #[test]
+    fn summarise_small_table_exactly() {
+        let mut t = TrialTable::new(names(&["a", "b"]), names(&["f", "g"]));
+        t.push_row(&[1.0, 10.0, 1.0, 0.0]);
+        t.push_row(&[2.0, -10.0, 0.0, 0.0]);
+        t.push_row(&[3.0, 0.0, 0.0, 0.0]);
+        t.push_row(&[4.0, 4.0, 1.0, 1.0]);
+        assert_eq!(t.width(), 4);
+        assert_eq!(t.row(1), &[2.0, -10.0, 0.0, 0.0]);
+        assert_eq!(t.metric_column(1), vec![10.0, -10.0, 0.0, 4.0]);
+        assert_eq!(t.flag_column(0), vec![1.0, 0.0, 0.0, 1.0]);
+
+        let s = summarise(&t, "demo", 42, 0.25, 0.75);
+        assert_eq!(s.scenario, "demo");
+        assert_eq!(s.trials, 4);
+        assert_eq!(s.seed, 42);
+        assert_eq!(s.quantiles, [0.25, 0.5, 0.75]);
+
+        let (name, a) = &s.metrics[0];
+        assert_eq!(name, "a");
+        assert_eq!(a.mean, 2.5);
+        assert_close(a.sd, (5.0f64 / 3.0).sqrt());
+        assert_close(a.mcse, (5.0f64 / 3.0).sqrt() / 2.0);
+        // h = 3 × {0.25, 0.5, 0.75} = 0.75, 1.5, 2.25.
+        assert_eq!((a.low, a.median, a.high), (1.75, 2.5, 3.25));
+
+        let (name, b) = &s.metrics[1];
+        assert_eq!(name, "b");
+        assert_eq!(b.mean, 1.0);
+        // Deviations 9, −11, −1, 3: Σd² = 212.
+        assert_close(b.sd, (212.0f64 / 3.0).sqrt());
+        // Sorted −10, 0, 4, 10.
+        assert_eq!((b.low, b.median, b.high), (-2.5, 2.0, 5.5));
+
+        assert_eq!(s.probabilities[0].0, "f");
+        assert_eq!(s.probabilities[0].1, Probability { p: 0.5, mcse: 0.25 });
+        assert_eq!(s.probabilities[1].0, "g");
+        assert_eq!(s.probabilities[1].1.p, 0.25);
+        assert_close(s.probabilities[1].1.mcse, (0.25f64 * 0.75 / 4.0).sqrt());
+    }
+
+    #[test]
+    fn one_trial_has_zero_sd() {
+        let mut t = TrialTable::new(names(&["a"]), names(&["f"]));
+        t.push_row(&[3.0, 1.0]);
+        let s = summarise(&t, "one", 0, 0.1, 0.9);
+        let a = s.metrics[0].1;
+        assert_eq!((a.mean, a.sd, a.mcse), (3.0, 0.0, 0.0));
+        assert_eq!((a.low, a.median, a.high), (3.0, 3.0, 3.0));
+        assert_eq!(s.probabilities[0].1, Probability { p: 1.0, mcse: 0.0 });
+    }
+
+    #[test]
+    fn empty_table_gives_zeros_not_panics() {
+        let t = TrialTable::new(names(&["a"]), names(&["f"]));
+        let s = summarise(&t, "empty", 0, 0.1, 0.9);
+        assert_eq!(s.trials, 0);
+        assert_eq!(
+            s.metrics[0].1,
+            MetricSummary {
+                mean: 0.0,
+                sd: 0.0,
+                mcse: 0.0,
+                low: 0.0,
+                median: 0.0,
+                high: 0.0
+            }
+        );
+        assert_eq!(s.probabilities[0].1, Probability { p: 0.0, mcse: 0.0 });
+    }
+
+    #[test]
+    #[should_panic(expected = "row has 1 values, table has 2 columns")]
+    fn push_row_of_wrong_width_panics() {
+        let mut t = TrialTable::new(names(&["a"]), names(&["f"]));
+        t.push_row(&[1.0]);
+    }
+
+    #[test]
+    fn summary_is_the_same_on_one_thread() {
+        let mut t = TrialTable::new(names(&["a", "b", "c"]), names(&["f"]));
+        for i in 0..1000u32 {
+            let x = f64::from(i);
+            t.push_row(&[(x * 0.37).sin() * 1e6, x.sqrt(), -x, f64::from(i % 3 == 0)]);
+        }
+        let parallel = summarise(&t, "p", 7, 0.1, 0.9);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .expect("one-thread pool");
+        let serial = pool.install(|| summarise(&t, "p", 7, 0.1, 0.9));
+        assert_eq!(parallel, serial);
+    }
+}
