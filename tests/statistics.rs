@@ -39,13 +39,20 @@ fn counts_match_their_analytic_expectation() {
     let model = parse_scenario("analytic.toml", &text).unwrap();
     let table = run(&model, &RunOptions::default(), &|_| {}).unwrap();
 
-    let (lambda, p_e, p_j, mu, share, p6, p26, p_ev): (f64, f64, f64, f64, f64, f64, f64, f64) = (30.0, 0.6, 0.3, 3.0, 0.75, 0.7, 0.5, 0.8);
+    let (lambda, p_e, p_j, mu, share, p6, p26, p_ev): (f64, f64, f64, f64, f64, f64, f64, f64) =
+        (30.0, 0.6, 0.3, 3.0, 0.75, 0.7, 0.5, 0.8);
     let h = 24;
     // A start lags its engagement by G ~ Geometric(q) failures, q = 1/(1+μ), so
     // P(G ≤ n) = 1 − (1−q)^(n+1). An engagement in month k is counted as a start if k + G ≤ h − 1,
     // reaches 6 weeks one month after the start and 26 weeks six months after it.
     let q = 1.0 / (1.0 + mu);
-    let cdf = |n: i64| if n < 0 { 0.0 } else { 1.0 - (1.0 - q).powi(n as i32 + 1) };
+    let cdf = |n: i64| {
+        if n < 0 {
+            0.0
+        } else {
+            1.0 - (1.0 - q).powi(n as i32 + 1)
+        }
+    };
     let within = |delay: i64| (0..h).map(|k| cdf(h - 1 - k - delay)).sum::<f64>();
     let per_month_engaged = lambda * p_e;
 
