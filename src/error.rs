@@ -87,13 +87,13 @@ impl std::error::Error for ScenarioErrors {}
 /// Errors of the library's entry points.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("cannot read scenario file {}: {source}", path.display())]
+    #[error("cannot read scenario file {}", path.display())]
     ReadScenario {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
-    #[error("{0}")]
+    #[error(transparent)]
     InvalidScenario(#[from] ScenarioErrors),
     #[error("invalid {option}: {problem}; {valid}")]
     InvalidOption {

@@ -45,6 +45,9 @@ impl SiteParams {
 #[derive(Debug, Clone, Default)]
 pub struct MonthEvents {
     pub referrals: u64,
+    /// Referrals taken on that did not engage.
+    pub referrals_declined: u64,
+    /// Referrals lost for want of capacity (turned away, or dropped out while waiting).
     pub referrals_lost: u64,
     pub engagements: u64,
     /// By band: [lt16, ge16].
@@ -174,6 +177,8 @@ impl SiteDelivery {
             if rng.random::<f64>() < p_engage {
                 ev.engagements += 1;
                 free -= 1;
+            } else {
+                ev.referrals_declined += 1;
             }
         }
         match self.excess {

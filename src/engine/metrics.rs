@@ -8,8 +8,9 @@ use crate::scenario::Model;
 
 /// Outcome counts recorded per site and in total. Band-split counts come as a triple: the total,
 /// then `.lt16`, then `.ge16`.
-pub const COUNT_NAMES: [&str; 20] = [
+pub const COUNT_NAMES: [&str; 21] = [
     "referrals",
+    "referrals_declined",
     "referrals_lost",
     "engagements",
     "job_starts",
@@ -34,17 +35,18 @@ pub const COUNT_NAMES: [&str; 20] = [
 /// Offsets of the counts in [`COUNT_NAMES`].
 pub mod count {
     pub const REFERRALS: usize = 0;
-    pub const REFERRALS_LOST: usize = 1;
-    pub const ENGAGEMENTS: usize = 2;
+    pub const REFERRALS_DECLINED: usize = 1;
+    pub const REFERRALS_LOST: usize = 2;
+    pub const ENGAGEMENTS: usize = 3;
     /// Triples: total, lt16, ge16.
-    pub const JOB_STARTS: usize = 3;
-    pub const SUSTAIN_6W: usize = 6;
-    pub const SUSTAIN_26W: usize = 9;
-    pub const CLAIMABLE_6W: usize = 12;
-    pub const CLAIMABLE_26W: usize = 15;
-    pub const HIRES: usize = 18;
-    pub const ES_IN_POST_MONTHS: usize = 19;
-    pub const N: usize = 20;
+    pub const JOB_STARTS: usize = 4;
+    pub const SUSTAIN_6W: usize = 7;
+    pub const SUSTAIN_26W: usize = 10;
+    pub const CLAIMABLE_6W: usize = 13;
+    pub const CLAIMABLE_26W: usize = 16;
+    pub const HIRES: usize = 19;
+    pub const ES_IN_POST_MONTHS: usize = 20;
+    pub const N: usize = 21;
 }
 
 /// Provider money per site: income, cost, margin (income − cost), lowest cash balance.

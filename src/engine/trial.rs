@@ -51,6 +51,7 @@ impl<'m> Prepared<'m> {
 fn add_counts(row: &mut [f64], at: impl Fn(usize) -> usize, ev: &MonthEvents) {
     let mut add = |c: usize, v: u64| row[at(c)] += v as f64;
     add(count::REFERRALS, ev.referrals);
+    add(count::REFERRALS_DECLINED, ev.referrals_declined);
     add(count::REFERRALS_LOST, ev.referrals_lost);
     add(count::ENGAGEMENTS, ev.engagements);
     for (base, v) in [

@@ -93,6 +93,10 @@ fn split_message(msg: &str) -> (String, String) {
     };
     match msg.find(", expected ") {
         Some(i) => (msg[..i].to_string(), words(&msg[i + 2..])),
+        None if msg.starts_with("missing field") => (
+            msg.to_string(),
+            "expected it in this table (docs/scenario-format.md lists every field)".to_string(),
+        ),
         None => (words(msg), String::new()),
     }
 }
@@ -446,6 +450,14 @@ impl Validator<'_, '_> {
                     Excess::Lost
                 }
             };
+            if excess == Excess::Lost && s.delivery.wait_dropout.is_some() {
+                self.err(
+                    &sp.key("delivery").key("wait_dropout"),
+                    Target::Key,
+                    "wait_dropout is set but excess referrals are lost, not waiting",
+                    "expected no wait_dropout, or excess_referrals = \"wait\"",
+                );
+            }
             let mut inputs = Vec::with_capacity(Param::ALL.len());
             for &p in Param::ALL {
                 let fp = sp.key(p.table()).key(p.field());
@@ -491,6 +503,17 @@ impl Validator<'_, '_> {
         };
         let (lo, hi) = dist.support();
         let domain = p.domain();
+        if let (Domain::Count, Input::Fixed(x)) = (domain, input) {
+            if x.fract() != 0.0 && *x >= 0.0 {
+                self.err(
+                    path,
+                    Target::Value,
+                    format!("{x} is not a whole number"),
+                    format!("expected {}", domain.describe()),
+                );
+                return fallback;
+            }
+        }
         if !domain.contains(lo, hi) {
             let problem = match input {
                 Input::Fixed(x) => format!("{} is out of range", fmt_num(*x)),
@@ -622,7 +645,7 @@ impl Validator<'_, '_> {
                         self.err(
                             &tp.key("band"),
                             Target::Value,
-                            format!("a {} has no hours band", t.event),
+                            format!("the event {} has no hours band", t.event),
                             "expected no band, or an event that is a job start or sustainment",
                         );
                     }
@@ -633,6 +656,9 @@ impl Validator<'_, '_> {
             let applies: Vec<usize> = match &t.sites {
                 None => (0..sites.len()).collect(),
                 Some(list) => {
+                    if list.is_empty() {
+                        self.err(&tp.key("sites"), Target::Value, "the list of sites is empty", "expected at least one site id, or no `sites` field to apply the tariff at every site");
+                    }
                     let mut v = Vec::new();
                     for (k, name) in list.iter().enumerate() {
                         match sites.iter().position(|s| &s.id == name) {
@@ -737,6 +763,16 @@ impl Validator<'_, '_> {
                 .enumerate()
                 .map(|(k, m)| self.month(m, settings, &bp.key("months").index(k)))
                 .collect();
+            for (k, m) in b.months.iter().enumerate() {
+                if b.months[..k].contains(m) {
+                    self.err(
+                        &bp.key("months").index(k),
+                        Target::Value,
+                        format!("{m} is listed twice"),
+                        "expected each month once (use a larger amount to pay more in one month)",
+                    );
+                }
+            }
             let (Some(payer), Some(payee), Some(site), true) = (payer, payee, site, amount_ok)
             else {
                 continue;
@@ -774,28 +810,36 @@ impl Validator<'_, '_> {
             .into_iter()
             .collect();
         let mut out = Vec::new();
-        let mut check =
-            |v: &mut Self, metric: String, value: f64, path: FieldPath, example: &str| {
-                if !names.contains(&metric) {
-                    v.err(
+        let mut check = |v: &mut Self,
+                         metric: String,
+                         value: f64,
+                         path: FieldPath,
+                         example: &str| {
+            if !names.contains(&metric) {
+                v.err(
+                    &path,
+                    Target::Key,
+                    format!("\"{metric}\" is not a metric of this scenario"),
+                    format!("expected a metric name such as {example} (the README lists them all)"),
+                );
+            } else if !value.is_finite() {
+                v.err(
+                    &path,
+                    Target::Value,
+                    format!("plan value {} is not a planned figure", fmt_num(value)),
+                    "expected a finite number",
+                );
+            } else if out.iter().any(|p: &PlanFigure| p.metric == metric) {
+                v.err(
                         &path,
                         Target::Key,
-                        format!("\"{metric}\" is not a metric of this scenario"),
-                        format!(
-                            "expected a metric name such as {example} (the README lists them all)"
-                        ),
+                        format!("\"{metric}\" has a plan figure already"),
+                        "expected one plan figure per metric (in [plan] or in the site's own plan table, not both)",
                     );
-                } else if !value.is_finite() || value < 0.0 {
-                    v.err(
-                        &path,
-                        Target::Value,
-                        format!("plan value {} is not a planned figure", fmt_num(value)),
-                        "expected a finite number ≥ 0",
-                    );
-                } else {
-                    out.push(PlanFigure { metric, value });
-                }
-            };
+            } else {
+                out.push(PlanFigure { metric, value });
+            }
+        };
         for (k, &v) in &raw.plan {
             check(
                 self,

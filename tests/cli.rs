@@ -1,0 +1,213 @@
+//! The command line as a user runs it: bundled scenarios, outputs, reproducibility across thread
+//! counts, and the exact error text for bad scenario files.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn sibsim() -> Command {
+    Command::cargo_bin("sibsim").expect("binary builds")
+}
+
+fn read_json(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(path).expect("file written")).expect("valid JSON")
+}
+
+#[test]
+fn bundled_scenarios_validate() {
+    for file in ["scenarios/mhep1.toml", "scenarios/ips_new_service.toml"] {
+        sibsim()
+            .args(["validate", file])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(": ok"));
+    }
+}
+
+/// Every file in tests/bad/ fails validation with exit code 2 and exactly the text committed beside
+/// it in NAME.stderr; `run` refuses it the same way and writes nothing.
+#[test]
+fn bad_scenarios_get_exact_errors_and_no_output() {
+    let out = tempfile::tempdir().unwrap();
+    let mut checked = 0;
+    for entry in std::fs::read_dir("tests/bad").unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let file = format!("tests/bad/{}", path.file_name().unwrap().to_string_lossy());
+        let expected = std::fs::read_to_string(path.with_extension("stderr"))
+            .unwrap_or_else(|_| panic!("{file} has no .stderr beside it"));
+        let got = sibsim().args(["validate", &file]).assert().code(2);
+        let stderr = String::from_utf8(got.get_output().stderr.clone()).unwrap();
+        assert_eq!(stderr, expected, "error text for {file}");
+        assert!(got.get_output().stdout.is_empty());
+
+        let dir = out.path().join(path.file_stem().unwrap());
+        sibsim()
+            .args(["run", &file, "--quiet", "--out"])
+            .arg(&dir)
+            .assert()
+            .code(2)
+            .stderr(expected);
+        assert!(!dir.exists(), "{file}: run wrote output for a bad scenario");
+        checked += 1;
+    }
+    assert!(checked >= 16, "only {checked} bad scenarios found");
+}
+
+#[test]
+fn run_writes_the_documented_summary() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("mhep1");
+    let assert = sibsim()
+        .args([
+            "run",
+            "scenarios/mhep1.toml",
+            "--trials",
+            "500",
+            "--seed",
+            "9",
+            "--out",
+        ])
+        .arg(&dir)
+        .assert()
+        .success();
+    let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    assert!(stdout.starts_with("Scenario mhep1_business_case: 500 trials, seed 9"));
+    assert!(stdout.contains("P10") && stdout.contains("P90") && stdout.contains("engagements"));
+    // Piped stderr: no progress bar, one closing line.
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "stderr: {stderr}");
+    assert!(stderr.starts_with("500 trials in "));
+
+    let json = read_json(&dir.join("summary.json"));
+    assert_eq!(json["scenario"], "mhep1_business_case");
+    assert_eq!(json["trials"], 500);
+    assert_eq!(json["seed"], 9);
+    assert_eq!(json["quantiles"], serde_json::json!([0.1, 0.5, 0.9]));
+    let eng = &json["metrics"]["engagements"];
+    for key in ["mean", "sd", "mcse", "low", "median", "high"] {
+        assert!(eng[key].is_number(), "engagements.{key}");
+    }
+    assert!(eng["low"].as_f64() <= eng["median"].as_f64());
+    assert!(eng["median"].as_f64() <= eng["high"].as_f64());
+    let sd = eng["sd"].as_f64().unwrap();
+    let mcse = eng["mcse"].as_f64().unwrap();
+    assert!((mcse - sd / 500f64.sqrt()).abs() < 1e-9 * sd.max(1.0));
+    for metric in [
+        "site.staffordshire.engagements",
+        "site.haringey.job_starts.ge16",
+        "payments.by_payer.outcome_payer",
+        "payments.by_payee.mhep",
+        "site.tower_hamlets.provider.margin",
+        "provider.margin",
+    ] {
+        assert!(json["metrics"][metric].is_object(), "missing {metric}");
+    }
+    for p in [
+        "provider_loss",
+        "site.haringey.provider_loss",
+        "plan.engagements.met",
+        "plan.site.staffordshire.engagements.met",
+    ] {
+        let v = json["probabilities"][p].as_f64().unwrap_or(-1.0);
+        assert!((0.0..=1.0).contains(&v), "probability {p} = {v}");
+    }
+    let csv = std::fs::read_to_string(dir.join("summary.csv")).unwrap();
+    assert_eq!(
+        csv.lines().next(),
+        Some("name,kind,mean,sd,mcse,low,median,high")
+    );
+    assert!(
+        !dir.join("trials.csv").exists(),
+        "trials.csv only with --per-trial"
+    );
+}
+
+#[test]
+fn quantiles_flag_and_quiet() {
+    let out = tempfile::tempdir().unwrap();
+    sibsim()
+        .args([
+            "run",
+            "scenarios/ips_new_service.toml",
+            "--trials",
+            "200",
+            "--quantiles",
+            "0.05,0.95",
+            "--quiet",
+            "--out",
+        ])
+        .arg(out.path())
+        .assert()
+        .success()
+        .stderr("")
+        .stdout(predicate::str::contains("P5").and(predicate::str::contains("P95")));
+    let json = read_json(&out.path().join("summary.json"));
+    assert_eq!(json["quantiles"], serde_json::json!([0.05, 0.5, 0.95]));
+}
+
+/// Same scenario, seed and trials on 1 and 4 threads: byte-identical outputs.
+#[test]
+fn identical_results_on_one_and_four_threads() {
+    let out = tempfile::tempdir().unwrap();
+    let mut outputs = Vec::new();
+    for threads in ["1", "4"] {
+        let dir = out.path().join(threads);
+        let assert = sibsim()
+            .args([
+                "run",
+                "scenarios/mhep1.toml",
+                "--trials",
+                "700",
+                "--per-trial",
+            ])
+            .args(["--quiet", "--threads", threads, "--out"])
+            .arg(&dir)
+            .assert()
+            .success();
+        outputs.push((
+            assert.get_output().stdout.clone(),
+            std::fs::read(dir.join("summary.json")).unwrap(),
+            std::fs::read(dir.join("trials.csv")).unwrap(),
+        ));
+    }
+    assert_eq!(outputs[0].0, outputs[1].0, "terminal tables differ");
+    assert_eq!(outputs[0].1, outputs[1].1, "summary.json differs");
+    assert_eq!(outputs[0].2, outputs[1].2, "trials.csv differs");
+    // 700 trials is not a multiple of the parallel chunk: the last, short chunk is covered too.
+    let rows = String::from_utf8(outputs[0].2.clone())
+        .unwrap()
+        .lines()
+        .count();
+    assert_eq!(rows, 701);
+}
+
+#[test]
+fn bad_options_are_refused_with_exit_code_2() {
+    let out = tempfile::tempdir().unwrap();
+    for (args, message) in [
+        (vec!["--trials", "0"], "Error: invalid trials: 0 trials; expected a whole number from 1 to 100000000\n"),
+        (vec!["--threads", "0"], "Error: invalid threads: 0 threads; expected a whole number ≥ 1\n"),
+        (vec!["--quantiles", "0.9,0.1"], "Error: invalid --quantiles: \"0.9,0.1\"; expected LOW,HIGH with 0 < LOW < 0.5 < HIGH < 1, e.g. 0.1,0.9\n"),
+    ] {
+        let dir = out.path().join("x");
+        sibsim()
+            .args(["run", "scenarios/mhep1.toml", "--quiet", "--out"])
+            .arg(&dir)
+            .args(&args)
+            .assert()
+            .code(2)
+            .stderr(message);
+        assert!(!dir.exists());
+    }
+    sibsim()
+        .args(["validate", "no/such/file.toml"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::starts_with(
+            "Error: cannot read scenario file no/such/file.toml\n  caused by: No such file",
+        ));
+}

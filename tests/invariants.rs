@@ -1,0 +1,141 @@
+//! Invariants every trial of the bundled scenarios must satisfy: money is conserved between
+//! parties, totals are the sums of their parts, and the client funnel only narrows.
+
+use sibsim::analysis::TrialTable;
+use sibsim::engine::{run, RunOptions};
+use sibsim::scenario::{load, Model};
+
+fn table(path: &str, trials: u64) -> (Model, TrialTable) {
+    let model = load(path.as_ref()).expect("bundled scenario is valid");
+    let opts = RunOptions {
+        trials: Some(trials),
+        seed: Some(11),
+        threads: None,
+    };
+    let table = run(&model, &opts, &|_| {}).expect("runs");
+    (model, table)
+}
+
+struct Row<'a> {
+    names: &'a [String],
+    values: &'a [f64],
+}
+
+impl Row<'_> {
+    fn get(&self, name: &str) -> f64 {
+        let j = self.names.iter().position(|n| n == name);
+        self.values[j.unwrap_or_else(|| panic!("no metric {name}"))]
+    }
+    fn sum(&self, prefix: &str) -> f64 {
+        self.names
+            .iter()
+            .zip(self.values)
+            .filter(|(n, _)| n.starts_with(prefix))
+            .map(|(_, v)| v)
+            .sum()
+    }
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0)
+}
+
+fn check(path: &str) {
+    let (model, table) = table(path, 300);
+    let names = &table.metric_names;
+    for t in 0..table.trials {
+        let r = Row {
+            names,
+            values: &table.row(t)[..names.len()],
+        };
+        // Money leaves one party and reaches another: the books of all parties sum to zero.
+        let total = r.get("payments.total");
+        assert!(
+            close(total, r.sum("payments.by_payer.")),
+            "{path} trial {t}: payers"
+        );
+        assert!(
+            close(total, r.sum("payments.by_payee.")),
+            "{path} trial {t}: payees"
+        );
+        assert!(
+            close(total, r.sum("payments.by_rule.")),
+            "{path} trial {t}: rules"
+        );
+        let net: f64 = model
+            .parties
+            .iter()
+            .map(|p| {
+                r.get(&format!("payments.by_payee.{}", p.id))
+                    - r.get(&format!("payments.by_payer.{}", p.id))
+            })
+            .sum();
+        assert!(net.abs() < 1e-6, "{path} trial {t}: books sum to {net}");
+
+        let mut income = 0.0;
+        for site in &model.sites {
+            let s = |m: &str| r.get(&format!("site.{}.{m}", site.id));
+            assert!(close(
+                s("provider.margin"),
+                s("provider.income") - s("provider.cost")
+            ));
+            income += s("provider.income");
+            // The funnel only narrows, and a claim needs a sustainment.
+            // Every referral engages, declines, is lost to capacity or is still waiting.
+            let accounted = s("engagements") + s("referrals_declined") + s("referrals_lost");
+            assert!(accounted <= s("referrals"), "{path} trial {t}: referrals");
+            assert!(s("job_starts") <= s("engagements"));
+            assert!(s("sustain_6w") <= s("job_starts"));
+            assert!(s("sustain_26w") <= s("sustain_6w"));
+            assert!(s("claimable_6w") <= s("sustain_6w"));
+            assert!(s("claimable_26w") <= s("sustain_26w"));
+            for base in [
+                "job_starts",
+                "sustain_6w",
+                "sustain_26w",
+                "claimable_6w",
+                "claimable_26w",
+            ] {
+                assert_eq!(
+                    s(base),
+                    s(&format!("{base}.lt16")) + s(&format!("{base}.ge16"))
+                );
+            }
+            // One provider per site in the bundled scenarios, paying nothing on: its receipts
+            // are the site's income.
+            let provider = &model.parties[site.provider].id;
+            assert!(close(
+                s("provider.income"),
+                r.get(&format!("payments.by_payee.{provider}"))
+            ));
+        }
+        assert!(
+            close(income, r.get("provider.income")),
+            "{path} trial {t}: provider income"
+        );
+        for m in [
+            "referrals",
+            "engagements",
+            "job_starts",
+            "sustain_26w",
+            "hires",
+        ] {
+            let by_site: f64 = model
+                .sites
+                .iter()
+                .map(|s| r.get(&format!("site.{}.{m}", s.id)))
+                .sum();
+            assert_eq!(r.get(m), by_site, "{path} trial {t}: {m}");
+        }
+    }
+}
+
+#[test]
+fn mhep1_conserves_money_and_adds_up() {
+    check("scenarios/mhep1.toml");
+}
+
+#[test]
+fn ips_new_service_conserves_money_and_adds_up() {
+    check("scenarios/ips_new_service.toml");
+}
