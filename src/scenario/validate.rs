@@ -29,7 +29,7 @@ pub const DEFAULT_SEED: u64 = 1;
 /// Every problem found, sorted by position in the file.
 pub fn parse_scenario(file: &str, text: &str) -> Result<Model, ScenarioErrors> {
     let src = Source::new(file, text);
-    let raw = parse_raw(&src).map_err(|e| ScenarioErrors(vec![e]))?;
+    let raw = parse_raw(&src)?;
     check(&src, &raw)
 }
 
@@ -58,10 +58,10 @@ fn check(src: &Source<'_>, raw: &RawScenario) -> Result<Model, ScenarioErrors> {
     Err(ScenarioErrors(errors))
 }
 
-fn parse_raw(src: &Source<'_>) -> Result<RawScenario, ScenarioError> {
+fn parse_raw(src: &Source<'_>) -> Result<RawScenario, ScenarioErrors> {
     let de = toml::Deserializer::parse(src.text).map_err(|e| {
         let (problem, valid) = split_message(e.message());
-        src.error_at(e.span().unwrap_or(0..0), "", problem, valid)
+        ScenarioErrors(vec![src.error_at(e.span().unwrap_or(0..0), "", problem, valid)])
     })?;
     serde_path_to_error::deserialize(de).map_err(|e| {
         let mut path = FieldPath::root();
@@ -77,7 +77,7 @@ fn parse_raw(src: &Source<'_>) -> Result<RawScenario, ScenarioError> {
             Some(s) if !s.is_empty() => s,
             _ => src.locate(&path, Target::Value),
         };
-        src.error_at(span, &path.to_string(), problem, valid)
+        ScenarioErrors(vec![src.error_at(span, &path.to_string(), problem, valid)])
     })
 }
 
