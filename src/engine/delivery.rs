@@ -254,3 +254,80 @@ impl SiteDelivery {
         ev
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dist::Dist;
+    use crate::engine::rng::stream;
+
+    /// A site live for `months` months with the given inputs (all others zero).
+    fn site(months: Month, set: &[(Param, f64)]) -> (Site, SiteParams) {
+        let mut values = vec![0.0; Param::ALL.len()];
+        values[Param::ReferralDispersion as usize] = f64::INFINITY;
+        for &(p, v) in set {
+            values[p as usize] = v;
+        }
+        let site = Site {
+            id: "s".into(),
+            provider: 0,
+            commissioner: 1,
+            start: 0,
+            end: months - 1,
+            excess: Excess::Lost,
+            inputs: values.iter().map(|&v| Dist::fixed(v)).collect(),
+        };
+        (site, SiteParams { values })
+    }
+
+    #[test]
+    fn engagements_never_exceed_free_capacity() {
+        // 2 ES × 5 clients, nobody ever leaves the caseload: at most 10 engagements, ever.
+        let (site, p) = site(
+            12,
+            &[
+                (Param::ReferralsPerMonth, 40.0),
+                (Param::PEngage, 0.5),
+                (Param::CaseloadPerEs, 5.0),
+                (Param::EsPosts, 2.0),
+                (Param::MonthsWithoutJob, 1e9),
+            ],
+        );
+        let mut d = SiteDelivery::new(&site, &p);
+        let mut rng = stream(1, 0, 0);
+        let (mut engaged, mut lost, mut declined, mut referred) = (0, 0, 0, 0);
+        for m in 0..12 {
+            let ev = d.step(m, &p, &mut rng);
+            engaged += ev.engagements;
+            lost += ev.referrals_lost;
+            declined += ev.referrals_declined;
+            referred += ev.referrals;
+        }
+        assert_eq!(engaged, 10);
+        // With excess referrals lost, every referral is accounted for.
+        assert_eq!(referred, engaged + lost + declined);
+    }
+
+    #[test]
+    fn vacancies_stay_empty_for_months_to_fill() {
+        // Everyone leaves at the end of month 0; vacancies take exactly 2 months to fill, so the
+        // team is empty in months 1 and 2 and back (as hires) in month 3.
+        let (site, p) = site(
+            6,
+            &[
+                (Param::EsPosts, 3.0),
+                (Param::TurnoverPerMonth, 1.0),
+                (Param::MonthsToFill, 2.0),
+            ],
+        );
+        let mut d = SiteDelivery::new(&site, &p);
+        let mut rng = stream(1, 0, 0);
+        let in_post: Vec<(u64, u64)> = (0..4)
+            .map(|m| {
+                let ev = d.step(m, &p, &mut rng);
+                (ev.es_in_post, ev.hires)
+            })
+            .collect();
+        assert_eq!(in_post, vec![(3, 0), (0, 0), (0, 0), (3, 3)]);
+    }
+}

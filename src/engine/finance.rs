@@ -50,3 +50,40 @@ impl ProviderBooks {
         self.income - self.cost
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn month_cost_follows_the_formula() {
+        let mut values = vec![0.0; Param::ALL.len()];
+        for (p, v) in [
+            (Param::EsSalary, 24_000.0),
+            (Param::OnCostRate, 0.25),
+            (Param::TeamLeaders, 1.0),
+            (Param::TeamLeaderSalary, 36_000.0),
+            (Param::OverheadsPerMonth, 1_000.0),
+            (Param::RecruitmentCostPerHire, 2_500.0),
+            (Param::OpeningCash, 10_000.0),
+        ] {
+            values[p as usize] = v;
+        }
+        let params = SiteParams { values };
+        let ev = MonthEvents {
+            es_in_post: 3,
+            hires: 1,
+            ..MonthEvents::default()
+        };
+        // 3 × 24,000/12 × 1.25 + 36,000/12 × 1.25 + 1,000 + 2,500 = 7,500 + 3,750 + 3,500.
+        let cost = ProviderBooks::month_cost(&params, &ev);
+        assert_eq!(cost, 14_750.0);
+
+        let mut books = ProviderBooks::new(&params);
+        books.close_month(5_000.0, cost);
+        books.close_month(20_000.0, cost);
+        assert_eq!(books.cash, 10_000.0 + 25_000.0 - 2.0 * cost);
+        assert_eq!(books.lowest_cash, 10_000.0 + 5_000.0 - cost);
+        assert_eq!(books.margin(), 25_000.0 - 2.0 * cost);
+    }
+}

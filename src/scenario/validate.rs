@@ -61,7 +61,12 @@ fn check(src: &Source<'_>, raw: &RawScenario) -> Result<Model, ScenarioErrors> {
 fn parse_raw(src: &Source<'_>) -> Result<RawScenario, ScenarioErrors> {
     let de = toml::Deserializer::parse(src.text).map_err(|e| {
         let (problem, valid) = split_message(e.message());
-        ScenarioErrors(vec![src.error_at(e.span().unwrap_or(0..0), "", problem, valid)])
+        ScenarioErrors(vec![src.error_at(
+            e.span().unwrap_or(0..0),
+            "",
+            problem,
+            valid,
+        )])
     })?;
     serde_path_to_error::deserialize(de).map_err(|e| {
         let mut path = FieldPath::root();
@@ -594,6 +599,28 @@ impl Validator<'_, '_> {
         }
     }
 
+    /// The index of site `name` among the valid `sites`; an error if no such site is defined
+    /// (a site that is defined but invalid has had its own errors reported already).
+    fn site_index(
+        &mut self,
+        raw: &RawScenario,
+        sites: &[Site],
+        name: &str,
+        path: &FieldPath,
+    ) -> Option<usize> {
+        let found = sites.iter().position(|s| s.id == name);
+        if found.is_none() && !raw.sites.contains_key(name) {
+            let known: Vec<&str> = raw.sites.keys().map(String::as_str).collect();
+            self.err(
+                path,
+                Target::Value,
+                format!("site \"{name}\" is not defined"),
+                format!("expected one of the [sites] ids: {}", known.join(", ")),
+            );
+        }
+        found
+    }
+
     fn amount(&mut self, amount: f64, path: &FieldPath) -> bool {
         if amount.is_finite() && amount >= 0.0 {
             return true;
@@ -661,28 +688,16 @@ impl Validator<'_, '_> {
                     }
                     let mut v = Vec::new();
                     for (k, name) in list.iter().enumerate() {
-                        match sites.iter().position(|s| &s.id == name) {
+                        let at = tp.key("sites").index(k);
+                        match self.site_index(raw, sites, name, &at) {
                             Some(j) if v.contains(&j) => self.err(
-                                &tp.key("sites").index(k),
+                                &at,
                                 Target::Value,
                                 format!("site \"{name}\" is listed twice"),
                                 "expected each site once",
                             ),
                             Some(j) => v.push(j),
-                            None if raw.sites.contains_key(name) => {}
-                            None => {
-                                let known: Vec<&str> =
-                                    raw.sites.keys().map(String::as_str).collect();
-                                self.err(
-                                    &tp.key("sites").index(k),
-                                    Target::Value,
-                                    format!("site \"{name}\" is not defined"),
-                                    format!(
-                                        "expected one of the [sites] ids: {}",
-                                        known.join(", ")
-                                    ),
-                                );
-                            }
+                            None => {}
                         }
                     }
                     v
@@ -738,16 +753,7 @@ impl Validator<'_, '_> {
             let rule = self.rule_name(&b.name, &bp, rules, seen);
             let payer = self.party_ref(b.payer.as_ref(), "payer", parties, &bp);
             let payee = self.party_ref(b.payee.as_ref(), "payee", parties, &bp);
-            let site = sites.iter().position(|s| s.id == b.site);
-            if site.is_none() && !raw.sites.contains_key(&b.site) {
-                let known: Vec<&str> = raw.sites.keys().map(String::as_str).collect();
-                self.err(
-                    &bp.key("site"),
-                    Target::Value,
-                    format!("site \"{}\" is not defined", b.site),
-                    format!("expected one of the [sites] ids: {}", known.join(", ")),
-                );
-            }
+            let site = self.site_index(raw, sites, &b.site, &bp.key("site"));
             let amount_ok = self.amount(b.amount, &bp);
             if b.months.is_empty() {
                 self.err(
