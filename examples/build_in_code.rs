@@ -21,11 +21,11 @@ fn party(role: &str) -> RawParty {
     }
 }
 
-/// One IPS site for three years; the quarterly block pays `block_share` of an expected £600k and
+/// One IPS site for three years; the quarterly block pays `block_share` of an expected £780k and
 /// the job-start tariff is scaled so the expected total stays about the same.
 fn scenario(block_share: f64) -> RawScenario {
-    let total = 600_000.0;
-    let expected_starts = 160.0;
+    let total = 780_000.0;
+    let expected_starts = 120.0;
     let quarters = 12;
     let delivery = RawDelivery {
         referrals_per_month: Input::Dist(DistSpec::Pert {
