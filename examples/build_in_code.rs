@@ -110,6 +110,7 @@ fn scenario(block_share: f64) -> RawScenario {
             months: (0..quarters)
                 .map(|q| format!("{}-{:02}", 2027 + (3 + 3 * q) / 12, (3 + 3 * q) % 12 + 1))
                 .collect(),
+            on_account_of: None,
         }],
         plan: BTreeMap::new(),
     }

@@ -1,19 +1,22 @@
 //! The settlement stage: a month's events become payments between parties (MODEL.md, "Contract
 //! payment rules"; this first version has flat per-event tariffs, optionally per hours band, and
-//! scheduled blocks). Every payment leaves one party and reaches another, so the books of all parties
+//! scheduled blocks, which may be paid on account of a base number of a tariff's events: the
+//! tariff then pays only beyond the base, 001_91c39e34d7f8be68.txt §3.5.2). Every payment leaves one party and reaches another, so the books of all parties
 //! sum to zero by construction; [`Ledger`] keeps the totals the metrics report.
 
 use crate::engine::delivery::MonthEvents;
 use crate::scenario::{Event, Model};
 use crate::{Money, Month};
 
-/// Money moved in one trial, by payer, payee and rule.
+/// Money moved in one trial, by payer, payee and rule, and the events already paid for in advance.
 #[derive(Debug, Clone)]
 pub struct Ledger {
     pub paid_by: Vec<Money>,
     pub received_by: Vec<Money>,
     pub by_rule: Vec<Money>,
     pub total: Money,
+    /// Per tariff line: events a block has paid for on account and the tariff has not yet met.
+    advance: Vec<u64>,
 }
 
 impl Ledger {
@@ -23,6 +26,7 @@ impl Ledger {
             received_by: vec![0.0; model.parties.len()],
             by_rule: vec![0.0; model.rules.len()],
             total: 0.0,
+            advance: vec![0; model.tariffs.len()],
         }
     }
 
@@ -85,7 +89,11 @@ impl Contract {
     ) {
         for &i in &self.tariffs_by_site[s] {
             let t = &model.tariffs[i];
-            let n = count(ev, t.event, t.band.map(|b| b as usize));
+            let events = count(ev, t.event, t.band.map(|b| b as usize));
+            // Events a block has paid for in advance are not paid again.
+            let covered = events.min(ledger.advance[i]);
+            ledger.advance[i] -= covered;
+            let n = events - covered;
             if n > 0 {
                 let amount = t.amount * n as f64;
                 ledger.pay(t.payer, t.payee, t.rule, amount);
@@ -105,6 +113,10 @@ impl Contract {
         for &i in &self.blocks_by_month[m as usize] {
             let b = &model.blocks[i];
             ledger.pay(b.payer, b.payee, b.rule, b.amount);
+            if let Some(oa) = b.on_account {
+                // A new period's base replaces what is left of the last: unused base lapses.
+                ledger.advance[oa.tariff] = oa.events;
+            }
             attribute(model, b.site, b.payer, b.payee, b.amount, site_net);
         }
     }
@@ -126,5 +138,51 @@ fn attribute(
     }
     if payer == provider {
         site_net[s] -= amount;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::parse_scenario;
+
+    /// The analytic fixture with its block paid on account of 10 engagements.
+    fn model() -> Model {
+        let text = std::fs::read_to_string("tests/fixtures/analytic.toml").unwrap();
+        let text = text.replace(
+            "amount = 5000\nmonths = [\"2030-01\", \"2030-07\"]",
+            "amount = 1000\nmonths = [\"2030-01\", \"2030-03\"]\non_account_of = { tariff = \"per_engagement\", events = 10 }",
+        );
+        let text = text.replace(
+            "payer = \"council\"\npayee = \"charity\"\nsite = \"only\"",
+            "payer = \"site.commissioner\"\npayee = \"site.provider\"\nsite = \"only\"",
+        );
+        parse_scenario("on_account.toml", &text).unwrap()
+    }
+
+    #[test]
+    fn a_block_on_account_pays_the_base_in_advance_and_the_tariff_only_beyond_it() {
+        let model = model();
+        let contract = Contract::new(&model);
+        let mut ledger = Ledger::new(&model);
+        let mut net = vec![0.0];
+        let engagements = |n| MonthEvents {
+            engagements: n,
+            ..MonthEvents::default()
+        };
+        let mut paid_per_month = Vec::new();
+        for (m, n) in [(0, 4), (1, 8), (2, 3), (3, 20)] {
+            let before = ledger.total;
+            contract.settle_blocks(&model, m, &mut ledger, &mut net);
+            contract.settle_events(&model, 0, &engagements(n), &mut ledger, &mut net);
+            paid_per_month.push(ledger.total - before);
+        }
+        // Month 0: block £1,000 covers 10; 4 engagements → nothing more.
+        // Month 1: 8 engagements, 6 left of the base → 2 × £100.
+        // Month 2: the block's second payment renews the base (nothing carried over); 3 covered.
+        // Month 3: 20 engagements, 7 left of the base → 13 × £100.
+        assert_eq!(paid_per_month, vec![1000.0, 200.0, 1000.0, 1300.0]);
+        assert_eq!(ledger.total, 3500.0);
+        assert_eq!(net[0], 3500.0);
     }
 }

@@ -299,6 +299,16 @@ pub struct Block {
     pub amount: Money,
     /// Months it falls due (paid at the start of each).
     pub months: Vec<Month>,
+    /// Paid on account of a base number of events of a tariff line (index into [`Model::tariffs`]).
+    pub on_account: Option<OnAccount>,
+}
+
+/// A block's base: each payment covers the next `events` events of `tariff` until the block's next
+/// payment, and the tariff pays only beyond them.
+#[derive(Debug, Clone, Copy)]
+pub struct OnAccount {
+    pub tariff: usize,
+    pub events: u64,
 }
 
 /// A business-case plan figure: the planned value of one metric.

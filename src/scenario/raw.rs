@@ -200,4 +200,19 @@ pub struct RawBlock {
     pub amount: f64,
     /// Months the block falls due, `"YYYY-MM"`, paid at the start of the month.
     pub months: Vec<String>,
+    /// Paid in advance *on account of* a base number of a tariff's events (optional).
+    #[serde(default)]
+    pub on_account_of: Option<RawOnAccount>,
+}
+
+/// `on_account_of = { tariff = "...", events = N }`: each payment of the block stands for the first
+/// `events` events the named tariff would pay at the block's site until the block's next payment;
+/// the tariff pays only beyond them. Any unused base lapses (a block is not repayable).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOnAccount {
+    /// Name of a `[[tariffs]]` entry that applies at the block's site, with the same payer and payee.
+    pub tariff: String,
+    /// Events covered by each payment of the block.
+    pub events: i64,
 }

@@ -45,6 +45,7 @@ fn check(src: &Source<'_>, raw: &RawScenario) -> Result<Model, ScenarioErrors> {
     let mut v = Validator {
         src,
         errors: Vec::new(),
+        rules: Vec::new(),
     };
     let model = v.model(raw);
     let mut errors = v.errors;
@@ -109,6 +110,8 @@ fn split_message(msg: &str) -> (String, String) {
 struct Validator<'s, 'a> {
     src: &'s Source<'a>,
     errors: Vec<ScenarioError>,
+    /// Names of the payment rules so far (tariffs, then blocks): the model's `rules`.
+    rules: Vec<String>,
 }
 
 /// A party reference as written in a tariff or block.
@@ -196,13 +199,12 @@ impl Validator<'_, '_> {
             Some(s) => self.sites(raw, &parties, s),
             None => Vec::new(),
         };
-        let mut rules = Vec::new();
-        let mut seen = HashSet::new();
-        let tariffs = self.tariffs(raw, &parties, &sites, &mut rules, &mut seen);
+        let tariffs = self.tariffs(raw, &parties, &sites);
         let blocks = match &settings {
-            Some(s) => self.blocks(raw, &parties, &sites, s, &mut rules, &mut seen),
+            Some(s) => self.blocks(raw, &parties, &sites, s, &tariffs),
             None => Vec::new(),
         };
+        let rules = std::mem::take(&mut self.rules);
         let settings = settings?;
         if !self.errors.is_empty() {
             return None;
@@ -565,13 +567,7 @@ impl Validator<'_, '_> {
         }
     }
 
-    fn rule_name(
-        &mut self,
-        name: &str,
-        path: &FieldPath,
-        rules: &mut Vec<String>,
-        seen: &mut HashSet<String>,
-    ) -> usize {
+    fn rule_name(&mut self, name: &str, path: &FieldPath) -> usize {
         if !valid_id(name) {
             self.err(
                 &path.key("name"),
@@ -579,7 +575,7 @@ impl Validator<'_, '_> {
                 format!("rule name \"{name}\" is not an identifier"),
                 ID_RULE,
             );
-        } else if !seen.insert(name.to_string()) {
+        } else if self.rules.iter().any(|r| r == name) {
             self.err(
                 &path.key("name"),
                 Target::Value,
@@ -587,8 +583,8 @@ impl Validator<'_, '_> {
                 "expected a name unique among tariffs and blocks",
             );
         }
-        rules.push(name.to_string());
-        rules.len() - 1
+        self.rules.push(name.to_string());
+        self.rules.len() - 1
     }
 
     fn resolve(r: &PartyRef, site: &Site) -> usize {
@@ -634,18 +630,11 @@ impl Validator<'_, '_> {
         false
     }
 
-    fn tariffs(
-        &mut self,
-        raw: &RawScenario,
-        parties: &[Party],
-        sites: &[Site],
-        rules: &mut Vec<String>,
-        seen: &mut HashSet<String>,
-    ) -> Vec<TariffLine> {
+    fn tariffs(&mut self, raw: &RawScenario, parties: &[Party], sites: &[Site]) -> Vec<TariffLine> {
         let mut out = Vec::new();
         for (i, t) in raw.tariffs.iter().enumerate() {
             let tp = FieldPath::root().key("tariffs").index(i);
-            let rule = self.rule_name(&t.name, &tp, rules, seen);
+            let rule = self.rule_name(&t.name, &tp);
             let payer = self.party_ref(t.payer.as_ref(), "payer", parties, &tp);
             let payee = self.party_ref(t.payee.as_ref(), "payee", parties, &tp);
             let event = Event::parse(&t.event);
@@ -744,13 +733,12 @@ impl Validator<'_, '_> {
         parties: &[Party],
         sites: &[Site],
         settings: &Settings,
-        rules: &mut Vec<String>,
-        seen: &mut HashSet<String>,
+        tariffs: &[TariffLine],
     ) -> Vec<Block> {
         let mut out = Vec::new();
         for (i, b) in raw.blocks.iter().enumerate() {
             let bp = FieldPath::root().key("blocks").index(i);
-            let rule = self.rule_name(&b.name, &bp, rules, seen);
+            let rule = self.rule_name(&b.name, &bp);
             let payer = self.party_ref(b.payer.as_ref(), "payer", parties, &bp);
             let payee = self.party_ref(b.payee.as_ref(), "payee", parties, &bp);
             let site = self.site_index(raw, sites, &b.site, &bp.key("site"));
@@ -796,6 +784,15 @@ impl Validator<'_, '_> {
                 );
                 continue;
             }
+            let on_account = match &b.on_account_of {
+                None => None,
+                Some(oa) => {
+                    let Some(line) = self.on_account(oa, tariffs, site, (a, c), &bp) else {
+                        continue;
+                    };
+                    Some(line)
+                }
+            };
             if months.iter().all(Option::is_some) {
                 out.push(Block {
                     rule,
@@ -804,10 +801,79 @@ impl Validator<'_, '_> {
                     payee: c,
                     amount: b.amount,
                     months: months.into_iter().flatten().collect(),
+                    on_account,
                 });
             }
         }
         out
+    }
+
+    /// Resolve a block's `on_account_of`: the tariff must apply at the block's site with the same
+    /// payer and payee (a block on account is an advance of that tariff's payments).
+    fn on_account(
+        &mut self,
+        oa: &RawOnAccount,
+        tariffs: &[TariffLine],
+        site: usize,
+        (payer, payee): (usize, usize),
+        path: &FieldPath,
+    ) -> Option<OnAccount> {
+        let path = path.key("on_account_of");
+        if oa.events < 1 {
+            self.err(
+                &path.key("events"),
+                Target::Value,
+                format!("{} events", oa.events),
+                "expected the whole number of events the block pays for in advance, ≥ 1",
+            );
+            return None;
+        }
+        let rules = &self.rules;
+        let rule = rules.iter().position(|r| *r == oa.tariff);
+        let line = tariffs
+            .iter()
+            .position(|t| Some(t.rule) == rule && t.site == site);
+        let Some(line) = line else {
+            let problem = if rule.is_some_and(|r| tariffs.iter().any(|t| t.rule == r)) {
+                format!(
+                    "tariff \"{}\" does not apply at this block's site",
+                    oa.tariff
+                )
+            } else {
+                format!("\"{}\" is not a tariff", oa.tariff)
+            };
+            let names: Vec<String> = tariffs
+                .iter()
+                .filter(|t| t.site == site)
+                .map(|t| rules[t.rule].clone())
+                .collect();
+            self.err(
+                &path.key("tariff"),
+                Target::Value,
+                problem,
+                format!(
+                    "expected the name of a tariff that applies at the block's site: {}",
+                    names.join(", ")
+                ),
+            );
+            return None;
+        };
+        if (tariffs[line].payer, tariffs[line].payee) != (payer, payee) {
+            self.err(
+                &path.key("tariff"),
+                Target::Value,
+                format!(
+                    "tariff \"{}\" is paid by a different party, or to a different party, than the block",
+                    oa.tariff
+                ),
+                "expected a tariff with the block's own payer and payee (the block pays it in advance)",
+            );
+            return None;
+        }
+        Some(OnAccount {
+            tariff: line,
+            events: oa.events as u64,
+        })
     }
 
     fn plan(&mut self, raw: &RawScenario, model: &Model) -> Vec<PlanFigure> {
