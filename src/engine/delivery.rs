@@ -28,9 +28,17 @@ pub struct SiteParams {
 impl SiteParams {
     /// Draw every input of `site`, one uniform each, in [`Param::ALL`] order.
     pub fn draw(site: &Site, rng: &mut Stream) -> SiteParams {
-        SiteParams {
-            values: site.inputs.iter().map(|d| d.sample(rng)).collect(),
-        }
+        let values = site
+            .inputs
+            .iter()
+            .zip(Param::ALL)
+            .map(|(d, p)| {
+                let x = d.sample(rng);
+                // Validation allows at most a 1e-9 chance of exceeding the limit; clamp that case.
+                p.max().map_or(x, |max| x.clamp(-max, max))
+            })
+            .collect();
+        SiteParams { values }
     }
     pub fn get(&self, p: Param) -> f64 {
         self.values[p as usize]

@@ -111,6 +111,10 @@ pub enum Excess {
     Lost,
 }
 
+/// The largest amount of money, in £, a single input, tariff or block may hold: far beyond any
+/// contract, small enough that every sum over a horizon stays finite.
+pub const MAX_MONEY: f64 = 1e12;
+
 /// The valid range of a numeric input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Domain {
@@ -163,6 +167,27 @@ macro_rules! params {
             pub fn domain(self) -> Domain { match self { $(Param::$var => Domain::$domain),* } }
             /// The value used when an optional field is absent (`None`: the field is required).
             pub fn default(self) -> Option<f64> { match self { $(Param::$var => $default),* } }
+            /// The largest magnitude a site may plausibly need, for inputs whose size sets the work a
+            /// trial does or whose sums must stay finite: validation refuses distributions with more
+            /// than a 1e-9 chance of a draw beyond it, and the engine clamps draws to it (so a trial
+            /// always ends in good time with finite numbers).
+            pub fn max(self) -> Option<f64> {
+                match self {
+                    Param::ReferralsPerMonth => Some(100_000.0),
+                    Param::EsPosts | Param::CaseloadPerEs | Param::TeamLeaders => Some(10_000.0),
+                    Param::RampMonths
+                    | Param::TimeToJobMonths
+                    | Param::MonthsWithoutJob
+                    | Param::MonthsToFill => Some(1_200.0),
+                    Param::EsSalary
+                    | Param::TeamLeaderSalary
+                    | Param::OverheadsPerMonth
+                    | Param::RecruitmentCostPerHire => Some(MAX_MONEY),
+                    Param::OnCostRate => Some(100.0),
+                    Param::OpeningCash => Some(MAX_MONEY),
+                    _ => None,
+                }
+            }
         }
     };
 }

@@ -166,6 +166,8 @@ fn fmt_num(x: f64) -> String {
         "∞".into()
     } else if x == f64::NEG_INFINITY {
         "-∞".into()
+    } else if x.abs() >= 1e9 {
+        format!("{x:e}")
     } else {
         format!("{x}")
     }
@@ -539,6 +541,41 @@ impl Validator<'_, '_> {
             );
             return fallback;
         }
+        if let Some(max) = p.max() {
+            // Unbounded distributions are fine if their tails beyond the limit are negligible.
+            let far_hi = if hi.is_finite() {
+                hi
+            } else {
+                dist.quantile(1.0 - 1e-9)
+            };
+            let far_lo = if lo.is_finite() {
+                lo
+            } else {
+                dist.quantile(1e-9)
+            };
+            if far_hi > max || far_lo < -max {
+                let problem = match input {
+                    Input::Fixed(x) => {
+                        format!("{} is beyond the limit of {}", fmt_num(*x), fmt_num(max))
+                    }
+                    Input::Dist(_) => format!(
+                        "{} can draw values beyond the limit of {}",
+                        dist.describe(),
+                        fmt_num(max)
+                    ),
+                };
+                let valid = if far_lo < -max {
+                    format!("expected values within ±{}", fmt_num(max))
+                } else {
+                    format!(
+                        "expected values up to {} for one site (split a larger service into sites)",
+                        fmt_num(max)
+                    )
+                };
+                self.err(path, Target::Value, problem, valid);
+                return fallback;
+            }
+        }
         dist
     }
 
@@ -618,14 +655,14 @@ impl Validator<'_, '_> {
     }
 
     fn amount(&mut self, amount: f64, path: &FieldPath) -> bool {
-        if amount.is_finite() && amount >= 0.0 {
+        if amount.is_finite() && (0.0..=MAX_MONEY).contains(&amount) {
             return true;
         }
         self.err(
             &path.key("amount"),
             Target::Value,
             format!("amount {} is not a payment", fmt_num(amount)),
-            "expected a finite amount in £, ≥ 0",
+            format!("expected an amount in £ from 0 to {}", fmt_num(MAX_MONEY)),
         );
         false
     }
