@@ -17,7 +17,7 @@ use sibsim::scenario::validate_raw;
 fn party(role: &str) -> RawParty {
     RawParty {
         role: role.into(),
-        name: None,
+        ..RawParty::default()
     }
 }
 
@@ -98,8 +98,8 @@ fn scenario(block_share: f64) -> RawScenario {
             payee: Some("site.provider".into()),
             event: "job_start".into(),
             band: None,
-            amount: total * (1.0 - block_share) / expected_starts,
-            sites: None,
+            amount: Some(total * (1.0 - block_share) / expected_starts),
+            ..RawTariff::default()
         }],
         blocks: vec![RawBlock {
             name: "quarterly_block".into(),
@@ -110,9 +110,9 @@ fn scenario(block_share: f64) -> RawScenario {
             months: (0..quarters)
                 .map(|q| format!("{}-{:02}", 2027 + (3 + 3 * q) / 12, (3 + 3 * q) % 12 + 1))
                 .collect(),
-            on_account_of: None,
+            ..RawBlock::default()
         }],
-        plan: BTreeMap::new(),
+        ..RawScenario::default()
     }
 }
 

@@ -101,18 +101,29 @@ fn check(path: &str) {
                     s(&format!("{base}.lt16")) + s(&format!("{base}.ge16"))
                 );
             }
-            // One provider per site in the bundled scenarios, paying nothing on: its receipts
-            // are the site's income.
+            // One provider per site in the bundled scenarios: what it receives less what it
+            // passes on is the site's income, block and per-event parts included.
             let provider = &model.parties[site.provider].id;
+            let net = r.get(&format!("payments.by_payee.{provider}"))
+                - r.get(&format!("payments.by_payer.{provider}"));
+            assert!(
+                close(s("provider.income"), net),
+                "{path} trial {t}: {provider}"
+            );
             assert!(close(
                 s("provider.income"),
-                r.get(&format!("payments.by_payee.{provider}"))
+                s("provider.income_block") + s("provider.income_events")
             ));
         }
         assert!(
             close(income, r.get("provider.income")),
             "{path} trial {t}: provider income"
         );
+        // No cap is ever exceeded, in any of its instances.
+        for cap in &model.caps {
+            let u = r.get(&format!("caps.{}.utilisation", cap.name));
+            assert!(u <= 1.0 + 1e-9, "{path} trial {t}: cap {} at {u}", cap.name);
+        }
         for m in [
             "referrals",
             "engagements",

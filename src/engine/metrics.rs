@@ -49,35 +49,59 @@ pub mod count {
     pub const N: usize = 21;
 }
 
-/// Provider money per site: income, cost, margin (income − cost), lowest cash balance.
-pub const SITE_MONEY: [&str; 4] = [
+/// Provider money per site: income, cost, margin (income − cost), lowest cash balance, and the
+/// income split into blocks and per-event payments with the block share of it.
+pub const SITE_MONEY: [&str; 7] = [
     "provider.income",
     "provider.cost",
     "provider.margin",
     "provider.lowest_cash",
+    "provider.income_block",
+    "provider.income_events",
+    "provider.block_share",
 ];
-/// Provider money in total (the lowest cash is per site only).
-pub const TOTAL_MONEY: [&str; 3] = ["provider.income", "provider.cost", "provider.margin"];
+/// Offsets in [`SITE_MONEY`].
+pub mod money {
+    pub const INCOME: usize = 0;
+    pub const COST: usize = 1;
+    pub const MARGIN: usize = 2;
+    pub const LOWEST_CASH: usize = 3;
+    pub const INCOME_BLOCK: usize = 4;
+    pub const INCOME_EVENTS: usize = 5;
+    pub const BLOCK_SHARE: usize = 6;
+}
 
 /// Where every metric of one scenario sits in a trial row.
 #[derive(Debug, Clone)]
 pub struct Layout {
     pub metrics: Vec<String>,
     pub flags: Vec<String>,
-    n_sites: usize,
+    site_base: usize,
+    payments_base: usize,
     n_parties: usize,
     n_rules: usize,
+    /// Parties with a `max_share`, in order, and where their shares sit.
+    capped_parties: Vec<usize>,
+    shares_base: usize,
+    caps_base: usize,
+    /// Flag offsets.
+    plan_flags: usize,
+    cap_flags: usize,
+    share_flags: usize,
 }
 
 impl Layout {
     pub fn new(model: &Model) -> Layout {
         let mut metrics: Vec<String> = COUNT_NAMES.iter().map(|s| s.to_string()).collect();
-        metrics.extend(TOTAL_MONEY.iter().map(|s| s.to_string()));
+        // Programme totals of provider money: every per-site figure but the lowest cash.
+        metrics.extend(SITE_MONEY.iter().map(|s| s.to_string()));
+        let site_base = metrics.len();
         for site in &model.sites {
             for name in COUNT_NAMES.iter().chain(SITE_MONEY.iter()) {
                 metrics.push(format!("site.{}.{name}", site.id));
             }
         }
+        let payments_base = metrics.len();
         metrics.push("payments.total".into());
         for p in &model.parties {
             metrics.push(format!("payments.by_payer.{}", p.id));
@@ -88,19 +112,49 @@ impl Layout {
         for r in &model.rules {
             metrics.push(format!("payments.by_rule.{r}"));
         }
+        metrics.push("payments.due_after_horizon".into());
+        let shares_base = metrics.len();
+        let capped_parties: Vec<usize> = (0..model.parties.len())
+            .filter(|&p| model.parties[p].max_share.is_some())
+            .collect();
+        for &p in &capped_parties {
+            metrics.push(format!("payments.share.{}", model.parties[p].id));
+        }
+        let caps_base = metrics.len();
+        for c in &model.caps {
+            metrics.push(format!("caps.{}.used", c.name));
+            metrics.push(format!("caps.{}.utilisation", c.name));
+        }
+
         let mut flags = vec!["provider_loss".to_string()];
         for site in &model.sites {
             flags.push(format!("site.{}.provider_loss", site.id));
         }
+        let plan_flags = flags.len();
         for plan in &model.plan {
             flags.push(format!("plan.{}.met", plan.metric));
+        }
+        let cap_flags = flags.len();
+        for c in &model.caps {
+            flags.push(format!("caps.{}.binds", c.name));
+        }
+        let share_flags = flags.len();
+        for &p in &capped_parties {
+            flags.push(format!("max_share.{}.exceeded", model.parties[p].id));
         }
         Layout {
             metrics,
             flags,
-            n_sites: model.sites.len(),
+            site_base,
+            payments_base,
             n_parties: model.parties.len(),
             n_rules: model.rules.len(),
+            capped_parties,
+            shares_base,
+            caps_base,
+            plan_flags,
+            cap_flags,
+            share_flags,
         }
     }
 
@@ -119,36 +173,58 @@ impl Layout {
     pub fn total_count(&self, c: usize) -> usize {
         c
     }
-    /// Offset of programme provider money `k` (index into [`TOTAL_MONEY`]).
+    /// Offset of programme provider money `k` (index into [`SITE_MONEY`]).
     pub fn total_money(&self, k: usize) -> usize {
         count::N + k
     }
-    fn site_base(&self, s: usize) -> usize {
-        count::N + TOTAL_MONEY.len() + s * (count::N + SITE_MONEY.len())
+    fn site_block(&self, s: usize) -> usize {
+        self.site_base + s * (count::N + SITE_MONEY.len())
     }
     /// Offset of count `c` of site `s`.
     pub fn site_count(&self, s: usize, c: usize) -> usize {
-        self.site_base(s) + c
+        self.site_block(s) + c
     }
     /// Offset of provider money `k` (index into [`SITE_MONEY`]) of site `s`.
     pub fn site_money(&self, s: usize, k: usize) -> usize {
-        self.site_base(s) + count::N + k
+        self.site_block(s) + count::N + k
     }
     pub fn payments_total(&self) -> usize {
-        self.site_base(self.n_sites)
+        self.payments_base
     }
     pub fn by_payer(&self, p: usize) -> usize {
-        self.payments_total() + 1 + p
+        self.payments_base + 1 + p
     }
     pub fn by_payee(&self, p: usize) -> usize {
-        self.payments_total() + 1 + self.n_parties + p
+        self.payments_base + 1 + self.n_parties + p
     }
     pub fn by_rule(&self, r: usize) -> usize {
-        self.payments_total() + 1 + 2 * self.n_parties + r
+        self.payments_base + 1 + 2 * self.n_parties + r
+    }
+    pub fn due_after_horizon(&self) -> usize {
+        self.by_rule(self.n_rules)
+    }
+    /// Parties with a `max_share` and the offsets of their share metric and exceeded flag.
+    pub fn capped_parties(&self) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
+        self.capped_parties
+            .iter()
+            .enumerate()
+            .map(|(k, &p)| (p, self.shares_base + k, self.flag(self.share_flags + k)))
+    }
+    /// Offsets of cap `c`'s used and utilisation metrics and its binds flag.
+    pub fn cap(&self, c: usize) -> (usize, usize, usize) {
+        let base = self.caps_base + 2 * c;
+        (base, base + 1, self.flag(self.cap_flags + c))
     }
     /// Offset (in the row) of flag `f`.
     pub fn flag(&self, f: usize) -> usize {
-        debug_assert_eq!(self.by_rule(self.n_rules), self.metrics.len());
         self.metrics.len() + f
+    }
+    /// Offset of the loss flag of site `s` (`None`: any site).
+    pub fn loss_flag(&self, s: Option<usize>) -> usize {
+        self.flag(s.map_or(0, |s| 1 + s))
+    }
+    /// Offset of the flag of plan figure `i`.
+    pub fn plan_flag(&self, i: usize) -> usize {
+        self.flag(self.plan_flags + i)
     }
 }

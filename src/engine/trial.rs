@@ -3,7 +3,7 @@
 
 use crate::engine::delivery::{MonthEvents, SiteDelivery, SiteParams};
 use crate::engine::finance::ProviderBooks;
-use crate::engine::metrics::{count, Layout};
+use crate::engine::metrics::{count, money, Layout};
 use crate::engine::rng::{self, purpose};
 use crate::engine::settlement::{Contract, Ledger};
 use crate::scenario::Model;
@@ -88,43 +88,70 @@ pub fn simulate(prep: &Prepared<'_>, seed: u64, trial: u64, row: &mut [f64]) {
         params.push(p);
     }
 
-    let mut ledger = Ledger::new(model);
-    let mut site_net = vec![0.0; n_sites];
+    let mut ledger = Ledger::new(model, &prep.contract);
+    let mut costs = vec![0.0; n_sites];
     for m in 0..model.settings.horizon as Month {
-        site_net.iter_mut().for_each(|x| *x = 0.0);
-        prep.contract
-            .settle_blocks(model, m, &mut ledger, &mut site_net);
-        let mut costs = vec![0.0; n_sites];
+        ledger.start_month();
+        prep.contract.settle_start_of_month(model, m, &mut ledger);
+        costs.iter_mut().for_each(|c| *c = 0.0);
         for s in 0..n_sites {
             if !delivery[s].live(m) {
                 continue;
             }
             let ev = delivery[s].step(m, &params[s], &mut streams[s]);
-            prep.contract
-                .settle_events(model, s, &ev, &mut ledger, &mut site_net);
+            prep.contract.settle_events(model, s, m, &ev, &mut ledger);
             costs[s] = ProviderBooks::month_cost(&params[s], &ev);
             add_counts(row, |c| layout.site_count(s, c), &ev);
             add_counts(row, |c| layout.total_count(c), &ev);
         }
         for s in 0..n_sites {
-            books[s].close_month(site_net[s], costs[s]);
+            books[s].close_month(ledger.site_net_month[s], costs[s]);
         }
     }
+    record(prep, &books, &ledger, row);
+}
 
+/// Block income as a share of income (0 when there is no income).
+fn block_share(block: f64, income: f64) -> f64 {
+    if income > 0.0 {
+        block / income
+    } else {
+        0.0
+    }
+}
+
+/// Write a finished trial's money, payments, caps and flags into its row.
+fn record(prep: &Prepared<'_>, books: &[ProviderBooks], ledger: &Ledger, row: &mut [f64]) {
+    let model = prep.model;
+    let layout = &prep.layout;
     let mut any_loss = false;
     for (s, b) in books.iter().enumerate() {
-        let values = [b.income, b.cost, b.margin(), b.lowest_cash];
-        for (k, v) in values.iter().enumerate() {
-            row[layout.site_money(s, k)] = *v;
-        }
-        for (k, v) in values[..3].iter().enumerate() {
-            row[layout.total_money(k)] += *v;
+        let (block, events) = (ledger.site_income_block[s], ledger.site_income_events[s]);
+        let values = [
+            (money::INCOME, b.income),
+            (money::COST, b.cost),
+            (money::MARGIN, b.margin()),
+            (money::LOWEST_CASH, b.lowest_cash),
+            (money::INCOME_BLOCK, block),
+            (money::INCOME_EVENTS, events),
+            (money::BLOCK_SHARE, block_share(block, b.income)),
+        ];
+        for (k, v) in values {
+            row[layout.site_money(s, k)] = v;
+            if k != money::LOWEST_CASH && k != money::BLOCK_SHARE {
+                row[layout.total_money(k)] += v;
+            }
         }
         let loss = b.margin() < 0.0;
         any_loss |= loss;
-        row[layout.flag(1 + s)] = f64::from(u8::from(loss));
+        row[layout.loss_flag(Some(s))] = f64::from(u8::from(loss));
     }
-    row[layout.flag(0)] = f64::from(u8::from(any_loss));
+    row[layout.total_money(money::BLOCK_SHARE)] = block_share(
+        row[layout.total_money(money::INCOME_BLOCK)],
+        row[layout.total_money(money::INCOME)],
+    );
+    row[layout.loss_flag(None)] = f64::from(u8::from(any_loss));
+
     row[layout.payments_total()] = ledger.total;
     for p in 0..model.parties.len() {
         row[layout.by_payer(p)] = ledger.paid_by[p];
@@ -133,8 +160,29 @@ pub fn simulate(prep: &Prepared<'_>, seed: u64, trial: u64, row: &mut [f64]) {
     for r in 0..model.rules.len() {
         row[layout.by_rule(r)] = ledger.by_rule[r];
     }
+    row[layout.due_after_horizon()] = ledger.due_after_horizon;
+    for (p, share_at, flag_at) in layout.capped_parties() {
+        let share = if ledger.total > 0.0 {
+            ledger.paid_by[p] / ledger.total
+        } else {
+            0.0
+        };
+        row[share_at] = share;
+        let max = model.parties[p].max_share.unwrap_or(1.0);
+        row[flag_at] = f64::from(u8::from(share > max));
+    }
+    for (c, cap) in model.caps.iter().enumerate() {
+        let (used_at, utilisation_at, binds_at) = layout.cap(c);
+        let slots = prep.contract.cap_slot_range(c);
+        let used = &ledger.cap_used[slots];
+        row[used_at] = used.iter().sum();
+        row[utilisation_at] = used
+            .iter()
+            .fold(0.0, |a: f64, &u| a.max(u / cap.limit.value()));
+        row[binds_at] = f64::from(u8::from(ledger.cap_binds[c]));
+    }
     for (i, plan) in model.plan.iter().enumerate() {
         let met = row[prep.plan_metric[i]] >= plan.value;
-        row[layout.flag(1 + n_sites + i)] = f64::from(u8::from(met));
+        row[layout.plan_flag(i)] = f64::from(u8::from(met));
     }
 }

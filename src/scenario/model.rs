@@ -100,6 +100,8 @@ pub struct Party {
     pub id: String,
     pub name: String,
     pub role: Role,
+    /// Largest share of all payments this party may make (the 50% top-up rule), if any.
+    pub max_share: Option<f64>,
 }
 
 /// What happens to referrals beyond free caseload capacity.
@@ -300,7 +302,69 @@ impl Band {
     }
 }
 
-/// A flat tariff as applied at one site: payer and payee resolved to party indices.
+/// What a tariff pays per event.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Pricing {
+    /// The same amount for every event.
+    Flat(Money),
+    /// By the event's ordinal among the rule's events at the site: `(up_to, amount)`, `up_to`
+    /// strictly increasing, `None` on the last tier.
+    Tiers(Vec<(Option<u64>, Money)>),
+}
+
+impl Pricing {
+    /// The amount paid for events with ordinals `after + 1 ..= after + n` (1-based).
+    pub fn money(&self, after: u64, n: u64) -> Money {
+        match self {
+            Pricing::Flat(a) => *a * n as f64,
+            Pricing::Tiers(tiers) => {
+                let (mut total, mut lo, end) = (0.0, after, after + n);
+                for &(up_to, amount) in tiers {
+                    let hi = up_to.unwrap_or(u64::MAX).min(end);
+                    if hi > lo {
+                        total += amount * (hi - lo) as f64;
+                        lo = hi;
+                    }
+                    if lo >= end {
+                        break;
+                    }
+                }
+                total
+            }
+        }
+    }
+
+    /// The amount of the first event: the smallest payment the tariff can make that is not zero
+    /// for flat tariffs, and the first tier's for tiered ones.
+    pub fn first(&self) -> Money {
+        match self {
+            Pricing::Flat(a) => *a,
+            Pricing::Tiers(t) => t.first().map_or(0.0, |&(_, a)| a),
+        }
+    }
+}
+
+/// When a tariff's payments are made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lag {
+    /// In the month of the event.
+    None,
+    /// The month after.
+    Monthly,
+    /// The month after the calendar quarter of the event ends.
+    Quarterly,
+}
+
+/// A share of each payment under a tariff that its payee passes on.
+#[derive(Debug, Clone, Copy)]
+pub struct PassThrough {
+    pub to: usize,
+    pub share: f64,
+    /// Index into [`Model::rules`] of the pass-through payments (`<tariff>.pass_through`).
+    pub rule: usize,
+}
+
+/// A tariff as applied at one site: payer and payee resolved to party indices.
 #[derive(Debug, Clone)]
 pub struct TariffLine {
     /// Index into [`Model::rules`].
@@ -310,7 +374,61 @@ pub struct TariffLine {
     pub payee: usize,
     pub event: Event,
     pub band: Option<Band>,
-    pub amount: Money,
+    pub pricing: Pricing,
+    /// The first `threshold` events at the site are not paid.
+    pub threshold: u64,
+    /// Live months (inclusive), within the rule set's months.
+    pub from: Month,
+    pub to: Month,
+    pub lag: Lag,
+    pub pass_through: Option<PassThrough>,
+    /// Index into [`Model::rule_sets`].
+    pub rule_set: usize,
+    /// Caps covering this line (indices into [`Model::caps`]).
+    pub caps: Vec<usize>,
+}
+
+/// The scope of a cap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CapScope {
+    /// All sites together, the whole horizon.
+    Contract,
+    /// Each site separately, the whole horizon.
+    Site,
+    /// Each site separately, each 12 months from the site's start.
+    SiteYear,
+}
+
+/// What a cap limits.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Limit {
+    Money(Money),
+    Events(u64),
+}
+
+impl Limit {
+    pub fn value(self) -> f64 {
+        match self {
+            Limit::Money(m) => m,
+            Limit::Events(n) => n as f64,
+        }
+    }
+}
+
+/// A cap on what some tariffs pay.
+#[derive(Debug, Clone)]
+pub struct Cap {
+    pub name: String,
+    pub per: CapScope,
+    pub limit: Limit,
+}
+
+/// From month `from`, the sites listed follow rule set `rule_set`.
+#[derive(Debug, Clone)]
+pub struct Variation {
+    pub from: Month,
+    pub rule_set: usize,
+    pub sites: Vec<usize>,
 }
 
 /// A scheduled block payment.
@@ -326,6 +444,8 @@ pub struct Block {
     pub months: Vec<Month>,
     /// Paid on account of a base number of events of a tariff line (index into [`Model::tariffs`]).
     pub on_account: Option<OnAccount>,
+    /// Index into [`Model::rule_sets`]: the block is paid only in months its set is in force.
+    pub rule_set: usize,
 }
 
 /// A block's base: each payment covers the next `events` events of `tariff` until the block's next
@@ -352,16 +472,48 @@ pub struct Model {
     pub settings: Settings,
     pub parties: Vec<Party>,
     pub sites: Vec<Site>,
-    /// Names of the payment rules (tariffs, then blocks), for `payments.by_rule.<name>`.
+    /// Names of the payment rules (tariffs, then blocks, then pass-throughs), for
+    /// `payments.by_rule.<name>`.
     pub rules: Vec<String>,
     pub tariffs: Vec<TariffLine>,
     pub blocks: Vec<Block>,
+    pub caps: Vec<Cap>,
+    /// Rule set names; index 0 is `"base"`, in force until a variation says otherwise.
+    pub rule_sets: Vec<String>,
+    pub variations: Vec<Variation>,
     pub plan: Vec<PlanFigure>,
+}
+
+impl Model {
+    /// The rule set in force at `site` in month `m`: the latest variation for the site that has
+    /// started, else `"base"` (index 0).
+    pub fn rule_set_at(&self, site: usize, m: Month) -> usize {
+        self.variations
+            .iter()
+            .filter(|v| v.from <= m && v.sites.contains(&site))
+            .max_by_key(|v| v.from)
+            .map_or(0, |v| v.rule_set)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tiered_money_by_ordinal() {
+        // Haringey after the reset: £3,850 for each of the first 20 job starts, then £1,600
+        // (001_91c39e34d7f8be68.txt §4.1.4).
+        let t = Pricing::Tiers(vec![(Some(20), 3850.0), (None, 1600.0)]);
+        assert_eq!(t.money(0, 20), 77_000.0);
+        assert_eq!(t.money(0, 25), 77_000.0 + 5.0 * 1600.0);
+        assert_eq!(t.money(18, 4), 2.0 * 3850.0 + 2.0 * 1600.0);
+        assert_eq!(t.money(30, 3), 3.0 * 1600.0);
+        assert_eq!(t.money(5, 0), 0.0);
+        let three = Pricing::Tiers(vec![(Some(2), 10.0), (Some(5), 5.0), (None, 1.0)]);
+        assert_eq!(three.money(1, 6), 10.0 + 3.0 * 5.0 + 2.0 * 1.0);
+        assert_eq!(Pricing::Flat(700.0).money(100, 3), 2100.0);
+    }
 
     #[test]
     fn year_month_arithmetic() {

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use crate::dist::Input;
 
 /// A whole scenario file.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawScenario {
     /// Short name, used in reports and `summary.json`.
@@ -32,13 +32,20 @@ pub struct RawScenario {
     /// Scheduled block payments (`[[blocks]]`).
     #[serde(default)]
     pub blocks: Vec<RawBlock>,
+    /// Caps on what tariffs pay, in money or events (`[[caps]]`).
+    #[serde(default)]
+    pub caps: Vec<RawCap>,
+    /// Contract variations: from a month on, a site's rules are those of another rule set
+    /// (`[[variations]]`).
+    #[serde(default)]
+    pub variations: Vec<RawVariation>,
     /// Programme-wide business-case plan figures: metric name → planned value.
     #[serde(default)]
     pub plan: BTreeMap<String, f64>,
 }
 
 /// `[simulation]`: how many trials, which seed, how long, how to summarise.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawSimulation {
     /// Number of Monte Carlo trials (default 10,000).
@@ -57,7 +64,7 @@ pub struct RawSimulation {
 }
 
 /// `[parties.<id>]`: someone who pays or is paid.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawParty {
     /// `commissioner`, `outcome_payer`, `spv`, `provider` or `investor`.
@@ -65,6 +72,10 @@ pub struct RawParty {
     /// Display name (defaults to the identifier).
     #[serde(default)]
     pub name: Option<String>,
+    /// Largest share of all payments this party may make (e.g. 0.5 for a top-up fund): checked at
+    /// the plan's volumes when the plan allows, and in every trial.
+    #[serde(default)]
+    pub max_share: Option<f64>,
 }
 
 /// `[sites.<id>]`: one contract delivered by one provider for one commissioner.
@@ -162,8 +173,8 @@ pub struct RawCosts {
     pub opening_cash: Option<Input>,
 }
 
-/// `[[tariffs]]`: a flat amount per event, from payer to payee.
-#[derive(Debug, Clone, Deserialize)]
+/// `[[tariffs]]`: a payment per event, from payer to payee.
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawTariff {
     /// Unique name, used in reports.
@@ -177,15 +188,95 @@ pub struct RawTariff {
     /// Only events in this hours band: `lt16` or `ge16` (job starts and sustainments only).
     #[serde(default)]
     pub band: Option<String>,
-    /// £ per event.
-    pub amount: f64,
+    /// £ per event (a flat tariff). Exactly one of `amount` and `tiers`.
+    #[serde(default)]
+    pub amount: Option<f64>,
+    /// £ per event by cumulative count at the site: `[{ up_to = 20, amount = 3850 }, { amount = 1600 }]`.
+    #[serde(default)]
+    pub tiers: Option<Vec<RawTier>>,
+    /// Nothing is paid for the first `threshold` events at a site; events beyond it are paid.
+    #[serde(default)]
+    pub threshold: Option<i64>,
+    /// First month the tariff is live, `"YYYY-MM"` (default: the start of the horizon).
+    #[serde(default)]
+    pub from: Option<String>,
+    /// Last month the tariff is live, `"YYYY-MM"` (default: the end of the horizon).
+    #[serde(default)]
+    pub to: Option<String>,
+    /// When it is paid: `"none"` (in the month of the event, the default), `"monthly"` (the month
+    /// after) or `"quarterly"` (the month after the calendar quarter ends).
+    #[serde(default)]
+    pub lag: Option<String>,
+    /// A share of each payment the provider receives passes on to another party.
+    #[serde(default)]
+    pub pass_through: Option<RawPassThrough>,
+    /// The rule set the tariff belongs to (default `"base"`); see `[[variations]]`.
+    #[serde(default)]
+    pub rule_set: Option<String>,
     /// Sites the tariff applies to (default: all).
     #[serde(default)]
     pub sites: Option<Vec<String>>,
 }
 
+/// One tier of a tiered tariff.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTier {
+    /// The tier covers events up to this cumulative count at the site; absent on the last tier.
+    #[serde(default)]
+    pub up_to: Option<i64>,
+    /// £ per event in this tier.
+    pub amount: f64,
+}
+
+/// `pass_through = { to = "mhep", share = 0.3 }`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPassThrough {
+    /// Party id the payee passes the share on to.
+    pub to: String,
+    /// Share of each payment passed on, in [0, 1].
+    pub share: f64,
+}
+
+/// `[[caps]]`: a limit on what some tariffs pay, in money or in events.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCap {
+    /// Unique name, used in reports (`caps.<name>.used`).
+    pub name: String,
+    /// Tariffs the cap covers, by name. With `payer` instead: every tariff that party pays.
+    #[serde(default)]
+    pub rules: Option<Vec<String>>,
+    /// Party id: the cap covers every tariff this party pays.
+    #[serde(default)]
+    pub payer: Option<String>,
+    /// Scope: `"contract"` (all sites, whole horizon), `"site"` (each site, whole horizon) or
+    /// `"site_year"` (each site, each 12 months from the site's start).
+    pub per: String,
+    /// £ limit. Exactly one of `money` and `count`.
+    #[serde(default)]
+    pub money: Option<f64>,
+    /// Limit in events paid.
+    #[serde(default)]
+    pub count: Option<i64>,
+}
+
+/// `[[variations]]`: from month `from`, the sites listed (default: all) follow rule set `rule_set`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawVariation {
+    /// First month of the variation, `"YYYY-MM"`.
+    pub from: String,
+    /// The rule set in force from then on.
+    pub rule_set: String,
+    /// Sites it applies to (default: all).
+    #[serde(default)]
+    pub sites: Option<Vec<String>>,
+}
+
 /// `[[blocks]]`: a fixed payment on given months.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawBlock {
     /// Unique name, used in reports.
@@ -203,12 +294,16 @@ pub struct RawBlock {
     /// Paid in advance *on account of* a base number of a tariff's events (optional).
     #[serde(default)]
     pub on_account_of: Option<RawOnAccount>,
+    /// The rule set the block belongs to (default `"base"`): a block is paid only in months its
+    /// rule set is in force at its site.
+    #[serde(default)]
+    pub rule_set: Option<String>,
 }
 
 /// `on_account_of = { tariff = "...", events = N }`: each payment of the block stands for the first
 /// `events` events the named tariff would pay at the block's site until the block's next payment;
 /// the tariff pays only beyond them. Any unused base lapses (a block is not repayable).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawOnAccount {
     /// Name of a `[[tariffs]]` entry that applies at the block's site, with the same payer and payee.

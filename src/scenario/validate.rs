@@ -46,6 +46,7 @@ fn check(src: &Source<'_>, raw: &RawScenario) -> Result<Model, ScenarioErrors> {
         src,
         errors: Vec::new(),
         rules: Vec::new(),
+        rule_sets: vec!["base".to_string()],
     };
     let model = v.model(raw);
     let mut errors = v.errors;
@@ -112,6 +113,8 @@ struct Validator<'s, 'a> {
     errors: Vec<ScenarioError>,
     /// Names of the payment rules so far (tariffs, then blocks): the model's `rules`.
     rules: Vec<String>,
+    /// Rule set names so far; `"base"` first.
+    rule_sets: Vec<String>,
 }
 
 /// A party reference as written in a tariff or block.
@@ -201,12 +204,18 @@ impl Validator<'_, '_> {
             Some(s) => self.sites(raw, &parties, s),
             None => Vec::new(),
         };
-        let tariffs = self.tariffs(raw, &parties, &sites);
-        let blocks = match &settings {
-            Some(s) => self.blocks(raw, &parties, &sites, s, &tariffs),
-            None => Vec::new(),
+        let (mut tariffs, blocks, variations) = match &settings {
+            Some(s) => {
+                let tariffs = self.tariffs(raw, &parties, &sites, s);
+                let blocks = self.blocks(raw, &parties, &sites, s, &tariffs);
+                let variations = self.variations(raw, &sites, s);
+                (tariffs, blocks, variations)
+            }
+            None => (Vec::new(), Vec::new(), Vec::new()),
         };
+        let caps = self.caps(raw, &parties, &mut tariffs);
         let rules = std::mem::take(&mut self.rules);
+        let rule_sets = std::mem::take(&mut self.rule_sets);
         let settings = settings?;
         if !self.errors.is_empty() {
             return None;
@@ -220,6 +229,9 @@ impl Validator<'_, '_> {
             rules,
             tariffs,
             blocks,
+            caps,
+            rule_sets,
+            variations,
             plan: Vec::new(),
         };
         model.plan = self.plan(raw, &model);
@@ -329,10 +341,21 @@ impl Validator<'_, '_> {
                     format!("expected one of: {}", Role::NAMES.join(", ")),
                 );
             }
+            if let Some(share) = p.max_share {
+                if !(share > 0.0 && share <= 1.0) {
+                    self.err(
+                        &pp.key("max_share"),
+                        Target::Value,
+                        format!("max_share {} is not a share", fmt_num(share)),
+                        "expected a share above 0 and up to 1, e.g. 0.5",
+                    );
+                }
+            }
             out.push(Party {
                 id: id.clone(),
                 name: p.name.clone().unwrap_or_else(|| id.clone()),
                 role: role.unwrap_or(Role::Commissioner),
+                max_share: p.max_share,
             });
         }
         out
@@ -667,7 +690,147 @@ impl Validator<'_, '_> {
         false
     }
 
-    fn tariffs(&mut self, raw: &RawScenario, parties: &[Party], sites: &[Site]) -> Vec<TariffLine> {
+    /// The sites a rule or variation applies to: all, or those listed (each once, each defined).
+    fn site_list(
+        &mut self,
+        raw: &RawScenario,
+        sites: &[Site],
+        list: Option<&Vec<String>>,
+        path: &FieldPath,
+        what: &str,
+    ) -> Vec<usize> {
+        let Some(list) = list else {
+            return (0..sites.len()).collect();
+        };
+        if list.is_empty() {
+            self.err(
+                &path.key("sites"),
+                Target::Value,
+                "the list of sites is empty",
+                format!("expected at least one site id, or no `sites` field to apply the {what} at every site"),
+            );
+        }
+        let mut v = Vec::new();
+        for (k, name) in list.iter().enumerate() {
+            let at = path.key("sites").index(k);
+            match self.site_index(raw, sites, name, &at) {
+                Some(j) if v.contains(&j) => self.err(
+                    &at,
+                    Target::Value,
+                    format!("site \"{name}\" is listed twice"),
+                    "expected each site once",
+                ),
+                Some(j) => v.push(j),
+                None => {}
+            }
+        }
+        v
+    }
+
+    /// The index of a rule set by name, creating it on first use (`"base"` is index 0).
+    fn rule_set(&mut self, name: Option<&String>, path: &FieldPath) -> usize {
+        let Some(name) = name else { return 0 };
+        if !valid_id(name) {
+            self.err(
+                &path.key("rule_set"),
+                Target::Value,
+                format!("rule set \"{name}\" is not an identifier"),
+                ID_RULE,
+            );
+        }
+        match self.rule_sets.iter().position(|r| r == name) {
+            Some(i) => i,
+            None => {
+                self.rule_sets.push(name.clone());
+                self.rule_sets.len() - 1
+            }
+        }
+    }
+
+    fn pricing(&mut self, t: &RawTariff, path: &FieldPath) -> Option<Pricing> {
+        match (t.amount, &t.tiers) {
+            (Some(a), None) => self.amount(a, path).then_some(Pricing::Flat(a)),
+            (None, Some(tiers)) => {
+                let tp = path.key("tiers");
+                let valid = "expected tiers like [{ up_to = 20, amount = 3850 }, { amount = 1600 }]: every tier but the last with `up_to`, strictly increasing, the last without";
+                if tiers.is_empty() {
+                    self.err(&tp, Target::Value, "the list of tiers is empty", valid);
+                    return None;
+                }
+                let mut out = Vec::new();
+                let mut last_up = 0i64;
+                let mut ok = true;
+                for (k, tier) in tiers.iter().enumerate() {
+                    let kp = tp.index(k);
+                    ok &= self.amount(tier.amount, &kp);
+                    let is_last = k + 1 == tiers.len();
+                    match (tier.up_to, is_last) {
+                        (Some(u), false) if u > last_up => {
+                            last_up = u;
+                            out.push((Some(u as u64), tier.amount));
+                        }
+                        (Some(u), false) => {
+                            self.err(
+                                &kp.key("up_to"),
+                                Target::Value,
+                                format!(
+                                    "up_to {u} does not increase on the tier before ({last_up})"
+                                ),
+                                valid,
+                            );
+                            ok = false;
+                        }
+                        (None, false) => {
+                            self.err(
+                                &kp,
+                                Target::Value,
+                                "only the last tier may leave out up_to",
+                                valid,
+                            );
+                            ok = false;
+                        }
+                        (Some(u), true) => {
+                            self.err(
+                                &kp.key("up_to"),
+                                Target::Value,
+                                format!("the last tier ends at {u}"),
+                                format!("{valid} (to stop paying after {u} events, use a [[caps]] count)"),
+                            );
+                            ok = false;
+                        }
+                        (None, true) => out.push((None, tier.amount)),
+                    }
+                }
+                ok.then_some(Pricing::Tiers(out))
+            }
+            (Some(_), Some(_)) => {
+                self.err(
+                    &path.key("tiers"),
+                    Target::Key,
+                    "both amount and tiers are given",
+                    "expected either amount (a flat tariff) or tiers",
+                );
+                None
+            }
+            (None, None) => {
+                self.err(
+                    path,
+                    Target::Key,
+                    "the tariff has no amount",
+                    "expected amount = £ per event, or tiers = [...]",
+                );
+                None
+            }
+        }
+    }
+
+    fn tariffs(
+        &mut self,
+        raw: &RawScenario,
+        parties: &[Party],
+        sites: &[Site],
+        settings: &Settings,
+    ) -> Vec<TariffLine> {
         let mut out = Vec::new();
         for (i, t) in raw.tariffs.iter().enumerate() {
             let tp = FieldPath::root().key("tariffs").index(i);
@@ -705,34 +868,84 @@ impl Validator<'_, '_> {
                     band
                 }
             };
-            let amount_ok = self.amount(t.amount, &tp);
-            let applies: Vec<usize> = match &t.sites {
-                None => (0..sites.len()).collect(),
-                Some(list) => {
-                    if list.is_empty() {
-                        self.err(&tp.key("sites"), Target::Value, "the list of sites is empty", "expected at least one site id, or no `sites` field to apply the tariff at every site");
-                    }
-                    let mut v = Vec::new();
-                    for (k, name) in list.iter().enumerate() {
-                        let at = tp.key("sites").index(k);
-                        match self.site_index(raw, sites, name, &at) {
-                            Some(j) if v.contains(&j) => self.err(
-                                &at,
-                                Target::Value,
-                                format!("site \"{name}\" is listed twice"),
-                                "expected each site once",
-                            ),
-                            Some(j) => v.push(j),
-                            None => {}
-                        }
-                    }
-                    v
+            let pricing = self.pricing(t, &tp);
+            let threshold = match t.threshold {
+                None => Some(0),
+                Some(n) if n >= 0 => Some(n as u64),
+                Some(n) => {
+                    self.err(
+                        &tp.key("threshold"),
+                        Target::Value,
+                        format!("threshold {n} is negative"),
+                        "expected the whole number of events at a site that are not paid, ≥ 0",
+                    );
+                    None
                 }
             };
-            let (Some(payer), Some(payee), Some(event), true) = (payer, payee, event, amount_ok)
+            let from = match &t.from {
+                None => Some(0),
+                Some(m) => self.month(m, settings, &tp.key("from")),
+            };
+            let to = match &t.to {
+                None => Some(settings.horizon - 1),
+                Some(m) => self.month(m, settings, &tp.key("to")),
+            };
+            if let (Some(a), Some(b)) = (from, to) {
+                if b < a {
+                    self.err(
+                        &tp.key("to"),
+                        Target::Value,
+                        "the window ends before it starts",
+                        "expected to ≥ from (both inclusive)",
+                    );
+                }
+            }
+            let lag = match t.lag.as_deref() {
+                None | Some("none") => Some(Lag::None),
+                Some("monthly") => Some(Lag::Monthly),
+                Some("quarterly") => Some(Lag::Quarterly),
+                Some(other) => {
+                    self.err(
+                        &tp.key("lag"),
+                        Target::Value,
+                        format!("unknown lag \"{other}\""),
+                        "expected \"none\" (paid in the month of the event), \"monthly\" or \"quarterly\" (in arrears)",
+                    );
+                    None
+                }
+            };
+            let pass_through = t.pass_through.as_ref().and_then(|pt| {
+                let pp = tp.key("pass_through");
+                let to = self.party_index(parties, &pt.to, &pp.key("to"), None);
+                if !(0.0..=1.0).contains(&pt.share) {
+                    self.err(
+                        &pp.key("share"),
+                        Target::Value,
+                        format!("share {} is not a share", fmt_num(pt.share)),
+                        "expected a number from 0 to 1",
+                    );
+                    return None;
+                }
+                let rule = self.rule_name(&format!("{}.pass_through", t.name), &tp);
+                to.map(|to| PassThrough {
+                    to,
+                    share: pt.share,
+                    rule,
+                })
+            });
+            let rule_set = self.rule_set(t.rule_set.as_ref(), &tp);
+            let applies = self.site_list(raw, sites, t.sites.as_ref(), &tp, "tariff");
+            let (Some(payer), Some(payee), Some(event), Some(pricing), Some(threshold)) =
+                (payer, payee, event, pricing, threshold)
             else {
                 continue;
             };
+            let (Some(from), Some(to), Some(lag)) = (from, to, lag) else {
+                continue;
+            };
+            if t.pass_through.is_some() && pass_through.is_none() {
+                continue;
+            }
             for &s in &applies {
                 let (a, b) = (
                     Self::resolve(&payer, &sites[s]),
@@ -750,6 +963,15 @@ impl Validator<'_, '_> {
                     );
                     break;
                 }
+                if pass_through.is_some_and(|pt| pt.to == b) {
+                    self.err(
+                        &tp.key("pass_through").key("to"),
+                        Target::Value,
+                        format!("the payee \"{}\" would pass money to itself", parties[b].id),
+                        "expected a party other than the tariff's payee",
+                    );
+                    break;
+                }
                 out.push(TariffLine {
                     rule,
                     site: s,
@@ -757,9 +979,253 @@ impl Validator<'_, '_> {
                     payee: b,
                     event,
                     band,
-                    amount: t.amount,
+                    pricing: pricing.clone(),
+                    threshold,
+                    from,
+                    to,
+                    lag,
+                    pass_through,
+                    rule_set,
+                    caps: Vec::new(),
                 });
             }
+        }
+        out
+    }
+
+    /// `[[caps]]`: resolve the tariffs each covers and attach the cap to their lines.
+    fn caps(
+        &mut self,
+        raw: &RawScenario,
+        parties: &[Party],
+        tariffs: &mut [TariffLine],
+    ) -> Vec<Cap> {
+        let mut out = Vec::new();
+        for (i, c) in raw.caps.iter().enumerate() {
+            let cp = FieldPath::root().key("caps").index(i);
+            if !valid_id(&c.name) {
+                self.err(
+                    &cp.key("name"),
+                    Target::Value,
+                    format!("cap name \"{}\" is not an identifier", c.name),
+                    ID_RULE,
+                );
+            } else if raw.caps[..i].iter().any(|o| o.name == c.name) {
+                self.err(
+                    &cp.key("name"),
+                    Target::Value,
+                    format!("cap name \"{}\" is used twice", c.name),
+                    "expected a name unique among caps",
+                );
+            }
+            let per = match c.per.as_str() {
+                "contract" => Some(CapScope::Contract),
+                "site" => Some(CapScope::Site),
+                "site_year" => Some(CapScope::SiteYear),
+                other => {
+                    self.err(&cp.key("per"), Target::Value, format!("unknown scope \"{other}\""), "expected \"contract\" (all sites, whole horizon), \"site\" (each site) or \"site_year\" (each site, each 12 months from its start)");
+                    None
+                }
+            };
+            let limit = match (c.money, c.count) {
+                (Some(m), None) if m.is_finite() && m > 0.0 && m <= MAX_MONEY => {
+                    Some(Limit::Money(m))
+                }
+                (Some(m), None) => {
+                    self.err(
+                        &cp.key("money"),
+                        Target::Value,
+                        format!("cap of £{}", fmt_num(m)),
+                        format!(
+                            "expected an amount in £ above 0 and up to {}",
+                            fmt_num(MAX_MONEY)
+                        ),
+                    );
+                    None
+                }
+                (None, Some(n)) if n >= 1 => Some(Limit::Events(n as u64)),
+                (None, Some(n)) => {
+                    self.err(
+                        &cp.key("count"),
+                        Target::Value,
+                        format!("cap of {n} events"),
+                        "expected a whole number of events ≥ 1",
+                    );
+                    None
+                }
+                (Some(_), Some(_)) => {
+                    self.err(
+                        &cp.key("count"),
+                        Target::Key,
+                        "both money and count are given",
+                        "expected one cap per [[caps]] entry: money = £ or count = events",
+                    );
+                    None
+                }
+                (None, None) => {
+                    self.err(
+                        &cp,
+                        Target::Key,
+                        "the cap has no limit",
+                        "expected money = £ or count = events",
+                    );
+                    None
+                }
+            };
+            // The tariff lines covered, by rule index.
+            let covered: Option<Vec<usize>> = match (&c.rules, &c.payer) {
+                (Some(rules), None) => {
+                    let mut v = Vec::new();
+                    for (k, name) in rules.iter().enumerate() {
+                        let rule = self.rules.iter().position(|r| r == name);
+                        match rule {
+                            Some(r) if tariffs.iter().any(|t| t.rule == r) => v.push(r),
+                            Some(_) if raw.blocks.iter().any(|b| &b.name == name) => self.err(
+                                &cp.key("rules").index(k),
+                                Target::Value,
+                                format!("\"{name}\" is a block"),
+                                "expected tariff names: caps limit what tariffs pay, not blocks",
+                            ),
+                            _ if raw.tariffs.iter().any(|t| &t.name == name) => {}
+                            _ => self.err(
+                                &cp.key("rules").index(k),
+                                Target::Value,
+                                format!("\"{name}\" is not a tariff"),
+                                "expected the names of [[tariffs]] entries",
+                            ),
+                        }
+                    }
+                    if rules.is_empty() {
+                        self.err(
+                            &cp.key("rules"),
+                            Target::Value,
+                            "the list of rules is empty",
+                            "expected at least one tariff name",
+                        );
+                    }
+                    Some(v)
+                }
+                (None, Some(payer)) => self
+                    .party_index(parties, payer, &cp.key("payer"), None)
+                    .map(|p| {
+                        tariffs
+                            .iter()
+                            .filter(|t| t.payer == p)
+                            .map(|t| t.rule)
+                            .collect()
+                    }),
+                (Some(_), Some(_)) => {
+                    self.err(
+                        &cp.key("payer"),
+                        Target::Key,
+                        "both rules and payer are given",
+                        "expected either rules = [tariff names] or payer = a party id",
+                    );
+                    None
+                }
+                (None, None) => {
+                    self.err(
+                        &cp,
+                        Target::Key,
+                        "the cap covers nothing",
+                        "expected rules = [tariff names] or payer = a party id",
+                    );
+                    None
+                }
+            };
+            let (Some(per), Some(limit), Some(covered)) = (per, limit, covered) else {
+                continue;
+            };
+            if covered.is_empty() && c.payer.is_some() {
+                self.err(
+                    &cp.key("payer"),
+                    Target::Value,
+                    format!(
+                        "\"{}\" pays no tariff",
+                        c.payer.as_deref().unwrap_or_default()
+                    ),
+                    "expected a party that pays at least one tariff",
+                );
+                continue;
+            }
+            if let Limit::Money(m) = limit {
+                if let Some(t) = tariffs
+                    .iter()
+                    .find(|t| covered.contains(&t.rule) && t.pricing.first() > m)
+                {
+                    self.err(
+                        &cp.key("money"),
+                        Target::Value,
+                        format!(
+                            "a cap of £{} is smaller than one payment of £{} under tariff \"{}\"",
+                            fmt_num(m),
+                            fmt_num(t.pricing.first()),
+                            self.rules[t.rule]
+                        ),
+                        "expected a cap of at least one payment",
+                    );
+                    continue;
+                }
+            }
+            let index = out.len();
+            for t in tariffs.iter_mut().filter(|t| covered.contains(&t.rule)) {
+                t.caps.push(index);
+            }
+            out.push(Cap {
+                name: c.name.clone(),
+                per,
+                limit,
+            });
+        }
+        out
+    }
+
+    fn variations(
+        &mut self,
+        raw: &RawScenario,
+        sites: &[Site],
+        settings: &Settings,
+    ) -> Vec<Variation> {
+        let mut out: Vec<Variation> = Vec::new();
+        for (i, v) in raw.variations.iter().enumerate() {
+            let vp = FieldPath::root().key("variations").index(i);
+            let from = self.month(&v.from, settings, &vp.key("from"));
+            let rule_set = self.rule_sets.iter().position(|r| *r == v.rule_set);
+            if rule_set.is_none() {
+                self.err(
+                    &vp.key("rule_set"),
+                    Target::Value,
+                    format!("no tariff or block belongs to rule set \"{}\"", v.rule_set),
+                    format!(
+                        "expected one of the rule sets in use: {}",
+                        self.rule_sets.join(", ")
+                    ),
+                );
+            }
+            let applies = self.site_list(raw, sites, v.sites.as_ref(), &vp, "variation");
+            let (Some(from), Some(rule_set)) = (from, rule_set) else {
+                continue;
+            };
+            if let Some(s) = applies
+                .iter()
+                .find(|&&s| out.iter().any(|o| o.from == from && o.sites.contains(&s)))
+            {
+                self.err(
+                    &vp.key("from"),
+                    Target::Value,
+                    format!(
+                        "site {} already has a variation from {}",
+                        sites[*s].id, v.from
+                    ),
+                    "expected at most one variation per site and month",
+                );
+                continue;
+            }
+            out.push(Variation {
+                from,
+                rule_set,
+                sites: applies,
+            });
         }
         out
     }
@@ -821,6 +1287,7 @@ impl Validator<'_, '_> {
                 );
                 continue;
             }
+            let rule_set = self.rule_set(b.rule_set.as_ref(), &bp);
             let on_account = match &b.on_account_of {
                 None => None,
                 Some(oa) => {
@@ -839,6 +1306,7 @@ impl Validator<'_, '_> {
                     amount: b.amount,
                     months: months.into_iter().flatten().collect(),
                     on_account,
+                    rule_set,
                 });
             }
         }
