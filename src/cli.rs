@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::analysis::summarise;
+use crate::engine::pay::{settle_counts, Counts};
 use crate::engine::{run, RunOptions};
 use crate::error::Error;
 use crate::report;
@@ -31,6 +32,29 @@ pub enum Command {
         /// The scenario file (TOML).
         file: PathBuf,
     },
+    /// Settle given event counts at one site and month under the scenario's rules (no simulation).
+    Pay(PayArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PayArgs {
+    /// The scenario file (TOML).
+    pub file: PathBuf,
+    /// The site whose rules apply.
+    #[arg(long)]
+    pub site: String,
+    /// The month, "YYYY-MM" (default: the site's first month).
+    #[arg(long)]
+    pub month: Option<String>,
+    /// Events to settle: EVENT[:BAND]=N, e.g. engagement=40 or sustain_6w:ge16=4 (repeat).
+    #[arg(long = "count", value_name = "EVENT[:BAND]=N", required = true)]
+    pub counts: Vec<String>,
+    /// Events that came before at the site, for tiers, thresholds and caps (repeat).
+    #[arg(long = "prior", value_name = "EVENT[:BAND]=N")]
+    pub prior: Vec<String>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -106,7 +130,68 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Run(args) => run_command(args),
+        Command::Pay(args) => pay_command(args),
     }
+}
+
+fn pay_command(args: PayArgs) -> anyhow::Result<()> {
+    let model = scenario::load(&args.file)?;
+    let site = model
+        .sites
+        .iter()
+        .position(|s| s.id == args.site)
+        .ok_or_else(|| Error::InvalidOption {
+            option: "--site".into(),
+            problem: format!("no site \"{}\" in {}", args.site, args.file.display()),
+            valid: format!(
+                "expected one of: {}",
+                model
+                    .sites
+                    .iter()
+                    .map(|s| s.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        })?;
+    let month = match &args.month {
+        None => model.sites[site].start,
+        Some(text) => {
+            let start = model.settings.start;
+            let last = start.plus(model.settings.horizon - 1);
+            let bad = || Error::InvalidOption {
+                option: "--month".into(),
+                problem: format!("\"{text}\""),
+                valid: format!(
+                    "expected \"YYYY-MM\" from {start} to {last} (the simulation horizon)"
+                ),
+            };
+            let ym = scenario::YearMonth::parse(text).ok_or_else(bad)?;
+            let idx = start.months_until(ym);
+            if idx < 0 || idx >= model.settings.horizon as i64 {
+                return Err(bad().into());
+            }
+            idx as crate::Month
+        }
+    };
+    let mut counts = Counts::default();
+    for c in &args.counts {
+        counts.add("--count", c)?;
+    }
+    let mut prior = Counts::default();
+    for c in &args.prior {
+        prior.add("--prior", c)?;
+    }
+    let settlement = settle_counts(&model, site, month, &counts, &prior)?;
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report::pay::to_json(&settlement))
+                .context("serialising the payments")?
+        );
+    } else {
+        print!("{}", report::pay::render(&settlement));
+    }
+    Ok(())
 }
 
 fn run_command(args: RunArgs) -> anyhow::Result<()> {

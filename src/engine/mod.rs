@@ -6,6 +6,7 @@
 pub mod delivery;
 pub mod finance;
 pub mod metrics;
+pub mod pay;
 pub mod rng;
 pub mod runner;
 pub mod settlement;

@@ -51,6 +51,8 @@ pub struct Ledger {
     advance: Vec<u64>,
     /// Lagged payments by the month they fall due.
     due: Vec<Vec<Due>>,
+    /// Every payment made, when asked for (`sibsim pay`): payer, payee, rule, amount.
+    pub log: Option<Vec<(usize, usize, usize, Money)>>,
 }
 
 impl Ledger {
@@ -70,6 +72,7 @@ impl Ledger {
             seen: vec![0; model.tariffs.len()],
             advance: vec![0; model.tariffs.len()],
             due: vec![Vec::new(); model.settings.horizon as usize],
+            log: None,
         }
     }
 
@@ -89,6 +92,9 @@ impl Ledger {
         amount: Money,
         kind: Kind,
     ) {
+        if let Some(log) = &mut self.log {
+            log.push((payer, payee, rule, amount));
+        }
         self.paid_by[payer] += amount;
         self.received_by[payee] += amount;
         self.by_rule[rule] += amount;
@@ -323,6 +329,45 @@ impl Contract {
         ev: &MonthEvents,
         ledger: &mut Ledger,
     ) {
+        self.settle(model, s, m, ev, ledger, false);
+    }
+
+    /// Settle as [`Contract::settle_events`], but pay everything at once, whatever the tariffs'
+    /// lags (`sibsim pay` shows what a month's events earn).
+    pub fn settle_events_now(
+        &self,
+        model: &Model,
+        s: usize,
+        m: Month,
+        ev: &MonthEvents,
+        ledger: &mut Ledger,
+    ) {
+        self.settle(model, s, m, ev, ledger, true);
+    }
+
+    /// The tariff lines live at site `s` in month `m`.
+    pub fn live_tariffs(&self, model: &Model, s: usize, m: Month) -> Vec<usize> {
+        self.tariffs_by_site[s]
+            .iter()
+            .copied()
+            .filter(|&i| self.live(&model.tariffs[i], m))
+            .collect()
+    }
+
+    /// The rule set in force at site `s` in month `m`.
+    pub fn rule_set_in_force(&self, s: usize, m: Month) -> usize {
+        self.rule_set[s][m as usize]
+    }
+
+    fn settle(
+        &self,
+        model: &Model,
+        s: usize,
+        m: Month,
+        ev: &MonthEvents,
+        ledger: &mut Ledger,
+        now: bool,
+    ) {
         for &i in &self.tariffs_by_site[s] {
             let t = &model.tariffs[i];
             if !self.live(t, m) {
@@ -337,6 +382,7 @@ impl Contract {
                 continue;
             }
             let delay = match t.lag {
+                _ if now => 0,
                 Lag::None => 0,
                 Lag::Monthly => 1,
                 Lag::Quarterly => self.to_quarter_end[m as usize] + 1,

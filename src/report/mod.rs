@@ -7,6 +7,7 @@
 
 pub mod csv;
 pub mod json;
+pub mod pay;
 pub mod terminal;
 
 use std::collections::HashSet;

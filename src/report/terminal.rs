@@ -105,7 +105,7 @@ pub fn render(summary: &Summary) -> String {
 }
 
 /// One table line: the first cell left-aligned, the rest right-aligned, no trailing spaces.
-fn push_row(out: &mut String, cells: &[String], widths: &[usize]) {
+pub(crate) fn push_row(out: &mut String, cells: &[String], widths: &[usize]) {
     let mut line = String::new();
     for (i, (cell, &w)) in cells.iter().zip(widths).enumerate() {
         if i == 0 {
@@ -160,7 +160,7 @@ fn trim_zeros(s: String) -> String {
 
 /// Inserts a comma every three digits into an optionally signed run of digits: "-1234567" →
 /// "-1,234,567".
-fn group_thousands(digits: &str) -> String {
+pub(crate) fn group_thousands(digits: &str) -> String {
     let (sign, digits) = match digits.strip_prefix('-') {
         Some(rest) => ("-", rest),
         None => ("", digits),

@@ -926,7 +926,9 @@ impl Validator<'_, '_> {
                     );
                     return None;
                 }
-                let rule = self.rule_name(&format!("{}.pass_through", t.name), &tp);
+                // Derived from a valid name, so it cannot clash with a rule's own (no dots there).
+                self.rules.push(format!("{}.pass_through", t.name));
+                let rule = self.rules.len() - 1;
                 to.map(|to| PassThrough {
                     to,
                     share: pt.share,
@@ -1163,6 +1165,29 @@ impl Validator<'_, '_> {
                             self.rules[t.rule]
                         ),
                         "expected a cap of at least one payment",
+                    );
+                    continue;
+                }
+            }
+            if let Limit::Events(_) = limit {
+                // First come, first served: with different prices under one count cap, an extra
+                // cheap event could crowd out a dearer one and payments fall as events rise.
+                let prices: Vec<&Pricing> = tariffs
+                    .iter()
+                    .filter(|t| covered.contains(&t.rule))
+                    .map(|t| &t.pricing)
+                    .collect();
+                let one_rule = covered.iter().all(|r| *r == covered[0]);
+                if !one_rule
+                    && prices
+                        .windows(2)
+                        .any(|w| w[0] != w[1] || !matches!(w[0], Pricing::Flat(_)))
+                {
+                    self.err(
+                        &cp.key("count"),
+                        Target::Key,
+                        "a count cap covers tariffs that pay different amounts",
+                        "expected a count cap on one tariff, or on tariffs with the same flat amount; use a money cap across tariffs with different amounts",
                     );
                     continue;
                 }
