@@ -8,6 +8,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::analysis::contract::{share_checks, CHECK_TRIALS};
 use crate::analysis::summarise;
 use crate::engine::pay::{settle_counts, Counts};
 use crate::engine::{run, RunOptions};
@@ -113,24 +114,75 @@ fn default_out(file: &Path) -> PathBuf {
 /// Library errors (an invalid scenario or option: [`Error`]) and I/O errors with context.
 pub fn execute(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Validate { file } => {
-            let model = scenario::load(&file)?;
-            println!(
-                "{}: ok — scenario \"{}\": {} sites, {} parties, {} tariff lines, {} blocks, {} plan figures, {} months from {}",
-                file.display(),
-                model.name,
-                model.sites.len(),
-                model.parties.len(),
-                model.tariffs.len(),
-                model.blocks.len(),
-                model.plan.len(),
-                model.settings.horizon,
-                model.settings.start
-            );
-            Ok(())
-        }
+        Command::Validate { file } => validate_command(&file),
         Command::Run(args) => run_command(args),
         Command::Pay(args) => pay_command(args),
+    }
+}
+
+fn ok_line(label: &str, model: &scenario::Model) -> String {
+    format!(
+        "{label}: ok — scenario \"{}\": {} sites, {} parties, {} tariff lines, {} blocks, {} caps, {} plan figures, {} months from {}",
+        model.name,
+        model.sites.len(),
+        model.parties.len(),
+        model.tariffs.len(),
+        model.blocks.len(),
+        model.caps.len(),
+        model.plan.len(),
+        model.settings.horizon,
+        model.settings.start
+    )
+}
+
+fn validate_command(file: &Path) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(file).map_err(|source| Error::ReadScenario {
+        path: file.to_path_buf(),
+        source,
+    })?;
+    let label = file.display().to_string();
+    let model = scenario::parse_scenario(&label, &text)?;
+    // The 50% rule depends on volumes: check it on a short simulation.
+    let checks = if model.parties.iter().any(|p| p.max_share.is_some()) {
+        let opts = RunOptions {
+            trials: Some(CHECK_TRIALS),
+            ..RunOptions::default()
+        };
+        share_checks(&model, &run(&model, &opts, &|_| {})?)
+    } else {
+        Vec::new()
+    };
+    let mut errors = Vec::new();
+    let mut notes = Vec::new();
+    for c in checks {
+        let line = format!(
+            "{} pays {:.1}% of all payments on average (max_share {}%); above it in {:.1}% of {} simulated trials",
+            c.party,
+            c.mean_share * 100.0,
+            c.max_share * 100.0,
+            c.p_exceeded * 100.0,
+            CHECK_TRIALS
+        );
+        if c.breached() {
+            errors.push(scenario::field_error(
+                &label,
+                &text,
+                &["parties", &c.party, "max_share"],
+                line,
+                "expected the contract's tariffs and caps to keep this party within its max_share on average",
+            ));
+        } else {
+            notes.push(format!("contract check: {line}"));
+        }
+    }
+    if errors.is_empty() {
+        println!("{}", ok_line(&label, &model));
+        for n in notes {
+            println!("{n}");
+        }
+        Ok(())
+    } else {
+        Err(Error::ContractCheck(errors).into())
     }
 }
 
@@ -236,6 +288,16 @@ fn run_command(args: RunArgs) -> anyhow::Result<()> {
     report::write_all_or_nothing(&out, &files)?;
 
     print!("{}", report::terminal::render(&summary));
+    for c in share_checks(&model, &table) {
+        if c.breached() && !args.quiet {
+            eprintln!(
+                "warning: {} pays {:.1}% of all payments on average, above its max_share of {}%",
+                c.party,
+                c.mean_share * 100.0,
+                c.max_share * 100.0
+            );
+        }
+    }
     if !args.quiet {
         let names: Vec<&str> = files.iter().map(|(n, _)| *n).collect();
         eprintln!(
@@ -251,7 +313,9 @@ fn run_command(args: RunArgs) -> anyhow::Result<()> {
 /// Exit code for an error: 2 for a bad scenario or option (the user's input), 1 otherwise.
 pub fn exit_code(err: &anyhow::Error) -> u8 {
     match err.downcast_ref::<Error>() {
-        Some(Error::InvalidScenario(_) | Error::InvalidOption { .. }) => 2,
+        Some(Error::InvalidScenario(_) | Error::InvalidOption { .. } | Error::ContractCheck(_)) => {
+            2
+        }
         _ => 1,
     }
 }

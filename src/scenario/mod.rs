@@ -9,7 +9,7 @@ pub mod validate;
 use std::path::Path;
 
 pub use model::*;
-pub use validate::{parse_scenario, validate_raw};
+pub use validate::{field_error, parse_scenario, validate_raw};
 
 use crate::error::Error;
 

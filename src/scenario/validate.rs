@@ -33,6 +33,18 @@ pub fn parse_scenario(file: &str, text: &str) -> Result<Model, ScenarioErrors> {
     check(&src, &raw)
 }
 
+/// An error about the field at `keys` (e.g. `["parties", "sof", "max_share"]`) of scenario `text`.
+pub fn field_error(
+    file: &str,
+    text: &str,
+    keys: &[&str],
+    problem: impl Into<String>,
+    valid: impl Into<String>,
+) -> ScenarioError {
+    let path = keys.iter().fold(FieldPath::root(), |p, k| p.key(k));
+    Source::new(file, text).error(&path, Target::Value, problem, valid)
+}
+
 /// Validate a scenario built in code (see `examples/`); errors name the field but no position.
 ///
 /// # Errors
