@@ -141,7 +141,7 @@ fn validate_command(file: &Path) -> anyhow::Result<()> {
         source,
     })?;
     let label = file.display().to_string();
-    let model = scenario::parse_scenario(&label, &text)?;
+    let model = scenario::parse_scenario(&label, &text).map_err(Error::from)?;
     // The 50% rule depends on volumes: check it on a short simulation.
     let checks = if model.parties.iter().any(|p| p.max_share.is_some()) {
         let opts = RunOptions {
