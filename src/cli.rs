@@ -176,10 +176,12 @@ fn validate_command(file: &Path) -> anyhow::Result<()> {
         }
     }
     if errors.is_empty() {
-        println!("{}", ok_line(&label, &model));
+        let mut text = ok_line(&label, &model) + "\n";
         for n in notes {
-            println!("{n}");
+            text += &n;
+            text.push('\n');
         }
+        write_stdout(&text)?;
         Ok(())
     } else {
         Err(Error::ContractCheck(errors).into())
@@ -235,13 +237,11 @@ fn pay_command(args: PayArgs) -> anyhow::Result<()> {
     }
     let settlement = settle_counts(&model, site, month, &counts, &prior)?;
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report::pay::to_json(&settlement))
-                .context("serialising the payments")?
-        );
+        let json = serde_json::to_string_pretty(&report::pay::to_json(&settlement))
+            .context("serialising the payments")?;
+        write_stdout(&(json + "\n"))?;
     } else {
-        print!("{}", report::pay::render(&settlement));
+        write_stdout(&report::pay::render(&settlement))?;
     }
     Ok(())
 }
@@ -287,7 +287,7 @@ fn run_command(args: RunArgs) -> anyhow::Result<()> {
     }
     report::write_all_or_nothing(&out, &files)?;
 
-    print!("{}", report::terminal::render(&summary));
+    write_stdout(&report::terminal::render(&summary))?;
     for c in share_checks(&model, &table) {
         if c.breached() && !args.quiet {
             eprintln!(
@@ -308,6 +308,17 @@ fn run_command(args: RunArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// Print to stdout. A reader that has gone away (`sibsim run … | head`) ends the output quietly
+/// instead of failing: the results are complete in the output files either way.
+fn write_stdout(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("writing to standard output"),
+    }
 }
 
 /// Exit code for an error: 2 for a bad scenario or option (the user's input), 1 otherwise.

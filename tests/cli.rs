@@ -16,7 +16,12 @@ fn read_json(path: &Path) -> serde_json::Value {
 
 #[test]
 fn bundled_scenarios_validate() {
-    for file in ["scenarios/mhep1.toml", "scenarios/ips_new_service.toml"] {
+    for file in [
+        "scenarios/mhep1.toml",
+        "scenarios/mhep1_reset.toml",
+        "scenarios/box1.toml",
+        "scenarios/ips_new_service.toml",
+    ] {
         sibsim()
             .args(["validate", file])
             .assert()
@@ -99,7 +104,7 @@ fn run_writes_the_documented_summary() {
     for metric in [
         "site.staffordshire.engagements",
         "site.haringey.job_starts.ge16",
-        "payments.by_payer.outcome_payer",
+        "payments.by_payer.sof",
         "payments.by_payee.mhep",
         "site.tower_hamlets.provider.margin",
         "provider.margin",
@@ -210,4 +215,30 @@ fn bad_options_are_refused_with_exit_code_2() {
         .stderr(predicate::str::starts_with(
             "Error: cannot read scenario file no/such/file.toml\n  caused by: No such file",
         ));
+}
+
+/// A top-up fund set to pay at most 5% of all payments, in a contract where it pays about 7%:
+/// `validate` fails at the max_share field, `run` still simulates and warns.
+#[test]
+fn a_breached_max_share_fails_validation_and_warns_in_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("shares.toml");
+    let text = std::fs::read_to_string("tests/fixtures/rules.toml").unwrap();
+    std::fs::write(&file, text.replace("max_share = 0.5", "max_share = 0.05")).unwrap();
+    let out = sibsim().arg("validate").arg(&file).assert().code(2);
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(stderr.contains("shares.toml:22:13: parties.fund.max_share: fund pays "));
+    assert!(stderr.contains("of all payments on average (max_share 5%)"));
+    assert!(stderr.ends_with("1 contract check failed\n"));
+    assert!(out.get_output().stdout.is_empty());
+
+    sibsim()
+        .arg("run")
+        .arg(&file)
+        .args(["--trials", "200", "--out"])
+        .arg(dir.path().join("out"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("warning: fund pays "))
+        .stdout(predicate::str::contains("max_share.fund.exceeded"));
 }

@@ -150,3 +150,8 @@ fn mhep1_conserves_money_and_adds_up() {
 fn ips_new_service_conserves_money_and_adds_up() {
     check("scenarios/ips_new_service.toml");
 }
+
+#[test]
+fn mhep1_reset_conserves_money_and_adds_up() {
+    check("scenarios/mhep1_reset.toml");
+}
