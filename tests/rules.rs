@@ -17,8 +17,22 @@ fn model() -> Model {
     parse_scenario("rules.toml", &text).unwrap()
 }
 
-/// Per month: engagements, job starts (<16 h, ≥16 h), claimable 6-week (<16 h, ≥16 h).
+/// The fixture with a second site (a copy of the first), so that per-site and contract-wide caps
+/// and per-site tier ordinals meet.
+fn two_sites() -> Model {
+    let text = std::fs::read_to_string("tests/fixtures/rules.toml").unwrap();
+    let start = text.find("[sites.only]").unwrap();
+    let end = text.find("# Single commissioning").unwrap();
+    let copy = text[start..end].replace("[sites.only", "[sites.two");
+    let text = format!("{}{copy}{}", &text[..end], &text[end..]);
+    let model = parse_scenario("rules_two_sites.toml", &text).unwrap();
+    assert_eq!(model.sites.len(), 2);
+    model
+}
+
+/// Per month and site: engagements, job starts (<16 h, ≥16 h), claimable 6-week (<16 h, ≥16 h).
 type Month5 = [u64; 5];
+type Counts = Vec<[Month5; 2]>;
 
 fn events(c: &Month5) -> MonthEvents {
     MonthEvents {
@@ -31,7 +45,7 @@ fn events(c: &Month5) -> MonthEvents {
 }
 
 /// Settle every month; returns the ledger and, per month, the total paid under each rule.
-fn settle(model: &Model, counts: &[Month5]) -> (Ledger, Vec<Vec<f64>>) {
+fn settle(model: &Model, counts: &[[Month5; 2]]) -> (Ledger, Vec<Vec<f64>>) {
     let contract = Contract::new(model);
     let mut ledger = Ledger::new(model, &contract);
     let mut by_month = Vec::new();
@@ -39,7 +53,9 @@ fn settle(model: &Model, counts: &[Month5]) -> (Ledger, Vec<Vec<f64>>) {
         let before = ledger.by_rule.clone();
         ledger.start_month();
         contract.settle_start_of_month(model, m as u32, &mut ledger);
-        contract.settle_events(model, 0, m as u32, &events(c), &mut ledger);
+        for s in 0..model.sites.len() {
+            contract.settle_events(model, s, m as u32, &events(&c[s]), &mut ledger);
+        }
         by_month.push(
             ledger
                 .by_rule
@@ -52,8 +68,8 @@ fn settle(model: &Model, counts: &[Month5]) -> (Ledger, Vec<Vec<f64>>) {
     (ledger, by_month)
 }
 
-fn counts() -> impl Strategy<Value = Vec<Month5>> {
-    prop::collection::vec(prop::array::uniform5(0u64..12), 24)
+fn counts() -> impl Strategy<Value = Counts> {
+    prop::collection::vec(prop::array::uniform2(prop::array::uniform5(0u64..12)), 24)
 }
 
 fn close(a: f64, b: f64) -> bool {
@@ -65,7 +81,7 @@ proptest! {
 
     #[test]
     fn money_is_conserved_and_caps_hold(c in counts()) {
-        let model = model();
+        let model = two_sites();
         let (ledger, _) = settle(&model, &c);
         let paid: f64 = ledger.paid_by.iter().sum();
         let received: f64 = ledger.received_by.iter().sum();
@@ -85,11 +101,11 @@ proptest! {
     }
 
     #[test]
-    fn more_events_never_mean_less_money(c in counts(), month in 0usize..24, field in 0usize..5, extra in 1u64..6) {
-        let model = model();
+    fn more_events_never_mean_less_money(c in counts(), month in 0usize..24, site in 0usize..2, field in 0usize..5, extra in 1u64..6) {
+        let model = two_sites();
         let (before, _) = settle(&model, &c);
         let mut more = c.clone();
-        more[month][field] += extra;
+        more[month][site][field] += extra;
         let (after, _) = settle(&model, &more);
         prop_assert!(after.total >= before.total - 1e-9);
         for (p, party) in model.parties.iter().enumerate() {
@@ -104,6 +120,7 @@ proptest! {
     #[test]
     fn a_tariff_outside_its_window_pays_nothing(c in counts()) {
         let model = model();
+        let c: Vec<[Month5; 2]> = c.iter().map(|m| [m[0], [0; 5]]).collect();
         let (_, by_month) = settle(&model, &c);
         for t in model.tariffs.iter() {
             for (m, paid) in by_month.iter().enumerate() {
@@ -111,7 +128,7 @@ proptest! {
                 // Tariffs without a lag pay in the month of the event, so only inside the window,
                 // and only while their rule set is in force.
                 if t.lag == sibsim::scenario::Lag::None
-                    && (m < t.from || m > t.to || model.rule_set_at(0, m) != t.rule_set)
+                    && (m < t.from || m > t.to || model.rule_set_at(t.site, m) != t.rule_set)
                 {
                     prop_assert_eq!(paid[t.rule], 0.0, "{} paid in month {}", model.rules[t.rule], m);
                 }
@@ -131,11 +148,11 @@ fn tiers_threshold_window_and_cap_by_hand() {
         .iter()
         .position(|r| r == "job_start_tiers")
         .unwrap();
-    let mut c = vec![[0u64; 5]; 24];
-    c[1][2] = 4; // February: before the window, not counted
-    c[2][2] = 4; // March: ordinals 1–4: 2 below the threshold, then 3, 4 at £1,000
-    c[3][1] = 3; // April: ordinals 5–7: £1,000 + 2 × £500
-    c[4][2] = 10; // May: ordinals 8–17: 3 × £500 + 7 × £200 = £2,900, cut to the cap
+    let mut c = vec![[[0u64; 5]; 2]; 24];
+    c[1][0][2] = 4; // February: before the window, not counted
+    c[2][0][2] = 4; // March: ordinals 1–4: 2 below the threshold, then 3, 4 at £1,000
+    c[3][0][1] = 3; // April: ordinals 5–7: £1,000 + 2 × £500
+    c[4][0][2] = 10; // May: ordinals 8–17: 3 × £500 + 7 × £200 = £2,900, cut to the cap
     let (ledger, by_month) = settle(&model, &c);
     assert_eq!(by_month[1][rule], 0.0);
     assert_eq!(by_month[2][rule], 2000.0);

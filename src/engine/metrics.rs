@@ -93,8 +93,15 @@ pub struct Layout {
 impl Layout {
     pub fn new(model: &Model) -> Layout {
         let mut metrics: Vec<String> = COUNT_NAMES.iter().map(|s| s.to_string()).collect();
-        // Programme totals of provider money: every per-site figure but the lowest cash.
-        metrics.extend(SITE_MONEY.iter().map(|s| s.to_string()));
+        // Programme totals of provider money: every per-site figure but the lowest cash, which
+        // is a per-site balance.
+        metrics.extend(
+            SITE_MONEY
+                .iter()
+                .enumerate()
+                .filter(|&(k, _)| k != money::LOWEST_CASH)
+                .map(|(_, s)| s.to_string()),
+        );
         let site_base = metrics.len();
         for site in &model.sites {
             for name in COUNT_NAMES.iter().chain(SITE_MONEY.iter()) {
@@ -173,9 +180,14 @@ impl Layout {
     pub fn total_count(&self, c: usize) -> usize {
         c
     }
-    /// Offset of programme provider money `k` (index into [`SITE_MONEY`]).
+    /// Offset of programme provider money `k` (index into [`SITE_MONEY`], not the lowest cash).
     pub fn total_money(&self, k: usize) -> usize {
-        count::N + k
+        debug_assert_ne!(
+            k,
+            money::LOWEST_CASH,
+            "the lowest cash has no programme total"
+        );
+        count::N + if k > money::LOWEST_CASH { k - 1 } else { k }
     }
     fn site_block(&self, s: usize) -> usize {
         self.site_base + s * (count::N + SITE_MONEY.len())

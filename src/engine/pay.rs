@@ -1,11 +1,11 @@
 //! `sibsim pay`: settle given event counts at one site in one month, deterministically, under the
 //! rules in force there and then — the contract's arithmetic without any simulation.
 //!
-//! Counts are claims (for sustainments: evidenced ones). Tiers, thresholds, blocks on account and
-//! caps see the events as the first ones at the site, unless prior counts say how many came before:
-//! those are settled first, silently, so that the shown payments continue from them. Lags are
-//! ignored (the payments a month's events earn are shown, whenever they would be made), and blocks
-//! are not included: they fall due on their months whatever happens.
+//! Counts are claims (for sustainments: evidenced ones). Tiers, thresholds and caps see the events
+//! as the first ones at the site, unless prior counts say how many came before: those are settled
+//! first, silently, so that the shown payments continue from them. Lags are ignored (the payments a
+//! month's events earn are shown, whenever they would be made), and blocks are not included — nor
+//! therefore a block's on-account base: they fall due on their months whatever happens.
 
 use crate::engine::delivery::MonthEvents;
 use crate::engine::settlement::{Contract, Ledger};

@@ -273,14 +273,23 @@ impl Contract {
             }
         }
         let uncapped = t.pricing.money(after, allowed);
-        let mut money = uncapped;
-        for &c in &t.caps {
-            if let Limit::Money(limit) = model.caps[c].limit {
-                let left = (limit - ledger.cap_used[self.slot(model, c, t.site, m)]).max(0.0);
-                if left < uncapped {
+        let money_left = |c: usize, ledger: &Ledger| match model.caps[c].limit {
+            Limit::Money(limit) => {
+                Some((limit - ledger.cap_used[self.slot(model, c, t.site, m)]).max(0.0))
+            }
+            Limit::Events(_) => None,
+        };
+        let money = t
+            .caps
+            .iter()
+            .filter_map(|&c| money_left(c, ledger))
+            .fold(uncapped, f64::min);
+        if money < uncapped {
+            // The cap (or caps) that cut the payment: those with the least left.
+            for &c in &t.caps {
+                if money_left(c, ledger) == Some(money) {
                     ledger.cap_binds[c] = true;
                 }
-                money = money.min(left);
             }
         }
         for &c in &t.caps {

@@ -472,8 +472,8 @@ pub struct Model {
     pub settings: Settings,
     pub parties: Vec<Party>,
     pub sites: Vec<Site>,
-    /// Names of the payment rules (tariffs, then blocks, then pass-throughs), for
-    /// `payments.by_rule.<name>`.
+    /// Names of the payment rules (tariffs, each followed by its `<tariff>.pass_through` if it has
+    /// one, then blocks), for `payments.by_rule.<name>`.
     pub rules: Vec<String>,
     pub tariffs: Vec<TariffLine>,
     pub blocks: Vec<Block>,

@@ -225,7 +225,11 @@ impl Validator<'_, '_> {
             }
             None => (Vec::new(), Vec::new(), Vec::new()),
         };
-        let caps = self.caps(raw, &parties, &mut tariffs);
+        let caps = if settings.is_some() {
+            self.caps(raw, &parties, &mut tariffs)
+        } else {
+            Vec::new()
+        };
         let rules = std::mem::take(&mut self.rules);
         let rule_sets = std::mem::take(&mut self.rule_sets);
         let settings = settings?;
@@ -1086,14 +1090,16 @@ impl Validator<'_, '_> {
                     None
                 }
             };
-            // The tariff lines covered, by rule index.
+            // The tariff lines covered: every line of the rules named, or every line the payer pays.
             let covered: Option<Vec<usize>> = match (&c.rules, &c.payer) {
                 (Some(rules), None) => {
                     let mut v = Vec::new();
                     for (k, name) in rules.iter().enumerate() {
                         let rule = self.rules.iter().position(|r| r == name);
                         match rule {
-                            Some(r) if tariffs.iter().any(|t| t.rule == r) => v.push(r),
+                            Some(r) if tariffs.iter().any(|t| t.rule == r) => {
+                                v.extend((0..tariffs.len()).filter(|&i| tariffs[i].rule == r))
+                            }
                             Some(_) if raw.blocks.iter().any(|b| &b.name == name) => self.err(
                                 &cp.key("rules").index(k),
                                 Target::Value,
@@ -1122,10 +1128,8 @@ impl Validator<'_, '_> {
                 (None, Some(payer)) => self
                     .party_index(parties, payer, &cp.key("payer"), None)
                     .map(|p| {
-                        tariffs
-                            .iter()
-                            .filter(|t| t.payer == p)
-                            .map(|t| t.rule)
+                        (0..tariffs.len())
+                            .filter(|&i| tariffs[i].payer == p)
                             .collect()
                     }),
                 (Some(_), Some(_)) => {
@@ -1163,9 +1167,10 @@ impl Validator<'_, '_> {
                 continue;
             }
             if let Limit::Money(m) = limit {
-                if let Some(t) = tariffs
+                if let Some(t) = covered
                     .iter()
-                    .find(|t| covered.contains(&t.rule) && t.pricing.first() > m)
+                    .map(|&i| &tariffs[i])
+                    .find(|t| t.pricing.first() > m)
                 {
                     self.err(
                         &cp.key("money"),
@@ -1184,29 +1189,29 @@ impl Validator<'_, '_> {
             if let Limit::Events(_) = limit {
                 // First come, first served: with different prices under one count cap, an extra
                 // cheap event could crowd out a dearer one and payments fall as events rise.
-                let prices: Vec<&Pricing> = tariffs
-                    .iter()
-                    .filter(|t| covered.contains(&t.rule))
-                    .map(|t| &t.pricing)
-                    .collect();
-                let one_rule = covered.iter().all(|r| *r == covered[0]);
-                if !one_rule
-                    && prices
-                        .windows(2)
-                        .any(|w| w[0] != w[1] || !matches!(w[0], Pricing::Flat(_)))
+                let lines: Vec<&TariffLine> = covered.iter().map(|&i| &tariffs[i]).collect();
+                let prices: Vec<&Pricing> = lines.iter().map(|t| &t.pricing).collect();
+                let one_rule = lines.iter().all(|t| t.rule == lines[0].rule);
+                // Tier ordinals are per site: a contract-wide count cap over a tiered tariff at
+                // several sites has the same problem across sites.
+                let one_site = lines.iter().all(|t| t.site == lines[0].site);
+                let tiered = prices.iter().any(|p| matches!(p, Pricing::Tiers(_)));
+                let mixed = prices.windows(2).any(|w| w[0] != w[1]);
+                if (!one_rule && (mixed || tiered))
+                    || (tiered && !one_site && per == CapScope::Contract)
                 {
                     self.err(
                         &cp.key("count"),
                         Target::Key,
-                        "a count cap covers tariffs that pay different amounts",
-                        "expected a count cap on one tariff, or on tariffs with the same flat amount; use a money cap across tariffs with different amounts",
+                        "a count cap covers tariffs that pay different amounts, or tiers counted per site",
+                        "expected a count cap on one tariff (per site or site_year if it is tiered and at several sites), or on tariffs with the same flat amount; use a money cap across tariffs with different amounts",
                     );
                     continue;
                 }
             }
             let index = out.len();
-            for t in tariffs.iter_mut().filter(|t| covered.contains(&t.rule)) {
-                t.caps.push(index);
+            for &i in &covered {
+                tariffs[i].caps.push(index);
             }
             out.push(Cap {
                 name: c.name.clone(),
