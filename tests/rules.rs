@@ -53,8 +53,8 @@ fn settle(model: &Model, counts: &[[Month5; 2]]) -> (Ledger, Vec<Vec<f64>>) {
         let before = ledger.by_rule.clone();
         ledger.start_month();
         contract.settle_start_of_month(model, m as u32, &mut ledger);
-        for s in 0..model.sites.len() {
-            contract.settle_events(model, s, m as u32, &events(&c[s]), &mut ledger);
+        for (s, site_counts) in c.iter().enumerate().take(model.sites.len()) {
+            contract.settle_events(model, s, m as u32, &events(site_counts), &mut ledger);
         }
         by_month.push(
             ledger
