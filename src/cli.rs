@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::analysis::contract::{share_checks, CHECK_TRIALS};
+use crate::analysis::contract::{cap_overlap_notes, share_checks, CHECK_TRIALS};
 use crate::analysis::summarise;
 use crate::engine::pay::{settle_counts, Counts};
 use crate::engine::{run, RunOptions};
@@ -153,7 +153,10 @@ fn validate_command(file: &Path) -> anyhow::Result<()> {
         Vec::new()
     };
     let mut errors = Vec::new();
-    let mut notes = Vec::new();
+    let mut notes: Vec<String> = cap_overlap_notes(&model)
+        .into_iter()
+        .map(|n| format!("contract note: {n}"))
+        .collect();
     for c in checks {
         let line = format!(
             "{} pays {:.1}% of all payments on average (max_share {}%); above it in {:.1}% of {} simulated trials",

@@ -161,3 +161,39 @@ fn tiers_threshold_window_and_cap_by_hand() {
     assert_eq!(by_month[4][rule], 2000.0);
     assert_eq!(ledger.by_rule[rule], 6000.0);
 }
+
+/// Why the property above needs caps that nest: with a contract-wide count cap and a per-site money
+/// cap on the same tariff, first come, first served, one more event can lower the total. `validate`
+/// notes such cap structures (`cap_overlap_notes`); here is the arithmetic, by hand.
+#[test]
+fn overlapping_count_and_money_caps_can_pay_less_for_more_and_are_noted() {
+    let text = std::fs::read_to_string("tests/fixtures/rules.toml").unwrap();
+    let start = text.find("[sites.only]").unwrap();
+    let end = text.find("# Single commissioning").unwrap();
+    let copy = text[start..end].replace("[sites.only", "[sites.two");
+    let text = format!("{}{copy}{}", &text[..end], &text[end..])
+        .replace(
+            "name = \"reset_engagements\"\nrules = [\"engagement_reset\"]\nper = \"site_year\"\ncount = 30",
+            "name = \"sustain_events\"\nrules = [\"sustain_6w_ge16\"]\nper = \"contract\"\ncount = 12",
+        );
+    let model = parse_scenario("overlap.toml", &text).unwrap();
+    let notes = sibsim::analysis::contract::cap_overlap_notes(&model);
+    assert!(
+        notes.iter().any(|n| n
+            .starts_with("caps fund_money and sustain_events both cover tariff sustain_6w_ge16")),
+        "{notes:?}"
+    );
+    let fund = model.parties.iter().position(|p| p.id == "fund").unwrap();
+    let paid = |sustained_first: u64| {
+        let mut c = vec![[[0u64; 5]; 2]; 24];
+        c[0][0][4] = sustained_first; // January, site 1: 6-week sustainments at £300
+        c[2][0][2] = 10; // March, site 1: job starts, ordinals 3–10 earn £5,500 before caps
+        c[5][1][4] = 1; // June, site 2: one more 6-week sustainment
+        settle(&model, &c).0.paid_by[fund]
+    };
+    // 11 first: £3,300; job starts cut to the £7,000 site budget: £3,700; site 2's takes the
+    // 12th and last place of the count cap: £300. Total £7,300.
+    assert_eq!(paid(11), 7_300.0);
+    // 12 first: £3,600; job starts cut to £3,400; no place left for site 2: £0. Total £7,000.
+    assert_eq!(paid(12), 7_000.0);
+}
