@@ -272,13 +272,26 @@ fn run_command(args: RunArgs) -> anyhow::Result<()> {
         );
         bar
     };
+    // Fail on an output folder that cannot be one now, not after the simulation.
+    let out = args.out.clone().unwrap_or_else(|| default_out(&args.file));
+    if let Some(blocker) = out.ancestors().find(|p| p.exists() && !p.is_dir()) {
+        return Err(Error::InvalidOption {
+            option: "--out".into(),
+            problem: format!(
+                "{} is a file, so {} cannot be a folder",
+                blocker.display(),
+                out.display()
+            ),
+            valid: "expected a folder, existing or new".into(),
+        }
+        .into());
+    }
     let started = Instant::now();
     let table = run(&model, &opts, &|done| bar.set_position(done))?;
     bar.finish_and_clear();
     let elapsed = started.elapsed();
 
     let summary = summarise(&table, &model.name, seed, low, high);
-    let out = args.out.clone().unwrap_or_else(|| default_out(&args.file));
     let json = serde_json::to_vec_pretty(&report::json::to_json(&summary))
         .context("serialising summary.json")?;
     let mut files = vec![
@@ -289,6 +302,14 @@ fn run_command(args: RunArgs) -> anyhow::Result<()> {
         files.push(("trials.csv", report::csv::trials_csv(&table)?));
     }
     report::write_all_or_nothing(&out, &files)?;
+    if !args.per_trial {
+        // A trials.csv from an earlier run would sit beside this run's summary as if it were its.
+        let stale = out.join("trials.csv");
+        if stale.is_file() {
+            std::fs::remove_file(&stale)
+                .with_context(|| format!("cannot remove the earlier run's {}", stale.display()))?;
+        }
+    }
 
     write_stdout(&report::terminal::render(&summary))?;
     for c in share_checks(&model, &table) {

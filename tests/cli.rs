@@ -194,7 +194,7 @@ fn identical_results_on_one_and_four_threads() {
 fn bad_options_are_refused_with_exit_code_2() {
     let out = tempfile::tempdir().unwrap();
     for (args, message) in [
-        (vec!["--trials", "0"], "Error: invalid trials: 0 trials; expected a whole number from 1 to 100000000\n"),
+        (vec!["--trials", "0"], "Error: invalid trials: 0 trials; expected a whole number from 1 to 10000000\n"),
         (vec!["--threads", "0"], "Error: invalid threads: 0 threads; expected a whole number ≥ 1\n"),
         (vec!["--quantiles", "0.9,0.1"], "Error: invalid --quantiles: \"0.9,0.1\"; expected LOW,HIGH with 0 < LOW < 0.5 < HIGH < 1, e.g. 0.1,0.9\n"),
     ] {
@@ -241,4 +241,44 @@ fn a_breached_max_share_fails_validation_and_warns_in_run() {
         .success()
         .stderr(predicate::str::contains("warning: fund pays "))
         .stdout(predicate::str::contains("max_share.fund.exceeded"));
+}
+
+/// Outputs of one run only: a later run without --per-trial removes the earlier trials.csv, and an
+/// output folder that cannot be one is refused before any simulation.
+#[test]
+fn outputs_belong_to_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let run = |extra: &[&str]| {
+        sibsim()
+            .args([
+                "run",
+                "tests/fixtures/analytic.toml",
+                "--trials",
+                "50",
+                "--quiet",
+                "--out",
+            ])
+            .arg(&out)
+            .args(extra)
+            .assert()
+            .success();
+    };
+    run(&["--per-trial"]);
+    assert!(out.join("trials.csv").exists());
+    run(&[]);
+    assert!(out.join("summary.json").exists());
+    assert!(
+        !out.join("trials.csv").exists(),
+        "stale trials.csv left beside a new summary"
+    );
+
+    let file = dir.path().join("a_file");
+    std::fs::write(&file, "x").unwrap();
+    sibsim()
+        .args(["run", "tests/fixtures/analytic.toml", "--quiet", "--out"])
+        .arg(file.join("sub"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is a file, so"));
 }

@@ -138,7 +138,23 @@ fn check_min_mode_max(min: f64, mode: f64, max: f64) -> Result<(), DistError> {
     }
 }
 
+/// Largest beta or gamma shape parameter accepted: statrs' inverse CDFs iterate, and beyond this
+/// they can run for minutes. 1e7 still allows counts of ten million in `beta_counts`.
+const MAX_SHAPE: f64 = 1e7;
+
+fn shape_limit(what: &str, shapes: &[(&str, f64)]) -> Result<(), DistError> {
+    match shapes.iter().find(|(_, x)| *x > MAX_SHAPE) {
+        Some((name, x)) => Err(DistError::new(
+            "dist",
+            format!("these parameters give a {what} with {name} = {x:e}, too large to sample reliably"),
+            format!("expected parameters giving shape parameters up to {MAX_SHAPE:e} (e.g. counts up to ten million, PERT lambda of moderate size)"),
+        )),
+        None => Ok(()),
+    }
+}
+
 fn beta(alpha: f64, beta: f64) -> Result<Beta, DistError> {
+    shape_limit("beta distribution", &[("α", alpha), ("β", beta)])?;
     Beta::new(alpha, beta).map_err(statrs_refused)
 }
 
@@ -328,6 +344,7 @@ impl Dist {
                 positive("shape", shape, "expected shape > 0")?;
                 positive("scale", scale, "expected scale > 0")?;
                 // statrs parameterises the gamma by rate = 1/scale.
+                shape_limit("gamma distribution", &[("shape", shape)])?;
                 let dist = Gamma::new(shape, 1.0 / scale).map_err(statrs_refused)?;
                 (Kind::Gamma(dist), shape * scale, POSITIVE)
             }

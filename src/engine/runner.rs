@@ -22,6 +22,9 @@ pub struct RunOptions {
     pub threads: Option<usize>,
 }
 
+/// Largest table of trial results a run may hold in memory (8 GiB).
+const MAX_TABLE_BYTES: f64 = 8.0 * 1024.0 * 1024.0 * 1024.0;
+
 /// Trials per unit of parallel work and per progress tick.
 const CHUNK: usize = 64;
 
@@ -49,6 +52,19 @@ pub fn run(
     }
     let prep = Prepared::new(model);
     let width = prep.layout.width();
+    // Every trial's row is kept (for quantiles and trials.csv): refuse a run that cannot fit.
+    let bytes = trials as f64 * width as f64 * 8.0;
+    if bytes > MAX_TABLE_BYTES {
+        let most = (MAX_TABLE_BYTES / (width as f64 * 8.0)).floor();
+        return Err(Error::InvalidOption {
+            option: "trials".into(),
+            problem: format!(
+                "{trials} trials of {width} values each need {:.1} GB of memory",
+                bytes / 1e9
+            ),
+            valid: format!("expected at most {most} trials for this scenario"),
+        });
+    }
     let mut values = vec![0.0; trials as usize * width];
     let done = AtomicU64::new(0);
     let work = |values: &mut [f64]| {

@@ -49,6 +49,8 @@ pub struct Ledger {
     /// paid for on account and the tariff has not yet met.
     seen: Vec<u64>,
     advance: Vec<u64>,
+    /// Per tariff line: the month the current on-account period began.
+    advance_since: Vec<Option<Month>>,
     /// Lagged payments by the month they fall due.
     due: Vec<Vec<Due>>,
     /// Every payment made, when asked for (`sibsim pay`): payer, payee, rule, amount.
@@ -71,6 +73,7 @@ impl Ledger {
             cap_binds: vec![false; model.caps.len()],
             seen: vec![0; model.tariffs.len()],
             advance: vec![0; model.tariffs.len()],
+            advance_since: vec![None; model.tariffs.len()],
             due: vec![Vec::new(); model.settings.horizon as usize],
             log: None,
         }
@@ -323,8 +326,16 @@ impl Contract {
                 Kind::Block,
             );
             if let Some(oa) = b.on_account {
-                // A new period's base replaces what is left of the last: unused base lapses.
-                ledger.advance[oa.tariff] = oa.events;
+                // A block on account of a tariff starts a new period for it: what is left of the
+                // last period's base lapses (blocks are not repayable). Blocks paid in the same
+                // month add their bases to the same period.
+                let line = oa.tariff;
+                if ledger.advance_since[line] == Some(m) {
+                    ledger.advance[line] += oa.events;
+                } else {
+                    ledger.advance[line] = oa.events;
+                    ledger.advance_since[line] = Some(m);
+                }
             }
         }
     }
@@ -450,5 +461,24 @@ mod tests {
         assert_eq!(ledger.total, 3500.0);
         assert_eq!(ledger.site_income_block[0], 2000.0);
         assert_eq!(ledger.site_income_events[0], 1500.0);
+    }
+
+    #[test]
+    fn blocks_on_account_paid_in_the_same_month_add_their_bases() {
+        let text = std::fs::read_to_string("tests/fixtures/analytic.toml").unwrap();
+        let block = "[[blocks]]\nname = \"mobilisation\"\npayer = \"council\"\npayee = \"charity\"\nsite = \"only\"\namount = 5000\nmonths = [\"2030-01\", \"2030-07\"]";
+        assert!(text.contains(block));
+        let two = "[[blocks]]\nname = \"adv_a\"\npayer = \"site.commissioner\"\npayee = \"site.provider\"\nsite = \"only\"\namount = 1000\nmonths = [\"2030-01\"]\non_account_of = { tariff = \"per_engagement\", events = 10 }\n\n[[blocks]]\nname = \"adv_b\"\npayer = \"site.commissioner\"\npayee = \"site.provider\"\nsite = \"only\"\namount = 1000\nmonths = [\"2030-01\"]\non_account_of = { tariff = \"per_engagement\", events = 10 }";
+        let model = parse_scenario("two_blocks.toml", &text.replace(block, two)).unwrap();
+        let contract = Contract::new(&model);
+        let mut ledger = Ledger::new(&model, &contract);
+        contract.settle_start_of_month(&model, 0, &mut ledger);
+        let ev = MonthEvents {
+            engagements: 25,
+            ..MonthEvents::default()
+        };
+        contract.settle_events(&model, 0, 0, &ev, &mut ledger);
+        // Two £1,000 blocks, each for 10 engagements: 20 covered, 5 paid at £100.
+        assert_eq!(ledger.total, 2000.0 + 500.0);
     }
 }

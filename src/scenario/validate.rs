@@ -17,7 +17,7 @@ use crate::Month;
 /// Largest horizon accepted: 100 years of months.
 const MAX_HORIZON: i64 = 1200;
 /// Largest number of trials accepted in a file or by flag.
-pub const MAX_TRIALS: i64 = 100_000_000;
+pub const MAX_TRIALS: i64 = 10_000_000;
 /// Trials when neither the file nor a flag says.
 pub const DEFAULT_TRIALS: u64 = 10_000;
 /// Seed when neither the file nor a flag says.
@@ -112,6 +112,10 @@ fn split_message(msg: &str) -> (String, String) {
     };
     match msg.find(", expected ") {
         Some(i) => (msg[..i].to_string(), words(&msg[i + 2..])),
+        None if msg.starts_with("duplicate key") => (
+            msg.to_string(),
+            "expected each key once in a table (and each [table] header once)".to_string(),
+        ),
         None if msg.starts_with("missing field") => (
             msg.to_string(),
             "expected it in this table (docs/scenario-format.md lists every field)".to_string(),
