@@ -84,6 +84,9 @@ pub struct SiteDelivery {
     fills: Vec<u64>,
     exits: Vec<u64>,
     due: Vec<[[u64; 2]; 5]>,
+    /// Time to job, and stay without a job, drawn per client.
+    time_to_job: Lag,
+    stay_without_job: Lag,
 }
 
 const DUE_START: usize = 0;
@@ -92,12 +95,18 @@ const DUE_26W: usize = 2;
 const DUE_C6W: usize = 3;
 const DUE_C26W: usize = 4;
 
-/// Number of failures before the first success, with mean `mean` (p = 1/(1+mean)).
-fn geometric(rng: &mut Stream, mean: f64) -> u64 {
-    if mean <= 0.0 {
-        return 0;
+/// Whole months ≥ 0 with a given mean: the number of failures before the first success of a
+/// geometric distribution with p = 1/(1 + mean) (always 0 for a mean of 0).
+#[derive(Debug, Clone)]
+struct Lag(Option<Geometric>);
+
+impl Lag {
+    fn new(mean: f64) -> Lag {
+        Lag((mean > 0.0).then(|| Geometric::new(1.0 / (1.0 + mean)).ok()).flatten())
     }
-    Geometric::new(1.0 / (1.0 + mean)).map_or(0, |g| g.sample(rng))
+    fn sample(&self, rng: &mut Stream) -> u64 {
+        self.0.as_ref().map_or(0, |g| g.sample(rng))
+    }
 }
 
 fn binomial(rng: &mut Stream, n: u64, p: f64) -> u64 {
@@ -140,6 +149,8 @@ impl SiteDelivery {
             fills: vec![0; len],
             exits: vec![0; len],
             due: vec![[[0; 2]; 5]; len],
+            time_to_job: Lag::new(params.get(Param::TimeToJobMonths)),
+            stay_without_job: Lag::new(params.get(Param::MonthsWithoutJob)),
         }
     }
 
@@ -202,8 +213,7 @@ impl SiteDelivery {
         }
 
         self.caseload += ev.engagements;
-        let (p_job, ttj) = (p.get(Param::PJobStart), p.get(Param::TimeToJobMonths));
-        let stay_mean = p.get(Param::MonthsWithoutJob);
+        let p_job = p.get(Param::PJobStart);
         let (share_ge16, p6, p26) = (
             p.get(Param::ShareGe16),
             p.get(Param::P6w),
@@ -212,7 +222,7 @@ impl SiteDelivery {
         let p_evid = p.get(Param::PEvidence);
         for _ in 0..ev.engagements {
             if rng.random::<f64>() < p_job {
-                let js = k as u64 + geometric(rng, ttj);
+                let js = k as u64 + self.time_to_job.sample(rng);
                 let band = usize::from(rng.random::<f64>() < share_ge16);
                 if let Some(j) = self.schedule(js) {
                     self.due[j][DUE_START][band] += 1;
@@ -235,7 +245,7 @@ impl SiteDelivery {
                     }
                 }
             } else {
-                let leave = k as u64 + 1 + geometric(rng, stay_mean);
+                let leave = k as u64 + 1 + self.stay_without_job.sample(rng);
                 if let Some(j) = self.schedule(leave) {
                     self.exits[j] += 1;
                 }
