@@ -76,6 +76,8 @@ fn scenario(block_share: f64) -> RawScenario {
             opening_cash: Some(50_000.0.into()),
         },
         plan: BTreeMap::new(),
+        distress: None,
+        termination: None,
     };
     RawScenario {
         name: format!("new IPS service, {:.0}% block", block_share * 100.0),

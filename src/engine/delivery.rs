@@ -16,7 +16,7 @@ use rand::RngExt;
 use rand_distr::{Binomial, Distribution, Gamma, Geometric, Poisson};
 
 use crate::engine::rng::Stream;
-use crate::scenario::{Excess, Param, Site};
+use crate::scenario::{Distress, Excess, Param, Site};
 use crate::Month;
 
 /// One trial's draw of a site's inputs (the epistemic layer).
@@ -87,6 +87,11 @@ pub struct SiteDelivery {
     /// Time to job, and stay without a job, drawn per client.
     time_to_job: Lag,
     stay_without_job: Lag,
+    /// What distress does here, whether the provider is in it this month, and whether its posts
+    /// have been cut already.
+    distress: Option<Distress>,
+    in_distress: bool,
+    posts_cut: bool,
 }
 
 const DUE_START: usize = 0;
@@ -102,7 +107,9 @@ struct Lag(Option<Geometric>);
 
 impl Lag {
     fn new(mean: f64) -> Lag {
-        Lag((mean > 0.0).then(|| Geometric::new(1.0 / (1.0 + mean)).ok()).flatten())
+        Lag((mean > 0.0)
+            .then(|| Geometric::new(1.0 / (1.0 + mean)).ok())
+            .flatten())
     }
     fn sample(&self, rng: &mut Stream) -> u64 {
         self.0.as_ref().map_or(0, |g| g.sample(rng))
@@ -151,6 +158,37 @@ impl SiteDelivery {
             due: vec![[[0; 2]; 5]; len],
             time_to_job: Lag::new(params.get(Param::TimeToJobMonths)),
             stay_without_job: Lag::new(params.get(Param::MonthsWithoutJob)),
+            distress: site.distress,
+            in_distress: false,
+            posts_cut: false,
+        }
+    }
+
+    /// The last month of delivery (earlier than planned if the site was terminated).
+    pub fn end(&self) -> Month {
+        self.end
+    }
+
+    /// End delivery after month `last` (termination): nothing happens at the site after it, and
+    /// outcomes due later are not counted.
+    pub fn terminate_after(&mut self, last: Month) {
+        self.end = self.end.min(last.max(self.start));
+    }
+
+    /// Whether the provider is in distress from the next month on. The first time it is, its posts
+    /// are cut as configured: vacancies still to be filled first, then staff in post.
+    pub fn set_distress(&mut self, on: bool) {
+        let Some(d) = self.distress else { return };
+        self.in_distress = on;
+        if on && !self.posts_cut {
+            self.posts_cut = true;
+            let mut cut = d.posts_cut as u64;
+            for f in self.fills.iter_mut().rev() {
+                let n = (*f).min(cut);
+                *f -= n;
+                cut -= n;
+            }
+            self.in_post -= cut.min(self.in_post);
         }
     }
 
@@ -159,14 +197,22 @@ impl SiteDelivery {
         m >= self.start && m <= self.end
     }
 
+    /// The slot of site month `k`, if it is within delivery.
     fn schedule(&mut self, k: u64) -> Option<usize> {
-        let k = k as usize;
-        (k < self.due.len()).then_some(k)
+        (k <= (self.end - self.start) as u64).then_some(k as usize)
     }
 
     /// Run month `m` (which must be live) and return what happened.
     pub fn step(&mut self, m: Month, p: &SiteParams, rng: &mut Stream) -> MonthEvents {
         let k = (m - self.start) as usize;
+        let freeze = self.in_distress && self.distress.is_some_and(|d| d.recruitment_freeze);
+        if freeze && self.fills[k] > 0 {
+            // No one is taken on this month: the vacancies wait (to the end of delivery at most).
+            let waiting = std::mem::take(&mut self.fills[k]);
+            if let Some(next) = self.schedule(k as u64 + 1) {
+                self.fills[next] += waiting;
+            }
+        }
         let mut ev = MonthEvents {
             hires: self.fills[k],
             ..MonthEvents::default()
@@ -259,7 +305,12 @@ impl SiteDelivery {
         ev.claimable_6w = due[DUE_C6W];
         ev.claimable_26w = due[DUE_C26W];
 
-        let leavers = binomial(rng, self.in_post, p.get(Param::TurnoverPerMonth));
+        let multiplier = match self.distress {
+            Some(d) if self.in_distress => d.turnover_multiplier,
+            _ => 1.0,
+        };
+        let turnover = (p.get(Param::TurnoverPerMonth) * multiplier).min(1.0);
+        let leavers = binomial(rng, self.in_post, turnover);
         self.in_post -= leavers;
         let fill = p.get(Param::MonthsToFill);
         let (whole, frac) = (fill.floor(), fill - fill.floor());
@@ -294,6 +345,8 @@ mod tests {
             end: months - 1,
             excess: Excess::Lost,
             inputs: values.iter().map(|&v| Dist::fixed(v)).collect(),
+            distress: None,
+            termination: None,
         };
         (site, SiteParams { values })
     }

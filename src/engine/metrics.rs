@@ -71,6 +71,10 @@ pub mod money {
     pub const BLOCK_SHARE: usize = 6;
 }
 
+/// Per-site status figures (no programme total): months the site delivered (fewer than planned
+/// if it was terminated) and months its provider spent in distress.
+pub const SITE_STATUS: [&str; 2] = ["months_delivered", "provider.months_in_distress"];
+
 /// Where every metric of one scenario sits in a trial row.
 #[derive(Debug, Clone)]
 pub struct Layout {
@@ -88,6 +92,8 @@ pub struct Layout {
     plan_flags: usize,
     cap_flags: usize,
     share_flags: usize,
+    status_flags: usize,
+    n_sites: usize,
 }
 
 impl Layout {
@@ -104,7 +110,7 @@ impl Layout {
         );
         let site_base = metrics.len();
         for site in &model.sites {
-            for name in COUNT_NAMES.iter().chain(SITE_MONEY.iter()) {
+            for name in COUNT_NAMES.iter().chain(&SITE_MONEY).chain(&SITE_STATUS) {
                 metrics.push(format!("site.{}.{name}", site.id));
             }
         }
@@ -149,6 +155,13 @@ impl Layout {
         for &p in &capped_parties {
             flags.push(format!("max_share.{}.exceeded", model.parties[p].id));
         }
+        let status_flags = flags.len();
+        for what in ["provider_distress", "terminated"] {
+            flags.push(what.to_string());
+            for site in &model.sites {
+                flags.push(format!("site.{}.{what}", site.id));
+            }
+        }
         Layout {
             metrics,
             flags,
@@ -162,6 +175,8 @@ impl Layout {
             plan_flags,
             cap_flags,
             share_flags,
+            status_flags,
+            n_sites: model.sites.len(),
         }
     }
 
@@ -190,7 +205,19 @@ impl Layout {
         count::N + if k > money::LOWEST_CASH { k - 1 } else { k }
     }
     fn site_block(&self, s: usize) -> usize {
-        self.site_base + s * (count::N + SITE_MONEY.len())
+        self.site_base + s * (count::N + SITE_MONEY.len() + SITE_STATUS.len())
+    }
+    /// Offset of status figure `k` (index into [`SITE_STATUS`]) of site `s`.
+    pub fn site_status(&self, s: usize, k: usize) -> usize {
+        self.site_block(s) + count::N + SITE_MONEY.len() + k
+    }
+    /// Offset of the distress flag of site `s` (`None`: any site).
+    pub fn distress_flag(&self, s: Option<usize>) -> usize {
+        self.flag(self.status_flags + s.map_or(0, |s| 1 + s))
+    }
+    /// Offset of the termination flag of site `s` (`None`: any site).
+    pub fn terminated_flag(&self, s: Option<usize>) -> usize {
+        self.flag(self.status_flags + 1 + self.n_sites + s.map_or(0, |s| 1 + s))
     }
     /// Offset of count `c` of site `s`.
     pub fn site_count(&self, s: usize, c: usize) -> usize {

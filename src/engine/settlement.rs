@@ -55,6 +55,9 @@ pub struct Ledger {
     due: Vec<Vec<Due>>,
     /// Every payment made, when asked for (`sibsim pay`): payer, payee, rule, amount.
     pub log: Option<Vec<(usize, usize, usize, Money)>>,
+    /// Per site: the last month of delivery of a site the commissioner terminated. Its blocks
+    /// falling due later are not paid.
+    pub site_closed_after: Vec<Option<Month>>,
 }
 
 impl Ledger {
@@ -76,6 +79,7 @@ impl Ledger {
             advance_since: vec![None; model.tariffs.len()],
             due: vec![Vec::new(); model.settings.horizon as usize],
             log: None,
+            site_closed_after: vec![None; n_sites],
         }
     }
 
@@ -313,7 +317,8 @@ impl Contract {
         }
         for &i in &self.blocks_by_month[m as usize] {
             let b = &model.blocks[i];
-            if self.rule_set[b.site][m as usize] != b.rule_set {
+            let closed = ledger.site_closed_after[b.site].is_some_and(|last| m > last);
+            if self.rule_set[b.site][m as usize] != b.rule_set || closed {
                 continue;
             }
             ledger.pay(

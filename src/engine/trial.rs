@@ -6,7 +6,7 @@ use crate::engine::finance::ProviderBooks;
 use crate::engine::metrics::{count, money, Layout};
 use crate::engine::rng::{self, purpose};
 use crate::engine::settlement::{Contract, Ledger};
-use crate::scenario::Model;
+use crate::scenario::{Event, Model, Site, Termination};
 use crate::Month;
 
 /// Everything about a model the trial loop needs, computed once per run.
@@ -89,13 +89,16 @@ pub fn simulate(prep: &Prepared<'_>, seed: u64, trial: u64, row: &mut [f64]) {
     }
 
     let mut ledger = Ledger::new(model, &prep.contract);
+    let mut status = vec![SiteStatus::default(); n_sites];
     let mut costs = vec![0.0; n_sites];
+    let mut live = vec![false; n_sites];
     for m in 0..model.settings.horizon as Month {
         ledger.start_month();
         prep.contract.settle_start_of_month(model, m, &mut ledger);
         costs.iter_mut().for_each(|c| *c = 0.0);
         for s in 0..n_sites {
-            if !delivery[s].live(m) {
+            live[s] = delivery[s].live(m);
+            if !live[s] {
                 continue;
             }
             let ev = delivery[s].step(m, &params[s], &mut streams[s]);
@@ -103,12 +106,70 @@ pub fn simulate(prep: &Prepared<'_>, seed: u64, trial: u64, row: &mut [f64]) {
             costs[s] = ProviderBooks::month_cost(&params[s], &ev);
             add_counts(row, |c| layout.site_count(s, c), &ev);
             add_counts(row, |c| layout.total_count(c), &ev);
+            if let Some(t) = &model.sites[s].termination {
+                if let Some(last) = status[s].judge(t, &model.sites[s], m, &ev) {
+                    delivery[s].terminate_after(last);
+                    ledger.site_closed_after[s] = Some(delivery[s].end());
+                }
+            }
         }
         for s in 0..n_sites {
             books[s].close_month(ledger.site_net_month[s], costs[s]);
+            // Distress is judged on the month's closing cash and acts on the next month's delivery.
+            if let (true, Some(d)) = (live[s], &model.sites[s].distress) {
+                let distressed = books[s].cash < d.cash_floor;
+                status[s].months_in_distress += u32::from(distressed);
+                delivery[s].set_distress(distressed);
+            }
         }
     }
-    record(prep, &books, &ledger, row);
+    for (s, st) in status.iter_mut().enumerate() {
+        let site = &model.sites[s];
+        let last = delivery[s].end().min(model.settings.horizon - 1);
+        st.months_delivered = (last + 1).saturating_sub(site.start);
+    }
+    record(prep, &books, &ledger, &status, row);
+}
+
+/// What became of a site in a trial, beyond its books.
+#[derive(Debug, Clone, Default)]
+struct SiteStatus {
+    /// The judged event counted so far, and the months in a row below the bar.
+    cumulative: u64,
+    below_run: u32,
+    terminated: bool,
+    months_in_distress: u32,
+    months_delivered: u32,
+}
+
+impl SiteStatus {
+    /// Judge month `m` for termination: the cumulative count of the judged event against
+    /// `below_share` of the plan pro rata to date (plan × months so far ÷ months planned), from
+    /// the end of the grace period. Returns the last month of delivery once notice is given.
+    fn judge(&mut self, t: &Termination, site: &Site, m: Month, ev: &MonthEvents) -> Option<Month> {
+        self.cumulative += match t.event {
+            Event::Referral => ev.referrals,
+            Event::Engagement => ev.engagements,
+            Event::JobStart => ev.job_starts[0] + ev.job_starts[1],
+            Event::Sustain6w => ev.sustain_6w[0] + ev.sustain_6w[1],
+            Event::Sustain26w => ev.sustain_26w[0] + ev.sustain_26w[1],
+        };
+        let elapsed = m - site.start + 1;
+        if self.terminated || elapsed <= t.grace_months {
+            return None;
+        }
+        let planned = t.plan * elapsed as f64 / (site.end - site.start + 1) as f64;
+        if (self.cumulative as f64) < t.below_share * planned {
+            self.below_run += 1;
+        } else {
+            self.below_run = 0;
+        }
+        if self.below_run < t.months {
+            return None;
+        }
+        self.terminated = true;
+        Some(m + t.notice_months)
+    }
 }
 
 /// Block income as a share of income (0 when there is no income).
@@ -121,9 +182,27 @@ fn block_share(block: f64, income: f64) -> f64 {
 }
 
 /// Write a finished trial's money, payments, caps and flags into its row.
-fn record(prep: &Prepared<'_>, books: &[ProviderBooks], ledger: &Ledger, row: &mut [f64]) {
+fn record(
+    prep: &Prepared<'_>,
+    books: &[ProviderBooks],
+    ledger: &Ledger,
+    status: &[SiteStatus],
+    row: &mut [f64],
+) {
     let model = prep.model;
     let layout = &prep.layout;
+    let flag = |b: bool| f64::from(u8::from(b));
+    let (mut any_distress, mut any_terminated) = (false, false);
+    for (s, st) in status.iter().enumerate() {
+        row[layout.site_status(s, 0)] = st.months_delivered as f64;
+        row[layout.site_status(s, 1)] = st.months_in_distress as f64;
+        row[layout.distress_flag(Some(s))] = flag(st.months_in_distress > 0);
+        row[layout.terminated_flag(Some(s))] = flag(st.terminated);
+        any_distress |= st.months_in_distress > 0;
+        any_terminated |= st.terminated;
+    }
+    row[layout.distress_flag(None)] = flag(any_distress);
+    row[layout.terminated_flag(None)] = flag(any_terminated);
     let mut any_loss = false;
     for (s, b) in books.iter().enumerate() {
         let (block, events) = (ledger.site_income_block[s], ledger.site_income_events[s]);

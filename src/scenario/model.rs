@@ -234,6 +234,30 @@ pub struct Site {
     pub excess: Excess,
     /// One distribution per [`Param`], indexed by `Param as usize`.
     pub inputs: Vec<Dist>,
+    pub distress: Option<Distress>,
+    pub termination: Option<Termination>,
+}
+
+/// What distress does to delivery (see [`crate::scenario::raw::RawDistress`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Distress {
+    pub cash_floor: Money,
+    pub turnover_multiplier: f64,
+    pub recruitment_freeze: bool,
+    pub posts_cut: u32,
+}
+
+/// When the commissioner ends a site (see [`crate::scenario::raw::RawTermination`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Termination {
+    /// The event judged (its count, not its claims).
+    pub event: Event,
+    /// The site's plan figure for it, over the site's whole term.
+    pub plan: f64,
+    pub below_share: f64,
+    pub months: u32,
+    pub grace_months: u32,
+    pub notice_months: u32,
 }
 
 impl Site {

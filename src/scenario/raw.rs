@@ -96,6 +96,50 @@ pub struct RawSite {
     /// Business-case plan figures for this site: metric name (without the `site.<id>.` prefix) → value.
     #[serde(default)]
     pub plan: BTreeMap<String, f64>,
+    /// What happens to delivery when the provider's cash for this site runs low (optional).
+    #[serde(default)]
+    pub distress: Option<RawDistress>,
+    /// When the commissioner ends the contract for poor performance (optional).
+    #[serde(default)]
+    pub termination: Option<RawTermination>,
+}
+
+/// `[sites.<id>.distress]`: from the month after the provider's cash for the site ends a month below
+/// `cash_floor`, and for as long as it stays below, delivery suffers (MODEL.md: the vicious circle).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDistress {
+    /// £: the provider is in distress after a month ending with cash below this (default 0).
+    #[serde(default)]
+    pub cash_floor: Option<f64>,
+    /// Staff turnover is multiplied by this while in distress (≥ 1; default 1).
+    #[serde(default)]
+    pub turnover_multiplier: Option<f64>,
+    /// No vacancy is filled while in distress (default false).
+    #[serde(default)]
+    pub recruitment_freeze: Option<bool>,
+    /// ES posts cut, for good, the first time the provider falls into distress (default 0).
+    #[serde(default)]
+    pub posts_cut: Option<i64>,
+}
+
+/// `[sites.<id>.termination]`: the commissioner ends the site when its cumulative `metric` stays
+/// below `below_share` of the plan to date for `months` months in a row.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTermination {
+    /// `referrals`, `engagements`, `job_starts`, `sustain_6w` or `sustain_26w`: needs a site plan figure.
+    pub metric: String,
+    /// Share of the plan to date below which a month counts against the site, in (0, 1].
+    pub below_share: f64,
+    /// Months in a row below it before the commissioner gives notice.
+    pub months: i64,
+    /// Months from the site's start before performance is judged (default 0).
+    #[serde(default)]
+    pub grace_months: Option<i64>,
+    /// Months of notice: delivery continues this long after the decision (default 0).
+    #[serde(default)]
+    pub notice_months: Option<i64>,
 }
 
 /// `[sites.<id>.delivery]`: the client flow. Every field is a number or a distribution.

@@ -180,6 +180,17 @@ fn raw_input(site: &RawSite, p: Param) -> Option<&Input> {
     }
 }
 
+/// The metric name counting an event: `engagement` → `engagements`.
+fn event_metric(event: &str) -> &'static str {
+    match event {
+        "referral" => "referrals",
+        "engagement" => "engagements",
+        "job_start" => "job_starts",
+        "sustain_6w" => "sustain_6w",
+        _ => "sustain_26w",
+    }
+}
+
 fn fmt_num(x: f64) -> String {
     if x == f64::INFINITY {
         "∞".into()
@@ -522,6 +533,19 @@ impl Validator<'_, '_> {
                 };
                 inputs.push(dist);
             }
+            let distress = s
+                .distress
+                .as_ref()
+                .and_then(|d| self.distress(d, &sp.key("distress")));
+            let termination = s
+                .termination
+                .as_ref()
+                .and_then(|t| self.termination(t, s, &sp.key("termination")));
+            if s.distress.is_some() && distress.is_none()
+                || s.termination.is_some() && termination.is_none()
+            {
+                continue;
+            }
             if let (Some(provider), Some(commissioner), Some(start), Some(end)) =
                 (provider, commissioner, start, end)
             {
@@ -533,10 +557,124 @@ impl Validator<'_, '_> {
                     end,
                     excess,
                     inputs,
+                    distress,
+                    termination,
                 });
             }
         }
         out
+    }
+
+    fn distress(&mut self, d: &RawDistress, path: &FieldPath) -> Option<Distress> {
+        let mut ok = true;
+        let cash_floor = d.cash_floor.unwrap_or(0.0);
+        if !cash_floor.is_finite() || cash_floor.abs() > MAX_MONEY {
+            self.err(
+                &path.key("cash_floor"),
+                Target::Value,
+                format!("cash floor {}", fmt_num(cash_floor)),
+                format!("expected an amount in £ within ±{}", fmt_num(MAX_MONEY)),
+            );
+            ok = false;
+        }
+        let turnover_multiplier = d.turnover_multiplier.unwrap_or(1.0);
+        if !(1.0..=100.0).contains(&turnover_multiplier) {
+            self.err(
+                &path.key("turnover_multiplier"),
+                Target::Value,
+                format!("multiplier {}", fmt_num(turnover_multiplier)),
+                "expected a number from 1 (no effect) to 100",
+            );
+            ok = false;
+        }
+        let posts_cut = d.posts_cut.unwrap_or(0);
+        if !(0..=10_000).contains(&posts_cut) {
+            self.err(
+                &path.key("posts_cut"),
+                Target::Value,
+                format!("{posts_cut} posts"),
+                "expected a whole number of ES posts from 0 to 10000",
+            );
+            ok = false;
+        }
+        ok.then_some(Distress {
+            cash_floor,
+            turnover_multiplier,
+            recruitment_freeze: d.recruitment_freeze.unwrap_or(false),
+            posts_cut: posts_cut as u32,
+        })
+    }
+
+    fn termination(
+        &mut self,
+        t: &RawTermination,
+        site: &RawSite,
+        path: &FieldPath,
+    ) -> Option<Termination> {
+        let mut ok = true;
+        let event = Event::NAMES
+            .iter()
+            .position(|e| event_metric(e) == t.metric)
+            .and_then(|i| Event::parse(Event::NAMES[i]));
+        let plan = match event {
+            None => {
+                self.err(
+                    &path.key("metric"),
+                    Target::Value,
+                    format!("unknown metric \"{}\"", t.metric),
+                    format!(
+                        "expected one of: {}",
+                        Event::NAMES.map(event_metric).join(", ")
+                    ),
+                );
+                None
+            }
+            Some(e) => match site.plan.get(event_metric(Event::NAMES[e as usize])) {
+                Some(&p) if p > 0.0 => Some(p),
+                _ => {
+                    self.err(&path.key("metric"), Target::Value, format!("the site has no plan figure above 0 for {}", t.metric), format!("expected {} = N in this site's [plan] table, to judge performance against", t.metric));
+                    None
+                }
+            },
+        };
+        if !(t.below_share > 0.0 && t.below_share <= 1.0) {
+            self.err(
+                &path.key("below_share"),
+                Target::Value,
+                format!("share {}", fmt_num(t.below_share)),
+                "expected a share of plan above 0 and up to 1, e.g. 0.5",
+            );
+            ok = false;
+        }
+        let whole = |v: &mut Self, x: i64, key: &str, min: i64| -> Option<u32> {
+            if (min..=1200).contains(&x) {
+                Some(x as u32)
+            } else {
+                v.err(
+                    &path.key(key),
+                    Target::Value,
+                    format!("{x} months"),
+                    format!("expected a whole number of months from {min} to 1200"),
+                );
+                None
+            }
+        };
+        let months = whole(self, t.months, "months", 1);
+        let grace = whole(self, t.grace_months.unwrap_or(0), "grace_months", 0);
+        let notice = whole(self, t.notice_months.unwrap_or(0), "notice_months", 0);
+        let (Some(event), Some(plan), true, Some(months), Some(grace_months), Some(notice_months)) =
+            (event, plan, ok, months, grace, notice)
+        else {
+            return None;
+        };
+        Some(Termination {
+            event,
+            plan,
+            below_share: t.below_share,
+            months,
+            grace_months,
+            notice_months,
+        })
     }
 
     /// Validate one numeric input: parameters, then its support against the field's domain.
