@@ -170,15 +170,21 @@ pub fn summarise(table: &TrialTable, scenario: &str, seed: u64, low: f64, high: 
     }
 }
 
+/// Statistics of one metric over the trials where it is defined: a NaN marks a trial where it is
+/// not (an IRR with no sign change in the flows, a cost per outcome with no outcomes), and is left
+/// out. With no defined value at all every figure is NaN (JSON null, an empty CSV cell).
 fn summarise_metric(mut column: Vec<f64>, levels: [f64; 3]) -> MetricSummary {
+    let all = column.len();
+    column.retain(|x| !x.is_nan());
     if column.is_empty() {
+        let v = if all == 0 { 0.0 } else { f64::NAN };
         return MetricSummary {
-            mean: 0.0,
-            sd: 0.0,
-            mcse: 0.0,
-            low: 0.0,
-            median: 0.0,
-            high: 0.0,
+            mean: v,
+            sd: v,
+            mcse: v,
+            low: v,
+            median: v,
+            high: v,
         };
     }
     let (mean, sd) = mean_sd(&column);

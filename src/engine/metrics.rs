@@ -4,7 +4,7 @@
 //! (0/1 indicators summarised as probabilities). Names are a public contract (README, "Metric
 //! names"): `engagements`, `site.<site>.engagements`, `payments.by_payer.<party>`, …
 
-use crate::scenario::Model;
+use crate::scenario::{Model, Role};
 
 /// Outcome counts recorded per site and in total. Band-split counts come as a triple: the total,
 /// then `.lt16`, then `.ge16`.
@@ -75,6 +75,34 @@ pub mod money {
 /// if it was terminated) and months its provider spent in distress.
 pub const SITE_STATUS: [&str; 2] = ["months_delivered", "provider.months_in_distress"];
 
+/// The investor's and SPV's figures, when the scenario has `[finance]`.
+pub const FINANCE_METRICS: [&str; 7] = [
+    "investor.invested",
+    "investor.returned",
+    "investor.interest",
+    "investor.multiple",
+    "investor.irr",
+    "spv.costs",
+    "spv.shortfall",
+];
+/// Offsets in [`FINANCE_METRICS`].
+pub mod finance {
+    pub const INVESTED: usize = 0;
+    pub const RETURNED: usize = 1;
+    pub const INTEREST: usize = 2;
+    pub const MULTIPLE: usize = 3;
+    pub const IRR: usize = 4;
+    pub const SPV_COSTS: usize = 5;
+    pub const SHORTFALL: usize = 6;
+}
+/// The investor's and SPV's flags.
+pub const FINANCE_FLAGS: [&str; 4] = [
+    "investor.capital_loss",
+    "investor.irr_undefined",
+    "investor.irr_multiple",
+    "spv.default",
+];
+
 /// Where every metric of one scenario sits in a trial row.
 #[derive(Debug, Clone)]
 pub struct Layout {
@@ -94,6 +122,12 @@ pub struct Layout {
     share_flags: usize,
     status_flags: usize,
     n_sites: usize,
+    /// Commissioners and outcome payers, in party order, and where their figures sit.
+    pub payers: Vec<usize>,
+    payers_base: usize,
+    budget_flags: usize,
+    finance_base: usize,
+    finance_flags: usize,
 }
 
 impl Layout {
@@ -138,6 +172,27 @@ impl Layout {
             metrics.push(format!("caps.{}.used", c.name));
             metrics.push(format!("caps.{}.utilisation", c.name));
         }
+        let payers: Vec<usize> = (0..model.parties.len())
+            .filter(|&p| {
+                matches!(
+                    model.parties[p].role,
+                    Role::Commissioner | Role::OutcomePayer
+                )
+            })
+            .collect();
+        let payers_base = metrics.len();
+        metrics.push("commissioning.cost_per_job_start".into());
+        metrics.push("commissioning.cost_per_sustained_job".into());
+        for &p in &payers {
+            let id = &model.parties[p].id;
+            metrics.push(format!("commissioning.{id}.cost_per_job_start"));
+            metrics.push(format!("commissioning.{id}.cost_per_sustained_job"));
+            metrics.push(format!("commissioning.{id}.spend_vs_budget"));
+        }
+        let finance_base = metrics.len();
+        if model.finance.is_some() {
+            metrics.extend(FINANCE_METRICS.iter().map(|s| s.to_string()));
+        }
 
         let mut flags = vec!["provider_loss".to_string()];
         for site in &model.sites {
@@ -154,6 +209,14 @@ impl Layout {
         let share_flags = flags.len();
         for &p in &capped_parties {
             flags.push(format!("max_share.{}.exceeded", model.parties[p].id));
+        }
+        let budget_flags = flags.len();
+        for &p in &payers {
+            flags.push(format!("commissioning.{}.over_budget", model.parties[p].id));
+        }
+        let finance_flags = flags.len();
+        if model.finance.is_some() {
+            flags.extend(FINANCE_FLAGS.iter().map(|s| s.to_string()));
         }
         let status_flags = flags.len();
         for what in ["provider_distress", "terminated"] {
@@ -177,6 +240,11 @@ impl Layout {
             share_flags,
             status_flags,
             n_sites: model.sites.len(),
+            payers,
+            payers_base,
+            budget_flags,
+            finance_base,
+            finance_flags,
         }
     }
 
@@ -253,6 +321,24 @@ impl Layout {
     pub fn cap(&self, c: usize) -> (usize, usize, usize) {
         let base = self.caps_base + 2 * c;
         (base, base + 1, self.flag(self.cap_flags + c))
+    }
+    /// Offsets of the overall cost per job start and per sustained job.
+    pub fn commissioning_overall(&self) -> (usize, usize) {
+        (self.payers_base, self.payers_base + 1)
+    }
+    /// Offsets of payer `k`'s (index into [`Layout::payers`]) cost per job start, per sustained
+    /// job, spend against budget, and over-budget flag.
+    pub fn commissioning(&self, k: usize) -> (usize, usize, usize, usize) {
+        let base = self.payers_base + 2 + 3 * k;
+        (base, base + 1, base + 2, self.flag(self.budget_flags + k))
+    }
+    /// Offset of finance metric `k` (index into [`FINANCE_METRICS`]).
+    pub fn finance(&self, k: usize) -> usize {
+        self.finance_base + k
+    }
+    /// Offset of finance flag `k` (index into [`FINANCE_FLAGS`]).
+    pub fn finance_flag(&self, k: usize) -> usize {
+        self.flag(self.finance_flags + k)
     }
     /// Offset (in the row) of flag `f`.
     pub fn flag(&self, f: usize) -> usize {

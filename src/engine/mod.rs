@@ -5,6 +5,8 @@
 
 pub mod delivery;
 pub mod finance;
+pub mod investment;
+pub mod irr;
 pub mod metrics;
 pub mod pay;
 pub mod rng;

@@ -37,6 +37,8 @@ pub struct Ledger {
     pub total: Money,
     /// Accrued under tariffs with a lag but due after the horizon (not paid within it).
     pub due_after_horizon: Money,
+    /// Per party: net receipts this month (for the SPV's account).
+    pub party_net_month: Vec<Money>,
     /// Per site: the provider's net receipts this month (for its cash), and in total by kind.
     pub site_net_month: Vec<Money>,
     pub site_income_block: Vec<Money>,
@@ -69,6 +71,7 @@ impl Ledger {
             by_rule: vec![0.0; model.rules.len()],
             total: 0.0,
             due_after_horizon: 0.0,
+            party_net_month: vec![0.0; model.parties.len()],
             site_net_month: vec![0.0; n_sites],
             site_income_block: vec![0.0; n_sites],
             site_income_events: vec![0.0; n_sites],
@@ -86,6 +89,7 @@ impl Ledger {
     /// Start a month: the provider's monthly receipts start from zero.
     pub fn start_month(&mut self) {
         self.site_net_month.iter_mut().for_each(|x| *x = 0.0);
+        self.party_net_month.iter_mut().for_each(|x| *x = 0.0);
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -104,6 +108,8 @@ impl Ledger {
         }
         self.paid_by[payer] += amount;
         self.received_by[payee] += amount;
+        self.party_net_month[payer] -= amount;
+        self.party_net_month[payee] += amount;
         self.by_rule[rule] += amount;
         self.total += amount;
         // A payment under a site's rule counts towards that site's provider income when the

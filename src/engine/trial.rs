@@ -3,10 +3,11 @@
 
 use crate::engine::delivery::{MonthEvents, SiteDelivery, SiteParams};
 use crate::engine::finance::ProviderBooks;
+use crate::engine::investment::SpvAccount;
 use crate::engine::metrics::{count, money, Layout};
 use crate::engine::rng::{self, purpose};
 use crate::engine::settlement::{Contract, Ledger};
-use crate::scenario::{Event, Model, Site, Termination};
+use crate::scenario::{Event, Model, Role, Site, Termination};
 use crate::Month;
 
 /// Everything about a model the trial loop needs, computed once per run.
@@ -20,6 +21,9 @@ pub struct Prepared<'m> {
     purposes: Vec<(u64, u64)>,
     /// Row index of each plan figure's metric.
     plan_metric: Vec<usize>,
+    /// Per commissioner or outcome payer (in [`Layout::payers`] order): the sites whose outcomes
+    /// its spend is set against — those it commissions, or those where it pays a tariff.
+    payer_sites: Vec<Vec<usize>>,
 }
 
 impl<'m> Prepared<'m> {
@@ -34,7 +38,20 @@ impl<'m> Prepared<'m> {
                     .expect("validation only accepts plan figures naming a metric")
             })
             .collect();
+        let payer_sites = layout
+            .payers
+            .iter()
+            .map(|&p| {
+                (0..model.sites.len())
+                    .filter(|&s| match model.parties[p].role {
+                        Role::Commissioner => model.sites[s].commissioner == p,
+                        _ => model.tariffs.iter().any(|t| t.site == s && t.payer == p),
+                    })
+                    .collect()
+            })
+            .collect();
         Prepared {
+            payer_sites,
             contract: Contract::new(model),
             purposes: model
                 .sites
@@ -88,12 +105,21 @@ pub fn simulate(prep: &Prepared<'_>, seed: u64, trial: u64, row: &mut [f64]) {
         params.push(p);
     }
 
+    let mut spv = model.finance.as_ref().map(|f| {
+        let mut rng = rng::stream(seed, trial, purpose("params", "finance"));
+        let monthly: f64 = f.costs.iter().map(|d| d.sample(&mut rng)).sum();
+        SpvAccount::new(model.settings.horizon, monthly)
+    });
     let mut ledger = Ledger::new(model, &prep.contract);
     let mut status = vec![SiteStatus::default(); n_sites];
     let mut costs = vec![0.0; n_sites];
     let mut live = vec![false; n_sites];
-    for m in 0..model.settings.horizon as Month {
+    let horizon = model.settings.horizon;
+    for m in 0..horizon as Month {
         ledger.start_month();
+        if let (Some(a), Some(f)) = (&mut spv, &model.finance) {
+            a.start_month(f, m);
+        }
         prep.contract.settle_start_of_month(model, m, &mut ledger);
         costs.iter_mut().for_each(|c| *c = 0.0);
         for s in 0..n_sites {
@@ -122,6 +148,9 @@ pub fn simulate(prep: &Prepared<'_>, seed: u64, trial: u64, row: &mut [f64]) {
                 delivery[s].set_distress(distressed);
             }
         }
+        if let (Some(a), Some(f)) = (&mut spv, &model.finance) {
+            a.end_month(f, m, ledger.party_net_month[f.spv], m + 1 == horizon);
+        }
     }
     for (s, st) in status.iter_mut().enumerate() {
         let site = &model.sites[s];
@@ -129,6 +158,34 @@ pub fn simulate(prep: &Prepared<'_>, seed: u64, trial: u64, row: &mut [f64]) {
         st.months_delivered = (last + 1).saturating_sub(site.start);
     }
     record(prep, &books, &ledger, &status, row);
+    if let Some(a) = &spv {
+        record_finance(prep, a, row);
+    }
+}
+
+/// The investor's and SPV's figures. An undefined IRR is recorded as NaN, which the summary
+/// leaves out of the IRR's statistics and counts as `investor.irr_undefined`.
+fn record_finance(prep: &Prepared<'_>, a: &SpvAccount, row: &mut [f64]) {
+    use crate::engine::metrics::finance as f;
+    let layout = &prep.layout;
+    let irr = a.irr();
+    let multiple = a.multiple();
+    for (k, v) in [
+        (f::INVESTED, a.invested),
+        (f::RETURNED, a.returned),
+        (f::INTEREST, a.interest_paid),
+        (f::MULTIPLE, multiple),
+        (f::IRR, irr.rate().unwrap_or(f64::NAN)),
+        (f::SPV_COSTS, a.costs),
+        (f::SHORTFALL, a.shortfall),
+    ] {
+        row[layout.finance(k)] = v;
+    }
+    let flag = |b: bool| f64::from(u8::from(b));
+    row[layout.finance_flag(0)] = flag(multiple < 1.0);
+    row[layout.finance_flag(1)] = flag(irr.rate().is_none());
+    row[layout.finance_flag(2)] = flag(irr.is_multiple());
+    row[layout.finance_flag(3)] = flag(a.shortfall > 0.0);
 }
 
 /// What became of a site in a trial, beyond its books.
@@ -203,6 +260,30 @@ fn record(
     }
     row[layout.distress_flag(None)] = flag(any_distress);
     row[layout.terminated_flag(None)] = flag(any_terminated);
+
+    // Cost per outcome for each commissioner and outcome payer, and for all of them together; a
+    // ratio with no outcomes is undefined (NaN: left out of the statistics).
+    let ratio = |spend: f64, n: f64| if n > 0.0 { spend / n } else { f64::NAN };
+    let outcomes = |row: &[f64], sites: &[usize], c: usize| -> f64 {
+        sites.iter().map(|&s| row[layout.site_count(s, c)]).sum()
+    };
+    let mut all_spend = 0.0;
+    for (k, &p) in layout.payers.iter().enumerate() {
+        let sites = &prep.payer_sites[k];
+        let spend = ledger.paid_by[p];
+        let starts = outcomes(row, sites, count::JOB_STARTS);
+        let sustained = outcomes(row, sites, count::SUSTAIN_26W);
+        let (per_start, per_sustained, vs_budget, over) = layout.commissioning(k);
+        row[per_start] = ratio(spend, starts);
+        row[per_sustained] = ratio(spend, sustained);
+        let budget = model.parties[p].budget;
+        row[vs_budget] = budget.map_or(f64::NAN, |b| spend / b);
+        row[over] = flag(budget.is_some_and(|b| spend > b));
+        all_spend += spend;
+    }
+    let (per_start, per_sustained) = layout.commissioning_overall();
+    row[per_start] = ratio(all_spend, row[layout.total_count(count::JOB_STARTS)]);
+    row[per_sustained] = ratio(all_spend, row[layout.total_count(count::SUSTAIN_26W)]);
     let mut any_loss = false;
     for (s, b) in books.iter().enumerate() {
         let (block, events) = (ledger.site_income_block[s], ledger.site_income_events[s]);

@@ -11,6 +11,15 @@ use ::csv::Writer;
 use super::ReportError;
 use crate::analysis::{Summary, TrialTable};
 
+/// A figure, or an empty cell when it is undefined.
+fn cell(x: f64) -> String {
+    if x.is_nan() {
+        String::new()
+    } else {
+        x.to_string()
+    }
+}
+
 /// The summary as CSV with header `name,kind,mean,sd,mcse,low,median,high`.
 ///
 /// One row per metric (`kind` = `metric`), then one per probability (`kind` = `probability`),
@@ -31,12 +40,12 @@ pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>, ReportError> {
         w.write_record([
             name.as_str(),
             "metric",
-            &m.mean.to_string(),
-            &m.sd.to_string(),
-            &m.mcse.to_string(),
-            &m.low.to_string(),
-            &m.median.to_string(),
-            &m.high.to_string(),
+            &cell(m.mean),
+            &cell(m.sd),
+            &cell(m.mcse),
+            &cell(m.low),
+            &cell(m.median),
+            &cell(m.high),
         ])
         .map_err(err)?;
     }
@@ -80,7 +89,10 @@ pub fn trials_csv(table: &TrialTable) -> Result<Vec<u8>, ReportError> {
         w.write_field(&cell).map_err(err)?;
         for x in table.row(t) {
             cell.clear();
-            let _ = write!(cell, "{x}");
+            // An undefined value (an IRR with no sign change) is an empty cell.
+            if !x.is_nan() {
+                let _ = write!(cell, "{x}");
+            }
             w.write_field(&cell).map_err(err)?;
         }
         w.write_record(None::<&[u8]>).map_err(err)?;

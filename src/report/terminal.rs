@@ -128,6 +128,10 @@ fn quantile_label(q: f64) -> String {
 /// smaller values to three significant figures, at most six decimals, trailing zeros dropped
 /// ("12.3", "0.31", "4.57", "0").
 fn number(x: f64) -> String {
+    if x.is_nan() {
+        // Undefined in every trial (e.g. a cost per outcome with no outcomes).
+        return "—".to_owned();
+    }
     if !x.is_finite() {
         return x.to_string();
     }

@@ -102,6 +102,47 @@ pub struct Party {
     pub role: Role,
     /// Largest share of all payments this party may make (the 50% top-up rule), if any.
     pub max_share: Option<f64>,
+    /// Budget over the horizon, £, if any (spend is reported against it).
+    pub budget: Option<Money>,
+}
+
+/// How the investor's loan is drawn.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Drawdown {
+    /// All at the start of the horizon.
+    Upfront,
+    /// When the SPV's cash would go below zero, up to the facility.
+    AsNeeded,
+    /// On the months given, and as needed between them.
+    Schedule(Vec<(Month, Money)>),
+}
+
+/// How the SPV repays the investor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Repayment {
+    /// Each month, cash above the reserve pays interest, then principal.
+    Sweep,
+    /// Everything at the end of the horizon.
+    AtEnd,
+}
+
+/// The SPV's account and the investor's capital.
+#[derive(Debug, Clone)]
+pub struct Finance {
+    pub spv: usize,
+    pub investor: usize,
+    pub equity: Money,
+    pub loan: Money,
+    /// Interest per month on the balance (principal and unpaid interest): (1 + r)^(1/12) − 1 for
+    /// annual compounding, r / 12 for monthly.
+    pub monthly_rate: f64,
+    pub drawdown: Drawdown,
+    /// Most the investor lends in all.
+    pub facility: Money,
+    pub repayment: Repayment,
+    pub cash_reserve: Money,
+    /// The SPV's monthly costs: central team, administration, evaluation.
+    pub costs: Vec<Dist>,
 }
 
 /// What happens to referrals beyond free caseload capacity.
@@ -505,6 +546,7 @@ pub struct Model {
     /// Rule set names; index 0 is `"base"`, in force until a variation says otherwise.
     pub rule_sets: Vec<String>,
     pub variations: Vec<Variation>,
+    pub finance: Option<Finance>,
     pub plan: Vec<PlanFigure>,
 }
 

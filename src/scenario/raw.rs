@@ -42,6 +42,76 @@ pub struct RawScenario {
     /// Programme-wide business-case plan figures: metric name → planned value.
     #[serde(default)]
     pub plan: BTreeMap<String, f64>,
+    /// The SPV's account and the investor's capital (optional).
+    #[serde(default)]
+    pub finance: Option<RawFinance>,
+}
+
+/// `[finance]`: the SPV's cash account, funded by the investor's equity and loan, and repaid by
+/// its waterfall (MODEL.md, "Investor and SPV finance").
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFinance {
+    /// Party id of the SPV (role `spv`).
+    pub spv: String,
+    /// Party id of the investor (role `investor`).
+    pub investor: String,
+    /// Equity, £, paid in at the start of the horizon.
+    #[serde(default)]
+    pub equity: Option<f64>,
+    /// Loan, £ (committed; drawn as `drawdown` says).
+    #[serde(default)]
+    pub loan: Option<f64>,
+    /// Annual interest rate on the loan, e.g. 0.08.
+    #[serde(default)]
+    pub interest_rate: Option<f64>,
+    /// `"annual"` (8% a year compounded yearly: the balance grows by 1.08^(1/12) a month, the
+    /// default) or `"monthly"` (8%/12 a month).
+    #[serde(default)]
+    pub compounding: Option<String>,
+    /// How the loan is drawn: `"upfront"` (all at the start, the default), `"as_needed"` (when the
+    /// SPV's cash would go below zero) or `"schedule"` (on `drawdown_schedule`, and as needed).
+    #[serde(default)]
+    pub drawdown: Option<String>,
+    /// `[{ month = "YYYY-MM", amount = £ }]` for `drawdown = "schedule"`.
+    #[serde(default)]
+    pub drawdown_schedule: Option<Vec<RawScheduled>>,
+    /// Most the investor will lend in all, £, drawing further when the SPV is short (default: `loan`).
+    #[serde(default)]
+    pub facility: Option<f64>,
+    /// `"sweep"` (each month, cash above the reserve repays interest, then principal; the default)
+    /// or `"at_end"` (everything at the end of the horizon).
+    #[serde(default)]
+    pub repayment: Option<String>,
+    /// Cash the SPV keeps before sweeping, £ (default 0).
+    #[serde(default)]
+    pub cash_reserve: Option<f64>,
+    /// The SPV's own monthly costs (each a number or a distribution, £ per month).
+    #[serde(default)]
+    pub costs: Option<RawSpvCosts>,
+}
+
+/// A scheduled amount.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScheduled {
+    pub month: String,
+    pub amount: f64,
+}
+
+/// `[finance.costs]`: the SPV's own costs, £ per month of the horizon.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSpvCosts {
+    /// The central performance-management team.
+    #[serde(default)]
+    pub central_team: Option<Input>,
+    /// SPV administration: audit, insurance, board, oversight.
+    #[serde(default)]
+    pub administration: Option<Input>,
+    /// Evaluation.
+    #[serde(default)]
+    pub evaluation: Option<Input>,
 }
 
 /// `[simulation]`: how many trials, which seed, how long, how to summarise.
@@ -72,6 +142,9 @@ pub struct RawParty {
     /// Display name (defaults to the identifier).
     #[serde(default)]
     pub name: Option<String>,
+    /// Budget, £ over the horizon, for a commissioner or outcome payer: spend is reported against it.
+    #[serde(default)]
+    pub budget: Option<f64>,
     /// Largest share of all payments this party may make (e.g. 0.5 for a top-up fund): checked at
     /// the plan's volumes when the plan allows, and in every trial.
     #[serde(default)]

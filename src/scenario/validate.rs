@@ -245,6 +245,10 @@ impl Validator<'_, '_> {
         } else {
             Vec::new()
         };
+        let finance = match (&raw.finance, &settings) {
+            (Some(f), Some(s)) => self.finance(f, &parties, s),
+            _ => None,
+        };
         let rules = std::mem::take(&mut self.rules);
         let rule_sets = std::mem::take(&mut self.rule_sets);
         let settings = settings?;
@@ -263,6 +267,7 @@ impl Validator<'_, '_> {
             caps,
             rule_sets,
             variations,
+            finance,
             plan: Vec::new(),
         };
         model.plan = self.plan(raw, &model);
@@ -372,6 +377,19 @@ impl Validator<'_, '_> {
                     format!("expected one of: {}", Role::NAMES.join(", ")),
                 );
             }
+            if let Some(b) = p.budget {
+                if !(b.is_finite() && b > 0.0 && b <= MAX_MONEY) {
+                    self.err(
+                        &pp.key("budget"),
+                        Target::Value,
+                        format!("budget £{}", fmt_num(b)),
+                        format!(
+                            "expected an amount in £ above 0 and up to {}",
+                            fmt_num(MAX_MONEY)
+                        ),
+                    );
+                }
+            }
             if let Some(share) = p.max_share {
                 if !(share > 0.0 && share <= 1.0) {
                     self.err(
@@ -387,6 +405,7 @@ impl Validator<'_, '_> {
                 name: p.name.clone().unwrap_or_else(|| id.clone()),
                 role: role.unwrap_or(Role::Commissioner),
                 max_share: p.max_share,
+                budget: p.budget,
             });
         }
         out
@@ -563,6 +582,164 @@ impl Validator<'_, '_> {
             }
         }
         out
+    }
+
+    fn money_field(&mut self, x: Option<f64>, default: f64, path: &FieldPath) -> Option<f64> {
+        let v = x.unwrap_or(default);
+        if v.is_finite() && (0.0..=MAX_MONEY).contains(&v) {
+            Some(v)
+        } else {
+            self.err(
+                path,
+                Target::Value,
+                format!("£{}", fmt_num(v)),
+                format!("expected an amount in £ from 0 to {}", fmt_num(MAX_MONEY)),
+            );
+            None
+        }
+    }
+
+    fn finance(
+        &mut self,
+        f: &RawFinance,
+        parties: &[Party],
+        settings: &Settings,
+    ) -> Option<Finance> {
+        let fp = FieldPath::root().key("finance");
+        let spv = self.party_index(parties, &f.spv, &fp.key("spv"), Some(Role::Spv));
+        let investor = self.party_index(
+            parties,
+            &f.investor,
+            &fp.key("investor"),
+            Some(Role::Investor),
+        );
+        let equity = self.money_field(f.equity, 0.0, &fp.key("equity"));
+        let loan = self.money_field(f.loan, 0.0, &fp.key("loan"));
+        let reserve = self.money_field(f.cash_reserve, 0.0, &fp.key("cash_reserve"));
+        let facility = self.money_field(f.facility, f.loan.unwrap_or(0.0), &fp.key("facility"));
+        if let (Some(l), Some(fa)) = (loan, facility) {
+            if fa < l {
+                self.err(
+                    &fp.key("facility"),
+                    Target::Value,
+                    format!(
+                        "facility £{} is below the loan of £{}",
+                        fmt_num(fa),
+                        fmt_num(l)
+                    ),
+                    "expected a facility at least as large as the loan",
+                );
+            }
+        }
+        if equity == Some(0.0) && loan == Some(0.0) {
+            self.err(
+                &fp,
+                Target::Key,
+                "the investor puts in nothing",
+                "expected equity or loan above 0",
+            );
+        }
+        let rate = f.interest_rate.unwrap_or(0.0);
+        if !(0.0..=1.0).contains(&rate) {
+            self.err(
+                &fp.key("interest_rate"),
+                Target::Value,
+                format!("interest rate {}", fmt_num(rate)),
+                "expected an annual rate from 0 to 1, e.g. 0.08",
+            );
+        }
+        let monthly_rate = match f.compounding.as_deref() {
+            None | Some("annual") => Some((1.0 + rate).powf(1.0 / 12.0) - 1.0),
+            Some("monthly") => Some(rate / 12.0),
+            Some(other) => {
+                self.err(
+                    &fp.key("compounding"),
+                    Target::Value,
+                    format!("unknown compounding \"{other}\""),
+                    "expected \"annual\" or \"monthly\"",
+                );
+                None
+            }
+        };
+        let drawdown = match f.drawdown.as_deref() {
+            None | Some("upfront") => Some(Drawdown::Upfront),
+            Some("as_needed") => Some(Drawdown::AsNeeded),
+            Some("schedule") => match &f.drawdown_schedule {
+                None => {
+                    self.err(
+                        &fp.key("drawdown"),
+                        Target::Value,
+                        "a schedule with no drawdown_schedule",
+                        "expected drawdown_schedule = [{ month = \"YYYY-MM\", amount = £ }, …]",
+                    );
+                    None
+                }
+                Some(list) => {
+                    let mut v = Vec::new();
+                    for (k, d) in list.iter().enumerate() {
+                        let dp = fp.key("drawdown_schedule").index(k);
+                        let m = self.month(&d.month, settings, &dp.key("month"));
+                        let a = self.money_field(Some(d.amount), 0.0, &dp.key("amount"));
+                        if let (Some(m), Some(a)) = (m, a) {
+                            v.push((m, a));
+                        }
+                    }
+                    (v.len() == list.len()).then_some(Drawdown::Schedule(v))
+                }
+            },
+            Some(other) => {
+                self.err(
+                    &fp.key("drawdown"),
+                    Target::Value,
+                    format!("unknown drawdown \"{other}\""),
+                    "expected \"upfront\", \"as_needed\" or \"schedule\"",
+                );
+                None
+            }
+        };
+        let repayment = match f.repayment.as_deref() {
+            None | Some("sweep") => Some(Repayment::Sweep),
+            Some("at_end") => Some(Repayment::AtEnd),
+            Some(other) => {
+                self.err(
+                    &fp.key("repayment"),
+                    Target::Value,
+                    format!("unknown repayment \"{other}\""),
+                    "expected \"sweep\" (each month) or \"at_end\"",
+                );
+                None
+            }
+        };
+        let mut costs = Vec::new();
+        let raw_costs = f.costs.as_ref();
+        for (key, input) in [
+            (
+                "central_team",
+                raw_costs.and_then(|c| c.central_team.as_ref()),
+            ),
+            (
+                "administration",
+                raw_costs.and_then(|c| c.administration.as_ref()),
+            ),
+            ("evaluation", raw_costs.and_then(|c| c.evaluation.as_ref())),
+        ] {
+            costs.push(match input {
+                None => Dist::fixed(0.0),
+                Some(i) => self.input(i, Param::OverheadsPerMonth, &fp.key("costs").key(key)),
+            });
+        }
+        Some(Finance {
+            spv: spv?,
+            investor: investor?,
+            equity: equity?,
+            loan: loan?,
+            monthly_rate: monthly_rate?,
+            drawdown: drawdown?,
+            facility: facility?,
+            repayment: repayment?,
+            cash_reserve: reserve?,
+            costs,
+        })
     }
 
     fn distress(&mut self, d: &RawDistress, path: &FieldPath) -> Option<Distress> {

@@ -1,0 +1,202 @@
+//! The SPV's cash account and the investor's capital (MODEL.md, "Investor and SPV finance"; the
+//! *finance* stage of each month).
+//!
+//! The investor pays its equity in at the start of the horizon and lends as `drawdown` says:
+//! all at the start, on a schedule, or whenever the SPV's cash would go below zero — always up to
+//! the facility. Each month the SPV's cash moves by what it received and paid under the contract
+//! and by its own costs; the loan balance (principal and unpaid interest) grows at the monthly
+//! rate; then, by the waterfall, cash above the reserve pays interest, then principal (every month
+//! with `repayment = "sweep"`, at the end of the horizon with `"at_end"`). At the end of the
+//! horizon what is left goes to equity. A shortfall the facility cannot cover is a default: the
+//! contract's payments are still made, and the shortfall is recorded.
+//!
+//! The investor's flows are kept on month boundaries — index t is t months from the start — so a
+//! drawdown at the start of month m sits at t = m and a repayment at the end of month m at
+//! t = m + 1: a loan drawn at the start and repaid at the end of month 35 has accrued 36 months of
+//! interest over 36 months of flows.
+
+use crate::engine::irr::{irr, Irr};
+use crate::scenario::{Drawdown, Finance, Repayment};
+use crate::{Money, Month};
+
+/// One trial's SPV account and investor flows.
+#[derive(Debug, Clone)]
+pub struct SpvAccount {
+    pub cash: Money,
+    /// Loan principal outstanding and interest accrued but not paid.
+    pub principal: Money,
+    pub interest_due: Money,
+    /// Loan drawn so far, and everything paid in (equity and loan).
+    pub lent: Money,
+    pub invested: Money,
+    /// Everything paid back to the investor, and of it interest.
+    pub returned: Money,
+    pub interest_paid: Money,
+    /// The SPV's own costs paid, and the shortfall no facility covered.
+    pub costs: Money,
+    pub shortfall: Money,
+    /// Investor's net flows by month boundary (negative: paid in).
+    pub flows: Vec<Money>,
+    /// This trial's monthly costs of the SPV.
+    monthly_costs: Money,
+}
+
+impl SpvAccount {
+    /// An account for a horizon of `horizon` months, with this trial's monthly SPV costs.
+    pub fn new(horizon: Month, monthly_costs: Money) -> SpvAccount {
+        SpvAccount {
+            cash: 0.0,
+            principal: 0.0,
+            interest_due: 0.0,
+            lent: 0.0,
+            invested: 0.0,
+            returned: 0.0,
+            interest_paid: 0.0,
+            costs: 0.0,
+            shortfall: 0.0,
+            flows: vec![0.0; horizon as usize + 1],
+            monthly_costs,
+        }
+    }
+
+    fn pay_in(&mut self, t: usize, amount: Money, loan: bool) {
+        if amount <= 0.0 {
+            return;
+        }
+        self.cash += amount;
+        self.invested += amount;
+        self.flows[t] -= amount;
+        if loan {
+            self.lent += amount;
+            self.principal += amount;
+        }
+    }
+
+    fn pay_out(&mut self, t: usize, amount: Money) {
+        self.cash -= amount;
+        self.returned += amount;
+        self.flows[t] += amount;
+    }
+
+    /// Start of month `m`: the equity (month 0) and any loan drawdown due.
+    pub fn start_month(&mut self, f: &Finance, m: Month) {
+        let t = m as usize;
+        if m == 0 {
+            self.pay_in(t, f.equity, false);
+            if f.drawdown == Drawdown::Upfront {
+                self.pay_in(t, f.loan.min(f.facility), true);
+            }
+        }
+        if let Drawdown::Schedule(list) = &f.drawdown {
+            for &(month, amount) in list {
+                if month == m {
+                    let room = (f.facility - self.lent).max(0.0);
+                    self.pay_in(t, amount.min(room), true);
+                }
+            }
+        }
+    }
+
+    /// End of month `m`: the SPV's net contract receipts `net`, its costs, interest, a drawdown if
+    /// short, and the waterfall. `last` is the horizon's last month.
+    pub fn end_month(&mut self, f: &Finance, m: Month, net: Money, last: bool) {
+        let t = m as usize + 1;
+        self.cash += net - self.monthly_costs;
+        self.costs += self.monthly_costs;
+        self.interest_due += (self.principal + self.interest_due) * f.monthly_rate;
+        if self.cash < 0.0 {
+            let room = (f.facility - self.lent).max(0.0);
+            let draw = (-self.cash).min(room);
+            self.pay_in(t, draw, true);
+            if self.cash < 0.0 {
+                self.shortfall += -self.cash;
+                self.cash = 0.0;
+            }
+        }
+        if f.repayment == Repayment::Sweep || last {
+            let reserve = if last { 0.0 } else { f.cash_reserve };
+            let interest = self.interest_due.min((self.cash - reserve).max(0.0));
+            self.interest_due -= interest;
+            self.interest_paid += interest;
+            self.pay_out(t, interest);
+            let principal = self.principal.min((self.cash - reserve).max(0.0));
+            self.principal -= principal;
+            self.pay_out(t, principal);
+        }
+        if last && self.cash > 0.0 {
+            // The SPV's residual value goes to equity.
+            let residual = self.cash;
+            self.pay_out(t, residual);
+        }
+    }
+
+    /// The investor's IRR (annual) on its monthly flows.
+    pub fn irr(&self) -> Irr {
+        irr(&self.flows)
+    }
+
+    /// Cash returned ÷ cash invested.
+    pub fn multiple(&self) -> f64 {
+        if self.invested > 0.0 {
+            self.returned / self.invested
+        } else {
+            0.0
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn loan_only(rate: f64, repayment: Repayment) -> Finance {
+        Finance {
+            spv: 0,
+            investor: 1,
+            equity: 0.0,
+            loan: 360_000.0,
+            monthly_rate: (1.0 + rate).powf(1.0 / 12.0) - 1.0,
+            drawdown: Drawdown::Upfront,
+            facility: 360_000.0,
+            repayment,
+            cash_reserve: 0.0,
+            costs: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_loan_repaid_at_the_end_earns_its_rate() {
+        // £360,000 at 8% compounded annually, the SPV holding enough to repay after 36 months.
+        let f = loan_only(0.08, Repayment::AtEnd);
+        let mut spv = SpvAccount::new(36, 0.0);
+        for m in 0..36 {
+            spv.start_month(&f, m);
+            let income = if m == 35 { 200_000.0 } else { 0.0 };
+            spv.end_month(&f, m, income, m == 35);
+        }
+        let owed = 360_000.0 * 1.08f64.powi(3);
+        assert!((spv.interest_paid + 360_000.0 - owed).abs() < 1e-6);
+        // What is left after the loan goes to equity (none here: the investor is the lender).
+        assert!((spv.returned - (360_000.0 + 200_000.0)).abs() < 1e-6);
+        assert!(spv.shortfall == 0.0);
+    }
+
+    #[test]
+    fn shortfalls_draw_the_facility_then_default() {
+        let mut f = loan_only(0.0, Repayment::Sweep);
+        f.drawdown = Drawdown::AsNeeded;
+        f.facility = 100_000.0;
+        let mut spv = SpvAccount::new(3, 0.0);
+        spv.start_month(&f, 0);
+        spv.end_month(&f, 0, -60_000.0, false);
+        assert_eq!((spv.lent, spv.cash, spv.shortfall), (60_000.0, 0.0, 0.0));
+        spv.start_month(&f, 1);
+        spv.end_month(&f, 1, -60_000.0, false);
+        assert_eq!((spv.lent, spv.shortfall), (100_000.0, 20_000.0));
+        spv.start_month(&f, 2);
+        spv.end_month(&f, 2, 150_000.0, true);
+        // Repaid in full (no interest at 0%), the other £50,000 to equity.
+        assert_eq!(spv.returned, 150_000.0);
+        assert_eq!(spv.flows, vec![0.0, -60_000.0, -40_000.0, 150_000.0]);
+    }
+}
