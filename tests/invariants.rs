@@ -119,6 +119,22 @@ fn check(path: &str) {
             close(income, r.get("provider.income")),
             "{path} trial {t}: provider income"
         );
+        // With an SPV and an investor: what the SPV received under the contract, plus what the
+        // investor put in and any shortfall no facility covered, less what it paid, its costs
+        // and what it returned, leaves nothing (its residual goes to equity at the horizon).
+        if let Some(f) = &model.finance {
+            let spv = &model.parties[f.spv].id;
+            let contract = r.get(&format!("payments.by_payee.{spv}"))
+                - r.get(&format!("payments.by_payer.{spv}"));
+            let left = contract + r.get("investor.invested") + r.get("spv.shortfall")
+                - r.get("spv.costs")
+                - r.get("investor.returned");
+            assert!(
+                left.abs() < 1e-6 * r.get("investor.invested").max(1.0),
+                "{path} trial {t}: SPV left with {left}"
+            );
+            assert!(r.get("investor.returned") >= r.get("investor.interest"));
+        }
         // No cap is ever exceeded, in any of its instances.
         for cap in &model.caps {
             let u = r.get(&format!("caps.{}.utilisation", cap.name));
@@ -154,4 +170,9 @@ fn ips_new_service_conserves_money_and_adds_up() {
 #[test]
 fn mhep1_reset_conserves_money_and_adds_up() {
     check("scenarios/mhep1_reset.toml");
+}
+
+#[test]
+fn rules_fixture_with_spv_and_investor_conserves_money() {
+    check("tests/fixtures/rules.toml");
 }

@@ -125,6 +125,9 @@ pub struct Layout {
     /// Commissioners and outcome payers, in party order, and where their figures sit.
     pub payers: Vec<usize>,
     payers_base: usize,
+    /// Parties with a budget, in party order.
+    pub budgeted: Vec<usize>,
+    budget_base: usize,
     budget_flags: usize,
     finance_base: usize,
     finance_flags: usize,
@@ -187,7 +190,16 @@ impl Layout {
             let id = &model.parties[p].id;
             metrics.push(format!("commissioning.{id}.cost_per_job_start"));
             metrics.push(format!("commissioning.{id}.cost_per_sustained_job"));
-            metrics.push(format!("commissioning.{id}.spend_vs_budget"));
+        }
+        let budgeted: Vec<usize> = (0..model.parties.len())
+            .filter(|&p| model.parties[p].budget.is_some())
+            .collect();
+        let budget_base = metrics.len();
+        for &p in &budgeted {
+            metrics.push(format!(
+                "commissioning.{}.spend_vs_budget",
+                model.parties[p].id
+            ));
         }
         let finance_base = metrics.len();
         if model.finance.is_some() {
@@ -211,7 +223,7 @@ impl Layout {
             flags.push(format!("max_share.{}.exceeded", model.parties[p].id));
         }
         let budget_flags = flags.len();
-        for &p in &payers {
+        for &p in &budgeted {
             flags.push(format!("commissioning.{}.over_budget", model.parties[p].id));
         }
         let finance_flags = flags.len();
@@ -242,6 +254,8 @@ impl Layout {
             n_sites: model.sites.len(),
             payers,
             payers_base,
+            budgeted,
+            budget_base,
             budget_flags,
             finance_base,
             finance_flags,
@@ -326,11 +340,16 @@ impl Layout {
     pub fn commissioning_overall(&self) -> (usize, usize) {
         (self.payers_base, self.payers_base + 1)
     }
-    /// Offsets of payer `k`'s (index into [`Layout::payers`]) cost per job start, per sustained
-    /// job, spend against budget, and over-budget flag.
-    pub fn commissioning(&self, k: usize) -> (usize, usize, usize, usize) {
-        let base = self.payers_base + 2 + 3 * k;
-        (base, base + 1, base + 2, self.flag(self.budget_flags + k))
+    /// Offsets of payer `k`'s (index into [`Layout::payers`]) cost per job start and per
+    /// sustained job.
+    pub fn commissioning(&self, k: usize) -> (usize, usize) {
+        let base = self.payers_base + 2 + 2 * k;
+        (base, base + 1)
+    }
+    /// Offsets of budgeted party `k`'s (index into [`Layout::budgeted`]) spend against budget and
+    /// over-budget flag.
+    pub fn budget(&self, k: usize) -> (usize, usize) {
+        (self.budget_base + k, self.flag(self.budget_flags + k))
     }
     /// Offset of finance metric `k` (index into [`FINANCE_METRICS`]).
     pub fn finance(&self, k: usize) -> usize {

@@ -273,13 +273,16 @@ fn record(
         let spend = ledger.paid_by[p];
         let starts = outcomes(row, sites, count::JOB_STARTS);
         let sustained = outcomes(row, sites, count::SUSTAIN_26W);
-        let (per_start, per_sustained, vs_budget, over) = layout.commissioning(k);
+        let (per_start, per_sustained) = layout.commissioning(k);
         row[per_start] = ratio(spend, starts);
         row[per_sustained] = ratio(spend, sustained);
-        let budget = model.parties[p].budget;
-        row[vs_budget] = budget.map_or(f64::NAN, |b| spend / b);
-        row[over] = flag(budget.is_some_and(|b| spend > b));
         all_spend += spend;
+    }
+    for (k, &p) in layout.budgeted.iter().enumerate() {
+        let budget = model.parties[p].budget.unwrap_or(f64::INFINITY);
+        let (vs_budget, over) = layout.budget(k);
+        row[vs_budget] = ledger.paid_by[p] / budget;
+        row[over] = flag(ledger.paid_by[p] > budget);
     }
     let (per_start, per_sustained) = layout.commissioning_overall();
     row[per_start] = ratio(all_spend, row[layout.total_count(count::JOB_STARTS)]);
