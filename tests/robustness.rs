@@ -69,7 +69,9 @@ proptest! {
                 let w = table.metric_names.len() + table.flag_names.len();
                 for (i, v) in table.values.iter().enumerate() {
                     let name = table.metric_names.get(i % w).map_or("flag", String::as_str);
-                    let may_be_undefined = name.contains(".cost_per_") || name == "investor.irr";
+                    let may_be_undefined = name.contains(".cost_per_")
+                        || name == "investor.irr"
+                        || name == "investor.multiple";
                     prop_assert!(v.is_finite() || (v.is_nan() && may_be_undefined), "{} = {}", name, v);
                 }
             }

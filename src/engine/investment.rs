@@ -135,13 +135,9 @@ impl SpvAccount {
         irr(&self.flows)
     }
 
-    /// Cash returned ÷ cash invested.
-    pub fn multiple(&self) -> f64 {
-        if self.invested > 0.0 {
-            self.returned / self.invested
-        } else {
-            0.0
-        }
+    /// Cash returned ÷ cash invested (`None` if nothing was invested).
+    pub fn multiple(&self) -> Option<f64> {
+        (self.invested > 0.0).then(|| self.returned / self.invested)
     }
 }
 

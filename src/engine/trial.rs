@@ -106,7 +106,8 @@ pub fn simulate(prep: &Prepared<'_>, seed: u64, trial: u64, row: &mut [f64]) {
     }
 
     let mut spv = model.finance.as_ref().map(|f| {
-        let mut rng = rng::stream(seed, trial, purpose("params", "finance"));
+        // A label no site id can take (ids have no spaces), so no site shares this stream.
+        let mut rng = rng::stream(seed, trial, purpose("spv costs", ""));
         let monthly: f64 = f.costs.iter().map(|d| d.sample(&mut rng)).sum();
         SpvAccount::new(model.settings.horizon, monthly)
     });
@@ -174,7 +175,7 @@ fn record_finance(prep: &Prepared<'_>, a: &SpvAccount, row: &mut [f64]) {
         (f::INVESTED, a.invested),
         (f::RETURNED, a.returned),
         (f::INTEREST, a.interest_paid),
-        (f::MULTIPLE, multiple),
+        (f::MULTIPLE, multiple.unwrap_or(f64::NAN)),
         (f::IRR, irr.rate().unwrap_or(f64::NAN)),
         (f::SPV_COSTS, a.costs),
         (f::SHORTFALL, a.shortfall),
@@ -182,7 +183,7 @@ fn record_finance(prep: &Prepared<'_>, a: &SpvAccount, row: &mut [f64]) {
         row[layout.finance(k)] = v;
     }
     let flag = |b: bool| f64::from(u8::from(b));
-    row[layout.finance_flag(0)] = flag(multiple < 1.0);
+    row[layout.finance_flag(0)] = flag(multiple.is_some_and(|x| x < 1.0));
     row[layout.finance_flag(1)] = flag(irr.rate().is_none());
     row[layout.finance_flag(2)] = flag(irr.is_multiple());
     row[layout.finance_flag(3)] = flag(a.shortfall > 0.0);
@@ -222,6 +223,10 @@ impl SiteStatus {
             self.below_run = 0;
         }
         if self.below_run < t.months {
+            return None;
+        }
+        // Notice running to the planned end or beyond is no early end: the contract runs out.
+        if m + t.notice_months >= site.end {
             return None;
         }
         self.terminated = true;

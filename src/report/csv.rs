@@ -89,7 +89,8 @@ pub fn trials_csv(table: &TrialTable) -> Result<Vec<u8>, ReportError> {
         w.write_field(&cell).map_err(err)?;
         for x in table.row(t) {
             cell.clear();
-            // An undefined value (an IRR with no sign change) is an empty cell.
+            // An undefined value (an IRR with no sign change, a cost per outcome with no outcomes, a
+            // multiple with nothing invested) is an empty cell.
             if !x.is_nan() {
                 let _ = write!(cell, "{x}");
             }

@@ -25,7 +25,7 @@
 //!   occurred, as a plain number in [0, 1]. (Its MCSE is `√(p(1 − p) / trials)`; the CSV summary
 //!   lists it.)
 //!
-//! Money is in pounds. The figures are always finite for a run of at least one trial; a
+//! Money is in pounds. The figures are finite, or null when undefined in every trial (see analysis::summary) for a run of at least one trial; a
 //! non-finite number could not be represented in JSON and would appear as `null`.
 
 use serde_json::{json, Map, Value};

@@ -378,7 +378,9 @@ impl Validator<'_, '_> {
                 );
             }
             if let Some(b) = p.budget {
-                if !(b.is_finite() && b > 0.0 && b <= MAX_MONEY) {
+                if !matches!(role, Some(Role::Commissioner | Role::OutcomePayer)) {
+                    self.err(&pp.key("budget"), Target::Key, format!("a budget for a party with role {}", p.role), "expected budgets only for commissioners and outcome payers (their spend is reported against it)");
+                } else if !(b.is_finite() && b > 0.0 && b <= MAX_MONEY) {
                     self.err(
                         &pp.key("budget"),
                         Target::Value,
@@ -559,7 +561,7 @@ impl Validator<'_, '_> {
             let termination = s
                 .termination
                 .as_ref()
-                .and_then(|t| self.termination(t, s, &sp.key("termination")));
+                .and_then(|t| self.termination(t, s, id, &raw.plan, &sp.key("termination")));
             if s.distress.is_some() && distress.is_none()
                 || s.termination.is_some() && termination.is_none()
             {
@@ -684,6 +686,12 @@ impl Validator<'_, '_> {
                             v.push((m, a));
                         }
                     }
+                    let total: f64 = v.iter().map(|&(_, a)| a).sum();
+                    let facility = f.facility.or(f.loan).unwrap_or(0.0);
+                    if total > facility {
+                        self.err(&fp.key("drawdown_schedule"), Target::Value, format!("the schedule draws £{} in all, more than the facility of £{}", fmt_num(total), fmt_num(facility)), "expected scheduled drawdowns within the facility (or a larger facility)");
+                        return None;
+                    }
                     (v.len() == list.len()).then_some(Drawdown::Schedule(v))
                 }
             },
@@ -697,6 +705,14 @@ impl Validator<'_, '_> {
                 None
             }
         };
+        if f.drawdown_schedule.is_some() && f.drawdown.as_deref() != Some("schedule") {
+            self.err(
+                &fp.key("drawdown_schedule"),
+                Target::Key,
+                "a drawdown schedule without drawdown = \"schedule\"",
+                "expected drawdown = \"schedule\" with it, or no drawdown_schedule",
+            );
+        }
         let repayment = match f.repayment.as_deref() {
             None | Some("sweep") => Some(Repayment::Sweep),
             Some("at_end") => Some(Repayment::AtEnd),
@@ -786,6 +802,8 @@ impl Validator<'_, '_> {
         &mut self,
         t: &RawTermination,
         site: &RawSite,
+        site_id: &str,
+        programme_plan: &BTreeMap<String, f64>,
         path: &FieldPath,
     ) -> Option<Termination> {
         let mut ok = true;
@@ -806,7 +824,11 @@ impl Validator<'_, '_> {
                 );
                 None
             }
-            Some(e) => match site.plan.get(event_metric(Event::NAMES[e as usize])) {
+            Some(e) => match site
+                .plan
+                .get(event_metric(Event::NAMES[e as usize]))
+                .or_else(|| programme_plan.get(&format!("site.{site_id}.{}", t.metric)))
+            {
                 Some(&p) if p > 0.0 => Some(p),
                 _ => {
                     self.err(&path.key("metric"), Target::Value, format!("the site has no plan figure above 0 for {}", t.metric), format!("expected {} = N in this site's [plan] table, to judge performance against", t.metric));
