@@ -6,7 +6,8 @@
 //! the facility. Each month the SPV's cash moves by what it received and paid under the contract
 //! and by its own costs; the loan balance (principal and unpaid interest) grows at the monthly
 //! rate; then, by the waterfall, cash above the reserve pays interest, then principal (every month
-//! with `repayment = "sweep"`, at the end of the horizon with `"at_end"`). At the end of the
+//! with `repayment = "sweep"`; on the scheduled months, up to the principal due, with
+//! `"schedule"`; at the end of the horizon with `"at_end"`). At the end of the
 //! horizon what is left goes to equity. A shortfall the facility cannot cover is a default: the
 //! contract's payments are still made, and the shortfall is recorded.
 //!
@@ -39,6 +40,8 @@ pub struct SpvAccount {
     pub flows: Vec<Money>,
     /// This trial's monthly costs of the SPV.
     monthly_costs: Money,
+    /// Scheduled principal that could not be paid on its date.
+    principal_arrears: Money,
 }
 
 impl SpvAccount {
@@ -56,6 +59,7 @@ impl SpvAccount {
             shortfall: 0.0,
             flows: vec![0.0; horizon as usize + 1],
             monthly_costs,
+            principal_arrears: 0.0,
         }
     }
 
@@ -113,15 +117,35 @@ impl SpvAccount {
                 self.cash = 0.0;
             }
         }
-        if f.repayment == Repayment::Sweep || last {
+        // How much principal may be repaid this month, if the waterfall runs at all.
+        let principal_cap = match &f.repayment {
+            _ if last => Some(f64::INFINITY),
+            Repayment::Sweep => Some(f64::INFINITY),
+            Repayment::AtEnd => None,
+            Repayment::Schedule(list) => {
+                let due: Money = list
+                    .iter()
+                    .filter(|&&(month, _)| month == m)
+                    .map(|&(_, a)| a)
+                    .sum();
+                (due > 0.0).then_some(due + self.principal_arrears)
+            }
+        };
+        if let Some(cap) = principal_cap {
             let reserve = if last { 0.0 } else { f.cash_reserve };
             let interest = self.interest_due.min((self.cash - reserve).max(0.0));
             self.interest_due -= interest;
             self.interest_paid += interest;
             self.pay_out(t, interest);
-            let principal = self.principal.min((self.cash - reserve).max(0.0));
+            let principal = self.principal.min(cap).min((self.cash - reserve).max(0.0));
             self.principal -= principal;
             self.pay_out(t, principal);
+            // Scheduled principal not paid on its date waits for the next one.
+            self.principal_arrears = if cap.is_finite() {
+                (cap - principal).min(self.principal)
+            } else {
+                0.0
+            };
         }
         if last && self.cash > 0.0 {
             // The SPV's residual value goes to equity.
@@ -144,6 +168,34 @@ impl SpvAccount {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scheduled_repayments_pay_what_is_due_and_catch_up() {
+        let f = Finance {
+            repayment: Repayment::Schedule(vec![(1, 100_000.0), (3, 100_000.0)]),
+            ..loan_only(0.0, Repayment::AtEnd)
+        };
+        let mut spv = SpvAccount::new(5, 0.0);
+        // £360,000 drawn at the start; the SPV spends £300,000 of it in month 0.
+        spv.start_month(&f, 0);
+        spv.end_month(&f, 0, -300_000.0, false);
+        // Month 1: £100,000 due, only £60,000 of cash: £60,000 paid, £40,000 in arrears.
+        spv.start_month(&f, 1);
+        spv.end_month(&f, 1, 0.0, false);
+        assert_eq!(spv.flows[2], 60_000.0);
+        // Month 2: nothing due, £200,000 comes in. Month 3: £100,000 due + £40,000 arrears.
+        spv.start_month(&f, 2);
+        spv.end_month(&f, 2, 200_000.0, false);
+        assert_eq!(spv.flows[3], 0.0);
+        spv.start_month(&f, 3);
+        spv.end_month(&f, 3, 0.0, false);
+        assert_eq!(spv.flows[4], 140_000.0);
+        // The end: the rest of the principal (£160,000 owed, £60,000 in cash).
+        spv.start_month(&f, 4);
+        spv.end_month(&f, 4, 0.0, true);
+        assert_eq!(spv.returned, 60_000.0 + 140_000.0 + 60_000.0);
+        assert_eq!(spv.principal, 100_000.0);
+    }
 
     fn loan_only(rate: f64, repayment: Repayment) -> Finance {
         Finance {

@@ -118,10 +118,13 @@ pub enum Drawdown {
 }
 
 /// How the SPV repays the investor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Repayment {
     /// Each month, cash above the reserve pays interest, then principal.
     Sweep,
+    /// On the months given: the interest due, then up to that much principal (as cash above the
+    /// reserve allows; what cannot be paid waits for the next date or the end).
+    Schedule(Vec<(Month, Money)>),
     /// Everything at the end of the horizon.
     AtEnd,
 }

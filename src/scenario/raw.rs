@@ -79,10 +79,14 @@ pub struct RawFinance {
     /// Most the investor will lend in all, £, drawing further when the SPV is short (default: `loan`).
     #[serde(default)]
     pub facility: Option<f64>,
-    /// `"sweep"` (each month, cash above the reserve repays interest, then principal; the default)
-    /// or `"at_end"` (everything at the end of the horizon).
+    /// `"sweep"` (each month, cash above the reserve repays interest, then principal; the default),
+    /// `"schedule"` (interest due and the principal on `repayment_schedule`, as cash allows) or
+    /// `"at_end"` (everything at the end of the horizon).
     #[serde(default)]
     pub repayment: Option<String>,
+    /// `[{ month = "YYYY-MM", amount = £ }]` of principal for `repayment = "schedule"`.
+    #[serde(default)]
+    pub repayment_schedule: Option<Vec<RawScheduled>>,
     /// Cash the SPV keeps before sweeping, £ (default 0).
     #[serde(default)]
     pub cash_reserve: Option<f64>,
