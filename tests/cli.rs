@@ -108,6 +108,12 @@ fn run_writes_the_documented_summary() {
         "payments.by_payee.mhep",
         "site.tower_hamlets.provider.margin",
         "provider.margin",
+        "investor.irr",
+        "investor.multiple",
+        "site.haringey.provider.months_in_distress",
+        "site.staffordshire.months_delivered",
+        "commissioning.cost_per_job_start",
+        "commissioning.staffordshire_cc.cost_per_job_start",
     ] {
         assert!(json["metrics"][metric].is_object(), "missing {metric}");
     }
@@ -116,6 +122,10 @@ fn run_writes_the_documented_summary() {
         "site.haringey.provider_loss",
         "plan.engagements.met",
         "plan.site.staffordshire.engagements.met",
+        "investor.capital_loss",
+        "investor.irr_undefined",
+        "site.tower_hamlets.provider_distress",
+        "site.staffordshire.terminated",
     ] {
         let v = json["probabilities"][p].as_f64().unwrap_or(-1.0);
         assert!((0.0..=1.0).contains(&v), "probability {p} = {v}");
