@@ -120,13 +120,14 @@ fn check(path: &str) {
             "{path} trial {t}: provider income"
         );
         // With an SPV and an investor: what the SPV received under the contract, plus what the
-        // investor put in and any shortfall no facility covered, less what it paid, its costs
-        // and what it returned, leaves nothing (its residual goes to equity at the horizon).
+        // investor put in, less what it paid, its costs and what it returned, leaves nothing (its
+        // residual goes to equity at the horizon) or a deficit it never had the money for.
         if let Some(f) = &model.finance {
             let spv = &model.parties[f.spv].id;
             let contract = r.get(&format!("payments.by_payee.{spv}"))
                 - r.get(&format!("payments.by_payer.{spv}"));
-            let left = contract + r.get("investor.invested") + r.get("spv.shortfall")
+            // A deficit left at the end (a default not cleared) is money the SPV never had.
+            let left = contract + r.get("investor.invested") + r.get("spv.unfunded_end")
                 - r.get("spv.costs")
                 - r.get("investor.returned");
             assert!(

@@ -9,7 +9,9 @@
 //! with `repayment = "sweep"`; on the scheduled months, up to the principal due, with
 //! `"schedule"`; at the end of the horizon with `"at_end"`). At the end of the
 //! horizon what is left goes to equity. A shortfall the facility cannot cover is a default: the
-//! contract's payments are still made, and the shortfall is recorded.
+//! contract's payments are still made, the SPV's cash goes below zero, and later income clears that
+//! deficit before anything is repaid; the largest deficit is recorded, and any deficit left at the
+//! end is money the SPV never had.
 //!
 //! The investor's flows are kept on month boundaries — index t is t months from the start — so a
 //! drawdown at the start of month m sits at t = m and a repayment at the end of month m at
@@ -33,7 +35,7 @@ pub struct SpvAccount {
     /// Everything paid back to the investor, and of it interest.
     pub returned: Money,
     pub interest_paid: Money,
-    /// The SPV's own costs paid, and the shortfall no facility covered.
+    /// The SPV's own costs paid, and the largest deficit no facility covered.
     pub costs: Money,
     pub shortfall: Money,
     /// Investor's net flows by month boundary (negative: paid in).
@@ -112,10 +114,9 @@ impl SpvAccount {
             let room = (f.facility - self.lent).max(0.0);
             let draw = (-self.cash).min(room);
             self.pay_in(t, draw, true);
-            if self.cash < 0.0 {
-                self.shortfall += -self.cash;
-                self.cash = 0.0;
-            }
+            // Beyond the facility the SPV is overdrawn: a debt (to those it has paid) that later
+            // income clears before anything goes back to the investor.
+            self.shortfall = self.shortfall.max(-self.cash);
         }
         // How much principal may be repaid this month, if the waterfall runs at all.
         let principal_cap = match &f.repayment {
@@ -240,11 +241,15 @@ mod tests {
         assert_eq!((spv.lent, spv.cash, spv.shortfall), (60_000.0, 0.0, 0.0));
         spv.start_month(&f, 1);
         spv.end_month(&f, 1, -60_000.0, false);
-        assert_eq!((spv.lent, spv.shortfall), (100_000.0, 20_000.0));
+        assert_eq!(
+            (spv.lent, spv.shortfall, spv.cash),
+            (100_000.0, 20_000.0, -20_000.0)
+        );
         spv.start_month(&f, 2);
         spv.end_month(&f, 2, 150_000.0, true);
-        // Repaid in full (no interest at 0%), the other £50,000 to equity.
-        assert_eq!(spv.returned, 150_000.0);
-        assert_eq!(spv.flows, vec![0.0, -60_000.0, -40_000.0, 150_000.0]);
+        // The £20,000 deficit is cleared first; then the loan is repaid in full (no interest at
+        // 0%) and the other £30,000 goes to equity.
+        assert_eq!(spv.returned, 130_000.0);
+        assert_eq!(spv.flows, vec![0.0, -60_000.0, -40_000.0, 130_000.0]);
     }
 }

@@ -76,7 +76,7 @@ pub mod money {
 pub const SITE_STATUS: [&str; 2] = ["months_delivered", "provider.months_in_distress"];
 
 /// The investor's and SPV's figures, when the scenario has `[finance]`.
-pub const FINANCE_METRICS: [&str; 7] = [
+pub const FINANCE_METRICS: [&str; 8] = [
     "investor.invested",
     "investor.returned",
     "investor.interest",
@@ -84,6 +84,7 @@ pub const FINANCE_METRICS: [&str; 7] = [
     "investor.irr",
     "spv.costs",
     "spv.shortfall",
+    "spv.unfunded_end",
 ];
 /// Offsets in [`FINANCE_METRICS`].
 pub mod finance {
@@ -94,6 +95,7 @@ pub mod finance {
     pub const IRR: usize = 4;
     pub const SPV_COSTS: usize = 5;
     pub const SHORTFALL: usize = 6;
+    pub const UNFUNDED_END: usize = 7;
 }
 /// The investor's and SPV's flags.
 pub const FINANCE_FLAGS: [&str; 4] = [

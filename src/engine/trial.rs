@@ -179,6 +179,7 @@ fn record_finance(prep: &Prepared<'_>, a: &SpvAccount, row: &mut [f64]) {
         (f::IRR, irr.rate().unwrap_or(f64::NAN)),
         (f::SPV_COSTS, a.costs),
         (f::SHORTFALL, a.shortfall),
+        (f::UNFUNDED_END, (-a.cash).max(0.0)),
     ] {
         row[layout.finance(k)] = v;
     }
@@ -275,7 +276,9 @@ fn record(
     let mut all_spend = 0.0;
     for (k, &p) in layout.payers.iter().enumerate() {
         let sites = &prep.payer_sites[k];
-        let spend = ledger.paid_by[p];
+        // Net of what the party received (a co-commissioner reimbursed by the SPV, say), so that
+        // money passing through it is not counted as its own, nor twice overall.
+        let spend = ledger.paid_by[p] - ledger.received_by[p];
         let starts = outcomes(row, sites, count::JOB_STARTS);
         let sustained = outcomes(row, sites, count::SUSTAIN_26W);
         let (per_start, per_sustained) = layout.commissioning(k);
@@ -285,9 +288,10 @@ fn record(
     }
     for (k, &p) in layout.budgeted.iter().enumerate() {
         let budget = model.parties[p].budget.unwrap_or(f64::INFINITY);
+        let spend = ledger.paid_by[p] - ledger.received_by[p];
         let (vs_budget, over) = layout.budget(k);
-        row[vs_budget] = ledger.paid_by[p] / budget;
-        row[over] = flag(ledger.paid_by[p] > budget);
+        row[vs_budget] = spend / budget;
+        row[over] = flag(spend > budget);
     }
     let (per_start, per_sustained) = layout.commissioning_overall();
     row[per_start] = ratio(all_spend, row[layout.total_count(count::JOB_STARTS)]);

@@ -713,15 +713,46 @@ impl Validator<'_, '_> {
                 "expected drawdown = \"schedule\" with it, or no drawdown_schedule",
             );
         }
+        if f.repayment_schedule.is_some() && f.repayment.as_deref() != Some("schedule") {
+            self.err(
+                &fp.key("repayment_schedule"),
+                Target::Key,
+                "a repayment schedule without repayment = \"schedule\"",
+                "expected repayment = \"schedule\" with it, or no repayment_schedule",
+            );
+        }
         let repayment = match f.repayment.as_deref() {
             None | Some("sweep") => Some(Repayment::Sweep),
             Some("at_end") => Some(Repayment::AtEnd),
+            Some("schedule") => match &f.repayment_schedule {
+                None => {
+                    self.err(
+                        &fp.key("repayment"),
+                        Target::Value,
+                        "a schedule with no repayment_schedule",
+                        "expected repayment_schedule = [{ month = \"YYYY-MM\", amount = £ }, …]",
+                    );
+                    None
+                }
+                Some(list) => {
+                    let mut v = Vec::new();
+                    for (k, d) in list.iter().enumerate() {
+                        let dp = fp.key("repayment_schedule").index(k);
+                        let m = self.month(&d.month, settings, &dp.key("month"));
+                        let a = self.money_field(Some(d.amount), 0.0, &dp.key("amount"));
+                        if let (Some(m), Some(a)) = (m, a) {
+                            v.push((m, a));
+                        }
+                    }
+                    (v.len() == list.len()).then_some(Repayment::Schedule(v))
+                }
+            },
             Some(other) => {
                 self.err(
                     &fp.key("repayment"),
                     Target::Value,
                     format!("unknown repayment \"{other}\""),
-                    "expected \"sweep\" (each month) or \"at_end\"",
+                    "expected \"sweep\" (each month), \"schedule\" or \"at_end\"",
                 );
                 None
             }
