@@ -12,7 +12,7 @@ use crate::error::{ScenarioError, ScenarioErrors};
 use crate::scenario::model::*;
 use crate::scenario::raw::*;
 use crate::scenario::span::{FieldPath, Source, Target};
-use crate::Month;
+use crate::{Money, Month};
 
 /// Largest horizon accepted: 100 years of months.
 const MAX_HORIZON: i64 = 1200;
@@ -601,6 +601,36 @@ impl Validator<'_, '_> {
         }
     }
 
+    /// A `drawdown_schedule` or `repayment_schedule` (`what` is `drawdown` or `repayment`).
+    fn schedule(
+        &mut self,
+        list: Option<&Vec<RawScheduled>>,
+        what: &str,
+        settings: &Settings,
+        fp: &FieldPath,
+    ) -> Option<Vec<(Month, Money)>> {
+        let key = format!("{what}_schedule");
+        let Some(list) = list else {
+            self.err(
+                &fp.key(what),
+                Target::Value,
+                format!("a schedule with no {key}"),
+                format!("expected {key} = [{{ month = \"YYYY-MM\", amount = £ }}, …]"),
+            );
+            return None;
+        };
+        let mut v = Vec::new();
+        for (k, d) in list.iter().enumerate() {
+            let dp = fp.key(&key).index(k);
+            let m = self.month(&d.month, settings, &dp.key("month"));
+            let a = self.money_field(Some(d.amount), 0.0, &dp.key("amount"));
+            if let (Some(m), Some(a)) = (m, a) {
+                v.push((m, a));
+            }
+        }
+        (v.len() == list.len()).then_some(v)
+    }
+
     fn finance(
         &mut self,
         f: &RawFinance,
@@ -666,35 +696,22 @@ impl Validator<'_, '_> {
         let drawdown = match f.drawdown.as_deref() {
             None | Some("upfront") => Some(Drawdown::Upfront),
             Some("as_needed") => Some(Drawdown::AsNeeded),
-            Some("schedule") => match &f.drawdown_schedule {
-                None => {
-                    self.err(
-                        &fp.key("drawdown"),
-                        Target::Value,
-                        "a schedule with no drawdown_schedule",
-                        "expected drawdown_schedule = [{ month = \"YYYY-MM\", amount = £ }, …]",
-                    );
-                    None
-                }
-                Some(list) => {
-                    let mut v = Vec::new();
-                    for (k, d) in list.iter().enumerate() {
-                        let dp = fp.key("drawdown_schedule").index(k);
-                        let m = self.month(&d.month, settings, &dp.key("month"));
-                        let a = self.money_field(Some(d.amount), 0.0, &dp.key("amount"));
-                        if let (Some(m), Some(a)) = (m, a) {
-                            v.push((m, a));
-                        }
-                    }
+            Some("schedule") => self
+                .schedule(f.drawdown_schedule.as_ref(), "drawdown", settings, &fp)
+                .and_then(|v| {
                     let total: f64 = v.iter().map(|&(_, a)| a).sum();
                     let facility = f.facility.or(f.loan).unwrap_or(0.0);
                     if total > facility {
-                        self.err(&fp.key("drawdown_schedule"), Target::Value, format!("the schedule draws £{} in all, more than the facility of £{}", fmt_num(total), fmt_num(facility)), "expected scheduled drawdowns within the facility (or a larger facility)");
+                        self.err(
+                            &fp.key("drawdown_schedule"),
+                            Target::Value,
+                            format!("the schedule draws £{} in all, more than the facility of £{}", fmt_num(total), fmt_num(facility)),
+                            "expected scheduled drawdowns within the facility (or a larger facility)",
+                        );
                         return None;
                     }
-                    (v.len() == list.len()).then_some(Drawdown::Schedule(v))
-                }
-            },
+                    Some(Drawdown::Schedule(v))
+                }),
             Some(other) => {
                 self.err(
                     &fp.key("drawdown"),
@@ -724,29 +741,9 @@ impl Validator<'_, '_> {
         let repayment = match f.repayment.as_deref() {
             None | Some("sweep") => Some(Repayment::Sweep),
             Some("at_end") => Some(Repayment::AtEnd),
-            Some("schedule") => match &f.repayment_schedule {
-                None => {
-                    self.err(
-                        &fp.key("repayment"),
-                        Target::Value,
-                        "a schedule with no repayment_schedule",
-                        "expected repayment_schedule = [{ month = \"YYYY-MM\", amount = £ }, …]",
-                    );
-                    None
-                }
-                Some(list) => {
-                    let mut v = Vec::new();
-                    for (k, d) in list.iter().enumerate() {
-                        let dp = fp.key("repayment_schedule").index(k);
-                        let m = self.month(&d.month, settings, &dp.key("month"));
-                        let a = self.money_field(Some(d.amount), 0.0, &dp.key("amount"));
-                        if let (Some(m), Some(a)) = (m, a) {
-                            v.push((m, a));
-                        }
-                    }
-                    (v.len() == list.len()).then_some(Repayment::Schedule(v))
-                }
-            },
+            Some("schedule") => self
+                .schedule(f.repayment_schedule.as_ref(), "repayment", settings, &fp)
+                .map(Repayment::Schedule),
             Some(other) => {
                 self.err(
                     &fp.key("repayment"),
