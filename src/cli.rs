@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::analysis::contract::{cap_overlap_notes, share_checks, CHECK_TRIALS};
+use crate::analysis::plan::{plan_checks, DEFAULT_CONFIDENCE};
 use crate::analysis::summarise;
 use crate::engine::pay::{settle_counts, Counts};
 use crate::engine::{run, RunOptions};
@@ -80,6 +81,10 @@ pub struct RunArgs {
     /// Also write `trials.csv`, one row per trial.
     #[arg(long)]
     pub per_trial: bool,
+    /// Confidence of the de-risked target for each plan figure: the value reached in this share
+    /// of trials (0.8 → the P20 value).
+    #[arg(long, default_value_t = DEFAULT_CONFIDENCE)]
+    pub confidence: f64,
     /// No progress bar and no notes on stderr.
     #[arg(long)]
     pub quiet: bool,
@@ -251,6 +256,14 @@ fn pay_command(args: PayArgs) -> anyhow::Result<()> {
 
 fn run_command(args: RunArgs) -> anyhow::Result<()> {
     let quantiles = args.quantiles.as_deref().map(parse_quantiles).transpose()?;
+    if !(args.confidence > 0.0 && args.confidence < 1.0) {
+        return Err(Error::InvalidOption {
+            option: "--confidence".into(),
+            problem: format!("{}", args.confidence),
+            valid: "expected a share strictly between 0 and 1, e.g. 0.8".into(),
+        }
+        .into());
+    }
     let model = scenario::load(&args.file)?;
     let opts = RunOptions {
         trials: args.trials,
@@ -292,11 +305,16 @@ fn run_command(args: RunArgs) -> anyhow::Result<()> {
     let elapsed = started.elapsed();
 
     let summary = summarise(&table, &model.name, seed, low, high);
-    let json = serde_json::to_vec_pretty(&report::json::to_json(&summary))
-        .context("serialising summary.json")?;
+    let plan = plan_checks(&model, &table, args.confidence);
+    let mut summary_json = report::json::to_json(&summary);
+    if let Some(obj) = summary_json.as_object_mut() {
+        obj.insert("plan".into(), report::plan::to_json(&plan));
+    }
+    let json = serde_json::to_vec_pretty(&summary_json).context("serialising summary.json")?;
     let mut files = vec![
         ("summary.json", json),
         ("summary.csv", report::csv::summary_csv(&summary)?),
+        ("plan.csv", report::plan::to_csv(&plan)?),
     ];
     if args.per_trial {
         files.push(("trials.csv", report::csv::trials_csv(&table)?));
@@ -311,7 +329,7 @@ fn run_command(args: RunArgs) -> anyhow::Result<()> {
         }
     }
 
-    write_stdout(&report::terminal::render(&summary))?;
+    write_stdout(&(report::terminal::render(&summary) + &report::plan::render(&plan)))?;
     for c in share_checks(&model, &table) {
         if c.breached() && !args.quiet {
             eprintln!(

@@ -5,6 +5,7 @@
 //! quantiles of each metric, and the probability of each flagged event.
 
 pub mod contract;
+pub mod plan;
 pub mod summary;
 
 pub use summary::{

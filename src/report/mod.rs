@@ -8,6 +8,7 @@
 pub mod csv;
 pub mod json;
 pub mod pay;
+pub mod plan;
 pub mod terminal;
 
 use std::collections::HashSet;
