@@ -36,6 +36,15 @@ pub enum Command {
     },
     /// Settle given event counts at one site and month under the scenario's rules (no simulation).
     Pay(PayArgs),
+    /// List the evidence library: every figure with its value, unit and source.
+    Evidence {
+        /// The library's folder.
+        #[arg(long, default_value = "evidence")]
+        dir: PathBuf,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -122,6 +131,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Validate { file } => validate_command(&file),
         Command::Run(args) => run_command(args),
         Command::Pay(args) => pay_command(args),
+        Command::Evidence { dir, json } => evidence_command(&dir, json),
     }
 }
 
@@ -194,6 +204,56 @@ fn validate_command(file: &Path) -> anyhow::Result<()> {
     } else {
         Err(Error::ContractCheck(errors).into())
     }
+}
+
+fn evidence_command(dir: &Path, json: bool) -> anyhow::Result<()> {
+    let library = crate::evidence::Library::load(dir)?;
+    if json {
+        let list: Vec<serde_json::Value> = library
+            .figures
+            .iter()
+            .map(|f| {
+                serde_json::json!({
+                    "key": f.key, "value": f.value, "of": f.of, "unit": f.unit,
+                    "source": f.source, "note": f.note,
+                })
+            })
+            .collect();
+        let text = serde_json::to_string_pretty(&list).context("serialising the evidence")?;
+        return write_stdout(&(text + "\n"));
+    }
+    let mut rows = vec![vec![
+        "key".to_string(),
+        "value".into(),
+        "unit".into(),
+        "source".into(),
+    ]];
+    for f in &library.figures {
+        let value = match f.of {
+            Some(of) => format!("{} of {}", f.value, of),
+            None => f.value.to_string(),
+        };
+        rows.push(vec![f.key.clone(), value, f.unit.clone(), f.source.clone()]);
+    }
+    let widths: Vec<usize> = (0..4)
+        .map(|j| rows.iter().map(|r| r[j].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = format!("{} figures in {}\n\n", library.figures.len(), dir.display());
+    for r in rows {
+        let line = format!(
+            "{:<w0$}  {:>w1$}  {:<w2$}  {}",
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2]
+        );
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    write_stdout(&out)
 }
 
 fn pay_command(args: PayArgs) -> anyhow::Result<()> {

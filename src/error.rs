@@ -93,6 +93,12 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    #[error("cannot read the evidence library at {}", path.display())]
+    ReadEvidence {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error(transparent)]
     InvalidScenario(#[from] ScenarioErrors),
     /// The file is valid but the contract it describes breaks a rule the user set (e.g. a top-up

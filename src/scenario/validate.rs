@@ -29,7 +29,7 @@ pub const DEFAULT_SEED: u64 = 1;
 /// Every problem found, sorted by position in the file.
 pub fn parse_scenario(file: &str, text: &str) -> Result<Model, ScenarioErrors> {
     let src = Source::new(file, text);
-    let raw = parse_raw(&src)?;
+    let raw: RawScenario = parse_toml(&src)?;
     check(&src, &raw)
 }
 
@@ -72,7 +72,11 @@ fn check(src: &Source<'_>, raw: &RawScenario) -> Result<Model, ScenarioErrors> {
     Err(ScenarioErrors(errors))
 }
 
-fn parse_raw(src: &Source<'_>) -> Result<RawScenario, ScenarioErrors> {
+/// Read TOML `src` into `T`, stopping at the first structural problem (syntax, unknown or missing
+/// field, wrong type), located in the file.
+pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(
+    src: &Source<'_>,
+) -> Result<T, ScenarioErrors> {
     let de = toml::Deserializer::parse(src.text).map_err(|e| {
         let (problem, valid) = split_message(e.message());
         ScenarioErrors(vec![src.error_at(
