@@ -36,6 +36,20 @@ pub enum Command {
     },
     /// Settle given event counts at one site and month under the scenario's rules (no simulation).
     Pay(PayArgs),
+    /// Simulate a scenario and show where its recorded actuals fall, beside its plan figures.
+    Backtest {
+        /// The scenario file (TOML), with an [actuals] table.
+        file: PathBuf,
+        /// Number of trials (default: the scenario's).
+        #[arg(long)]
+        trials: Option<u64>,
+        /// Master seed (default: the scenario's).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// List the evidence library: every figure with its value, unit and source.
     Evidence {
         /// The library's folder.
@@ -132,6 +146,12 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Run(args) => run_command(args),
         Command::Pay(args) => pay_command(args),
         Command::Evidence { dir, json } => evidence_command(&dir, json),
+        Command::Backtest {
+            file,
+            trials,
+            seed,
+            json,
+        } => backtest_command(&file, trials, seed, json),
     }
 }
 
@@ -204,6 +224,88 @@ fn validate_command(file: &Path) -> anyhow::Result<()> {
     } else {
         Err(Error::ContractCheck(errors).into())
     }
+}
+
+fn backtest_command(
+    file: &Path,
+    trials: Option<u64>,
+    seed: Option<u64>,
+    json: bool,
+) -> anyhow::Result<()> {
+    let model = scenario::load(file)?;
+    if model.actuals.is_empty() {
+        return Err(Error::InvalidOption {
+            option: "FILE".into(),
+            problem: format!("{} has no [actuals]", file.display()),
+            valid: "expected a scenario with recorded outturns: [actuals] \"<metric>\" = { value = N, source = \"<report> <table>\" }".into(),
+        }
+        .into());
+    }
+    let opts = RunOptions {
+        trials,
+        seed,
+        threads: None,
+    };
+    let table = run(&model, &opts, &|_| {})?;
+    let rows = crate::analysis::backtest::backtest(&model, &table);
+    let seed = seed.unwrap_or(model.settings.seed);
+    if json {
+        let list: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "metric": r.metric, "actual": r.actual, "percentile": r.percentile,
+                    "median": r.median, "plan": r.plan, "plan_percentile": r.plan_percentile,
+                    "source": r.source,
+                })
+            })
+            .collect();
+        let v = serde_json::json!({
+            "scenario": model.name, "trials": table.trials, "seed": seed, "actuals": list,
+        });
+        let text = serde_json::to_string_pretty(&v).context("serialising the back-test")?;
+        return write_stdout(&(text + "\n"));
+    }
+    let pct = |x: f64| format!("{:.1}%", x * 100.0);
+    let mut rows_out = vec![vec![
+        "metric".to_string(),
+        "actual".into(),
+        "percentile".into(),
+        "sim. median".into(),
+        "plan".into(),
+        "plan percentile".into(),
+    ]];
+    for r in &rows {
+        rows_out.push(vec![
+            r.metric.clone(),
+            report::terminal::number(r.actual),
+            pct(r.percentile),
+            report::terminal::number(r.median),
+            r.plan.map_or("—".into(), report::terminal::number),
+            r.plan_percentile.map_or("—".into(), pct),
+        ]);
+    }
+    let widths: Vec<usize> = (0..rows_out[0].len())
+        .map(|j| {
+            rows_out
+                .iter()
+                .map(|r| r[j].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = format!(
+        "Back-test of {}: {} trials, seed {}\n\n",
+        model.name, table.trials, seed
+    );
+    for r in &rows_out {
+        report::terminal::push_row(&mut out, r, &widths);
+    }
+    out.push_str("\nSources:\n");
+    for r in &rows {
+        out.push_str(&format!("  {}: {}\n", r.metric, r.source));
+    }
+    write_stdout(&out)
 }
 
 fn evidence_command(dir: &Path, json: bool) -> anyhow::Result<()> {

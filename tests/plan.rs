@@ -86,3 +86,42 @@ fn run_reports_plan_against_simulation_everywhere() {
         .code(2)
         .stderr("Error: invalid --confidence: 1.5; expected a share strictly between 0 and 1, e.g. 0.8\n");
 }
+
+/// `sibsim backtest` on MHEP 1: every recorded actual is reported with its percentile, and the
+/// programme engagement plan's percentile beside it.
+#[test]
+fn backtest_reports_each_actual_and_the_plans_place() {
+    let out = Command::cargo_bin("sibsim")
+        .unwrap()
+        .args([
+            "backtest",
+            "scenarios/mhep1.toml",
+            "--trials",
+            "400",
+            "--json",
+        ])
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["trials"], 400);
+    let rows = v["actuals"].as_array().unwrap();
+    assert_eq!(rows.len(), 12);
+    let eng = rows.iter().find(|r| r["metric"] == "engagements").unwrap();
+    // 000_a181213f7b897744.txt Table 4.1: 527 + 566 + 156; the plan, 001's 2,651 (Haringey inferred).
+    assert_eq!(
+        (eng["actual"].as_f64(), eng["plan"].as_f64()),
+        (Some(1249.0), Some(2651.0))
+    );
+    for r in rows {
+        let p = r["percentile"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&p), "{r}");
+    }
+    Command::cargo_bin("sibsim")
+        .unwrap()
+        .args(["backtest", "tests/fixtures/analytic.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::starts_with(
+            "Error: invalid FILE: tests/fixtures/analytic.toml has no [actuals]",
+        ));
+}

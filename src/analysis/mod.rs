@@ -4,6 +4,7 @@
 //! [`Summary`] that every report format prints — means with their Monte Carlo standard errors,
 //! quantiles of each metric, and the probability of each flagged event.
 
+pub mod backtest;
 pub mod contract;
 pub mod plan;
 pub mod summary;

@@ -532,6 +532,15 @@ pub struct PlanFigure {
     pub value: f64,
 }
 
+/// A recorded outturn of one metric.
+#[derive(Debug, Clone)]
+pub struct Actual {
+    pub metric: String,
+    pub value: f64,
+    pub source: String,
+    pub note: Option<String>,
+}
+
 /// A validated scenario.
 #[derive(Debug, Clone)]
 pub struct Model {
@@ -550,6 +559,7 @@ pub struct Model {
     pub rule_sets: Vec<String>,
     pub variations: Vec<Variation>,
     pub finance: Option<Finance>,
+    pub actuals: Vec<Actual>,
     pub plan: Vec<PlanFigure>,
 }
 

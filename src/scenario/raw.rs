@@ -45,6 +45,20 @@ pub struct RawScenario {
     /// The SPV's account and the investor's capital (optional).
     #[serde(default)]
     pub finance: Option<RawFinance>,
+    /// Recorded outturns, for `sibsim backtest`: metric name → `{ value, source }`.
+    #[serde(default)]
+    pub actuals: BTreeMap<String, RawActual>,
+}
+
+/// `[actuals]`: what actually happened, cited.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawActual {
+    pub value: f64,
+    /// Report file name and table or section.
+    pub source: String,
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// `[finance]`: the SPV's cash account, funded by the investor's equity and loan, and repaid by

@@ -273,8 +273,10 @@ impl Validator<'_, '_> {
             variations,
             finance,
             plan: Vec::new(),
+            actuals: Vec::new(),
         };
         model.plan = self.plan(raw, &model);
+        model.actuals = self.actuals(raw, &model);
         Some(model)
     }
 
@@ -1794,6 +1796,37 @@ impl Validator<'_, '_> {
             tariff: line,
             events: oa.events as u64,
         })
+    }
+
+    fn actuals(&mut self, raw: &RawScenario, model: &Model) -> Vec<Actual> {
+        let names: HashSet<String> = crate::engine::metrics::Layout::new(model)
+            .metric_names()
+            .into_iter()
+            .collect();
+        let mut out = Vec::new();
+        for (metric, a) in &raw.actuals {
+            let path = FieldPath::root().key("actuals").key(metric);
+            if !names.contains(metric) {
+                self.err(&path, Target::Key, format!("\"{metric}\" is not a metric of this scenario"), "expected a metric name such as engagements or \"site.<id>.job_starts\" (quoted when it has dots)");
+            } else if !a.value.is_finite() {
+                self.err(
+                    &path.key("value"),
+                    Target::Value,
+                    format!("value {}", fmt_num(a.value)),
+                    "expected a finite number",
+                );
+            } else if !a.source.contains(".txt") {
+                self.err(&path.key("source"), Target::Value, format!("\"{}\" names no report file", a.source), "expected the report's file name and its table or section, e.g. \"000_a181213f7b897744.txt Table 4.1\"");
+            } else {
+                out.push(Actual {
+                    metric: metric.clone(),
+                    value: a.value,
+                    source: a.source.clone(),
+                    note: a.note.clone(),
+                });
+            }
+        }
+        out
     }
 
     fn plan(&mut self, raw: &RawScenario, model: &Model) -> Vec<PlanFigure> {

@@ -1,0 +1,87 @@
+//! Back-test: where recorded outturns fall in the simulated distributions, beside the plan's place.
+//!
+//! For each actual `a` of a metric with simulated values v₁…vₙ: its **percentile** #{vᵢ ≤ a} / n, the
+//! simulated median, and, when the scenario has a plan figure for the same metric, the plan's
+//! percentile likewise. An actual near the middle says the model saw it coming; a plan far in the
+//! upper tail with the actual in the body is optimism bias made visible.
+
+use crate::analysis::summary::{percentile_of, quantile_sorted, TrialTable};
+use crate::scenario::Model;
+
+/// One recorded outturn against the simulation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BacktestRow {
+    pub metric: String,
+    pub actual: f64,
+    pub source: String,
+    pub percentile: f64,
+    pub median: f64,
+    pub plan: Option<f64>,
+    pub plan_percentile: Option<f64>,
+}
+
+/// Every actual of `model` against `table`'s trials.
+pub fn backtest(model: &Model, table: &TrialTable) -> Vec<BacktestRow> {
+    model
+        .actuals
+        .iter()
+        .filter_map(|a| {
+            let j = table.metric_names.iter().position(|n| *n == a.metric)?;
+            let mut v: Vec<f64> = table
+                .metric_column(j)
+                .into_iter()
+                .filter(|x| !x.is_nan())
+                .collect();
+            if v.is_empty() {
+                return None;
+            }
+            v.sort_by(f64::total_cmp);
+            let plan = model
+                .plan
+                .iter()
+                .find(|p| p.metric == a.metric)
+                .map(|p| p.value);
+            Some(BacktestRow {
+                metric: a.metric.clone(),
+                actual: a.value,
+                source: a.source.clone(),
+                percentile: percentile_of(&v, a.value),
+                median: quantile_sorted(&v, 0.5),
+                plan,
+                plan_percentile: plan.map(|p| percentile_of(&v, p)),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{parse_scenario, Actual, PlanFigure};
+
+    #[test]
+    fn actual_and_plan_percentiles_by_hand() {
+        let text = std::fs::read_to_string("tests/fixtures/analytic.toml").unwrap();
+        let mut model = parse_scenario("analytic.toml", &text).unwrap();
+        model.plan = vec![PlanFigure {
+            metric: "engagements".into(),
+            value: 45.0,
+        }];
+        model.actuals = vec![Actual {
+            metric: "engagements".into(),
+            value: 20.0,
+            source: "000_a181213f7b897744.txt Table 4.1".into(),
+            note: None,
+        }];
+        let mut table = TrialTable::new(vec!["engagements".into()], vec![]);
+        for x in [10.0, 20.0, 30.0, 40.0] {
+            table.push_row(&[x]);
+        }
+        let r = &backtest(&model, &table)[0];
+        // 2 of 4 trials at or below 20; all 4 at or below 45; median 25.
+        assert_eq!(
+            (r.percentile, r.median, r.plan, r.plan_percentile),
+            (0.5, 25.0, Some(45.0), Some(1.0))
+        );
+    }
+}
