@@ -50,6 +50,27 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Scale each plan figure by past projects' actual/plan ratios (the outside view) and set it
+    /// beside the simulation (the inside view).
+    OutsideView {
+        /// The scenario file (TOML), with plan figures.
+        file: PathBuf,
+        /// Number of trials (default: the scenario's).
+        #[arg(long)]
+        trials: Option<u64>,
+        /// Master seed (default: the scenario's).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// The evidence library's folder.
+        #[arg(long, default_value = "evidence")]
+        dir: PathBuf,
+        /// The reference class of actual/plan ratios to use.
+        #[arg(long, default_value = "volume")]
+        class: String,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// List the evidence library: every figure with its value, unit and source.
     Evidence {
         /// The library's folder.
@@ -146,6 +167,14 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Run(args) => run_command(args),
         Command::Pay(args) => pay_command(args),
         Command::Evidence { dir, json } => evidence_command(&dir, json),
+        Command::OutsideView {
+            file,
+            trials,
+            seed,
+            dir,
+            class,
+            json,
+        } => outside_view_command(&file, trials, seed, &dir, &class, json),
         Command::Backtest {
             file,
             trials,
@@ -304,6 +333,115 @@ fn backtest_command(
     out.push_str("\nSources:\n");
     for r in &rows {
         out.push_str(&format!("  {}: {}\n", r.metric, r.source));
+    }
+    write_stdout(&out)
+}
+
+fn outside_view_command(
+    file: &Path,
+    trials: Option<u64>,
+    seed: Option<u64>,
+    dir: &Path,
+    class: &str,
+    json: bool,
+) -> anyhow::Result<()> {
+    use crate::analysis::outside_view::{compare, ReferenceClass};
+    let library = crate::evidence::Library::load(dir)?;
+    let rc = ReferenceClass::fit(&library, class).ok_or_else(|| Error::InvalidOption {
+        option: "--class".into(),
+        problem: format!("fewer than two figures of class \"{class}\" in {}", dir.display()),
+        valid: "expected a class with at least two actual/plan ratios (class = \"...\" in the evidence files)".into(),
+    })?;
+    let model = scenario::load(file)?;
+    if model.plan.is_empty() {
+        return Err(Error::InvalidOption {
+            option: "FILE".into(),
+            problem: format!("{} has no plan figures", file.display()),
+            valid: "expected a scenario with [plan] or [sites.<id>.plan] figures".into(),
+        }
+        .into());
+    }
+    let opts = RunOptions {
+        trials,
+        seed,
+        threads: None,
+    };
+    let table = run(&model, &opts, &|_| {})?;
+    let (low, high) = (model.settings.low, model.settings.high);
+    let summary = summarise(
+        &table,
+        &model.name,
+        seed.unwrap_or(model.settings.seed),
+        low,
+        high,
+    );
+    let views: Vec<_> = model
+        .plan
+        .iter()
+        .filter_map(|p| {
+            let m = &summary.metrics.iter().find(|(n, _)| *n == p.metric)?.1;
+            Some(compare(
+                &rc,
+                &p.metric,
+                p.value,
+                [m.low, m.median, m.high],
+                [low, 0.5, high],
+            ))
+        })
+        .collect();
+    if json {
+        let v = serde_json::json!({
+            "scenario": model.name,
+            "class": rc.class,
+            "cases": rc.cases.iter().map(|(k, r)| serde_json::json!({"key": k, "ratio": r})).collect::<Vec<_>>(),
+            "quantiles": [low, 0.5, high],
+            "plan": views.iter().map(|v| serde_json::json!({
+                "metric": v.metric, "plan": v.plan, "outside": v.outside, "inside": v.inside,
+                "disagree": v.disagree,
+            })).collect::<Vec<_>>(),
+        });
+        let text = serde_json::to_string_pretty(&v).context("serialising the outside view")?;
+        return write_stdout(&(text + "\n"));
+    }
+    let n = report::terminal::number;
+    let mut out = format!(
+        "Outside view of {}: {} reference cases of class {} ({}), actual/plan ratio P{:.0} / P50 / P{:.0} = {} / {} / {}\n\n",
+        model.name,
+        rc.cases.len(),
+        rc.class,
+        rc.cases.iter().map(|(k, r)| format!("{k} {r}")).collect::<Vec<_>>().join(", "),
+        low * 100.0,
+        high * 100.0,
+        n(rc.ratio_quantile(low)),
+        n(rc.ratio_quantile(0.5)),
+        n(rc.ratio_quantile(high)),
+    );
+    let mut rows = vec![vec![
+        "plan figure".to_string(),
+        "plan".into(),
+        "outside view low / median / high".into(),
+        "inside view low / median / high".into(),
+        "".into(),
+    ]];
+    for v in &views {
+        let three = |x: [f64; 3]| format!("{} / {} / {}", n(x[0]), n(x[1]), n(x[2]));
+        rows.push(vec![
+            v.metric.clone(),
+            n(v.plan),
+            three(v.outside),
+            three(v.inside),
+            if v.disagree {
+                "DISAGREE".into()
+            } else {
+                "".into()
+            },
+        ]);
+    }
+    let widths: Vec<usize> = (0..rows[0].len())
+        .map(|j| rows.iter().map(|r| r[j].chars().count()).max().unwrap_or(0))
+        .collect();
+    for r in &rows {
+        report::terminal::push_row(&mut out, r, &widths);
     }
     write_stdout(&out)
 }

@@ -102,3 +102,55 @@ fn the_evidence_command_lists_it() {
         assert!(first.get(key).is_some(), "{key}");
     }
 }
+
+/// The outside view's interval for a plan of 1,000 engagements contains MHEP 1's overall ratio of
+/// actual to plan × 1,000 (0.59, 001_91c39e34d7f8be68.txt §1.3), and honestly widens for so few
+/// reference cases: wider than the cases' own range.
+#[test]
+fn the_outside_view_interval_contains_mhep1s_outturn() {
+    use sibsim::analysis::outside_view::ReferenceClass;
+    let lib = library();
+    let rc = ReferenceClass::fit(&lib, "volume").unwrap();
+    let (low, high) = (
+        1000.0 * rc.ratio_quantile(0.1),
+        1000.0 * rc.ratio_quantile(0.9),
+    );
+    let mhep1 = 1000.0 * value(&lib, "reference_class.mhep1_engagements_overall");
+    assert!(low < mhep1 && mhep1 < high, "{low}..{high} misses {mhep1}");
+    let (min, max) = rc
+        .cases
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(a, b), &(_, r)| (a.min(r), b.max(r)));
+    assert!(
+        low < 1000.0 * min && high > 1000.0 * max,
+        "{low}..{high} vs cases {min}..{max}"
+    );
+}
+
+#[test]
+fn the_outside_view_command_sets_both_views_side_by_side() {
+    let out = Command::cargo_bin("sibsim")
+        .unwrap()
+        .args([
+            "outside-view",
+            "scenarios/mhep1.toml",
+            "--trials",
+            "300",
+            "--json",
+        ])
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["class"], "volume");
+    assert_eq!(v["cases"].as_array().unwrap().len(), 4);
+    let eng = v["plan"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["metric"] == "engagements")
+        .unwrap();
+    assert_eq!(eng["plan"], 2651.0);
+    let o = eng["outside"].as_array().unwrap();
+    assert!(o[0].as_f64() < o[1].as_f64() && o[1].as_f64() < o[2].as_f64());
+    assert!(eng["disagree"].is_boolean());
+}

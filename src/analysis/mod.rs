@@ -6,6 +6,7 @@
 
 pub mod backtest;
 pub mod contract;
+pub mod outside_view;
 pub mod plan;
 pub mod summary;
 

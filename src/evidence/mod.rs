@@ -30,6 +30,8 @@ struct RawFigure {
     of: Option<f64>,
     #[serde(default)]
     note: Option<String>,
+    #[serde(default)]
+    class: Option<String>,
 }
 
 /// One figure of the library.
@@ -44,6 +46,8 @@ pub struct Figure {
     /// The denominator, when `value` is a count out of `of` trials.
     pub of: Option<f64>,
     pub note: Option<String>,
+    /// The reference class a plan-vs-actual ratio belongs to (e.g. `volume`), for the outside view.
+    pub class: Option<String>,
 }
 
 /// Every figure, in key order.
@@ -121,6 +125,7 @@ pub fn parse_file(file: &str, stem: &str, text: &str) -> Result<Vec<Figure>, Sce
             source: f.source,
             of: f.of,
             note: f.note,
+            class: f.class,
         });
     }
     if errors.is_empty() {
