@@ -71,6 +71,15 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Calibrate rates from the evidence counts: pooled, and for a new site (between-site spread).
+    Calibrate {
+        /// The evidence library's folder.
+        #[arg(long, default_value = "evidence")]
+        dir: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// List the evidence library: every figure with its value, unit and source.
     Evidence {
         /// The library's folder.
@@ -167,6 +176,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Run(args) => run_command(args),
         Command::Pay(args) => pay_command(args),
         Command::Evidence { dir, json } => evidence_command(&dir, json),
+        Command::Calibrate { dir, json } => calibrate_command(&dir, json),
         Command::OutsideView {
             file,
             trials,
@@ -442,6 +452,72 @@ fn outside_view_command(
         .collect();
     for r in &rows {
         report::terminal::push_row(&mut out, r, &widths);
+    }
+    write_stdout(&out)
+}
+
+/// A spec as the inline TOML a scenario would hold.
+fn spec_toml(spec: &crate::dist::DistSpec) -> String {
+    use crate::dist::DistSpec;
+    match spec {
+        DistSpec::BetaCounts { successes, trials } => {
+            format!("{{ dist = \"beta_counts\", successes = {successes}, trials = {trials} }}")
+        }
+        DistSpec::BetaMean { mean, sd } => {
+            format!("{{ dist = \"beta_mean\", mean = {mean:.4}, sd = {sd:.4} }}")
+        }
+        other => format!("{other:?}"),
+    }
+}
+
+fn calibrate_command(dir: &Path, json: bool) -> anyhow::Result<()> {
+    use crate::evidence::calibrate::{calibrate, describe};
+    let library = crate::evidence::Library::load(dir)?;
+    let rates = calibrate(&library);
+    let three = |spec| describe(spec, 0.1, 0.9).unwrap_or((f64::NAN, f64::NAN, f64::NAN));
+    if json {
+        let list: Vec<serde_json::Value> = rates
+            .iter()
+            .map(|r| {
+                let (pm, p10, p90) = three(&r.pooled);
+                let (nm, n10, n90) = three(&r.new_site);
+                serde_json::json!({
+                    "name": r.name, "what": r.what,
+                    "sites": r.sites.iter().map(|(k, s, n)| serde_json::json!({"key": k, "successes": s, "trials": n})).collect::<Vec<_>>(),
+                    "pooled": {"spec": spec_toml(&r.pooled), "mean": pm, "p10": p10, "p90": p90},
+                    "new_site": {"spec": spec_toml(&r.new_site), "mean": nm, "p10": n10, "p90": n90},
+                })
+            })
+            .collect();
+        let text = serde_json::to_string_pretty(&list).context("serialising the calibration")?;
+        return write_stdout(&(text + "\n"));
+    }
+    let mut out = format!(
+        "Rates calibrated from {} (mean, P10 – P90)\n",
+        dir.display()
+    );
+    for r in &rates {
+        let observed: Vec<String> = r
+            .sites
+            .iter()
+            .map(|(_, s, n)| format!("{:.3}", s / n))
+            .collect();
+        let (pm, p10, p90) = three(&r.pooled);
+        let (nm, n10, n90) = three(&r.new_site);
+        out.push_str(&format!(
+            "\n{} — {}\n  sites: {}\n  pooled:   {:.3}, {:.3} – {:.3}   {}\n  new site: {:.3}, {:.3} – {:.3}   {}\n",
+            r.name,
+            r.what,
+            observed.join(", "),
+            pm,
+            p10,
+            p90,
+            spec_toml(&r.pooled),
+            nm,
+            n10,
+            n90,
+            spec_toml(&r.new_site)
+        ));
     }
     write_stdout(&out)
 }

@@ -8,6 +8,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+pub mod calibrate;
+
 use serde::Deserialize;
 
 use crate::error::{Error, ScenarioErrors};
