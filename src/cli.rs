@@ -231,6 +231,13 @@ fn validate_command(file: &Path) -> anyhow::Result<()> {
         .into_iter()
         .map(|n| format!("contract note: {n}"))
         .collect();
+    if let Some(c) = &model.copula {
+        for (what, rho, rank) in &c.pairs {
+            notes.push(format!(
+                "correlation: {what}: {rho} between the underlying normals, a rank correlation of {rank:.3} between the inputs"
+            ));
+        }
+    }
     for c in checks {
         let line = format!(
             "{} pays {:.1}% of all payments on average (max_share {}%); above it in {:.1}% of {} simulated trials",

@@ -40,6 +40,22 @@ impl SiteParams {
             .collect();
         SiteParams { values }
     }
+    /// Draw every input of `site` from the given uniforms (one per input, in [`Param::ALL`]
+    /// order), as a copula supplies them.
+    pub fn from_uniforms(site: &Site, uniforms: &[f64]) -> SiteParams {
+        let values = site
+            .inputs
+            .iter()
+            .zip(Param::ALL)
+            .zip(uniforms)
+            .map(|((d, p), &u)| {
+                let x = d.quantile(u);
+                p.max().map_or(x, |max| x.clamp(-max, max))
+            })
+            .collect();
+        SiteParams { values }
+    }
+
     pub fn get(&self, p: Param) -> f64 {
         self.values[p as usize]
     }

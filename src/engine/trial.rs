@@ -7,7 +7,7 @@ use crate::engine::investment::SpvAccount;
 use crate::engine::metrics::{count, money, Layout};
 use crate::engine::rng::{self, purpose};
 use crate::engine::settlement::{Contract, Ledger};
-use crate::scenario::{Event, Model, Role, Site, Termination};
+use crate::scenario::{Copula, Event, Model, Param, Role, Site, Termination};
 use crate::Month;
 
 /// Everything about a model the trial loop needs, computed once per run.
@@ -97,8 +97,16 @@ pub fn simulate(prep: &Prepared<'_>, seed: u64, trial: u64, row: &mut [f64]) {
     let mut delivery = Vec::with_capacity(n_sites);
     let mut streams = Vec::with_capacity(n_sites);
     let mut books = Vec::with_capacity(n_sites);
-    for (site, &(p_purpose, d_purpose)) in model.sites.iter().zip(&prep.purposes) {
-        let p = SiteParams::draw(site, &mut rng::stream(seed, trial, p_purpose));
+    let uniforms = model
+        .copula
+        .as_ref()
+        .map(|c| copula_uniforms(c, &mut rng::stream(seed, trial, purpose("copula", ""))));
+    let n_in = Param::ALL.len();
+    for (s, (site, &(p_purpose, d_purpose))) in model.sites.iter().zip(&prep.purposes).enumerate() {
+        let p = match &uniforms {
+            Some(u) => SiteParams::from_uniforms(site, &u[s * n_in..(s + 1) * n_in]),
+            None => SiteParams::draw(site, &mut rng::stream(seed, trial, p_purpose)),
+        };
         delivery.push(SiteDelivery::new(site, &p));
         books.push(ProviderBooks::new(&p));
         streams.push(rng::stream(seed, trial, d_purpose));
@@ -188,6 +196,20 @@ fn record_finance(prep: &Prepared<'_>, a: &SpvAccount, row: &mut [f64]) {
     row[layout.finance_flag(1)] = flag(irr.rate().is_none());
     row[layout.finance_flag(2)] = flag(irr.is_multiple());
     row[layout.finance_flag(3)] = flag(a.shortfall > 0.0);
+}
+
+/// Correlated uniforms from the copula: z = L·ε with ε standard normal, u = Φ(z), kept inside
+/// (0, 1) so every quantile is finite.
+fn copula_uniforms(c: &Copula, rng: &mut rng::Stream) -> Vec<f64> {
+    use rand_distr::{Distribution, StandardNormal};
+    let eps: Vec<f64> = (0..c.dim).map(|_| StandardNormal.sample(rng)).collect();
+    (0..c.dim)
+        .map(|i| {
+            let z: f64 = (0..=i).map(|k| c.lower[i * c.dim + k] * eps[k]).sum();
+            let u = 0.5 * statrs::function::erf::erfc(-z / std::f64::consts::SQRT_2);
+            u.clamp(1e-15, 1.0 - 1e-15)
+        })
+        .collect()
 }
 
 /// What became of a site in a trial, beyond its books.

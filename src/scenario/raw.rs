@@ -48,6 +48,32 @@ pub struct RawScenario {
     /// Recorded outturns, for `sibsim backtest`: metric name → `{ value, source }`.
     #[serde(default)]
     pub actuals: BTreeMap<String, RawActual>,
+    /// Correlated inputs (optional).
+    #[serde(default)]
+    pub correlation: Option<RawCorrelation>,
+}
+
+/// `[correlation]`: a Gaussian copula on the inputs' draws.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCorrelation {
+    /// Input (`"delivery.p_engage"`) → correlation of its draws between any two sites: a shared
+    /// programme-level draw with site-level spread around it.
+    #[serde(default)]
+    pub across_sites: BTreeMap<String, f64>,
+    /// Pairs of inputs correlated within each site.
+    #[serde(default)]
+    pub within_site: Vec<RawPair>,
+}
+
+/// `{ a = "delivery.p_engage", b = "delivery.p_job_start", rho = 0.3 }`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPair {
+    pub a: String,
+    pub b: String,
+    /// Correlation of the underlying normals, in (−1, 1).
+    pub rho: f64,
 }
 
 /// `[actuals]`: what actually happened, cited.

@@ -184,6 +184,27 @@ fn raw_input(site: &RawSite, p: Param) -> Option<&Input> {
     }
 }
 
+/// The lower-triangular Cholesky factor of the `n` × `n` row-major matrix `a`, or `None` if `a` is
+/// not positive definite (Cholesky–Banachiewicz).
+fn cholesky(a: &[f64], n: usize) -> Option<Vec<f64>> {
+    let mut l = vec![0.0; n * n];
+    for i in 0..n {
+        for j in 0..=i {
+            let sum: f64 = (0..j).map(|k| l[i * n + k] * l[j * n + k]).sum();
+            if i == j {
+                let d = a[i * n + i] - sum;
+                if d <= 1e-12 {
+                    return None;
+                }
+                l[i * n + j] = d.sqrt();
+            } else {
+                l[i * n + j] = (a[i * n + j] - sum) / l[j * n + j];
+            }
+        }
+    }
+    Some(l)
+}
+
 /// The metric name counting an event: `engagement` → `engagements`.
 fn event_metric(event: &str) -> &'static str {
     match event {
@@ -274,7 +295,11 @@ impl Validator<'_, '_> {
             finance,
             plan: Vec::new(),
             actuals: Vec::new(),
+            copula: None,
         };
+        if let Some(c) = &raw.correlation {
+            model.copula = self.copula(c, &model);
+        }
         model.plan = self.plan(raw, &model);
         model.actuals = self.actuals(raw, &model);
         Some(model)
@@ -1796,6 +1821,121 @@ impl Validator<'_, '_> {
             tariff: line,
             events: oa.events as u64,
         })
+    }
+
+    /// `[correlation]` → a copula, checking the inputs named and that the matrix is a valid
+    /// correlation matrix (positive definite).
+    fn copula(&mut self, c: &RawCorrelation, model: &Model) -> Option<Copula> {
+        let cp = FieldPath::root().key("correlation");
+        let n_in = Param::ALL.len();
+        let dim = model.sites.len() * n_in;
+        let index = |name: &str| {
+            Param::ALL
+                .iter()
+                .position(|p| format!("{}.{}", p.table(), p.field()) == name)
+        };
+        let valid_inputs = "expected an input as \"<table>.<field>\", e.g. \"delivery.p_engage\" or \"staffing.turnover_per_month\"";
+        let rho_ok = |r: f64| r.is_finite() && r > -1.0 && r < 1.0;
+        let mut corr = vec![0.0; dim * dim];
+        for i in 0..dim {
+            corr[i * dim + i] = 1.0;
+        }
+        let mut pairs = Vec::new();
+        let spearman = |r: f64| 6.0 / std::f64::consts::PI * (r / 2.0).asin();
+        let mut ok = true;
+        for (name, &rho) in &c.across_sites {
+            let at = cp.key("across_sites").key(name);
+            let Some(i) = index(name) else {
+                self.err(
+                    &at,
+                    Target::Key,
+                    format!("\"{name}\" is not an input"),
+                    valid_inputs,
+                );
+                ok = false;
+                continue;
+            };
+            if !rho_ok(rho) {
+                self.err(
+                    &at,
+                    Target::Value,
+                    format!("correlation {}", fmt_num(rho)),
+                    "expected a number strictly between -1 and 1",
+                );
+                ok = false;
+                continue;
+            }
+            for s in 0..model.sites.len() {
+                for t in 0..model.sites.len() {
+                    if s != t {
+                        corr[(s * n_in + i) * dim + t * n_in + i] = rho;
+                    }
+                }
+            }
+            pairs.push((format!("{name} across sites"), rho, spearman(rho)));
+        }
+        for (k, pair) in c.within_site.iter().enumerate() {
+            let at = cp.key("within_site").index(k);
+            let a = index(&pair.a);
+            let b = index(&pair.b);
+            if a.is_none() {
+                self.err(
+                    &at.key("a"),
+                    Target::Value,
+                    format!("\"{}\" is not an input", pair.a),
+                    valid_inputs,
+                );
+            }
+            if b.is_none() {
+                self.err(
+                    &at.key("b"),
+                    Target::Value,
+                    format!("\"{}\" is not an input", pair.b),
+                    valid_inputs,
+                );
+            }
+            if !rho_ok(pair.rho) {
+                self.err(
+                    &at.key("rho"),
+                    Target::Value,
+                    format!("correlation {}", fmt_num(pair.rho)),
+                    "expected a number strictly between -1 and 1",
+                );
+            }
+            let (Some(a), Some(b), true) = (a, b, rho_ok(pair.rho)) else {
+                ok = false;
+                continue;
+            };
+            if a == b {
+                self.err(
+                    &at.key("b"),
+                    Target::Value,
+                    "an input paired with itself",
+                    "expected two different inputs",
+                );
+                ok = false;
+                continue;
+            }
+            for s in 0..model.sites.len() {
+                corr[(s * n_in + a) * dim + s * n_in + b] = pair.rho;
+                corr[(s * n_in + b) * dim + s * n_in + a] = pair.rho;
+            }
+            pairs.push((
+                format!("{} with {} within each site", pair.a, pair.b),
+                pair.rho,
+                spearman(pair.rho),
+            ));
+        }
+        if !ok || pairs.is_empty() {
+            return None;
+        }
+        match cholesky(&corr, dim) {
+            Some(lower) => Some(Copula { dim, lower, pairs }),
+            None => {
+                self.err(&cp, Target::Key, "these correlations do not form a valid correlation matrix (it is not positive definite)", "expected correlations that can hold together, e.g. smaller ones, or fewer pairs pulling in opposite directions");
+                None
+            }
+        }
     }
 
     fn actuals(&mut self, raw: &RawScenario, model: &Model) -> Vec<Actual> {
