@@ -182,3 +182,20 @@ fn calibration_pools_counts_and_spreads_them_for_a_new_site() {
     assert!((0.21..0.22).contains(&lo) && (0.43..0.44).contains(&hi));
     assert!(new_site.quantile(0.025) < lo && new_site.quantile(0.975) > hi);
 }
+
+/// A scenario may name evidence instead of a number: `ips_new_service.toml` takes its job-start
+/// rate from the library's new-site calibration.
+#[test]
+fn a_scenario_input_can_be_a_calibrated_rate_from_the_library() {
+    use sibsim::dist::Dist;
+    use sibsim::evidence::calibrate::calibrate;
+    use sibsim::scenario::{load, Param};
+    let model = load("scenarios/ips_new_service.toml".as_ref()).unwrap();
+    let input = model.sites[0].input(Param::PJobStart);
+    let lib = library();
+    let rates = calibrate(&lib);
+    let js = rates.iter().find(|r| r.name == "job_start_rate").unwrap();
+    let expected = Dist::new(&js.new_site).unwrap();
+    assert_eq!(input.mean(), expected.mean());
+    assert_eq!(input.quantile(0.1), expected.quantile(0.1));
+}

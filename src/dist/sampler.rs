@@ -418,6 +418,13 @@ impl Dist {
                 ref values,
                 ref weights,
             } => discrete(values, weights.as_deref())?,
+            DistSpec::Evidence { ref key, .. } => {
+                return Err(DistError::new(
+                    "key",
+                    format!("evidence \"{key}\" was not resolved"),
+                    "expected a scenario validated against the evidence library",
+                ))
+            }
         };
         Ok(Dist {
             kind,
@@ -546,6 +553,7 @@ impl Dist {
             DistSpec::BetaCounts { successes, trials } => {
                 format!("Beta(Jeffreys, {successes} of {trials})")
             }
+            DistSpec::Evidence { key, .. } => format!("evidence {key}"),
             DistSpec::Discrete { values, weights } => {
                 // Long lists would swamp a report line: show the range instead.
                 const SHOWN: usize = 6;

@@ -125,6 +125,13 @@ pub enum DistSpec {
         #[serde(default)]
         weights: Option<Vec<f64>>,
     },
+    /// A figure or calibrated rate of the evidence library, by key (`bit2020.job_start_rate`), at
+    /// `level` `"pooled"` or `"new_site"` for a rate. Resolved when the scenario is validated.
+    Evidence {
+        key: String,
+        #[serde(default)]
+        level: Option<String>,
+    },
 }
 
 /// The classic PERT weight of the mode.

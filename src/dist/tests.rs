@@ -768,7 +768,7 @@ fn deserialisation_errors_say_what_is_valid() {
     assert_eq!(
         message(r#"x = { dist = "perty", min = 1, mode = 2, max = 3 }"#),
         "unknown variant `perty`, expected one of `fixed`, `uniform`, `triangular`, `pert`, \
-         `normal`, `lognormal`, `gamma`, `beta`, `beta_mean`, `beta_counts`, `discrete`"
+         `normal`, `lognormal`, `gamma`, `beta`, `beta_mean`, `beta_counts`, `discrete`, `evidence`"
     );
     assert_eq!(
         message("x = { min = 1, mode = 2, max = 3 }"),

@@ -7,12 +7,13 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use crate::dist::{Dist, Input};
+use crate::dist::{Dist, DistSpec, Input};
 use crate::error::{ScenarioError, ScenarioErrors};
 use crate::scenario::model::*;
 use crate::scenario::raw::*;
 use crate::scenario::span::{FieldPath, Source, Target};
 use crate::{Money, Month};
+use std::path::{Path, PathBuf};
 
 /// Largest horizon accepted: 100 years of months.
 const MAX_HORIZON: i64 = 1200;
@@ -59,6 +60,7 @@ fn check(src: &Source<'_>, raw: &RawScenario) -> Result<Model, ScenarioErrors> {
         errors: Vec::new(),
         rules: Vec::new(),
         rule_sets: vec!["base".to_string()],
+        evidence: None,
     };
     let model = v.model(raw);
     let mut errors = v.errors;
@@ -135,6 +137,9 @@ struct Validator<'s, 'a> {
     rules: Vec<String>,
     /// Rule set names so far; `"base"` first.
     rule_sets: Vec<String>,
+    /// The evidence library, read on the first `{ dist = "evidence" }`: `Err` holds why it could
+    /// not be.
+    evidence: Option<Result<crate::evidence::Library, String>>,
 }
 
 /// A party reference as written in a tariff or block.
@@ -936,7 +941,121 @@ impl Validator<'_, '_> {
     }
 
     /// Validate one numeric input: parameters, then its support against the field's domain.
+    /// The evidence library for this scenario: `evidence/` beside the scenario's folder, else in
+    /// the working folder.
+    fn library(&mut self) -> Result<&crate::evidence::Library, String> {
+        if self.evidence.is_none() {
+            let file = Path::new(&self.src.file);
+            let beside = file
+                .parent()
+                .and_then(Path::parent)
+                .map(|d| d.join("evidence"));
+            let dir = beside
+                .filter(|d| d.is_dir())
+                .unwrap_or_else(|| PathBuf::from("evidence"));
+            self.evidence = Some(crate::evidence::Library::load(&dir).map_err(|e| {
+                format!(
+                    "the evidence library at {} cannot be used ({e})",
+                    dir.display()
+                )
+            }));
+        }
+        match self.evidence.as_ref().expect("set above") {
+            Ok(lib) => Ok(lib),
+            Err(e) => Err(e.clone()),
+        }
+    }
+
+    /// `{ dist = "evidence", key, level }` → the distribution it stands for: a calibrated rate
+    /// (`bit2020.job_start_rate` at level `pooled` or `new_site`), a figure with a denominator at
+    /// level `pooled` (its counts as a Beta), or a figure's value.
+    fn resolve_evidence(
+        &mut self,
+        key: &str,
+        level: Option<&str>,
+        path: &FieldPath,
+    ) -> Option<DistSpec> {
+        let lib = match self.library() {
+            Ok(lib) => lib.clone(),
+            Err(e) => {
+                self.err(
+                    &path.key("key"),
+                    Target::Value,
+                    e,
+                    "expected an evidence/ folder beside the scenarios (see `sibsim evidence`)",
+                );
+                return None;
+            }
+        };
+        let rates = crate::evidence::calibrate::calibrate(&lib);
+        let levels = "expected level = \"pooled\" (all providers' counts) or \"new_site\" (with the spread between providers)";
+        if let Some(r) = rates.iter().find(|r| format!("bit2020.{}", r.name) == key) {
+            return match level {
+                Some("pooled") => Some(r.pooled.clone()),
+                Some("new_site") => Some(r.new_site.clone()),
+                Some(other) => {
+                    self.err(
+                        &path.key("level"),
+                        Target::Value,
+                        format!("unknown level \"{other}\""),
+                        levels,
+                    );
+                    None
+                }
+                None => {
+                    self.err(
+                        &path.key("key"),
+                        Target::Value,
+                        format!("{key} is a calibrated rate and needs a level"),
+                        levels,
+                    );
+                    None
+                }
+            };
+        }
+        let Some(f) = lib.get(key) else {
+            let calibrated: Vec<String> = rates
+                .iter()
+                .map(|r| format!("bit2020.{}", r.name))
+                .collect();
+            self.err(
+                &path.key("key"),
+                Target::Value,
+                format!("\"{key}\" is not in the evidence library"),
+                format!(
+                    "expected a key listed by `sibsim evidence`, or a calibrated rate: {}",
+                    calibrated.join(", ")
+                ),
+            );
+            return None;
+        };
+        match (level, f.of) {
+            (None, _) => Some(DistSpec::Fixed { value: f.value }),
+            (Some("pooled"), Some(of)) => Some(DistSpec::BetaCounts {
+                successes: f.value,
+                trials: of,
+            }),
+            (Some(other), _) => {
+                self.err(&path.key("level"), Target::Value, format!("level \"{other}\" for a single figure"), "expected no level (the figure's value), or \"pooled\" for a count out of trials (its `of`)");
+                None
+            }
+        }
+    }
+
     fn input(&mut self, input: &Input, p: Param, path: &FieldPath) -> Dist {
+        let resolved;
+        let input = match input {
+            Input::Dist(DistSpec::Evidence { key, level }) => {
+                match self.resolve_evidence(key, level.as_deref(), path) {
+                    Some(spec) => {
+                        resolved = Input::Dist(spec);
+                        &resolved
+                    }
+                    None => return Dist::fixed(0.0),
+                }
+            }
+            other => other,
+        };
         let fallback = Dist::fixed(0.0);
         let dist = match Dist::from_input(input) {
             Ok(d) => d,
