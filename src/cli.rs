@@ -478,10 +478,16 @@ fn spec_toml(spec: &crate::dist::DistSpec) -> String {
 }
 
 fn calibrate_command(dir: &Path, json: bool) -> anyhow::Result<()> {
-    use crate::evidence::calibrate::{calibrate, describe};
+    use crate::evidence::calibrate::calibrate;
     let library = crate::evidence::Library::load(dir)?;
     let rates = calibrate(&library);
-    let three = |spec| describe(spec, 0.1, 0.9).unwrap_or((f64::NAN, f64::NAN, f64::NAN));
+    fn three(spec: &crate::dist::DistSpec) -> (f64, f64, f64) {
+        crate::evidence::calibrate::describe(spec, 0.1, 0.9).unwrap_or((
+            f64::NAN,
+            f64::NAN,
+            f64::NAN,
+        ))
+    }
     if json {
         let list: Vec<serde_json::Value> = rates
             .iter()
@@ -496,7 +502,21 @@ fn calibrate_command(dir: &Path, json: bool) -> anyhow::Result<()> {
                 })
             })
             .collect();
-        let text = serde_json::to_string_pretty(&list).context("serialising the calibration")?;
+        let values: Vec<serde_json::Value> = crate::evidence::calibrate::calibrate_values(&library)
+            .iter()
+            .map(|v| {
+                let (pm, p10, p90) = three(&v.pooled);
+                let (nm, n10, n90) = three(&v.new_site);
+                serde_json::json!({
+                    "name": v.name, "what": v.what, "unit": v.unit,
+                    "sites": v.sites.iter().map(|(k, x)| serde_json::json!({"key": k, "value": x})).collect::<Vec<_>>(),
+                    "pooled": {"mean": pm, "p10": p10, "p90": p90},
+                    "new_site": {"mean": nm, "p10": n10, "p90": n90},
+                })
+            })
+            .collect();
+        let all = serde_json::json!({ "rates": list, "values": values });
+        let text = serde_json::to_string_pretty(&all).context("serialising the calibration")?;
         return write_stdout(&(text + "\n"));
     }
     let mut out = format!(
@@ -524,6 +544,32 @@ fn calibrate_command(dir: &Path, json: bool) -> anyhow::Result<()> {
             n10,
             n90,
             spec_toml(&r.new_site)
+        ));
+    }
+    for v in crate::evidence::calibrate::calibrate_values(&library) {
+        let observed: Vec<String> = v.sites.iter().map(|(_, x)| format!("{x:.3}")).collect();
+        let (pm, p10, p90) = three(&v.pooled);
+        let (nm, n10, n90) = three(&v.new_site);
+        let spec = |d: &crate::dist::DistSpec| match d {
+            crate::dist::DistSpec::Lognormal { mean, sd } => {
+                format!("{{ dist = \"lognormal\", mean = {mean:.3}, sd = {sd:.3} }}")
+            }
+            other => format!("{other:?}"),
+        };
+        out.push_str(&format!(
+            "\n{} — {} ({})\n  sites: {}\n  pooled:   {:.3}, {:.3} – {:.3}   {}\n  new site: {:.3}, {:.3} – {:.3}   {}\n",
+            v.name,
+            v.what,
+            v.unit,
+            observed.join(", "),
+            pm,
+            p10,
+            p90,
+            spec(&v.pooled),
+            nm,
+            n10,
+            n90,
+            spec(&v.new_site)
         ));
     }
     write_stdout(&out)

@@ -199,3 +199,27 @@ fn a_scenario_input_can_be_a_calibrated_rate_from_the_library() {
     assert_eq!(input.mean(), expected.mean());
     assert_eq!(input.quantile(0.1), expected.quantile(0.1));
 }
+
+/// Per-provider figures without counts (000_a181213f7b897744.txt Table 4.2: 18 to 87 engagements
+/// per ES a year; §3.4: time to job from 10 weeks to 7 months) are spread on the log scale: a new
+/// site's central 95% covers every provider.
+#[test]
+fn per_provider_values_calibrate_for_a_new_site() {
+    use sibsim::dist::Dist;
+    use sibsim::evidence::calibrate::calibrate_values;
+    let lib = library();
+    let values = calibrate_values(&lib);
+    assert_eq!(values.len(), 2);
+    for v in &values {
+        let d = Dist::new(&v.new_site).unwrap();
+        let pooled = Dist::new(&v.pooled).unwrap();
+        for (key, x) in &v.sites {
+            assert!(
+                d.quantile(0.025) < *x && *x < d.quantile(0.975),
+                "{}: {key} {x}",
+                v.name
+            );
+        }
+        assert!(d.quantile(0.9) - d.quantile(0.1) > pooled.quantile(0.9) - pooled.quantile(0.1));
+    }
+}

@@ -9,8 +9,16 @@
 //!   and variance τ²(1 + 1/k) (its own spread plus the uncertainty of m from k sites), by the method
 //!   of moments. Sites weigh equally: the question is about a site, not a participant.
 //!
-//! Both come from the BIT participant counts (000_a181213f7b897744.txt Table 4.1), never from the
-//! MHEP 1 outturn, which is the back-test.
+//! Quantities measured per provider without counts — engagements per ES per year (000 Table 4.2),
+//! time from engagement to job (000 §3.4) — are calibrated on the log scale: with logs yᵢ of the k
+//! providers' values, mean ȳ and sample sd s, the **pooled** level is lognormal around the typical
+//! provider (log sd s/√k, the uncertainty of ȳ) and the **new site** level is lognormal with log sd
+//! s·√(1 + 1/k) (a provider's own spread plus that uncertainty). A figure reported only as one
+//! programme value (the share of jobs of 16 hours or more, 000 §3.5) has no between-site spread to
+//! estimate and is left to the scenario's judgement.
+//!
+//! All come from the BIT evaluation's provider figures, never from the MHEP 1 outturn, which is the
+//! back-test.
 
 use crate::dist::{Dist, DistSpec};
 use crate::evidence::Library;
@@ -63,6 +71,85 @@ const RATES: &[(&str, &str, SiteKeys)] = &[
         ],
     ),
 ];
+
+/// A quantity calibrated from one value per provider (no counts).
+#[derive(Debug, Clone)]
+pub struct ValueCalibration {
+    pub name: &'static str,
+    pub what: &'static str,
+    pub unit: &'static str,
+    /// (figure key, value in `unit`).
+    pub sites: Vec<(String, f64)>,
+    pub pooled: DistSpec,
+    pub new_site: DistSpec,
+}
+
+/// Quantities per provider: name, meaning, unit, and (key, factor to `unit`) per provider.
+type ValueKeys = &'static [(&'static str, f64)];
+const VALUES: &[(&str, &str, &str, ValueKeys)] = &[
+    (
+        "engagements_per_es_year",
+        "engagements per employment specialist per year",
+        "engagements per ES per year",
+        &[
+            ("bit2020.per_es_engagements_p1", 1.0),
+            ("bit2020.per_es_engagements_p2", 1.0),
+            ("bit2020.per_es_engagements_p3", 1.0),
+            ("bit2020.per_es_engagements_p4", 1.0),
+            ("bit2020.per_es_engagements_p5", 1.0),
+        ],
+    ),
+    (
+        "time_to_job_months",
+        "months from engagement to job start (for those who start one)",
+        "months",
+        &[
+            ("bit2020.time_to_job_p1", 1.0),
+            ("bit2020.time_to_job_p2", 1.0),
+            ("bit2020.time_to_job_p3", 1.0),
+            ("bit2020.time_to_job_p4", 1.0),
+            // Reported in weeks: 52/12 weeks a month.
+            ("bit2020.time_to_job_p5", 12.0 / 52.0),
+        ],
+    ),
+];
+
+/// Lognormal with log mean `mu` and log sd `sigma`, as the scenario format's mean and sd.
+fn lognormal(mu: f64, sigma: f64) -> DistSpec {
+    let mean = (mu + sigma * sigma / 2.0).exp();
+    DistSpec::Lognormal {
+        mean,
+        sd: mean * ((sigma * sigma).exp() - 1.0).sqrt(),
+    }
+}
+
+/// Calibrate every per-provider quantity the library holds.
+pub fn calibrate_values(lib: &Library) -> Vec<ValueCalibration> {
+    VALUES
+        .iter()
+        .filter_map(|&(name, what, unit, keys)| {
+            let sites: Vec<(String, f64)> = keys
+                .iter()
+                .map(|&(k, factor)| lib.get(k).map(|f| (k.to_string(), f.value * factor)))
+                .collect::<Option<_>>()?;
+            let k = sites.len() as f64;
+            let logs: Vec<f64> = sites.iter().map(|(_, v)| v.ln()).collect();
+            let mu = logs.iter().sum::<f64>() / k;
+            let s = (logs.iter().map(|y| (y - mu).powi(2)).sum::<f64>() / (k - 1.0)).sqrt();
+            if !(s > 0.0 && mu.is_finite()) {
+                return None;
+            }
+            Some(ValueCalibration {
+                name,
+                what,
+                unit,
+                sites,
+                pooled: lognormal(mu, s / k.sqrt()),
+                new_site: lognormal(mu, s * (1.0 + 1.0 / k).sqrt()),
+            })
+        })
+        .collect()
+}
 
 /// Beta with mean `m` and variance `var` by the method of moments (`None` if impossible).
 fn beta_moments(m: f64, var: f64) -> Option<DistSpec> {

@@ -987,6 +987,17 @@ impl Validator<'_, '_> {
                 return None;
             }
         };
+        let values = crate::evidence::calibrate::calibrate_values(&lib);
+        if let Some(v) = values.iter().find(|v| format!("bit2020.{}", v.name) == key) {
+            return match level {
+                Some("pooled") => Some(v.pooled.clone()),
+                Some("new_site") => Some(v.new_site.clone()),
+                _ => {
+                    self.err(&path.key("level"), Target::Value, format!("{key} is calibrated and needs level = \"pooled\" or \"new_site\""), "expected level = \"pooled\" (the typical provider) or \"new_site\" (with the spread between providers)");
+                    None
+                }
+            };
+        }
         let rates = crate::evidence::calibrate::calibrate(&lib);
         let levels = "expected level = \"pooled\" (all providers' counts) or \"new_site\" (with the spread between providers)";
         if let Some(r) = rates.iter().find(|r| format!("bit2020.{}", r.name) == key) {
