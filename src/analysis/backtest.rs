@@ -5,7 +5,7 @@
 //! percentile likewise. An actual near the middle says the model saw it coming; a plan far in the
 //! upper tail with the actual in the body is optimism bias made visible.
 
-use crate::analysis::summary::{percentile_of, quantile_sorted, TrialTable};
+use crate::analysis::summary::{percentile_of, quantile_sorted, sorted_defined, TrialTable};
 use crate::scenario::Model;
 
 /// One recorded outturn against the simulation.
@@ -26,16 +26,7 @@ pub fn backtest(model: &Model, table: &TrialTable) -> Vec<BacktestRow> {
         .actuals
         .iter()
         .filter_map(|a| {
-            let j = table.metric_names.iter().position(|n| *n == a.metric)?;
-            let mut v: Vec<f64> = table
-                .metric_column(j)
-                .into_iter()
-                .filter(|x| !x.is_nan())
-                .collect();
-            if v.is_empty() {
-                return None;
-            }
-            v.sort_by(f64::total_cmp);
+            let v = sorted_defined(table, &a.metric)?;
             let plan = model
                 .plan
                 .iter()

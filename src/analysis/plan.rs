@@ -10,7 +10,7 @@
 //! - the **de-risked target** at confidence c is the value reached in a share c of trials: the
 //!   (1 − c) quantile (type 7, as everywhere), so `--confidence 0.8` gives the P20 value.
 
-use crate::analysis::summary::{percentile_of, quantile_sorted, TrialTable};
+use crate::analysis::summary::{percentile_of, quantile_sorted, sorted_defined, TrialTable};
 use crate::scenario::Model;
 
 /// Default confidence of the de-risked target.
@@ -35,16 +35,7 @@ pub fn plan_checks(model: &Model, table: &TrialTable, confidence: f64) -> Vec<Pl
         .plan
         .iter()
         .filter_map(|p| {
-            let j = table.metric_names.iter().position(|n| *n == p.metric)?;
-            let mut v: Vec<f64> = table
-                .metric_column(j)
-                .into_iter()
-                .filter(|x| !x.is_nan())
-                .collect();
-            if v.is_empty() {
-                return None;
-            }
-            v.sort_by(f64::total_cmp);
+            let v = sorted_defined(table, &p.metric)?;
             let n = v.len() as f64;
             let median = quantile_sorted(&v, 0.5);
             let reached = v.len() - v.partition_point(|&x| x < p.value);

@@ -264,6 +264,19 @@ pub fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
     sorted[i] + frac * (sorted[i + 1] - sorted[i])
 }
 
+/// The values of metric `name` over the trials where it is defined (NaN left out), sorted; `None`
+/// if there is no such metric or no defined value.
+pub fn sorted_defined(table: &TrialTable, name: &str) -> Option<Vec<f64>> {
+    let j = table.metric_names.iter().position(|n| n == name)?;
+    let mut v: Vec<f64> = table
+        .metric_column(j)
+        .into_iter()
+        .filter(|x| !x.is_nan())
+        .collect();
+    v.sort_by(f64::total_cmp);
+    (!v.is_empty()).then_some(v)
+}
+
 /// Share of ascending-sorted values that are ≤ `x` (the empirical CDF at `x`), in [0, 1].
 ///
 /// Used to place a plan figure in the simulated distribution ("the plan is at the 85th
