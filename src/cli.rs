@@ -480,6 +480,21 @@ fn spec_toml(spec: &crate::dist::DistSpec) -> String {
 fn calibrate_command(dir: &Path, json: bool) -> anyhow::Result<()> {
     use crate::evidence::calibrate::calibrate;
     let library = crate::evidence::Library::load(dir)?;
+    let problems = crate::evidence::calibrate::problems(&library);
+    if !problems.is_empty() {
+        return Err(Error::InvalidOption {
+            option: "--dir".into(),
+            problem: format!(
+                "the library in {} cannot calibrate {}",
+                dir.display(),
+                problems.join("; ")
+            ),
+            valid:
+                "expected the BIT provider figures the calibration uses (see evidence/bit2020.toml)"
+                    .into(),
+        }
+        .into());
+    }
     let rates = calibrate(&library);
     fn three(spec: &crate::dist::DistSpec) -> (f64, f64, f64) {
         crate::evidence::calibrate::describe(spec, 0.1, 0.9).unwrap_or((

@@ -125,3 +125,37 @@ fn backtest_reports_each_actual_and_the_plans_place() {
             "Error: invalid FILE: tests/fixtures/analytic.toml has no [actuals]",
         ));
 }
+
+/// A plan figure for a finance metric is judged on the finished trial: its flag's probability is
+/// the plan check's P(meet) (an undefined IRR meets no plan).
+#[test]
+fn plan_flags_see_every_metric_including_finance() {
+    let mut model = load("scenarios/mhep1.toml".as_ref()).unwrap();
+    model.plan.push(PlanFigure {
+        metric: "investor.irr".into(),
+        value: -0.5,
+    });
+    let opts = RunOptions {
+        trials: Some(800),
+        ..RunOptions::default()
+    };
+    let table = run(&model, &opts, &|_| {}).unwrap();
+    let flag = table
+        .flag_names
+        .iter()
+        .position(|n| n == "plan.investor.irr.met")
+        .unwrap();
+    let met = table.flag_column(flag).iter().sum::<f64>();
+    let j = table
+        .metric_names
+        .iter()
+        .position(|n| n == "investor.irr")
+        .unwrap();
+    let reached = table
+        .metric_column(j)
+        .iter()
+        .filter(|&&x| x >= -0.5)
+        .count();
+    assert_eq!(met, reached as f64);
+    assert!(met > 0.0 && (met as usize) < table.trials);
+}

@@ -170,6 +170,7 @@ pub fn simulate(prep: &Prepared<'_>, seed: u64, trial: u64, row: &mut [f64]) {
     if let Some(a) = &spv {
         record_finance(prep, a, row);
     }
+    record_plan(prep, row);
 }
 
 /// The investor's and SPV's figures. An undefined IRR is recorded as NaN, which the summary
@@ -375,8 +376,13 @@ fn record(
             .fold(0.0, |a: f64, &u| a.max(u / cap.limit.value()));
         row[binds_at] = f64::from(u8::from(ledger.cap_binds[c]));
     }
-    for (i, plan) in model.plan.iter().enumerate() {
+}
+
+/// Whether each plan figure was met, once every metric is in the row (an undefined value, such as
+/// an IRR with no root, does not meet a plan).
+fn record_plan(prep: &Prepared<'_>, row: &mut [f64]) {
+    for (i, plan) in prep.model.plan.iter().enumerate() {
         let met = row[prep.plan_metric[i]] >= plan.value;
-        row[layout.plan_flag(i)] = f64::from(u8::from(met));
+        row[prep.layout.plan_flag(i)] = f64::from(u8::from(met));
     }
 }

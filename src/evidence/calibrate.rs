@@ -84,19 +84,20 @@ pub struct ValueCalibration {
     pub new_site: DistSpec,
 }
 
-/// Quantities per provider: name, meaning, unit, and (key, factor to `unit`) per provider.
-type ValueKeys = &'static [(&'static str, f64)];
+/// Quantities per provider: name, meaning, unit, and the figure keys per provider (converted from
+/// their own unit: weeks to months at 52/12 weeks a month).
+type ValueKeys = &'static [&'static str];
 const VALUES: &[(&str, &str, &str, ValueKeys)] = &[
     (
         "engagements_per_es_year",
         "engagements per employment specialist per year",
         "engagements per ES per year",
         &[
-            ("bit2020.per_es_engagements_p1", 1.0),
-            ("bit2020.per_es_engagements_p2", 1.0),
-            ("bit2020.per_es_engagements_p3", 1.0),
-            ("bit2020.per_es_engagements_p4", 1.0),
-            ("bit2020.per_es_engagements_p5", 1.0),
+            "bit2020.per_es_engagements_p1",
+            "bit2020.per_es_engagements_p2",
+            "bit2020.per_es_engagements_p3",
+            "bit2020.per_es_engagements_p4",
+            "bit2020.per_es_engagements_p5",
         ],
     ),
     (
@@ -104,12 +105,11 @@ const VALUES: &[(&str, &str, &str, ValueKeys)] = &[
         "months from engagement to job start (for those who start one)",
         "months",
         &[
-            ("bit2020.time_to_job_p1", 1.0),
-            ("bit2020.time_to_job_p2", 1.0),
-            ("bit2020.time_to_job_p3", 1.0),
-            ("bit2020.time_to_job_p4", 1.0),
-            // Reported in weeks: 52/12 weeks a month.
-            ("bit2020.time_to_job_p5", 12.0 / 52.0),
+            "bit2020.time_to_job_p1",
+            "bit2020.time_to_job_p2",
+            "bit2020.time_to_job_p3",
+            "bit2020.time_to_job_p4",
+            "bit2020.time_to_job_p5",
         ],
     ),
 ];
@@ -130,7 +130,15 @@ pub fn calibrate_values(lib: &Library) -> Vec<ValueCalibration> {
         .filter_map(|&(name, what, unit, keys)| {
             let sites: Vec<(String, f64)> = keys
                 .iter()
-                .map(|&(k, factor)| lib.get(k).map(|f| (k.to_string(), f.value * factor)))
+                .map(|&k| {
+                    let f = lib.get(k)?;
+                    let factor = match (unit, f.unit.as_str()) {
+                        (u, v) if u == v => 1.0,
+                        ("months", v) if v.starts_with("week") => 12.0 / 52.0,
+                        _ => return None,
+                    };
+                    (f.value > 0.0).then(|| (k.to_string(), f.value * factor))
+                })
                 .collect::<Option<_>>()?;
             let k = sites.len() as f64;
             let logs: Vec<f64> = sites.iter().map(|(_, v)| v.ln()).collect();
@@ -207,4 +215,39 @@ pub fn calibrate(lib: &Library) -> Vec<RateCalibration> {
 pub fn describe(spec: &DistSpec, low: f64, high: f64) -> Option<(f64, f64, f64)> {
     let d = Dist::new(spec).ok()?;
     Some((d.mean(), d.quantile(low), d.quantile(high)))
+}
+
+/// Why a quantity the library should calibrate could not be: a figure missing, without its
+/// denominator, in an unexpected unit, or not positive. Empty when all are calibrated.
+pub fn problems(lib: &Library) -> Vec<String> {
+    let rates: Vec<&str> = calibrate(lib).iter().map(|r| r.name).collect();
+    let values: Vec<&str> = calibrate_values(lib).iter().map(|v| v.name).collect();
+    let mut out = Vec::new();
+    for &(name, _, keys) in RATES {
+        if !rates.contains(&name) {
+            let bad: Vec<&str> = keys
+                .iter()
+                .filter(|&&(s, n)| {
+                    let s = lib.get(s);
+                    s.is_none()
+                        || (n.is_none() && s.is_some_and(|f| f.of.is_none()))
+                        || n.is_some_and(|k| lib.get(k).is_none())
+                })
+                .map(|&(s, _)| s)
+                .collect();
+            out.push(format!(
+                "{name}: needs counts with their denominators ({})",
+                bad.join(", ")
+            ));
+        }
+    }
+    for &(name, _, unit, keys) in VALUES {
+        if !values.contains(&name) {
+            out.push(format!(
+                "{name}: needs {} in {unit} (or weeks), each above 0",
+                keys.join(", ")
+            ));
+        }
+    }
+    out
 }

@@ -987,6 +987,13 @@ impl Validator<'_, '_> {
                 return None;
             }
         };
+        // A library figure named without a level is that figure, even where a calibrated
+        // quantity shares its key.
+        if level.is_none() {
+            if let Some(f) = lib.get(key) {
+                return Some(DistSpec::Fixed { value: f.value });
+            }
+        }
         let values = crate::evidence::calibrate::calibrate_values(&lib);
         if let Some(v) = values.iter().find(|v| format!("bit2020.{}", v.name) == key) {
             return match level {
@@ -1027,7 +1034,9 @@ impl Validator<'_, '_> {
         let Some(f) = lib.get(key) else {
             let calibrated: Vec<String> = rates
                 .iter()
-                .map(|r| format!("bit2020.{}", r.name))
+                .map(|r| r.name)
+                .chain(values.iter().map(|v| v.name))
+                .map(|n| format!("bit2020.{n}"))
                 .collect();
             self.err(
                 &path.key("key"),
@@ -2042,6 +2051,20 @@ impl Validator<'_, '_> {
                     Target::Value,
                     "an input paired with itself",
                     "expected two different inputs",
+                );
+                ok = false;
+                continue;
+            }
+            let same = |q: &RawPair| {
+                let (qa, qb) = (index(&q.a), index(&q.b));
+                (qa, qb) == (Some(a), Some(b)) || (qa, qb) == (Some(b), Some(a))
+            };
+            if c.within_site[..k].iter().any(same) {
+                self.err(
+                    &at,
+                    Target::Value,
+                    format!("{} and {} are paired twice", pair.a, pair.b),
+                    "expected each pair of inputs once",
                 );
                 ok = false;
                 continue;
