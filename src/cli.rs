@@ -272,18 +272,21 @@ fn validate_command(file: &Path) -> anyhow::Result<()> {
     }
 }
 
-fn backtest_command(
+/// Load a scenario, refuse it when `lacking` says it lacks what the command needs (the problem and
+/// what would be valid), and run it with the given trials and seed.
+fn load_and_run(
     file: &Path,
     trials: Option<u64>,
     seed: Option<u64>,
-    json: bool,
-) -> anyhow::Result<()> {
+    lacking: impl Fn(&scenario::Model) -> bool,
+    (problem, valid): (&str, &str),
+) -> anyhow::Result<(scenario::Model, crate::analysis::TrialTable)> {
     let model = scenario::load(file)?;
-    if model.actuals.is_empty() {
+    if lacking(&model) {
         return Err(Error::InvalidOption {
             option: "FILE".into(),
-            problem: format!("{} has no [actuals]", file.display()),
-            valid: "expected a scenario with recorded outturns: [actuals] \"<metric>\" = { value = N, source = \"<report> <table>\" }".into(),
+            problem: format!("{} {problem}", file.display()),
+            valid: valid.into(),
         }
         .into());
     }
@@ -293,6 +296,22 @@ fn backtest_command(
         threads: None,
     };
     let table = run(&model, &opts, &|_| {})?;
+    Ok((model, table))
+}
+
+fn backtest_command(
+    file: &Path,
+    trials: Option<u64>,
+    seed: Option<u64>,
+    json: bool,
+) -> anyhow::Result<()> {
+    let (model, table) = load_and_run(
+        file,
+        trials,
+        seed,
+        |m| m.actuals.is_empty(),
+        ("has no [actuals]", "expected a scenario with recorded outturns: [actuals] \"<metric>\" = { value = N, source = \"<report> <table>\" }"),
+    )?;
     let rows = crate::analysis::backtest::backtest(&model, &table);
     let seed = seed.unwrap_or(model.settings.seed);
     if json {
@@ -369,21 +388,16 @@ fn outside_view_command(
         problem: format!("fewer than two figures of class \"{class}\" in {}", dir.display()),
         valid: "expected a class with at least two actual/plan ratios (class = \"...\" in the evidence files)".into(),
     })?;
-    let model = scenario::load(file)?;
-    if model.plan.is_empty() {
-        return Err(Error::InvalidOption {
-            option: "FILE".into(),
-            problem: format!("{} has no plan figures", file.display()),
-            valid: "expected a scenario with [plan] or [sites.<id>.plan] figures".into(),
-        }
-        .into());
-    }
-    let opts = RunOptions {
+    let (model, table) = load_and_run(
+        file,
         trials,
         seed,
-        threads: None,
-    };
-    let table = run(&model, &opts, &|_| {})?;
+        |m| m.plan.is_empty(),
+        (
+            "has no plan figures",
+            "expected a scenario with [plan] or [sites.<id>.plan] figures",
+        ),
+    )?;
     let (low, high) = (model.settings.low, model.settings.high);
     let summary = summarise(
         &table,
