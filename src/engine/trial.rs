@@ -188,7 +188,7 @@ fn record_finance(prep: &Prepared<'_>, a: &SpvAccount, row: &mut [f64]) {
         (f::IRR, irr.rate().unwrap_or(f64::NAN)),
         (f::SPV_COSTS, a.costs),
         (f::SHORTFALL, a.shortfall),
-        (f::UNFUNDED_END, (-a.cash).max(0.0)),
+        (f::UNFUNDED_END, if a.cash < 0.0 { -a.cash } else { 0.0 }),
     ] {
         row[layout.finance(k)] = v;
     }
