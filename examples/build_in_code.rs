@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use sibsim::analysis::summarise;
-use sibsim::dist::{DistSpec, Input};
+use sibsim::distributions::{DistSpec, Input};
 use sibsim::engine::{run, RunOptions};
 use sibsim::scenario::raw::*;
 use sibsim::scenario::validate_raw;

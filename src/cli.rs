@@ -478,8 +478,8 @@ fn outside_view_command(
 }
 
 /// A spec as the inline TOML a scenario would hold.
-fn spec_toml(spec: &crate::dist::DistSpec) -> String {
-    use crate::dist::DistSpec;
+fn spec_toml(spec: &crate::distributions::DistSpec) -> String {
+    use crate::distributions::DistSpec;
     match spec {
         DistSpec::BetaCounts { successes, trials } => {
             format!("{{ dist = \"beta_counts\", successes = {successes}, trials = {trials} }}")
@@ -510,7 +510,7 @@ fn calibrate_command(dir: &Path, json: bool) -> anyhow::Result<()> {
         .into());
     }
     let rates = calibrate(&library);
-    fn three(spec: &crate::dist::DistSpec) -> (f64, f64, f64) {
+    fn three(spec: &crate::distributions::DistSpec) -> (f64, f64, f64) {
         crate::evidence::calibrate::describe(spec, 0.1, 0.9).unwrap_or((
             f64::NAN,
             f64::NAN,
@@ -579,8 +579,8 @@ fn calibrate_command(dir: &Path, json: bool) -> anyhow::Result<()> {
         let observed: Vec<String> = v.sites.iter().map(|(_, x)| format!("{x:.3}")).collect();
         let (pm, p10, p90) = three(&v.pooled);
         let (nm, n10, n90) = three(&v.new_site);
-        let spec = |d: &crate::dist::DistSpec| match d {
-            crate::dist::DistSpec::Lognormal { mean, sd } => {
+        let spec = |d: &crate::distributions::DistSpec| match d {
+            crate::distributions::DistSpec::Lognormal { mean, sd } => {
                 format!("{{ dist = \"lognormal\", mean = {mean:.3}, sd = {sd:.3} }}")
             }
             other => format!("{other:?}"),

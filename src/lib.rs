@@ -1,16 +1,17 @@
 //! sibsim: a Monte Carlo simulator for the business cases of social impact bonds.
 //!
 //! The data flow, one module each:
-//! scenario file ([`scenario`]) → validated [`scenario::Model`] (distributions from [`dist`]) →
+//! scenario file ([`scenario`]) → validated [`scenario::Model`] (distributions from [`distributions`]) →
 //! trials, month by month through delivery, settlement and finance ([`engine`]) → per-trial metrics →
 //! summary ([`analysis`]) → reports ([`report`]).
 
 pub mod analysis;
 pub mod cli;
-pub mod dist;
+pub mod distributions;
 pub mod engine;
 pub mod error;
 pub mod evidence;
+pub mod limits;
 pub mod report;
 pub mod scenario;
 

@@ -160,7 +160,7 @@ fn the_outside_view_command_sets_both_views_side_by_side() {
 /// new-site distribution is wider and its central 95% covers every provider's rate.
 #[test]
 fn calibration_pools_counts_and_spreads_them_for_a_new_site() {
-    use sibsim::dist::Dist;
+    use sibsim::distributions::Dist;
     use sibsim::evidence::calibrate::calibrate;
     let lib = library();
     let rates = calibrate(&lib);
@@ -187,7 +187,7 @@ fn calibration_pools_counts_and_spreads_them_for_a_new_site() {
 /// rate from the library's new-site calibration.
 #[test]
 fn a_scenario_input_can_be_a_calibrated_rate_from_the_library() {
-    use sibsim::dist::Dist;
+    use sibsim::distributions::Dist;
     use sibsim::evidence::calibrate::calibrate;
     use sibsim::scenario::{load, Param};
     let model = load("scenarios/ips_new_service.toml".as_ref()).unwrap();
@@ -205,7 +205,7 @@ fn a_scenario_input_can_be_a_calibrated_rate_from_the_library() {
 /// site's central 95% covers every provider.
 #[test]
 fn per_provider_values_calibrate_for_a_new_site() {
-    use sibsim::dist::Dist;
+    use sibsim::distributions::Dist;
     use sibsim::evidence::calibrate::calibrate_values;
     let lib = library();
     let values = calibrate_values(&lib);

@@ -343,7 +343,7 @@ impl SiteDelivery {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dist::Dist;
+    use crate::distributions::Dist;
     use crate::engine::rng::stream;
 
     /// A site live for `months` months with the given inputs (all others zero).

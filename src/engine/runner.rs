@@ -40,13 +40,13 @@ pub fn run(
 ) -> Result<TrialTable, Error> {
     let trials = opts.trials.unwrap_or(model.settings.trials);
     let seed = opts.seed.unwrap_or(model.settings.seed);
-    if trials == 0 || trials > crate::scenario::validate::MAX_TRIALS as u64 {
+    if trials == 0 || trials > crate::limits::MAX_TRIALS as u64 {
         return Err(Error::InvalidOption {
             option: "trials".into(),
             problem: format!("{trials} trials"),
             valid: format!(
                 "expected a whole number from 1 to {}",
-                crate::scenario::validate::MAX_TRIALS
+                crate::limits::MAX_TRIALS
             ),
         });
     }

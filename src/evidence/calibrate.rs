@@ -20,7 +20,7 @@
 //! All come from the BIT evaluation's provider figures, never from the MHEP 1 outturn, which is the
 //! back-test.
 
-use crate::dist::{Dist, DistSpec};
+use crate::distributions::{Dist, DistSpec};
 use crate::evidence::Library;
 
 /// A rate calibrated from counts per site.

@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use crate::dist::Dist;
+use crate::distributions::Dist;
 use crate::{Money, Month};
 
 /// A calendar month, for labels and for reading `"YYYY-MM"` fields.

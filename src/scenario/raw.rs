@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::dist::Input;
+use crate::distributions::Input;
 
 /// A whole scenario file.
 #[derive(Debug, Clone, Default, Deserialize)]

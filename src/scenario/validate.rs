@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use crate::dist::{Dist, DistSpec, Input};
+use crate::distributions::{Dist, DistSpec, Input};
 use crate::error::{ScenarioError, ScenarioErrors};
 use crate::scenario::model::*;
 use crate::scenario::raw::*;
@@ -15,10 +15,7 @@ use crate::scenario::span::{FieldPath, Source, Target};
 use crate::{Money, Month};
 use std::path::{Path, PathBuf};
 
-/// Largest horizon accepted: 100 years of months.
-const MAX_HORIZON: i64 = 1200;
-/// Largest number of trials accepted in a file or by flag.
-pub const MAX_TRIALS: i64 = 10_000_000;
+use crate::limits::{MAX_HORIZON, MAX_TRIALS};
 /// Trials when neither the file nor a flag says.
 pub const DEFAULT_TRIALS: u64 = 10_000;
 /// Seed when neither the file nor a flag says.
