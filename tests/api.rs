@@ -329,3 +329,58 @@ fn a_changed_tariff_changes_only_payments() -> Result<(), Box<dyn std::error::Er
         .is_err());
     Ok(())
 }
+
+#[test]
+fn builder_covers_finance_caps_and_variations() -> Result<(), Error> {
+    use sibsim::scenario::builder::{Compounding, DrawdownSpec, RepaymentSpec};
+    use sibsim::scenario::{Band, CapScope, Lag};
+    use sibsim::{CapSpec, FinanceSpec, PartySpec};
+    let model = Scenario::builder("sib", START, 36)
+        .party("council", Role::Commissioner)
+        .party("provider", Role::Provider)
+        .party("spv", Role::Spv)
+        .party("bank", Role::Investor)
+        .party_with(
+            PartySpec::new("fund", Role::OutcomePayer)
+                .budget(200_000.0)
+                .max_share(0.5),
+        )
+        .site(site().plan("engagements", 400.0))
+        .tariff(TariffSpec::flat("engage", Event::Engagement, 700.0).payee("spv"))
+        .tariff(
+            TariffSpec::tiered(
+                "sustain",
+                Event::Sustain26w,
+                &[(Some(20), 3_850.0), (None, 1_600.0)],
+            )
+            .payer("fund")
+            .payee("spv")
+            .band(Band::Ge16)
+            .lag(Lag::Quarterly)
+            .window(START, YearMonth::new(2029, 3)),
+        )
+        .tariff(
+            TariffSpec::flat("engage_reset", Event::Engagement, 900.0)
+                .payee("spv")
+                .rule_set("reset"),
+        )
+        .variation(YearMonth::new(2028, 4), "reset", &[])
+        .cap(CapSpec::money("fund_cap", CapScope::Contract, 150_000.0, &[]).payer("fund"))
+        .finance(
+            FinanceSpec::new("spv", "bank")
+                .equity(40_000.0)
+                .loan(360_000.0, 0.08)
+                .compounding(Compounding::Annual)
+                .drawdown(DrawdownSpec::AsNeeded)
+                .repayment(RepaymentSpec::Schedule(vec![(END, 360_000.0)]))
+                .costs(5_000.0, 1_000.0, DistSpec::pert(0.0, 500.0, 1_000.0)),
+        )
+        .plan("engagements", 400.0)
+        .build()?;
+    assert_eq!(model.tariff_names(), ["engage", "sustain", "engage_reset"]);
+    assert_eq!((model.caps.len(), model.variations.len()), (1, 1));
+    assert!(model.finance.is_some());
+    let r = Simulation::new(&model).trials(100).run()?;
+    assert!(r.metric("investor.multiple")?.mean() > 0.0);
+    Ok(())
+}
