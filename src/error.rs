@@ -111,6 +111,9 @@ pub enum Error {
         problem: String,
         valid: String,
     },
+    /// A metric or flag name a run does not have ([`crate::Results::metric`] and friends).
+    #[error(transparent)]
+    UnknownName(#[from] crate::results::UnknownName),
     #[error(transparent)]
     Report(#[from] crate::report::ReportError),
 }

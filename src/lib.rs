@@ -4,6 +4,21 @@
 //! scenario file ([`scenario`]) → validated [`scenario::Model`] (distributions from [`distributions`]) →
 //! trials, month by month through delivery, settlement and finance ([`engine`]) → per-trial metrics →
 //! summary ([`analysis`]) → reports ([`report`]).
+//!
+//! For library use, the crate root has the short path: [`Scenario`] (load, parse or
+//! [build](Scenario::builder) a model), [`Simulation`] (run it) and [`Results`] (look figures up by
+//! name).
+//!
+//! # Example
+//! ```
+//! use sibsim::{Scenario, Simulation};
+//!
+//! let model = Scenario::load("scenarios/box1.toml")?;
+//! let results = Simulation::new(&model).trials(500).seed(1).run()?;
+//! let starts = results.metric("job_starts")?;
+//! println!("job starts P10 {:.0} / P50 {:.0} / P90 {:.0}", starts.p10(), starts.p50(), starts.p90());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod analysis;
 pub mod cli;
@@ -13,7 +28,16 @@ pub mod error;
 pub mod evidence;
 pub mod limits;
 pub mod report;
+pub mod results;
 pub mod scenario;
+pub mod simulation;
+
+pub use results::{Metric, Results, Trial, UnknownName};
+pub use scenario::builder::{
+    BlockSpec, CapSpec, FinanceSpec, PartyRef, PartySpec, ScenarioBuilder, SiteSpec, TariffSpec,
+};
+pub use scenario::{Band, Event, Model, Role, Scenario, YearMonth};
+pub use simulation::{Observer, Simulation};
 
 /// Pounds sterling.
 pub type Money = f64;

@@ -137,6 +137,36 @@ pub enum DistSpec {
 /// The classic PERT weight of the mode.
 pub const DEFAULT_PERT_LAMBDA: f64 = 4.0;
 
+impl From<DistSpec> for Input {
+    fn from(d: DistSpec) -> Self {
+        Input::Dist(d)
+    }
+}
+
+/// Short constructors for scenarios built in code. Parameters are checked, as a file's are, when
+/// the scenario is validated.
+impl DistSpec {
+    /// Classic PERT (λ = 4) on `[min, max]` with its peak at `mode`.
+    pub fn pert(min: f64, mode: f64, max: f64) -> DistSpec {
+        DistSpec::Pert {
+            min,
+            mode,
+            max,
+            lambda: DEFAULT_PERT_LAMBDA,
+        }
+    }
+
+    /// Beta on [0, 1] with this mean and standard deviation.
+    pub fn beta_mean(mean: f64, sd: f64) -> DistSpec {
+        DistSpec::BetaMean { mean, sd }
+    }
+
+    /// A proportion observed as `successes` of `trials` (Jeffreys posterior).
+    pub fn beta_counts(successes: f64, trials: f64) -> DistSpec {
+        DistSpec::BetaCounts { successes, trials }
+    }
+}
+
 fn default_pert_lambda() -> f64 {
     DEFAULT_PERT_LAMBDA
 }

@@ -1,6 +1,9 @@
 //! Scenario files: the TOML format ([`raw`]), its validation ([`validate`]) with errors located in
-//! the file ([`span`]), and the validated [`Model`] the engine runs.
+//! the file ([`span`]), and the validated [`Model`] the engine runs, which library users know as
+//! [`Scenario`]: loaded from a file or text, or made in code by the typed [`builder`].
 
+pub mod builder;
+mod facade;
 pub mod model;
 pub mod raw;
 pub mod span;
@@ -8,6 +11,7 @@ pub mod validate;
 
 use std::path::Path;
 
+pub use facade::Scenario;
 pub use model::*;
 pub use validate::{field_error, parse_scenario, validate_raw};
 

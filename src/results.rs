@@ -1,0 +1,341 @@
+//! What a [`crate::Simulation`] hands back: every trial's metrics and flags, looked up by name,
+//! and the [`Summary`] the reports print.
+//!
+//! A metric's figures come from the same estimators as the summary's (mean and sd over the trials
+//! where the metric is defined; quantiles by Hyndman & Fan type 7, [`quantile_sorted`]), so
+//! `results.metric("engagements")?.p50()` is the summary's median, to the bit. A name that is not
+//! there is an [`UnknownName`] error listing the closest names.
+
+use std::fmt;
+
+use crate::analysis::{
+    quantile_sorted, summarise, MetricSummary, Probability, Summary, TrialTable,
+};
+
+/// The trials of one run and their summary.
+#[derive(Debug, Clone)]
+pub struct Results {
+    table: TrialTable,
+    summary: Summary,
+}
+
+impl Results {
+    /// Results of `table`, summarised at quantiles `low`, 0.5 and `high`.
+    pub fn new(table: TrialTable, scenario: &str, seed: u64, low: f64, high: f64) -> Self {
+        let summary = summarise(&table, scenario, seed, low, high);
+        Results { table, summary }
+    }
+
+    /// Number of trials.
+    pub fn trials(&self) -> usize {
+        self.table.trials
+    }
+
+    /// The master seed of the run.
+    pub fn seed(&self) -> u64 {
+        self.summary.seed
+    }
+
+    /// The summary every report prints: each metric's mean, sd, MCSE and quantiles, each flag's
+    /// probability.
+    pub fn summary(&self) -> &Summary {
+        &self.summary
+    }
+
+    /// Every trial's row, as the engine wrote it (e.g. for `trials.csv`).
+    pub fn table(&self) -> &TrialTable {
+        &self.table
+    }
+
+    /// Names of the metrics, e.g. `engagements`, `site.haringey.job_starts`, `investor.irr`.
+    pub fn metric_names(&self) -> &[String] {
+        &self.table.metric_names
+    }
+
+    /// Names of the flags, e.g. `provider_loss`, `investor.capital_loss`.
+    pub fn flag_names(&self) -> &[String] {
+        &self.table.flag_names
+    }
+
+    /// Metric `name` across the trials: mean, sd and any quantile.
+    ///
+    /// # Errors
+    /// [`UnknownName`] if there is no such metric, with the closest names (a flag's name says to
+    /// use [`Results::probability`]).
+    ///
+    /// # Example
+    /// ```
+    /// # let model = sibsim::Scenario::load("scenarios/box1.toml")?;
+    /// # let results = sibsim::Simulation::new(&model).trials(100).run()?;
+    /// let starts = results.metric("job_starts")?;
+    /// println!("job starts: mean {:.0}, P10 {:.0}, P90 {:.0}", starts.mean(), starts.p10(), starts.p90());
+    /// assert!(results.metric("job_sarts").is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn metric(&self, name: &str) -> Result<Metric<'_>, UnknownName> {
+        let j = self.metric_index(name)?;
+        let mut sorted: Vec<f64> = self
+            .table
+            .metric_column(j)
+            .into_iter()
+            .filter(|x| !x.is_nan())
+            .collect();
+        sorted.sort_unstable_by(f64::total_cmp);
+        Ok(Metric {
+            name: &self.table.metric_names[j],
+            figures: self.summary.metrics[j].1,
+            sorted,
+        })
+    }
+
+    /// The probability of flag `name` (share of trials where it is set) with its MCSE.
+    ///
+    /// # Errors
+    /// [`UnknownName`] if there is no such flag, with the closest names.
+    pub fn probability(&self, name: &str) -> Result<Probability, UnknownName> {
+        match self.table.flag_names.iter().position(|n| n == name) {
+            Some(j) => Ok(self.summary.probabilities[j].1),
+            None => Err(UnknownName::new("flag", name, &self.table.flag_names)),
+        }
+    }
+
+    /// Metric or flag `name` in every trial, in trial order (NaN where a metric is undefined,
+    /// 0 or 1 for a flag).
+    ///
+    /// # Errors
+    /// [`UnknownName`] if there is no such metric or flag.
+    pub fn column(&self, name: &str) -> Result<Vec<f64>, UnknownName> {
+        let m = self.table.metric_names.len();
+        match self.column_index(name) {
+            Some(c) if c < m => Ok(self.table.metric_column(c)),
+            Some(c) => Ok(self.table.flag_column(c - m)),
+            None => Err(self.unknown_column(name)),
+        }
+    }
+
+    /// Trial `t` (0-based), or `None` beyond the last.
+    pub fn trial(&self, t: usize) -> Option<Trial<'_>> {
+        (t < self.table.trials).then(|| Trial {
+            results: self,
+            row: self.table.row(t),
+        })
+    }
+
+    fn metric_index(&self, name: &str) -> Result<usize, UnknownName> {
+        if let Some(j) = self.table.metric_names.iter().position(|n| n == name) {
+            return Ok(j);
+        }
+        let mut e = UnknownName::new("metric", name, &self.table.metric_names);
+        if self.table.flag_names.iter().any(|n| n == name) {
+            e.hint = Some(format!("\"{name}\" is a flag: use probability(\"{name}\")"));
+        }
+        Err(e)
+    }
+
+    /// Column of the row: metrics first, then flags.
+    fn column_index(&self, name: &str) -> Option<usize> {
+        let m = &self.table.metric_names;
+        m.iter().position(|n| n == name).or_else(|| {
+            let f = self.table.flag_names.iter().position(|n| n == name)?;
+            Some(m.len() + f)
+        })
+    }
+
+    fn unknown_column(&self, name: &str) -> UnknownName {
+        let all: Vec<String> = self
+            .table
+            .metric_names
+            .iter()
+            .chain(&self.table.flag_names)
+            .cloned()
+            .collect();
+        UnknownName::new("metric or flag", name, &all)
+    }
+}
+
+/// One metric across the trials where it is defined (an IRR with no sign change, or a cost per
+/// outcome with no outcomes, is undefined in that trial and left out).
+#[derive(Debug, Clone)]
+pub struct Metric<'r> {
+    name: &'r str,
+    figures: MetricSummary,
+    sorted: Vec<f64>,
+}
+
+impl Metric<'_> {
+    /// The metric's name.
+    pub fn name(&self) -> &str {
+        self.name
+    }
+
+    /// Sample mean (NaN if it is never defined).
+    pub fn mean(&self) -> f64 {
+        self.figures.mean
+    }
+
+    /// Sample standard deviation (n − 1 denominator).
+    pub fn sd(&self) -> f64 {
+        self.figures.sd
+    }
+
+    /// Monte Carlo standard error of the mean, `sd / √n`.
+    pub fn mcse(&self) -> f64 {
+        self.figures.mcse
+    }
+
+    /// The quantile at level `p` (clamped to [0, 1]), Hyndman & Fan type 7; NaN if the metric is
+    /// never defined.
+    pub fn quantile(&self, p: f64) -> f64 {
+        quantile_sorted(&self.sorted, p)
+    }
+
+    /// The 10th percentile.
+    pub fn p10(&self) -> f64 {
+        self.quantile(0.1)
+    }
+
+    /// The median.
+    pub fn p50(&self) -> f64 {
+        self.quantile(0.5)
+    }
+
+    /// The 90th percentile.
+    pub fn p90(&self) -> f64 {
+        self.quantile(0.9)
+    }
+
+    /// The summary's figures: mean, sd, MCSE and the run's low / median / high quantiles.
+    pub fn summary(&self) -> &MetricSummary {
+        &self.figures
+    }
+
+    /// The defined values, ascending.
+    pub fn sorted_values(&self) -> &[f64] {
+        &self.sorted
+    }
+
+    /// Number of trials where the metric is defined.
+    pub fn defined(&self) -> usize {
+        self.sorted.len()
+    }
+}
+
+/// One trial's metrics and flags, by name.
+#[derive(Debug, Clone, Copy)]
+pub struct Trial<'r> {
+    results: &'r Results,
+    row: &'r [f64],
+}
+
+impl Trial<'_> {
+    /// Metric or flag `name` in this trial (NaN for an undefined metric, 0 or 1 for a flag);
+    /// `None` if there is no such name.
+    pub fn get(&self, name: &str) -> Option<f64> {
+        Some(self.row[self.results.column_index(name)?])
+    }
+
+    /// The row: metrics in [`Results::metric_names`] order, then flags.
+    pub fn values(&self) -> &[f64] {
+        self.row
+    }
+}
+
+/// A metric or flag name that the run does not have.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownName {
+    /// `metric`, `flag` or `metric or flag`.
+    pub kind: &'static str,
+    /// The name asked for.
+    pub name: String,
+    /// Up to five names that are close to it, closest first.
+    pub close: Vec<String>,
+    /// A further hint, e.g. that the name is a flag.
+    pub hint: Option<String>,
+}
+
+impl UnknownName {
+    fn new(kind: &'static str, name: &str, names: &[String]) -> Self {
+        UnknownName {
+            kind,
+            name: name.to_string(),
+            close: closest(name, names),
+            hint: None,
+        }
+    }
+}
+
+impl fmt::Display for UnknownName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "no {} named \"{}\"", self.kind, self.name)?;
+        if let Some(h) = &self.hint {
+            write!(f, "; {h}")
+        } else if self.close.is_empty() {
+            write!(f, "; see the metric names in README.md")
+        } else {
+            write!(f, "; did you mean {}?", self.close.join(", "))
+        }
+    }
+}
+
+impl std::error::Error for UnknownName {}
+
+/// Up to five of `names` within an edit distance of a third of `name`'s length (at least 2), or
+/// containing it, closest first.
+fn closest(name: &str, names: &[String]) -> Vec<String> {
+    let limit = (name.chars().count() / 3).max(2);
+    let mut scored: Vec<(usize, &String)> = names
+        .iter()
+        .filter_map(|n| {
+            let d = levenshtein(name, n);
+            (d <= limit || n.contains(name)).then_some((d, n))
+        })
+        .collect();
+    scored.sort();
+    scored.into_iter().take(5).map(|(_, n)| n.clone()).collect()
+}
+
+/// Edits (insertions, deletions, substitutions) that turn `a` into `b` (Wagner–Fischer, one row).
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diag = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let up = row[j + 1];
+            row[j + 1] = (diag + usize::from(ca != cb)).min(row[j] + 1).min(up + 1);
+            diag = up;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance_by_hand() {
+        assert_eq!(levenshtein("kitten", "sitting"), 3);
+        assert_eq!(levenshtein("", "abc"), 3);
+        assert_eq!(levenshtein("same", "same"), 0);
+    }
+
+    #[test]
+    fn close_names_closest_first() {
+        let names: Vec<String> = [
+            "job_starts",
+            "engagements",
+            "site.a.job_starts",
+            "referrals",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(closest("job_sarts", &names), vec!["job_starts".to_string()]);
+        assert_eq!(
+            closest("job_starts", &names),
+            vec!["job_starts".to_string(), "site.a.job_starts".to_string()]
+        );
+    }
+}
