@@ -6,7 +6,6 @@
 //! summary ([`analysis`]) → reports ([`report`]).
 
 pub mod analysis;
-pub mod cli;
 pub mod distributions;
 pub mod engine;
 pub mod error;

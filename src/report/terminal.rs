@@ -105,7 +105,7 @@ pub fn render(summary: &Summary) -> String {
 }
 
 /// One table line: the first cell left-aligned, the rest right-aligned, no trailing spaces.
-pub(crate) fn push_row(out: &mut String, cells: &[String], widths: &[usize]) {
+pub fn push_row(out: &mut String, cells: &[String], widths: &[usize]) {
     let mut line = String::new();
     for (i, (cell, &w)) in cells.iter().zip(widths).enumerate() {
         if i == 0 {
@@ -127,7 +127,7 @@ fn quantile_label(q: f64) -> String {
 /// A number for reading: |x| ≥ 1000 as a whole number with thousands separators ("-42,650");
 /// smaller values to three significant figures, at most six decimals, trailing zeros dropped
 /// ("12.3", "0.31", "4.57", "0").
-pub(crate) fn number(x: f64) -> String {
+pub fn number(x: f64) -> String {
     if x.is_nan() {
         // Undefined in every trial (e.g. a cost per outcome with no outcomes).
         return "—".to_owned();

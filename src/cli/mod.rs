@@ -8,14 +8,14 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::analysis::contract::{cap_overlap_notes, share_checks, CHECK_TRIALS};
-use crate::analysis::plan::{plan_checks, DEFAULT_CONFIDENCE};
-use crate::analysis::summarise;
-use crate::engine::pay::{settle_counts, Counts};
-use crate::engine::{run, RunOptions};
-use crate::error::Error;
-use crate::report;
-use crate::scenario;
+use sibsim::analysis::contract::{cap_overlap_notes, share_checks, CHECK_TRIALS};
+use sibsim::analysis::plan::{plan_checks, DEFAULT_CONFIDENCE};
+use sibsim::analysis::summarise;
+use sibsim::engine::pay::{settle_counts, Counts};
+use sibsim::engine::{run, RunOptions};
+use sibsim::error::Error;
+use sibsim::report;
+use sibsim::scenario;
 
 /// Monte Carlo simulation of social impact bond business cases.
 #[derive(Debug, Parser)]
@@ -280,7 +280,7 @@ fn load_and_run(
     seed: Option<u64>,
     lacking: impl Fn(&scenario::Model) -> bool,
     (problem, valid): (&str, &str),
-) -> anyhow::Result<(scenario::Model, crate::analysis::TrialTable)> {
+) -> anyhow::Result<(scenario::Model, sibsim::analysis::TrialTable)> {
     let model = scenario::load(file)?;
     if lacking(&model) {
         return Err(Error::InvalidOption {
@@ -312,7 +312,7 @@ fn backtest_command(
         |m| m.actuals.is_empty(),
         ("has no [actuals]", "expected a scenario with recorded outturns: [actuals] \"<metric>\" = { value = N, source = \"<report> <table>\" }"),
     )?;
-    let rows = crate::analysis::backtest::backtest(&model, &table);
+    let rows = sibsim::analysis::backtest::backtest(&model, &table);
     let seed = seed.unwrap_or(model.settings.seed);
     if json {
         let list: Vec<serde_json::Value> = rows
@@ -381,8 +381,8 @@ fn outside_view_command(
     class: &str,
     json: bool,
 ) -> anyhow::Result<()> {
-    use crate::analysis::outside_view::{compare, ReferenceClass};
-    let library = crate::evidence::Library::load(dir)?;
+    use sibsim::analysis::outside_view::{compare, ReferenceClass};
+    let library = sibsim::evidence::Library::load(dir)?;
     let rc = ReferenceClass::fit(&library, class).ok_or_else(|| Error::InvalidOption {
         option: "--class".into(),
         problem: format!("fewer than two figures of class \"{class}\" in {}", dir.display()),
@@ -478,8 +478,8 @@ fn outside_view_command(
 }
 
 /// A spec as the inline TOML a scenario would hold.
-fn spec_toml(spec: &crate::distributions::DistSpec) -> String {
-    use crate::distributions::DistSpec;
+fn spec_toml(spec: &sibsim::distributions::DistSpec) -> String {
+    use sibsim::distributions::DistSpec;
     match spec {
         DistSpec::BetaCounts { successes, trials } => {
             format!("{{ dist = \"beta_counts\", successes = {successes}, trials = {trials} }}")
@@ -492,9 +492,9 @@ fn spec_toml(spec: &crate::distributions::DistSpec) -> String {
 }
 
 fn calibrate_command(dir: &Path, json: bool) -> anyhow::Result<()> {
-    use crate::evidence::calibrate::calibrate;
-    let library = crate::evidence::Library::load(dir)?;
-    let problems = crate::evidence::calibrate::problems(&library);
+    use sibsim::evidence::calibrate::calibrate;
+    let library = sibsim::evidence::Library::load(dir)?;
+    let problems = sibsim::evidence::calibrate::problems(&library);
     if !problems.is_empty() {
         return Err(Error::InvalidOption {
             option: "--dir".into(),
@@ -510,8 +510,8 @@ fn calibrate_command(dir: &Path, json: bool) -> anyhow::Result<()> {
         .into());
     }
     let rates = calibrate(&library);
-    fn three(spec: &crate::distributions::DistSpec) -> (f64, f64, f64) {
-        crate::evidence::calibrate::describe(spec, 0.1, 0.9).unwrap_or((
+    fn three(spec: &sibsim::distributions::DistSpec) -> (f64, f64, f64) {
+        sibsim::evidence::calibrate::describe(spec, 0.1, 0.9).unwrap_or((
             f64::NAN,
             f64::NAN,
             f64::NAN,
@@ -531,7 +531,7 @@ fn calibrate_command(dir: &Path, json: bool) -> anyhow::Result<()> {
                 })
             })
             .collect();
-        let values: Vec<serde_json::Value> = crate::evidence::calibrate::calibrate_values(&library)
+        let values: Vec<serde_json::Value> = sibsim::evidence::calibrate::calibrate_values(&library)
             .iter()
             .map(|v| {
                 let (pm, p10, p90) = three(&v.pooled);
@@ -575,12 +575,12 @@ fn calibrate_command(dir: &Path, json: bool) -> anyhow::Result<()> {
             spec_toml(&r.new_site)
         ));
     }
-    for v in crate::evidence::calibrate::calibrate_values(&library) {
+    for v in sibsim::evidence::calibrate::calibrate_values(&library) {
         let observed: Vec<String> = v.sites.iter().map(|(_, x)| format!("{x:.3}")).collect();
         let (pm, p10, p90) = three(&v.pooled);
         let (nm, n10, n90) = three(&v.new_site);
-        let spec = |d: &crate::distributions::DistSpec| match d {
-            crate::distributions::DistSpec::Lognormal { mean, sd } => {
+        let spec = |d: &sibsim::distributions::DistSpec| match d {
+            sibsim::distributions::DistSpec::Lognormal { mean, sd } => {
                 format!("{{ dist = \"lognormal\", mean = {mean:.3}, sd = {sd:.3} }}")
             }
             other => format!("{other:?}"),
@@ -605,7 +605,7 @@ fn calibrate_command(dir: &Path, json: bool) -> anyhow::Result<()> {
 }
 
 fn evidence_command(dir: &Path, json: bool) -> anyhow::Result<()> {
-    let library = crate::evidence::Library::load(dir)?;
+    let library = sibsim::evidence::Library::load(dir)?;
     if json {
         let list: Vec<serde_json::Value> = library
             .figures
@@ -690,7 +690,7 @@ fn pay_command(args: PayArgs) -> anyhow::Result<()> {
             if idx < 0 || idx >= model.settings.horizon as i64 {
                 return Err(bad().into());
             }
-            idx as crate::Month
+            idx as sibsim::Month
         }
     };
     let mut counts = Counts::default();
