@@ -167,6 +167,23 @@ pub enum ReportError {
         /// The repeated name.
         name: String,
     },
+    /// An exporter has no form for this kind of result (e.g. a calibration as CSV).
+    #[error("the {format} format has no form for a {kind}")]
+    Unsupported {
+        /// The exporter's format.
+        format: &'static str,
+        /// The kind of result.
+        kind: &'static str,
+    },
+    /// Serialising a result as JSON failed.
+    #[error("cannot serialise the {what} as JSON")]
+    Json {
+        /// Which result, e.g. "run summary".
+        what: &'static str,
+        /// Why.
+        #[source]
+        source: serde_json::Error,
+    },
     /// Formatting a table as CSV failed.
     #[error("cannot format the {what} as CSV")]
     Csv {
