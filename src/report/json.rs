@@ -129,6 +129,35 @@ mod tests {
     }
 
     #[test]
+    fn backtest_keys_in_todays_order() {
+        let b = crate::analysis::backtest::Backtest {
+            scenario: "s".into(),
+            trials: 4,
+            seed: 7,
+            actuals: vec![crate::analysis::backtest::BacktestRow {
+                metric: "engagements".into(),
+                actual: 20.0,
+                percentile: 0.5,
+                median: 25.0,
+                plan: None,
+                plan_percentile: None,
+                source: "000 Table 4.1".into(),
+            }],
+        };
+        let v: serde_json::Value =
+            serde_json::from_slice(&Json.export(Report::Backtest(&b)).expect("json"))
+                .expect("valid");
+        assert_eq!(
+            v.to_string(),
+            concat!(
+                r#"{"scenario":"s","trials":4,"seed":7,"actuals":[{"metric":"engagements","#,
+                r#""actual":20.0,"percentile":0.5,"median":25.0,"plan":null,"#,
+                r#""plan_percentile":null,"source":"000 Table 4.1"}]}"#
+            )
+        );
+    }
+
+    #[test]
     fn trials_are_not_json() {
         let t = TrialTable::new(vec![], vec![]);
         let err = Json.export(Report::Trials(&t)).expect_err("unsupported");

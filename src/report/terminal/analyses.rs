@@ -85,3 +85,80 @@ pub(super) fn outside_view(o: &OutsideViewReport) -> String {
     table.render_into(&mut out);
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::backtest::BacktestRow;
+    use crate::analysis::outside_view::{OutsideView, ReferenceCase};
+
+    #[test]
+    fn backtest_exact_text() {
+        let b = Backtest {
+            scenario: "mhep1".into(),
+            trials: 1000,
+            seed: 7,
+            actuals: vec![
+                BacktestRow {
+                    metric: "engagements".into(),
+                    actual: 1266.0,
+                    percentile: 0.0412,
+                    median: 1438.0,
+                    plan: Some(1800.0),
+                    plan_percentile: Some(1.0),
+                    source: "000 Table 4.1".into(),
+                },
+                BacktestRow {
+                    metric: "job_starts".into(),
+                    actual: 372.0,
+                    percentile: 0.5,
+                    median: 371.5,
+                    plan: None,
+                    plan_percentile: None,
+                    source: "000 Table 4.3".into(),
+                },
+            ],
+        };
+        assert_eq!(
+            backtest(&b),
+            "Back-test of mhep1: 1000 trials, seed 7\n\n\
+             metric       actual  percentile  sim. median   plan  plan percentile\n\
+             engagements   1,266        4.1%        1,438  1,800           100.0%\n\
+             job_starts      372       50.0%          372      —                —\n\
+             \nSources:\n  engagements: 000 Table 4.1\n  job_starts: 000 Table 4.3\n"
+        );
+    }
+
+    #[test]
+    fn outside_view_exact_text() {
+        let o = OutsideViewReport {
+            scenario: "s".into(),
+            class: "volume".into(),
+            cases: vec![
+                ReferenceCase {
+                    key: "a".into(),
+                    ratio: 0.5,
+                },
+                ReferenceCase {
+                    key: "b".into(),
+                    ratio: 0.7,
+                },
+            ],
+            quantiles: [0.1, 0.5, 0.9],
+            plan: vec![OutsideView {
+                metric: "engagements".into(),
+                plan: 1000.0,
+                outside: [300.0, 600.0, 900.0],
+                inside: [950.0, 1000.0, 1050.0],
+                disagree: true,
+            }],
+            ratio_quantiles: [0.3, 0.6, 0.9],
+        };
+        assert_eq!(
+            outside_view(&o),
+            "Outside view of s: 2 reference cases of class volume (a 0.5, b 0.7), actual/plan ratio P10 / P50 / P90 = 0.3 / 0.6 / 0.9\n\n\
+             plan figure   plan  outside view low / median / high  inside view low / median / high\n\
+             engagements  1,000                   300 / 600 / 900              950 / 1,000 / 1,050  DISAGREE\n"
+        );
+    }
+}

@@ -70,3 +70,35 @@ pub(super) fn calibration(c: &Calibration) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::results::ListedFigure;
+
+    #[test]
+    fn listing_exact_text() {
+        let figure = |key: &str, value: f64, of: Option<f64>, unit: &str| ListedFigure {
+            key: key.into(),
+            value,
+            of,
+            unit: unit.into(),
+            source: "000 Table 4.1".into(),
+            note: None,
+        };
+        let l = Listing {
+            figures: vec![
+                figure("bit2020.engaged_p1", 120.0, Some(300.0), "people"),
+                figure("mhep.ratio", 0.55, None, "ratio"),
+            ],
+            source: "evidence".into(),
+        };
+        assert_eq!(
+            listing(&l),
+            "2 figures in evidence\n\n\
+             key                      value  unit    source\n\
+             bit2020.engaged_p1  120 of 300  people  000 Table 4.1\n\
+             mhep.ratio                0.55  ratio   000 Table 4.1\n"
+        );
+    }
+}
