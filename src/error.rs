@@ -2,6 +2,7 @@
 //! wrong and what would be valid (after csv's `Position` and just's caret under the bad token).
 
 use std::fmt;
+use std::io;
 use std::path::PathBuf;
 
 /// One problem in a scenario file.
@@ -115,5 +116,84 @@ pub enum Error {
     #[error(transparent)]
     UnknownName(#[from] crate::results::UnknownName),
     #[error(transparent)]
-    Report(#[from] crate::report::ReportError),
+    Report(#[from] ReportError),
+}
+
+/// What went wrong producing or writing a report. Each variant names the file concerned; the
+/// underlying cause, where there is one, is the error's `source()`.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// The output directory did not exist and could not be created.
+    #[error("cannot create output directory `{}`", .path.display())]
+    CreateDir {
+        /// The directory.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
+    /// A file (or its temporary) could not be created, written or flushed to disk.
+    #[error("cannot write `{}`", .path.display())]
+    WriteFile {
+        /// The file being written.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
+    /// A completely written temporary could not be renamed over its target.
+    #[error("cannot move `{}` into place as `{}`", .from.display(), .to.display())]
+    Rename {
+        /// The temporary.
+        from: PathBuf,
+        /// The target.
+        to: PathBuf,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
+    /// A target path is an existing directory, so a file cannot replace it.
+    #[error("cannot write `{}`: a directory of that name exists", .path.display())]
+    TargetIsDirectory {
+        /// The target.
+        path: PathBuf,
+    },
+    /// An output name was not a plain file name (it was empty, `.`/`..`, or had a separator).
+    #[error("output name `{name}` must be a plain file name, not a path")]
+    InvalidFileName {
+        /// The name as given.
+        name: String,
+    },
+    /// The same output name was given twice in one set.
+    #[error("output name `{name}` appears twice in one output set")]
+    DuplicateFileName {
+        /// The repeated name.
+        name: String,
+    },
+    /// An exporter has no form for this kind of result (e.g. a calibration as CSV).
+    #[error("the {format} format has no form for a {kind}")]
+    Unsupported {
+        /// The exporter's format.
+        format: &'static str,
+        /// The kind of result.
+        kind: &'static str,
+    },
+    /// Serialising a result as JSON failed.
+    #[error("cannot serialise the {what} as JSON")]
+    Json {
+        /// Which result, e.g. "run summary".
+        what: &'static str,
+        /// Why.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// Formatting a table as CSV failed.
+    #[error("cannot format the {what} as CSV")]
+    Csv {
+        /// Which table, e.g. "summary".
+        what: &'static str,
+        /// Why.
+        #[source]
+        source: ::csv::Error,
+    },
 }

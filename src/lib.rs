@@ -21,7 +21,6 @@
 //! ```
 
 pub mod analysis;
-pub mod cli;
 pub mod distributions;
 pub mod engine;
 pub mod error;

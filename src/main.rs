@@ -3,7 +3,9 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use sibsim::cli::{execute, exit_code, Cli};
+mod cli;
+
+use cli::{execute, exit_code, Cli};
 
 fn main() -> ExitCode {
     match execute(Cli::parse()) {

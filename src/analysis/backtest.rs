@@ -5,19 +5,54 @@
 //! percentile likewise. An actual near the middle says the model saw it coming; a plan far in the
 //! upper tail with the actual in the body is optimism bias made visible.
 
+use serde::Serialize;
+
 use crate::analysis::summary::{percentile_of, quantile_sorted, sorted_defined, TrialTable};
 use crate::scenario::Model;
 
-/// One recorded outturn against the simulation.
-#[derive(Debug, Clone, PartialEq)]
+/// The result of `sibsim backtest`; its JSON form (`--json`) is
+/// `{"scenario", "trials", "seed", "actuals": [BacktestRow…]}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Backtest {
+    /// The scenario's name.
+    pub scenario: String,
+    /// Trials simulated.
+    pub trials: usize,
+    /// The master seed they were run with.
+    pub seed: u64,
+    /// Every actual whose metric the simulation has, in the scenario's order.
+    pub actuals: Vec<BacktestRow>,
+}
+
+impl Backtest {
+    /// The back-test of `model`'s actuals against `table`, run with master seed `seed`.
+    pub fn new(model: &Model, table: &TrialTable, seed: u64) -> Backtest {
+        Backtest {
+            scenario: model.name.clone(),
+            trials: table.trials,
+            seed,
+            actuals: backtest(model, table),
+        }
+    }
+}
+
+/// One recorded outturn against the simulation (JSON keys in this order).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BacktestRow {
+    /// The metric, as named in the summary.
     pub metric: String,
+    /// The recorded outturn.
     pub actual: f64,
-    pub source: String,
+    /// Share of trials at or below the actual, in [0, 1].
     pub percentile: f64,
+    /// The simulated median.
     pub median: f64,
+    /// The scenario's plan figure for the metric, if any (`null` in the JSON).
     pub plan: Option<f64>,
+    /// Share of trials at or below the plan figure.
     pub plan_percentile: Option<f64>,
+    /// Where the actual is recorded (report and table).
+    pub source: String,
 }
 
 /// Every actual of `model` against `table`'s trials.

@@ -2,16 +2,123 @@
 //! payments against its `max_share` (a top-up fund may pay at most 50% of all payments,
 //! 001_91c39e34d7f8be68.txt §3.4.2).
 
+use serde::Serialize;
+
 use crate::analysis::TrialTable;
-use crate::scenario::Model;
+use crate::engine::{run, RunOptions};
+use crate::error::Error;
+use crate::scenario::{self, Model};
 
 /// Trials `sibsim validate` simulates for its contract checks.
 pub const CHECK_TRIALS: u64 = 1_000;
 
+/// The result of `sibsim validate` on a file that passed: what the scenario holds, and the notes
+/// a designer should read (overlapping caps, correlations, `max_share` checks that passed).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Validation {
+    /// The file as named by the caller.
+    pub file: String,
+    /// The scenario's name.
+    pub scenario: String,
+    /// Number of sites.
+    pub sites: usize,
+    /// Number of parties.
+    pub parties: usize,
+    /// Number of tariff lines.
+    pub tariff_lines: usize,
+    /// Number of blocks.
+    pub blocks: usize,
+    /// Number of caps.
+    pub caps: usize,
+    /// Number of plan figures.
+    pub plan_figures: usize,
+    /// The simulation horizon in months.
+    pub months: u32,
+    /// The first month simulated, `YYYY-MM`.
+    pub start: String,
+    /// One line each, prefixed by what it is about (`contract note:`, `correlation:`,
+    /// `contract check:`), in that order.
+    pub notes: Vec<String>,
+    /// Every party with a `max_share`, checked on [`CHECK_TRIALS`] simulated trials.
+    pub shares: Vec<ShareCheck>,
+}
+
+/// Validates scenario text `text` read from `file`, and checks its contract rules that depend on
+/// volumes (a party's `max_share`) on a short simulation of [`CHECK_TRIALS`] trials.
+///
+/// # Errors
+/// [`Error::InvalidScenario`] for a file that is not a valid scenario; [`Error::ContractCheck`]
+/// when a party pays more than its `max_share` on average, located at that field.
+pub fn validate(file: &str, text: &str) -> Result<Validation, Error> {
+    let model = scenario::parse_scenario(file, text)?;
+    // The 50% rule depends on volumes: check it on a short simulation.
+    let shares = if model.parties.iter().any(|p| p.max_share.is_some()) {
+        let opts = RunOptions {
+            trials: Some(CHECK_TRIALS),
+            ..RunOptions::default()
+        };
+        share_checks(&model, &run(&model, &opts, &|_| {})?)
+    } else {
+        Vec::new()
+    };
+    let mut errors = Vec::new();
+    let mut notes: Vec<String> = cap_overlap_notes(&model)
+        .into_iter()
+        .map(|n| format!("contract note: {n}"))
+        .collect();
+    if let Some(c) = &model.copula {
+        for (what, rho, rank) in &c.pairs {
+            notes.push(format!(
+                "correlation: {what}: {rho} between the underlying normals, a rank correlation of {rank:.3} between the inputs"
+            ));
+        }
+    }
+    for c in &shares {
+        let line = format!(
+            "{} pays {:.1}% of all payments on average (max_share {}%); above it in {:.1}% of {} simulated trials",
+            c.party,
+            c.mean_share * 100.0,
+            c.max_share * 100.0,
+            c.p_exceeded * 100.0,
+            CHECK_TRIALS
+        );
+        if c.breached() {
+            errors.push(scenario::field_error(
+                file,
+                text,
+                &["parties", &c.party, "max_share"],
+                line,
+                "expected the contract's tariffs and caps to keep this party within its max_share on average",
+            ));
+        } else {
+            notes.push(format!("contract check: {line}"));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Error::ContractCheck(errors));
+    }
+    Ok(Validation {
+        file: file.to_owned(),
+        scenario: model.name.clone(),
+        sites: model.sites.len(),
+        parties: model.parties.len(),
+        tariff_lines: model.tariffs.len(),
+        blocks: model.blocks.len(),
+        caps: model.caps.len(),
+        plan_figures: model.plan.len(),
+        months: model.settings.horizon,
+        start: model.settings.start.to_string(),
+        notes,
+        shares,
+    })
+}
+
 /// One party's share of all payments against its `max_share`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ShareCheck {
+    /// The party's identifier.
     pub party: String,
+    /// Its `max_share`, as a fraction.
     pub max_share: f64,
     /// Mean over trials of the party's share of all payments.
     pub mean_share: f64,

@@ -8,8 +8,10 @@ pub mod backtest;
 pub mod contract;
 pub mod outside_view;
 pub mod plan;
+pub mod run;
 pub mod summary;
 
+pub use run::RunReport;
 pub use summary::{
     percentile_of, quantile_sorted, summarise, MetricSummary, Probability, Summary, TrialTable,
 };

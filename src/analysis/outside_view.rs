@@ -10,9 +10,12 @@
 //! has outside-view quantiles P·exp(q). The view disagrees with the inside view (the simulation)
 //! when either one's median lies outside the other's low–high interval.
 
+use serde::Serialize;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
+use crate::analysis::{summarise, TrialTable};
 use crate::evidence::Library;
+use crate::scenario::Model;
 
 /// The fitted reference class.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,10 +63,81 @@ impl ReferenceClass {
     }
 }
 
-/// A plan figure under the outside and the inside view.
-#[derive(Debug, Clone, PartialEq)]
+/// The result of `sibsim outside-view`; its JSON form (`--json`) is `{"scenario", "class",
+/// "cases": [{"key", "ratio"}], "quantiles": [low, 0.5, high], "plan": [OutsideView…]}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OutsideViewReport {
+    /// The scenario's name.
+    pub scenario: String,
+    /// The reference class used.
+    pub class: String,
+    /// Its cases: each past project's actual/plan ratio.
+    pub cases: Vec<ReferenceCase>,
+    /// The levels of the low, median and high quantiles of both views.
+    pub quantiles: [f64; 3],
+    /// Every plan figure whose metric the simulation has, in the scenario's order.
+    pub plan: Vec<OutsideView>,
+    /// The predictive actual/plan ratio at the three levels (for the terminal's headline; left
+    /// out of the JSON, whose shape is a contract, as it follows from `outside` ÷ `plan`).
+    #[serde(skip)]
+    pub ratio_quantiles: [f64; 3],
+}
+
+/// One past project of a reference class.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReferenceCase {
+    /// The evidence figure's key.
+    pub key: String,
+    /// Its actual/plan ratio.
+    pub ratio: f64,
+}
+
+impl OutsideViewReport {
+    /// Both views of every plan figure of `model`: the outside from `rc`, the inside from
+    /// `table`'s trials at the scenario's low and high quantiles.
+    pub fn new(model: &Model, table: &TrialTable, rc: &ReferenceClass) -> OutsideViewReport {
+        let (low, high) = (model.settings.low, model.settings.high);
+        let levels = [low, 0.5, high];
+        // Only the quantiles are used, so the seed recorded in this summary does not matter.
+        let summary = summarise(table, &model.name, model.settings.seed, low, high);
+        let plan = model
+            .plan
+            .iter()
+            .filter_map(|p| {
+                let m = &summary.metrics.iter().find(|(n, _)| *n == p.metric)?.1;
+                Some(compare(
+                    rc,
+                    &p.metric,
+                    p.value,
+                    [m.low, m.median, m.high],
+                    levels,
+                ))
+            })
+            .collect();
+        OutsideViewReport {
+            scenario: model.name.clone(),
+            class: rc.class.clone(),
+            cases: rc
+                .cases
+                .iter()
+                .map(|(key, ratio)| ReferenceCase {
+                    key: key.clone(),
+                    ratio: *ratio,
+                })
+                .collect(),
+            quantiles: levels,
+            plan,
+            ratio_quantiles: levels.map(|p| rc.ratio_quantile(p)),
+        }
+    }
+}
+
+/// A plan figure under the outside and the inside view (JSON keys in this order).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OutsideView {
+    /// The metric, as named in the summary.
     pub metric: String,
+    /// The plan figure.
     pub plan: f64,
     /// Plan × the ratio's low, median and high quantiles.
     pub outside: [f64; 3],

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 pub mod calibrate;
+pub mod results;
 
 use serde::Deserialize;
 

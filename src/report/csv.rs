@@ -1,4 +1,6 @@
-//! CSV exports: the summary as one table, and every trial's results for analysis elsewhere.
+//! The CSV exporter: a run's summary (`summary.csv`), its plan checks (`plan.csv`) and every
+//! trial's results (`trials.csv`) as tables for analysis elsewhere. The other results have no CSV
+//! form.
 //!
 //! Floats are written with Rust's shortest round-trip formatting (`Display` for `f64`), so reading
 //! a cell back with `str::parse::<f64>` gives the very same bits; whole numbers appear without a
@@ -8,8 +10,28 @@ use std::fmt::Write as _;
 
 use ::csv::Writer;
 
-use super::ReportError;
+use super::{Exporter, Report, ReportError};
+use crate::analysis::plan::PlanCheck;
 use crate::analysis::{Summary, TrialTable};
+
+/// Comma-separated tables with a header row.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Csv;
+
+impl Exporter for Csv {
+    fn format(&self) -> &'static str {
+        "CSV"
+    }
+
+    fn export(&self, report: Report<'_>) -> Result<Vec<u8>, ReportError> {
+        match report {
+            Report::Run(r) => summary_csv(&r.summary),
+            Report::Plan(p) => plan_csv(p),
+            Report::Trials(t) => trials_csv(t),
+            _ => Err(self.unsupported(report)),
+        }
+    }
+}
 
 /// A figure, or an empty cell when it is undefined.
 fn cell(x: f64) -> String {
@@ -101,6 +123,40 @@ pub fn trials_csv(table: &TrialTable) -> Result<Vec<u8>, ReportError> {
     finish(w, WHAT)
 }
 
+/// `plan.csv`: `metric,plan,percentile,p_meet,optimism_ratio,confidence,derisked_target`, one row
+/// per plan figure.
+///
+/// # Errors
+/// [`ReportError::Csv`] if the writer fails (in memory, so in practice it does not).
+pub fn plan_csv(checks: &[PlanCheck]) -> Result<Vec<u8>, ReportError> {
+    const WHAT: &str = "plan table";
+    let err = |source| ReportError::Csv { what: WHAT, source };
+    let mut w = Writer::from_writer(Vec::new());
+    w.write_record([
+        "metric",
+        "plan",
+        "percentile",
+        "p_meet",
+        "optimism_ratio",
+        "confidence",
+        "derisked_target",
+    ])
+    .map_err(err)?;
+    for c in checks {
+        w.write_record([
+            c.metric.clone(),
+            cell(c.plan),
+            cell(c.percentile),
+            cell(c.p_meet),
+            cell(c.optimism_ratio),
+            cell(c.confidence),
+            cell(c.derisked_target),
+        ])
+        .map_err(err)?;
+    }
+    finish(w, WHAT)
+}
+
 fn finish(w: Writer<Vec<u8>>, what: &'static str) -> Result<Vec<u8>, ReportError> {
     w.into_inner().map_err(|e| ReportError::Csv {
         what,
@@ -146,6 +202,37 @@ mod tests {
              payments.by_payer.sof,metric,-42650.5,12,6,-42700,-42650,0.1\n\
              provider_loss,probability,0.25,,0.21650635094610965,,,\n"
         );
+    }
+
+    #[test]
+    fn plan_csv_exact_text_and_unsupported_kinds() {
+        let checks = [PlanCheck {
+            metric: "engagements".into(),
+            plan: 30.0,
+            percentile: 0.6,
+            p_meet: 0.6,
+            optimism_ratio: f64::NAN,
+            confidence: 0.8,
+            derisked_target: 18.0,
+        }];
+        let text =
+            String::from_utf8(Csv.export(Report::Plan(&checks)).expect("csv")).expect("utf8");
+        assert_eq!(
+            text,
+            "metric,plan,percentile,p_meet,optimism_ratio,confidence,derisked_target\n\
+             engagements,30,0.6,0.6,,0.8,18\n"
+        );
+        let listing = crate::evidence::results::Listing {
+            figures: vec![],
+            source: "evidence".into(),
+        };
+        assert!(matches!(
+            Csv.export(Report::Evidence(&listing)),
+            Err(ReportError::Unsupported {
+                format: "CSV",
+                kind: "evidence listing"
+            })
+        ));
     }
 
     #[test]

@@ -1,149 +1,169 @@
-//! The JSON summary: the machine-readable result of a run, and a public contract.
+//! The JSON exporter: each result's serde form, pretty-printed — `summary.json` for a run and the
+//! `--json` output of the other commands. The shapes are public contracts, documented on the result
+//! types ([`analysis::run`](crate::analysis::run) for `summary.json`).
 //!
-//! # Shape
-//! ```json
-//! {
-//!   "scenario": "mhep1",
-//!   "trials": 10000,
-//!   "seed": 42,
-//!   "quantiles": [0.1, 0.5, 0.9],
-//!   "metrics": {
-//!     "engagements": {"mean": 3412.7, "sd": 180.2, "mcse": 1.8,
-//!                     "low": 3180.0, "median": 3415.0, "high": 3640.0},
-//!     "...": {}
-//!   },
-//!   "probabilities": {"provider_loss": 0.123, "...": 0.0}
-//! }
-//! ```
-//! - `scenario` (string), `trials` (integer, number of trials), `seed` (integer, master seed).
-//! - `quantiles`: the levels `[low, 0.5, high]` that `low`, `median` and `high` refer to.
-//! - `metrics`: one object per metric, keys in the order the engine lists them. `mean` is the
-//!   sample mean, `sd` the sample standard deviation (n − 1), `mcse` the Monte Carlo standard
-//!   error of the mean (`sd / √trials`); `low`, `median`, `high` are type-7 sample quantiles at the
-//!   levels in `quantiles`.
-//! - `probabilities`: for each flagged event, in engine order, the share of trials in which it
-//!   occurred, as a plain number in [0, 1]. (Its MCSE is `√(p(1 − p) / trials)`; the CSV summary
-//!   lists it.)
-//!
-//! Money is in pounds. The figures are finite, or null when undefined in every trial (see analysis::summary) for a run of at least one trial; a
-//! non-finite number could not be represented in JSON and would appear as `null`.
+//! The bytes carry no trailing newline (`summary.json` is written so); a caller printing them to a
+//! terminal adds one.
 
-use serde_json::{json, Map, Value};
+use serde::ser::{SerializeMap, SerializeStruct};
+use serde::{Serialize, Serializer};
 
-use crate::analysis::Summary;
+use super::{Exporter, Report, ReportError};
+use crate::engine::pay::{Payment, Settlement};
 
-/// The summary as a JSON value of the documented shape, keys in table order.
-pub fn to_json(summary: &Summary) -> Value {
-    let metrics: Map<String, Value> = summary
-        .metrics
-        .iter()
-        .map(|(name, m)| {
-            let figures = json!({
-                "mean": m.mean,
-                "sd": m.sd,
-                "mcse": m.mcse,
-                "low": m.low,
-                "median": m.median,
-                "high": m.high,
-            });
-            (name.clone(), figures)
+/// Pretty-printed JSON, keys in the result's own order.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Json;
+
+impl Exporter for Json {
+    fn format(&self) -> &'static str {
+        "JSON"
+    }
+
+    fn export(&self, report: Report<'_>) -> Result<Vec<u8>, ReportError> {
+        /// The plan checks alone: the `plan` object of `summary.json`.
+        struct Plan<'a>(&'a [crate::analysis::plan::PlanCheck]);
+        impl Serialize for Plan<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                crate::analysis::run::plan_map(self.0, s)
+            }
+        }
+        let bytes = match report {
+            Report::Run(r) => serde_json::to_vec_pretty(r),
+            Report::Plan(p) => serde_json::to_vec_pretty(&Plan(p)),
+            // Millions of cells: CSV is the form for those.
+            Report::Trials(_) => return Err(self.unsupported(report)),
+            Report::Validation(v) => serde_json::to_vec_pretty(v),
+            Report::Settlement(s) => serde_json::to_vec_pretty(s),
+            Report::Backtest(b) => serde_json::to_vec_pretty(b),
+            Report::OutsideView(o) => serde_json::to_vec_pretty(o),
+            Report::Calibration(c) => serde_json::to_vec_pretty(c),
+            Report::Evidence(l) => serde_json::to_vec_pretty(l),
+        };
+        bytes.map_err(|source| ReportError::Json {
+            what: report.kind(),
+            source,
         })
-        .collect();
-    let probabilities: Map<String, Value> = summary
-        .probabilities
-        .iter()
-        .map(|(name, p)| (name.clone(), json!(p.p)))
-        .collect();
-    json!({
-        "scenario": summary.scenario,
-        "trials": summary.trials,
-        "seed": summary.seed,
-        "quantiles": summary.quantiles,
-        "metrics": metrics,
-        "probabilities": probabilities,
-    })
+    }
+}
+
+/// The documented JSON of `sibsim pay` (README, "sibsim pay"): `{"site", "month", "rule_set",
+/// "payments": [{"payer", "payee", "rule", "amount"}], "totals": {"by_payer": {party: £},
+/// "by_payee": {party: £}}}`. Written here, beside the other JSON, because the totals are ordered
+/// pairs in memory and objects in the JSON.
+impl Serialize for Settlement {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        struct Totals<'a>(&'a [(String, f64)]);
+        impl Serialize for Totals<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut map = s.serialize_map(Some(self.0.len()))?;
+                for (party, x) in self.0 {
+                    map.serialize_entry(party, x)?;
+                }
+                map.end()
+            }
+        }
+        struct Both<'a>(&'a Settlement);
+        impl Serialize for Both<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut st = s.serialize_struct("Totals", 2)?;
+                st.serialize_field("by_payer", &Totals(&self.0.by_payer))?;
+                st.serialize_field("by_payee", &Totals(&self.0.by_payee))?;
+                st.end()
+            }
+        }
+        let mut st = s.serialize_struct("Settlement", 5)?;
+        st.serialize_field("site", &self.site)?;
+        st.serialize_field("month", &self.month)?;
+        st.serialize_field("rule_set", &self.rule_set)?;
+        st.serialize_field("payments", &self.payments)?;
+        st.serialize_field("totals", &Both(self))?;
+        st.end()
+    }
+}
+
+/// `{"payer", "payee", "rule", "amount"}`.
+impl Serialize for Payment {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Payment", 4)?;
+        st.serialize_field("payer", &self.payer)?;
+        st.serialize_field("payee", &self.payee)?;
+        st.serialize_field("rule", &self.rule)?;
+        st.serialize_field("amount", &self.amount)?;
+        st.end()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::{MetricSummary, Probability};
+    use crate::analysis::TrialTable;
 
-    fn small_summary() -> Summary {
-        let m = |x: f64| MetricSummary {
-            mean: x,
-            sd: 2.0,
-            mcse: 0.5,
-            low: x - 1.0,
-            median: x,
-            high: x + 1.5,
+    #[test]
+    fn settlement_shape() {
+        let s = Settlement {
+            site: "th".into(),
+            month: "2016-06".into(),
+            rule_set: "original".into(),
+            payments: vec![Payment {
+                payer: "ccg".into(),
+                payee: "spv".into(),
+                rule: "engage".into(),
+                amount: 28_000.0,
+            }],
+            by_payer: vec![("ccg".into(), 28_000.0)],
+            by_payee: vec![("spv".into(), 28_000.0)],
         };
-        Summary {
-            scenario: "demo".into(),
-            trials: 16,
-            seed: 42,
-            quantiles: [0.1, 0.5, 0.9],
-            // Deliberately not alphabetical: the order must survive.
-            metrics: vec![("zeta".into(), m(10.0)), ("alpha".into(), m(-3.25))],
-            probabilities: vec![
-                (
-                    "provider_loss".into(),
-                    Probability {
-                        p: 0.125,
-                        mcse: 0.08,
-                    },
-                ),
-                (
-                    "plan.engagements.met".into(),
-                    Probability { p: 1.0, mcse: 0.0 },
-                ),
-            ],
-        }
+        let text =
+            String::from_utf8(Json.export(Report::Settlement(&s)).expect("json")).expect("utf8");
+        let compact: serde_json::Value = serde_json::from_str(&text).expect("valid");
+        assert_eq!(
+            compact.to_string(),
+            concat!(
+                r#"{"site":"th","month":"2016-06","rule_set":"original","#,
+                r#""payments":[{"payer":"ccg","payee":"spv","rule":"engage","amount":28000.0}],"#,
+                r#""totals":{"by_payer":{"ccg":28000.0},"by_payee":{"spv":28000.0}}}"#
+            )
+        );
+        assert!(!text.ends_with('\n'));
     }
 
     #[test]
-    fn shape_keys_order_and_values() {
-        let v = to_json(&small_summary());
-        let top: Vec<&str> = v
-            .as_object()
-            .expect("object")
-            .keys()
-            .map(String::as_str)
-            .collect();
+    fn backtest_keys_in_todays_order() {
+        let b = crate::analysis::backtest::Backtest {
+            scenario: "s".into(),
+            trials: 4,
+            seed: 7,
+            actuals: vec![crate::analysis::backtest::BacktestRow {
+                metric: "engagements".into(),
+                actual: 20.0,
+                percentile: 0.5,
+                median: 25.0,
+                plan: None,
+                plan_percentile: None,
+                source: "000 Table 4.1".into(),
+            }],
+        };
+        let v: serde_json::Value =
+            serde_json::from_slice(&Json.export(Report::Backtest(&b)).expect("json"))
+                .expect("valid");
         assert_eq!(
-            top,
-            [
-                "scenario",
-                "trials",
-                "seed",
-                "quantiles",
-                "metrics",
-                "probabilities"
-            ]
-        );
-        let metric_keys: Vec<&str> = v["metrics"]
-            .as_object()
-            .expect("metrics object")
-            .keys()
-            .map(String::as_str)
-            .collect();
-        assert_eq!(metric_keys, ["zeta", "alpha"]);
-        let field_keys: Vec<&str> = v["metrics"]["alpha"]
-            .as_object()
-            .expect("metric object")
-            .keys()
-            .map(String::as_str)
-            .collect();
-        assert_eq!(field_keys, ["mean", "sd", "mcse", "low", "median", "high"]);
-
-        assert_eq!(
-            serde_json::to_string(&v).expect("serialises"),
+            v.to_string(),
             concat!(
-                r#"{"scenario":"demo","trials":16,"seed":42,"quantiles":[0.1,0.5,0.9],"#,
-                r#""metrics":{"zeta":{"mean":10.0,"sd":2.0,"mcse":0.5,"low":9.0,"median":10.0,"high":11.5},"#,
-                r#""alpha":{"mean":-3.25,"sd":2.0,"mcse":0.5,"low":-4.25,"median":-3.25,"high":-1.75}},"#,
-                r#""probabilities":{"provider_loss":0.125,"plan.engagements.met":1.0}}"#
+                r#"{"scenario":"s","trials":4,"seed":7,"actuals":[{"metric":"engagements","#,
+                r#""actual":20.0,"percentile":0.5,"median":25.0,"plan":null,"#,
+                r#""plan_percentile":null,"source":"000 Table 4.1"}]}"#
             )
+        );
+    }
+
+    #[test]
+    fn trials_are_not_json() {
+        let t = TrialTable::new(vec![], vec![]);
+        let err = Json.export(Report::Trials(&t)).expect_err("unsupported");
+        assert_eq!(
+            err.to_string(),
+            "the JSON format has no form for a per-trial table"
         );
     }
 }

@@ -1,14 +1,26 @@
-//! Reports: the [`Summary`](crate::analysis::Summary) and the per-trial table in each output
-//! format, one exporter per file (`terminal`, `json`, `csv`), plus what they share — the error
-//! type and [`write_all_or_nothing`], which puts a set of output files in place together.
+//! Reports: every command's result in each output format, one exporter per format behind one
+//! trait (after hyperfine's `src/export/`), plus what they share — the text-table helper and
+//! [`write_all_or_nothing`], which puts a set of output files in place together.
+//!
+//! # The results contract
+//! Each command's result is a plain, serialisable library type, wrapped for exporting in
+//! [`Report`]: a run's [`RunReport`] (summary, plan checks and `max_share` checks), its plan
+//! checks alone, its per-trial [`TrialTable`], a [`Validation`], a pay [`Settlement`], a
+//! [`Backtest`], an [`OutsideViewReport`], a [`Calibration`] and an evidence [`Listing`]. Their
+//! JSON forms (serde) are the documented contracts; see each type.
+//!
+//! # Exporters
+//! An [`Exporter`] turns a [`Report`] into bytes: [`terminal::Terminal`] (the tables a user
+//! reads), [`json::Json`] and [`csv::Csv`]. An exporter that has no form for a kind of result
+//! (CSV of a calibration, say) answers [`ReportError::Unsupported`]. A new format (SVG, HTML) is one
+//! new file here implementing [`Exporter`].
 //!
 //! Exporters build bytes in memory and never touch the file system themselves, so each can be
 //! tested on its exact output and the caller decides where, and whether, to write.
 
 pub mod csv;
 pub mod json;
-pub mod pay;
-pub mod plan;
+pub mod table;
 pub mod terminal;
 
 use std::collections::HashSet;
@@ -16,66 +28,77 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
 
-/// What went wrong producing or writing a report. Each variant names the file concerned; the
-/// underlying cause, where there is one, is the error's `source()`.
-#[derive(Debug, thiserror::Error)]
-pub enum ReportError {
-    /// The output directory did not exist and could not be created.
-    #[error("cannot create output directory `{}`", .path.display())]
-    CreateDir {
-        /// The directory.
-        path: PathBuf,
-        /// Why.
-        #[source]
-        source: io::Error,
-    },
-    /// A file (or its temporary) could not be created, written or flushed to disk.
-    #[error("cannot write `{}`", .path.display())]
-    WriteFile {
-        /// The file being written.
-        path: PathBuf,
-        /// Why.
-        #[source]
-        source: io::Error,
-    },
-    /// A completely written temporary could not be renamed over its target.
-    #[error("cannot move `{}` into place as `{}`", .from.display(), .to.display())]
-    Rename {
-        /// The temporary.
-        from: PathBuf,
-        /// The target.
-        to: PathBuf,
-        /// Why.
-        #[source]
-        source: io::Error,
-    },
-    /// A target path is an existing directory, so a file cannot replace it.
-    #[error("cannot write `{}`: a directory of that name exists", .path.display())]
-    TargetIsDirectory {
-        /// The target.
-        path: PathBuf,
-    },
-    /// An output name was not a plain file name (it was empty, `.`/`..`, or had a separator).
-    #[error("output name `{name}` must be a plain file name, not a path")]
-    InvalidFileName {
-        /// The name as given.
-        name: String,
-    },
-    /// The same output name was given twice in one set.
-    #[error("output name `{name}` appears twice in one output set")]
-    DuplicateFileName {
-        /// The repeated name.
-        name: String,
-    },
-    /// Formatting a table as CSV failed.
-    #[error("cannot format the {what} as CSV")]
-    Csv {
-        /// Which table, e.g. "summary".
-        what: &'static str,
-        /// Why.
-        #[source]
-        source: ::csv::Error,
-    },
+// Defined with the library's errors, below the layers that produce it, so that `error` does not
+// reach up into `report`.
+pub use crate::error::ReportError;
+
+use crate::analysis::backtest::Backtest;
+use crate::analysis::contract::Validation;
+use crate::analysis::outside_view::OutsideViewReport;
+use crate::analysis::plan::PlanCheck;
+use crate::analysis::{RunReport, TrialTable};
+use crate::engine::pay::Settlement;
+use crate::evidence::results::{Calibration, Listing};
+
+/// One command's result, borrowed, for an [`Exporter`].
+#[derive(Debug, Clone, Copy)]
+pub enum Report<'a> {
+    /// A run: summary, plan checks and `max_share` checks (`summary.json`, `summary.csv`).
+    Run(&'a RunReport),
+    /// A run's plan checks alone (`plan.csv`).
+    Plan(&'a [PlanCheck]),
+    /// A run's per-trial results (`trials.csv`).
+    Trials(&'a TrialTable),
+    /// A scenario that passed `validate`.
+    Validation(&'a Validation),
+    /// The payments that given event counts earn (`pay`).
+    Settlement(&'a Settlement),
+    /// Recorded outturns against the simulation (`backtest`).
+    Backtest(&'a Backtest),
+    /// Plan figures under the outside and inside views (`outside-view`).
+    OutsideView(&'a OutsideViewReport),
+    /// Rates and quantities calibrated from the evidence (`calibrate`).
+    Calibration(&'a Calibration),
+    /// The evidence library's figures (`evidence`).
+    Evidence(&'a Listing),
+}
+
+impl Report<'_> {
+    /// The kind of result, for messages: "run summary", "per-trial table", ….
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Report::Run(_) => "run summary",
+            Report::Plan(_) => "plan checks",
+            Report::Trials(_) => "per-trial table",
+            Report::Validation(_) => "validation",
+            Report::Settlement(_) => "payments",
+            Report::Backtest(_) => "back-test",
+            Report::OutsideView(_) => "outside view",
+            Report::Calibration(_) => "calibration",
+            Report::Evidence(_) => "evidence listing",
+        }
+    }
+}
+
+/// One output format.
+pub trait Exporter {
+    /// The format's name, for messages: "terminal", "JSON", "CSV".
+    fn format(&self) -> &'static str;
+
+    /// The result in this format.
+    ///
+    /// # Errors
+    /// [`ReportError::Unsupported`] when the format has no form for this kind of result (see
+    /// [`unsupported`](Exporter::unsupported)); otherwise whatever formatting can fail with.
+    fn export(&self, report: Report<'_>) -> Result<Vec<u8>, ReportError>;
+
+    /// The error an exporter answers for a kind of result it has no form for.
+    fn unsupported(&self, report: Report<'_>) -> ReportError {
+        ReportError::Unsupported {
+            format: self.format(),
+            kind: report.kind(),
+        }
+    }
 }
 
 /// Writes every `(file name, bytes)` pair into `dir`, all or nothing.

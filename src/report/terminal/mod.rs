@@ -1,14 +1,71 @@
-//! The summary as a plain-text table for the terminal: what a user reads first after a run.
+//! The terminal exporter: every result as plain text and tables, what a user reads first.
 //!
 //! No colour or box drawing, so the output pastes cleanly into an email or a ticket. Numbers are
-//! rounded for reading, not for further use; the JSON and CSV exports carry full precision.
+//! rounded for reading, not for further use; the JSON and CSV exports carry full precision. This
+//! file holds the exporter, the run summary and the number formats; each other kind of result has
+//! its own file beside it.
+
+mod analyses;
+mod evidence;
+mod pay;
+mod plan;
 
 use std::fmt::Write as _;
 
+pub use pay::money;
+
+use super::table::{Align, Table};
+use super::{Exporter, Report, ReportError};
+use crate::analysis::contract::Validation;
 use crate::analysis::Summary;
 
-/// Separates columns.
-const GAP: &str = "  ";
+/// Text for a terminal (UTF-8), each line ending in a newline.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Terminal;
+
+impl Exporter for Terminal {
+    fn format(&self) -> &'static str {
+        "terminal"
+    }
+
+    fn export(&self, report: Report<'_>) -> Result<Vec<u8>, ReportError> {
+        let text = match report {
+            Report::Run(r) => render(&r.summary) + &plan::render(&r.plan),
+            Report::Plan(p) => plan::render(p),
+            // Millions of numbers are not for reading on a terminal.
+            Report::Trials(_) => return Err(self.unsupported(report)),
+            Report::Validation(v) => validation(v),
+            Report::Settlement(s) => pay::render(s),
+            Report::Backtest(b) => analyses::backtest(b),
+            Report::OutsideView(o) => analyses::outside_view(o),
+            Report::Calibration(c) => evidence::calibration(c),
+            Report::Evidence(l) => evidence::listing(l),
+        };
+        Ok(text.into_bytes())
+    }
+}
+
+/// `FILE: ok — scenario "…": N sites, …` and the notes, one a line.
+fn validation(v: &Validation) -> String {
+    let mut out = format!(
+        "{}: ok — scenario \"{}\": {} sites, {} parties, {} tariff lines, {} blocks, {} caps, {} plan figures, {} months from {}\n",
+        v.file,
+        v.scenario,
+        v.sites,
+        v.parties,
+        v.tariff_lines,
+        v.blocks,
+        v.caps,
+        v.plan_figures,
+        v.months,
+        v.start
+    );
+    for n in &v.notes {
+        out.push_str(n);
+        out.push('\n');
+    }
+    out
+}
 
 /// Renders the summary: a header line, a table of metrics (`metric`, the three quantiles, `mean`)
 /// and a list of probabilities with their Monte Carlo standard errors.
@@ -53,69 +110,36 @@ pub fn render(summary: &Summary) -> String {
             .chain(labels.iter().cloned())
             .chain(std::iter::once("mean".to_owned()))
             .collect();
-        let rows: Vec<Vec<String>> = summary
-            .metrics
-            .iter()
-            .map(|(name, m)| {
-                vec![
-                    name.clone(),
-                    number(m.low),
-                    number(m.median),
-                    number(m.high),
-                    number(m.mean),
-                ]
-            })
-            .collect();
-        let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-        for row in &rows {
-            for (w, cell) in widths.iter_mut().zip(row) {
-                *w = (*w).max(cell.chars().count());
-            }
+        let mut table = Table::names_then_figures(header.len(), 1);
+        table.row(header);
+        table.rule();
+        for (name, m) in &summary.metrics {
+            table.row([
+                name.clone(),
+                number(m.low),
+                number(m.median),
+                number(m.high),
+                number(m.mean),
+            ]);
         }
-        let rule: Vec<String> = widths.iter().map(|&w| "-".repeat(w)).collect();
-
         out.push('\n');
-        for row in std::iter::once(&header)
-            .chain(std::iter::once(&rule))
-            .chain(&rows)
-        {
-            push_row(&mut out, row, &widths);
-        }
+        table.render_into(&mut out);
     }
 
     if !summary.probabilities.is_empty() {
-        let rows: Vec<[String; 2]> = summary
-            .probabilities
-            .iter()
-            .map(|(name, p)| [name.clone(), format!("{:.1}%", p.p * 100.0)])
-            .collect();
-        let name_width = rows.iter().map(|r| r[0].chars().count()).max().unwrap_or(0);
-        let p_width = rows.iter().map(|r| r[1].chars().count()).max().unwrap_or(0);
-
-        out.push_str("\nProbabilities\n");
-        for ([name, p], (_, prob)) in rows.iter().zip(&summary.probabilities) {
-            let _ = writeln!(
-                out,
-                "{name:<name_width$}{GAP}{p:>p_width$} ± {}%",
-                number(prob.mcse * 100.0)
-            );
+        // The ± figure reads as part of the probability before it: one space, not a column gap.
+        let mut table = Table::new(&[Align::Left, Align::Right, Align::Left]).gap_before(2, " ");
+        for (name, p) in &summary.probabilities {
+            table.row([
+                name.clone(),
+                format!("{:.1}%", p.p * 100.0),
+                format!("± {}%", number(p.mcse * 100.0)),
+            ]);
         }
+        out.push_str("\nProbabilities\n");
+        table.render_into(&mut out);
     }
     out
-}
-
-/// One table line: the first cell left-aligned, the rest right-aligned, no trailing spaces.
-pub(crate) fn push_row(out: &mut String, cells: &[String], widths: &[usize]) {
-    let mut line = String::new();
-    for (i, (cell, &w)) in cells.iter().zip(widths).enumerate() {
-        if i == 0 {
-            let _ = write!(line, "{cell:<w$}");
-        } else {
-            let _ = write!(line, "{GAP}{cell:>w$}");
-        }
-    }
-    out.push_str(line.trim_end());
-    out.push('\n');
 }
 
 /// "P10" for 0.1, "P2.5" for 0.025, "P50" for 0.5.
@@ -127,7 +151,7 @@ fn quantile_label(q: f64) -> String {
 /// A number for reading: |x| ≥ 1000 as a whole number with thousands separators ("-42,650");
 /// smaller values to three significant figures, at most six decimals, trailing zeros dropped
 /// ("12.3", "0.31", "4.57", "0").
-pub(crate) fn number(x: f64) -> String {
+pub fn number(x: f64) -> String {
     if x.is_nan() {
         // Undefined in every trial (e.g. a cost per outcome with no outcomes).
         return "—".to_owned();
@@ -164,7 +188,7 @@ fn trim_zeros(s: String) -> String {
 
 /// Inserts a comma every three digits into an optionally signed run of digits: "-1234567" →
 /// "-1,234,567".
-pub(crate) fn group_thousands(digits: &str) -> String {
+pub fn group_thousands(digits: &str) -> String {
     let (sign, digits) = match digits.strip_prefix('-') {
         Some(rest) => ("-", rest),
         None => ("", digits),

@@ -1,0 +1,161 @@
+//! The command line's arguments (clap). Options that several commands take are groups flattened
+//! into each, so that they read and behave the same everywhere.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use sibsim::analysis::plan::DEFAULT_CONFIDENCE;
+use sibsim::engine::RunOptions;
+
+/// Monte Carlo simulation of social impact bond business cases.
+#[derive(Debug, Parser)]
+#[command(name = "sibsim", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Simulate a scenario and summarise outcomes, payments and provider margin.
+    Run(RunArgs),
+    /// Check a scenario file and report every problem found, with file:line:column.
+    Validate {
+        /// The scenario file (TOML).
+        file: PathBuf,
+    },
+    /// Settle given event counts at one site and month under the scenario's rules (no simulation).
+    Pay(PayArgs),
+    /// Simulate a scenario and show where its recorded actuals fall, beside its plan figures.
+    Backtest {
+        /// The scenario file (TOML), with an [actuals] table.
+        file: PathBuf,
+        #[command(flatten)]
+        sampling: Sampling,
+        #[command(flatten)]
+        output: JsonOutput,
+    },
+    /// Scale each plan figure by past projects' actual/plan ratios (the outside view) and set it
+    /// beside the simulation (the inside view).
+    OutsideView {
+        /// The scenario file (TOML), with plan figures.
+        file: PathBuf,
+        #[command(flatten)]
+        sampling: Sampling,
+        #[command(flatten)]
+        evidence: EvidenceDir,
+        /// The reference class of actual/plan ratios to use.
+        #[arg(long, default_value = "volume")]
+        class: String,
+        #[command(flatten)]
+        output: JsonOutput,
+    },
+    /// Calibrate rates from the evidence counts: pooled, and for a new site (between-site spread).
+    Calibrate {
+        #[command(flatten)]
+        evidence: EvidenceDir,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the evidence library: every figure with its value, unit and source.
+    Evidence {
+        /// The library's folder.
+        #[arg(long, default_value = "evidence")]
+        dir: PathBuf,
+        #[command(flatten)]
+        output: JsonOutput,
+    },
+}
+
+/// How many trials, from which seed (both default to the scenario's).
+#[derive(Debug, Clone, Args)]
+pub struct Sampling {
+    /// Number of trials (default: the scenario's `simulation.trials`).
+    #[arg(long)]
+    pub trials: Option<u64>,
+    /// Master seed (default: the scenario's `simulation.seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+}
+
+impl Sampling {
+    /// The engine's options, with `threads` worker threads (default: one per core).
+    pub fn options(&self, threads: Option<usize>) -> RunOptions {
+        RunOptions {
+            trials: self.trials,
+            seed: self.seed,
+            threads,
+        }
+    }
+}
+
+/// `--json`, for the commands that print a table otherwise.
+#[derive(Debug, Clone, Args)]
+pub struct JsonOutput {
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `--dir`, the evidence library's folder.
+#[derive(Debug, Clone, Args)]
+pub struct EvidenceDir {
+    /// The evidence library's folder.
+    #[arg(long, default_value = "evidence")]
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct PayArgs {
+    /// The scenario file (TOML).
+    pub file: PathBuf,
+    /// The site whose rules apply.
+    #[arg(long)]
+    pub site: String,
+    /// The month, "YYYY-MM" (default: the site's first month).
+    #[arg(long)]
+    pub month: Option<String>,
+    /// Events to settle: EVENT[:BAND]=N, e.g. engagement=40 or sustain_6w:ge16=4 (repeat).
+    #[arg(long = "count", value_name = "EVENT[:BAND]=N", required = true)]
+    pub counts: Vec<String>,
+    /// Events that came before at the site, for tiers, thresholds and caps (repeat).
+    #[arg(long = "prior", value_name = "EVENT[:BAND]=N")]
+    pub prior: Vec<String>,
+    #[command(flatten)]
+    pub output: JsonOutput,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The scenario file (TOML).
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub sampling: Sampling,
+    /// Worker threads (default: one per core). Results are identical for any value.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Low and high quantiles, e.g. `0.05,0.95` (default: the scenario's, else 0.1,0.9).
+    #[arg(long, value_name = "LOW,HIGH")]
+    pub quantiles: Option<String>,
+    /// Confidence of the de-risked target for each plan figure: the value reached in this share
+    /// of trials (0.8 → the P20 value).
+    #[arg(long, default_value_t = DEFAULT_CONFIDENCE)]
+    pub confidence: f64,
+    #[command(flatten)]
+    pub output: RunOutput,
+}
+
+/// Where and how `run` reports.
+#[derive(Debug, Args)]
+pub struct RunOutput {
+    /// Output folder (default: `sibsim-out/<scenario file stem>`).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Also write `trials.csv`, one row per trial.
+    #[arg(long)]
+    pub per_trial: bool,
+    /// No progress bar and no notes on stderr.
+    #[arg(long)]
+    pub quiet: bool,
+}

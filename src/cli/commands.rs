@@ -1,0 +1,290 @@
+//! One function per command: load the input, call the library for a result, export it, write it.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use sibsim::analysis::backtest::Backtest;
+use sibsim::analysis::contract;
+use sibsim::analysis::outside_view::{OutsideViewReport, ReferenceClass};
+use sibsim::analysis::{RunReport, TrialTable};
+use sibsim::engine::pay::{settle_counts, Counts};
+use sibsim::engine::run as simulate;
+use sibsim::error::Error;
+use sibsim::evidence::calibrate::problems;
+use sibsim::evidence::results::{Calibration, Listing};
+use sibsim::evidence::Library;
+use sibsim::report::csv::Csv;
+use sibsim::report::json::Json;
+use sibsim::report::terminal::Terminal;
+use sibsim::report::{write_all_or_nothing, Exporter, Report};
+use sibsim::scenario::{self, Model};
+
+use super::args::{PayArgs, RunArgs, Sampling};
+use super::{print, write_stdout};
+
+pub(super) fn validate(file: &Path) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(file).map_err(|source| Error::ReadScenario {
+        path: file.to_path_buf(),
+        source,
+    })?;
+    let validation = contract::validate(&file.display().to_string(), &text)?;
+    print(Report::Validation(&validation), false)
+}
+
+pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
+    let quantiles = args.quantiles.as_deref().map(parse_quantiles).transpose()?;
+    if !(args.confidence > 0.0 && args.confidence < 1.0) {
+        return Err(Error::InvalidOption {
+            option: "--confidence".into(),
+            problem: format!("{}", args.confidence),
+            valid: "expected a share strictly between 0 and 1, e.g. 0.8".into(),
+        }
+        .into());
+    }
+    let model = scenario::load(&args.file)?;
+    let opts = args.sampling.options(args.threads);
+    let trials = opts.trials.unwrap_or(model.settings.trials);
+    let seed = opts.seed.unwrap_or(model.settings.seed);
+    let quantiles = quantiles.unwrap_or((model.settings.low, model.settings.high));
+    let quiet = args.output.quiet;
+
+    // Fail on an output folder that cannot be one now, not after the simulation.
+    let out = args
+        .output
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out(&args.file));
+    if let Some(blocker) = out.ancestors().find(|p| p.exists() && !p.is_dir()) {
+        return Err(Error::InvalidOption {
+            option: "--out".into(),
+            problem: format!(
+                "{} is a file, so {} cannot be a folder",
+                blocker.display(),
+                out.display()
+            ),
+            valid: "expected a folder, existing or new".into(),
+        }
+        .into());
+    }
+    let bar = progress_bar(trials, quiet);
+    let started = Instant::now();
+    let table = simulate(&model, &opts, &|done| bar.set_position(done))?;
+    bar.finish_and_clear();
+    let elapsed = started.elapsed();
+
+    let report = RunReport::new(&model, &table, seed, quantiles, args.confidence);
+    let mut files = vec![
+        ("summary.json", Json.export(Report::Run(&report))?),
+        ("summary.csv", Csv.export(Report::Run(&report))?),
+        ("plan.csv", Csv.export(Report::Plan(&report.plan))?),
+    ];
+    if args.output.per_trial {
+        files.push(("trials.csv", Csv.export(Report::Trials(&table))?));
+    }
+    write_all_or_nothing(&out, &files)?;
+    if !args.output.per_trial {
+        // A trials.csv from an earlier run would sit beside this run's summary as if it were its.
+        let stale = out.join("trials.csv");
+        if stale.is_file() {
+            std::fs::remove_file(&stale)
+                .with_context(|| format!("cannot remove the earlier run's {}", stale.display()))?;
+        }
+    }
+
+    write_stdout(&Terminal.export(Report::Run(&report))?)?;
+    if !quiet {
+        for c in report.shares.iter().filter(|c| c.breached()) {
+            eprintln!(
+                "warning: {} pays {:.1}% of all payments on average, above its max_share of {}%",
+                c.party,
+                c.mean_share * 100.0,
+                c.max_share * 100.0
+            );
+        }
+        let names: Vec<&str> = files.iter().map(|(n, _)| *n).collect();
+        eprintln!(
+            "{trials} trials in {:.2} s; wrote {} to {}",
+            elapsed.as_secs_f64(),
+            names.join(", "),
+            out.display()
+        );
+    }
+    Ok(())
+}
+
+pub(super) fn pay(args: PayArgs) -> anyhow::Result<()> {
+    let model = scenario::load(&args.file)?;
+    let site = model
+        .sites
+        .iter()
+        .position(|s| s.id == args.site)
+        .ok_or_else(|| Error::InvalidOption {
+            option: "--site".into(),
+            problem: format!("no site \"{}\" in {}", args.site, args.file.display()),
+            valid: format!(
+                "expected one of: {}",
+                model
+                    .sites
+                    .iter()
+                    .map(|s| s.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        })?;
+    let month = match &args.month {
+        None => model.sites[site].start,
+        Some(text) => parse_month(&model, text)?,
+    };
+    let mut counts = Counts::default();
+    for c in &args.counts {
+        counts.add("--count", c)?;
+    }
+    let mut prior = Counts::default();
+    for c in &args.prior {
+        prior.add("--prior", c)?;
+    }
+    let settlement = settle_counts(&model, site, month, &counts, &prior)?;
+    print(Report::Settlement(&settlement), args.output.json)
+}
+
+pub(super) fn backtest(file: &Path, sampling: &Sampling, json: bool) -> anyhow::Result<()> {
+    let (model, table) = load_and_run(
+        file,
+        sampling,
+        |m| m.actuals.is_empty(),
+        ("has no [actuals]", "expected a scenario with recorded outturns: [actuals] \"<metric>\" = { value = N, source = \"<report> <table>\" }"),
+    )?;
+    let seed = sampling.seed.unwrap_or(model.settings.seed);
+    print(Report::Backtest(&Backtest::new(&model, &table, seed)), json)
+}
+
+pub(super) fn outside_view(
+    file: &Path,
+    sampling: &Sampling,
+    dir: &Path,
+    class: &str,
+    json: bool,
+) -> anyhow::Result<()> {
+    let library = Library::load(dir)?;
+    let rc = ReferenceClass::fit(&library, class).ok_or_else(|| Error::InvalidOption {
+        option: "--class".into(),
+        problem: format!("fewer than two figures of class \"{class}\" in {}", dir.display()),
+        valid: "expected a class with at least two actual/plan ratios (class = \"...\" in the evidence files)".into(),
+    })?;
+    let (model, table) = load_and_run(
+        file,
+        sampling,
+        |m| m.plan.is_empty(),
+        (
+            "has no plan figures",
+            "expected a scenario with [plan] or [sites.<id>.plan] figures",
+        ),
+    )?;
+    let view = OutsideViewReport::new(&model, &table, &rc);
+    print(Report::OutsideView(&view), json)
+}
+
+pub(super) fn calibrate(dir: &Path, json: bool) -> anyhow::Result<()> {
+    let library = Library::load(dir)?;
+    let problems = problems(&library);
+    if !problems.is_empty() {
+        return Err(Error::InvalidOption {
+            option: "--dir".into(),
+            problem: format!(
+                "the library in {} cannot calibrate {}",
+                dir.display(),
+                problems.join("; ")
+            ),
+            valid:
+                "expected the BIT provider figures the calibration uses (see evidence/bit2020.toml)"
+                    .into(),
+        }
+        .into());
+    }
+    let calibration = Calibration::new(&library, &dir.display().to_string());
+    print(Report::Calibration(&calibration), json)
+}
+
+pub(super) fn evidence(dir: &Path, json: bool) -> anyhow::Result<()> {
+    let library = Library::load(dir)?;
+    let listing = Listing::new(&library, &dir.display().to_string());
+    print(Report::Evidence(&listing), json)
+}
+
+/// Load a scenario, refuse it when `lacking` says it lacks what the command needs (the problem and
+/// what would be valid), and run it with the given trials and seed.
+fn load_and_run(
+    file: &Path,
+    sampling: &Sampling,
+    lacking: impl Fn(&Model) -> bool,
+    (problem, valid): (&str, &str),
+) -> anyhow::Result<(Model, TrialTable)> {
+    let model = scenario::load(file)?;
+    if lacking(&model) {
+        return Err(Error::InvalidOption {
+            option: "FILE".into(),
+            problem: format!("{} {problem}", file.display()),
+            valid: valid.into(),
+        }
+        .into());
+    }
+    let table = simulate(&model, &sampling.options(None), &|_| {})?;
+    Ok((model, table))
+}
+
+/// `--month YYYY-MM` as a month index, within the simulation horizon.
+fn parse_month(model: &Model, text: &str) -> Result<sibsim::Month, Error> {
+    let start = model.settings.start;
+    let last = start.plus(model.settings.horizon - 1);
+    let bad = || Error::InvalidOption {
+        option: "--month".into(),
+        problem: format!("\"{text}\""),
+        valid: format!("expected \"YYYY-MM\" from {start} to {last} (the simulation horizon)"),
+    };
+    let ym = scenario::YearMonth::parse(text).ok_or_else(bad)?;
+    let idx = start.months_until(ym);
+    if idx < 0 || idx >= model.settings.horizon as i64 {
+        return Err(bad());
+    }
+    Ok(idx as sibsim::Month)
+}
+
+fn parse_quantiles(s: &str) -> Result<(f64, f64), Error> {
+    let bad = || Error::InvalidOption {
+        option: "--quantiles".into(),
+        problem: format!("\"{s}\""),
+        valid: "expected LOW,HIGH with 0 < LOW < 0.5 < HIGH < 1, e.g. 0.1,0.9".into(),
+    };
+    let (a, b) = s.split_once(',').ok_or_else(bad)?;
+    let lo: f64 = a.trim().parse().map_err(|_| bad())?;
+    let hi: f64 = b.trim().parse().map_err(|_| bad())?;
+    if lo > 0.0 && lo < 0.5 && hi > 0.5 && hi < 1.0 {
+        Ok((lo, hi))
+    } else {
+        Err(bad())
+    }
+}
+
+fn default_out(file: &Path) -> PathBuf {
+    let stem = file
+        .file_stem()
+        .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned());
+    Path::new("sibsim-out").join(stem)
+}
+
+/// A progress bar on stderr when it is a terminal and not `quiet`; a hidden one otherwise.
+fn progress_bar(trials: u64, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(trials), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {pos}/{len} trials [{bar:40}] {eta}")
+            .expect("constant template")
+            .progress_chars("=> "),
+    );
+    bar
+}

@@ -1,0 +1,73 @@
+//! The command line (the binary's own module): arguments in [`args`], one short function per
+//! command in [`commands`] — load, call the library, export, write — and what they share here.
+
+mod args;
+mod commands;
+
+use anyhow::Context;
+use sibsim::error::Error;
+use sibsim::report::json::Json;
+use sibsim::report::terminal::Terminal;
+use sibsim::report::{Exporter, Report};
+
+pub use args::Cli;
+use args::Command;
+
+/// Run the command line `cli`.
+///
+/// # Errors
+/// Library errors (an invalid scenario or option: [`Error`]) and I/O errors with context.
+pub fn execute(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Validate { file } => commands::validate(&file),
+        Command::Run(args) => commands::run(args),
+        Command::Pay(args) => commands::pay(args),
+        Command::Evidence { dir, output } => commands::evidence(&dir, output.json),
+        Command::Calibrate { evidence, json } => commands::calibrate(&evidence.dir, json),
+        Command::OutsideView {
+            file,
+            sampling,
+            evidence,
+            class,
+            output,
+        } => commands::outside_view(&file, &sampling, &evidence.dir, &class, output.json),
+        Command::Backtest {
+            file,
+            sampling,
+            output,
+        } => commands::backtest(&file, &sampling, output.json),
+    }
+}
+
+/// Print a result on stdout: as JSON (with a final newline) when `json`, else as the terminal's
+/// text.
+fn print(report: Report<'_>, json: bool) -> anyhow::Result<()> {
+    if json {
+        let mut bytes = Json.export(report)?;
+        bytes.push(b'\n');
+        write_stdout(&bytes)
+    } else {
+        write_stdout(&Terminal.export(report)?)
+    }
+}
+
+/// Print to stdout. A reader that has gone away (`sibsim run … | head`) ends the output quietly
+/// instead of failing: the results are complete in the output files either way.
+fn write_stdout(bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("writing to standard output"),
+    }
+}
+
+/// Exit code for an error: 2 for a bad scenario or option (the user's input), 1 otherwise.
+pub fn exit_code(err: &anyhow::Error) -> u8 {
+    match err.downcast_ref::<Error>() {
+        Some(Error::InvalidScenario(_) | Error::InvalidOption { .. } | Error::ContractCheck(_)) => {
+            2
+        }
+        _ => 1,
+    }
+}

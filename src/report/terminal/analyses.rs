@@ -1,0 +1,164 @@
+//! `sibsim backtest` and `sibsim outside-view` on the terminal: a headline, a table of figures and,
+//! for the back-test, the source of each actual.
+
+use super::number;
+use crate::analysis::backtest::Backtest;
+use crate::analysis::outside_view::OutsideViewReport;
+use crate::report::table::Table;
+
+fn percent(x: f64) -> String {
+    format!("{:.1}%", x * 100.0)
+}
+
+/// Each actual's percentile beside the plan's, then the sources.
+pub(super) fn backtest(b: &Backtest) -> String {
+    let mut out = format!(
+        "Back-test of {}: {} trials, seed {}\n\n",
+        b.scenario, b.trials, b.seed
+    );
+    let mut table = Table::names_then_figures(6, 1);
+    table.row([
+        "metric",
+        "actual",
+        "percentile",
+        "sim. median",
+        "plan",
+        "plan percentile",
+    ]);
+    for r in &b.actuals {
+        table.row([
+            r.metric.clone(),
+            number(r.actual),
+            percent(r.percentile),
+            number(r.median),
+            r.plan.map_or("—".into(), number),
+            r.plan_percentile.map_or("—".into(), percent),
+        ]);
+    }
+    table.render_into(&mut out);
+    out.push_str("\nSources:\n");
+    for r in &b.actuals {
+        out.push_str(&format!("  {}: {}\n", r.metric, r.source));
+    }
+    out
+}
+
+/// The reference class in one line, then each plan figure under both views.
+pub(super) fn outside_view(o: &OutsideViewReport) -> String {
+    let n = number;
+    let [low, _, high] = o.quantiles;
+    let r = o.ratio_quantiles;
+    let mut out = format!(
+        "Outside view of {}: {} reference cases of class {} ({}), actual/plan ratio P{:.0} / P50 / P{:.0} = {} / {} / {}\n\n",
+        o.scenario,
+        o.cases.len(),
+        o.class,
+        o.cases
+            .iter()
+            .map(|c| format!("{} {}", c.key, c.ratio))
+            .collect::<Vec<_>>()
+            .join(", "),
+        low * 100.0,
+        high * 100.0,
+        n(r[0]),
+        n(r[1]),
+        n(r[2]),
+    );
+    let mut table = Table::names_then_figures(5, 1);
+    table.row([
+        "plan figure",
+        "plan",
+        "outside view low / median / high",
+        "inside view low / median / high",
+        "",
+    ]);
+    let three = |x: [f64; 3]| format!("{} / {} / {}", n(x[0]), n(x[1]), n(x[2]));
+    for v in &o.plan {
+        table.row([
+            v.metric.clone(),
+            n(v.plan),
+            three(v.outside),
+            three(v.inside),
+            if v.disagree { "DISAGREE" } else { "" }.into(),
+        ]);
+    }
+    table.render_into(&mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::backtest::BacktestRow;
+    use crate::analysis::outside_view::{OutsideView, ReferenceCase};
+
+    #[test]
+    fn backtest_exact_text() {
+        let b = Backtest {
+            scenario: "mhep1".into(),
+            trials: 1000,
+            seed: 7,
+            actuals: vec![
+                BacktestRow {
+                    metric: "engagements".into(),
+                    actual: 1266.0,
+                    percentile: 0.0412,
+                    median: 1438.0,
+                    plan: Some(1800.0),
+                    plan_percentile: Some(1.0),
+                    source: "000 Table 4.1".into(),
+                },
+                BacktestRow {
+                    metric: "job_starts".into(),
+                    actual: 372.0,
+                    percentile: 0.5,
+                    median: 371.5,
+                    plan: None,
+                    plan_percentile: None,
+                    source: "000 Table 4.3".into(),
+                },
+            ],
+        };
+        assert_eq!(
+            backtest(&b),
+            "Back-test of mhep1: 1000 trials, seed 7\n\n\
+             metric       actual  percentile  sim. median   plan  plan percentile\n\
+             engagements   1,266        4.1%        1,438  1,800           100.0%\n\
+             job_starts      372       50.0%          372      —                —\n\
+             \nSources:\n  engagements: 000 Table 4.1\n  job_starts: 000 Table 4.3\n"
+        );
+    }
+
+    #[test]
+    fn outside_view_exact_text() {
+        let o = OutsideViewReport {
+            scenario: "s".into(),
+            class: "volume".into(),
+            cases: vec![
+                ReferenceCase {
+                    key: "a".into(),
+                    ratio: 0.5,
+                },
+                ReferenceCase {
+                    key: "b".into(),
+                    ratio: 0.7,
+                },
+            ],
+            quantiles: [0.1, 0.5, 0.9],
+            plan: vec![OutsideView {
+                metric: "engagements".into(),
+                plan: 1000.0,
+                outside: [300.0, 600.0, 900.0],
+                inside: [950.0, 1000.0, 1050.0],
+                disagree: true,
+            }],
+            ratio_quantiles: [0.3, 0.6, 0.9],
+        };
+        assert_eq!(
+            outside_view(&o),
+            "Outside view of s: 2 reference cases of class volume (a 0.5, b 0.7), actual/plan ratio P10 / P50 / P90 = 0.3 / 0.6 / 0.9\n\n\
+             plan figure   plan  outside view low / median / high  inside view low / median / high\n\
+             engagements  1,000                   300 / 600 / 900              950 / 1,000 / 1,050  DISAGREE\n"
+        );
+    }
+}
