@@ -65,8 +65,9 @@ pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>, ReportError> {
     finish(w, WHAT)
 }
 
-/// Every trial's results as CSV: header `trial,<metric names…>,<flag names…>`, then one row per
-/// trial numbered from 0, flags as `0` or `1`.
+/// Every trial's results as CSV: header `trial,<metric names…>,<flag names…>,<input names…>`,
+/// then one row per trial numbered from 0, flags as `0` or `1`. The inputs
+/// (`input.<site>.<param>`) come last, when the table holds them for every trial.
 ///
 /// # Errors
 /// [`ReportError::Csv`] if the CSV writer fails (writing to memory, so in practice it does not).
@@ -75,7 +76,18 @@ pub fn trials_csv(table: &TrialTable) -> Result<Vec<u8>, ReportError> {
     let err = |source| ReportError::Csv { what: WHAT, source };
     let mut w = Writer::from_writer(Vec::new());
     w.write_field("trial").map_err(err)?;
-    for name in table.metric_names.iter().chain(&table.flag_names) {
+    let inputs = &table.inputs;
+    let input_names = if inputs.trials == table.trials {
+        inputs.names.as_slice()
+    } else {
+        &[]
+    };
+    for name in table
+        .metric_names
+        .iter()
+        .chain(&table.flag_names)
+        .chain(input_names)
+    {
         w.write_field(name).map_err(err)?;
     }
     w.write_record(None::<&[u8]>).map_err(err)?;
@@ -87,7 +99,12 @@ pub fn trials_csv(table: &TrialTable) -> Result<Vec<u8>, ReportError> {
         // Writing to a String cannot fail.
         let _ = write!(cell, "{t}");
         w.write_field(&cell).map_err(err)?;
-        for x in table.row(t) {
+        let drawn = if input_names.is_empty() {
+            &[]
+        } else {
+            inputs.row(t)
+        };
+        for x in table.row(t).iter().chain(drawn) {
             cell.clear();
             // An undefined value (an IRR with no sign change, a cost per outcome with no outcomes, a
             // multiple with nothing invested) is an empty cell.
