@@ -765,14 +765,18 @@ fn run_command(args: RunArgs) -> anyhow::Result<()> {
     let summary = summarise(&table, &model.name, seed, low, high);
     let plan = plan_checks(&model, &table, args.confidence);
     let mut summary_json = report::json::to_json(&summary);
+    let inputs = crate::analysis::inputs::summarise_inputs(&table.inputs, low, high);
     if let Some(obj) = summary_json.as_object_mut() {
         obj.insert("plan".into(), report::plan::to_json(&plan));
+        obj.insert("inputs".into(), report::record::inputs_json(&inputs));
     }
+    let monthly = crate::analysis::monthly::summarise_monthly(&table.monthly, low, high);
     let json = serde_json::to_vec_pretty(&summary_json).context("serialising summary.json")?;
     let mut files = vec![
         ("summary.json", json),
         ("summary.csv", report::csv::summary_csv(&summary)?),
         ("plan.csv", report::plan::to_csv(&plan)?),
+        ("monthly.csv", report::record::monthly_csv(&monthly)?),
     ];
     if args.per_trial {
         files.push(("trials.csv", report::csv::trials_csv(&table)?));

@@ -9,6 +9,7 @@ pub mod csv;
 pub mod json;
 pub mod pay;
 pub mod plan;
+pub mod record;
 pub mod terminal;
 
 use std::collections::HashSet;
