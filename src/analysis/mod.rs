@@ -6,6 +6,8 @@
 
 pub mod backtest;
 pub mod contract;
+pub mod inputs;
+pub mod monthly;
 pub mod outside_view;
 pub mod plan;
 pub mod run;

@@ -29,6 +29,8 @@
 //!   lists it.)
 //! - `plan` (only in a run's report, not in a bare [`Summary`]): one object per plan figure, see
 //!   [`PlanCheck`].
+//! - `inputs` (only in a run's report): every drawn input of the trial record
+//!   (`input.<site>.<param>`, `input.spv.<cost>`), shaped like `metrics`.
 //!
 //! Money is in pounds. The figures are finite, or null when undefined in every trial (see
 //! [`summary`](crate::analysis::summary)); a non-finite number cannot be represented in JSON and
@@ -39,6 +41,8 @@ use serde::ser::{SerializeMap, SerializeStruct};
 use serde::{Serialize, Serializer};
 
 use crate::analysis::contract::{share_checks, ShareCheck};
+use crate::analysis::inputs::summarise_inputs;
+use crate::analysis::monthly::{summarise_monthly, MonthlySummary};
 use crate::analysis::plan::{plan_checks, PlanCheck};
 use crate::analysis::{summarise, MetricSummary, Probability, Summary, TrialTable};
 use crate::scenario::Model;
@@ -52,9 +56,16 @@ pub struct RunReport {
     /// Each plan figure against the simulated distribution, keyed by metric in the JSON.
     #[serde(serialize_with = "plan_map")]
     pub plan: Vec<PlanCheck>,
+    /// Each drawn input (`input.<site>.<param>`, `input.spv.<cost>`), summarised like a metric:
+    /// the `inputs` object of `summary.json`.
+    #[serde(serialize_with = "metric_map")]
+    pub inputs: Vec<(String, MetricSummary)>,
     /// Each party with a `max_share` against it (see the module docs for why not in the JSON).
     #[serde(skip)]
     pub shares: Vec<ShareCheck>,
+    /// The monthly series' fan (`monthly.csv`; not in the JSON).
+    #[serde(skip)]
+    pub monthly: MonthlySummary,
 }
 
 impl RunReport {
@@ -70,7 +81,9 @@ impl RunReport {
         RunReport {
             summary: summarise(table, &model.name, seed, low, high),
             plan: plan_checks(model, table, confidence),
+            inputs: summarise_inputs(&table.inputs, low, high),
             shares: share_checks(model, table),
+            monthly: summarise_monthly(&table.monthly, low, high),
         }
     }
 }
@@ -100,35 +113,44 @@ pub(crate) fn plan_map<S: Serializer>(checks: &[PlanCheck], s: S) -> Result<S::O
     map.end()
 }
 
+/// `{name: {mean, sd, mcse, low, median, high}}`, in the given order.
+struct Metrics<'a>(&'a [(String, MetricSummary)]);
+impl Serialize for Metrics<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (name, m) in self.0 {
+            map.serialize_entry(name, &Figures(m))?;
+        }
+        map.end()
+    }
+}
+
+/// One metric's figures.
+struct Figures<'a>(&'a MetricSummary);
+impl Serialize for Figures<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let m = self.0;
+        let mut st = s.serialize_struct("MetricSummary", 6)?;
+        st.serialize_field("mean", &m.mean)?;
+        st.serialize_field("sd", &m.sd)?;
+        st.serialize_field("mcse", &m.mcse)?;
+        st.serialize_field("low", &m.low)?;
+        st.serialize_field("median", &m.median)?;
+        st.serialize_field("high", &m.high)?;
+        st.end()
+    }
+}
+
+/// The `inputs` object of `summary.json`: metric-shaped figures by name.
+fn metric_map<S: Serializer>(figures: &[(String, MetricSummary)], s: S) -> Result<S::Ok, S::Error> {
+    Metrics(figures).serialize(s)
+}
+
 /// The documented shape above (without `plan`). Written by hand because the metrics and
 /// probabilities are ordered pairs in memory and objects in the JSON, and a probability's MCSE is
 /// left to the CSV.
 impl Serialize for Summary {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        struct Metrics<'a>(&'a [(String, MetricSummary)]);
-        impl Serialize for Metrics<'_> {
-            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                let mut map = s.serialize_map(Some(self.0.len()))?;
-                for (name, m) in self.0 {
-                    map.serialize_entry(name, &Figures(m))?;
-                }
-                map.end()
-            }
-        }
-        struct Figures<'a>(&'a MetricSummary);
-        impl Serialize for Figures<'_> {
-            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                let m = self.0;
-                let mut st = s.serialize_struct("MetricSummary", 6)?;
-                st.serialize_field("mean", &m.mean)?;
-                st.serialize_field("sd", &m.sd)?;
-                st.serialize_field("mcse", &m.mcse)?;
-                st.serialize_field("low", &m.low)?;
-                st.serialize_field("median", &m.median)?;
-                st.serialize_field("high", &m.high)?;
-                st.end()
-            }
-        }
         struct Probabilities<'a>(&'a [(String, Probability)]);
         impl Serialize for Probabilities<'_> {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -200,7 +222,7 @@ mod tests {
     }
 
     #[test]
-    fn run_report_has_the_plan_object_last_and_no_shares() {
+    fn run_report_has_the_plan_then_inputs_last_and_no_shares() {
         let report = RunReport {
             summary: Summary {
                 metrics: vec![],
@@ -222,6 +244,8 @@ mod tests {
                 mean_share: 0.4,
                 p_exceeded: 0.1,
             }],
+            inputs: vec![],
+            monthly: MonthlySummary::default(),
         };
         assert_eq!(
             serde_json::to_string(&report).expect("serialises"),
@@ -229,7 +253,7 @@ mod tests {
                 r#"{"scenario":"demo","trials":16,"seed":42,"quantiles":[0.1,0.5,0.9],"#,
                 r#""metrics":{},"probabilities":{},"plan":{"engagements":{"plan":30.0,"#,
                 r#""percentile":0.6,"p_meet":0.6,"optimism_ratio":null,"confidence":0.8,"#,
-                r#""derisked_target":18.0}}}"#
+                r#""derisked_target":18.0}},"inputs":{}}"#
             )
         );
     }

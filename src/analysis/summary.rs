@@ -22,6 +22,10 @@ pub struct TrialTable {
     /// Row-major: row t holds `metric_names.len()` metric values then `flag_names.len()` flag
     /// values (0.0 or 1.0).
     pub values: Vec<f64>,
+    /// Each trial's drawn inputs, a block of their own (`input.<site>.<param>`).
+    pub inputs: crate::engine::record::InputTable,
+    /// The monthly series of the first trials (see `engine::record`).
+    pub monthly: crate::engine::record::MonthlyTable,
 }
 
 impl TrialTable {
@@ -32,6 +36,8 @@ impl TrialTable {
             flag_names,
             trials: 0,
             values: Vec::new(),
+            inputs: Default::default(),
+            monthly: Default::default(),
         }
     }
 

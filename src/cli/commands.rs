@@ -80,6 +80,7 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
         ("summary.json", Json.export(Report::Run(&report))?),
         ("summary.csv", Csv.export(Report::Run(&report))?),
         ("plan.csv", Csv.export(Report::Plan(&report.plan))?),
+        ("monthly.csv", Csv.export(Report::Monthly(&report.monthly))?),
     ];
     if args.output.per_trial {
         files.push(("trials.csv", Csv.export(Report::Trials(&table))?));

@@ -133,6 +133,8 @@ pub struct Layout {
     budget_flags: usize,
     finance_base: usize,
     finance_flags: usize,
+    /// Where the financial-year metrics ([`crate::engine::record`]) start.
+    window_base: usize,
 }
 
 impl Layout {
@@ -207,6 +209,9 @@ impl Layout {
         if model.finance.is_some() {
             metrics.extend(FINANCE_METRICS.iter().map(|s| s.to_string()));
         }
+        // Last, so that every other metric keeps its place.
+        let window_base = metrics.len();
+        metrics.extend(crate::engine::record::window_metric_names(model));
 
         let mut flags = vec!["provider_loss".to_string()];
         for site in &model.sites {
@@ -261,6 +266,7 @@ impl Layout {
             budget_flags,
             finance_base,
             finance_flags,
+            window_base,
         }
     }
 
@@ -360,6 +366,10 @@ impl Layout {
     /// Offset of finance flag `k` (index into [`FINANCE_FLAGS`]).
     pub fn finance_flag(&self, k: usize) -> usize {
         self.flag(self.finance_flags + k)
+    }
+    /// Offsets of the financial-year metrics, the last of the metrics.
+    pub fn window(&self) -> std::ops::Range<usize> {
+        self.window_base..self.metrics.len()
     }
     /// Offset (in the row) of flag `f`.
     pub fn flag(&self, f: usize) -> usize {

@@ -9,6 +9,8 @@ pub mod investment;
 pub mod irr;
 pub mod metrics;
 pub mod pay;
+pub mod record;
+pub mod replay;
 pub mod rng;
 pub mod runner;
 pub mod settlement;

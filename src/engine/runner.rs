@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rayon::prelude::*;
 
 use crate::analysis::TrialTable;
+use crate::engine::record::{ChunkSlots, RecordSink, TrialRecorder};
 use crate::engine::trial::{simulate, Prepared};
 use crate::error::Error;
 use crate::scenario::Model;
@@ -52,14 +53,16 @@ pub fn run(
     }
     let prep = Prepared::new(model);
     let width = prep.layout.width();
-    // Every trial's row is kept (for quantiles and trials.csv): refuse a run that cannot fit.
-    let bytes = trials as f64 * width as f64 * 8.0;
+    // Every trial's row and inputs are kept (for quantiles and trials.csv): refuse a run that
+    // cannot fit. The monthly series have their own cap (engine::record).
+    let kept = width + prep.record.input_names.len();
+    let bytes = trials as f64 * kept as f64 * 8.0;
     if bytes > MAX_TABLE_BYTES {
-        let most = (MAX_TABLE_BYTES / (width as f64 * 8.0)).floor();
+        let most = (MAX_TABLE_BYTES / (kept as f64 * 8.0)).floor();
         return Err(Error::InvalidOption {
             option: "trials".into(),
             problem: format!(
-                "{trials} trials of {width} values each need {:.1} GB of memory",
+                "{trials} trials of {kept} values each need {:.1} GB of memory",
                 bytes / 1e9
             ),
             valid: format!("expected at most {most} trials for this scenario"),
@@ -67,20 +70,25 @@ pub fn run(
     }
     let mut values = vec![0.0; trials as usize * width];
     let done = AtomicU64::new(0);
-    let work = |values: &mut [f64]| {
+    let mut sink = RecordSink::new(&prep.record, trials as usize);
+    let slots = sink.chunks(CHUNK);
+    let work = |values: &mut [f64], slots: Vec<ChunkSlots<'_>>| {
         values
             .par_chunks_mut(width * CHUNK)
+            .zip(slots)
             .enumerate()
-            .for_each(|(c, chunk)| {
+            .for_each(|(c, (chunk, mut slots))| {
+                let mut rec = TrialRecorder::new(&prep.record);
                 for (i, row) in chunk.chunks_mut(width).enumerate() {
-                    simulate(&prep, seed, (c * CHUNK + i) as u64, row);
+                    simulate(&prep, seed, (c * CHUNK + i) as u64, row, &mut rec);
+                    slots.store(i, &rec);
                 }
                 let n = (chunk.len() / width) as u64;
                 progress(done.fetch_add(n, Ordering::Relaxed) + n);
             });
     };
     match opts.threads {
-        None => work(&mut values),
+        None => work(&mut values, slots),
         Some(0) => {
             return Err(Error::InvalidOption {
                 option: "threads".into(),
@@ -96,10 +104,11 @@ pub fn run(
                 problem: format!("cannot start {t} threads: {e}"),
                 valid: "expected a smaller number".into(),
             })?
-            .install(|| work(&mut values)),
+            .install(|| work(&mut values, slots)),
     }
     let mut table = TrialTable::new(prep.layout.metrics.clone(), prep.layout.flags.clone());
     table.trials = trials as usize;
     table.values = values;
+    (table.inputs, table.monthly) = sink.into_tables();
     Ok(table)
 }

@@ -5,6 +5,7 @@ use crate::engine::delivery::{MonthEvents, SiteDelivery, SiteParams};
 use crate::engine::finance::ProviderBooks;
 use crate::engine::investment::SpvAccount;
 use crate::engine::metrics::{count, money, Layout};
+use crate::engine::record::{RecordLayout, TrialRecorder};
 use crate::engine::rng::{self, purpose};
 use crate::engine::settlement::{Contract, Ledger};
 use crate::scenario::{Copula, Event, Model, Param, Role, Site, Termination};
@@ -15,6 +16,8 @@ use crate::Month;
 pub struct Prepared<'m> {
     pub model: &'m Model,
     pub layout: Layout,
+    /// What the trial records beside its row: inputs, monthly series, year metrics.
+    pub record: RecordLayout,
     contract: Contract,
     /// Stream purposes per site: (parameters, delivery). Hashed from the site id, so adding or
     /// reordering sites leaves the other sites' streams unchanged.
@@ -60,6 +63,7 @@ impl<'m> Prepared<'m> {
                 .collect(),
             plan_metric,
             layout,
+            record: RecordLayout::new(model),
             model,
         }
     }
@@ -87,8 +91,15 @@ fn add_counts(row: &mut [f64], at: impl Fn(usize) -> usize, ev: &MonthEvents) {
 }
 
 /// Simulate trial `trial` of a run seeded with `seed`, writing its row (width `layout.width()`,
-/// zeroed by the caller).
-pub fn simulate(prep: &Prepared<'_>, seed: u64, trial: u64, row: &mut [f64]) {
+/// zeroed by the caller) and its inputs and monthly series into `rec` (reset here).
+pub fn simulate(
+    prep: &Prepared<'_>,
+    seed: u64,
+    trial: u64,
+    row: &mut [f64],
+    rec: &mut TrialRecorder<'_>,
+) {
+    rec.reset();
     let model = prep.model;
     let layout = &prep.layout;
     let n_sites = model.sites.len();
@@ -110,13 +121,16 @@ pub fn simulate(prep: &Prepared<'_>, seed: u64, trial: u64, row: &mut [f64]) {
         delivery.push(SiteDelivery::new(site, &p));
         books.push(ProviderBooks::new(&p));
         streams.push(rng::stream(seed, trial, d_purpose));
+        rec.site_inputs(s, &p.values);
         params.push(p);
     }
 
     let mut spv = model.finance.as_ref().map(|f| {
         // A label no site id can take (ids have no spaces), so no site shares this stream.
         let mut rng = rng::stream(seed, trial, purpose("spv costs", ""));
-        let monthly: f64 = f.costs.iter().map(|d| d.sample(&mut rng)).sum();
+        let draws: Vec<f64> = f.costs.iter().map(|d| d.sample(&mut rng)).collect();
+        rec.spv_costs(&draws);
+        let monthly: f64 = draws.iter().sum();
         SpvAccount::new(model.settings.horizon, monthly)
     });
     let mut ledger = Ledger::new(model, &prep.contract);
@@ -139,6 +153,7 @@ pub fn simulate(prep: &Prepared<'_>, seed: u64, trial: u64, row: &mut [f64]) {
             let ev = delivery[s].step(m, &params[s], &mut streams[s]);
             prep.contract.settle_events(model, s, m, &ev, &mut ledger);
             costs[s] = ProviderBooks::month_cost(&params[s], &ev);
+            rec.site_events(s, m, &ev);
             add_counts(row, |c| layout.site_count(s, c), &ev);
             add_counts(row, |c| layout.total_count(c), &ev);
             if let Some(t) = &model.sites[s].termination {
@@ -160,6 +175,7 @@ pub fn simulate(prep: &Prepared<'_>, seed: u64, trial: u64, row: &mut [f64]) {
         if let (Some(a), Some(f)) = (&mut spv, &model.finance) {
             a.end_month(f, m, ledger.party_net_month[f.spv], m + 1 == horizon);
         }
+        rec.end_month(m, &books, &ledger, &costs, spv.as_ref());
     }
     for (s, st) in status.iter_mut().enumerate() {
         let site = &model.sites[s];
@@ -170,6 +186,7 @@ pub fn simulate(prep: &Prepared<'_>, seed: u64, trial: u64, row: &mut [f64]) {
     if let Some(a) = &spv {
         record_finance(prep, a, row);
     }
+    rec.finish(&mut row[layout.window()]);
     record_plan(prep, row);
 }
 

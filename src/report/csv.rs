@@ -1,5 +1,10 @@
-//! The CSV exporter: a run's summary (`summary.csv`), its plan checks (`plan.csv`) and every
-//! trial's results (`trials.csv`) as tables for analysis elsewhere. The other results have no CSV
+//! The CSV exporter: a run's summary (`summary.csv`), its plan checks (`plan.csv`), every
+//! trial's results (`trials.csv`) and the monthly series' fan (`monthly.csv`) as tables for
+//! analysis elsewhere.
+//!
+//! `monthly.csv` has header `series,month,p<low>,p50,p<high>,mean` — the quantile columns named for
+//! the run's levels (`p10,p50,p90` by default, `p2.5,p50,p97.5` for 0.025/0.975) — and one row
+//! per series and month, series in record order, months in calendar order as `YYYY-MM`. The other results have no CSV
 //! form.
 //!
 //! Floats are written with Rust's shortest round-trip formatting (`Display` for `f64`), so reading
@@ -11,6 +16,7 @@ use std::fmt::Write as _;
 use ::csv::Writer;
 
 use super::{Exporter, Report, ReportError};
+use crate::analysis::monthly::MonthlySummary;
 use crate::analysis::plan::PlanCheck;
 use crate::analysis::{Summary, TrialTable};
 
@@ -28,6 +34,7 @@ impl Exporter for Csv {
             Report::Run(r) => summary_csv(&r.summary),
             Report::Plan(p) => plan_csv(p),
             Report::Trials(t) => trials_csv(t),
+            Report::Monthly(m) => monthly_csv(m),
             _ => Err(self.unsupported(report)),
         }
     }
@@ -87,8 +94,9 @@ pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>, ReportError> {
     finish(w, WHAT)
 }
 
-/// Every trial's results as CSV: header `trial,<metric names…>,<flag names…>`, then one row per
-/// trial numbered from 0, flags as `0` or `1`.
+/// Every trial's results as CSV: header `trial,<metric names…>,<flag names…>,<input names…>`,
+/// then one row per trial numbered from 0, flags as `0` or `1`. The inputs
+/// (`input.<site>.<param>`) come last, when the table holds them for every trial.
 ///
 /// # Errors
 /// [`ReportError::Csv`] if the CSV writer fails (writing to memory, so in practice it does not).
@@ -97,7 +105,18 @@ pub fn trials_csv(table: &TrialTable) -> Result<Vec<u8>, ReportError> {
     let err = |source| ReportError::Csv { what: WHAT, source };
     let mut w = Writer::from_writer(Vec::new());
     w.write_field("trial").map_err(err)?;
-    for name in table.metric_names.iter().chain(&table.flag_names) {
+    let inputs = &table.inputs;
+    let input_names = if inputs.trials == table.trials {
+        inputs.names.as_slice()
+    } else {
+        &[]
+    };
+    for name in table
+        .metric_names
+        .iter()
+        .chain(&table.flag_names)
+        .chain(input_names)
+    {
         w.write_field(name).map_err(err)?;
     }
     w.write_record(None::<&[u8]>).map_err(err)?;
@@ -109,7 +128,12 @@ pub fn trials_csv(table: &TrialTable) -> Result<Vec<u8>, ReportError> {
         // Writing to a String cannot fail.
         let _ = write!(cell, "{t}");
         w.write_field(&cell).map_err(err)?;
-        for x in table.row(t) {
+        let drawn = if input_names.is_empty() {
+            &[]
+        } else {
+            inputs.row(t)
+        };
+        for x in table.row(t).iter().chain(drawn) {
             cell.clear();
             // An undefined value (an IRR with no sign change, a cost per outcome with no outcomes, a
             // multiple with nothing invested) is an empty cell.
@@ -160,6 +184,55 @@ pub fn plan_csv(checks: &[PlanCheck]) -> Result<Vec<u8>, ReportError> {
 fn finish(w: Writer<Vec<u8>>, what: &'static str) -> Result<Vec<u8>, ReportError> {
     w.into_inner().map_err(|e| ReportError::Csv {
         what,
+        source: e.into_error().into(),
+    })
+}
+
+/// "p10" for 0.1, "p2.5" for 0.025.
+fn level(q: f64) -> String {
+    // Rounded to 6 decimals first so that 0.1 × 100's binary error never shows.
+    let s = format!("{:.6}", q * 100.0);
+    format!("p{}", s.trim_end_matches('0').trim_end_matches('.'))
+}
+
+/// A figure at the `f32` precision the monthly series are stored in (see `engine::record`), in
+/// the shortest form that reads back as the same `f32`; empty when undefined.
+fn f32_cell(x: f64) -> String {
+    if x.is_nan() {
+        String::new()
+    } else {
+        (x as f32).to_string()
+    }
+}
+
+/// `monthly.csv` for `summary`.
+///
+/// # Errors
+/// [`ReportError::Csv`] if the CSV writer fails (writing to memory, so in practice it does not).
+pub fn monthly_csv(summary: &MonthlySummary) -> Result<Vec<u8>, ReportError> {
+    const WHAT: &str = "monthly series";
+    let err = |source| ReportError::Csv { what: WHAT, source };
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    let [lo, mid, hi] = summary.quantiles.map(level);
+    w.write_record(["series", "month", &lo, &mid, &hi, "mean"])
+        .map_err(err)?;
+    let h = summary.months.len();
+    for (k, name) in summary.names.iter().enumerate() {
+        for (m, month) in summary.months.iter().enumerate() {
+            let f = &summary.figures[k * h + m];
+            w.write_record([
+                name.as_str(),
+                &month.to_string(),
+                &f32_cell(f.low),
+                &f32_cell(f.median),
+                &f32_cell(f.high),
+                &f32_cell(f.mean),
+            ])
+            .map_err(err)?;
+        }
+    }
+    w.into_inner().map_err(|e| ReportError::Csv {
+        what: WHAT,
         source: e.into_error().into(),
     })
 }
@@ -273,5 +346,44 @@ mod tests {
         }
         let bits = |xs: &[f64]| xs.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         assert_eq!(bits(&back), bits(&awkward));
+    }
+
+    #[test]
+    fn monthly_csv_exact_text() {
+        use crate::analysis::monthly::MonthFigures;
+        use crate::scenario::YearMonth;
+        let f = |x: f64| MonthFigures {
+            low: x - 1.0,
+            median: x,
+            high: x + 0.5,
+            mean: x + 0.1,
+        };
+        let summary = MonthlySummary {
+            quantiles: [0.025, 0.5, 0.975],
+            trials: 3,
+            names: vec!["engagements".into(), "spv.cash".into()],
+            months: vec![
+                YearMonth {
+                    year: 2017,
+                    month: 12,
+                },
+                YearMonth {
+                    year: 2018,
+                    month: 1,
+                },
+            ],
+            figures: vec![f(1.0), f(2.0), f(-42650.0), f(f64::NAN)],
+        };
+        let text = String::from_utf8(monthly_csv(&summary).expect("csv")).expect("utf8");
+        assert_eq!(
+            text,
+            "series,month,p2.5,p50,p97.5,mean\n\
+             engagements,2017-12,0,1,1.5,1.1\n\
+             engagements,2018-01,1,2,2.5,2.1\n\
+             spv.cash,2017-12,-42651,-42650,-42649.5,-42649.9\n\
+             spv.cash,2018-01,,,,\n"
+        );
+        assert_eq!(level(0.1), "p10");
+        assert_eq!(level(0.9), "p90");
     }
 }

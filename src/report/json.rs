@@ -32,7 +32,7 @@ impl Exporter for Json {
             Report::Run(r) => serde_json::to_vec_pretty(r),
             Report::Plan(p) => serde_json::to_vec_pretty(&Plan(p)),
             // Millions of cells: CSV is the form for those.
-            Report::Trials(_) => return Err(self.unsupported(report)),
+            Report::Trials(_) | Report::Monthly(_) => return Err(self.unsupported(report)),
             Report::Validation(v) => serde_json::to_vec_pretty(v),
             Report::Settlement(s) => serde_json::to_vec_pretty(s),
             Report::Backtest(b) => serde_json::to_vec_pretty(b),

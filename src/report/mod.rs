@@ -34,6 +34,7 @@ pub use crate::error::ReportError;
 
 use crate::analysis::backtest::Backtest;
 use crate::analysis::contract::Validation;
+use crate::analysis::monthly::MonthlySummary;
 use crate::analysis::outside_view::OutsideViewReport;
 use crate::analysis::plan::PlanCheck;
 use crate::analysis::{RunReport, TrialTable};
@@ -49,6 +50,8 @@ pub enum Report<'a> {
     Plan(&'a [PlanCheck]),
     /// A run's per-trial results (`trials.csv`).
     Trials(&'a TrialTable),
+    /// A run's monthly series, summarised month by month (`monthly.csv`).
+    Monthly(&'a MonthlySummary),
     /// A scenario that passed `validate`.
     Validation(&'a Validation),
     /// The payments that given event counts earn (`pay`).
@@ -70,6 +73,7 @@ impl Report<'_> {
             Report::Run(_) => "run summary",
             Report::Plan(_) => "plan checks",
             Report::Trials(_) => "per-trial table",
+            Report::Monthly(_) => "monthly series",
             Report::Validation(_) => "validation",
             Report::Settlement(_) => "payments",
             Report::Backtest(_) => "back-test",

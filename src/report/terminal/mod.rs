@@ -33,7 +33,7 @@ impl Exporter for Terminal {
             Report::Run(r) => render(&r.summary) + &plan::render(&r.plan),
             Report::Plan(p) => plan::render(p),
             // Millions of numbers are not for reading on a terminal.
-            Report::Trials(_) => return Err(self.unsupported(report)),
+            Report::Trials(_) | Report::Monthly(_) => return Err(self.unsupported(report)),
             Report::Validation(v) => validation(v),
             Report::Settlement(s) => pay::render(s),
             Report::Backtest(b) => analyses::backtest(b),

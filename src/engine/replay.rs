@@ -1,0 +1,66 @@
+//! One trial of a run, re-run and recorded in full: its row of metrics and flags, its inputs and
+//! its monthly series in full precision (the run itself stores series as `f32`, for its first
+//! trials only; see [`record`](crate::engine::record)). A trial depends only on (model, seed,
+//! trial index), so the replay is the very trial the run simulated.
+
+use crate::engine::record::{RecordLayout, TrialRecorder};
+use crate::engine::trial::{simulate, Prepared};
+use crate::scenario::{Model, YearMonth};
+
+/// Everything one trial recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrialRecord {
+    /// Metric names, then flag names: the columns of [`TrialRecord::row`].
+    pub columns: Vec<String>,
+    /// The trial's row, as in the run's trial table.
+    pub row: Vec<f64>,
+    /// Input names (`input.<site>.<param>`, `input.spv.<cost>`) and values.
+    pub input_names: Vec<String>,
+    pub inputs: Vec<f64>,
+    /// Series names and calendar months; `series` is series-major (series k's month m at
+    /// `k × months.len() + m`).
+    pub series_names: Vec<String>,
+    pub months: Vec<YearMonth>,
+    pub series: Vec<f64>,
+}
+
+impl TrialRecord {
+    /// Metric or flag `name` (`None`: no such column).
+    pub fn value(&self, name: &str) -> Option<f64> {
+        Some(self.row[self.columns.iter().position(|n| n == name)?])
+    }
+    /// Input `name`, e.g. `input.haringey.p_engage`.
+    pub fn input(&self, name: &str) -> Option<f64> {
+        Some(self.inputs[self.input_names.iter().position(|n| n == name)?])
+    }
+    /// Series `name`, one value per month.
+    pub fn series(&self, name: &str) -> Option<&[f64]> {
+        let k = self.series_names.iter().position(|n| n == name)?;
+        let h = self.months.len();
+        Some(&self.series[k * h..(k + 1) * h])
+    }
+}
+
+/// Trial `trial` of a run of `model` seeded with `seed`, recorded in full.
+pub fn replay(model: &Model, seed: u64, trial: u64) -> TrialRecord {
+    let prep = Prepared::new(model);
+    let layout: &RecordLayout = &prep.record;
+    let mut row = vec![0.0; prep.layout.width()];
+    let mut rec = TrialRecorder::new(layout);
+    simulate(&prep, seed, trial, &mut row, &mut rec);
+    TrialRecord {
+        columns: prep
+            .layout
+            .metrics
+            .iter()
+            .chain(&prep.layout.flags)
+            .cloned()
+            .collect(),
+        row,
+        input_names: layout.input_names.clone(),
+        inputs: rec.inputs.clone(),
+        series_names: layout.series_names.clone(),
+        months: layout.months.clone(),
+        series: rec.series.clone(),
+    }
+}
