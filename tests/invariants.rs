@@ -177,3 +177,72 @@ fn mhep1_reset_conserves_money_and_adds_up() {
 fn rules_fixture_with_spv_and_investor_conserves_money() {
     check("tests/fixtures/rules.toml");
 }
+
+/// Money conserved as the parties' own accounts see it, not as the ledger sums it: what the
+/// payers (commissioners, outcome payers, and any party without an account of its own) spent plus what the investor put in equals what the
+/// providers' books hold (closing less opening cash) and spent, plus what the SPV's account holds
+/// and spent, plus what it returned to the investor. Provider cash comes from each site's
+/// `ProviderBooks`, the SPV's from its own account (`spv.cash` series), the investor's from the SPV's
+/// drawdown and repayment accumulators: independent of `payments.by_payer/by_payee`, which give
+/// only the payers' side.
+fn conserved_by_own_balances(path: &str) {
+    use sibsim::engine::replay::replay;
+    use sibsim::scenario::Role;
+    let model = load(path.as_ref()).expect("bundled scenario is valid");
+    for t in 0..40 {
+        let r = replay(&model, 11, t);
+        let get = |name: &str| r.value(name).unwrap_or_else(|| panic!("no metric {name}"));
+        let last = |name: &str| {
+            *r.series(name)
+                .unwrap_or_else(|| panic!("no series {name}"))
+                .last()
+                .expect("a month")
+        };
+        // Parties with no account of their own in the engine (commissioners, outcome payers, an
+        // SPV or investor without `[finance]`) count by what they paid less what they received.
+        let own_account = |i: usize| match model.parties[i].role {
+            Role::Provider => true,
+            Role::Spv => model.finance.as_ref().is_some_and(|f| f.spv == i),
+            _ => false,
+        };
+        let mut sources = 0.0;
+        for (i, p) in model.parties.iter().enumerate() {
+            if !own_account(i) {
+                sources += get(&format!("payments.by_payer.{}", p.id))
+                    - get(&format!("payments.by_payee.{}", p.id));
+            }
+        }
+        let mut held_or_spent = 0.0;
+        for site in &model.sites {
+            let opening = r
+                .input(&format!("input.{}.opening_cash", site.id))
+                .expect("opening cash recorded");
+            held_or_spent += last(&format!("site.{}.provider.cash", site.id)) - opening
+                + get(&format!("site.{}.provider.cost", site.id));
+        }
+        if model.finance.is_some() {
+            sources += get("investor.invested");
+            held_or_spent += last("spv.cash") + get("spv.costs") + get("investor.returned");
+        }
+        let scale = sources.abs().max(1.0);
+        assert!(
+            (sources - held_or_spent).abs() <= 1e-9 * scale,
+            "{path} trial {t}: payers and investor put in {sources}, the parties' own accounts \
+             show {held_or_spent}"
+        );
+    }
+}
+
+#[test]
+fn money_is_conserved_in_the_parties_own_accounts() {
+    for path in [
+        "scenarios/mhep1.toml",
+        "scenarios/mhep1_reset.toml",
+        "scenarios/ips_new_service.toml",
+        "scenarios/box1.toml",
+        "tests/fixtures/rules.toml",
+        "tests/fixtures/distress.toml",
+    ] {
+        conserved_by_own_balances(path);
+    }
+}
