@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use crate::distributions::{Dist, DistSpec, Input};
+use crate::distributions::{Dist, DistSpec, Input, NotPositiveDefinite};
 use crate::error::{ScenarioError, ScenarioErrors};
 use crate::scenario::model::*;
 use crate::scenario::raw::*;
@@ -184,27 +184,6 @@ fn raw_input(site: &RawSite, p: Param) -> Option<&Input> {
         Param::RecruitmentCostPerHire => c.recruitment_cost_per_hire.as_ref(),
         Param::OpeningCash => c.opening_cash.as_ref(),
     }
-}
-
-/// The lower-triangular Cholesky factor of the `n` × `n` row-major matrix `a`, or `None` if `a` is
-/// not positive definite (Cholesky–Banachiewicz).
-fn cholesky(a: &[f64], n: usize) -> Option<Vec<f64>> {
-    let mut l = vec![0.0; n * n];
-    for i in 0..n {
-        for j in 0..=i {
-            let sum: f64 = (0..j).map(|k| l[i * n + k] * l[j * n + k]).sum();
-            if i == j {
-                let d = a[i * n + i] - sum;
-                if d <= 1e-12 {
-                    return None;
-                }
-                l[i * n + j] = d.sqrt();
-            } else {
-                l[i * n + j] = (a[i * n + j] - sum) / l[j * n + j];
-            }
-        }
-    }
-    Some(l)
 }
 
 /// The metric name counting an event: `engagement` → `engagements`.
@@ -2079,9 +2058,9 @@ impl Validator<'_, '_> {
         if !ok || pairs.is_empty() {
             return None;
         }
-        match cholesky(&corr, dim) {
-            Some(lower) => Some(Copula { dim, lower, pairs }),
-            None => {
+        match Copula::new(&corr, dim, pairs) {
+            Ok(copula) => Some(copula),
+            Err(NotPositiveDefinite) => {
                 self.err(&cp, Target::Key, "these correlations do not form a valid correlation matrix (it is not positive definite)", "expected correlations that can hold together, e.g. smaller ones, or fewer pairs pulling in opposite directions");
                 None
             }
