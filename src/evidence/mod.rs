@@ -13,8 +13,7 @@ pub mod calibrate;
 use serde::Deserialize;
 
 use crate::error::{Error, ScenarioErrors};
-use crate::scenario::span::{FieldPath, Source, Target};
-use crate::scenario::validate::parse_toml;
+use crate::scenario::span::{parse_toml, FieldPath, Source, Target};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
