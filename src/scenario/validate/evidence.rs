@@ -1,39 +1,63 @@
 //! Inputs written `{ dist = "evidence", key, level }`: resolved against the evidence library into
 //! the distribution they stand for (a calibrated rate or value, a count as a Beta, or a figure's
 //! value).
+//!
+//! Validation reads nothing from disk: the library comes in as an [`Evidence`], and the caller
+//! (`scenario::load`, `scenario::parse_scenario`) decides where it comes from — and loads it only
+//! when [`uses_evidence`] says the scenario needs one.
 
-use std::path::{Path, PathBuf};
-
+use super::sites::raw_input;
 use super::*;
-use crate::distributions::DistSpec;
+use crate::distributions::{DistSpec, Input};
+use crate::evidence::Library;
 use crate::scenario::span::{FieldPath, Target};
 
-impl Validator<'_, '_> {
-    /// The evidence library for this scenario: `evidence/` beside the scenario's folder, else in
-    /// the working folder.
-    pub(super) fn library(&mut self) -> Result<&crate::evidence::Library, String> {
-        if self.evidence.is_none() {
-            let file = Path::new(&self.src.file);
-            let beside = file
-                .parent()
-                .and_then(Path::parent)
-                .map(|d| d.join("evidence"));
-            let dir = beside
-                .filter(|d| d.is_dir())
-                .unwrap_or_else(|| PathBuf::from("evidence"));
-            self.evidence = Some(crate::evidence::Library::load(&dir).map_err(|e| {
-                format!(
-                    "the evidence library at {} cannot be used ({e})",
-                    dir.display()
-                )
-            }));
-        }
-        match self.evidence.as_ref().expect("set above") {
-            Ok(lib) => Ok(lib),
-            Err(e) => Err(e.clone()),
-        }
-    }
+/// Where a scenario's `{ dist = "evidence" }` inputs are resolved from.
+#[derive(Debug, Clone, Copy)]
+pub enum Evidence<'l> {
+    /// No library: every evidence input is refused.
+    None,
+    /// Resolve evidence inputs against this library.
+    Library(&'l Library),
+    /// The library could not be loaded: every evidence input is refused with this reason (e.g.
+    /// "the evidence library at evidence cannot be used (…)").
+    Unavailable(&'l str),
+}
 
+impl<'l> From<&'l Library> for Evidence<'l> {
+    fn from(lib: &'l Library) -> Self {
+        Evidence::Library(lib)
+    }
+}
+
+impl<'l> From<Option<&'l Library>> for Evidence<'l> {
+    fn from(lib: Option<&'l Library>) -> Self {
+        lib.map_or(Evidence::None, Evidence::Library)
+    }
+}
+
+/// Whether any input of `raw` is written `{ dist = "evidence" }`: only then does validating it need
+/// a library.
+pub fn uses_evidence(raw: &RawScenario) -> bool {
+    let is_evidence = |i: &Input| matches!(i, Input::Dist(DistSpec::Evidence { .. }));
+    let sites = raw.sites.values().any(|site| {
+        Param::ALL
+            .iter()
+            .any(|&p| raw_input(site, p).is_some_and(is_evidence))
+    });
+    let finance = raw
+        .finance
+        .as_ref()
+        .and_then(|f| f.costs.as_ref())
+        .is_some_and(|c| {
+            [&c.central_team, &c.administration, &c.evaluation]
+                .into_iter()
+                .any(|i| i.as_ref().is_some_and(is_evidence))
+        });
+    sites || finance
+}
+
+impl Validator<'_, '_> {
     /// `{ dist = "evidence", key, level }` → the distribution it stands for: a calibrated rate
     /// (`bit2020.job_start_rate` at level `pooled` or `new_site`), a figure with a denominator at
     /// level `pooled` (its counts as a Beta), or a figure's value.
@@ -43,13 +67,18 @@ impl Validator<'_, '_> {
         level: Option<&str>,
         path: &FieldPath,
     ) -> Option<DistSpec> {
-        let lib = match self.library() {
-            Ok(lib) => lib.clone(),
-            Err(e) => {
+        let why = match self.evidence {
+            Evidence::Library(lib) => Ok(lib),
+            Evidence::Unavailable(why) => Err(why),
+            Evidence::None => Err("no evidence library was given"),
+        };
+        let lib = match why {
+            Ok(lib) => lib,
+            Err(why) => {
                 self.err(
                     &path.key("key"),
                     Target::Value,
-                    e,
+                    why,
                     "expected an evidence/ folder beside the scenarios (see `sibsim evidence`)",
                 );
                 return None;
@@ -62,7 +91,7 @@ impl Validator<'_, '_> {
                 return Some(DistSpec::Fixed { value: f.value });
             }
         }
-        let values = crate::evidence::calibrate::calibrate_values(&lib);
+        let values = crate::evidence::calibrate::calibrate_values(lib);
         if let Some(v) = values.iter().find(|v| format!("bit2020.{}", v.name) == key) {
             return match level {
                 Some("pooled") => Some(v.pooled.clone()),
@@ -73,7 +102,7 @@ impl Validator<'_, '_> {
                 }
             };
         }
-        let rates = crate::evidence::calibrate::calibrate(&lib);
+        let rates = crate::evidence::calibrate::calibrate(lib);
         let levels = "expected level = \"pooled\" (all providers' counts) or \"new_site\" (with the spread between providers)";
         if let Some(r) = rates.iter().find(|r| format!("bit2020.{}", r.name) == key) {
             return match level {

@@ -28,19 +28,28 @@ mod plan;
 mod settings;
 mod sites;
 
+pub use evidence::{uses_evidence, Evidence};
+
 /// Trials when neither the file nor a flag says.
 pub const DEFAULT_TRIALS: u64 = 10_000;
 /// Seed when neither the file nor a flag says.
 pub const DEFAULT_SEED: u64 = 1;
 
-/// Parse and validate a scenario held in memory; `file` names it in error messages.
+/// Parse and validate a scenario held in memory; `file` names it in error messages, and
+/// `{ dist = "evidence" }` inputs are resolved from `evidence`.
+///
+/// [`crate::scenario::parse_scenario`] does the same with the library found beside the file.
 ///
 /// # Errors
 /// Every problem found, sorted by position in the file.
-pub fn parse_scenario(file: &str, text: &str) -> Result<Model, ScenarioErrors> {
+pub fn parse_scenario_with(
+    file: &str,
+    text: &str,
+    evidence: Evidence<'_>,
+) -> Result<Model, ScenarioErrors> {
     let src = Source::new(file, text);
     let raw: RawScenario = parse_toml(&src)?;
-    check(&src, &raw)
+    check(&src, &raw, evidence)
 }
 
 /// An error about the field at `keys` (e.g. `["parties", "sof", "max_share"]`) of scenario `text`.
@@ -55,21 +64,31 @@ pub fn field_error(
     Source::new(file, text).error(&path, Target::Value, problem, valid)
 }
 
-/// Validate a scenario built in code (see `examples/`); errors name the field but no position.
+/// Validate a scenario built in code (see `examples/`), resolving `{ dist = "evidence" }` inputs
+/// from `evidence`; errors name the field but no position.
 ///
 /// # Errors
 /// Every problem found.
-pub fn validate_raw(label: &str, raw: &RawScenario) -> Result<Model, ScenarioErrors> {
-    check(&Source::new(label, ""), raw)
+pub fn validate_raw_with(
+    label: &str,
+    raw: &RawScenario,
+    evidence: Evidence<'_>,
+) -> Result<Model, ScenarioErrors> {
+    check(&Source::new(label, ""), raw, evidence)
 }
 
-fn check(src: &Source<'_>, raw: &RawScenario) -> Result<Model, ScenarioErrors> {
+/// Validate `raw`, read from `src`: every problem found, sorted by position and without repeats.
+pub(crate) fn check<'s>(
+    src: &'s Source<'_>,
+    raw: &RawScenario,
+    evidence: Evidence<'s>,
+) -> Result<Model, ScenarioErrors> {
     let mut v = Validator {
         src,
         errors: Vec::new(),
         rules: Vec::new(),
         rule_sets: vec!["base".to_string()],
-        evidence: None,
+        evidence,
     };
     let model = v.model(raw);
     let mut errors = v.errors;
@@ -91,9 +110,8 @@ struct Validator<'s, 'a> {
     rules: Vec<String>,
     /// Rule set names so far; `"base"` first.
     rule_sets: Vec<String>,
-    /// The evidence library, read on the first `{ dist = "evidence" }`: `Err` holds why it could
-    /// not be.
-    evidence: Option<Result<crate::evidence::Library, String>>,
+    /// Where `{ dist = "evidence" }` inputs are resolved from.
+    evidence: Evidence<'s>,
 }
 
 fn valid_id(s: &str) -> bool {

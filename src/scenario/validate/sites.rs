@@ -8,7 +8,7 @@ use super::*;
 use crate::distributions::{Dist, DistSpec, Input};
 use crate::scenario::span::{FieldPath, Target};
 
-fn raw_input(site: &RawSite, p: Param) -> Option<&Input> {
+pub(super) fn raw_input(site: &RawSite, p: Param) -> Option<&Input> {
     let d = &site.delivery;
     let s = &site.staffing;
     let c = &site.costs;
