@@ -77,3 +77,47 @@ fn with_library<T>(file: &str, raw: &RawScenario, validate: impl FnOnce(Evidence
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A scenario `scenarios/x.toml` beside a broken `evidence/` folder: the library is read only
+    /// when an input needs it, and why it cannot be used is reported at that input.
+    #[test]
+    fn the_library_beside_the_file_is_read_only_when_needed() {
+        let root = std::env::temp_dir().join(format!("sibsim-loader-{}", std::process::id()));
+        std::fs::create_dir_all(root.join("evidence")).unwrap();
+        std::fs::write(root.join("evidence/bad.toml"), "[figures.x]\nvalue = 1\n").unwrap();
+        let file = root.join("scenarios/x.toml").display().to_string();
+        assert_eq!(evidence_dir(&file), root.join("evidence"));
+
+        let base = crate::scenario::validate::test_util::BASE;
+        assert!(parse_scenario(&file, base).is_ok());
+        let text = base.replace(
+            "p_engage = 0.6",
+            r#"p_engage = { dist = "evidence", key = "bit2020.engage" }"#,
+        );
+        let e = parse_scenario(&file, &text).unwrap_err();
+        let dir = root.join("evidence");
+        let bad = dir.join("bad.toml");
+        assert_eq!(
+            e.0[0].headline(),
+            format!(
+                "{file}:22:39: sites.only.delivery.p_engage.key: the evidence library at {} cannot be used ({}:1:1: figures.x: missing field `unit`; expected it in this table (docs/scenario-format.md lists every field)\n  |\n1 | [figures.x]\n  | ^^^^^^^^^^^\n1 problem found; nothing was simulated); expected an evidence/ folder beside the scenarios (see `sibsim evidence`)",
+                dir.display(),
+                bad.display()
+            )
+        );
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn without_a_folder_beside_it_the_library_is_the_working_folders() {
+        assert_eq!(evidence_dir("x.toml"), PathBuf::from("evidence"));
+        assert_eq!(
+            evidence_dir("/no/such/place/x.toml"),
+            PathBuf::from("evidence")
+        );
+    }
+}

@@ -207,3 +207,37 @@ impl Validator<'_, '_> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::test_util::*;
+
+    const BLOCK: &str =
+        "[[blocks]]\nname = \"mobilisation\"\npayer = \"council\"\npayee = \"charity\"\n\
+                         site = \"only\"\namount = 5000\nmonths = [\"2030-01\", \"2030-07\"]\n";
+
+    #[test]
+    fn blocks_on_account_and_variations_are_read() {
+        let on_account = BLOCK.replace(
+            "months = [\"2030-01\", \"2030-07\"]",
+            "months = [\"2030-01\", \"2030-07\"]\non_account_of = { tariff = \"per_engagement\", events = 20 }\nrule_set = \"reset\"",
+        );
+        let model = accept(&with(&format!(
+            "{on_account}\n[[variations]]\nfrom = \"2031-01\"\nrule_set = \"reset\"\n"
+        )));
+        assert_eq!(model.rules, ["per_engagement", "mobilisation"]);
+        assert_eq!(model.blocks.len(), 1);
+        assert_eq!(model.rule_sets, ["base", "reset"]);
+        assert_eq!(model.rule_set_at(0, 11), 0);
+        assert_eq!(model.rule_set_at(0, 12), 1);
+    }
+
+    #[test]
+    fn a_month_paid_twice_and_an_unused_rule_set_are_refused() {
+        let twice = BLOCK.replace("\"2030-07\"]", "\"2030-01\"]");
+        assert_eq!(refuse(&with(&twice)), ["unit.toml:55:22: blocks[0].months[1]: 2030-01 is listed twice; expected each month once (use a larger amount to pay more in one month)"]);
+        let variation =
+            format!("{BLOCK}\n[[variations]]\nfrom = \"2031-01\"\nrule_set = \"reset\"\n");
+        assert_eq!(refuse(&with(&variation)), ["unit.toml:59:12: variations[0].rule_set: no tariff or block belongs to rule set \"reset\"; expected one of the rule sets in use: base"]);
+    }
+}

@@ -216,3 +216,30 @@ impl Validator<'_, '_> {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::test_util::*;
+
+    #[test]
+    fn a_cap_is_attached_to_the_tariffs_it_covers() {
+        let model = accept(&with(
+            "[[caps]]\nname = \"engagement_money\"\nrules = [\"per_engagement\"]\nper = \"contract\"\nmoney = 6000\n",
+        ));
+        assert_eq!(model.caps.len(), 1);
+        assert_eq!(model.caps[0].name, "engagement_money");
+        assert_eq!(model.tariffs[0].caps, [0]);
+    }
+
+    #[test]
+    fn a_cap_on_an_unknown_rule_or_without_a_limit_is_refused() {
+        assert_eq!(
+            refuse(&with("[[caps]]\nname = \"c\"\nrules = [\"per_job\"]\nper = \"contract\"\nmoney = 6000\n")),
+            ["unit.toml:51:10: caps[0].rules[0]: \"per_job\" is not a tariff; expected the names of [[tariffs]] entries"]
+        );
+        assert_eq!(
+            refuse(&with("[[caps]]\nname = \"c\"\nrules = [\"per_engagement\"]\nper = \"contract\"\n")),
+            ["unit.toml:49:1: caps[0]: the cap has no limit; expected money = £ or count = events"]
+        );
+    }
+}

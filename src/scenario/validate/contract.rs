@@ -406,3 +406,38 @@ impl Validator<'_, '_> {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::test_util::*;
+    use super::*;
+
+    #[test]
+    fn a_tiered_tariff_with_a_window_and_lag_is_read() {
+        let model = accept(&with(
+            "[[tariffs]]\nname = \"job_start\"\npayer = \"council\"\npayee = \"charity\"\n\
+             event = \"job_start\"\nband = \"ge16\"\ntiers = [{ up_to = 20, amount = 3850 }, { amount = 1600 }]\n\
+             from = \"2030-04\"\nlag = \"quarterly\"\n",
+        ));
+        let t = &model.tariffs[1];
+        assert_eq!(model.rules[t.rule], "job_start");
+        assert_eq!(
+            (t.event, t.band, t.from, t.lag),
+            (Event::JobStart, Some(Band::Ge16), 3, Lag::Quarterly)
+        );
+        assert!(
+            matches!(&t.pricing, Pricing::Tiers(v) if v == &[(Some(20), 3850.0), (None, 1600.0)])
+        );
+    }
+
+    #[test]
+    fn tariff_problems_are_each_refused() {
+        assert_eq!(refuse(&edit("amount = 100", "amount = 100\nlag = \"yearly\"")), ["unit.toml:48:7: tariffs[0].lag: unknown lag \"yearly\"; expected \"none\" (paid in the month of the event), \"monthly\" or \"quarterly\" (in arrears)"]);
+        assert_eq!(
+            refuse(&edit("amount = 100", "tiers = [{ up_to = 20, amount = 5 }, { up_to = 10, amount = 1 }]")),
+            ["unit.toml:47:48: tariffs[0].tiers[1].up_to: the last tier ends at 10; expected tiers like [{ up_to = 20, amount = 3850 }, { amount = 1600 }]: every tier but the last with `up_to`, strictly increasing, the last without (to stop paying after 10 events, use a [[caps]] count)"]
+        );
+        assert_eq!(refuse(&edit(r#"payee = "site.provider""#, r#"payee = "site.commissioner""#)), ["unit.toml:45:9: tariffs[0].payee: at site only the payer and payee are both \"council\"; expected a payment between two different parties"]);
+        assert_eq!(refuse(&edit(r#"name = "per_engagement""#, r#"name = "per engagement""#)), ["unit.toml:43:8: tariffs[0].name: rule name \"per engagement\" is not an identifier; expected an identifier of letters, digits, '_' or '-' (it becomes part of metric names)"]);
+    }
+}

@@ -135,3 +135,39 @@ impl Validator<'_, '_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::test_util::*;
+    use super::*;
+
+    #[test]
+    fn correlated_inputs_become_a_copula() {
+        let model = accept(&with(
+            "[correlation]\nwithin_site = [{ a = \"delivery.p_engage\", b = \"delivery.p_job_start\", rho = 0.5 }]\n",
+        ));
+        let c = model.copula.expect("a copula");
+        assert_eq!(c.dim, Param::ALL.len());
+        assert_eq!(c.pairs.len(), 1);
+        assert_eq!(
+            c.pairs[0].0,
+            "delivery.p_engage with delivery.p_job_start within each site"
+        );
+    }
+
+    #[test]
+    fn unknown_inputs_and_impossible_correlations_are_refused() {
+        assert_eq!(
+            refuse(&with("[correlation]\nwithin_site = [{ a = \"delivery.p_engaged\", b = \"delivery.p_job_start\", rho = 1.0 }]\n")),
+            ["unit.toml:50:22: correlation.within_site[0].a: \"delivery.p_engaged\" is not an input; expected an input as \"<table>.<field>\", e.g. \"delivery.p_engage\" or \"staffing.turnover_per_month\"", "unit.toml:50:78: correlation.within_site[0].rho: correlation 1; expected a number strictly between -1 and 1"]
+        );
+        assert_eq!(
+            refuse(&with(
+                "[correlation]\nwithin_site = [\n  { a = \"delivery.p_engage\", b = \"delivery.p_job_start\", rho = 0.9 },\n  \
+                 { a = \"delivery.p_job_start\", b = \"delivery.p_6w\", rho = 0.9 },\n  \
+                 { a = \"delivery.p_engage\", b = \"delivery.p_6w\", rho = -0.9 },\n]\n"
+            )),
+            ["unit.toml:49:2: correlation: these correlations do not form a valid correlation matrix (it is not positive definite); expected correlations that can hold together, e.g. smaller ones, or fewer pairs pulling in opposite directions"]
+        );
+    }
+}

@@ -159,3 +159,92 @@ impl Validator<'_, '_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::test_util::*;
+    use super::*;
+
+    use crate::distributions::Dist;
+    use crate::evidence::{Figure, Library};
+    use crate::scenario::{parse_scenario_with, Evidence, Param};
+
+    fn library() -> Library {
+        let figure = |key: &str, value: f64, of: Option<f64>| Figure {
+            key: key.into(),
+            value,
+            unit: "share".into(),
+            source: "000_a181213f7b897744.txt Table 4.1".into(),
+            of,
+            note: None,
+            class: None,
+        };
+        Library {
+            figures: vec![
+                figure("unit.engage", 0.55, None),
+                figure("unit.job_starts", 30.0, Some(100.0)),
+            ],
+        }
+    }
+
+    const ENGAGE: &str = r#"p_engage = { dist = "evidence", key = "unit.engage" }"#;
+
+    fn problems(text: &str, evidence: Evidence<'_>) -> Vec<String> {
+        match parse_scenario_with("unit.toml", text, evidence) {
+            Ok(_) => panic!("accepted a scenario that should be refused"),
+            Err(e) => headlines(&e),
+        }
+    }
+
+    #[test]
+    fn evidence_inputs_resolve_from_the_library_given() {
+        let lib = library();
+        let text = edit("p_engage = 0.6", ENGAGE);
+        let text = text.replace(
+            "p_job_start = 0.3",
+            r#"p_job_start = { dist = "evidence", key = "unit.job_starts", level = "pooled" }"#,
+        );
+        let model = parse_scenario_with("unit.toml", &text, Evidence::from(&lib)).unwrap();
+        let site = &model.sites[0];
+        assert_eq!(site.input(Param::PEngage).mean(), 0.55);
+        let counts = Dist::new(&DistSpec::BetaCounts {
+            successes: 30.0,
+            trials: 100.0,
+        })
+        .unwrap();
+        assert_eq!(site.input(Param::PJobStart).mean(), counts.mean());
+    }
+
+    #[test]
+    fn only_scenarios_with_evidence_inputs_need_a_library() {
+        let parse = |text: &str| -> RawScenario {
+            crate::scenario::span::parse_toml(&Source::new("unit.toml", text)).unwrap()
+        };
+        assert!(!uses_evidence(&parse(BASE)));
+        assert!(uses_evidence(&parse(&edit("p_engage = 0.6", ENGAGE))));
+        let finance_cost = with(
+            "[parties.spv]\nrole = \"spv\"\n\n[parties.bank]\nrole = \"investor\"\n\n\
+             [finance]\nspv = \"spv\"\ninvestor = \"bank\"\nequity = 1000\n\n\
+             [finance.costs]\nevaluation = { dist = \"evidence\", key = \"unit.engage\" }\n",
+        );
+        assert!(uses_evidence(&parse(&finance_cost)));
+    }
+
+    #[test]
+    fn evidence_inputs_are_refused_without_a_library_or_a_known_figure() {
+        let lib = library();
+        let text = edit("p_engage = 0.6", ENGAGE);
+        assert_eq!(problems(&text, Evidence::None), ["unit.toml:22:39: sites.only.delivery.p_engage.key: no evidence library was given; expected an evidence/ folder beside the scenarios (see `sibsim evidence`)"]);
+        assert_eq!(
+            problems(&text, Evidence::Unavailable("the evidence library at evidence cannot be used (gone)")),
+            ["unit.toml:22:39: sites.only.delivery.p_engage.key: the evidence library at evidence cannot be used (gone); expected an evidence/ folder beside the scenarios (see `sibsim evidence`)"]
+        );
+        let unknown = text.replace("unit.engage", "unit.engaged");
+        assert_eq!(problems(&unknown, Evidence::from(&lib)), ["unit.toml:22:39: sites.only.delivery.p_engage.key: \"unit.engaged\" is not in the evidence library; expected a key listed by `sibsim evidence`, or a calibrated rate: "]);
+        let level = text.replace(
+            r#"key = "unit.engage""#,
+            r#"key = "unit.engage", level = "new_site""#,
+        );
+        assert_eq!(problems(&level, Evidence::from(&lib)), ["unit.toml:22:62: sites.only.delivery.p_engage.level: level \"new_site\" for a single figure; expected no level (the figure's value), or \"pooled\" for a count out of trials (its `of`)"]);
+    }
+}

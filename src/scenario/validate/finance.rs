@@ -212,3 +212,34 @@ impl Validator<'_, '_> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::test_util::*;
+    use super::*;
+
+    const FINANCE: &str = "[parties.spv]\nrole = \"spv\"\n\n[parties.bank]\nrole = \"investor\"\n\n\
+                           [finance]\nspv = \"spv\"\ninvestor = \"bank\"\nequity = 2000\nloan = 5000\n\
+                           interest_rate = 0.08\ncompounding = \"monthly\"\nrepayment = \"at_end\"\n";
+
+    #[test]
+    fn investor_finance_is_read() {
+        let model = accept(&with(FINANCE));
+        let f = model.finance.expect("a finance table");
+        assert_eq!((f.equity, f.loan, f.facility), (2000.0, 5000.0, 5000.0));
+        assert_eq!(f.monthly_rate, 0.08 / 12.0);
+        assert!(matches!(f.drawdown, Drawdown::Upfront));
+        assert!(matches!(f.repayment, Repayment::AtEnd));
+        assert_eq!(f.costs.len(), 3);
+    }
+
+    #[test]
+    fn finance_problems_are_each_refused() {
+        let small = FINANCE.replace("loan = 5000", "loan = 5000\nfacility = 4000");
+        assert_eq!(refuse(&with(&small)), ["unit.toml:60:12: finance.facility: facility £4000 is below the loan of £5000; expected a facility at least as large as the loan"]);
+        let wrong = FINANCE.replace("investor = \"bank\"", "investor = \"spv\"");
+        assert_eq!(refuse(&with(&wrong)), ["unit.toml:57:12: finance.investor: party \"spv\" has role spv; expected a party with role investor"]);
+        let schedule = FINANCE.replace("repayment = \"at_end\"", "repayment = \"schedule\"");
+        assert_eq!(refuse(&with(&schedule)), ["unit.toml:62:13: finance.repayment: a schedule with no repayment_schedule; expected repayment_schedule = [{ month = \"YYYY-MM\", amount = £ }, …]"]);
+    }
+}

@@ -27,6 +27,8 @@ mod finance;
 mod plan;
 mod settings;
 mod sites;
+#[cfg(test)]
+pub(crate) mod test_util;
 
 pub use evidence::{uses_evidence, Evidence};
 
@@ -210,5 +212,26 @@ impl Validator<'_, '_> {
         model.plan = self.plan(raw, &model);
         model.actuals = self.actuals(raw, &model);
         Some(model)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_util::*;
+
+    #[test]
+    fn the_base_scenario_is_accepted() {
+        let model = accept(BASE);
+        assert_eq!(model.name, "unit");
+        assert_eq!((model.sites.len(), model.tariffs.len()), (1, 1));
+        assert_eq!(model.rules, ["per_engagement"]);
+    }
+
+    #[test]
+    fn an_empty_name_and_an_unknown_field_are_refused() {
+        assert_eq!(refuse(&edit(r#"name = "unit""#, r#"name = " ""#)), ["unit.toml:1:8: name: the scenario name is empty; expected a short name such as \"MHEP 1\""]);
+        assert_eq!(refuse(&edit(r#"name = "unit""#, "name = \"unit\"\ncolour = \"blue\"")),
+            ["unit.toml:2:1: colour: unknown field `colour`; expected one of `name`, `description`, `simulation`, `parties`, `sites`, `tariffs`, `blocks`, `caps`, `variations`, `plan`, `finance`, `actuals`, `correlation`"]
+        );
     }
 }

@@ -100,3 +100,35 @@ impl Validator<'_, '_> {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::test_util::*;
+
+    #[test]
+    fn plan_figures_and_actuals_name_metrics() {
+        let model = accept(&with(
+            "[plan]\nengagements = 430\n\n[sites.only.plan]\njob_starts = 90\n\n\
+             [actuals.engagements]\nvalue = 390\nsource = \"001_91c39e34d7f8be68.txt §1.3\"\n",
+        ));
+        let plan: Vec<(&str, f64)> = model
+            .plan
+            .iter()
+            .map(|p| (p.metric.as_str(), p.value))
+            .collect();
+        assert_eq!(
+            plan,
+            [("engagements", 430.0), ("site.only.job_starts", 90.0)]
+        );
+        assert_eq!(model.actuals[0].value, 390.0);
+    }
+
+    #[test]
+    fn unknown_metrics_and_unsourced_actuals_are_refused() {
+        assert_eq!(refuse(&with("[plan]\nengagement = 430\n")), ["unit.toml:50:1: plan.engagement: \"engagement\" is not a metric of this scenario; expected a metric name such as engagements, job_starts, sustain_6w or payments.by_payer.<party> (the README lists them all)"]);
+        assert_eq!(
+            refuse(&with("[plan]\nengagements = 430\n\n[sites.only.plan]\nengagements = 400\n\n[actuals.engagements]\nvalue = 390\nsource = \"BIT\"\n")),
+            ["unit.toml:57:10: actuals.engagements.source: \"BIT\" names no report file; expected the report's file name and its table or section, e.g. \"000_a181213f7b897744.txt Table 4.1\""]
+        );
+    }
+}

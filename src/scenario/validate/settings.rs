@@ -220,3 +220,34 @@ impl Validator<'_, '_> {
         Some(idx as Month)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::test_util::*;
+    use super::*;
+
+    #[test]
+    fn quantiles_and_defaults_are_read() {
+        let model = accept(&edit("trials = 100", "quantiles = [0.05, 0.95]"));
+        let s = &model.settings;
+        assert_eq!(
+            (s.trials, s.seed, s.horizon),
+            (DEFAULT_TRIALS, DEFAULT_SEED, 24)
+        );
+        assert_eq!((s.low, s.high), (0.05, 0.95));
+    }
+
+    #[test]
+    fn a_bad_horizon_and_a_month_outside_it_are_refused() {
+        assert_eq!(refuse(&edit("horizon_months = 24", "horizon_months = 0")), ["unit.toml:5:18: simulation.horizon_months: horizon of 0 months; expected a whole number of months from 1 to 1200"]);
+        assert_eq!(refuse(&edit(r#"end = "2031-12""#, r#"end = "2032-01""#)), ["unit.toml:18:7: sites.only.end: 2032-01 is outside the simulation horizon; expected \"YYYY-MM\" from 2030-01 to 2031-12 (the simulation horizon)"]);
+    }
+
+    #[test]
+    fn an_unknown_role_and_a_party_of_the_wrong_role_are_refused() {
+        assert_eq!(refuse(&edit(r#"provider = "charity""#, r#"provider = "council""#)), ["unit.toml:15:12: sites.only.provider: party \"council\" has role commissioner; expected a party with role provider"]);
+        assert_eq!(refuse(&with("[parties.fund]\nrole = \"funder\"\n")),
+            ["unit.toml:50:8: parties.fund.role: unknown role \"funder\"; expected one of: commissioner, outcome_payer, spv, provider, investor"]
+        );
+    }
+}

@@ -378,3 +378,43 @@ impl Validator<'_, '_> {
         dist
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::test_util::*;
+    use super::*;
+
+    #[test]
+    fn inputs_distress_and_termination_are_read() {
+        let model = accept(&with(
+            "[sites.only.distress]\nturnover_multiplier = 2\nrecruitment_freeze = true\n\n\
+             [sites.only.termination]\nmetric = \"engagements\"\nbelow_share = 0.5\nmonths = 3\n\n\
+             [sites.only.plan]\nengagements = 400\n",
+        ));
+        let site = &model.sites[0];
+        assert_eq!(site.input(Param::PEngage).mean(), 0.6);
+        assert!(site.distress.as_ref().is_some_and(|d| d.recruitment_freeze));
+        let t = site.termination.as_ref().expect("a termination rule");
+        assert_eq!((t.event, t.plan, t.months), (Event::Engagement, 400.0, 3));
+    }
+
+    #[test]
+    fn an_input_outside_its_domain_is_refused() {
+        assert_eq!(refuse(&edit("p_engage = 0.6", "p_engage = 1.5")), ["unit.toml:22:12: sites.only.delivery.p_engage: 1.5 is out of range; expected a probability: a number from 0 to 1, or a distribution whose values all lie in [0, 1] (beta, beta_mean, beta_counts, or uniform/triangular/pert/truncated normal within [0, 1])"]);
+        assert_eq!(
+            refuse(&edit(
+                "p_engage = 0.6",
+                r#"p_engage = { dist = "normal", mean = 0.6, sd = 0.1 }"#
+            )),
+            ["unit.toml:22:12: sites.only.delivery.p_engage: Normal(mean 0.6, sd 0.1) can take values in [-∞, ∞], outside the valid range; expected a probability: a number from 0 to 1, or a distribution whose values all lie in [0, 1] (beta, beta_mean, beta_counts, or uniform/triangular/pert/truncated normal within [0, 1])"]
+        );
+    }
+
+    #[test]
+    fn termination_without_a_plan_figure_is_refused() {
+        let text = with(
+            "[sites.only.termination]\nmetric = \"job_starts\"\nbelow_share = 0.5\nmonths = 3\n",
+        );
+        assert_eq!(refuse(&text), ["unit.toml:50:10: sites.only.termination.metric: the site has no plan figure above 0 for job_starts; expected job_starts = N in this site's [plan] table, to judge performance against"]);
+    }
+}
