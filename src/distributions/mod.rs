@@ -12,11 +12,15 @@
 //! `gamma`, `beta`, `beta_mean` (method of moments), `beta_counts` (Jeffreys posterior of an
 //! observed proportion) and `discrete`. Quantiles come from statrs' inverse CDFs where it has
 //! them; the truncated normal and the discrete distribution are inverted here.
+//!
+//! [`Copula`] correlates the draws of several inputs (a Gaussian copula on their uniforms).
 
+mod copula;
 mod error;
 mod sampler;
 mod spec;
 
+pub use copula::{Copula, NotPositiveDefinite};
 pub use error::DistError;
 pub use sampler::Dist;
 pub use spec::{DistSpec, Input, DEFAULT_PERT_LAMBDA};

@@ -8,7 +8,7 @@ use crate::engine::metrics::{count, money, Layout};
 use crate::engine::record::{RecordLayout, TrialRecorder};
 use crate::engine::rng::{self, purpose};
 use crate::engine::settlement::{Contract, Ledger};
-use crate::scenario::{Copula, Event, Model, Param, Role, Site, Termination};
+use crate::scenario::{Event, Model, Param, Role, Site, Termination};
 use crate::Month;
 
 /// Everything about a model the trial loop needs, computed once per run.
@@ -111,7 +111,7 @@ pub fn simulate(
     let uniforms = model
         .copula
         .as_ref()
-        .map(|c| copula_uniforms(c, &mut rng::stream(seed, trial, purpose("copula", ""))));
+        .map(|c| c.uniforms(&mut rng::stream(seed, trial, purpose("copula", ""))));
     let n_in = Param::ALL.len();
     for (s, (site, &(p_purpose, d_purpose))) in model.sites.iter().zip(&prep.purposes).enumerate() {
         let p = match &uniforms {
@@ -214,20 +214,6 @@ fn record_finance(prep: &Prepared<'_>, a: &SpvAccount, row: &mut [f64]) {
     row[layout.finance_flag(1)] = flag(irr.rate().is_none());
     row[layout.finance_flag(2)] = flag(irr.is_multiple());
     row[layout.finance_flag(3)] = flag(a.shortfall > 0.0);
-}
-
-/// Correlated uniforms from the copula: z = L·ε with ε standard normal, u = Φ(z), kept inside
-/// (0, 1) so every quantile is finite.
-fn copula_uniforms(c: &Copula, rng: &mut rng::Stream) -> Vec<f64> {
-    use rand_distr::{Distribution, StandardNormal};
-    let eps: Vec<f64> = (0..c.dim).map(|_| StandardNormal.sample(rng)).collect();
-    (0..c.dim)
-        .map(|i| {
-            let z: f64 = (0..=i).map(|k| c.lower[i * c.dim + k] * eps[k]).sum();
-            let u = 0.5 * statrs::function::erf::erfc(-z / std::f64::consts::SQRT_2);
-            u.clamp(1e-15, 1.0 - 1e-15)
-        })
-        .collect()
 }
 
 /// What became of a site in a trial, beyond its books.

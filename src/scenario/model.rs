@@ -4,6 +4,7 @@
 
 use std::fmt;
 
+pub use crate::distributions::Copula;
 use crate::distributions::Dist;
 use crate::{Money, Month};
 
@@ -530,19 +531,6 @@ pub struct PlanFigure {
     /// The full metric name, e.g. `engagements` or `site.haringey.engagements`.
     pub metric: String,
     pub value: f64,
-}
-
-/// A Gaussian copula over every (site, input) draw: correlated standard normals z = L·ε, turned into
-/// uniforms Φ(z) that replace the inputs' own uniforms.
-#[derive(Debug, Clone)]
-pub struct Copula {
-    /// Number of variables: sites × inputs, site-major (site s, input i at s × inputs + i).
-    pub dim: usize,
-    /// The lower-triangular Cholesky factor of the correlation matrix, row-major.
-    pub lower: Vec<f64>,
-    /// What was asked, for reports: description, correlation of the normals, and the rank
-    /// (Spearman) correlation it gives the inputs, (6/π)·asin(ρ/2).
-    pub pairs: Vec<(String, f64, f64)>,
 }
 
 /// A recorded outturn of one metric.

@@ -3,13 +3,17 @@
 //! Validation works on typed values and reports problems by [`FieldPath`]; this module finds that
 //! path again in the file (parsed a second time by `toml_edit`, which keeps spans) so that every
 //! error can point at `file:line:column` with a caret under the token.
+//!
+//! `parse_toml` is the first pass of every file checked this way (scenarios and evidence files):
+//! TOML text into typed values, or the first structural problem, located. It lives here, below both
+//! readers, so that neither imports the other for it.
 
 use std::fmt;
 use std::ops::Range;
 
 use toml_edit::{Document, Item, Table, Value};
 
-use crate::error::ScenarioError;
+use crate::error::{ScenarioError, ScenarioErrors};
 
 /// One step of a path: a table key or an array index.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -178,6 +182,62 @@ impl<'a> Source<'a> {
     ) -> ScenarioError {
         let span = self.locate(path, target);
         self.error_at(span, &path.to_string(), problem, valid)
+    }
+}
+
+/// Read TOML `src` into `T`, stopping at the first structural problem (syntax, unknown or missing
+/// field, wrong type), located in the file.
+pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(
+    src: &Source<'_>,
+) -> Result<T, ScenarioErrors> {
+    let de = toml::Deserializer::parse(src.text).map_err(|e| {
+        let (problem, valid) = split_message(e.message());
+        ScenarioErrors(vec![src.error_at(
+            e.span().unwrap_or(0..0),
+            "",
+            problem,
+            valid,
+        )])
+    })?;
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let mut path = FieldPath::root();
+        for seg in e.path().iter() {
+            match seg {
+                serde_path_to_error::Segment::Seq { index } => path = path.index(*index),
+                serde_path_to_error::Segment::Map { key } => path = path.key(key),
+                _ => {}
+            }
+        }
+        let (problem, valid) = split_message(e.inner().message());
+        let span = match e.inner().span() {
+            Some(s) if !s.is_empty() => s,
+            _ => src.locate(&path, Target::Value),
+        };
+        ScenarioErrors(vec![src.error_at(span, &path.to_string(), problem, valid)])
+    })
+}
+
+/// Split a serde message "invalid type: string \"a\", expected f64" into what is wrong and what
+/// would be valid, and put Rust's type names into words.
+fn split_message(msg: &str) -> (String, String) {
+    let msg = msg.trim().trim_end_matches('.');
+    let words = |s: &str| {
+        s.replace("expected f64", "expected a number")
+            .replace("expected i64", "expected a whole number")
+            .replace("expected a sequence", "expected an array")
+            .replace("expected a string", "expected a string in quotes")
+    };
+    match msg.find(", expected ") {
+        Some(i) => (msg[..i].to_string(), words(&msg[i + 2..])),
+        None if msg.starts_with("duplicate key") => (
+            msg.to_string(),
+            "expected each key once in a table (and each [table] header once)".to_string(),
+        ),
+        None if msg.starts_with("missing field") => (
+            msg.to_string(),
+            "expected it in this table (docs/scenario-format.md lists every field)".to_string(),
+        ),
+        None => (words(msg), String::new()),
     }
 }
 
