@@ -68,7 +68,7 @@ pub enum Command {
     },
 }
 
-/// How many trials, from which seed (both default to the scenario's).
+/// How many trials, from which seed (both default to the scenario's), on how many threads.
 #[derive(Debug, Clone, Args)]
 pub struct Sampling {
     /// Number of trials (default: the scenario's `simulation.trials`).
@@ -77,15 +77,18 @@ pub struct Sampling {
     /// Master seed (default: the scenario's `simulation.seed`).
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Worker threads (default: one per core). Results are identical for any value.
+    #[arg(long)]
+    pub threads: Option<usize>,
 }
 
 impl Sampling {
-    /// The engine's options, with `threads` worker threads (default: one per core).
-    pub fn options(&self, threads: Option<usize>) -> RunOptions {
+    /// The engine's options.
+    pub fn options(&self) -> RunOptions {
         RunOptions {
             trials: self.trials,
             seed: self.seed,
-            threads,
+            threads: self.threads,
         }
     }
 }
@@ -132,9 +135,6 @@ pub struct RunArgs {
     pub file: PathBuf,
     #[command(flatten)]
     pub sampling: Sampling,
-    /// Worker threads (default: one per core). Results are identical for any value.
-    #[arg(long)]
-    pub threads: Option<usize>,
     /// Low and high quantiles, e.g. `0.05,0.95` (default: the scenario's, else 0.1,0.9).
     #[arg(long, value_name = "LOW,HIGH")]
     pub quantiles: Option<String>,

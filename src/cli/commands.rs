@@ -45,7 +45,7 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
         .into());
     }
     let model = scenario::load(&args.file)?;
-    let opts = args.sampling.options(args.threads);
+    let opts = args.sampling.options();
     let trials = opts.trials.unwrap_or(model.settings.trials);
     let seed = opts.seed.unwrap_or(model.settings.seed);
     let quantiles = quantiles.unwrap_or((model.settings.low, model.settings.high));
@@ -232,7 +232,7 @@ fn load_and_run(
         }
         .into());
     }
-    let table = simulate(&model, &sampling.options(None), &|_| {})?;
+    let table = simulate(&model, &sampling.options(), &|_| {})?;
     Ok((model, table))
 }
 
