@@ -7,6 +7,7 @@
 //! Quantiles use one estimator throughout, Hyndman & Fan (1996) type 7 (see [`quantile_sorted`]),
 //! so a figure here matches R's `quantile()` and numpy's default on the same trials.
 
+use crate::engine::metrics::column;
 use rayon::prelude::*;
 
 /// Per-trial results: one row per trial (in trial order), one column per metric, then one column
@@ -273,7 +274,7 @@ pub fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
 /// The values of metric `name` over the trials where it is defined (NaN left out), sorted; `None`
 /// if there is no such metric or no defined value.
 pub fn sorted_defined(table: &TrialTable, name: &str) -> Option<Vec<f64>> {
-    let j = table.metric_names.iter().position(|n| n == name)?;
+    let j = column(&table.metric_names, name)?;
     let mut v: Vec<f64> = table
         .metric_column(j)
         .into_iter()

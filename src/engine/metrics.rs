@@ -3,51 +3,13 @@
 //! A row holds, in order: the programme totals, each site's block, the payments, then the flags
 //! (0/1 indicators summarised as probabilities). Names are a public contract (README, "Metric
 //! names"): `engagements`, `site.<site>.engagements`, `payments.by_payer.<party>`, …
+//!
+//! The count block (per site and in total) is laid out from the one table of counts,
+//! [`COUNTS`](crate::scenario::outputs::COUNTS), and filled from a month's events by what each
+//! column counts, so that no offset of a count is written by hand.
 
-use crate::scenario::{Model, Role};
-
-/// Outcome counts recorded per site and in total. Band-split counts come as a triple: the total,
-/// then `.lt16`, then `.ge16`.
-pub const COUNT_NAMES: [&str; 21] = [
-    "referrals",
-    "referrals_declined",
-    "referrals_lost",
-    "engagements",
-    "job_starts",
-    "job_starts.lt16",
-    "job_starts.ge16",
-    "sustain_6w",
-    "sustain_6w.lt16",
-    "sustain_6w.ge16",
-    "sustain_26w",
-    "sustain_26w.lt16",
-    "sustain_26w.ge16",
-    "claimable_6w",
-    "claimable_6w.lt16",
-    "claimable_6w.ge16",
-    "claimable_26w",
-    "claimable_26w.lt16",
-    "claimable_26w.ge16",
-    "hires",
-    "es_in_post_months",
-];
-
-/// Offsets of the counts in [`COUNT_NAMES`].
-pub mod count {
-    pub const REFERRALS: usize = 0;
-    pub const REFERRALS_DECLINED: usize = 1;
-    pub const REFERRALS_LOST: usize = 2;
-    pub const ENGAGEMENTS: usize = 3;
-    /// Triples: total, lt16, ge16.
-    pub const JOB_STARTS: usize = 4;
-    pub const SUSTAIN_6W: usize = 7;
-    pub const SUSTAIN_26W: usize = 10;
-    pub const CLAIMABLE_6W: usize = 13;
-    pub const CLAIMABLE_26W: usize = 16;
-    pub const HIRES: usize = 19;
-    pub const ES_IN_POST_MONTHS: usize = 20;
-    pub const N: usize = 21;
-}
+use crate::scenario::outputs::{count_columns, CountColumn, Counted};
+use crate::scenario::{Event, Model, Role};
 
 /// Provider money per site: income, cost, margin (income − cost), lowest cash balance, and the
 /// income split into blocks and per-event payments with the block share of it.
@@ -109,6 +71,9 @@ pub const FINANCE_FLAGS: [&str; 4] = [
 #[derive(Debug, Clone)]
 pub struct Layout {
     pub metrics: Vec<String>,
+    /// The columns of the count block (per site and in total), from
+    /// [`COUNTS`](crate::scenario::outputs::COUNTS).
+    pub counts: Vec<CountColumn>,
     pub flags: Vec<String>,
     site_base: usize,
     payments_base: usize,
@@ -139,7 +104,9 @@ pub struct Layout {
 
 impl Layout {
     pub fn new(model: &Model) -> Layout {
-        let mut metrics: Vec<String> = COUNT_NAMES.iter().map(|s| s.to_string()).collect();
+        let (count_names, counts): (Vec<String>, Vec<CountColumn>) =
+            count_columns(model).into_iter().unzip();
+        let mut metrics = count_names.clone();
         // Programme totals of provider money: every per-site figure but the lowest cash, which
         // is a per-site balance.
         metrics.extend(
@@ -151,7 +118,8 @@ impl Layout {
         );
         let site_base = metrics.len();
         for site in &model.sites {
-            for name in COUNT_NAMES.iter().chain(&SITE_MONEY).chain(&SITE_STATUS) {
+            let names = count_names.iter().map(String::as_str);
+            for name in names.chain(SITE_MONEY).chain(SITE_STATUS) {
                 metrics.push(format!("site.{}.{name}", site.id));
             }
         }
@@ -246,6 +214,7 @@ impl Layout {
         }
         Layout {
             metrics,
+            counts,
             flags,
             site_base,
             payments_base,
@@ -279,9 +248,28 @@ impl Layout {
     }
     /// Index of a metric by name.
     pub fn index_of(&self, name: &str) -> Option<usize> {
-        self.metrics.iter().position(|m| m == name)
+        column(&self.metrics, name)
     }
-    /// Offset of programme total count `c`.
+    /// Index in the count block of the total (both bands) of `counted`, if the model records it.
+    pub fn count_of(&self, counted: Counted) -> Option<usize> {
+        self.counts
+            .iter()
+            .position(|c| c.counted == counted && c.band.is_none())
+    }
+    /// Index in the count block of the total of `event`.
+    ///
+    /// # Panics
+    /// If the model does not record `event` (every model records the events that are not
+    /// optional).
+    pub fn event_count(&self, event: Event) -> usize {
+        self.count_of(Counted::Event(event))
+            .expect("every model records its non-optional events")
+    }
+    /// Columns per count block.
+    fn n_counts(&self) -> usize {
+        self.counts.len()
+    }
+    /// Offset of programme total count `c` (index into [`Layout::counts`]).
     pub fn total_count(&self, c: usize) -> usize {
         c
     }
@@ -292,14 +280,14 @@ impl Layout {
             money::LOWEST_CASH,
             "the lowest cash has no programme total"
         );
-        count::N + if k > money::LOWEST_CASH { k - 1 } else { k }
+        self.n_counts() + if k > money::LOWEST_CASH { k - 1 } else { k }
     }
     fn site_block(&self, s: usize) -> usize {
-        self.site_base + s * (count::N + SITE_MONEY.len() + SITE_STATUS.len())
+        self.site_base + s * (self.n_counts() + SITE_MONEY.len() + SITE_STATUS.len())
     }
     /// Offset of status figure `k` (index into [`SITE_STATUS`]) of site `s`.
     pub fn site_status(&self, s: usize, k: usize) -> usize {
-        self.site_block(s) + count::N + SITE_MONEY.len() + k
+        self.site_block(s) + self.n_counts() + SITE_MONEY.len() + k
     }
     /// Offset of the distress flag of site `s` (`None`: any site).
     pub fn distress_flag(&self, s: Option<usize>) -> usize {
@@ -309,13 +297,13 @@ impl Layout {
     pub fn terminated_flag(&self, s: Option<usize>) -> usize {
         self.flag(self.status_flags + 1 + self.n_sites + s.map_or(0, |s| 1 + s))
     }
-    /// Offset of count `c` of site `s`.
+    /// Offset of count `c` (index into [`Layout::counts`]) of site `s`.
     pub fn site_count(&self, s: usize, c: usize) -> usize {
         self.site_block(s) + c
     }
     /// Offset of provider money `k` (index into [`SITE_MONEY`]) of site `s`.
     pub fn site_money(&self, s: usize, k: usize) -> usize {
-        self.site_block(s) + count::N + k
+        self.site_block(s) + self.n_counts() + k
     }
     pub fn payments_total(&self) -> usize {
         self.payments_base
@@ -382,5 +370,104 @@ impl Layout {
     /// Offset of the flag of plan figure `i`.
     pub fn plan_flag(&self, i: usize) -> usize {
         self.flag(self.plan_flags + i)
+    }
+}
+
+/// The position of `name` in `names`: the one lookup of a column by name, for every table of
+/// named columns (metrics, flags, inputs, series).
+pub fn column<S: AsRef<str>>(names: &[S], name: &str) -> Option<usize> {
+    names.iter().position(|n| n.as_ref() == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::load;
+    use std::collections::HashSet;
+
+    fn mhep1() -> Model {
+        load(std::path::Path::new("scenarios/mhep1.toml")).expect("the bundled scenario loads")
+    }
+
+    #[test]
+    fn names_are_unique_and_the_width_counts_them_all() {
+        let model = mhep1();
+        let l = Layout::new(&model);
+        let all: Vec<&String> = l.metrics.iter().chain(&l.flags).collect();
+        let unique: HashSet<&&String> = all.iter().collect();
+        assert_eq!(unique.len(), all.len(), "a metric or flag name is repeated");
+        assert_eq!(l.width(), l.metrics.len() + l.flags.len());
+        assert_eq!(l.counts.len(), 21);
+    }
+
+    #[test]
+    fn every_offset_names_the_metric_it_stands_for() {
+        let model = mhep1();
+        let l = Layout::new(&model);
+        let name = |i: usize| -> &str {
+            if i < l.metrics.len() {
+                &l.metrics[i]
+            } else {
+                &l.flags[i - l.metrics.len()]
+            }
+        };
+        for (s, site) in model.sites.iter().enumerate() {
+            let p = format!("site.{}.", site.id);
+            for (c, (n, _)) in count_columns(&model).iter().enumerate() {
+                assert_eq!(name(l.total_count(c)), n);
+                assert_eq!(name(l.site_count(s, c)), format!("{p}{n}"));
+                assert_eq!(l.index_of(&format!("{p}{n}")), Some(l.site_count(s, c)));
+            }
+            for (k, n) in SITE_MONEY.iter().enumerate() {
+                assert_eq!(name(l.site_money(s, k)), format!("{p}{n}"));
+                if k != money::LOWEST_CASH {
+                    assert_eq!(name(l.total_money(k)), *n);
+                }
+            }
+            for (k, n) in SITE_STATUS.iter().enumerate() {
+                assert_eq!(name(l.site_status(s, k)), format!("{p}{n}"));
+            }
+            assert_eq!(name(l.loss_flag(Some(s))), format!("{p}provider_loss"));
+            assert_eq!(
+                name(l.distress_flag(Some(s))),
+                format!("{p}provider_distress")
+            );
+            assert_eq!(name(l.terminated_flag(Some(s))), format!("{p}terminated"));
+        }
+        for (p, party) in model.parties.iter().enumerate() {
+            assert_eq!(
+                name(l.by_payer(p)),
+                format!("payments.by_payer.{}", party.id)
+            );
+            assert_eq!(
+                name(l.by_payee(p)),
+                format!("payments.by_payee.{}", party.id)
+            );
+        }
+        for (r, rule) in model.rules.iter().enumerate() {
+            assert_eq!(name(l.by_rule(r)), format!("payments.by_rule.{rule}"));
+        }
+        assert_eq!(name(l.due_after_horizon()), "payments.due_after_horizon");
+        for (k, n) in FINANCE_METRICS.iter().enumerate() {
+            assert_eq!(name(l.finance(k)), *n);
+        }
+        for (k, n) in FINANCE_FLAGS.iter().enumerate() {
+            assert_eq!(name(l.finance_flag(k)), *n);
+        }
+        for (i, plan) in model.plan.iter().enumerate() {
+            assert_eq!(name(l.plan_flag(i)), format!("plan.{}.met", plan.metric));
+        }
+        assert_eq!(l.window().end, l.metrics.len());
+        assert!(l.metrics[l.window().start].starts_with("fy"));
+        assert_eq!(l.index_of("no.such.metric"), None);
+    }
+
+    #[test]
+    fn counts_of_events_are_found_by_what_they_count() {
+        let l = Layout::new(&mhep1());
+        assert_eq!(l.metrics[l.event_count(Event::JobStart)], "job_starts");
+        assert_eq!(l.metrics[l.event_count(Event::Sustain26w)], "sustain_26w");
+        let c = l.count_of(Counted::Claimable(Event::Sustain6w));
+        assert_eq!(c.map(|c| l.metrics[c].as_str()), Some("claimable_6w"));
     }
 }

@@ -40,8 +40,9 @@
 use crate::engine::delivery::MonthEvents;
 use crate::engine::finance::ProviderBooks;
 use crate::engine::investment::SpvAccount;
+use crate::engine::metrics::column;
 use crate::engine::settlement::Ledger;
-use crate::scenario::{Model, Param, YearMonth};
+use crate::scenario::{Event, Model, Param, YearMonth};
 use crate::{Money, Month};
 
 /// Most trials whose monthly series are stored for `monthly.csv`.
@@ -52,8 +53,20 @@ pub const MONTHLY_BYTES: usize = 256 << 20;
 /// Names of the SPV's monthly costs, in the order validation lists them in `Finance::costs`.
 pub const SPV_COSTS: [&str; 3] = ["central_team", "administration", "evaluation"];
 
-/// The counts recorded monthly and per financial year, per site and in total.
-const COUNTS: [&str; 4] = ["engagements", "job_starts", "sustain_6w", "sustain_26w"];
+/// The events counted monthly and per financial year, per site and in total.
+const EVENTS: [Event; 4] = [
+    Event::Engagement,
+    Event::JobStart,
+    Event::Sustain6w,
+    Event::Sustain26w,
+];
+/// Their metric names.
+const COUNTS: [&str; EVENTS.len()] = [
+    EVENTS[0].metric(),
+    EVENTS[1].metric(),
+    EVENTS[2].metric(),
+    EVENTS[3].metric(),
+];
 /// The provider money recorded per financial year, after the counts.
 const MONEY: [&str; 3] = ["provider.income", "provider.cost", "provider.margin"];
 /// Series per site: the counts, then the provider's cash.
@@ -61,15 +74,9 @@ const PER_SITE: usize = COUNTS.len() + 1;
 /// Figures per site and in total in each financial year.
 const PER_YEAR: usize = COUNTS.len() + MONEY.len();
 
-/// A month's counts as the recorder keeps them, in [`COUNTS`] order. The one place that reads
-/// [`MonthEvents`], so a change of its shape is a change here only.
+/// A month's counts as the recorder keeps them, in [`COUNTS`] order.
 fn counts_of(ev: &MonthEvents) -> [u64; COUNTS.len()] {
-    [
-        ev.engagements,
-        ev.job_starts[0] + ev.job_starts[1],
-        ev.sustain_6w[0] + ev.sustain_6w[1],
-        ev.sustain_26w[0] + ev.sustain_26w[1],
-    ]
+    EVENTS.map(|e| ev.total(e))
 }
 
 /// The financial year (April–March) a calendar month falls in, by the year it starts.
@@ -347,7 +354,7 @@ impl InputTable {
     }
     /// Column of input `name`, e.g. `input.haringey.p_engage`.
     pub fn index_of(&self, name: &str) -> Option<usize> {
-        self.names.iter().position(|n| n == name)
+        column(&self.names, name)
     }
     /// Input `name` across the trials, in trial order (`None`: no such input).
     pub fn get(&self, name: &str) -> Option<Vec<f64>> {
@@ -379,7 +386,7 @@ pub struct MonthlyTable {
 impl MonthlyTable {
     /// Series `name` of stored trial `t`, one value per month (`None`: no such series or trial).
     pub fn series(&self, t: usize, name: &str) -> Option<&[f32]> {
-        let k = self.names.iter().position(|n| n == name)?;
+        let k = column(&self.names, name)?;
         (t < self.trials).then(|| {
             let h = self.months.len();
             let at = (t * self.names.len() + k) * h;

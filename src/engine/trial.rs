@@ -4,7 +4,7 @@
 use crate::engine::delivery::{MonthEvents, SiteDelivery, SiteParams};
 use crate::engine::finance::ProviderBooks;
 use crate::engine::investment::SpvAccount;
-use crate::engine::metrics::{count, money, Layout};
+use crate::engine::metrics::{money, Layout};
 use crate::engine::record::{RecordLayout, TrialRecorder};
 use crate::engine::rng::{self, purpose};
 use crate::engine::settlement::{Contract, Ledger};
@@ -69,25 +69,11 @@ impl<'m> Prepared<'m> {
     }
 }
 
-fn add_counts(row: &mut [f64], at: impl Fn(usize) -> usize, ev: &MonthEvents) {
-    let mut add = |c: usize, v: u64| row[at(c)] += v as f64;
-    add(count::REFERRALS, ev.referrals);
-    add(count::REFERRALS_DECLINED, ev.referrals_declined);
-    add(count::REFERRALS_LOST, ev.referrals_lost);
-    add(count::ENGAGEMENTS, ev.engagements);
-    for (base, v) in [
-        (count::JOB_STARTS, ev.job_starts),
-        (count::SUSTAIN_6W, ev.sustain_6w),
-        (count::SUSTAIN_26W, ev.sustain_26w),
-        (count::CLAIMABLE_6W, ev.claimable_6w),
-        (count::CLAIMABLE_26W, ev.claimable_26w),
-    ] {
-        add(base, v[0] + v[1]);
-        add(base + 1, v[0]);
-        add(base + 2, v[1]);
+/// Add a month's events to one count block: column `c` of [`Layout::counts`] sits at `at(c)`.
+fn add_counts(row: &mut [f64], layout: &Layout, at: impl Fn(usize) -> usize, ev: &MonthEvents) {
+    for (c, &col) in layout.counts.iter().enumerate() {
+        row[at(c)] += ev.count(col) as f64;
     }
-    add(count::HIRES, ev.hires);
-    add(count::ES_IN_POST_MONTHS, ev.es_in_post);
 }
 
 /// Simulate trial `trial` of a run seeded with `seed`, writing its row (width `layout.width()`,
@@ -154,8 +140,8 @@ pub fn simulate(
             prep.contract.settle_events(model, s, m, &ev, &mut ledger);
             costs[s] = ProviderBooks::month_cost(&params[s], &ev);
             rec.site_events(s, m, &ev);
-            add_counts(row, |c| layout.site_count(s, c), &ev);
-            add_counts(row, |c| layout.total_count(c), &ev);
+            add_counts(row, layout, |c| layout.site_count(s, c), &ev);
+            add_counts(row, layout, |c| layout.total_count(c), &ev);
             if let Some(t) = &model.sites[s].termination {
                 if let Some(last) = status[s].judge(t, &model.sites[s], m, &ev) {
                     delivery[s].terminate_after(last);
@@ -232,13 +218,7 @@ impl SiteStatus {
     /// `below_share` of the plan pro rata to date (plan × months so far ÷ months planned), from
     /// the end of the grace period. Returns the last month of delivery once notice is given.
     fn judge(&mut self, t: &Termination, site: &Site, m: Month, ev: &MonthEvents) -> Option<Month> {
-        self.cumulative += match t.event {
-            Event::Referral => ev.referrals,
-            Event::Engagement => ev.engagements,
-            Event::JobStart => ev.job_starts[0] + ev.job_starts[1],
-            Event::Sustain6w => ev.sustain_6w[0] + ev.sustain_6w[1],
-            Event::Sustain26w => ev.sustain_26w[0] + ev.sustain_26w[1],
-        };
+        self.cumulative += ev.total(t.event);
         let elapsed = m - site.start + 1;
         if self.terminated || elapsed <= t.grace_months {
             return None;
@@ -305,8 +285,8 @@ fn record(
         // Net of what the party received (a co-commissioner reimbursed by the SPV, say), so that
         // money passing through it is not counted as its own, nor twice overall.
         let spend = ledger.paid_by[p] - ledger.received_by[p];
-        let starts = outcomes(row, sites, count::JOB_STARTS);
-        let sustained = outcomes(row, sites, count::SUSTAIN_26W);
+        let starts = outcomes(row, sites, layout.event_count(Event::JobStart));
+        let sustained = outcomes(row, sites, layout.event_count(Event::Sustain26w));
         let (per_start, per_sustained) = layout.commissioning(k);
         row[per_start] = ratio(spend, starts);
         row[per_sustained] = ratio(spend, sustained);
@@ -320,8 +300,9 @@ fn record(
         row[over] = flag(spend > budget);
     }
     let (per_start, per_sustained) = layout.commissioning_overall();
-    row[per_start] = ratio(all_spend, row[layout.total_count(count::JOB_STARTS)]);
-    row[per_sustained] = ratio(all_spend, row[layout.total_count(count::SUSTAIN_26W)]);
+    let total = |row: &[f64], e| row[layout.total_count(layout.event_count(e))];
+    row[per_start] = ratio(all_spend, total(row, Event::JobStart));
+    row[per_sustained] = ratio(all_spend, total(row, Event::Sustain26w));
     let mut any_loss = false;
     for (s, b) in books.iter().enumerate() {
         let (block, events) = (ledger.site_income_block[s], ledger.site_income_events[s]);

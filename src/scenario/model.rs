@@ -311,7 +311,11 @@ impl Site {
     }
 }
 
-/// An event that can trigger a payment.
+/// An event that can trigger a payment, be judged for termination and be counted.
+///
+/// The one table of events: a new trigger is a variant here, its two names in [`Event::NAMES`] and
+/// [`Event::METRICS`], its place in delivery, and its counts in
+/// [`COUNTS`](crate::scenario::outputs::COUNTS).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Event {
     Referral,
@@ -322,28 +326,53 @@ pub enum Event {
 }
 
 impl Event {
-    pub const NAMES: [&'static str; 5] = [
+    /// Every event, in discriminant order (the order of [`Event::NAMES`]).
+    pub const ALL: [Event; 5] = [
+        Event::Referral,
+        Event::Engagement,
+        Event::JobStart,
+        Event::Sustain6w,
+        Event::Sustain26w,
+    ];
+    /// How many events there are: the length of arrays indexed by `Event as usize`.
+    pub const N: usize = Event::ALL.len();
+    /// Trigger names, as tariffs and `sibsim pay --count` write them.
+    pub const NAMES: [&'static str; Event::N] = [
         "referral",
         "engagement",
         "job_start",
         "sustain_6w",
         "sustain_26w",
     ];
+    /// Names of the metrics counting each event, as plans and termination rules write them.
+    pub const METRICS: [&'static str; Event::N] = [
+        "referrals",
+        "engagements",
+        "job_starts",
+        "sustain_6w",
+        "sustain_26w",
+    ];
 
+    /// The event a trigger name denotes.
     pub fn parse(s: &str) -> Option<Event> {
-        Some(match s {
-            "referral" => Event::Referral,
-            "engagement" => Event::Engagement,
-            "job_start" => Event::JobStart,
-            "sustain_6w" => Event::Sustain6w,
-            "sustain_26w" => Event::Sustain26w,
-            _ => return None,
-        })
+        Event::ALL.into_iter().find(|e| e.name() == s)
+    }
+    /// The trigger name, e.g. `job_start`.
+    pub const fn name(self) -> &'static str {
+        Event::NAMES[self as usize]
+    }
+    /// The name of the metric counting the event, e.g. `job_starts`.
+    pub const fn metric(self) -> &'static str {
+        Event::METRICS[self as usize]
     }
 
     /// Whether the event has an hours band (job starts and sustainments do).
     pub fn has_band(self) -> bool {
-        matches!(self, Event::JobStart | Event::Sustain6w | Event::Sustain26w)
+        !matches!(self, Event::Referral | Event::Engagement)
+    }
+    /// Whether a tariff pays on evidenced events only (sustainments: claimable with `p_evidence`).
+    pub fn needs_evidence(self) -> bool {
+        matches!(self, Event::Sustain6w | Event::Sustain26w)
     }
 }
 

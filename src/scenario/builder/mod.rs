@@ -103,16 +103,6 @@ fn role_name(r: Role) -> &'static str {
     }
 }
 
-fn event_name(e: Event) -> &'static str {
-    match e {
-        Event::Referral => "referral",
-        Event::Engagement => "engagement",
-        Event::JobStart => "job_start",
-        Event::Sustain6w => "sustain_6w",
-        Event::Sustain26w => "sustain_26w",
-    }
-}
-
 /// Typed months go through the file's `"YYYY-MM"` so validation reads them as it reads a file.
 fn month(m: YearMonth) -> String {
     m.to_string()
@@ -441,15 +431,8 @@ impl SiteSpec {
     /// The commissioner ends the site when its cumulative `event` count stays below `below_share`
     /// of the site's plan to date for `months` months in a row (needs a site plan figure).
     pub fn termination(mut self, event: Event, below_share: f64, months: u32) -> Self {
-        let metric = match event {
-            Event::Referral => "referrals",
-            Event::Engagement => "engagements",
-            Event::JobStart => "job_starts",
-            Event::Sustain6w => "sustain_6w",
-            Event::Sustain26w => "sustain_26w",
-        };
         self.termination = Some(RawTermination {
-            metric: metric.into(),
+            metric: event.metric().into(),
             below_share,
             months: months.into(),
             ..RawTermination::default()

@@ -39,17 +39,6 @@ pub(super) fn raw_input(site: &RawSite, p: Param) -> Option<&Input> {
     }
 }
 
-/// The metric name counting an event: `engagement` → `engagements`.
-fn event_metric(event: &str) -> &'static str {
-    match event {
-        "referral" => "referrals",
-        "engagement" => "engagements",
-        "job_start" => "job_starts",
-        "sustain_6w" => "sustain_6w",
-        _ => "sustain_26w",
-    }
-}
-
 impl Validator<'_, '_> {
     pub(super) fn sites(
         &mut self,
@@ -214,26 +203,20 @@ impl Validator<'_, '_> {
         path: &FieldPath,
     ) -> Option<Termination> {
         let mut ok = true;
-        let event = Event::NAMES
-            .iter()
-            .position(|e| event_metric(e) == t.metric)
-            .and_then(|i| Event::parse(Event::NAMES[i]));
+        let event = Event::ALL.into_iter().find(|e| e.metric() == t.metric);
         let plan = match event {
             None => {
                 self.err(
                     &path.key("metric"),
                     Target::Value,
                     format!("unknown metric \"{}\"", t.metric),
-                    format!(
-                        "expected one of: {}",
-                        Event::NAMES.map(event_metric).join(", ")
-                    ),
+                    format!("expected one of: {}", Event::METRICS.join(", ")),
                 );
                 None
             }
             Some(e) => match site
                 .plan
-                .get(event_metric(Event::NAMES[e as usize]))
+                .get(e.metric())
                 .or_else(|| programme_plan.get(&format!("site.{site_id}.{}", t.metric)))
             {
                 Some(&p) if p > 0.0 => Some(p),
