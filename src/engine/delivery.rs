@@ -8,7 +8,17 @@
 //! after; otherwise leaving after 1 + a geometric stay (mean `months_on_caseload_without_job`).
 //! A start is ≥16 h with `share_ge16`; it is sustained 6 weeks (recorded one month after the start)
 //! with `p_6w` and 26 weeks (six months after the start) with `p_26w` given 6 weeks; each
-//! sustainment is claimable with `p_evidence`. Capacity is ES in post × caseload per ES; each ES
+//! sustainment is claimable with `p_evidence`.
+//!
+//! **13 weeks** (the Life Chances Fund MHEP contracts pay on it): only where the site sets `p_13w`
+//! = P(13 weeks | 6 weeks). The 26-week outcome is drawn exactly as without it (same stream, same
+//! order); every 26-week sustainer is a 13-week one too; a 6-week sustainer who did not reach 26
+//! weeks reaches 13 with probability (max(p13, p26) − p26) / (1 − p26), so that P(13 weeks | 6
+//! weeks) = p13 — or p26 in a trial whose draw of p13 falls below its p26, since 13 weeks cannot
+//! be rarer than 26. It is recorded three months after the start and claimable with `p_evidence`
+//! (its own evidence draw). A site without `p_13w` makes no extra draw at all.
+//!
+//! Capacity is ES in post × caseload per ES; each ES
 //! leaves with `turnover_per_month` and the vacancy stays empty for `months_to_fill` months
 //! (stochastically rounded, so the mean is exact). Nothing is counted outside the site's months.
 
@@ -27,34 +37,49 @@ pub struct SiteParams {
 }
 
 impl SiteParams {
-    /// Draw every input of `site`, one uniform each, in [`Param::ALL`] order.
+    /// Draw every input of `site`, one uniform each, in [`Param::ALL`] order: the inputs every
+    /// site has, then the optional ones it sets ([`SiteParams::draw_optional`]).
     pub fn draw(site: &Site, rng: &mut Stream) -> SiteParams {
-        let values = site
-            .inputs
+        let mut values: Vec<f64> = site.inputs[..Param::N_CORE]
             .iter()
             .zip(Param::ALL)
-            .map(|(d, p)| {
-                let x = d.sample(rng);
-                // Validation allows at most a 1e-9 chance of exceeding the limit; clamp that case.
-                p.max().map_or(x, |max| x.clamp(-max, max))
-            })
+            .map(|(d, &p)| clamp(p, d.sample(rng)))
             .collect();
-        SiteParams { values }
+        values.resize(Param::ALL.len(), f64::NAN);
+        let mut params = SiteParams { values };
+        params.draw_optional(site, rng);
+        params
     }
-    /// Draw every input of `site` from the given uniforms (one per input, in [`Param::ALL`]
-    /// order), as a copula supplies them.
+    /// Draw the inputs every site has from the given uniforms (one per input, in [`Param::ALL`]
+    /// order), as a copula supplies them; the optional inputs are left unset (NaN), for
+    /// [`SiteParams::draw_optional`].
     pub fn from_uniforms(site: &Site, uniforms: &[f64]) -> SiteParams {
-        let values = site
-            .inputs
+        let mut values: Vec<f64> = site.inputs[..Param::N_CORE]
             .iter()
             .zip(Param::ALL)
             .zip(uniforms)
-            .map(|((d, p), &u)| {
-                let x = d.quantile(u);
-                p.max().map_or(x, |max| x.clamp(-max, max))
-            })
+            .map(|((d, &p), &u)| clamp(p, d.quantile(u)))
             .collect();
+        values.resize(Param::ALL.len(), f64::NAN);
         SiteParams { values }
+    }
+    /// Draw the optional inputs the site sets, one uniform each, after the others — so that a site
+    /// without them draws exactly what it drew before they existed.
+    pub fn draw_optional(&mut self, site: &Site, rng: &mut Stream) {
+        if site.sustain_13w {
+            let p = Param::P13w;
+            self.values[p as usize] = clamp(p, site.input(p).sample(rng));
+        }
+    }
+    /// The inputs as drawn for the record: those every site has, then the optional ones the site
+    /// sets.
+    pub fn drawn(&self, site: &Site) -> &[f64] {
+        let n = if site.sustain_13w {
+            Param::ALL.len()
+        } else {
+            Param::N_CORE
+        };
+        &self.values[..n]
     }
 
     pub fn get(&self, p: Param) -> f64 {
@@ -156,12 +181,19 @@ impl Due {
     }
 }
 
+/// A draw clamped to its input's limit: validation allows at most a 1e-9 chance of exceeding it.
+fn clamp(p: Param, x: f64) -> f64 {
+    p.max().map_or(x, |max| x.clamp(-max, max))
+}
+
 /// A site's delivery state within one trial.
 #[derive(Debug, Clone)]
 pub struct SiteDelivery {
     start: Month,
     end: Month,
     excess: Excess,
+    /// Whether 13-week sustainments are drawn (the site sets `p_13w`).
+    sustain_13w: bool,
     in_post: u64,
     waiting: u64,
     caseload: u64,
@@ -229,6 +261,7 @@ impl SiteDelivery {
             start: site.start,
             end: site.end,
             excess: site.excess,
+            sustain_13w: site.sustain_13w,
             in_post: params.count(Param::EsPosts) as u64,
             waiting: 0,
             caseload: 0,
@@ -347,6 +380,16 @@ impl SiteDelivery {
             p.get(Param::P6w),
             p.get(Param::P26w),
         );
+        // P(13 weeks | 6 weeks, not 26 weeks), so that P(13 weeks | 6 weeks) = max(p13, p26);
+        // `None` where the site sets no `p_13w` (no draw is made).
+        let p13_rest = self.sustain_13w.then(|| {
+            let p13 = p.get(Param::P13w).max(p26);
+            if p26 < 1.0 {
+                (p13 - p26) / (1.0 - p26)
+            } else {
+                0.0
+            }
+        });
         let p_evid = p.get(Param::PEvidence);
         for _ in 0..engaged {
             if rng.random::<f64>() < p_job {
@@ -363,10 +406,22 @@ impl SiteDelivery {
                     if let Some(j) = self.schedule(js + 1) {
                         self.due[j].add(Event::Sustain6w, band, evidenced);
                     }
-                    if rng.random::<f64>() < p26 {
+                    // The 26-week outcome is drawn first, as before 13 weeks were modelled, so
+                    // that a site without `p_13w` draws exactly what it did.
+                    let sustained_26w = rng.random::<f64>() < p26;
+                    if sustained_26w {
                         let evidenced = rng.random::<f64>() < p_evid;
                         if let Some(j) = self.schedule(js + 6) {
                             self.due[j].add(Event::Sustain26w, band, evidenced);
+                        }
+                    }
+                    if let Some(q) = p13_rest {
+                        // Every 26-week sustainment is a 13-week one too.
+                        if sustained_26w || rng.random::<f64>() < q {
+                            let evidenced = rng.random::<f64>() < p_evid;
+                            if let Some(j) = self.schedule(js + 3) {
+                                self.due[j].add(Event::Sustain13w, band, evidenced);
+                            }
                         }
                     }
                 }
@@ -425,6 +480,7 @@ mod tests {
             end: months - 1,
             excess: Excess::Lost,
             inputs: values.iter().map(|&v| Dist::fixed(v)).collect(),
+            sustain_13w: false,
             distress: None,
             termination: None,
         };

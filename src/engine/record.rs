@@ -3,7 +3,8 @@
 //! Three records come out of every trial beside its row of metrics:
 //! - **Inputs** ([`InputTable`]): every drawn input of every site, named `input.<site>.<param>`
 //!   with the field names of the scenario format (`input.haringey.p_engage`), in site order and
-//!   [`Param::ALL`] order within a site; then the SPV's monthly costs, `input.spv.central_team`,
+//!   [`Param::ALL`] order within a site (the optional `p_13w` only for sites that set it: a site
+//!   without it has no such input, rather than a column of NaN); then the SPV's monthly costs, `input.spv.central_team`,
 //!   `input.spv.administration`, `input.spv.evaluation` (scenarios with `[finance]` only; no site
 //!   input has these names, so a site called `spv` cannot clash). A value is recorded as drawn and
 //!   clamped to its field's limit — the value the trial used; whole-number inputs (`es_posts`,
@@ -125,6 +126,8 @@ pub struct RecordLayout {
     pub months: Vec<YearMonth>,
     /// Names of the financial-year metrics, in row order.
     pub window_names: Vec<String>,
+    /// Where each site's inputs start in [`RecordLayout::input_names`], then where the SPV's do.
+    site_inputs: Vec<usize>,
     /// Per month, the index of its financial year (0 = the first the horizon touches).
     year_of: Vec<usize>,
     n_sites: usize,
@@ -136,11 +139,17 @@ impl RecordLayout {
     /// The layout of `model`'s records.
     pub fn new(model: &Model) -> RecordLayout {
         let mut input_names = Vec::new();
+        let mut site_inputs = Vec::with_capacity(model.sites.len());
         for site in &model.sites {
-            for p in Param::ALL {
+            site_inputs.push(input_names.len());
+            for p in Param::ALL
+                .iter()
+                .filter(|p| !p.optional() || site.sustain_13w)
+            {
                 input_names.push(format!("input.{}.{}", site.id, p.field()));
             }
         }
+        site_inputs.push(input_names.len());
         if let Some(f) = &model.finance {
             input_names.extend((0..f.costs.len()).map(|k| match SPV_COSTS.get(k) {
                 Some(n) => format!("input.spv.{n}"),
@@ -169,6 +178,7 @@ impl RecordLayout {
             .collect();
         RecordLayout {
             input_names,
+            site_inputs,
             series_names,
             months,
             window_names: window_metric_names(model),
@@ -251,15 +261,15 @@ impl<'l> TrialRecorder<'l> {
         self.paid_before_year.iter_mut().for_each(|x| *x = 0.0);
     }
 
-    /// Site `s`'s drawn inputs, in [`Param::ALL`] order.
+    /// Site `s`'s drawn inputs, in [`Param::ALL`] order (the optional ones only if it sets them).
     pub fn site_inputs(&mut self, s: usize, values: &[f64]) {
-        let n = Param::ALL.len();
-        self.inputs[s * n..(s + 1) * n].copy_from_slice(values);
+        let at = &self.layout.site_inputs;
+        self.inputs[at[s]..at[s + 1]].copy_from_slice(values);
     }
 
     /// The SPV's drawn monthly costs, in `Finance::costs` order.
     pub fn spv_costs(&mut self, draws: &[Money]) {
-        let at = self.layout.n_sites * Param::ALL.len();
+        let at = self.layout.site_inputs[self.layout.n_sites];
         self.inputs[at..at + draws.len()].copy_from_slice(draws);
     }
 

@@ -98,16 +98,24 @@ pub fn simulate(
         .copula
         .as_ref()
         .map(|c| c.uniforms(&mut rng::stream(seed, trial, purpose("copula", ""))));
-    let n_in = Param::ALL.len();
+    // The copula covers the inputs every site has; optional ones are drawn from the site's own
+    // parameter stream (unused otherwise when there is a copula), so they shift no dimension.
+    let n_in = Param::N_CORE;
     for (s, (site, &(p_purpose, d_purpose))) in model.sites.iter().zip(&prep.purposes).enumerate() {
         let p = match &uniforms {
-            Some(u) => SiteParams::from_uniforms(site, &u[s * n_in..(s + 1) * n_in]),
+            Some(u) => {
+                let mut p = SiteParams::from_uniforms(site, &u[s * n_in..(s + 1) * n_in]);
+                if site.sustain_13w {
+                    p.draw_optional(site, &mut rng::stream(seed, trial, p_purpose));
+                }
+                p
+            }
             None => SiteParams::draw(site, &mut rng::stream(seed, trial, p_purpose)),
         };
         delivery.push(SiteDelivery::new(site, &p));
         books.push(ProviderBooks::new(&p));
         streams.push(rng::stream(seed, trial, d_purpose));
-        rec.site_inputs(s, &p.values);
+        rec.site_inputs(s, p.drawn(site));
         params.push(p);
     }
 

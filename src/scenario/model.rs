@@ -263,6 +263,20 @@ params! {
     OverheadsPerMonth => "costs", "overheads_per_month", NonNegative, Some(0.0);
     RecruitmentCostPerHire => "costs", "recruitment_cost_per_hire", NonNegative, Some(0.0);
     OpeningCash => "costs", "opening_cash", Any, Some(0.0);
+    // Optional inputs come last, after every input a site always draws (see `Param::N_CORE`).
+    P13w => "delivery", "p_13w", Probability, None;
+}
+
+impl Param {
+    /// How many inputs every site draws: those before the first optional one ([`Param::P13w`]).
+    /// The copula covers these only, so an optional input shifts no copula dimension.
+    pub const N_CORE: usize = Param::P13w as usize;
+
+    /// Whether the input may be absent, switching off what it models instead of taking a default
+    /// (`p_13w`: no 13-week sustainment is drawn or counted at the site).
+    pub fn optional(self) -> bool {
+        self == Param::P13w
+    }
 }
 
 /// One site (contract): who delivers, for whom, when, and the distributions of its inputs.
@@ -277,8 +291,11 @@ pub struct Site {
     pub start: Month,
     pub end: Month,
     pub excess: Excess,
-    /// One distribution per [`Param`], indexed by `Param as usize`.
+    /// One distribution per [`Param`], indexed by `Param as usize` (an absent optional input is
+    /// a fixed NaN, never drawn).
     pub inputs: Vec<Dist>,
+    /// Whether the site sets `p_13w`, and so draws and counts 13-week sustainments.
+    pub sustain_13w: bool,
     pub distress: Option<Distress>,
     pub termination: Option<Termination>,
 }
@@ -322,16 +339,19 @@ pub enum Event {
     Engagement,
     JobStart,
     Sustain6w,
+    /// Sustained 13 weeks (optional: recorded only where a site sets `p_13w` or a rule uses it).
+    Sustain13w,
     Sustain26w,
 }
 
 impl Event {
     /// Every event, in discriminant order (the order of [`Event::NAMES`]).
-    pub const ALL: [Event; 5] = [
+    pub const ALL: [Event; 6] = [
         Event::Referral,
         Event::Engagement,
         Event::JobStart,
         Event::Sustain6w,
+        Event::Sustain13w,
         Event::Sustain26w,
     ];
     /// How many events there are: the length of arrays indexed by `Event as usize`.
@@ -342,6 +362,7 @@ impl Event {
         "engagement",
         "job_start",
         "sustain_6w",
+        "sustain_13w",
         "sustain_26w",
     ];
     /// Names of the metrics counting each event, as plans and termination rules write them.
@@ -350,6 +371,7 @@ impl Event {
         "engagements",
         "job_starts",
         "sustain_6w",
+        "sustain_13w",
         "sustain_26w",
     ];
 
@@ -372,7 +394,15 @@ impl Event {
     }
     /// Whether a tariff pays on evidenced events only (sustainments: claimable with `p_evidence`).
     pub fn needs_evidence(self) -> bool {
-        matches!(self, Event::Sustain6w | Event::Sustain26w)
+        matches!(
+            self,
+            Event::Sustain6w | Event::Sustain13w | Event::Sustain26w
+        )
+    }
+    /// Whether the event is optional: counted only in models that use it (see
+    /// [`Model::records`]), so that models without it keep their outputs as they were.
+    pub fn optional(self) -> bool {
+        self == Event::Sustain13w
     }
 }
 
@@ -595,6 +625,16 @@ pub struct Model {
 }
 
 impl Model {
+    /// Whether the model counts `event`: always for events that are not optional; a 13-week
+    /// sustainment only when some site sets `p_13w` or some tariff or termination rule uses it.
+    pub fn records(&self, event: Event) -> bool {
+        !event.optional()
+            || self.sites.iter().any(|s| {
+                (event == Event::Sustain13w && s.sustain_13w)
+                    || s.termination.is_some_and(|t| t.event == event)
+            })
+            || self.tariffs.iter().any(|t| t.event == event)
+    }
     /// The rule set in force at `site` in month `m`: the latest variation for the site that has
     /// started, else `"base"` (index 0).
     pub fn rule_set_at(&self, site: usize, m: Month) -> usize {

@@ -52,15 +52,17 @@ const fn def(name: &'static str, counted: Counted) -> CountDef {
 /// Every count recorded per site and in total, in row order. The names and their order are a
 /// public contract: add new counts where they read naturally only if they are optional (see
 /// [`counts`]), so that no existing scenario's row moves.
-pub const COUNTS: [CountDef; 11] = [
+pub const COUNTS: [CountDef; 13] = [
     def("referrals", Counted::Event(Event::Referral)),
     def("referrals_declined", Counted::Declined),
     def("referrals_lost", Counted::Lost),
     def("engagements", Counted::Event(Event::Engagement)),
     def("job_starts", Counted::Event(Event::JobStart)),
     def("sustain_6w", Counted::Event(Event::Sustain6w)),
+    def("sustain_13w", Counted::Event(Event::Sustain13w)),
     def("sustain_26w", Counted::Event(Event::Sustain26w)),
     def("claimable_6w", Counted::Claimable(Event::Sustain6w)),
+    def("claimable_13w", Counted::Claimable(Event::Sustain13w)),
     def("claimable_26w", Counted::Claimable(Event::Sustain26w)),
     def("hires", Counted::Hires),
     def("es_in_post_months", Counted::EsInPost),
@@ -73,9 +75,12 @@ pub struct CountColumn {
     pub band: Option<Band>,
 }
 
-/// The counts `model` records, in row order.
-pub fn counts(_model: &Model) -> impl Iterator<Item = &'static CountDef> {
-    COUNTS.iter()
+/// The counts `model` records, in row order: every count but those of optional events the
+/// model does not use ([`Model::records`]).
+pub fn counts(model: &Model) -> impl Iterator<Item = &'static CountDef> + '_ {
+    COUNTS
+        .iter()
+        .filter(|d| d.counted.event().is_none_or(|e| model.records(e)))
 }
 
 /// The columns of `model`'s count block with their names (`job_starts`, `job_starts.lt16`, …), in

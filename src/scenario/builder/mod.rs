@@ -386,6 +386,7 @@ impl SiteSpec {
         share_ge16 => ShareGe16,
         p_6w => P6w,
         p_26w => P26w,
+        p_13w => P13w,
         p_evidence => PEvidence,
         es_posts => EsPosts,
         team_leaders => TeamLeaders,
@@ -445,7 +446,9 @@ impl SiteSpec {
         let missing: Vec<Param> = Param::ALL
             .iter()
             .copied()
-            .filter(|&p| p.default().is_none() && self.inputs[p as usize].is_none())
+            .filter(|&p| {
+                p.default().is_none() && !p.optional() && self.inputs[p as usize].is_none()
+            })
             .collect();
         if !missing.is_empty() {
             return Err(missing);
@@ -476,6 +479,7 @@ impl SiteSpec {
                 share_ge16: req(ShareGe16),
                 p_6w: req(P6w),
                 p_26w: req(P26w),
+                p_13w: opt(P13w),
                 p_evidence: req(PEvidence),
             },
             staffing: RawStaffing {

@@ -36,6 +36,7 @@ pub(super) fn raw_input(site: &RawSite, p: Param) -> Option<&Input> {
         Param::OverheadsPerMonth => c.overheads_per_month.as_ref(),
         Param::RecruitmentCostPerHire => c.recruitment_cost_per_hire.as_ref(),
         Param::OpeningCash => c.opening_cash.as_ref(),
+        Param::P13w => d.p_13w.as_ref(),
     }
 }
 
@@ -115,6 +116,8 @@ impl Validator<'_, '_> {
             for &p in Param::ALL {
                 let fp = sp.key(p.table()).key(p.field());
                 let dist = match raw_input(s, p) {
+                    // Never drawn: the site has no such input.
+                    None if p.optional() => Dist::fixed(f64::NAN),
                     None => Dist::fixed(
                         p.default()
                             .expect("required fields are not Option in RawSite"),
@@ -147,6 +150,7 @@ impl Validator<'_, '_> {
                     end,
                     excess,
                     inputs,
+                    sustain_13w: s.delivery.p_13w.is_some(),
                     distress,
                     termination,
                 });
@@ -211,6 +215,15 @@ impl Validator<'_, '_> {
                     Target::Value,
                     format!("unknown metric \"{}\"", t.metric),
                     format!("expected one of: {}", Event::METRICS.join(", ")),
+                );
+                None
+            }
+            Some(Event::Sustain13w) if site.delivery.p_13w.is_none() => {
+                self.err(
+                    &path.key("metric"),
+                    Target::Value,
+                    "sustain_13w is judged but the site sets no p_13w, so it counts none",
+                    "expected delivery.p_13w in this site, or another metric",
                 );
                 None
             }
