@@ -8,234 +8,32 @@
 //! [`COUNTS`](crate::scenario::outputs::COUNTS), and filled from a month's events by what each
 //! column counts, so that no offset of a count is written by hand.
 
-use crate::scenario::outputs::{count_columns, CountColumn, Counted};
-use crate::scenario::{Event, Model, Role};
+use crate::scenario::outputs::{Counted, MetricNames};
+use crate::scenario::{Event, Model};
 
-/// Provider money per site: income, cost, margin (income − cost), lowest cash balance, and the
-/// income split into blocks and per-event payments with the block share of it.
-pub const SITE_MONEY: [&str; 7] = [
-    "provider.income",
-    "provider.cost",
-    "provider.margin",
-    "provider.lowest_cash",
-    "provider.income_block",
-    "provider.income_events",
-    "provider.block_share",
-];
-/// Offsets in [`SITE_MONEY`].
-pub mod money {
-    pub const INCOME: usize = 0;
-    pub const COST: usize = 1;
-    pub const MARGIN: usize = 2;
-    pub const LOWEST_CASH: usize = 3;
-    pub const INCOME_BLOCK: usize = 4;
-    pub const INCOME_EVENTS: usize = 5;
-    pub const BLOCK_SHARE: usize = 6;
-}
+pub use crate::scenario::outputs::{
+    column, finance, money, FINANCE_FLAGS, FINANCE_METRICS, SITE_MONEY, SITE_STATUS,
+};
 
-/// Per-site status figures (no programme total): months the site delivered (fewer than planned
-/// if it was terminated) and months its provider spent in distress.
-pub const SITE_STATUS: [&str; 2] = ["months_delivered", "provider.months_in_distress"];
-
-/// The investor's and SPV's figures, when the scenario has `[finance]`.
-pub const FINANCE_METRICS: [&str; 8] = [
-    "investor.invested",
-    "investor.returned",
-    "investor.interest",
-    "investor.multiple",
-    "investor.irr",
-    "spv.costs",
-    "spv.shortfall",
-    "spv.unfunded_end",
-];
-/// Offsets in [`FINANCE_METRICS`].
-pub mod finance {
-    pub const INVESTED: usize = 0;
-    pub const RETURNED: usize = 1;
-    pub const INTEREST: usize = 2;
-    pub const MULTIPLE: usize = 3;
-    pub const IRR: usize = 4;
-    pub const SPV_COSTS: usize = 5;
-    pub const SHORTFALL: usize = 6;
-    pub const UNFUNDED_END: usize = 7;
-}
-/// The investor's and SPV's flags.
-pub const FINANCE_FLAGS: [&str; 4] = [
-    "investor.capital_loss",
-    "investor.irr_undefined",
-    "investor.irr_multiple",
-    "spv.default",
-];
-
-/// Where every metric of one scenario sits in a trial row.
+/// Where every metric of one scenario sits in a trial row: the names from the catalogue
+/// ([`MetricNames`]), and offsets into the row computed from where its sections start.
 #[derive(Debug, Clone)]
 pub struct Layout {
-    pub metrics: Vec<String>,
-    /// The columns of the count block (per site and in total), from
-    /// [`COUNTS`](crate::scenario::outputs::COUNTS).
-    pub counts: Vec<CountColumn>,
-    pub flags: Vec<String>,
-    site_base: usize,
-    payments_base: usize,
-    n_parties: usize,
-    n_rules: usize,
-    /// Parties with a `max_share`, in order, and where their shares sit.
-    capped_parties: Vec<usize>,
-    shares_base: usize,
-    caps_base: usize,
-    /// Flag offsets.
-    plan_flags: usize,
-    cap_flags: usize,
-    share_flags: usize,
-    status_flags: usize,
-    n_sites: usize,
-    /// Commissioners and outcome payers, in party order, and where their figures sit.
-    pub payers: Vec<usize>,
-    payers_base: usize,
-    /// Parties with a budget, in party order.
-    pub budgeted: Vec<usize>,
-    budget_base: usize,
-    budget_flags: usize,
-    finance_base: usize,
-    finance_flags: usize,
-    /// Where the financial-year metrics ([`crate::engine::record`]) start.
-    window_base: usize,
+    names: MetricNames,
+}
+
+impl std::ops::Deref for Layout {
+    type Target = MetricNames;
+    fn deref(&self) -> &MetricNames {
+        &self.names
+    }
 }
 
 impl Layout {
+    /// The row layout of `model`.
     pub fn new(model: &Model) -> Layout {
-        let (count_names, counts): (Vec<String>, Vec<CountColumn>) =
-            count_columns(model).into_iter().unzip();
-        let mut metrics = count_names.clone();
-        // Programme totals of provider money: every per-site figure but the lowest cash, which
-        // is a per-site balance.
-        metrics.extend(
-            SITE_MONEY
-                .iter()
-                .enumerate()
-                .filter(|&(k, _)| k != money::LOWEST_CASH)
-                .map(|(_, s)| s.to_string()),
-        );
-        let site_base = metrics.len();
-        for site in &model.sites {
-            let names = count_names.iter().map(String::as_str);
-            for name in names.chain(SITE_MONEY).chain(SITE_STATUS) {
-                metrics.push(format!("site.{}.{name}", site.id));
-            }
-        }
-        let payments_base = metrics.len();
-        metrics.push("payments.total".into());
-        for p in &model.parties {
-            metrics.push(format!("payments.by_payer.{}", p.id));
-        }
-        for p in &model.parties {
-            metrics.push(format!("payments.by_payee.{}", p.id));
-        }
-        for r in &model.rules {
-            metrics.push(format!("payments.by_rule.{r}"));
-        }
-        metrics.push("payments.due_after_horizon".into());
-        let shares_base = metrics.len();
-        let capped_parties: Vec<usize> = (0..model.parties.len())
-            .filter(|&p| model.parties[p].max_share.is_some())
-            .collect();
-        for &p in &capped_parties {
-            metrics.push(format!("payments.share.{}", model.parties[p].id));
-        }
-        let caps_base = metrics.len();
-        for c in &model.caps {
-            metrics.push(format!("caps.{}.used", c.name));
-            metrics.push(format!("caps.{}.utilisation", c.name));
-        }
-        let payers: Vec<usize> = (0..model.parties.len())
-            .filter(|&p| {
-                matches!(
-                    model.parties[p].role,
-                    Role::Commissioner | Role::OutcomePayer
-                )
-            })
-            .collect();
-        let payers_base = metrics.len();
-        metrics.push("commissioning.cost_per_job_start".into());
-        metrics.push("commissioning.cost_per_sustained_job".into());
-        for &p in &payers {
-            let id = &model.parties[p].id;
-            metrics.push(format!("commissioning.{id}.cost_per_job_start"));
-            metrics.push(format!("commissioning.{id}.cost_per_sustained_job"));
-        }
-        let budgeted: Vec<usize> = (0..model.parties.len())
-            .filter(|&p| model.parties[p].budget.is_some())
-            .collect();
-        let budget_base = metrics.len();
-        for &p in &budgeted {
-            metrics.push(format!(
-                "commissioning.{}.spend_vs_budget",
-                model.parties[p].id
-            ));
-        }
-        let finance_base = metrics.len();
-        if model.finance.is_some() {
-            metrics.extend(FINANCE_METRICS.iter().map(|s| s.to_string()));
-        }
-        // Last, so that every other metric keeps its place.
-        let window_base = metrics.len();
-        metrics.extend(crate::engine::record::window_metric_names(model));
-
-        let mut flags = vec!["provider_loss".to_string()];
-        for site in &model.sites {
-            flags.push(format!("site.{}.provider_loss", site.id));
-        }
-        let plan_flags = flags.len();
-        for plan in &model.plan {
-            flags.push(format!("plan.{}.met", plan.metric));
-        }
-        let cap_flags = flags.len();
-        for c in &model.caps {
-            flags.push(format!("caps.{}.binds", c.name));
-        }
-        let share_flags = flags.len();
-        for &p in &capped_parties {
-            flags.push(format!("max_share.{}.exceeded", model.parties[p].id));
-        }
-        let budget_flags = flags.len();
-        for &p in &budgeted {
-            flags.push(format!("commissioning.{}.over_budget", model.parties[p].id));
-        }
-        let finance_flags = flags.len();
-        if model.finance.is_some() {
-            flags.extend(FINANCE_FLAGS.iter().map(|s| s.to_string()));
-        }
-        let status_flags = flags.len();
-        for what in ["provider_distress", "terminated"] {
-            flags.push(what.to_string());
-            for site in &model.sites {
-                flags.push(format!("site.{}.{what}", site.id));
-            }
-        }
         Layout {
-            metrics,
-            counts,
-            flags,
-            site_base,
-            payments_base,
-            n_parties: model.parties.len(),
-            n_rules: model.rules.len(),
-            capped_parties,
-            shares_base,
-            caps_base,
-            plan_flags,
-            cap_flags,
-            share_flags,
-            status_flags,
-            n_sites: model.sites.len(),
-            payers,
-            payers_base,
-            budgeted,
-            budget_base,
-            budget_flags,
-            finance_base,
-            finance_flags,
-            window_base,
+            names: MetricNames::new(model),
         }
     }
 
@@ -269,7 +67,7 @@ impl Layout {
     fn n_counts(&self) -> usize {
         self.counts.len()
     }
-    /// Offset of programme total count `c` (index into [`Layout::counts`]).
+    /// Offset of programme total count `c` (index into [`MetricNames::counts`]).
     pub fn total_count(&self, c: usize) -> usize {
         c
     }
@@ -297,7 +95,7 @@ impl Layout {
     pub fn terminated_flag(&self, s: Option<usize>) -> usize {
         self.flag(self.status_flags + 1 + self.n_sites + s.map_or(0, |s| 1 + s))
     }
-    /// Offset of count `c` (index into [`Layout::counts`]) of site `s`.
+    /// Offset of count `c` (index into [`MetricNames::counts`]) of site `s`.
     pub fn site_count(&self, s: usize, c: usize) -> usize {
         self.site_block(s) + c
     }
@@ -336,13 +134,13 @@ impl Layout {
     pub fn commissioning_overall(&self) -> (usize, usize) {
         (self.payers_base, self.payers_base + 1)
     }
-    /// Offsets of payer `k`'s (index into [`Layout::payers`]) cost per job start and per
+    /// Offsets of payer `k`'s (index into [`MetricNames::payers`]) cost per job start and per
     /// sustained job.
     pub fn commissioning(&self, k: usize) -> (usize, usize) {
         let base = self.payers_base + 2 + 2 * k;
         (base, base + 1)
     }
-    /// Offsets of budgeted party `k`'s (index into [`Layout::budgeted`]) spend against budget and
+    /// Offsets of budgeted party `k`'s (index into [`MetricNames::budgeted`]) spend against budget and
     /// over-budget flag.
     pub fn budget(&self, k: usize) -> (usize, usize) {
         (self.budget_base + k, self.flag(self.budget_flags + k))
@@ -373,16 +171,11 @@ impl Layout {
     }
 }
 
-/// The position of `name` in `names`: the one lookup of a column by name, for every table of
-/// named columns (metrics, flags, inputs, series).
-pub fn column<S: AsRef<str>>(names: &[S], name: &str) -> Option<usize> {
-    names.iter().position(|n| n.as_ref() == name)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::scenario::load;
+    use crate::scenario::outputs::count_columns;
     use std::collections::HashSet;
 
     fn mhep1() -> Model {

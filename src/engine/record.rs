@@ -43,7 +43,11 @@ use crate::engine::finance::ProviderBooks;
 use crate::engine::investment::SpvAccount;
 use crate::engine::metrics::column;
 use crate::engine::settlement::Ledger;
-use crate::scenario::{Event, Model, Param, YearMonth};
+pub use crate::scenario::outputs::{financial_year, window_metric_names};
+use crate::scenario::outputs::{
+    RECORDED_COUNTS as COUNTS, RECORDED_EVENTS as EVENTS, YEAR_MONEY as MONEY,
+};
+use crate::scenario::{Model, Param, YearMonth};
 use crate::{Money, Month};
 
 /// Most trials whose monthly series are stored for `monthly.csv`.
@@ -54,22 +58,6 @@ pub const MONTHLY_BYTES: usize = 256 << 20;
 /// Names of the SPV's monthly costs, in the order validation lists them in `Finance::costs`.
 pub const SPV_COSTS: [&str; 3] = ["central_team", "administration", "evaluation"];
 
-/// The events counted monthly and per financial year, per site and in total.
-const EVENTS: [Event; 4] = [
-    Event::Engagement,
-    Event::JobStart,
-    Event::Sustain6w,
-    Event::Sustain26w,
-];
-/// Their metric names.
-const COUNTS: [&str; EVENTS.len()] = [
-    EVENTS[0].metric(),
-    EVENTS[1].metric(),
-    EVENTS[2].metric(),
-    EVENTS[3].metric(),
-];
-/// The provider money recorded per financial year, after the counts.
-const MONEY: [&str; 3] = ["provider.income", "provider.cost", "provider.margin"];
 /// Series per site: the counts, then the provider's cash.
 const PER_SITE: usize = COUNTS.len() + 1;
 /// Figures per site and in total in each financial year.
@@ -78,41 +66,6 @@ const PER_YEAR: usize = COUNTS.len() + MONEY.len();
 /// A month's counts as the recorder keeps them, in [`COUNTS`] order.
 fn counts_of(ev: &MonthEvents) -> [u64; COUNTS.len()] {
     EVENTS.map(|e| ev.total(e))
-}
-
-/// The financial year (April–March) a calendar month falls in, by the year it starts.
-pub fn financial_year(ym: YearMonth) -> i32 {
-    if ym.month >= 4 {
-        ym.year
-    } else {
-        ym.year - 1
-    }
-}
-
-/// The names of the financial-year metrics of `model`, in row order (see the module doc).
-pub fn window_metric_names(model: &Model) -> Vec<String> {
-    let mut names = Vec::new();
-    for y in years(model) {
-        for n in COUNTS.iter().chain(&MONEY) {
-            names.push(format!("fy{y}.{n}"));
-        }
-        for site in &model.sites {
-            for n in COUNTS.iter().chain(&MONEY) {
-                names.push(format!("fy{y}.site.{}.{n}", site.id));
-            }
-        }
-        for p in &model.parties {
-            names.push(format!("fy{y}.payments.by_payer.{}", p.id));
-        }
-    }
-    names
-}
-
-/// The financial years the horizon touches, first to last.
-fn years(model: &Model) -> std::ops::RangeInclusive<i32> {
-    let s = &model.settings;
-    let last = s.start.plus(s.horizon.saturating_sub(1));
-    financial_year(s.start)..=financial_year(last)
 }
 
 /// What a run records beside the metrics, laid out once per model.

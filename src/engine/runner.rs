@@ -6,8 +6,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 
-use crate::analysis::TrialTable;
 use crate::engine::record::{ChunkSlots, RecordSink, TrialRecorder};
+use crate::engine::table::TrialTable;
 use crate::engine::trial::{simulate, Prepared};
 use crate::error::Error;
 use crate::scenario::Model;

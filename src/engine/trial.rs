@@ -24,7 +24,7 @@ pub struct Prepared<'m> {
     purposes: Vec<(u64, u64)>,
     /// Row index of each plan figure's metric.
     plan_metric: Vec<usize>,
-    /// Per commissioner or outcome payer (in [`Layout::payers`] order): the sites whose outcomes
+    /// Per commissioner or outcome payer (in [`MetricNames::payers`] order): the sites whose outcomes
     /// its spend is set against — those it commissions, or those where it pays a tariff.
     payer_sites: Vec<Vec<usize>>,
 }
@@ -69,7 +69,7 @@ impl<'m> Prepared<'m> {
     }
 }
 
-/// Add a month's events to one count block: column `c` of [`Layout::counts`] sits at `at(c)`.
+/// Add a month's events to one count block: column `c` of [`MetricNames::counts`] sits at `at(c)`.
 fn add_counts(row: &mut [f64], layout: &Layout, at: impl Fn(usize) -> usize, ev: &MonthEvents) {
     for (c, &col) in layout.counts.iter().enumerate() {
         row[at(c)] += ev.count(col) as f64;
