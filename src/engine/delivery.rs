@@ -276,6 +276,21 @@ impl SiteDelivery {
         }
     }
 
+    /// Make the state as [`SiteDelivery::new`] made it for this trial's `params`, keeping the
+    /// per-month allocations (per-worker scratch).
+    pub fn reset(&mut self, site: &Site, params: &SiteParams) {
+        for v in [&mut self.fills, &mut self.exits] {
+            v.iter_mut().for_each(|x| *x = 0);
+        }
+        self.due.iter_mut().for_each(|d| *d = Due::default());
+        self.end = site.end;
+        self.in_post = params.count(Param::EsPosts) as u64;
+        (self.waiting, self.caseload) = (0, 0);
+        self.time_to_job = Lag::new(params.get(Param::TimeToJobMonths));
+        self.stay_without_job = Lag::new(params.get(Param::MonthsWithoutJob));
+        (self.in_distress, self.posts_cut) = (false, false);
+    }
+
     /// The last month of delivery (earlier than planned if the site was terminated).
     pub fn end(&self) -> Month {
         self.end

@@ -4,8 +4,8 @@
 //! trial index), so the replay is the very trial the run simulated.
 
 use crate::engine::metrics::column;
-use crate::engine::record::{RecordLayout, TrialRecorder};
-use crate::engine::trial::{simulate, Prepared};
+use crate::engine::record::RecordLayout;
+use crate::engine::trial::{simulate, Prepared, Scratch};
 use crate::scenario::{Model, YearMonth};
 
 /// Everything one trial recorded.
@@ -47,8 +47,9 @@ pub fn replay(model: &Model, seed: u64, trial: u64) -> TrialRecord {
     let prep = Prepared::new(model);
     let layout: &RecordLayout = &prep.record;
     let mut row = vec![0.0; prep.layout.width()];
-    let mut rec = TrialRecorder::new(layout);
-    simulate(&prep, seed, trial, &mut row, &mut rec);
+    let mut scratch = Scratch::new(&prep);
+    simulate(&prep, seed, trial, &mut row, &mut scratch);
+    let rec = &scratch.rec;
     TrialRecord {
         columns: prep
             .layout

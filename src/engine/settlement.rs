@@ -86,6 +86,31 @@ impl Ledger {
         }
     }
 
+    /// Make the ledger as [`Ledger::new`] made it, for another trial, keeping its allocations
+    /// (per-worker scratch: issue 8, item 7).
+    pub fn reset(&mut self) {
+        for v in [
+            &mut self.paid_by,
+            &mut self.received_by,
+            &mut self.by_rule,
+            &mut self.party_net_month,
+            &mut self.site_net_month,
+            &mut self.site_income_block,
+            &mut self.site_income_events,
+            &mut self.cap_used,
+        ] {
+            v.iter_mut().for_each(|x| *x = 0.0);
+        }
+        (self.total, self.due_after_horizon) = (0.0, 0.0);
+        self.cap_binds.iter_mut().for_each(|b| *b = false);
+        self.seen.iter_mut().for_each(|x| *x = 0);
+        self.advance.iter_mut().for_each(|x| *x = 0);
+        self.advance_since.iter_mut().for_each(|x| *x = None);
+        self.due.iter_mut().for_each(Vec::clear);
+        self.log = None;
+        self.site_closed_after.iter_mut().for_each(|x| *x = None);
+    }
+
     /// Start a month: the provider's monthly receipts start from zero.
     pub fn start_month(&mut self) {
         self.site_net_month.iter_mut().for_each(|x| *x = 0.0);

@@ -76,24 +76,79 @@ fn add_counts(row: &mut [f64], layout: &Layout, at: impl Fn(usize) -> usize, ev:
     }
 }
 
+/// One worker's reusable state for trials (issue 8, item 7): every per-trial vector, allocated
+/// once per work unit and reset, not reallocated, for each trial. A trial's results do not depend
+/// on what the scratch held before: everything is reset or overwritten at its start.
+#[derive(Debug)]
+pub struct Scratch<'p> {
+    /// The trial's inputs, monthly series and year figures, read after [`simulate`].
+    pub rec: TrialRecorder<'p>,
+    delivery: Vec<SiteDelivery>,
+    streams: Vec<rng::Stream>,
+    books: Vec<ProviderBooks>,
+    ledger: Ledger,
+    spv: Option<SpvAccount>,
+    spv_draws: Vec<f64>,
+    status: Vec<SiteStatus>,
+    costs: Vec<f64>,
+    live: Vec<bool>,
+}
+
+impl<'p> Scratch<'p> {
+    /// Scratch for trials of `prep`.
+    pub fn new(prep: &'p Prepared<'_>) -> Scratch<'p> {
+        let model = prep.model;
+        let n_sites = model.sites.len();
+        Scratch {
+            rec: TrialRecorder::new(&prep.record),
+            delivery: Vec::with_capacity(n_sites),
+            streams: Vec::with_capacity(n_sites),
+            books: Vec::with_capacity(n_sites),
+            ledger: Ledger::new(model, &prep.contract),
+            spv: model
+                .finance
+                .as_ref()
+                .map(|_| SpvAccount::new(model.settings.horizon, 0.0)),
+            spv_draws: Vec::new(),
+            status: vec![SiteStatus::default(); n_sites],
+            costs: vec![0.0; n_sites],
+            live: vec![false; n_sites],
+        }
+    }
+}
+
 /// Simulate trial `trial` of a run seeded with `seed`, writing its row (width `layout.width()`,
-/// zeroed by the caller) and its inputs and monthly series into `rec` (reset here).
+/// zeroed by the caller) and its inputs and monthly series into `scratch.rec` (reset here).
 pub fn simulate(
     prep: &Prepared<'_>,
     seed: u64,
     trial: u64,
     row: &mut [f64],
-    rec: &mut TrialRecorder<'_>,
+    scratch: &mut Scratch<'_>,
 ) {
+    let Scratch {
+        rec,
+        delivery,
+        streams,
+        books,
+        ledger,
+        spv: spv_slot,
+        spv_draws,
+        status,
+        costs,
+        live,
+    } = scratch;
     rec.reset();
+    ledger.reset();
+    status.iter_mut().for_each(|s| *s = SiteStatus::default());
+    live.iter_mut().for_each(|l| *l = false);
+    streams.clear();
+    books.clear();
     let model = prep.model;
     let layout = &prep.layout;
     let n_sites = model.sites.len();
 
     let mut params = Vec::with_capacity(n_sites);
-    let mut delivery = Vec::with_capacity(n_sites);
-    let mut streams = Vec::with_capacity(n_sites);
-    let mut books = Vec::with_capacity(n_sites);
     let uniforms = model
         .copula
         .as_ref()
@@ -112,32 +167,36 @@ pub fn simulate(
             }
             None => SiteParams::draw(site, &mut rng::stream(seed, trial, p_purpose)),
         };
-        delivery.push(SiteDelivery::new(site, &p));
+        match delivery.get_mut(s) {
+            Some(d) => d.reset(site, &p),
+            None => delivery.push(SiteDelivery::new(site, &p)),
+        }
         books.push(ProviderBooks::new(&p));
         streams.push(rng::stream(seed, trial, d_purpose));
         rec.site_inputs(s, p.drawn(site));
         params.push(p);
     }
 
-    let mut spv = model.finance.as_ref().map(|f| {
-        // A label no site id can take (ids have no spaces), so no site shares this stream.
-        let mut rng = rng::stream(seed, trial, purpose("spv costs", ""));
-        let draws: Vec<f64> = f.costs.iter().map(|d| d.sample(&mut rng)).collect();
-        rec.spv_costs(&draws);
-        let monthly: f64 = draws.iter().sum();
-        SpvAccount::new(model.settings.horizon, monthly)
-    });
-    let mut ledger = Ledger::new(model, &prep.contract);
-    let mut status = vec![SiteStatus::default(); n_sites];
-    let mut costs = vec![0.0; n_sites];
-    let mut live = vec![false; n_sites];
+    let mut spv = match (model.finance.as_ref(), spv_slot.as_mut()) {
+        (Some(f), Some(a)) => {
+            // A label no site id can take (ids have no spaces), so no site shares this stream.
+            let mut rng = rng::stream(seed, trial, purpose("spv costs", ""));
+            spv_draws.clear();
+            spv_draws.extend(f.costs.iter().map(|d| d.sample(&mut rng)));
+            rec.spv_costs(spv_draws);
+            let monthly: f64 = spv_draws.iter().sum();
+            a.reset(monthly);
+            Some(a)
+        }
+        _ => None,
+    };
     let horizon = model.settings.horizon;
     for m in 0..horizon as Month {
         ledger.start_month();
         if let (Some(a), Some(f)) = (&mut spv, &model.finance) {
             a.start_month(f, m);
         }
-        prep.contract.settle_start_of_month(model, m, &mut ledger);
+        prep.contract.settle_start_of_month(model, m, ledger);
         costs.iter_mut().for_each(|c| *c = 0.0);
         for s in 0..n_sites {
             live[s] = delivery[s].live(m);
@@ -145,7 +204,7 @@ pub fn simulate(
                 continue;
             }
             let ev = delivery[s].step(m, &params[s], &mut streams[s]);
-            prep.contract.settle_events(model, s, m, &ev, &mut ledger);
+            prep.contract.settle_events(model, s, m, &ev, ledger);
             costs[s] = ProviderBooks::month_cost(&params[s], &ev);
             rec.site_events(s, m, &ev);
             add_counts(row, layout, |c| layout.site_count(s, c), &ev);
@@ -169,14 +228,14 @@ pub fn simulate(
         if let (Some(a), Some(f)) = (&mut spv, &model.finance) {
             a.end_month(f, m, ledger.party_net_month[f.spv], m + 1 == horizon);
         }
-        rec.end_month(m, &books, &ledger, &costs, spv.as_ref());
+        rec.end_month(m, books, ledger, costs, spv.as_deref());
     }
     for (s, st) in status.iter_mut().enumerate() {
         let site = &model.sites[s];
         let last = delivery[s].end().min(model.settings.horizon - 1);
         st.months_delivered = (last + 1).saturating_sub(site.start);
     }
-    record(prep, &books, &ledger, &status, row);
+    record(prep, books, ledger, status, row);
     if let Some(a) = &spv {
         record_finance(prep, a, row);
     }
