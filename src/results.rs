@@ -6,6 +6,7 @@
 //! `results.metric("engagements")?.p50()` is the summary's median, to the bit. A name that is not
 //! there is an [`UnknownName`] error listing the closest names.
 
+use crate::engine::metrics::column;
 use std::fmt;
 
 use crate::analysis::{
@@ -93,7 +94,7 @@ impl Results {
     /// # Errors
     /// [`UnknownName`] if there is no such flag, with the closest names.
     pub fn probability(&self, name: &str) -> Result<Probability, UnknownName> {
-        match self.table.flag_names.iter().position(|n| n == name) {
+        match column(&self.table.flag_names, name) {
             Some(j) => Ok(self.summary.probabilities[j].1),
             None => Err(UnknownName::new("flag", name, &self.table.flag_names)),
         }
@@ -122,7 +123,7 @@ impl Results {
     }
 
     fn metric_index(&self, name: &str) -> Result<usize, UnknownName> {
-        if let Some(j) = self.table.metric_names.iter().position(|n| n == name) {
+        if let Some(j) = column(&self.table.metric_names, name) {
             return Ok(j);
         }
         let mut e = UnknownName::new("metric", name, &self.table.metric_names);
@@ -135,8 +136,8 @@ impl Results {
     /// Column of the row: metrics first, then flags.
     fn column_index(&self, name: &str) -> Option<usize> {
         let m = &self.table.metric_names;
-        m.iter().position(|n| n == name).or_else(|| {
-            let f = self.table.flag_names.iter().position(|n| n == name)?;
+        column(m, name).or_else(|| {
+            let f = column(&self.table.flag_names, name)?;
             Some(m.len() + f)
         })
     }

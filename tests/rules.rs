@@ -10,7 +10,7 @@
 use proptest::prelude::*;
 use sibsim::engine::delivery::MonthEvents;
 use sibsim::engine::settlement::{Contract, Ledger};
-use sibsim::scenario::{parse_scenario, Limit, Model};
+use sibsim::scenario::{parse_scenario, Band, Event, Limit, Model};
 
 fn model() -> Model {
     let text = std::fs::read_to_string("tests/fixtures/rules.toml").unwrap();
@@ -35,13 +35,14 @@ type Month5 = [u64; 5];
 type Counts = Vec<[Month5; 2]>;
 
 fn events(c: &Month5) -> MonthEvents {
-    MonthEvents {
-        referrals: c[0] * 2,
-        engagements: c[0],
-        job_starts: [c[1], c[2]],
-        claimable_6w: [c[3], c[4]],
-        ..MonthEvents::default()
-    }
+    let mut ev = MonthEvents::default();
+    ev.add(Event::Referral, None, c[0] * 2);
+    ev.add(Event::Engagement, None, c[0]);
+    ev.add(Event::JobStart, Some(Band::Lt16), c[1]);
+    ev.add(Event::JobStart, Some(Band::Ge16), c[2]);
+    ev.add_claims(Event::Sustain6w, Some(Band::Lt16), c[3]);
+    ev.add_claims(Event::Sustain6w, Some(Band::Ge16), c[4]);
+    ev
 }
 
 /// Settle every month; returns the ledger and, per month, the total paid under each rule.

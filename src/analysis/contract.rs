@@ -2,6 +2,7 @@
 //! payments against its `max_share` (a top-up fund may pay at most 50% of all payments,
 //! 001_91c39e34d7f8be68.txt §3.4.2).
 
+use crate::engine::metrics::column;
 use serde::Serialize;
 
 use crate::analysis::TrialTable;
@@ -141,7 +142,7 @@ pub fn share_checks(model: &Model, table: &TrialTable) -> Vec<ShareCheck> {
         } else {
             &table.metric_names
         };
-        names.iter().position(|n| n == name).map(|j| {
+        column(names, name).map(|j| {
             let col = if flags {
                 table.flag_column(j)
             } else {

@@ -7,6 +7,7 @@
 //! of stored values is what the summary would give for them. Every cell depends only on the stored
 //! values, so the result is the same for any thread count.
 
+use crate::engine::metrics::column;
 use rayon::prelude::*;
 
 use crate::engine::record::MonthlyTable;
@@ -39,7 +40,7 @@ pub struct MonthlySummary {
 impl MonthlySummary {
     /// Series `name`, one entry per month (`None`: no such series).
     pub fn series(&self, name: &str) -> Option<&[MonthFigures]> {
-        let k = self.names.iter().position(|n| n == name)?;
+        let k = column(&self.names, name)?;
         let h = self.months.len();
         Some(&self.figures[k * h..(k + 1) * h])
     }

@@ -8,7 +8,17 @@
 //! after; otherwise leaving after 1 + a geometric stay (mean `months_on_caseload_without_job`).
 //! A start is ≥16 h with `share_ge16`; it is sustained 6 weeks (recorded one month after the start)
 //! with `p_6w` and 26 weeks (six months after the start) with `p_26w` given 6 weeks; each
-//! sustainment is claimable with `p_evidence`. Capacity is ES in post × caseload per ES; each ES
+//! sustainment is claimable with `p_evidence`.
+//!
+//! **13 weeks** (the Life Chances Fund MHEP contracts pay on it): only where the site sets `p_13w`
+//! = P(13 weeks | 6 weeks). The 26-week outcome is drawn exactly as without it (same stream, same
+//! order); every 26-week sustainer is a 13-week one too; a 6-week sustainer who did not reach 26
+//! weeks reaches 13 with probability (max(p13, p26) − p26) / (1 − p26), so that P(13 weeks | 6
+//! weeks) = p13 — or p26 in a trial whose draw of p13 falls below its p26, since 13 weeks cannot
+//! be rarer than 26. It is recorded three months after the start and claimable with `p_evidence`
+//! (its own evidence draw). A site without `p_13w` makes no extra draw at all.
+//!
+//! Capacity is ES in post × caseload per ES; each ES
 //! leaves with `turnover_per_month` and the vacancy stays empty for `months_to_fill` months
 //! (stochastically rounded, so the mean is exact). Nothing is counted outside the site's months.
 
@@ -16,7 +26,8 @@ use rand::RngExt;
 use rand_distr::{Binomial, Distribution, Gamma, Geometric, Poisson};
 
 use crate::engine::rng::Stream;
-use crate::scenario::{Distress, Excess, Param, Site};
+use crate::scenario::outputs::{CountColumn, Counted};
+use crate::scenario::{Band, Distress, Event, Excess, Param, Site};
 use crate::Month;
 
 /// One trial's draw of a site's inputs (the epistemic layer).
@@ -26,34 +37,49 @@ pub struct SiteParams {
 }
 
 impl SiteParams {
-    /// Draw every input of `site`, one uniform each, in [`Param::ALL`] order.
+    /// Draw every input of `site`, one uniform each, in [`Param::ALL`] order: the inputs every
+    /// site has, then the optional ones it sets ([`SiteParams::draw_optional`]).
     pub fn draw(site: &Site, rng: &mut Stream) -> SiteParams {
-        let values = site
-            .inputs
+        let mut values: Vec<f64> = site.inputs[..Param::N_CORE]
             .iter()
             .zip(Param::ALL)
-            .map(|(d, p)| {
-                let x = d.sample(rng);
-                // Validation allows at most a 1e-9 chance of exceeding the limit; clamp that case.
-                p.max().map_or(x, |max| x.clamp(-max, max))
-            })
+            .map(|(d, &p)| clamp(p, d.sample(rng)))
             .collect();
-        SiteParams { values }
+        values.resize(Param::ALL.len(), f64::NAN);
+        let mut params = SiteParams { values };
+        params.draw_optional(site, rng);
+        params
     }
-    /// Draw every input of `site` from the given uniforms (one per input, in [`Param::ALL`]
-    /// order), as a copula supplies them.
+    /// Draw the inputs every site has from the given uniforms (one per input, in [`Param::ALL`]
+    /// order), as a copula supplies them; the optional inputs are left unset (NaN), for
+    /// [`SiteParams::draw_optional`].
     pub fn from_uniforms(site: &Site, uniforms: &[f64]) -> SiteParams {
-        let values = site
-            .inputs
+        let mut values: Vec<f64> = site.inputs[..Param::N_CORE]
             .iter()
             .zip(Param::ALL)
             .zip(uniforms)
-            .map(|((d, p), &u)| {
-                let x = d.quantile(u);
-                p.max().map_or(x, |max| x.clamp(-max, max))
-            })
+            .map(|((d, &p), &u)| clamp(p, d.quantile(u)))
             .collect();
+        values.resize(Param::ALL.len(), f64::NAN);
         SiteParams { values }
+    }
+    /// Draw the optional inputs the site sets, one uniform each, after the others — so that a site
+    /// without them draws exactly what it drew before they existed.
+    pub fn draw_optional(&mut self, site: &Site, rng: &mut Stream) {
+        if site.sustain_13w {
+            let p = Param::P13w;
+            self.values[p as usize] = clamp(p, site.input(p).sample(rng));
+        }
+    }
+    /// The inputs as drawn for the record: those every site has, then the optional ones the site
+    /// sets.
+    pub fn drawn(&self, site: &Site) -> &[f64] {
+        let n = if site.sustain_13w {
+            Param::ALL.len()
+        } else {
+            Param::N_CORE
+        };
+        &self.values[..n]
     }
 
     pub fn get(&self, p: Param) -> f64 {
@@ -65,25 +91,99 @@ impl SiteParams {
     }
 }
 
-/// What happened at a site in one month.
+/// Counts of each event by hours band: `[event][band]`. An event without a band is counted in
+/// the first slot.
+pub type ByEvent = [[u64; 2]; Event::N];
+
+/// What happened at a site in one month: every event by hours band, the evidenced (claimable)
+/// ones likewise, and the staffing and referral counts that are no events.
 #[derive(Debug, Clone, Default)]
 pub struct MonthEvents {
-    pub referrals: u64,
+    happened: ByEvent,
+    claimable: ByEvent,
     /// Referrals taken on that did not engage.
     pub referrals_declined: u64,
     /// Referrals lost for want of capacity (turned away, or dropped out while waiting).
     pub referrals_lost: u64,
-    pub engagements: u64,
-    /// By band: [lt16, ge16].
-    pub job_starts: [u64; 2],
-    pub sustain_6w: [u64; 2],
-    pub sustain_26w: [u64; 2],
-    pub claimable_6w: [u64; 2],
-    pub claimable_26w: [u64; 2],
     /// ES taken on this month (replacements; the opening team is in post from the start).
     pub hires: u64,
     /// ES in post this month (after hires, before leavers).
     pub es_in_post: u64,
+}
+
+/// The slot of `band` (`None`: an event without a band) in a [`ByEvent`] row.
+fn slot(band: Option<Band>) -> usize {
+    band.map_or(0, |b| b as usize)
+}
+
+impl MonthEvents {
+    /// Events `event` in `band`.
+    pub fn get(&self, event: Event, band: Band) -> u64 {
+        self.happened[event as usize][band as usize]
+    }
+    /// Events `event` in both bands.
+    pub fn total(&self, event: Event) -> u64 {
+        let [a, b] = self.happened[event as usize];
+        a + b
+    }
+    /// Evidenced events `event` in `band` (`None`: both bands).
+    pub fn claimable(&self, event: Event, band: Option<Band>) -> u64 {
+        let v = self.claimable[event as usize];
+        band.map_or(v[0] + v[1], |b| v[b as usize])
+    }
+    /// The events that trigger a tariff on `event` in `band` (`None`: both bands): the claimable
+    /// ones for events that need evidence, all of them otherwise.
+    pub fn claims(&self, event: Event, band: Option<Band>) -> u64 {
+        if event.needs_evidence() {
+            self.claimable(event, band)
+        } else {
+            band.map_or(self.total(event), |b| self.get(event, b))
+        }
+    }
+    /// Record `n` more events `event` in `band` (`None` for an event without a band).
+    pub fn add(&mut self, event: Event, band: Option<Band>, n: u64) {
+        self.happened[event as usize][slot(band)] += n;
+    }
+    /// Record `n` more claims on `event` in `band`: claimable events for events that need evidence
+    /// (what `sibsim pay` is given), events otherwise.
+    pub fn add_claims(&mut self, event: Event, band: Option<Band>, n: u64) {
+        if event.needs_evidence() {
+            self.claimable[event as usize][slot(band)] += n;
+        } else {
+            self.add(event, band, n);
+        }
+    }
+    /// The value of one column of the count block ([`crate::scenario::outputs::COUNTS`]).
+    pub fn count(&self, c: CountColumn) -> u64 {
+        let by_band = |v: [u64; 2]| c.band.map_or(v[0] + v[1], |b| v[b as usize]);
+        match c.counted {
+            Counted::Event(e) => by_band(self.happened[e as usize]),
+            Counted::Claimable(e) => by_band(self.claimable[e as usize]),
+            Counted::Declined => self.referrals_declined,
+            Counted::Lost => self.referrals_lost,
+            Counted::Hires => self.hires,
+            Counted::EsInPost => self.es_in_post,
+        }
+    }
+}
+
+/// Outcomes falling due in one month of a site: events and claimable events by band.
+#[derive(Debug, Clone, Copy, Default)]
+struct Due {
+    happened: ByEvent,
+    claimable: ByEvent,
+}
+
+impl Due {
+    fn add(&mut self, e: Event, band: usize, evidenced: bool) {
+        self.happened[e as usize][band] += 1;
+        self.claimable[e as usize][band] += u64::from(evidenced);
+    }
+}
+
+/// A draw clamped to its input's limit: validation allows at most a 1e-9 chance of exceeding it.
+fn clamp(p: Param, x: f64) -> f64 {
+    p.max().map_or(x, |max| x.clamp(-max, max))
 }
 
 /// A site's delivery state within one trial.
@@ -92,14 +192,15 @@ pub struct SiteDelivery {
     start: Month,
     end: Month,
     excess: Excess,
+    /// Whether 13-week sustainments are drawn (the site sets `p_13w`).
+    sustain_13w: bool,
     in_post: u64,
     waiting: u64,
     caseload: u64,
-    /// Per month from the site start: vacancies filled, clients leaving, and outcomes due
-    /// ([lt16, ge16]: starts, 6-week, 26-week, claimable 6-week, claimable 26-week).
+    /// Per month from the site start: vacancies filled, clients leaving, and outcomes due.
     fills: Vec<u64>,
     exits: Vec<u64>,
-    due: Vec<[[u64; 2]; 5]>,
+    due: Vec<Due>,
     /// Time to job, and stay without a job, drawn per client.
     time_to_job: Lag,
     stay_without_job: Lag,
@@ -109,12 +210,6 @@ pub struct SiteDelivery {
     in_distress: bool,
     posts_cut: bool,
 }
-
-const DUE_START: usize = 0;
-const DUE_6W: usize = 1;
-const DUE_26W: usize = 2;
-const DUE_C6W: usize = 3;
-const DUE_C26W: usize = 4;
 
 /// Whole months ≥ 0 with a given mean: the number of failures before the first success of a
 /// geometric distribution with p = 1/(1 + mean) (always 0 for a mean of 0).
@@ -166,18 +261,34 @@ impl SiteDelivery {
             start: site.start,
             end: site.end,
             excess: site.excess,
+            sustain_13w: site.sustain_13w,
             in_post: params.count(Param::EsPosts) as u64,
             waiting: 0,
             caseload: 0,
             fills: vec![0; len],
             exits: vec![0; len],
-            due: vec![[[0; 2]; 5]; len],
+            due: vec![Due::default(); len],
             time_to_job: Lag::new(params.get(Param::TimeToJobMonths)),
             stay_without_job: Lag::new(params.get(Param::MonthsWithoutJob)),
             distress: site.distress,
             in_distress: false,
             posts_cut: false,
         }
+    }
+
+    /// Make the state as [`SiteDelivery::new`] made it for this trial's `params`, keeping the
+    /// per-month allocations (per-worker scratch).
+    pub fn reset(&mut self, site: &Site, params: &SiteParams) {
+        for v in [&mut self.fills, &mut self.exits] {
+            v.iter_mut().for_each(|x| *x = 0);
+        }
+        self.due.iter_mut().for_each(|d| *d = Due::default());
+        self.end = site.end;
+        self.in_post = params.count(Param::EsPosts) as u64;
+        (self.waiting, self.caseload) = (0, 0);
+        self.time_to_job = Lag::new(params.get(Param::TimeToJobMonths));
+        self.stay_without_job = Lag::new(params.get(Param::MonthsWithoutJob));
+        (self.in_distress, self.posts_cut) = (false, false);
     }
 
     /// The last month of delivery (earlier than planned if the site was terminated).
@@ -243,20 +354,22 @@ impl SiteDelivery {
         } else {
             ((k + 1) as f64 / ramp as f64).min(1.0)
         };
-        ev.referrals = referrals(
+        let referred = referrals(
             rng,
             p.get(Param::ReferralsPerMonth) * ramp_share,
             p.get(Param::ReferralDispersion),
         );
+        ev.add(Event::Referral, None, referred);
 
         let capacity = self.in_post * p.count(Param::CaseloadPerEs) as u64;
         let mut free = capacity.saturating_sub(self.caseload);
-        let mut pending = self.waiting + ev.referrals;
+        let mut pending = self.waiting + referred;
         let p_engage = p.get(Param::PEngage);
+        let mut engaged = 0;
         while pending > 0 && free > 0 {
             pending -= 1;
             if rng.random::<f64>() < p_engage {
-                ev.engagements += 1;
+                engaged += 1;
                 free -= 1;
             } else {
                 ev.referrals_declined += 1;
@@ -274,20 +387,31 @@ impl SiteDelivery {
             }
         }
 
-        self.caseload += ev.engagements;
+        ev.add(Event::Engagement, None, engaged);
+        self.caseload += engaged;
         let p_job = p.get(Param::PJobStart);
         let (share_ge16, p6, p26) = (
             p.get(Param::ShareGe16),
             p.get(Param::P6w),
             p.get(Param::P26w),
         );
+        // P(13 weeks | 6 weeks, not 26 weeks), so that P(13 weeks | 6 weeks) = max(p13, p26);
+        // `None` where the site sets no `p_13w` (no draw is made).
+        let p13_rest = self.sustain_13w.then(|| {
+            let p13 = p.get(Param::P13w).max(p26);
+            if p26 < 1.0 {
+                (p13 - p26) / (1.0 - p26)
+            } else {
+                0.0
+            }
+        });
         let p_evid = p.get(Param::PEvidence);
-        for _ in 0..ev.engagements {
+        for _ in 0..engaged {
             if rng.random::<f64>() < p_job {
                 let js = k as u64 + self.time_to_job.sample(rng);
                 let band = usize::from(rng.random::<f64>() < share_ge16);
                 if let Some(j) = self.schedule(js) {
-                    self.due[j][DUE_START][band] += 1;
+                    self.due[j].add(Event::JobStart, band, false);
                 }
                 if let Some(j) = self.schedule(js + 1) {
                     self.exits[j] += 1;
@@ -295,14 +419,24 @@ impl SiteDelivery {
                 if rng.random::<f64>() < p6 {
                     let evidenced = rng.random::<f64>() < p_evid;
                     if let Some(j) = self.schedule(js + 1) {
-                        self.due[j][DUE_6W][band] += 1;
-                        self.due[j][DUE_C6W][band] += u64::from(evidenced);
+                        self.due[j].add(Event::Sustain6w, band, evidenced);
                     }
-                    if rng.random::<f64>() < p26 {
+                    // The 26-week outcome is drawn first, as before 13 weeks were modelled, so
+                    // that a site without `p_13w` draws exactly what it did.
+                    let sustained_26w = rng.random::<f64>() < p26;
+                    if sustained_26w {
                         let evidenced = rng.random::<f64>() < p_evid;
                         if let Some(j) = self.schedule(js + 6) {
-                            self.due[j][DUE_26W][band] += 1;
-                            self.due[j][DUE_C26W][band] += u64::from(evidenced);
+                            self.due[j].add(Event::Sustain26w, band, evidenced);
+                        }
+                    }
+                    if let Some(q) = p13_rest {
+                        // Every 26-week sustainment is a 13-week one too.
+                        if sustained_26w || rng.random::<f64>() < q {
+                            let evidenced = rng.random::<f64>() < p_evid;
+                            if let Some(j) = self.schedule(js + 3) {
+                                self.due[j].add(Event::Sustain13w, band, evidenced);
+                            }
                         }
                     }
                 }
@@ -314,12 +448,12 @@ impl SiteDelivery {
             }
         }
 
+        // Only banded events fall due later; referrals and engagements are this month's.
         let due = self.due[k];
-        ev.job_starts = due[DUE_START];
-        ev.sustain_6w = due[DUE_6W];
-        ev.sustain_26w = due[DUE_26W];
-        ev.claimable_6w = due[DUE_C6W];
-        ev.claimable_26w = due[DUE_C26W];
+        for e in Event::ALL.into_iter().filter(|e| e.has_band()) {
+            ev.happened[e as usize] = due.happened[e as usize];
+            ev.claimable[e as usize] = due.claimable[e as usize];
+        }
 
         let multiplier = match self.distress {
             Some(d) if self.in_distress => d.turnover_multiplier,
@@ -361,6 +495,7 @@ mod tests {
             end: months - 1,
             excess: Excess::Lost,
             inputs: values.iter().map(|&v| Dist::fixed(v)).collect(),
+            sustain_13w: false,
             distress: None,
             termination: None,
         };
@@ -385,10 +520,10 @@ mod tests {
         let (mut engaged, mut lost, mut declined, mut referred) = (0, 0, 0, 0);
         for m in 0..12 {
             let ev = d.step(m, &p, &mut rng);
-            engaged += ev.engagements;
+            engaged += ev.total(Event::Engagement);
             lost += ev.referrals_lost;
             declined += ev.referrals_declined;
-            referred += ev.referrals;
+            referred += ev.total(Event::Referral);
         }
         assert_eq!(engaged, 10);
         // With excess referrals lost, every referral is accounted for.

@@ -70,11 +70,8 @@ mod tests {
             values[p as usize] = v;
         }
         let params = SiteParams { values };
-        let ev = MonthEvents {
-            es_in_post: 3,
-            hires: 1,
-            ..MonthEvents::default()
-        };
+        let mut ev = MonthEvents::default();
+        (ev.es_in_post, ev.hires) = (3, 1);
         // 3 × 24,000/12 × 1.25 + 36,000/12 × 1.25 + 1,000 + 2,500 = 7,500 + 3,750 + 3,500.
         let cost = ProviderBooks::month_cost(&params, &ev);
         assert_eq!(cost, 14_750.0);

@@ -65,6 +65,27 @@ impl SpvAccount {
         }
     }
 
+    /// Make the account as [`SpvAccount::new`] made it, for another trial, keeping its
+    /// allocation.
+    pub fn reset(&mut self, monthly_costs: Money) {
+        self.flows.iter_mut().for_each(|x| *x = 0.0);
+        for x in [
+            &mut self.cash,
+            &mut self.principal,
+            &mut self.interest_due,
+            &mut self.lent,
+            &mut self.invested,
+            &mut self.returned,
+            &mut self.interest_paid,
+            &mut self.costs,
+            &mut self.shortfall,
+            &mut self.principal_arrears,
+        ] {
+            *x = 0.0;
+        }
+        self.monthly_costs = monthly_costs;
+    }
+
     fn pay_in(&mut self, t: usize, amount: Money, loan: bool) {
         if amount <= 0.0 {
             return;

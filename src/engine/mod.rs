@@ -1,7 +1,7 @@
 //! The simulation engine: one trial is a month-by-month history of the whole scenario, each month in
 //! three stages — [`delivery`] (client flow and staffing), [`settlement`] (payments between
 //! parties), [`finance`] (provider costs and cash) — recorded into a row laid out by [`metrics`];
-//! [`runner`] runs trials in parallel from independent streams ([`rng`]).
+//! [`runner`] runs trials in parallel from independent streams ([`rng`]) into a [`table::TrialTable`].
 
 pub mod delivery;
 pub mod finance;
@@ -14,6 +14,8 @@ pub mod replay;
 pub mod rng;
 pub mod runner;
 pub mod settlement;
+pub mod table;
 pub mod trial;
 
 pub use runner::{run, RunOptions};
+pub use table::TrialTable;

@@ -55,10 +55,7 @@ impl Counts {
                 let band = Band::parse(b.trim())
                     .ok_or_else(|| bad(format!("unknown band \"{}\"", b.trim())))?;
                 if !event.has_band() {
-                    return Err(bad(format!(
-                        "{} has no hours band",
-                        Event::NAMES[event as usize]
-                    )));
+                    return Err(bad(format!("{} has no hours band", event.name())));
                 }
                 Some(band)
             }
@@ -84,7 +81,7 @@ impl Counts {
                     .iter()
                     .find(|&&i| model.tariffs[i].event == event && model.tariffs[i].band.is_some())
                 {
-                    let name = Event::NAMES[event as usize];
+                    let name = event.name();
                     return Err(Error::InvalidOption {
                         option: option.to_string(),
                         problem: format!(
@@ -95,14 +92,7 @@ impl Counts {
                     });
                 }
             }
-            let b = band.map_or(0, |b| b as usize);
-            match event {
-                Event::Referral => ev.referrals += n,
-                Event::Engagement => ev.engagements += n,
-                Event::JobStart => ev.job_starts[b] += n,
-                Event::Sustain6w => ev.claimable_6w[b] += n,
-                Event::Sustain26w => ev.claimable_26w[b] += n,
-            }
+            ev.add_claims(event, band, n);
         }
         Ok(ev)
     }

@@ -3,7 +3,8 @@
 //! Three records come out of every trial beside its row of metrics:
 //! - **Inputs** ([`InputTable`]): every drawn input of every site, named `input.<site>.<param>`
 //!   with the field names of the scenario format (`input.haringey.p_engage`), in site order and
-//!   [`Param::ALL`] order within a site; then the SPV's monthly costs, `input.spv.central_team`,
+//!   [`Param::ALL`] order within a site (the optional `p_13w` only for sites that set it: a site
+//!   without it has no such input, rather than a column of NaN); then the SPV's monthly costs, `input.spv.central_team`,
 //!   `input.spv.administration`, `input.spv.evaluation` (scenarios with `[finance]` only; no site
 //!   input has these names, so a site called `spv` cannot clash). A value is recorded as drawn and
 //!   clamped to its field's limit — the value the trial used; whole-number inputs (`es_posts`,
@@ -40,7 +41,12 @@
 use crate::engine::delivery::MonthEvents;
 use crate::engine::finance::ProviderBooks;
 use crate::engine::investment::SpvAccount;
+use crate::engine::metrics::column;
 use crate::engine::settlement::Ledger;
+pub use crate::scenario::outputs::{financial_year, window_metric_names};
+use crate::scenario::outputs::{
+    RECORDED_COUNTS as COUNTS, RECORDED_EVENTS as EVENTS, YEAR_MONEY as MONEY,
+};
 use crate::scenario::{Model, Param, YearMonth};
 use crate::{Money, Month};
 
@@ -52,59 +58,14 @@ pub const MONTHLY_BYTES: usize = 256 << 20;
 /// Names of the SPV's monthly costs, in the order validation lists them in `Finance::costs`.
 pub const SPV_COSTS: [&str; 3] = ["central_team", "administration", "evaluation"];
 
-/// The counts recorded monthly and per financial year, per site and in total.
-const COUNTS: [&str; 4] = ["engagements", "job_starts", "sustain_6w", "sustain_26w"];
-/// The provider money recorded per financial year, after the counts.
-const MONEY: [&str; 3] = ["provider.income", "provider.cost", "provider.margin"];
 /// Series per site: the counts, then the provider's cash.
 const PER_SITE: usize = COUNTS.len() + 1;
 /// Figures per site and in total in each financial year.
 const PER_YEAR: usize = COUNTS.len() + MONEY.len();
 
-/// A month's counts as the recorder keeps them, in [`COUNTS`] order. The one place that reads
-/// [`MonthEvents`], so a change of its shape is a change here only.
+/// A month's counts as the recorder keeps them, in [`COUNTS`] order.
 fn counts_of(ev: &MonthEvents) -> [u64; COUNTS.len()] {
-    [
-        ev.engagements,
-        ev.job_starts[0] + ev.job_starts[1],
-        ev.sustain_6w[0] + ev.sustain_6w[1],
-        ev.sustain_26w[0] + ev.sustain_26w[1],
-    ]
-}
-
-/// The financial year (April–March) a calendar month falls in, by the year it starts.
-pub fn financial_year(ym: YearMonth) -> i32 {
-    if ym.month >= 4 {
-        ym.year
-    } else {
-        ym.year - 1
-    }
-}
-
-/// The names of the financial-year metrics of `model`, in row order (see the module doc).
-pub fn window_metric_names(model: &Model) -> Vec<String> {
-    let mut names = Vec::new();
-    for y in years(model) {
-        for n in COUNTS.iter().chain(&MONEY) {
-            names.push(format!("fy{y}.{n}"));
-        }
-        for site in &model.sites {
-            for n in COUNTS.iter().chain(&MONEY) {
-                names.push(format!("fy{y}.site.{}.{n}", site.id));
-            }
-        }
-        for p in &model.parties {
-            names.push(format!("fy{y}.payments.by_payer.{}", p.id));
-        }
-    }
-    names
-}
-
-/// The financial years the horizon touches, first to last.
-fn years(model: &Model) -> std::ops::RangeInclusive<i32> {
-    let s = &model.settings;
-    let last = s.start.plus(s.horizon.saturating_sub(1));
-    financial_year(s.start)..=financial_year(last)
+    EVENTS.map(|e| ev.total(e))
 }
 
 /// What a run records beside the metrics, laid out once per model.
@@ -118,6 +79,8 @@ pub struct RecordLayout {
     pub months: Vec<YearMonth>,
     /// Names of the financial-year metrics, in row order.
     pub window_names: Vec<String>,
+    /// Where each site's inputs start in [`RecordLayout::input_names`], then where the SPV's do.
+    site_inputs: Vec<usize>,
     /// Per month, the index of its financial year (0 = the first the horizon touches).
     year_of: Vec<usize>,
     n_sites: usize,
@@ -129,11 +92,17 @@ impl RecordLayout {
     /// The layout of `model`'s records.
     pub fn new(model: &Model) -> RecordLayout {
         let mut input_names = Vec::new();
+        let mut site_inputs = Vec::with_capacity(model.sites.len());
         for site in &model.sites {
-            for p in Param::ALL {
+            site_inputs.push(input_names.len());
+            for p in Param::ALL
+                .iter()
+                .filter(|p| !p.optional() || site.sustain_13w)
+            {
                 input_names.push(format!("input.{}.{}", site.id, p.field()));
             }
         }
+        site_inputs.push(input_names.len());
         if let Some(f) = &model.finance {
             input_names.extend((0..f.costs.len()).map(|k| match SPV_COSTS.get(k) {
                 Some(n) => format!("input.spv.{n}"),
@@ -162,6 +131,7 @@ impl RecordLayout {
             .collect();
         RecordLayout {
             input_names,
+            site_inputs,
             series_names,
             months,
             window_names: window_metric_names(model),
@@ -244,15 +214,15 @@ impl<'l> TrialRecorder<'l> {
         self.paid_before_year.iter_mut().for_each(|x| *x = 0.0);
     }
 
-    /// Site `s`'s drawn inputs, in [`Param::ALL`] order.
+    /// Site `s`'s drawn inputs, in [`Param::ALL`] order (the optional ones only if it sets them).
     pub fn site_inputs(&mut self, s: usize, values: &[f64]) {
-        let n = Param::ALL.len();
-        self.inputs[s * n..(s + 1) * n].copy_from_slice(values);
+        let at = &self.layout.site_inputs;
+        self.inputs[at[s]..at[s + 1]].copy_from_slice(values);
     }
 
     /// The SPV's drawn monthly costs, in `Finance::costs` order.
     pub fn spv_costs(&mut self, draws: &[Money]) {
-        let at = self.layout.n_sites * Param::ALL.len();
+        let at = self.layout.site_inputs[self.layout.n_sites];
         self.inputs[at..at + draws.len()].copy_from_slice(draws);
     }
 
@@ -347,7 +317,7 @@ impl InputTable {
     }
     /// Column of input `name`, e.g. `input.haringey.p_engage`.
     pub fn index_of(&self, name: &str) -> Option<usize> {
-        self.names.iter().position(|n| n == name)
+        column(&self.names, name)
     }
     /// Input `name` across the trials, in trial order (`None`: no such input).
     pub fn get(&self, name: &str) -> Option<Vec<f64>> {
@@ -379,7 +349,7 @@ pub struct MonthlyTable {
 impl MonthlyTable {
     /// Series `name` of stored trial `t`, one value per month (`None`: no such series or trial).
     pub fn series(&self, t: usize, name: &str) -> Option<&[f32]> {
-        let k = self.names.iter().position(|n| n == name)?;
+        let k = column(&self.names, name)?;
         (t < self.trials).then(|| {
             let h = self.months.len();
             let at = (t * self.names.len() + k) * h;

@@ -3,8 +3,9 @@
 //! trials only; see [`record`](crate::engine::record)). A trial depends only on (model, seed,
 //! trial index), so the replay is the very trial the run simulated.
 
-use crate::engine::record::{RecordLayout, TrialRecorder};
-use crate::engine::trial::{simulate, Prepared};
+use crate::engine::metrics::column;
+use crate::engine::record::RecordLayout;
+use crate::engine::trial::{simulate, Prepared, Scratch};
 use crate::scenario::{Model, YearMonth};
 
 /// Everything one trial recorded.
@@ -27,15 +28,15 @@ pub struct TrialRecord {
 impl TrialRecord {
     /// Metric or flag `name` (`None`: no such column).
     pub fn value(&self, name: &str) -> Option<f64> {
-        Some(self.row[self.columns.iter().position(|n| n == name)?])
+        Some(self.row[column(&self.columns, name)?])
     }
     /// Input `name`, e.g. `input.haringey.p_engage`.
     pub fn input(&self, name: &str) -> Option<f64> {
-        Some(self.inputs[self.input_names.iter().position(|n| n == name)?])
+        Some(self.inputs[column(&self.input_names, name)?])
     }
     /// Series `name`, one value per month.
     pub fn series(&self, name: &str) -> Option<&[f64]> {
-        let k = self.series_names.iter().position(|n| n == name)?;
+        let k = column(&self.series_names, name)?;
         let h = self.months.len();
         Some(&self.series[k * h..(k + 1) * h])
     }
@@ -46,8 +47,9 @@ pub fn replay(model: &Model, seed: u64, trial: u64) -> TrialRecord {
     let prep = Prepared::new(model);
     let layout: &RecordLayout = &prep.record;
     let mut row = vec![0.0; prep.layout.width()];
-    let mut rec = TrialRecorder::new(layout);
-    simulate(&prep, seed, trial, &mut row, &mut rec);
+    let mut scratch = Scratch::new(&prep);
+    simulate(&prep, seed, trial, &mut row, &mut scratch);
+    let rec = &scratch.rec;
     TrialRecord {
         columns: prep
             .layout

@@ -11,7 +11,7 @@
 //! another, so the books of all parties sum to zero by construction; [`Ledger`] keeps the totals.
 
 use crate::engine::delivery::MonthEvents;
-use crate::scenario::{CapScope, Event, Lag, Limit, Model, TariffLine};
+use crate::scenario::{CapScope, Lag, Limit, Model, TariffLine};
 use crate::{Money, Month};
 
 /// Whether money reached a provider as a block or per event.
@@ -84,6 +84,31 @@ impl Ledger {
             log: None,
             site_closed_after: vec![None; n_sites],
         }
+    }
+
+    /// Make the ledger as [`Ledger::new`] made it, for another trial, keeping its allocations
+    /// (per-worker scratch: issue 8, item 7).
+    pub fn reset(&mut self) {
+        for v in [
+            &mut self.paid_by,
+            &mut self.received_by,
+            &mut self.by_rule,
+            &mut self.party_net_month,
+            &mut self.site_net_month,
+            &mut self.site_income_block,
+            &mut self.site_income_events,
+            &mut self.cap_used,
+        ] {
+            v.iter_mut().for_each(|x| *x = 0.0);
+        }
+        (self.total, self.due_after_horizon) = (0.0, 0.0);
+        self.cap_binds.iter_mut().for_each(|b| *b = false);
+        self.seen.iter_mut().for_each(|x| *x = 0);
+        self.advance.iter_mut().for_each(|x| *x = 0);
+        self.advance_since.iter_mut().for_each(|x| *x = None);
+        self.due.iter_mut().for_each(Vec::clear);
+        self.log = None;
+        self.site_closed_after.iter_mut().for_each(|x| *x = None);
     }
 
     /// Start a month: the provider's monthly receipts start from zero.
@@ -166,18 +191,6 @@ pub struct Contract {
     years: usize,
     /// Per month, the months to wait until the end of its calendar quarter.
     to_quarter_end: Vec<u32>,
-}
-
-/// How many of `ev` trigger a tariff on `event` in `band` (sustainments: claimable ones only).
-pub fn count(ev: &MonthEvents, event: Event, band: Option<usize>) -> u64 {
-    let banded = |v: &[u64; 2]| band.map_or(v[0] + v[1], |b| v[b]);
-    match event {
-        Event::Referral => ev.referrals,
-        Event::Engagement => ev.engagements,
-        Event::JobStart => banded(&ev.job_starts),
-        Event::Sustain6w => banded(&ev.claimable_6w),
-        Event::Sustain26w => banded(&ev.claimable_26w),
-    }
 }
 
 impl Contract {
@@ -404,7 +417,7 @@ impl Contract {
             if !self.live(t, m) {
                 continue;
             }
-            let events = count(ev, t.event, t.band.map(|b| b as usize));
+            let events = ev.claims(t.event, t.band);
             if events == 0 {
                 continue;
             }
@@ -432,7 +445,7 @@ impl Contract {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::parse_scenario;
+    use crate::scenario::{parse_scenario, Event};
 
     /// The analytic fixture with its block paid on account of 10 engagements.
     fn model() -> Model {
@@ -453,9 +466,10 @@ mod tests {
         let model = model();
         let contract = Contract::new(&model);
         let mut ledger = Ledger::new(&model, &contract);
-        let engagements = |n| MonthEvents {
-            engagements: n,
-            ..MonthEvents::default()
+        let engagements = |n| {
+            let mut ev = MonthEvents::default();
+            ev.add(Event::Engagement, None, n);
+            ev
         };
         let mut paid_per_month = Vec::new();
         for (m, n) in [(0, 4), (1, 8), (2, 3), (3, 20)] {
@@ -484,10 +498,8 @@ mod tests {
         let contract = Contract::new(&model);
         let mut ledger = Ledger::new(&model, &contract);
         contract.settle_start_of_month(&model, 0, &mut ledger);
-        let ev = MonthEvents {
-            engagements: 25,
-            ..MonthEvents::default()
-        };
+        let mut ev = MonthEvents::default();
+        ev.add(Event::Engagement, None, 25);
         contract.settle_events(&model, 0, 0, &ev, &mut ledger);
         // Two £1,000 blocks, each for 10 engagements: 20 covered, 5 paid at £100.
         assert_eq!(ledger.total, 2000.0 + 500.0);

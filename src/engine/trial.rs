@@ -4,7 +4,7 @@
 use crate::engine::delivery::{MonthEvents, SiteDelivery, SiteParams};
 use crate::engine::finance::ProviderBooks;
 use crate::engine::investment::SpvAccount;
-use crate::engine::metrics::{count, money, Layout};
+use crate::engine::metrics::{money, Layout};
 use crate::engine::record::{RecordLayout, TrialRecorder};
 use crate::engine::rng::{self, purpose};
 use crate::engine::settlement::{Contract, Ledger};
@@ -24,7 +24,7 @@ pub struct Prepared<'m> {
     purposes: Vec<(u64, u64)>,
     /// Row index of each plan figure's metric.
     plan_metric: Vec<usize>,
-    /// Per commissioner or outcome payer (in [`Layout::payers`] order): the sites whose outcomes
+    /// Per commissioner or outcome payer (in [`MetricNames::payers`] order): the sites whose outcomes
     /// its spend is set against — those it commissions, or those where it pays a tariff.
     payer_sites: Vec<Vec<usize>>,
 }
@@ -69,81 +69,134 @@ impl<'m> Prepared<'m> {
     }
 }
 
-fn add_counts(row: &mut [f64], at: impl Fn(usize) -> usize, ev: &MonthEvents) {
-    let mut add = |c: usize, v: u64| row[at(c)] += v as f64;
-    add(count::REFERRALS, ev.referrals);
-    add(count::REFERRALS_DECLINED, ev.referrals_declined);
-    add(count::REFERRALS_LOST, ev.referrals_lost);
-    add(count::ENGAGEMENTS, ev.engagements);
-    for (base, v) in [
-        (count::JOB_STARTS, ev.job_starts),
-        (count::SUSTAIN_6W, ev.sustain_6w),
-        (count::SUSTAIN_26W, ev.sustain_26w),
-        (count::CLAIMABLE_6W, ev.claimable_6w),
-        (count::CLAIMABLE_26W, ev.claimable_26w),
-    ] {
-        add(base, v[0] + v[1]);
-        add(base + 1, v[0]);
-        add(base + 2, v[1]);
+/// Add a month's events to one count block: column `c` of [`MetricNames::counts`] sits at `at(c)`.
+fn add_counts(row: &mut [f64], layout: &Layout, at: impl Fn(usize) -> usize, ev: &MonthEvents) {
+    for (c, &col) in layout.counts.iter().enumerate() {
+        row[at(c)] += ev.count(col) as f64;
     }
-    add(count::HIRES, ev.hires);
-    add(count::ES_IN_POST_MONTHS, ev.es_in_post);
+}
+
+/// One worker's reusable state for trials (issue 8, item 7): every per-trial vector, allocated
+/// once per work unit and reset, not reallocated, for each trial. A trial's results do not depend
+/// on what the scratch held before: everything is reset or overwritten at its start.
+#[derive(Debug)]
+pub struct Scratch<'p> {
+    /// The trial's inputs, monthly series and year figures, read after [`simulate`].
+    pub rec: TrialRecorder<'p>,
+    delivery: Vec<SiteDelivery>,
+    streams: Vec<rng::Stream>,
+    books: Vec<ProviderBooks>,
+    ledger: Ledger,
+    spv: Option<SpvAccount>,
+    spv_draws: Vec<f64>,
+    status: Vec<SiteStatus>,
+    costs: Vec<f64>,
+    live: Vec<bool>,
+}
+
+impl<'p> Scratch<'p> {
+    /// Scratch for trials of `prep`.
+    pub fn new(prep: &'p Prepared<'_>) -> Scratch<'p> {
+        let model = prep.model;
+        let n_sites = model.sites.len();
+        Scratch {
+            rec: TrialRecorder::new(&prep.record),
+            delivery: Vec::with_capacity(n_sites),
+            streams: Vec::with_capacity(n_sites),
+            books: Vec::with_capacity(n_sites),
+            ledger: Ledger::new(model, &prep.contract),
+            spv: model
+                .finance
+                .as_ref()
+                .map(|_| SpvAccount::new(model.settings.horizon, 0.0)),
+            spv_draws: Vec::new(),
+            status: vec![SiteStatus::default(); n_sites],
+            costs: vec![0.0; n_sites],
+            live: vec![false; n_sites],
+        }
+    }
 }
 
 /// Simulate trial `trial` of a run seeded with `seed`, writing its row (width `layout.width()`,
-/// zeroed by the caller) and its inputs and monthly series into `rec` (reset here).
+/// zeroed by the caller) and its inputs and monthly series into `scratch.rec` (reset here).
 pub fn simulate(
     prep: &Prepared<'_>,
     seed: u64,
     trial: u64,
     row: &mut [f64],
-    rec: &mut TrialRecorder<'_>,
+    scratch: &mut Scratch<'_>,
 ) {
+    let Scratch {
+        rec,
+        delivery,
+        streams,
+        books,
+        ledger,
+        spv: spv_slot,
+        spv_draws,
+        status,
+        costs,
+        live,
+    } = scratch;
     rec.reset();
+    ledger.reset();
+    status.iter_mut().for_each(|s| *s = SiteStatus::default());
+    live.iter_mut().for_each(|l| *l = false);
+    streams.clear();
+    books.clear();
     let model = prep.model;
     let layout = &prep.layout;
     let n_sites = model.sites.len();
 
     let mut params = Vec::with_capacity(n_sites);
-    let mut delivery = Vec::with_capacity(n_sites);
-    let mut streams = Vec::with_capacity(n_sites);
-    let mut books = Vec::with_capacity(n_sites);
     let uniforms = model
         .copula
         .as_ref()
         .map(|c| c.uniforms(&mut rng::stream(seed, trial, purpose("copula", ""))));
-    let n_in = Param::ALL.len();
+    // The copula covers the inputs every site has; optional ones are drawn from the site's own
+    // parameter stream (unused otherwise when there is a copula), so they shift no dimension.
+    let n_in = Param::N_CORE;
     for (s, (site, &(p_purpose, d_purpose))) in model.sites.iter().zip(&prep.purposes).enumerate() {
         let p = match &uniforms {
-            Some(u) => SiteParams::from_uniforms(site, &u[s * n_in..(s + 1) * n_in]),
+            Some(u) => {
+                let mut p = SiteParams::from_uniforms(site, &u[s * n_in..(s + 1) * n_in]);
+                if site.sustain_13w {
+                    p.draw_optional(site, &mut rng::stream(seed, trial, p_purpose));
+                }
+                p
+            }
             None => SiteParams::draw(site, &mut rng::stream(seed, trial, p_purpose)),
         };
-        delivery.push(SiteDelivery::new(site, &p));
+        match delivery.get_mut(s) {
+            Some(d) => d.reset(site, &p),
+            None => delivery.push(SiteDelivery::new(site, &p)),
+        }
         books.push(ProviderBooks::new(&p));
         streams.push(rng::stream(seed, trial, d_purpose));
-        rec.site_inputs(s, &p.values);
+        rec.site_inputs(s, p.drawn(site));
         params.push(p);
     }
 
-    let mut spv = model.finance.as_ref().map(|f| {
-        // A label no site id can take (ids have no spaces), so no site shares this stream.
-        let mut rng = rng::stream(seed, trial, purpose("spv costs", ""));
-        let draws: Vec<f64> = f.costs.iter().map(|d| d.sample(&mut rng)).collect();
-        rec.spv_costs(&draws);
-        let monthly: f64 = draws.iter().sum();
-        SpvAccount::new(model.settings.horizon, monthly)
-    });
-    let mut ledger = Ledger::new(model, &prep.contract);
-    let mut status = vec![SiteStatus::default(); n_sites];
-    let mut costs = vec![0.0; n_sites];
-    let mut live = vec![false; n_sites];
+    let mut spv = match (model.finance.as_ref(), spv_slot.as_mut()) {
+        (Some(f), Some(a)) => {
+            // A label no site id can take (ids have no spaces), so no site shares this stream.
+            let mut rng = rng::stream(seed, trial, purpose("spv costs", ""));
+            spv_draws.clear();
+            spv_draws.extend(f.costs.iter().map(|d| d.sample(&mut rng)));
+            rec.spv_costs(spv_draws);
+            let monthly: f64 = spv_draws.iter().sum();
+            a.reset(monthly);
+            Some(a)
+        }
+        _ => None,
+    };
     let horizon = model.settings.horizon;
     for m in 0..horizon as Month {
         ledger.start_month();
         if let (Some(a), Some(f)) = (&mut spv, &model.finance) {
             a.start_month(f, m);
         }
-        prep.contract.settle_start_of_month(model, m, &mut ledger);
+        prep.contract.settle_start_of_month(model, m, ledger);
         costs.iter_mut().for_each(|c| *c = 0.0);
         for s in 0..n_sites {
             live[s] = delivery[s].live(m);
@@ -151,11 +204,11 @@ pub fn simulate(
                 continue;
             }
             let ev = delivery[s].step(m, &params[s], &mut streams[s]);
-            prep.contract.settle_events(model, s, m, &ev, &mut ledger);
+            prep.contract.settle_events(model, s, m, &ev, ledger);
             costs[s] = ProviderBooks::month_cost(&params[s], &ev);
             rec.site_events(s, m, &ev);
-            add_counts(row, |c| layout.site_count(s, c), &ev);
-            add_counts(row, |c| layout.total_count(c), &ev);
+            add_counts(row, layout, |c| layout.site_count(s, c), &ev);
+            add_counts(row, layout, |c| layout.total_count(c), &ev);
             if let Some(t) = &model.sites[s].termination {
                 if let Some(last) = status[s].judge(t, &model.sites[s], m, &ev) {
                     delivery[s].terminate_after(last);
@@ -175,14 +228,14 @@ pub fn simulate(
         if let (Some(a), Some(f)) = (&mut spv, &model.finance) {
             a.end_month(f, m, ledger.party_net_month[f.spv], m + 1 == horizon);
         }
-        rec.end_month(m, &books, &ledger, &costs, spv.as_ref());
+        rec.end_month(m, books, ledger, costs, spv.as_deref());
     }
     for (s, st) in status.iter_mut().enumerate() {
         let site = &model.sites[s];
         let last = delivery[s].end().min(model.settings.horizon - 1);
         st.months_delivered = (last + 1).saturating_sub(site.start);
     }
-    record(prep, &books, &ledger, &status, row);
+    record(prep, books, ledger, status, row);
     if let Some(a) = &spv {
         record_finance(prep, a, row);
     }
@@ -232,13 +285,7 @@ impl SiteStatus {
     /// `below_share` of the plan pro rata to date (plan × months so far ÷ months planned), from
     /// the end of the grace period. Returns the last month of delivery once notice is given.
     fn judge(&mut self, t: &Termination, site: &Site, m: Month, ev: &MonthEvents) -> Option<Month> {
-        self.cumulative += match t.event {
-            Event::Referral => ev.referrals,
-            Event::Engagement => ev.engagements,
-            Event::JobStart => ev.job_starts[0] + ev.job_starts[1],
-            Event::Sustain6w => ev.sustain_6w[0] + ev.sustain_6w[1],
-            Event::Sustain26w => ev.sustain_26w[0] + ev.sustain_26w[1],
-        };
+        self.cumulative += ev.total(t.event);
         let elapsed = m - site.start + 1;
         if self.terminated || elapsed <= t.grace_months {
             return None;
@@ -305,8 +352,8 @@ fn record(
         // Net of what the party received (a co-commissioner reimbursed by the SPV, say), so that
         // money passing through it is not counted as its own, nor twice overall.
         let spend = ledger.paid_by[p] - ledger.received_by[p];
-        let starts = outcomes(row, sites, count::JOB_STARTS);
-        let sustained = outcomes(row, sites, count::SUSTAIN_26W);
+        let starts = outcomes(row, sites, layout.event_count(Event::JobStart));
+        let sustained = outcomes(row, sites, layout.event_count(Event::Sustain26w));
         let (per_start, per_sustained) = layout.commissioning(k);
         row[per_start] = ratio(spend, starts);
         row[per_sustained] = ratio(spend, sustained);
@@ -320,8 +367,9 @@ fn record(
         row[over] = flag(spend > budget);
     }
     let (per_start, per_sustained) = layout.commissioning_overall();
-    row[per_start] = ratio(all_spend, row[layout.total_count(count::JOB_STARTS)]);
-    row[per_sustained] = ratio(all_spend, row[layout.total_count(count::SUSTAIN_26W)]);
+    let total = |row: &[f64], e| row[layout.total_count(layout.event_count(e))];
+    row[per_start] = ratio(all_spend, total(row, Event::JobStart));
+    row[per_sustained] = ratio(all_spend, total(row, Event::Sustain26w));
     let mut any_loss = false;
     for (s, b) in books.iter().enumerate() {
         let (block, events) = (ledger.site_income_block[s], ledger.site_income_events[s]);

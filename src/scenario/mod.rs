@@ -8,6 +8,7 @@ pub mod builder;
 mod facade;
 mod loader;
 pub mod model;
+pub mod outputs;
 pub mod raw;
 pub mod span;
 pub mod validate;

@@ -263,6 +263,20 @@ params! {
     OverheadsPerMonth => "costs", "overheads_per_month", NonNegative, Some(0.0);
     RecruitmentCostPerHire => "costs", "recruitment_cost_per_hire", NonNegative, Some(0.0);
     OpeningCash => "costs", "opening_cash", Any, Some(0.0);
+    // Optional inputs come last, after every input a site always draws (see `Param::N_CORE`).
+    P13w => "delivery", "p_13w", Probability, None;
+}
+
+impl Param {
+    /// How many inputs every site draws: those before the first optional one ([`Param::P13w`]).
+    /// The copula covers these only, so an optional input shifts no copula dimension.
+    pub const N_CORE: usize = Param::P13w as usize;
+
+    /// Whether the input may be absent, switching off what it models instead of taking a default
+    /// (`p_13w`: no 13-week sustainment is drawn or counted at the site).
+    pub fn optional(self) -> bool {
+        self == Param::P13w
+    }
 }
 
 /// One site (contract): who delivers, for whom, when, and the distributions of its inputs.
@@ -277,8 +291,11 @@ pub struct Site {
     pub start: Month,
     pub end: Month,
     pub excess: Excess,
-    /// One distribution per [`Param`], indexed by `Param as usize`.
+    /// One distribution per [`Param`], indexed by `Param as usize` (an absent optional input is
+    /// a fixed NaN, never drawn).
     pub inputs: Vec<Dist>,
+    /// Whether the site sets `p_13w`, and so draws and counts 13-week sustainments.
+    pub sustain_13w: bool,
     pub distress: Option<Distress>,
     pub termination: Option<Termination>,
 }
@@ -311,39 +328,81 @@ impl Site {
     }
 }
 
-/// An event that can trigger a payment.
+/// An event that can trigger a payment, be judged for termination and be counted.
+///
+/// The one table of events: a new trigger is a variant here, its two names in [`Event::NAMES`] and
+/// [`Event::METRICS`], its place in delivery, and its counts in
+/// [`COUNTS`](crate::scenario::outputs::COUNTS).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Event {
     Referral,
     Engagement,
     JobStart,
     Sustain6w,
+    /// Sustained 13 weeks (optional: recorded only where a site sets `p_13w` or a rule uses it).
+    Sustain13w,
     Sustain26w,
 }
 
 impl Event {
-    pub const NAMES: [&'static str; 5] = [
+    /// Every event, in discriminant order (the order of [`Event::NAMES`]).
+    pub const ALL: [Event; 6] = [
+        Event::Referral,
+        Event::Engagement,
+        Event::JobStart,
+        Event::Sustain6w,
+        Event::Sustain13w,
+        Event::Sustain26w,
+    ];
+    /// How many events there are: the length of arrays indexed by `Event as usize`.
+    pub const N: usize = Event::ALL.len();
+    /// Trigger names, as tariffs and `sibsim pay --count` write them.
+    pub const NAMES: [&'static str; Event::N] = [
         "referral",
         "engagement",
         "job_start",
         "sustain_6w",
+        "sustain_13w",
+        "sustain_26w",
+    ];
+    /// Names of the metrics counting each event, as plans and termination rules write them.
+    pub const METRICS: [&'static str; Event::N] = [
+        "referrals",
+        "engagements",
+        "job_starts",
+        "sustain_6w",
+        "sustain_13w",
         "sustain_26w",
     ];
 
+    /// The event a trigger name denotes.
     pub fn parse(s: &str) -> Option<Event> {
-        Some(match s {
-            "referral" => Event::Referral,
-            "engagement" => Event::Engagement,
-            "job_start" => Event::JobStart,
-            "sustain_6w" => Event::Sustain6w,
-            "sustain_26w" => Event::Sustain26w,
-            _ => return None,
-        })
+        Event::ALL.into_iter().find(|e| e.name() == s)
+    }
+    /// The trigger name, e.g. `job_start`.
+    pub const fn name(self) -> &'static str {
+        Event::NAMES[self as usize]
+    }
+    /// The name of the metric counting the event, e.g. `job_starts`.
+    pub const fn metric(self) -> &'static str {
+        Event::METRICS[self as usize]
     }
 
     /// Whether the event has an hours band (job starts and sustainments do).
     pub fn has_band(self) -> bool {
-        matches!(self, Event::JobStart | Event::Sustain6w | Event::Sustain26w)
+        !matches!(self, Event::Referral | Event::Engagement)
+    }
+    /// Whether a tariff pays on evidenced events only (sustainments: claimable with `p_evidence`).
+    pub fn needs_evidence(self) -> bool {
+        matches!(
+            self,
+            Event::Sustain6w | Event::Sustain13w | Event::Sustain26w
+        )
+    }
+    /// Whether the event is optional: counted only in models that use it (see
+    /// [`Model::records`]), so that models without it keep their outputs as they were.
+    pub fn optional(self) -> bool {
+        self == Event::Sustain13w
     }
 }
 
@@ -566,6 +625,16 @@ pub struct Model {
 }
 
 impl Model {
+    /// Whether the model counts `event`: always for events that are not optional; a 13-week
+    /// sustainment only when some site sets `p_13w` or some tariff or termination rule uses it.
+    pub fn records(&self, event: Event) -> bool {
+        !event.optional()
+            || self.sites.iter().any(|s| {
+                (event == Event::Sustain13w && s.sustain_13w)
+                    || s.termination.is_some_and(|t| t.event == event)
+            })
+            || self.tariffs.iter().any(|t| t.event == event)
+    }
     /// The rule set in force at `site` in month `m`: the latest variation for the site that has
     /// started, else `"base"` (index 0).
     pub fn rule_set_at(&self, site: usize, m: Month) -> usize {

@@ -293,6 +293,9 @@ pub struct RawDelivery {
     pub p_6w: Input,
     /// Probability that a 6-week sustainment reaches 26 weeks.
     pub p_26w: Input,
+    /// Probability that a 6-week sustainment reaches 13 weeks (optional: absent, no 13-week
+    /// sustainment is drawn or counted).
+    pub p_13w: Option<Input>,
     /// Probability that a sustainment is evidenced, and so can be claimed.
     pub p_evidence: Input,
 }

@@ -103,16 +103,6 @@ fn role_name(r: Role) -> &'static str {
     }
 }
 
-fn event_name(e: Event) -> &'static str {
-    match e {
-        Event::Referral => "referral",
-        Event::Engagement => "engagement",
-        Event::JobStart => "job_start",
-        Event::Sustain6w => "sustain_6w",
-        Event::Sustain26w => "sustain_26w",
-    }
-}
-
 /// Typed months go through the file's `"YYYY-MM"` so validation reads them as it reads a file.
 fn month(m: YearMonth) -> String {
     m.to_string()
@@ -396,6 +386,7 @@ impl SiteSpec {
         share_ge16 => ShareGe16,
         p_6w => P6w,
         p_26w => P26w,
+        p_13w => P13w,
         p_evidence => PEvidence,
         es_posts => EsPosts,
         team_leaders => TeamLeaders,
@@ -441,15 +432,8 @@ impl SiteSpec {
     /// The commissioner ends the site when its cumulative `event` count stays below `below_share`
     /// of the site's plan to date for `months` months in a row (needs a site plan figure).
     pub fn termination(mut self, event: Event, below_share: f64, months: u32) -> Self {
-        let metric = match event {
-            Event::Referral => "referrals",
-            Event::Engagement => "engagements",
-            Event::JobStart => "job_starts",
-            Event::Sustain6w => "sustain_6w",
-            Event::Sustain26w => "sustain_26w",
-        };
         self.termination = Some(RawTermination {
-            metric: metric.into(),
+            metric: event.metric().into(),
             below_share,
             months: months.into(),
             ..RawTermination::default()
@@ -462,7 +446,9 @@ impl SiteSpec {
         let missing: Vec<Param> = Param::ALL
             .iter()
             .copied()
-            .filter(|&p| p.default().is_none() && self.inputs[p as usize].is_none())
+            .filter(|&p| {
+                p.default().is_none() && !p.optional() && self.inputs[p as usize].is_none()
+            })
             .collect();
         if !missing.is_empty() {
             return Err(missing);
@@ -493,6 +479,7 @@ impl SiteSpec {
                 share_ge16: req(ShareGe16),
                 p_6w: req(P6w),
                 p_26w: req(P26w),
+                p_13w: opt(P13w),
                 p_evidence: req(PEvidence),
             },
             staffing: RawStaffing {

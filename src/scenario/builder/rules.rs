@@ -1,7 +1,7 @@
 //! Payment rules built in code: per-event tariffs, scheduled blocks and caps, each written as
 //! the file format's table so validation checks it as it checks a file.
 
-use super::{event_name, month, strings, PartyRef};
+use super::{month, strings, PartyRef};
 use crate::scenario::raw::*;
 use crate::scenario::{Band, CapScope, Event, Lag, YearMonth};
 use crate::Money;
@@ -21,7 +21,7 @@ impl TariffSpec {
                 name: name.into(),
                 payer: Some(PartyRef::SiteCommissioner.raw()),
                 payee: Some(PartyRef::SiteProvider.raw()),
-                event: event_name(event).into(),
+                event: event.name().into(),
                 amount: Some(amount),
                 ..RawTariff::default()
             },

@@ -10,14 +10,29 @@ impl Validator<'_, '_> {
     /// correlation matrix (positive definite).
     pub(super) fn copula(&mut self, c: &RawCorrelation, model: &Model) -> Option<Copula> {
         let cp = FieldPath::root().key("correlation");
-        let n_in = Param::ALL.len();
+        // Optional inputs (`p_13w`) are not in the copula: they are drawn independently, so
+        // that a model without them keeps its copula's dimensions.
+        let n_in = Param::N_CORE;
         let dim = model.sites.len() * n_in;
         let index = |name: &str| {
-            Param::ALL
+            Param::ALL[..n_in]
                 .iter()
                 .position(|p| format!("{}.{}", p.table(), p.field()) == name)
         };
         let valid_inputs = "expected an input as \"<table>.<field>\", e.g. \"delivery.p_engage\" or \"staffing.turnover_per_month\"";
+        // Optional inputs exist but are drawn outside the copula: say so rather than "not an input".
+        let not_input = |name: &str| {
+            if Param::ALL[n_in..]
+                .iter()
+                .any(|p| format!("{}.{}", p.table(), p.field()) == name)
+            {
+                format!(
+                    "\"{name}\" is optional and drawn independently, so it cannot be correlated"
+                )
+            } else {
+                format!("\"{name}\" is not an input")
+            }
+        };
         let rho_ok = |r: f64| r.is_finite() && r > -1.0 && r < 1.0;
         let mut corr = vec![0.0; dim * dim];
         for i in 0..dim {
@@ -29,12 +44,7 @@ impl Validator<'_, '_> {
         for (name, &rho) in &c.across_sites {
             let at = cp.key("across_sites").key(name);
             let Some(i) = index(name) else {
-                self.err(
-                    &at,
-                    Target::Key,
-                    format!("\"{name}\" is not an input"),
-                    valid_inputs,
-                );
+                self.err(&at, Target::Key, not_input(name), valid_inputs);
                 ok = false;
                 continue;
             };
@@ -65,7 +75,7 @@ impl Validator<'_, '_> {
                 self.err(
                     &at.key("a"),
                     Target::Value,
-                    format!("\"{}\" is not an input", pair.a),
+                    not_input(&pair.a),
                     valid_inputs,
                 );
             }
@@ -73,7 +83,7 @@ impl Validator<'_, '_> {
                 self.err(
                     &at.key("b"),
                     Target::Value,
-                    format!("\"{}\" is not an input", pair.b),
+                    not_input(&pair.b),
                     valid_inputs,
                 );
             }
@@ -147,7 +157,7 @@ mod tests {
             "[correlation]\nwithin_site = [{ a = \"delivery.p_engage\", b = \"delivery.p_job_start\", rho = 0.5 }]\n",
         ));
         let c = model.copula.expect("a copula");
-        assert_eq!(c.dim, Param::ALL.len());
+        assert_eq!(c.dim, Param::N_CORE);
         assert_eq!(c.pairs.len(), 1);
         assert_eq!(
             c.pairs[0].0,

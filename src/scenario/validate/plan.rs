@@ -1,20 +1,18 @@
 //! `[plan]` and `[actuals]`: business-case figures and recorded outturns, each naming a metric of
 //! this scenario.
 //!
-//! The metric names come from the engine's row layout (`engine::metrics::Layout`): an import that
-//! runs up a layer, left here until the metric-name catalogue moves below the engine.
+//! The metric names come from the catalogue of a model's outputs ([`crate::scenario::outputs`]),
+//! the same one the engine lays its rows out from.
 
 use std::collections::HashSet;
 
 use super::*;
+use crate::scenario::outputs::MetricNames;
 use crate::scenario::span::{FieldPath, Target};
 
 impl Validator<'_, '_> {
     pub(super) fn actuals(&mut self, raw: &RawScenario, model: &Model) -> Vec<Actual> {
-        let names: HashSet<String> = crate::engine::metrics::Layout::new(model)
-            .metric_names()
-            .into_iter()
-            .collect();
+        let names: HashSet<String> = MetricNames::new(model).metrics.into_iter().collect();
         let mut out = Vec::new();
         for (metric, a) in &raw.actuals {
             let path = FieldPath::root().key("actuals").key(metric);
@@ -42,10 +40,7 @@ impl Validator<'_, '_> {
     }
 
     pub(super) fn plan(&mut self, raw: &RawScenario, model: &Model) -> Vec<PlanFigure> {
-        let names: HashSet<String> = crate::engine::metrics::Layout::new(model)
-            .metric_names()
-            .into_iter()
-            .collect();
+        let names: HashSet<String> = MetricNames::new(model).metrics.into_iter().collect();
         let mut out = Vec::new();
         let mut check = |v: &mut Self,
                          metric: String,

@@ -36,17 +36,7 @@ pub(super) fn raw_input(site: &RawSite, p: Param) -> Option<&Input> {
         Param::OverheadsPerMonth => c.overheads_per_month.as_ref(),
         Param::RecruitmentCostPerHire => c.recruitment_cost_per_hire.as_ref(),
         Param::OpeningCash => c.opening_cash.as_ref(),
-    }
-}
-
-/// The metric name counting an event: `engagement` → `engagements`.
-fn event_metric(event: &str) -> &'static str {
-    match event {
-        "referral" => "referrals",
-        "engagement" => "engagements",
-        "job_start" => "job_starts",
-        "sustain_6w" => "sustain_6w",
-        _ => "sustain_26w",
+        Param::P13w => d.p_13w.as_ref(),
     }
 }
 
@@ -126,6 +116,8 @@ impl Validator<'_, '_> {
             for &p in Param::ALL {
                 let fp = sp.key(p.table()).key(p.field());
                 let dist = match raw_input(s, p) {
+                    // Never drawn: the site has no such input.
+                    None if p.optional() => Dist::fixed(f64::NAN),
                     None => Dist::fixed(
                         p.default()
                             .expect("required fields are not Option in RawSite"),
@@ -158,6 +150,7 @@ impl Validator<'_, '_> {
                     end,
                     excess,
                     inputs,
+                    sustain_13w: s.delivery.p_13w.is_some(),
                     distress,
                     termination,
                 });
@@ -214,26 +207,29 @@ impl Validator<'_, '_> {
         path: &FieldPath,
     ) -> Option<Termination> {
         let mut ok = true;
-        let event = Event::NAMES
-            .iter()
-            .position(|e| event_metric(e) == t.metric)
-            .and_then(|i| Event::parse(Event::NAMES[i]));
+        let event = Event::ALL.into_iter().find(|e| e.metric() == t.metric);
         let plan = match event {
             None => {
                 self.err(
                     &path.key("metric"),
                     Target::Value,
                     format!("unknown metric \"{}\"", t.metric),
-                    format!(
-                        "expected one of: {}",
-                        Event::NAMES.map(event_metric).join(", ")
-                    ),
+                    format!("expected one of: {}", Event::METRICS.join(", ")),
+                );
+                None
+            }
+            Some(Event::Sustain13w) if site.delivery.p_13w.is_none() => {
+                self.err(
+                    &path.key("metric"),
+                    Target::Value,
+                    "sustain_13w is judged but the site sets no p_13w, so it counts none",
+                    "expected delivery.p_13w in this site, or another metric",
                 );
                 None
             }
             Some(e) => match site
                 .plan
-                .get(event_metric(Event::NAMES[e as usize]))
+                .get(e.metric())
                 .or_else(|| programme_plan.get(&format!("site.{site_id}.{}", t.metric)))
             {
                 Some(&p) if p > 0.0 => Some(p),

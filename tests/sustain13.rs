@@ -1,0 +1,143 @@
+//! The 13-week sustainment (`p_13w`, trigger `sustain_13w`): its rate, its place between the 6-
+//! and 26-week outcomes, its tariff, and that scenarios without it are untouched.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use sibsim::analysis::TrialTable;
+use sibsim::engine::{run, RunOptions};
+use sibsim::scenario::{parse_scenario, Model};
+
+fn model(path: &str) -> Model {
+    let text = std::fs::read_to_string(path).unwrap();
+    parse_scenario(path, &text).unwrap()
+}
+
+fn column(table: &TrialTable, name: &str) -> Vec<f64> {
+    let j = table
+        .metric_names
+        .iter()
+        .position(|n| n == name)
+        .unwrap_or_else(|| panic!("no metric {name}"));
+    let w = table.metric_names.len() + table.flag_names.len();
+    (0..table.trials).map(|t| table.values[t * w + j]).collect()
+}
+
+fn fixture() -> (Model, TrialTable) {
+    let model = model("tests/fixtures/sustain13.toml");
+    let table = run(&model, &RunOptions::default(), &|_| {}).unwrap();
+    (model, table)
+}
+
+#[test]
+fn the_13_week_rate_given_6_weeks_is_p13() {
+    let (_, table) = fixture();
+    let (s6, s13) = (column(&table, "sustain_6w"), column(&table, "sustain_13w"));
+    // A 6-week outcome is recorded one month after the start, a 13-week one three months after:
+    // of the 6-week sustainers counted in the 24 months, a share `inside` also have their 13
+    // weeks inside them (time to job: geometric with mean 3, as in tests/statistics.rs).
+    let (h, q) = (24_i64, 1.0 / (1.0 + 3.0_f64));
+    let cdf = |n: i64| {
+        if n < 0 {
+            0.0
+        } else {
+            1.0 - (1.0 - q).powi(n as i32 + 1)
+        }
+    };
+    let within = |delay: i64| (0..h).map(|k| cdf(h - 1 - k - delay)).sum::<f64>();
+    let inside = within(3) / within(1);
+    let ratios: Vec<f64> = s6
+        .iter()
+        .zip(&s13)
+        .filter(|(a, _)| **a > 0.0)
+        .map(|(a, b)| b / a / inside)
+        .collect();
+    let n = ratios.len() as f64;
+    let mean = ratios.iter().sum::<f64>() / n;
+    let var = ratios.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    let se = (var / n).sqrt();
+    assert!(se > 0.0);
+    let z = (mean - 0.65) / se;
+    assert!(z.abs() < 4.0, "13w/6w {mean:.4} vs p13 0.65 ({z:.2} SE)");
+}
+
+#[test]
+fn thirteen_weeks_lies_between_six_and_twenty_six_and_claims_within_outcomes() {
+    let (_, table) = fixture();
+    let c = |n: &str| column(&table, n);
+    for band in ["", ".lt16", ".ge16"] {
+        let (s6, s13, s26) = (
+            c(&format!("sustain_6w{band}")),
+            c(&format!("sustain_13w{band}")),
+            c(&format!("sustain_26w{band}")),
+        );
+        let c13 = c(&format!("claimable_13w{band}"));
+        for t in 0..table.trials {
+            assert!(s26[t] <= s13[t] && s13[t] <= s6[t], "trial {t}{band}");
+            assert!(c13[t] <= s13[t], "trial {t}{band}");
+        }
+    }
+    // The tariff pays £750 for every claimable 13-week sustainment, exactly.
+    let (paid, claims) = (
+        c("payments.by_rule.thirteen_weeks"),
+        c("site.only.claimable_13w"),
+    );
+    for t in 0..table.trials {
+        assert_eq!(paid[t], 750.0 * claims[t]);
+    }
+}
+
+#[test]
+fn sibsim_pay_settles_a_13_week_tariff() {
+    let out = Command::cargo_bin("sibsim")
+        .unwrap()
+        .args([
+            "pay",
+            "tests/fixtures/sustain13.toml",
+            "--site",
+            "only",
+            "--month",
+            "2030-06",
+            "--count",
+            "sustain_13w:ge16=3",
+            "--count",
+            "sustain_13w:lt16=1",
+            "--json",
+        ])
+        .assert()
+        .success();
+    let v: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["totals"]["by_payee"]["charity"].as_f64(), Some(3000.0));
+}
+
+#[test]
+fn a_p_13w_above_1_is_refused_where_it_is_written() {
+    let text = std::fs::read_to_string("tests/fixtures/sustain13.toml").unwrap();
+    let bad = text.replace("p_13w = 0.65", "p_13w = 1.5");
+    let err = parse_scenario("sustain13.toml", &bad)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        "sustain13.toml:34:9: sites.only.delivery.p_13w: 1.5 is out of range; expected a probability: a number from 0 to 1, or a distribution whose values all lie in [0, 1] (beta, beta_mean, beta_counts, or uniform/triangular/pert/truncated normal within [0, 1])\n   |\n34 | p_13w = 1.5\n   |         ^^^\n1 problem found; nothing was simulated"
+    );
+}
+
+#[test]
+fn scenarios_without_p_13w_have_no_13_week_metrics_or_inputs() {
+    let model = model("tests/fixtures/analytic.toml");
+    let table = run(
+        &model,
+        &RunOptions {
+            trials: Some(10),
+            ..RunOptions::default()
+        },
+        &|_| {},
+    )
+    .unwrap();
+    assert!(!table.metric_names.iter().any(|n| n.contains("13w")));
+    let (_, with) = fixture();
+    assert!(with
+        .metric_names
+        .iter()
+        .any(|n| n == "site.only.claimable_13w.ge16"));
+}
