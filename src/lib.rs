@@ -30,6 +30,7 @@ pub mod report;
 pub mod results;
 pub mod scenario;
 pub mod simulation;
+pub mod span;
 
 pub use results::{Metric, Results, Trial, UnknownName};
 pub use scenario::builder::{

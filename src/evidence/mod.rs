@@ -14,7 +14,7 @@ pub mod results;
 use serde::Deserialize;
 
 use crate::error::{Error, ScenarioErrors};
-use crate::scenario::span::{parse_toml, FieldPath, Source, Target};
+use crate::span::{parse_toml, FieldPath, Source, Target};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -8,8 +8,8 @@ use crate::error::{Error, ScenarioErrors};
 use crate::evidence::Library;
 use crate::scenario::model::Model;
 use crate::scenario::raw::RawScenario;
-use crate::scenario::span::{parse_toml, Source};
 use crate::scenario::validate::{check, uses_evidence, Evidence};
+use crate::span::{parse_toml, Source};
 
 /// Read and validate a scenario file.
 ///

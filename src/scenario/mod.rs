@@ -1,5 +1,5 @@
 //! Scenario files: the TOML format ([`raw`]), its validation ([`validate`]) with errors located in
-//! the file ([`span`]), and the validated [`Model`] the engine runs, which library users know as
+//! the file ([`crate::span`]), and the validated [`Model`] the engine runs, which library users know as
 //! [`Scenario`]: loaded from a file or text, or made in code by the typed [`builder`]. Reading
 //! files — the scenario and the evidence library it may need — is the loader's ([`load`],
 //! [`parse_scenario`]); validation itself is handed both ([`parse_scenario_with`]).
@@ -10,7 +10,7 @@ mod loader;
 pub mod model;
 pub mod outputs;
 pub mod raw;
-pub mod span;
+
 pub mod validate;
 
 pub use facade::Scenario;

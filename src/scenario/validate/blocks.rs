@@ -2,7 +2,7 @@
 //! `[[variations]]`, which switch sites to another rule set from a month.
 
 use super::*;
-use crate::scenario::span::{FieldPath, Target};
+use crate::span::{FieldPath, Target};
 use crate::Month;
 
 impl Validator<'_, '_> {

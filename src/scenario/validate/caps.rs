@@ -2,7 +2,7 @@
 //! lines.
 
 use super::*;
-use crate::scenario::span::{FieldPath, Target};
+use crate::span::{FieldPath, Target};
 
 impl Validator<'_, '_> {
     /// `[[caps]]`: resolve the tariffs each covers and attach the cap to their lines.

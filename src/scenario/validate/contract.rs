@@ -3,7 +3,7 @@
 //! and the helpers every rule shares (rule names, party references, site lists, amounts).
 
 use super::*;
-use crate::scenario::span::{FieldPath, Target};
+use crate::span::{FieldPath, Target};
 
 /// A party reference as written in a tariff or block.
 pub(super) enum PartyRef {

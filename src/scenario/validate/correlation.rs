@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::distributions::NotPositiveDefinite;
-use crate::scenario::span::{FieldPath, Target};
+use crate::span::{FieldPath, Target};
 
 impl Validator<'_, '_> {
     /// `[correlation]` → a copula, checking the inputs named and that the matrix is a valid

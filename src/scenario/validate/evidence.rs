@@ -10,7 +10,7 @@ use super::sites::raw_input;
 use super::*;
 use crate::distributions::{DistSpec, Input};
 use crate::evidence::Library;
-use crate::scenario::span::{FieldPath, Target};
+use crate::span::{FieldPath, Target};
 
 /// Where a scenario's `{ dist = "evidence" }` inputs are resolved from.
 #[derive(Debug, Clone, Copy)]
@@ -218,7 +218,7 @@ mod tests {
     #[test]
     fn only_scenarios_with_evidence_inputs_need_a_library() {
         let parse = |text: &str| -> RawScenario {
-            crate::scenario::span::parse_toml(&Source::new("unit.toml", text)).unwrap()
+            crate::span::parse_toml(&Source::new("unit.toml", text)).unwrap()
         };
         assert!(!uses_evidence(&parse(BASE)));
         assert!(uses_evidence(&parse(&edit("p_engage = 0.6", ENGAGE))));

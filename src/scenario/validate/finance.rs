@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::distributions::Dist;
-use crate::scenario::span::{FieldPath, Target};
+use crate::span::{FieldPath, Target};
 use crate::{Money, Month};
 
 impl Validator<'_, '_> {

@@ -16,7 +16,7 @@
 use crate::error::{ScenarioError, ScenarioErrors};
 use crate::scenario::model::*;
 use crate::scenario::raw::*;
-use crate::scenario::span::{parse_toml, FieldPath, Source, Target};
+use crate::span::{parse_toml, FieldPath, Source, Target};
 
 mod blocks;
 mod caps;

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 
 use super::*;
 use crate::scenario::outputs::MetricNames;
-use crate::scenario::span::{FieldPath, Target};
+use crate::span::{FieldPath, Target};
 
 impl Validator<'_, '_> {
     pub(super) fn actuals(&mut self, raw: &RawScenario, model: &Model) -> Vec<Actual> {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::*;
 use crate::limits::{MAX_HORIZON, MAX_TRIALS};
-use crate::scenario::span::{FieldPath, Target};
+use crate::span::{FieldPath, Target};
 use crate::Month;
 
 impl Validator<'_, '_> {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::*;
 use crate::distributions::{Dist, DistSpec, Input};
-use crate::scenario::span::{FieldPath, Target};
+use crate::span::{FieldPath, Target};
 
 pub(super) fn raw_input(site: &RawSite, p: Param) -> Option<&Input> {
     let d = &site.delivery;
