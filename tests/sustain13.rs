@@ -141,3 +141,33 @@ fn scenarios_without_p_13w_have_no_13_week_metrics_or_inputs() {
         .iter()
         .any(|n| n == "site.only.claimable_13w.ge16"));
 }
+
+/// The 13-week sustainment is recorded like the other outcomes, with no list to extend: its
+/// monthly series ends at the trial's total and its financial years add up to it, per site and in
+/// total.
+#[test]
+fn thirteen_weeks_has_a_monthly_series_and_per_year_figures() {
+    use sibsim::engine::replay::replay;
+    use sibsim::scenario::outputs::years;
+    let m = model("tests/fixtures/sustain13.toml");
+    let mut seen = 0.0;
+    for t in 0..30 {
+        let r = replay(&m, 5, t);
+        let mut scopes = vec![String::new()];
+        scopes.extend(m.sites.iter().map(|s| format!("site.{}.", s.id)));
+        for scope in scopes {
+            let total = r.value(&format!("{scope}sustain_13w")).expect("13w metric");
+            let series = r.series(&format!("{scope}sustain_13w")).expect("13w series");
+            assert_eq!(*series.last().expect("a month"), total, "trial {t} {scope}");
+            let by_year: f64 = years(&m)
+                .map(|y| {
+                    r.value(&format!("fy{y}.{scope}sustain_13w"))
+                        .expect("13w per year")
+                })
+                .sum();
+            assert_eq!(by_year, total, "trial {t} {scope}");
+            seen += total;
+        }
+    }
+    assert!(seen > 0.0, "the fixture produces 13-week sustainments");
+}

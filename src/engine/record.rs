@@ -12,14 +12,15 @@
 //!   The copula's programme-level draws are not inputs of their own: they show in the sites'
 //!   inputs, as the correlation between them.
 //! - **Monthly series** ([`MonthlyTable`]): at each month-end, cumulative `engagements`,
-//!   `job_starts`, `sustain_6w`, `sustain_26w` (in total, then per site as `site.<site>.…`, each
+//!   `job_starts`, `sustain_6w`, `sustain_26w` — every outcome event the model records
+//!   ([`recorded_events`]: `sustain_13w` too, between the 6- and 26-week ones, where it is used) — (in total, then per site as `site.<site>.…`, each
 //!   site followed by its `site.<site>.provider.cash`), then `spv.cash` and
 //!   `investor.outstanding` (loan principal and unpaid interest; with `[finance]` only), then
 //!   cumulative `payments.by_payer.<party>` for every party.
 //! - **Financial-year metrics**, written into the trial's row after every other metric (see
 //!   [`window_metric_names`]): per financial year (April–March) `fy<YYYY>.<name>` in total and
-//!   `fy<YYYY>.site.<site>.<name>` per site, for `engagements`, `job_starts`, `sustain_6w`,
-//!   `sustain_26w`, `provider.income`, `provider.cost`, `provider.margin`; then
+//!   `fy<YYYY>.site.<site>.<name>` per site, for the same events (`engagements`, `job_starts`,
+//!   `sustain_6w`, [`sustain_13w`,] `sustain_26w`), `provider.income`, `provider.cost`, `provider.margin`; then
 //!   `fy<YYYY>.payments.by_payer.<party>`. `fy2017` is FY2017/18, April 2017 – March 2018. A year
 //!   only partly inside the horizon is reported over its months inside it. Counts are counted in
 //!   the month the event happens (as the whole-horizon counts are); money in the month it moves.
@@ -44,10 +45,8 @@ use crate::engine::investment::SpvAccount;
 use crate::engine::metrics::column;
 use crate::engine::settlement::Ledger;
 pub use crate::scenario::outputs::{financial_year, window_metric_names};
-use crate::scenario::outputs::{
-    RECORDED_COUNTS as COUNTS, RECORDED_EVENTS as EVENTS, YEAR_MONEY as MONEY,
-};
-use crate::scenario::{Model, Param, YearMonth};
+use crate::scenario::outputs::{recorded_events, YEAR_MONEY as MONEY};
+use crate::scenario::{Event, Model, Param, YearMonth};
 use crate::{Money, Month};
 
 /// Most trials whose monthly series are stored for `monthly.csv`.
@@ -57,16 +56,6 @@ pub const MONTHLY_BYTES: usize = 256 << 20;
 
 /// Names of the SPV's monthly costs, in the order validation lists them in `Finance::costs`.
 pub const SPV_COSTS: [&str; 3] = ["central_team", "administration", "evaluation"];
-
-/// Series per site: the counts, then the provider's cash.
-const PER_SITE: usize = COUNTS.len() + 1;
-/// Figures per site and in total in each financial year.
-const PER_YEAR: usize = COUNTS.len() + MONEY.len();
-
-/// A month's counts as the recorder keeps them, in [`COUNTS`] order.
-fn counts_of(ev: &MonthEvents) -> [u64; COUNTS.len()] {
-    EVENTS.map(|e| ev.total(e))
-}
 
 /// What a run records beside the metrics, laid out once per model.
 #[derive(Debug, Clone)]
@@ -79,6 +68,8 @@ pub struct RecordLayout {
     pub months: Vec<YearMonth>,
     /// Names of the financial-year metrics, in row order.
     pub window_names: Vec<String>,
+    /// The events counted, monthly and per year ([`recorded_events`]).
+    events: Vec<Event>,
     /// Where each site's inputs start in [`RecordLayout::input_names`], then where the SPV's do.
     site_inputs: Vec<usize>,
     /// Per month, the index of its financial year (0 = the first the horizon touches).
@@ -109,9 +100,11 @@ impl RecordLayout {
                 None => format!("input.spv.cost{k}"),
             }));
         }
-        let mut series_names: Vec<String> = COUNTS.iter().map(|s| s.to_string()).collect();
+        let events = recorded_events(model);
+        let counts: Vec<&str> = events.iter().map(|e| e.metric()).collect();
+        let mut series_names: Vec<String> = counts.iter().map(|s| s.to_string()).collect();
         for site in &model.sites {
-            for n in COUNTS.iter().chain(&["provider.cash"]) {
+            for n in counts.iter().chain(&["provider.cash"]) {
                 series_names.push(format!("site.{}.{n}", site.id));
             }
         }
@@ -135,6 +128,7 @@ impl RecordLayout {
             series_names,
             months,
             window_names: window_metric_names(model),
+            events,
             year_of,
             n_sites: model.sites.len(),
             n_parties: model.parties.len(),
@@ -149,29 +143,41 @@ impl RecordLayout {
     fn horizon(&self) -> usize {
         self.months.len()
     }
+    /// How many events are counted.
+    fn n_counts(&self) -> usize {
+        self.events.len()
+    }
+    /// Series per site: the counts, then the provider's cash.
+    fn per_site(&self) -> usize {
+        self.n_counts() + 1
+    }
+    /// Figures per site and in total in each financial year: the counts, then the money.
+    fn per_year(&self) -> usize {
+        self.n_counts() + MONEY.len()
+    }
     /// Series index of site `s` (`None`: the total) count `c`.
     fn count_series(&self, s: Option<usize>, c: usize) -> usize {
-        s.map_or(c, |s| COUNTS.len() + s * PER_SITE + c)
+        s.map_or(c, |s| self.n_counts() + s * self.per_site() + c)
     }
     fn cash_series(&self, s: usize) -> usize {
-        COUNTS.len() + s * PER_SITE + COUNTS.len()
+        self.n_counts() + s * self.per_site() + self.n_counts()
     }
     fn spv_series(&self) -> usize {
-        COUNTS.len() + self.n_sites * PER_SITE
+        self.n_counts() + self.n_sites * self.per_site()
     }
     fn payer_series(&self, p: usize) -> usize {
         self.spv_series() + if self.finance { 2 } else { 0 } + p
     }
     fn year_block(&self) -> usize {
-        PER_YEAR * (1 + self.n_sites) + self.n_parties
+        self.per_year() * (1 + self.n_sites) + self.n_parties
     }
-    /// Year-metric index of year `y`, site `s` (`None`: the total), figure `k` (in COUNTS then
+    /// Year-metric index of year `y`, site `s` (`None`: the total), figure `k` (the counts, then
     /// MONEY order).
     fn year_figure(&self, y: usize, s: Option<usize>, k: usize) -> usize {
-        y * self.year_block() + s.map_or(0, |s| 1 + s) * PER_YEAR + k
+        y * self.year_block() + s.map_or(0, |s| 1 + s) * self.per_year() + k
     }
     fn year_payer(&self, y: usize, p: usize) -> usize {
-        y * self.year_block() + PER_YEAR * (1 + self.n_sites) + p
+        y * self.year_block() + self.per_year() * (1 + self.n_sites) + p
     }
 }
 
@@ -186,7 +192,7 @@ pub struct TrialRecorder<'l> {
     pub series: Vec<f64>,
     /// The year metrics, in [`RecordLayout::window_names`] order.
     pub window: Vec<f64>,
-    /// Running counts, the total's then each site's, [`COUNTS`] order.
+    /// Running counts, the total's then each site's, in the layout's event order.
     cumulative: Vec<u64>,
     /// Per party, what it had paid when the current financial year began.
     paid_before_year: Vec<Money>,
@@ -200,7 +206,7 @@ impl<'l> TrialRecorder<'l> {
             inputs: vec![0.0; layout.input_names.len()],
             series: vec![0.0; layout.series_len()],
             window: vec![0.0; layout.window_names.len()],
-            cumulative: vec![0; COUNTS.len() * (1 + layout.n_sites)],
+            cumulative: vec![0; layout.n_counts() * (1 + layout.n_sites)],
             paid_before_year: vec![0.0; layout.n_parties],
         }
     }
@@ -228,12 +234,14 @@ impl<'l> TrialRecorder<'l> {
 
     /// What happened at site `s` in month `m` (a month it delivered).
     pub fn site_events(&mut self, s: usize, m: Month, ev: &MonthEvents) {
-        let y = self.layout.year_of[m as usize];
-        for (c, n) in counts_of(ev).into_iter().enumerate() {
+        let l = self.layout;
+        let y = l.year_of[m as usize];
+        for (c, &e) in l.events.iter().enumerate() {
+            let n = ev.total(e);
             self.cumulative[c] += n;
-            self.cumulative[COUNTS.len() * (1 + s) + c] += n;
+            self.cumulative[l.n_counts() * (1 + s) + c] += n;
             for site in [None, Some(s)] {
-                self.window[self.layout.year_figure(y, site, c)] += n as f64;
+                self.window[l.year_figure(y, site, c)] += n as f64;
             }
         }
     }
@@ -251,13 +259,13 @@ impl<'l> TrialRecorder<'l> {
         let l = self.layout;
         let (h, m) = (l.horizon(), m as usize);
         let y = l.year_of[m];
-        for c in 0..COUNTS.len() {
+        for c in 0..l.n_counts() {
             for s in (0..l.n_sites).map(Some).chain([None]) {
-                let running = self.cumulative[COUNTS.len() * s.map_or(0, |s| 1 + s) + c];
+                let running = self.cumulative[l.n_counts() * s.map_or(0, |s| 1 + s) + c];
                 self.series[l.count_series(s, c) * h + m] = running as f64;
             }
         }
-        let (income, cost) = (COUNTS.len(), COUNTS.len() + 1);
+        let (income, cost) = (l.n_counts(), l.n_counts() + 1);
         for (s, b) in books.iter().enumerate() {
             self.series[l.cash_series(s) * h + m] = b.cash;
             for (k, v) in [(income, ledger.site_net_month[s]), (cost, costs[s])] {
@@ -283,7 +291,8 @@ impl<'l> TrialRecorder<'l> {
     /// row's slice for them, [`RecordLayout::window_names`] long).
     pub fn finish(&mut self, out: &mut [f64]) {
         let l = self.layout;
-        let (income, cost, margin) = (COUNTS.len(), COUNTS.len() + 1, COUNTS.len() + 2);
+        let n = l.n_counts();
+        let (income, cost, margin) = (n, n + 1, n + 2);
         for y in 0..l.year_of.last().map_or(0, |&y| y + 1) {
             for s in (0..l.n_sites).map(Some).chain([None]) {
                 let i = self.window[l.year_figure(y, s, income)];

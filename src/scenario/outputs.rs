@@ -172,20 +172,16 @@ pub const FINANCE_FLAGS: [&str; 4] = [
     "spv.default",
 ];
 
-/// The events counted monthly and per financial year, per site and in total.
-pub const RECORDED_EVENTS: [Event; 4] = [
-    Event::Engagement,
-    Event::JobStart,
-    Event::Sustain6w,
-    Event::Sustain26w,
-];
-/// Their metric names.
-pub const RECORDED_COUNTS: [&str; RECORDED_EVENTS.len()] = [
-    RECORDED_EVENTS[0].metric(),
-    RECORDED_EVENTS[1].metric(),
-    RECORDED_EVENTS[2].metric(),
-    RECORDED_EVENTS[3].metric(),
-];
+/// The events counted monthly and per financial year, per site and in total: every outcome event
+/// the model records (so a new trigger appears here without being listed), in [`Event::ALL`]
+/// order — for today's events engagements, job starts, 6-week, 26-week and, where a site sets
+/// `p_13w` or a rule pays on it, 13-week sustainments. Referrals are not outcomes and are left out.
+pub fn recorded_events(model: &Model) -> Vec<Event> {
+    Event::ALL
+        .into_iter()
+        .filter(|&e| e != Event::Referral && model.records(e))
+        .collect()
+}
 /// The provider money recorded per financial year, after the counts.
 pub const YEAR_MONEY: [&str; 3] = ["provider.income", "provider.cost", "provider.margin"];
 /// The financial year (April–March) a calendar month falls in, by the year it starts.
@@ -199,13 +195,14 @@ pub fn financial_year(ym: YearMonth) -> i32 {
 
 /// The names of the financial-year metrics of `model`, in row order (see the module doc).
 pub fn window_metric_names(model: &Model) -> Vec<String> {
+    let counted: Vec<&str> = recorded_events(model).iter().map(|e| e.metric()).collect();
     let mut names = Vec::new();
     for y in years(model) {
-        for n in RECORDED_COUNTS.iter().chain(&YEAR_MONEY) {
+        for n in counted.iter().chain(&YEAR_MONEY) {
             names.push(format!("fy{y}.{n}"));
         }
         for site in &model.sites {
-            for n in RECORDED_COUNTS.iter().chain(&YEAR_MONEY) {
+            for n in counted.iter().chain(&YEAR_MONEY) {
                 names.push(format!("fy{y}.site.{}.{n}", site.id));
             }
         }
