@@ -157,7 +157,9 @@ fn thirteen_weeks_has_a_monthly_series_and_per_year_figures() {
         scopes.extend(m.sites.iter().map(|s| format!("site.{}.", s.id)));
         for scope in scopes {
             let total = r.value(&format!("{scope}sustain_13w")).expect("13w metric");
-            let series = r.series(&format!("{scope}sustain_13w")).expect("13w series");
+            let series = r
+                .series(&format!("{scope}sustain_13w"))
+                .expect("13w series");
             assert_eq!(*series.last().expect("a month"), total, "trial {t} {scope}");
             let by_year: f64 = years(&m)
                 .map(|y| {

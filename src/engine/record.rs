@@ -20,7 +20,7 @@
 //! - **Financial-year metrics**, written into the trial's row after every other metric (see
 //!   [`window_metric_names`]): per financial year (April–March) `fy<YYYY>.<name>` in total and
 //!   `fy<YYYY>.site.<site>.<name>` per site, for the same events (`engagements`, `job_starts`,
-//!   `sustain_6w`, [`sustain_13w`,] `sustain_26w`), `provider.income`, `provider.cost`, `provider.margin`; then
+//!   `sustain_6w`, `sustain_13w` where used, `sustain_26w`), `provider.income`, `provider.cost`, `provider.margin`; then
 //!   `fy<YYYY>.payments.by_payer.<party>`. `fy2017` is FY2017/18, April 2017 – March 2018. A year
 //!   only partly inside the horizon is reported over its months inside it. Counts are counted in
 //!   the month the event happens (as the whole-horizon counts are); money in the month it moves.
