@@ -213,6 +213,14 @@ pub fn window_metric_names(model: &Model) -> Vec<String> {
     names
 }
 
+/// Whether `name` is a per-financial-year metric (`fy<YYYY>.…`). No other metric name starts
+/// with `fy`: site and party ids only ever follow a `site.` or `payments.…` prefix.
+pub fn is_financial_year_metric(name: &str) -> bool {
+    name.strip_prefix("fy")
+        .and_then(|rest| rest.split_once('.'))
+        .is_some_and(|(y, _)| !y.is_empty() && y.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// The financial years the horizon touches, first to last.
 pub fn years(model: &Model) -> std::ops::RangeInclusive<i32> {
     let s = &model.settings;
@@ -398,6 +406,26 @@ impl MetricNames {
             finance_base,
             finance_flags,
             window_base,
+        }
+    }
+}
+
+#[cfg(test)]
+mod year_name_tests {
+    use super::is_financial_year_metric;
+
+    #[test]
+    fn financial_year_metrics_are_told_from_the_others() {
+        for name in ["fy2017.engagements", "fy2018.site.haringey.provider.margin"] {
+            assert!(is_financial_year_metric(name), "{name}");
+        }
+        for name in [
+            "engagements",
+            "fy.engagements",
+            "fyx2017.a",
+            "site.fy2017.engagements",
+        ] {
+            assert!(!is_financial_year_metric(name), "{name}");
         }
     }
 }

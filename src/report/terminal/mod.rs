@@ -18,6 +18,7 @@ use super::table::{Align, Table};
 use super::{Exporter, Report, ReportError};
 use crate::analysis::contract::Validation;
 use crate::analysis::Summary;
+use crate::scenario::outputs::is_financial_year_metric;
 
 /// Text for a terminal (UTF-8), each line ending in a newline.
 #[derive(Debug, Clone, Copy, Default)]
@@ -113,7 +114,16 @@ pub fn render(summary: &Summary) -> String {
         let mut table = Table::names_then_figures(header.len(), 1);
         table.row(header);
         table.rule();
+        // The per-year figures would triple the table; they are in summary.json and summary.csv.
+        let per_year = summary
+            .metrics
+            .iter()
+            .filter(|(name, _)| is_financial_year_metric(name))
+            .count();
         for (name, m) in &summary.metrics {
+            if is_financial_year_metric(name) {
+                continue;
+            }
             table.row([
                 name.clone(),
                 number(m.low),
@@ -124,6 +134,12 @@ pub fn render(summary: &Summary) -> String {
         }
         out.push('\n');
         table.render_into(&mut out);
+        if per_year > 0 {
+            let _ = writeln!(
+                out,
+                "({per_year} per-financial-year figures, fy<YYYY>.…, are in summary.json and summary.csv)"
+            );
+        }
     }
 
     if !summary.probabilities.is_empty() {
