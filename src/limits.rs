@@ -5,3 +5,6 @@
 pub const MAX_HORIZON: i64 = 1200;
 /// Largest number of trials accepted in a file or by flag.
 pub const MAX_TRIALS: i64 = 10_000_000;
+/// Most worker threads a run may ask for: each is an OS thread with its own stack, and no machine
+/// this runs on has cores anywhere near it.
+pub const MAX_THREADS: usize = 1024;

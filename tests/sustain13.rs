@@ -173,3 +173,27 @@ fn thirteen_weeks_has_a_monthly_series_and_per_year_figures() {
     }
     assert!(seen > 0.0, "the fixture produces 13-week sustainments");
 }
+
+/// The recorded `p_13w` is the one delivery used: a draw below the trial's `p_26w` is raised to
+/// it (every 26-week sustainment is a 13-week one), and the record shows the raised value.
+#[test]
+fn the_recorded_p_13w_is_the_value_used() {
+    let path = "tests/fixtures/sustain13.toml";
+    let text = std::fs::read_to_string(path).unwrap().replace(
+        "p_13w = 0.65",
+        "p_13w = { dist = \"uniform\", min = 0.3, max = 0.7 }",
+    );
+    let m = parse_scenario(path, &text).expect("valid");
+    let opts = RunOptions {
+        trials: Some(400),
+        seed: Some(3),
+        threads: Some(2),
+    };
+    let table = run(&m, &opts, &|_| {}).unwrap();
+    let p13 = table.inputs.get("input.only.p_13w").expect("recorded");
+    let p26 = table.inputs.get("input.only.p_26w").expect("recorded");
+    assert!(p13.iter().zip(&p26).all(|(a, b)| a >= b));
+    let raised = p13.iter().zip(&p26).filter(|(a, b)| a == b).count();
+    // Half the uniform's draws fall below 0.5: about 200 of 400 trials are raised.
+    assert!((150..=250).contains(&raised), "{raised} of 400 raised");
+}

@@ -67,8 +67,11 @@ impl SiteParams {
     /// without them draws exactly what it drew before they existed.
     pub fn draw_optional(&mut self, site: &Site, rng: &mut Stream) {
         if site.sustain_13w {
+            // Raised to the trial's p_26w (every 26-week sustainment is a 13-week one), so the
+            // recorded value is the one delivery uses.
             let p = Param::P13w;
-            self.values[p as usize] = clamp(p, site.input(p).sample(rng));
+            let p26 = self.values[Param::P26w as usize];
+            self.values[p as usize] = clamp(p, site.input(p).sample(rng)).max(p26);
         }
     }
     /// The inputs as drawn for the record: those every site has, then the optional ones the site

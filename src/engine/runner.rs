@@ -10,6 +10,7 @@ use crate::engine::record::{ChunkSlots, RecordSink};
 use crate::engine::table::TrialTable;
 use crate::engine::trial::{simulate, Prepared, Scratch};
 use crate::error::Error;
+use crate::limits::MAX_THREADS;
 use crate::scenario::Model;
 
 /// How to run a model.
@@ -49,6 +50,15 @@ pub fn run(
                 "expected a whole number from 1 to {}",
                 crate::limits::MAX_TRIALS
             ),
+        });
+    }
+    // Each thread is an OS thread with its own stack: thousands would exhaust the machine before
+    // the first trial. Checked before anything is allocated.
+    if let Some(t) = opts.threads.filter(|&t| t > MAX_THREADS) {
+        return Err(Error::InvalidOption {
+            option: "threads".into(),
+            problem: format!("{t} threads"),
+            valid: format!("expected a whole number from 1 to {MAX_THREADS}"),
         });
     }
     let prep = Prepared::new(model);
@@ -139,12 +149,17 @@ mod tests {
     }
 
     #[test]
-    fn zero_trials_and_zero_threads_are_refused() {
+    fn zero_trials_and_zero_or_too_many_threads_are_refused() {
         let model = mhep1();
         let err = run(&model, &opts(0, 1), &|_| {}).unwrap_err();
         assert!(err.to_string().contains("0 trials"), "{err}");
         let err = run(&model, &opts(5, 0), &|_| {}).unwrap_err();
         assert!(err.to_string().contains("0 threads"), "{err}");
+        let err = run(&model, &opts(5, 100_000), &|_| {}).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid threads: 100000 threads; expected a whole number from 1 to 1024"
+        );
     }
 
     #[test]

@@ -359,6 +359,22 @@ impl Validator<'_, '_> {
             if t.pass_through.is_some() && pass_through.is_none() {
                 continue;
             }
+            // A tariff on 13-week sustainments at a site that draws none would silently pay
+            // nothing in every trial.
+            if event == Event::Sustain13w {
+                if let Some(&s) = applies.iter().find(|&&s| !sites[s].sustain_13w) {
+                    self.err(
+                        &tp.key("event"),
+                        Target::Value,
+                        format!(
+                            "sustain_13w is paid at site {} but the site sets no p_13w, so it has no 13-week sustainments",
+                            sites[s].id
+                        ),
+                        "expected delivery.p_13w in that site, or sites = [...] without it",
+                    );
+                    continue;
+                }
+            }
             for &s in &applies {
                 let (a, b) = (
                     Self::resolve(&payer, &sites[s]),

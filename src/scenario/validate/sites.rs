@@ -112,6 +112,7 @@ impl Validator<'_, '_> {
                     "expected no wait_dropout, or excess_referrals = \"wait\"",
                 );
             }
+            let errors_before = self.errors.len();
             let mut inputs = Vec::with_capacity(Param::ALL.len());
             for &p in Param::ALL {
                 let fp = sp.key(p.table()).key(p.field());
@@ -125,6 +126,20 @@ impl Validator<'_, '_> {
                     Some(input) => self.input(input, p, &fp),
                 };
                 inputs.push(dist);
+            }
+            // Every 26-week sustainment is a 13-week one, so a trial's p_13w is raised to its
+            // p_26w; one that can never exceed p_26w would be replaced in every trial.
+            // (Only on inputs that were valid: a refused one stands in as 0 here.)
+            if s.delivery.p_13w.is_some() && self.errors.len() == errors_before {
+                let (p13, p26) = (&inputs[Param::P13w as usize], &inputs[Param::P26w as usize]);
+                if p13.quantile(1.0 - 1e-9) < p26.quantile(1e-9) {
+                    self.err(
+                        &sp.key("delivery").key("p_13w"),
+                        Target::Value,
+                        "p_13w is below p_26w in every trial, but every 26-week sustainment is also a 13-week one",
+                        "expected a probability at least p_26w's",
+                    );
+                }
             }
             let distress = s
                 .distress
