@@ -114,7 +114,7 @@ pub enum Error {
     },
     /// A metric or flag name a run does not have ([`crate::Results::metric`] and friends).
     #[error(transparent)]
-    UnknownName(#[from] crate::results::UnknownName),
+    UnknownName(#[from] crate::lookup::UnknownName),
     #[error(transparent)]
     Report(#[from] ReportError),
 }

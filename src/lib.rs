@@ -26,6 +26,7 @@ pub mod engine;
 pub mod error;
 pub mod evidence;
 pub mod limits;
+pub mod lookup;
 pub mod report;
 pub mod results;
 pub mod scenario;

@@ -7,8 +7,9 @@
 //! there is an [`UnknownName`] error listing the closest names.
 
 use crate::engine::metrics::column;
-use std::fmt;
+pub use crate::lookup::UnknownName;
 
+use crate::analysis::inputs::summarise_inputs;
 use crate::analysis::{
     quantile_sorted, summarise, MetricSummary, Probability, Summary, TrialTable,
 };
@@ -18,13 +19,20 @@ use crate::analysis::{
 pub struct Results {
     table: TrialTable,
     summary: Summary,
+    /// The drawn inputs' figures, like the metrics' (`summary.json`'s `inputs`).
+    inputs: Vec<(String, MetricSummary)>,
 }
 
 impl Results {
     /// Results of `table`, summarised at quantiles `low`, 0.5 and `high`.
     pub fn new(table: TrialTable, scenario: &str, seed: u64, low: f64, high: f64) -> Self {
         let summary = summarise(&table, scenario, seed, low, high);
-        Results { table, summary }
+        let inputs = summarise_inputs(&table.inputs, low, high);
+        Results {
+            table,
+            summary,
+            inputs,
+        }
     }
 
     /// Number of trials.
@@ -58,11 +66,16 @@ impl Results {
         &self.table.flag_names
     }
 
-    /// Metric `name` across the trials: mean, sd and any quantile.
+    /// Names of the recorded inputs, e.g. `input.haringey.p_engage`, `input.spv.central_team`.
+    pub fn input_names(&self) -> &[String] {
+        &self.table.inputs.names
+    }
+
+    /// Metric or recorded input `name` across the trials: mean, sd and any quantile.
     ///
     /// # Errors
-    /// [`UnknownName`] if there is no such metric, with the closest names (a flag's name says to
-    /// use [`Results::probability`]).
+    /// [`UnknownName`] if there is no such metric or input, with the closest names (a flag's name
+    /// says to use [`Results::probability`]).
     ///
     /// # Example
     /// ```
@@ -74,6 +87,16 @@ impl Results {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn metric(&self, name: &str) -> Result<Metric<'_>, UnknownName> {
+        if let Some(j) = self.table.inputs.index_of(name) {
+            let mut sorted = self.table.inputs.get(name).unwrap_or_default();
+            sorted.retain(|x| !x.is_nan());
+            sorted.sort_unstable_by(f64::total_cmp);
+            return Ok(Metric {
+                name: &self.table.inputs.names[j],
+                figures: self.inputs[j].1,
+                sorted,
+            });
+        }
         let j = self.metric_index(name)?;
         let mut sorted: Vec<f64> = self
             .table
@@ -100,17 +123,21 @@ impl Results {
         }
     }
 
-    /// Metric or flag `name` in every trial, in trial order (NaN where a metric is undefined,
-    /// 0 or 1 for a flag).
+    /// Metric, flag or recorded input `name` in every trial, in trial order (NaN where a metric
+    /// is undefined, 0 or 1 for a flag).
     ///
     /// # Errors
-    /// [`UnknownName`] if there is no such metric or flag.
+    /// [`UnknownName`] if there is no such metric, flag or input.
     pub fn column(&self, name: &str) -> Result<Vec<f64>, UnknownName> {
         let m = self.table.metric_names.len();
         match self.column_index(name) {
             Some(c) if c < m => Ok(self.table.metric_column(c)),
             Some(c) => Ok(self.table.flag_column(c - m)),
-            None => Err(self.unknown_column(name)),
+            None => self
+                .table
+                .inputs
+                .get(name)
+                .ok_or_else(|| self.unknown_column(name)),
         }
     }
 
@@ -118,6 +145,7 @@ impl Results {
     pub fn trial(&self, t: usize) -> Option<Trial<'_>> {
         (t < self.table.trials).then(|| Trial {
             results: self,
+            t,
             row: self.table.row(t),
         })
     }
@@ -126,7 +154,14 @@ impl Results {
         if let Some(j) = column(&self.table.metric_names, name) {
             return Ok(j);
         }
-        let mut e = UnknownName::new("metric", name, &self.table.metric_names);
+        let names: Vec<String> = self
+            .table
+            .metric_names
+            .iter()
+            .chain(&self.table.inputs.names)
+            .cloned()
+            .collect();
+        let mut e = UnknownName::new("metric or input", name, &names);
         if self.table.flag_names.iter().any(|n| n == name) {
             e.hint = Some(format!("\"{name}\" is a flag: use probability(\"{name}\")"));
         }
@@ -148,9 +183,10 @@ impl Results {
             .metric_names
             .iter()
             .chain(&self.table.flag_names)
+            .chain(&self.table.inputs.names)
             .cloned()
             .collect();
-        UnknownName::new("metric or flag", name, &all)
+        UnknownName::new("metric, flag or input", name, &all)
     }
 }
 
@@ -225,118 +261,24 @@ impl Metric<'_> {
 #[derive(Debug, Clone, Copy)]
 pub struct Trial<'r> {
     results: &'r Results,
+    t: usize,
     row: &'r [f64],
 }
 
 impl Trial<'_> {
-    /// Metric or flag `name` in this trial (NaN for an undefined metric, 0 or 1 for a flag);
-    /// `None` if there is no such name.
+    /// Metric, flag or recorded input `name` in this trial (NaN for an undefined metric, 0 or 1
+    /// for a flag); `None` if there is no such name.
     pub fn get(&self, name: &str) -> Option<f64> {
-        Some(self.row[self.results.column_index(name)?])
+        if let Some(c) = self.results.column_index(name) {
+            return Some(self.row[c]);
+        }
+        let inputs = &self.results.table.inputs;
+        let j = inputs.index_of(name)?;
+        (self.t < inputs.trials).then(|| inputs.row(self.t)[j])
     }
 
     /// The row: metrics in [`Results::metric_names`] order, then flags.
     pub fn values(&self) -> &[f64] {
         self.row
-    }
-}
-
-/// A metric or flag name that the run does not have.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnknownName {
-    /// `metric`, `flag` or `metric or flag`.
-    pub kind: &'static str,
-    /// The name asked for.
-    pub name: String,
-    /// Up to five names that are close to it, closest first.
-    pub close: Vec<String>,
-    /// A further hint, e.g. that the name is a flag.
-    pub hint: Option<String>,
-}
-
-impl UnknownName {
-    fn new(kind: &'static str, name: &str, names: &[String]) -> Self {
-        UnknownName {
-            kind,
-            name: name.to_string(),
-            close: closest(name, names),
-            hint: None,
-        }
-    }
-}
-
-impl fmt::Display for UnknownName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "no {} named \"{}\"", self.kind, self.name)?;
-        if let Some(h) = &self.hint {
-            write!(f, "; {h}")
-        } else if self.close.is_empty() {
-            write!(f, "; see the metric names in README.md")
-        } else {
-            write!(f, "; did you mean {}?", self.close.join(", "))
-        }
-    }
-}
-
-impl std::error::Error for UnknownName {}
-
-/// Up to five of `names` within an edit distance of a third of `name`'s length (at least 2), or
-/// containing it, closest first.
-fn closest(name: &str, names: &[String]) -> Vec<String> {
-    let limit = (name.chars().count() / 3).max(2);
-    let mut scored: Vec<(usize, &String)> = names
-        .iter()
-        .filter_map(|n| {
-            let d = levenshtein(name, n);
-            (d <= limit || n.contains(name)).then_some((d, n))
-        })
-        .collect();
-    scored.sort();
-    scored.into_iter().take(5).map(|(_, n)| n.clone()).collect()
-}
-
-/// Edits (insertions, deletions, substitutions) that turn `a` into `b` (Wagner–Fischer, one row).
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diag = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let up = row[j + 1];
-            row[j + 1] = (diag + usize::from(ca != cb)).min(row[j] + 1).min(up + 1);
-            diag = up;
-        }
-    }
-    row[b.len()]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn edit_distance_by_hand() {
-        assert_eq!(levenshtein("kitten", "sitting"), 3);
-        assert_eq!(levenshtein("", "abc"), 3);
-        assert_eq!(levenshtein("same", "same"), 0);
-    }
-
-    #[test]
-    fn close_names_closest_first() {
-        let names: Vec<String> = [
-            "job_starts",
-            "engagements",
-            "site.a.job_starts",
-            "referrals",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-        assert_eq!(closest("job_sarts", &names), vec!["job_starts".to_string()]);
-        assert_eq!(
-            closest("job_starts", &names),
-            vec!["job_starts".to_string(), "site.a.job_starts".to_string()]
-        );
     }
 }

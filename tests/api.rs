@@ -240,12 +240,12 @@ fn unknown_names_are_errors_listing_close_names() -> Result<(), Error> {
     let err = r.metric("job_sarts").expect_err("no such metric");
     assert_eq!(
         err.to_string(),
-        "no metric named \"job_sarts\"; did you mean job_starts?"
+        "no metric or input named \"job_sarts\"; did you mean job_starts?"
     );
     let err = r.metric("provider_loss").expect_err("a flag, not a metric");
     assert_eq!(
         err.to_string(),
-        "no metric named \"provider_loss\"; \"provider_loss\" is a flag: use probability(\"provider_loss\")"
+        "no metric or input named \"provider_loss\"; \"provider_loss\" is a flag: use probability(\"provider_loss\")"
     );
     let err = r.probability("xyzzy").expect_err("no such flag");
     assert_eq!(
@@ -253,6 +253,34 @@ fn unknown_names_are_errors_listing_close_names() -> Result<(), Error> {
         "no flag named \"xyzzy\"; see the metric names in README.md"
     );
     assert!(r.column("xyzzy").is_err());
+    Ok(())
+}
+
+/// The recorded inputs are reachable by name like the metrics: per trial, as a column and
+/// summarised, agreeing with the trial table's own record and with the summary's `inputs`.
+#[test]
+fn recorded_inputs_by_name() -> Result<(), Error> {
+    use sibsim::analysis::inputs::summarise_inputs;
+    let model = Scenario::load("scenarios/mhep1.toml")?;
+    let r = Simulation::new(&model).trials(300).seed(4).run()?;
+    let name = "input.haringey.p_engage";
+    assert!(r.input_names().iter().any(|n| n == name));
+    let col = r.column(name)?;
+    assert_eq!(Some(&col), r.table().inputs.get(name).as_ref());
+    assert_eq!(r.trial(17).and_then(|t| t.get(name)), Some(col[17]));
+    let m = r.metric(name)?;
+    let mean = col.iter().sum::<f64>() / col.len() as f64;
+    assert!((m.mean() - mean).abs() <= 1e-12 * mean.abs());
+    let (lo, hi) = (0.1, 0.9);
+    let figures = summarise_inputs(&r.table().inputs, lo, hi);
+    let f = &figures
+        .iter()
+        .find(|(n, _)| n == name)
+        .expect("summarised")
+        .1;
+    assert_eq!((m.p10(), m.p50(), m.p90()), (f.low, f.median, f.high));
+    // Probabilities are drawn in (0, 1): a sanity check that this is the drawn rate.
+    assert!(col.iter().all(|&x| x > 0.0 && x < 1.0));
     Ok(())
 }
 
