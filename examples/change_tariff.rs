@@ -3,7 +3,10 @@
 //! The question: had Tower Hamlets CCG paid £1,000 per engagement instead of £700 (001 §3.5.1),
 //! how much better off would its provider have been, and at what cost to the CCG? Both runs use
 //! the same seed, and changing a payment rule leaves every delivery draw where it was (common
-//! random numbers), so the trial-by-trial differences are the tariff's effect alone.
+//! random numbers), so the trial-by-trial differences are the tariff's effect — directly, and
+//! through the provider's cash: MHEP 1's providers fall into distress, which cuts delivery, so more
+//! income can also change what is delivered (the margin's difference is not exactly the extra
+//! payment for that reason).
 //!
 //! Run with `cargo run --release --example change_tariff`.
 

@@ -257,3 +257,37 @@ fn monthly_csv_is_identical_on_one_and_four_threads() {
     );
     assert!(header.contains(",spv.default,") || header.contains(",terminated,"));
 }
+
+/// Above the monthly store's cap, `monthly.csv` is over the first `MONTHLY_TRIALS` trials — the
+/// same ones on any thread count — and the run's report says how many.
+#[test]
+fn monthly_figures_above_the_cap_are_over_the_first_trials_on_any_thread_count() {
+    use sibsim::analysis::RunReport;
+    use sibsim::engine::record::MONTHLY_TRIALS;
+    let m = model("scenarios/box1.toml");
+    let n = MONTHLY_TRIALS as u64 + 70;
+    let run_on = |threads| {
+        let opts = RunOptions {
+            trials: Some(n),
+            seed: Some(9),
+            threads: Some(threads),
+        };
+        run(&m, &opts, &|_| {}).expect("runs")
+    };
+    let (one, three) = (run_on(1), run_on(3));
+    assert_eq!(one.trials, n as usize);
+    assert_eq!(one.monthly.trials, MONTHLY_TRIALS);
+    assert_eq!(one.monthly.values, three.monthly.values);
+    // The stored trials are the first ones: the last stored trial's series is its replay's.
+    let last = MONTHLY_TRIALS - 1;
+    let rec = replay(&m, 9, last as u64);
+    let name = "engagements";
+    let stored = one.monthly.series(last, name).expect("series");
+    let full = rec.series(name).expect("series");
+    assert!(stored.iter().zip(full).all(|(&a, &b)| a == b as f32));
+    let report = RunReport::new(&m, &one, 9, (0.1, 0.9), 0.8);
+    assert_eq!(report.monthly_trials, MONTHLY_TRIALS);
+    assert_eq!(report.summary.trials, n);
+    let json = serde_json::to_value(&report).expect("serialises");
+    assert_eq!(json["monthly_trials"], MONTHLY_TRIALS);
+}

@@ -31,6 +31,8 @@
 //!   [`PlanCheck`].
 //! - `inputs` (only in a run's report): every drawn input of the trial record
 //!   (`input.<site>.<param>`, `input.spv.<cost>`), shaped like `metrics`.
+//! - `monthly_trials` (only in a run's report): how many trials `monthly.csv`'s figures are over
+//!   — all of them, or the first 10,000 of a larger run (its memory bound).
 //!
 //! Money is in pounds. The figures are finite, or null when undefined in every trial (see
 //! [`summary`](crate::analysis::summary)); a non-finite number cannot be represented in JSON and
@@ -66,6 +68,9 @@ pub struct RunReport {
     /// The monthly series' fan (`monthly.csv`; not in the JSON).
     #[serde(skip)]
     pub monthly: MonthlySummary,
+    /// How many trials `monthly.csv`'s figures are over: all of them, or the first
+    /// [`MONTHLY_TRIALS`](crate::engine::record::MONTHLY_TRIALS) when there are more.
+    pub monthly_trials: usize,
 }
 
 impl RunReport {
@@ -84,6 +89,7 @@ impl RunReport {
             inputs: summarise_inputs(&table.inputs, low, high),
             shares: share_checks(model, table),
             monthly: summarise_monthly(&table.monthly, low, high),
+            monthly_trials: table.monthly.trials,
         }
     }
 }
@@ -246,6 +252,7 @@ mod tests {
             }],
             inputs: vec![],
             monthly: MonthlySummary::default(),
+            monthly_trials: 0,
         };
         assert_eq!(
             serde_json::to_string(&report).expect("serialises"),
@@ -253,7 +260,7 @@ mod tests {
                 r#"{"scenario":"demo","trials":16,"seed":42,"quantiles":[0.1,0.5,0.9],"#,
                 r#""metrics":{},"probabilities":{},"plan":{"engagements":{"plan":30.0,"#,
                 r#""percentile":0.6,"p_meet":0.6,"optimism_ratio":null,"confidence":0.8,"#,
-                r#""derisked_target":18.0}},"inputs":{}}"#
+                r#""derisked_target":18.0}},"inputs":{},"monthly_trials":0}"#
             )
         );
     }
