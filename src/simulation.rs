@@ -90,8 +90,9 @@ impl<'a> Simulation<'a> {
     /// Run every trial and summarise them.
     ///
     /// # Errors
-    /// [`Error::InvalidOption`] for zero or too many trials, zero threads, a thread pool that
-    /// cannot start, or quantiles not `0 < low < 0.5 < high < 1`.
+    /// [`Error::InvalidOption`] for zero or too many trials, zero threads or more than
+    /// [`MAX_THREADS`](crate::limits::MAX_THREADS), a thread pool that cannot start, or quantiles
+    /// not `0 < low < 0.5 < high < 1`.
     pub fn run(self) -> Result<Results, Error> {
         let (low, high) = self
             .quantiles

@@ -197,3 +197,28 @@ fn the_recorded_p_13w_is_the_value_used() {
     // Half the uniform's draws fall below 0.5: about 200 of 400 trials are raised.
     assert!((150..=250).contains(&raised), "{raised} of 400 raised");
 }
+
+/// A plan figure or an actual on a 13-week count (any band, claimable or not, per year or not) at
+/// a site that sets no `p_13w` is refused; at the site that sets it, accepted.
+#[test]
+fn thirteen_week_figures_only_at_sites_that_draw_them() {
+    let path = "tests/bad/plan_13w_at_site_without_p_13w.toml";
+    let text = std::fs::read_to_string(path).unwrap();
+    let base = text.replace("[sites.other.plan]\nsustain_13w = 10\n", "");
+    let with_actual = |metric: &str| {
+        format!("{base}\n[actuals.\"{metric}\"]\nvalue = 3\nsource = \"003_ce3dba4e6d6f0870.txt (illustrative)\"\n")
+    };
+    for metric in [
+        "site.other.claimable_13w.ge16",
+        "fy2030.site.other.sustain_13w",
+    ] {
+        let err = parse_scenario(path, &with_actual(metric)).expect_err(metric);
+        assert!(err.to_string().contains("sets no p_13w"), "{metric}: {err}");
+    }
+    for metric in [
+        "site.only.claimable_13w.ge16",
+        "fy2030.site.only.sustain_13w",
+    ] {
+        parse_scenario(path, &with_actual(metric)).unwrap_or_else(|e| panic!("{metric}: {e}"));
+    }
+}

@@ -77,7 +77,7 @@ pub struct Sampling {
     /// Master seed (default: the scenario's `simulation.seed`).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Worker threads (default: one per core). Results are identical for any value.
+    /// Worker threads, 1 to 1,024 (default: one per core). Results are identical for any value.
     #[arg(long)]
     pub threads: Option<usize>,
 }

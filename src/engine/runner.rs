@@ -34,7 +34,8 @@ const CHUNK: usize = 64;
 /// trials finished so far.
 ///
 /// # Errors
-/// [`Error::InvalidOption`] for zero trials or threads, or a thread pool that cannot start.
+/// [`Error::InvalidOption`] for zero or too many trials, zero threads or more than
+/// [`MAX_THREADS`], or a thread pool that cannot start.
 pub fn run(
     model: &Model,
     opts: &RunOptions,

@@ -10,7 +10,45 @@ use super::*;
 use crate::scenario::outputs::MetricNames;
 use crate::span::{FieldPath, Target};
 
+/// The site whose 13-week count `metric` names when that site sets no `p_13w`: such a count is 0
+/// in every trial (the site draws no 13-week sustainments), so a plan figure or an actual on it
+/// could never be compared with anything.
+fn unrecorded_13w<'m>(model: &'m Model, metric: &str) -> Option<&'m Site> {
+    let rest = match metric.split_once('.') {
+        Some((fy, rest)) if fy.starts_with("fy") && !fy[2..].is_empty() => rest,
+        _ => metric,
+    };
+    let rest = rest.strip_prefix("site.")?;
+    model.sites.iter().find(|site| {
+        !site.sustain_13w
+            && rest
+                .strip_prefix(site.id.as_str())
+                .and_then(|r| r.strip_prefix('.'))
+                .is_some_and(|count| {
+                    let base = count.split('.').next().unwrap_or(count);
+                    base == Event::Sustain13w.metric() || base == "claimable_13w"
+                })
+    })
+}
+
 impl Validator<'_, '_> {
+    /// A located error if `metric` is a 13-week count at a site that draws none.
+    fn refuse_unrecorded_13w(&mut self, model: &Model, metric: &str, path: &FieldPath) -> bool {
+        let Some(site) = unrecorded_13w(model, metric) else {
+            return false;
+        };
+        self.err(
+            path,
+            Target::Key,
+            format!(
+                "\"{metric}\" is 0 in every trial: site {} sets no p_13w, so it has no 13-week sustainments",
+                site.id
+            ),
+            "expected delivery.p_13w in that site, or another metric",
+        );
+        true
+    }
+
     pub(super) fn actuals(&mut self, raw: &RawScenario, model: &Model) -> Vec<Actual> {
         let names: HashSet<String> = MetricNames::new(model).metrics.into_iter().collect();
         let mut out = Vec::new();
@@ -18,6 +56,7 @@ impl Validator<'_, '_> {
             let path = FieldPath::root().key("actuals").key(metric);
             if !names.contains(metric) {
                 self.err(&path, Target::Key, format!("\"{metric}\" is not a metric of this scenario"), "expected a metric name such as engagements or \"site.<id>.job_starts\" (quoted when it has dots)");
+            } else if self.refuse_unrecorded_13w(model, metric, &path) {
             } else if !a.value.is_finite() {
                 self.err(
                     &path.key("value"),
@@ -54,6 +93,7 @@ impl Validator<'_, '_> {
                     format!("\"{metric}\" is not a metric of this scenario"),
                     format!("expected a metric name such as {example} (the README lists them all)"),
                 );
+            } else if v.refuse_unrecorded_13w(model, &metric, &path) {
             } else if !value.is_finite() {
                 v.err(
                     &path,
