@@ -18,6 +18,7 @@ fn run_n(model: &Model, trials: u64, seed: u64) -> TrialTable {
         trials: Some(trials),
         seed: Some(seed),
         threads: None,
+        ..RunOptions::default()
     };
     run(model, &opts, &|_| {}).unwrap()
 }
@@ -271,6 +272,7 @@ fn monthly_figures_above_the_cap_are_over_the_first_trials_on_any_thread_count()
             trials: Some(n),
             seed: Some(9),
             threads: Some(threads),
+            ..RunOptions::default()
         };
         run(&m, &opts, &|_| {}).expect("runs")
     };

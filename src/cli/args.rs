@@ -89,6 +89,7 @@ impl Sampling {
             trials: self.trials,
             seed: self.seed,
             threads: self.threads,
+            ..RunOptions::default()
         }
     }
 }
