@@ -41,7 +41,7 @@
 //! are bit-identical on any thread count. Each replicate's estimate (a mean, a quantile) is an
 //! independent draw of an unbiased (means) or consistent (quantiles) estimator, so the spread of
 //! the R estimates gives an honest Monte Carlo error where the trials within a replicate are not
-//! independent (see `analysis::replicates`).
+//! independent (see [`analysis::replicates`](crate::analysis::replicates)).
 //!
 //! Why 32 replicates by default: the error estimate is a standard deviation over R values, whose
 //! own relative error is about 1/√(2(R − 1)) — 13% at R = 32, 18% at 16 — while more replicates
