@@ -81,7 +81,7 @@ pub struct RunErrors {
 pub fn run_errors(table: &TrialTable, plan: &Plan, levels: [f64; 3]) -> RunErrors {
     let metrics = (0..table.metric_names.len())
         .into_par_iter()
-        .map(|j| metric_errors(&table.metric_column(j), plan, levels))
+        .map(|j| errors_in_place(&mut table.metric_column(j), plan, levels))
         .collect();
     let probabilities = (0..table.flag_names.len())
         .into_par_iter()
@@ -89,11 +89,13 @@ pub fn run_errors(table: &TrialTable, plan: &Plan, levels: [f64; 3]) -> RunError
         .collect();
     let inputs = &table.inputs;
     let inputs = if inputs.trials == table.trials {
-        (0..inputs.names.len())
+        let w = inputs.names.len();
+        (0..w)
             .into_par_iter()
             .map(|j| {
-                let column: Vec<f64> = (0..inputs.trials).map(|t| inputs.row(t)[j]).collect();
-                metric_errors(&column, plan, levels)
+                let mut column: Vec<f64> =
+                    inputs.values.iter().skip(j).step_by(w).copied().collect();
+                errors_in_place(&mut column, plan, levels)
             })
             .collect()
     } else {
@@ -127,20 +129,24 @@ pub fn replace_mcse(
 /// The errors of a metric's mean and quantiles at `levels`, from its values in trial order (NaN
 /// where undefined, left out) and the plan they were drawn by.
 pub fn metric_errors(column: &[f64], plan: &Plan, levels: [f64; 3]) -> Errors {
+    errors_in_place(&mut column.to_vec(), plan, levels)
+}
+
+/// [`metric_errors`] in the column's own storage, which it reorders (within each replicate).
+fn errors_in_place(column: &mut [f64], plan: &Plan, levels: [f64; 3]) -> Errors {
     if plan.method.replicated() {
         let per = plan.per_replicate.max(1) as usize;
-        let mut means = Vec::new();
-        let mut quantiles: [Vec<f64>; 3] = Default::default();
-        let mut buf = Vec::with_capacity(per);
-        for rep in column.chunks(per) {
-            buf.clear();
-            buf.extend(rep.iter().copied().filter(|x| !x.is_nan()));
-            if buf.is_empty() {
+        let r = column.len().div_ceil(per);
+        let mut means = Vec::with_capacity(r);
+        let mut quantiles: [Vec<f64>; 3] = std::array::from_fn(|_| Vec::with_capacity(r));
+        for rep in column.chunks_mut(per) {
+            let defined = defined_first(rep);
+            if defined.is_empty() {
                 continue;
             }
-            means.push(buf.iter().sum::<f64>() / buf.len() as f64);
-            for (k, &p) in levels.iter().enumerate() {
-                quantiles[k].push(select_type7(&mut buf, p));
+            means.push(defined.iter().sum::<f64>() / defined.len() as f64);
+            for (q, v) in quantiles.iter_mut().zip(type7_many(defined, levels)) {
+                q.push(v);
             }
         }
         let [low, median, high] = quantiles.map(|q| se_of_replicates(&q));
@@ -151,7 +157,7 @@ pub fn metric_errors(column: &[f64], plan: &Plan, levels: [f64; 3]) -> Errors {
             high,
         };
     }
-    let mut defined: Vec<f64> = column.iter().copied().filter(|x| !x.is_nan()).collect();
+    let defined = defined_first(column);
     let n = defined.len();
     let mean = if n < 2 {
         f64::NAN
@@ -160,13 +166,25 @@ pub fn metric_errors(column: &[f64], plan: &Plan, levels: [f64; 3]) -> Errors {
         let ss: f64 = defined.iter().map(|x| (x - m) * (x - m)).sum();
         (ss / (n - 1) as f64).sqrt() / (n as f64).sqrt()
     };
-    let [low, median, high] = levels.map(|p| order_statistic_se(&mut defined, p));
+    let [low, median, high] = order_statistic_ses(defined, levels);
     Errors {
         mean,
         low,
         median,
         high,
     }
+}
+
+/// Moves the defined values (not NaN) to the front, in no particular order, and returns them.
+fn defined_first(xs: &mut [f64]) -> &mut [f64] {
+    let mut k = 0;
+    for i in 0..xs.len() {
+        if !xs[i].is_nan() {
+            xs.swap(i, k);
+            k += 1;
+        }
+    }
+    &mut xs[..k]
 }
 
 /// The error of a flag's probability: the binomial `√(p(1 − p) / n)` for independent trials, the
@@ -199,39 +217,99 @@ pub fn se_of_replicates(estimates: &[f64]) -> f64 {
     (ss / (r - 1) as f64).sqrt() / (r as f64).sqrt()
 }
 
+/// The order statistics of 0-based ranks `ranks` (each < `xs.len()`), by selection; reorders `xs`.
+///
+/// The ranks are taken from the largest down, each selected within the prefix the previous one
+/// left below it (which holds exactly the smaller values), so k ranks cost far less than k
+/// selections over the whole slice.
+fn order_statistics<const K: usize>(xs: &mut [f64], ranks: [usize; K]) -> [f64; K] {
+    let mut order: [usize; K] = std::array::from_fn(|i| i);
+    order.sort_by(|&a, &b| ranks[b].cmp(&ranks[a]));
+    let mut out = [f64::NAN; K];
+    let mut end = xs.len();
+    let mut last: Option<(usize, f64)> = None;
+    for i in order {
+        let k = ranks[i];
+        out[i] = match last {
+            Some((prev, v)) if prev == k => v,
+            _ => {
+                let v = *xs[..end].select_nth_unstable_by(k, f64::total_cmp).1;
+                end = k;
+                v
+            }
+        };
+        last = Some((k, out[i]));
+    }
+    out
+}
+
+/// Type-7 quantiles at `levels` of `xs` (non-empty, no NaN) by selection, not a sort (Hyndman &
+/// Fan 1996, as [`quantile_sorted`](crate::analysis::quantile_sorted)); reorders `xs`.
+fn type7_many(xs: &mut [f64], levels: [f64; 3]) -> [f64; 3] {
+    let n = xs.len();
+    let h = levels.map(|p| (n - 1) as f64 * p.clamp(0.0, 1.0));
+    let i = h.map(|h| h.floor() as usize);
+    let ranks = [
+        i[0],
+        (i[0] + 1).min(n - 1),
+        i[1],
+        (i[1] + 1).min(n - 1),
+        i[2],
+        (i[2] + 1).min(n - 1),
+    ];
+    let v = order_statistics(xs, ranks);
+    std::array::from_fn(|k| {
+        let (lo, hi) = (v[2 * k], v[2 * k + 1]);
+        let frac = h[k] - i[k] as f64;
+        if frac == 0.0 {
+            lo
+        } else {
+            lo + frac * (hi - lo)
+        }
+    })
+}
+
 /// The type-7 quantile at `p` of `xs` (non-empty, no NaN) by selection, not a sort (Hyndman &
 /// Fan 1996, as [`quantile_sorted`](crate::analysis::quantile_sorted)); reorders `xs`.
 pub fn select_type7(xs: &mut [f64], p: f64) -> f64 {
-    let n = xs.len();
-    let h = (n - 1) as f64 * p.clamp(0.0, 1.0);
-    let i = h.floor() as usize;
-    let (_, &mut lo, right) = xs.select_nth_unstable_by(i, f64::total_cmp);
-    let frac = h - i as f64;
-    if frac == 0.0 || right.is_empty() {
-        return lo;
-    }
-    let hi = right.iter().copied().fold(f64::INFINITY, f64::min);
-    lo + frac * (hi - lo)
+    type7_many(xs, [p; 3])[0]
 }
 
-/// The k-th smallest (0-based) of `xs` by selection; reorders `xs`.
-fn order_statistic(xs: &mut [f64], k: usize) -> f64 {
-    *xs.select_nth_unstable_by(k, f64::total_cmp).1
+/// The 95% order-statistic interval's 0-based ranks for the p-quantile of n values, or `None`
+/// when it reaches beyond the sample (see the module docs).
+fn interval_ranks(n: usize, p: f64) -> Option<(usize, usize)> {
+    let n = n as f64;
+    let half = Z * (n * p * (1.0 - p)).sqrt();
+    let (l, u) = ((n * p - half).floor(), (n * p + half).ceil());
+    // Ranks are 1-based here, 0-based in the selection.
+    (half > 0.0 && l >= 1.0 && u <= n).then(|| (l as usize - 1, u as usize - 1))
+}
+
+/// The order-statistic standard errors of the quantiles at `levels` of independent values `xs`
+/// (see the module docs); NaN where the interval reaches beyond the sample. Reorders `xs`.
+fn order_statistic_ses(xs: &mut [f64], levels: [f64; 3]) -> [f64; 3] {
+    let ranks = levels.map(|p| interval_ranks(xs.len(), p));
+    if ranks.iter().all(Option::is_none) {
+        return [f64::NAN; 3];
+    }
+    // Undefined levels select rank 0 (any valid rank) and report NaN.
+    let flat = [0, 1, 2].map(|k| ranks[k].map_or((0, 0), |r| r));
+    let v = order_statistics(
+        xs,
+        [
+            flat[0].0, flat[0].1, flat[1].0, flat[1].1, flat[2].0, flat[2].1,
+        ],
+    );
+    std::array::from_fn(|k| match ranks[k] {
+        Some(_) => (v[2 * k + 1] - v[2 * k]) / (2.0 * Z),
+        None => f64::NAN,
+    })
 }
 
 /// The order-statistic standard error of the p-quantile of independent values `xs` (see the
-/// module docs); NaN when the 95% interval's ranks fall outside the sample.
+/// module docs); NaN when the 95% interval's ranks fall outside the sample. Reorders `xs`.
 pub fn order_statistic_se(xs: &mut [f64], p: f64) -> f64 {
-    let n = xs.len() as f64;
-    let half = Z * (n * p * (1.0 - p)).sqrt();
-    let (l, u) = ((n * p - half).floor(), (n * p + half).ceil());
-    if half.is_nan() || half <= 0.0 || l < 1.0 || u > n {
-        return f64::NAN;
-    }
-    // Ranks are 1-based; the selection 0-based.
-    let upper = order_statistic(xs, u as usize - 1);
-    let lower = order_statistic(xs, l as usize - 1);
-    (upper - lower) / (2.0 * Z)
+    order_statistic_ses(xs, [p; 3])[0]
 }
 
 #[cfg(test)]
@@ -250,6 +328,23 @@ mod tests {
         }
         assert_eq!(select_type7(&mut [1.0, 2.0, 3.0, 4.0], 0.5), 2.5);
         assert_eq!(select_type7(&mut [7.0], 0.9), 7.0);
+    }
+
+    #[test]
+    fn order_statistics_by_descending_selection_match_a_sort() {
+        let xs: Vec<f64> = (0..257).map(|i| ((i * 101) % 257) as f64 / 7.0).collect();
+        let mut sorted = xs.clone();
+        sorted.sort_by(f64::total_cmp);
+        for ranks in [
+            [0, 256, 128, 128, 3, 250],
+            [5, 4, 3, 2, 1, 0],
+            [100; 6],
+            [7, 200, 7, 9, 201, 0],
+        ] {
+            let mut work = xs.clone();
+            let got = order_statistics(&mut work, ranks);
+            assert_eq!(got, ranks.map(|k| sorted[k]), "{ranks:?}");
+        }
     }
 
     #[test]
@@ -288,8 +383,11 @@ mod tests {
         assert!((e.low - 12.0 / (2.0 * Z)).abs() < 1e-12, "{e:?}");
         // The mean's: sd of 1..=100 is √(100·101/12) = 29.01, over √100.
         assert!((e.mean - (100.0f64 * 101.0 / 12.0).sqrt() / 10.0).abs() < 1e-12);
-        // Too few values for the interval: undefined.
+        // Too few values for the interval, or none: undefined.
         assert!(order_statistic_se(&mut xs[..20], 0.1).is_nan());
+        assert!(order_statistic_se(&mut [], 0.5).is_nan());
+        let nan = metric_errors(&[f64::NAN; 5], &plan, [0.1, 0.5, 0.9]);
+        assert!(nan.mean.is_nan() && nan.low.is_nan() && nan.median.is_nan());
         // Binomial for a flag.
         let f = flag_error(&[1.0, 0.0, 0.0, 0.0], &Plan::mc(4));
         assert!((f - (0.25f64 * 0.75 / 4.0).sqrt()).abs() < 1e-15);
