@@ -243,3 +243,45 @@ fn the_replicate_error_covers_the_analytic_mean_in_95_percent_of_seeds() {
         eprintln!("{method}: covered {covered:?} of 100; SE ratio {se_ratio:?}");
     }
 }
+
+/// `p_13w` takes a dimension of its own after the core inputs, is drawn from it by its own
+/// distribution and raised to the trial's `p_26w`, as the streams draw it.
+#[test]
+fn an_optional_input_takes_its_own_dimension() {
+    let base = std::fs::read_to_string("tests/fixtures/sustain13.toml").unwrap();
+    let text = base
+        .replace(
+            "p_13w = 0.65",
+            "p_13w = { dist = \"uniform\", min = 0.3, max = 0.9 }",
+        )
+        .replace(
+            "p_26w = 0.5",
+            "p_26w = { dist = \"uniform\", min = 0.4, max = 0.6 }",
+        );
+    assert!(text.contains("p_13w = { dist") && text.contains("p_26w = { dist"));
+    let model = parse_scenario("sustain13.toml", &text).unwrap();
+    let plan = Plan::new(Method::Lhs, 64, Some(2)).unwrap();
+    let prep = Prepared::new(&model).with_plan(plan);
+    assert_eq!(prep.dims.optional, vec![Some(Param::N_CORE)]);
+    assert_eq!(prep.dims.total, Param::N_CORE + 1);
+    let names = &prep.record.input_names;
+    let at = |n: &str| names.iter().position(|x| x == n).unwrap();
+    let (p13, p26) = (at("input.only.p_13w"), at("input.only.p_26w"));
+    let mut raised = 0;
+    for r in 0..2u64 {
+        // Where p_13w's own draw is above p_26w's whole range, the value is its draw: one per
+        // stratum of its dimension above 0.6, i.e. the strata of u above (0.6 − 0.3)/0.6 = 0.5.
+        let mut above = 0;
+        for i in 0..32 {
+            let row = inputs(&prep, 1, r * 32 + i);
+            assert!(row[p13] >= row[p26]);
+            raised += u32::from(row[p13] == row[p26]);
+            above += u32::from(row[p13] > 0.6);
+        }
+        assert_eq!(
+            above, 16,
+            "replicate {r}: half of the 32 strata lie above 0.6"
+        );
+    }
+    assert!(raised > 0, "some draws fall below p_26w and are raised");
+}
