@@ -62,7 +62,7 @@ fn check_marginals(model: &Model, plan: Plan, seed: u64, label: &str) {
     assert_eq!(margins.len(), draws[0].len(), "one distribution per input");
     // Bonferroni over every input of both methods (≈ 150 tests) at a family-wise 1%: per test
     // α = 0.01 / 150, critical value c(α) = √(−ln(α/2) / 2) / √n (the Kolmogorov distribution's
-    // asymptotic tail, 2·exp(−2c²)), ≈ 2.26 / √n: 0.0706 at n = 1,024.
+    // asymptotic tail, 2·exp(−2c²)), ≈ 2.27 / √n: 0.0709 at n = 1,024.
     let n = plan.trials() as f64;
     let alpha = 0.01 / 150.0;
     let critical = (-(alpha / 2.0_f64).ln() / 2.0).sqrt() / n.sqrt();
