@@ -10,9 +10,11 @@ use crate::engine::metrics::column;
 pub use crate::lookup::UnknownName;
 
 use crate::analysis::inputs::summarise_inputs;
+use crate::analysis::replicates::{replace_mcse, run_errors};
 use crate::analysis::{
     quantile_sorted, summarise, MetricSummary, Probability, Summary, TrialTable,
 };
+use crate::engine::sampling::Plan;
 
 /// The trials of one run and their summary.
 #[derive(Debug, Clone)]
@@ -21,18 +23,39 @@ pub struct Results {
     summary: Summary,
     /// The drawn inputs' figures, like the metrics' (`summary.json`'s `inputs`).
     inputs: Vec<(String, MetricSummary)>,
+    /// How the trials sampled their inputs.
+    plan: Plan,
 }
 
 impl Results {
-    /// Results of `table`, summarised at quantiles `low`, 0.5 and `high`.
+    /// Results of `table`, summarised at quantiles `low`, 0.5 and `high`, its trials independent
+    /// (`mc` sampling; see [`Results::sampled_by`] for the others).
     pub fn new(table: TrialTable, scenario: &str, seed: u64, low: f64, high: f64) -> Self {
         let summary = summarise(&table, scenario, seed, low, high);
         let inputs = summarise_inputs(&table.inputs, low, high);
+        let plan = Plan::mc(table.trials as u64);
         Results {
             table,
             summary,
             inputs,
+            plan,
         }
+    }
+
+    /// The same results, their trials drawn by sampling plan `plan`: with `lhs` or `sobol`, every
+    /// MCSE becomes the replicates' (see [`analysis::replicates`](crate::analysis::replicates)).
+    pub fn sampled_by(mut self, plan: &Plan) -> Self {
+        if plan.method.replicated() {
+            let errors = run_errors(&self.table, plan, self.summary.quantiles);
+            replace_mcse(&mut self.summary, &mut self.inputs, &errors);
+        }
+        self.plan = *plan;
+        self
+    }
+
+    /// How the trials sampled their inputs: the method and its replicates.
+    pub fn sampling(&self) -> &Plan {
+        &self.plan
     }
 
     /// Number of trials.
@@ -215,7 +238,8 @@ impl Metric<'_> {
         self.figures.sd
     }
 
-    /// Monte Carlo standard error of the mean, `sd / √n`.
+    /// Monte Carlo standard error of the mean: `sd / √n` for independent trials, the replicates'
+    /// with `lhs` or `sobol` sampling.
     pub fn mcse(&self) -> f64 {
         self.figures.mcse
     }

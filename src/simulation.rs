@@ -6,6 +6,7 @@
 //! Results are the same for any thread count (the engine derives each trial's streams from the
 //! seed and the trial's index only).
 
+use crate::engine::sampling::Method;
 use crate::engine::{run, RunOptions};
 use crate::error::Error;
 use crate::results::Results;
@@ -75,6 +76,20 @@ impl<'a> Simulation<'a> {
         self
     }
 
+    /// How the inputs are sampled (default: `mc`): `lhs` or `sobol` run in replicates whose
+    /// spread gives every Monte Carlo error (see [`engine::sampling`](crate::engine::sampling)).
+    pub fn sampling(mut self, method: Method) -> Self {
+        self.opts.sampling = method;
+        self
+    }
+
+    /// Replicates of `lhs` or `sobol` sampling (default 32); the trials are rounded up to fill
+    /// every replicate.
+    pub fn replicates(mut self, r: u64) -> Self {
+        self.opts.replicates = Some(r);
+        self
+    }
+
     /// The low and high quantiles of [`Results::summary`] (default: the scenario's).
     pub fn quantiles(mut self, low: f64, high: f64) -> Self {
         self.quantiles = Some((low, high));
@@ -91,8 +106,9 @@ impl<'a> Simulation<'a> {
     ///
     /// # Errors
     /// [`Error::InvalidOption`] for zero or too many trials, zero threads or more than
-    /// [`MAX_THREADS`](crate::limits::MAX_THREADS), a thread pool that cannot start, or quantiles
-    /// not `0 < low < 0.5 < high < 1`.
+    /// [`MAX_THREADS`](crate::limits::MAX_THREADS), a thread pool that cannot start, quantiles
+    /// not `0 < low < 0.5 < high < 1`, or replicates that cannot be
+    /// ([`Plan::new`](crate::engine::sampling::Plan::new)).
     pub fn run(self) -> Result<Results, Error> {
         let (low, high) = self
             .quantiles
@@ -104,7 +120,8 @@ impl<'a> Simulation<'a> {
                 valid: "expected 0 < low < 0.5 < high < 1, e.g. 0.1 and 0.9".into(),
             });
         }
-        let total = self.opts.trials.unwrap_or(self.model.settings.trials);
+        let plan = self.opts.plan(self.model)?;
+        let total = plan.trials();
         let seed = self.opts.seed.unwrap_or(self.model.settings.seed);
         let observers = &self.observers;
         let table = run(self.model, &self.opts, &|done| {
@@ -112,6 +129,6 @@ impl<'a> Simulation<'a> {
                 o.progress(done, total);
             }
         })?;
-        Ok(Results::new(table, &self.model.name, seed, low, high))
+        Ok(Results::new(table, &self.model.name, seed, low, high).sampled_by(&plan))
     }
 }

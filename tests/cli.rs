@@ -133,11 +133,92 @@ fn run_writes_the_documented_summary() {
     let csv = std::fs::read_to_string(dir.join("summary.csv")).unwrap();
     assert_eq!(
         csv.lines().next(),
-        Some("name,kind,mean,sd,mcse,low,median,high")
+        Some("name,kind,mean,sd,mcse,low,median,high,mcse_low,mcse_median,mcse_high")
     );
     assert!(
         !dir.join("trials.csv").exists(),
         "trials.csv only with --per-trial"
+    );
+    // Independent trials: said on the second line and in the JSON.
+    assert_eq!(
+        stdout.lines().nth(1),
+        Some("Sampling: mc, independent trials")
+    );
+    assert_eq!(
+        json["sampling"],
+        serde_json::json!({"method": "mc", "replicates": 1, "trials_per_replicate": 500,
+                           "error_estimate": "independent trials"})
+    );
+    assert!(eng["mcse_median"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn lhs_runs_whole_replicates_and_says_so() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("lhs");
+    let assert = sibsim()
+        .args([
+            "run",
+            "scenarios/mhep1.toml",
+            "--trials",
+            "100",
+            "--seed",
+            "3",
+        ])
+        .args(["--sampling", "lhs", "--replicates", "8", "--out"])
+        .arg(&dir)
+        .assert()
+        .success();
+    let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    // 8 replicates of ⌈100 / 8⌉ = 13 trials: 104 run.
+    let mut lines = stdout.lines();
+    assert_eq!(
+        lines.next(),
+        Some("Scenario mhep1_business_case: 104 trials, seed 3, quantiles P10 / P50 / P90")
+    );
+    assert_eq!(
+        lines.next(),
+        Some("Sampling: lhs, 8 replicates × 13 trials; errors (±) from the replicates' spread")
+    );
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert!(stderr.starts_with("104 trials in "), "{stderr}");
+    let json = read_json(&dir.join("summary.json"));
+    assert_eq!(json["trials"], 104);
+    assert_eq!(
+        json["sampling"],
+        serde_json::json!({"method": "lhs", "replicates": 8, "trials_per_replicate": 13,
+                           "error_estimate": "replicates"})
+    );
+    // The mean's error is the replicates', not sd/√n.
+    let eng = &json["metrics"]["engagements"];
+    let naive = eng["sd"].as_f64().unwrap() / 104f64.sqrt();
+    assert_ne!(eng["mcse"].as_f64().unwrap(), naive);
+    assert!(eng["mcse_high"].is_number());
+}
+
+#[test]
+fn bad_sampling_options_are_refused_with_what_is_valid() {
+    let run = |args: &[&str]| {
+        sibsim()
+            .args([
+                "run",
+                "tests/fixtures/analytic.toml",
+                "--quiet",
+                "--trials",
+                "10",
+            ])
+            .args(args)
+            .assert()
+            .code(2)
+    };
+    run(&["--sampling", "qmc"]).stderr(predicate::str::contains(
+        "unknown sampling method \"qmc\"; expected mc, lhs or sobol",
+    ));
+    run(&["--replicates", "4"]).stderr(
+        "Error: invalid replicates: 4 replicates with mc sampling, whose trials are all independent; expected --sampling lhs or sobol with --replicates, or no --replicates\n",
+    );
+    run(&["--sampling", "sobol", "--replicates", "1"]).stderr(
+        "Error: invalid replicates: 1; expected at least 2: the Monte Carlo error comes from their spread (default 32)\n",
     );
 }
 

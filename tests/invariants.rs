@@ -11,6 +11,7 @@ fn table(path: &str, trials: u64) -> (Model, TrialTable) {
         trials: Some(trials),
         seed: Some(11),
         threads: None,
+        ..RunOptions::default()
     };
     let table = run(&model, &opts, &|_| {}).expect("runs");
     (model, table)

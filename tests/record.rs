@@ -18,6 +18,7 @@ fn run_n(model: &Model, trials: u64, seed: u64) -> TrialTable {
         trials: Some(trials),
         seed: Some(seed),
         threads: None,
+        ..RunOptions::default()
     };
     run(model, &opts, &|_| {}).unwrap()
 }
@@ -271,6 +272,7 @@ fn monthly_figures_above_the_cap_are_over_the_first_trials_on_any_thread_count()
             trials: Some(n),
             seed: Some(9),
             threads: Some(threads),
+            ..RunOptions::default()
         };
         run(&m, &opts, &|_| {}).expect("runs")
     };
@@ -285,7 +287,8 @@ fn monthly_figures_above_the_cap_are_over_the_first_trials_on_any_thread_count()
     let stored = one.monthly.series(last, name).expect("series");
     let full = rec.series(name).expect("series");
     assert!(stored.iter().zip(full).all(|(&a, &b)| a == b as f32));
-    let report = RunReport::new(&m, &one, 9, (0.1, 0.9), 0.8);
+    let plan = sibsim::engine::sampling::Plan::mc(n);
+    let report = RunReport::new(&m, &one, &plan, 9, (0.1, 0.9), 0.8);
     assert_eq!(report.monthly_trials, MONTHLY_TRIALS);
     assert_eq!(report.summary.trials, n);
     let json = serde_json::to_value(&report).expect("serialises");

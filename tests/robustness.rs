@@ -62,7 +62,7 @@ proptest! {
                 }
             }
             Ok(model) => {
-                let opts = RunOptions { trials: Some(5), seed: Some(1), threads: Some(1) };
+                let opts = RunOptions { trials: Some(5), seed: Some(1), threads: Some(1), ..RunOptions::default() };
                 let table = run(&model, &opts, &|_| {}).unwrap();
                 // Never an infinity; NaN only where a figure is undefined by definition (a cost
                 // per outcome with no outcomes, an IRR with no sign change).

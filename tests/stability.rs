@@ -17,6 +17,7 @@ fn fixed_seed_gives_the_committed_percentiles() {
         trials: Some(1000),
         seed: Some(20161),
         threads: Some(2),
+        ..RunOptions::default()
     };
     let table = run(&model, &opts, &|_| {}).unwrap();
     let s = summarise(&table, &model.name, 20161, 0.1, 0.9);

@@ -188,6 +188,7 @@ fn the_recorded_p_13w_is_the_value_used() {
         trials: Some(400),
         seed: Some(3),
         threads: Some(2),
+        ..RunOptions::default()
     };
     let table = run(&m, &opts, &|_| {}).unwrap();
     let p13 = table.inputs.get("input.only.p_13w").expect("recorded");

@@ -10,6 +10,8 @@ pub mod inputs;
 pub mod monthly;
 pub mod outside_view;
 pub mod plan;
+pub mod precision;
+pub mod replicates;
 pub mod run;
 pub mod summary;
 

@@ -8,9 +8,12 @@
 //!   "trials": 10000,
 //!   "seed": 42,
 //!   "quantiles": [0.1, 0.5, 0.9],
+//!   "sampling": {"method": "lhs", "replicates": 32, "trials_per_replicate": 313,
+//!                "error_estimate": "replicates"},
 //!   "metrics": {
 //!     "engagements": {"mean": 3412.7, "sd": 180.2, "mcse": 1.8,
-//!                     "low": 3180.0, "median": 3415.0, "high": 3640.0},
+//!                     "low": 3180.0, "median": 3415.0, "high": 3640.0,
+//!                     "mcse_low": 3.1, "mcse_median": 2.9, "mcse_high": 3.6},
 //!     "...": {}
 //!   },
 //!   "probabilities": {"provider_loss": 0.123, "...": 0.0},
@@ -18,19 +21,28 @@
 //!            "optimism_ratio": 1.05, "confidence": 0.8, "derisked_target": 3250.0}}
 //! }
 //! ```
-//! - `scenario` (string), `trials` (integer, number of trials), `seed` (integer, master seed).
+//! - `scenario` (string), `trials` (integer, number of trials run: with `lhs` or `sobol`,
+//!   replicates × trials per replicate, which may be a few more than asked), `seed` (integer,
+//!   master seed).
 //! - `quantiles`: the levels `[low, 0.5, high]` that `low`, `median` and `high` refer to.
+//! - `sampling` (only in a run's report): how the inputs were sampled — `method` (`mc`, `lhs` or
+//!   `sobol`, see [`engine::sampling`](crate::engine::sampling)), `replicates` and
+//!   `trials_per_replicate` (1 and all trials for `mc`), and `error_estimate`, how every `mcse`
+//!   was estimated: `"independent trials"` for `mc`, `"replicates"` (the spread of the replicates'
+//!   estimates) otherwise; see [`analysis::replicates`](crate::analysis::replicates).
 //! - `metrics`: one object per metric, keys in the order the engine lists them. `mean` is the
 //!   sample mean, `sd` the sample standard deviation (n − 1), `mcse` the Monte Carlo standard
-//!   error of the mean (`sd / √trials`); `low`, `median`, `high` are type-7 sample quantiles at the
-//!   levels in `quantiles`.
+//!   error of the mean (`sd / √trials` for `mc`, from the replicates otherwise); `low`, `median`,
+//!   `high` are type-7 sample quantiles of all trials at the levels in `quantiles`, and (in a run's
+//!   report) `mcse_low`, `mcse_median`, `mcse_high` their Monte Carlo standard errors (null where
+//!   undefined, e.g. too few trials).
 //! - `probabilities`: for each flagged event, in engine order, the share of trials in which it
-//!   occurred, as a plain number in [0, 1]. (Its MCSE is `√(p(1 − p) / trials)`; the CSV summary
-//!   lists it.)
+//!   occurred, as a plain number in [0, 1]. (Its MCSE — `√(p(1 − p) / trials)` for `mc`, from the
+//!   replicates otherwise — is in the CSV summary.)
 //! - `plan` (only in a run's report, not in a bare [`Summary`]): one object per plan figure, see
 //!   [`PlanCheck`].
 //! - `inputs` (only in a run's report): every drawn input of the trial record
-//!   (`input.<site>.<param>`, `input.spv.<cost>`), shaped like `metrics`.
+//!   (`input.<site>.<param>`, `input.spv.<cost>`), shaped like `metrics` (with its errors).
 //! - `monthly_trials` (only in a run's report): how many trials `monthly.csv`'s figures are over
 //!   — all of them, or the first 10,000 of a larger run (its memory bound).
 //!
@@ -46,27 +58,31 @@ use crate::analysis::contract::{share_checks, ShareCheck};
 use crate::analysis::inputs::summarise_inputs;
 use crate::analysis::monthly::{summarise_monthly, MonthlySummary};
 use crate::analysis::plan::{plan_checks, PlanCheck};
+use crate::analysis::replicates::{replace_mcse, run_errors, Errors, RunErrors};
 use crate::analysis::{summarise, MetricSummary, Probability, Summary, TrialTable};
+use crate::engine::sampling::Plan;
 use crate::scenario::Model;
 
 /// Everything `sibsim run` reports about one run.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RunReport {
-    /// Means, spreads and quantiles of every metric; the probability of every flag.
-    #[serde(flatten)]
+    /// Means, spreads and quantiles of every metric; the probability of every flag. With `lhs`
+    /// or `sobol` sampling each `mcse` is the replicates' (see [`analysis::replicates`]).
+    ///
+    /// [`analysis::replicates`]: crate::analysis::replicates
     pub summary: Summary,
+    /// How the run sampled its inputs: the `sampling` object of `summary.json`.
+    pub sampling: Plan,
+    /// The Monte Carlo error of every figure: the metrics', probabilities' and inputs'.
+    pub errors: RunErrors,
     /// Each plan figure against the simulated distribution, keyed by metric in the JSON.
-    #[serde(serialize_with = "plan_map")]
     pub plan: Vec<PlanCheck>,
     /// Each drawn input (`input.<site>.<param>`, `input.spv.<cost>`), summarised like a metric:
     /// the `inputs` object of `summary.json`.
-    #[serde(serialize_with = "metric_map")]
     pub inputs: Vec<(String, MetricSummary)>,
     /// Each party with a `max_share` against it (see the module docs for why not in the JSON).
-    #[serde(skip)]
     pub shares: Vec<ShareCheck>,
     /// The monthly series' fan (`monthly.csv`; not in the JSON).
-    #[serde(skip)]
     pub monthly: MonthlySummary,
     /// How many trials `monthly.csv`'s figures are over: all of them, or the first
     /// [`MONTHLY_TRIALS`](crate::engine::record::MONTHLY_TRIALS) when there are more.
@@ -74,23 +90,84 @@ pub struct RunReport {
 }
 
 impl RunReport {
-    /// The report of a finished run of `model`: `seed` is the master seed the table was run with,
-    /// `(low, high)` the quantile levels, `confidence` that of the de-risked plan targets.
+    /// The report of a finished run of `model` by sampling plan `plan` (see
+    /// [`RunOptions::plan`](crate::engine::RunOptions::plan)): `seed` is the master seed the table
+    /// was run with, `(low, high)` the quantile levels, `confidence` that of the de-risked plan
+    /// targets.
     pub fn new(
         model: &Model,
         table: &TrialTable,
+        plan: &Plan,
         seed: u64,
         (low, high): (f64, f64),
         confidence: f64,
     ) -> RunReport {
+        let mut summary = summarise(table, &model.name, seed, low, high);
+        let mut inputs = summarise_inputs(&table.inputs, low, high);
+        let errors = run_errors(table, plan, [low, 0.5, high]);
+        if plan.method.replicated() {
+            // The trials within a replicate are not independent: `sd / √n` would not be the error.
+            replace_mcse(&mut summary, &mut inputs, &errors);
+        }
         RunReport {
-            summary: summarise(table, &model.name, seed, low, high),
+            summary,
+            sampling: *plan,
+            errors,
             plan: plan_checks(model, table, confidence),
-            inputs: summarise_inputs(&table.inputs, low, high),
+            inputs,
             shares: share_checks(model, table),
             monthly: summarise_monthly(&table.monthly, low, high),
             monthly_trials: table.monthly.trials,
         }
+    }
+}
+
+/// The documented shape of `summary.json` (module docs): the summary's fields, `sampling` after
+/// `quantiles`, each metric's and input's figures with their quantiles' errors, then the plan,
+/// the inputs and `monthly_trials`.
+impl Serialize for RunReport {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        /// The `sampling` object.
+        struct Sampling<'a>(&'a Plan);
+        impl Serialize for Sampling<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let p = self.0;
+                let mut st = s.serialize_struct("Sampling", 4)?;
+                st.serialize_field("method", p.method.name())?;
+                st.serialize_field("replicates", &p.replicates)?;
+                st.serialize_field("trials_per_replicate", &p.per_replicate)?;
+                st.serialize_field("error_estimate", error_estimate(p))?;
+                st.end()
+            }
+        }
+        struct PlanChecks<'a>(&'a [PlanCheck]);
+        impl Serialize for PlanChecks<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                plan_map(self.0, s)
+            }
+        }
+        let summary = &self.summary;
+        let mut st = s.serialize_struct("RunReport", 10)?;
+        st.serialize_field("scenario", &summary.scenario)?;
+        st.serialize_field("trials", &summary.trials)?;
+        st.serialize_field("seed", &summary.seed)?;
+        st.serialize_field("quantiles", &summary.quantiles)?;
+        st.serialize_field("sampling", &Sampling(&self.sampling))?;
+        st.serialize_field("metrics", &Metrics(&summary.metrics, &self.errors.metrics))?;
+        st.serialize_field("probabilities", &Probabilities(&summary.probabilities))?;
+        st.serialize_field("plan", &PlanChecks(&self.plan))?;
+        st.serialize_field("inputs", &Metrics(&self.inputs, &self.errors.inputs))?;
+        st.serialize_field("monthly_trials", &self.monthly_trials)?;
+        st.end()
+    }
+}
+
+/// How a run's errors were estimated: the `error_estimate` of `summary.json`'s `sampling`.
+pub fn error_estimate(plan: &Plan) -> &'static str {
+    if plan.method.replicated() {
+        "replicates"
+    } else {
+        "independent trials"
     }
 }
 
@@ -119,37 +196,50 @@ pub(crate) fn plan_map<S: Serializer>(checks: &[PlanCheck], s: S) -> Result<S::O
     map.end()
 }
 
-/// `{name: {mean, sd, mcse, low, median, high}}`, in the given order.
-struct Metrics<'a>(&'a [(String, MetricSummary)]);
+/// `{name: {mean, sd, mcse, low, median, high[, mcse_low, mcse_median, mcse_high]}}`, in the
+/// given order; the quantiles' errors where there are errors (a bare [`Summary`] has none).
+struct Metrics<'a>(&'a [(String, MetricSummary)], &'a [Errors]);
 impl Serialize for Metrics<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(self.0.len()))?;
-        for (name, m) in self.0 {
-            map.serialize_entry(name, &Figures(m))?;
+        for (j, (name, m)) in self.0.iter().enumerate() {
+            map.serialize_entry(name, &Figures(m, self.1.get(j)))?;
         }
         map.end()
     }
 }
 
 /// One metric's figures.
-struct Figures<'a>(&'a MetricSummary);
+struct Figures<'a>(&'a MetricSummary, Option<&'a Errors>);
 impl Serialize for Figures<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let m = self.0;
-        let mut st = s.serialize_struct("MetricSummary", 6)?;
+        let mut st = s.serialize_struct("MetricSummary", 9)?;
         st.serialize_field("mean", &m.mean)?;
         st.serialize_field("sd", &m.sd)?;
         st.serialize_field("mcse", &m.mcse)?;
         st.serialize_field("low", &m.low)?;
         st.serialize_field("median", &m.median)?;
         st.serialize_field("high", &m.high)?;
+        if let Some(e) = self.1 {
+            st.serialize_field("mcse_low", &e.low)?;
+            st.serialize_field("mcse_median", &e.median)?;
+            st.serialize_field("mcse_high", &e.high)?;
+        }
         st.end()
     }
 }
 
-/// The `inputs` object of `summary.json`: metric-shaped figures by name.
-fn metric_map<S: Serializer>(figures: &[(String, MetricSummary)], s: S) -> Result<S::Ok, S::Error> {
-    Metrics(figures).serialize(s)
+/// `{name: p}`, in the given order (a probability's MCSE is left to the CSV).
+struct Probabilities<'a>(&'a [(String, Probability)]);
+impl Serialize for Probabilities<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (name, p) in self.0 {
+            map.serialize_entry(name, &p.p)?;
+        }
+        map.end()
+    }
 }
 
 /// The documented shape above (without `plan`). Written by hand because the metrics and
@@ -157,22 +247,12 @@ fn metric_map<S: Serializer>(figures: &[(String, MetricSummary)], s: S) -> Resul
 /// left to the CSV.
 impl Serialize for Summary {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        struct Probabilities<'a>(&'a [(String, Probability)]);
-        impl Serialize for Probabilities<'_> {
-            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                let mut map = s.serialize_map(Some(self.0.len()))?;
-                for (name, p) in self.0 {
-                    map.serialize_entry(name, &p.p)?;
-                }
-                map.end()
-            }
-        }
         let mut st = s.serialize_struct("Summary", 6)?;
         st.serialize_field("scenario", &self.scenario)?;
         st.serialize_field("trials", &self.trials)?;
         st.serialize_field("seed", &self.seed)?;
         st.serialize_field("quantiles", &self.quantiles)?;
-        st.serialize_field("metrics", &Metrics(&self.metrics))?;
+        st.serialize_field("metrics", &Metrics(&self.metrics, &[]))?;
         st.serialize_field("probabilities", &Probabilities(&self.probabilities))?;
         st.end()
     }
@@ -181,6 +261,7 @@ impl Serialize for Summary {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::sampling::Method;
 
     fn small_summary() -> Summary {
         let m = |x: f64| MetricSummary {
@@ -250,6 +331,8 @@ mod tests {
                 mean_share: 0.4,
                 p_exceeded: 0.1,
             }],
+            sampling: Plan::new(Method::Sobol, 16, Some(4)).unwrap(),
+            errors: RunErrors::default(),
             inputs: vec![],
             monthly: MonthlySummary::default(),
             monthly_trials: 0,
@@ -258,10 +341,48 @@ mod tests {
             serde_json::to_string(&report).expect("serialises"),
             concat!(
                 r#"{"scenario":"demo","trials":16,"seed":42,"quantiles":[0.1,0.5,0.9],"#,
+                r#""sampling":{"method":"sobol","replicates":4,"trials_per_replicate":4,"#,
+                r#""error_estimate":"replicates"},"#,
                 r#""metrics":{},"probabilities":{},"plan":{"engagements":{"plan":30.0,"#,
                 r#""percentile":0.6,"p_meet":0.6,"optimism_ratio":null,"confidence":0.8,"#,
                 r#""derisked_target":18.0}},"inputs":{},"monthly_trials":0}"#
             )
         );
+    }
+
+    #[test]
+    fn metrics_carry_their_quantiles_errors_and_replicated_runs_their_mcse() {
+        // Two replicates of two trials: x = 1, 3 | 5, 11. Replicate means 2 and 8 (SE 3), medians
+        // the same; P10 1.2 and 5.6 (SE 2.2), P90 2.8 and 10.4 (SE 3.8). The flag is set in 1 of
+        // replicate 0's trials and both of replicate 1's: shares 0.5 and 1, SE 0.25.
+        let mut table = TrialTable::new(vec!["x".into()], vec!["f".into()]);
+        for row in [[1.0, 1.0], [3.0, 0.0], [5.0, 1.0], [11.0, 1.0]] {
+            table.push_row(&row);
+        }
+        let model = crate::scenario::load(std::path::Path::new("tests/fixtures/analytic.toml"))
+            .expect("fixture loads");
+        let plan = Plan::new(Method::Lhs, 4, Some(2)).unwrap();
+        let report = RunReport::new(&model, &table, &plan, 1, (0.1, 0.9), 0.8);
+        let json = serde_json::to_value(&report).expect("serialises");
+        let x = &json["metrics"]["x"];
+        let close = |v: &serde_json::Value, want: f64| {
+            let v = v.as_f64().expect("a number");
+            assert!((v - want).abs() < 1e-12, "{v} vs {want}");
+        };
+        close(&x["mean"], 5.0);
+        close(&x["mcse"], 3.0);
+        close(&x["mcse_low"], 2.2);
+        close(&x["mcse_median"], 3.0);
+        close(&x["mcse_high"], 3.8);
+        assert!((report.summary.probabilities[0].1.mcse - 0.25).abs() < 1e-12);
+        assert_eq!(json["sampling"]["method"], "lhs");
+        // The same table as independent trials: the mean's error is sd/√4 and the quantiles'
+        // undefined with so few trials.
+        let report = RunReport::new(&model, &table, &Plan::mc(4), 1, (0.1, 0.9), 0.8);
+        let json = serde_json::to_value(&report).expect("serialises");
+        let sd = (((1.0f64 - 5.0).powi(2) + 4.0 + 0.0 + 36.0) / 3.0).sqrt();
+        close(&json["metrics"]["x"]["mcse"], sd / 2.0);
+        assert!(json["metrics"]["x"]["mcse_median"].is_null());
+        assert_eq!(json["sampling"]["error_estimate"], "independent trials");
     }
 }

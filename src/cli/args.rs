@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use sibsim::analysis::plan::DEFAULT_CONFIDENCE;
+use sibsim::engine::sampling::Method;
 use sibsim::engine::RunOptions;
 
 /// Monte Carlo simulation of social impact bond business cases.
@@ -89,6 +90,7 @@ impl Sampling {
             trials: self.trials,
             seed: self.seed,
             threads: self.threads,
+            ..RunOptions::default()
         }
     }
 }
@@ -135,6 +137,15 @@ pub struct RunArgs {
     pub file: PathBuf,
     #[command(flatten)]
     pub sampling: Sampling,
+    /// How the inputs are drawn: mc (independent trials), lhs (Latin hypercube) or sobol
+    /// (scrambled Sobol points). lhs and sobol run in replicates, whose spread gives every Monte
+    /// Carlo error; delivery stays Monte Carlo.
+    #[arg(long = "sampling", value_name = "METHOD", default_value = "mc")]
+    pub method: Method,
+    /// Replicates of lhs or sobol sampling, at least 2 (default 32); trials are rounded up to a
+    /// whole number per replicate.
+    #[arg(long, value_name = "R")]
+    pub replicates: Option<u64>,
     /// Low and high quantiles, e.g. `0.05,0.95` (default: the scenario's, else 0.1,0.9).
     #[arg(long, value_name = "LOW,HIGH")]
     pub quantiles: Option<String>,
@@ -158,4 +169,15 @@ pub struct RunOutput {
     /// No progress bar and no notes on stderr.
     #[arg(long)]
     pub quiet: bool,
+}
+
+impl RunArgs {
+    /// The engine's options: the sampling group's, with the sampling method and replicates.
+    pub fn options(&self) -> RunOptions {
+        RunOptions {
+            sampling: self.method,
+            replicates: self.replicates,
+            ..self.sampling.options()
+        }
+    }
 }

@@ -45,8 +45,10 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
         .into());
     }
     let model = scenario::load(&args.file)?;
-    let opts = args.sampling.options();
-    let trials = opts.trials.unwrap_or(model.settings.trials);
+    let opts = args.options();
+    // With lhs or sobol the trials fill whole replicates: this many run.
+    let plan = opts.plan(&model)?;
+    let trials = plan.trials();
     let seed = opts.seed.unwrap_or(model.settings.seed);
     let quantiles = quantiles.unwrap_or((model.settings.low, model.settings.high));
     let quiet = args.output.quiet;
@@ -75,7 +77,7 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
     bar.finish_and_clear();
     let elapsed = started.elapsed();
 
-    let report = RunReport::new(&model, &table, seed, quantiles, args.confidence);
+    let report = RunReport::new(&model, &table, &plan, seed, quantiles, args.confidence);
     let mut files = vec![
         ("summary.json", Json.export(Report::Run(&report))?),
         ("summary.csv", Csv.export(Report::Run(&report))?),

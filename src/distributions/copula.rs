@@ -51,6 +51,26 @@ impl Copula {
     /// in variable order), u = Φ(z), kept inside (0, 1) so every quantile is finite.
     pub fn uniforms<R: rand::Rng + ?Sized>(&self, rng: &mut R) -> Vec<f64> {
         let eps: Vec<f64> = (0..self.dim).map(|_| StandardNormal.sample(rng)).collect();
+        self.correlate(&eps)
+    }
+
+    /// One trial's correlated uniforms from given independent uniforms `u` (one per variable, in
+    /// (0, 1)), as a stratified or quasi-random point set supplies them: ε = Φ⁻¹(u), then as
+    /// [`Copula::uniforms`]. Each ε is standard normal when its u is uniform, so the result has
+    /// the same distribution as [`Copula::uniforms`]'s.
+    ///
+    /// # Panics
+    /// If `u` has fewer than [`Copula::dim`] values.
+    pub fn uniforms_from(&self, u: &[f64]) -> Vec<f64> {
+        let eps: Vec<f64> = u[..self.dim]
+            .iter()
+            .map(|&u| -std::f64::consts::SQRT_2 * statrs::function::erf::erfc_inv(2.0 * u))
+            .collect();
+        self.correlate(&eps)
+    }
+
+    /// z = L·ε and u = Φ(z), kept inside (0, 1) so every quantile is finite.
+    fn correlate(&self, eps: &[f64]) -> Vec<f64> {
         (0..self.dim)
             .map(|i| {
                 let z: f64 = (0..=i).map(|k| self.lower[i * self.dim + k] * eps[k]).sum();
@@ -119,5 +139,26 @@ mod tests {
             / 4000.0;
         // P(same side of the median) = 1/2 + asin(ρ)/π ≈ 0.795 for ρ = 0.8.
         assert!((agree - 0.795).abs() < 0.03, "{agree}");
+    }
+
+    #[test]
+    fn given_uniforms_map_through_the_normal_quantile() {
+        // Uncorrelated: u' = Φ(Φ⁻¹(u)) = u, to the accuracy of statrs' erfc_inv (about 1e-10
+        // relative: far below anything a sample of uniforms can resolve).
+        let id = Copula::new(&[1.0, 0.0, 0.0, 1.0], 2, Vec::new()).unwrap();
+        for u in [1e-9, 0.025, 0.3, 0.5, 0.8, 0.975, 1.0 - 1e-9] {
+            let out = id.uniforms_from(&[u, 1.0 - u]);
+            assert!((out[0] - u).abs() < 1e-10 * u, "{u}: {out:?}");
+            assert!(
+                (out[1] - (1.0 - u)).abs() < 1e-10 * (1.0 - u),
+                "{u}: {out:?}"
+            );
+        }
+        // Φ⁻¹(0.975) = 1.959964: with ρ = 0.6 the second normal is 0.6·1.959964 + 0.8·0 = 1.175978
+        // and Φ of it 0.880198 (Python's statistics.NormalDist).
+        let c = Copula::new(&[1.0, 0.6, 0.6, 1.0], 2, Vec::new()).unwrap();
+        let out = c.uniforms_from(&[0.975, 0.5]);
+        assert!((out[0] - 0.975).abs() < 1e-10);
+        assert!((out[1] - 0.880_198_244).abs() < 1e-8, "{out:?}");
     }
 }

@@ -13,6 +13,7 @@ pub mod record;
 pub mod replay;
 pub mod rng;
 pub mod runner;
+pub mod sampling;
 pub mod settlement;
 pub mod table;
 pub mod trial;

@@ -1,7 +1,9 @@
 //! One trial of a run, re-run and recorded in full: its row of metrics and flags, its inputs and
 //! its monthly series in full precision (the run itself stores series as `f32`, for its first
 //! trials only; see [`record`](crate::engine::record)). A trial depends only on (model, seed,
-//! trial index), so the replay is the very trial the run simulated.
+//! trial index) and the sampling plan, so the replay is the very trial the run simulated — of an
+//! `mc` run here; a trial of an `lhs` or `sobol` run draws its inputs from its plan's point
+//! ([`Prepared::with_plan`]).
 
 use crate::engine::metrics::column;
 use crate::engine::record::RecordLayout;
@@ -42,7 +44,7 @@ impl TrialRecord {
     }
 }
 
-/// Trial `trial` of a run of `model` seeded with `seed`, recorded in full.
+/// Trial `trial` of an `mc` run of `model` seeded with `seed`, recorded in full.
 pub fn replay(model: &Model, seed: u64, trial: u64) -> TrialRecord {
     let prep = Prepared::new(model);
     let layout: &RecordLayout = &prep.record;

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rayon::prelude::*;
 
 use crate::engine::record::{ChunkSlots, RecordSink};
+use crate::engine::sampling::{Method, Plan};
 use crate::engine::table::TrialTable;
 use crate::engine::trial::{simulate, Prepared, Scratch};
 use crate::error::Error;
@@ -22,6 +23,23 @@ pub struct RunOptions {
     pub seed: Option<u64>,
     /// Worker threads (default: rayon's, one per core).
     pub threads: Option<usize>,
+    /// How the parameter layer is sampled (default: `mc`, plain Monte Carlo).
+    pub sampling: Method,
+    /// Randomised replicates for `lhs` and `sobol` (default
+    /// [`DEFAULT_REPLICATES`](crate::engine::sampling::DEFAULT_REPLICATES)).
+    pub replicates: Option<u64>,
+}
+
+impl RunOptions {
+    /// The sampling plan these options give for `model`: its trials (the scenario's unless set)
+    /// split into replicates. A run of them runs [`Plan::trials`] trials.
+    ///
+    /// # Errors
+    /// As [`Plan::new`].
+    pub fn plan(&self, model: &Model) -> Result<Plan, Error> {
+        let trials = self.trials.unwrap_or(model.settings.trials);
+        Plan::new(self.sampling, trials, self.replicates)
+    }
 }
 
 /// Largest table of trial results a run may hold in memory (8 GiB).
@@ -30,12 +48,14 @@ const MAX_TABLE_BYTES: f64 = 8.0 * 1024.0 * 1024.0 * 1024.0;
 /// Trials per unit of parallel work and per progress tick.
 const CHUNK: usize = 64;
 
-/// Run every trial of `model`; `progress` is called (from worker threads) with the number of
-/// trials finished so far.
+/// Run every trial of `model` — [`RunOptions::plan`]'s, which with `lhs` or `sobol` may be a few
+/// more than asked, to fill the last replicate; `progress` is called (from worker threads) with
+/// the number of trials finished so far.
 ///
 /// # Errors
 /// [`Error::InvalidOption`] for zero or too many trials, zero threads or more than
-/// [`MAX_THREADS`], or a thread pool that cannot start.
+/// [`MAX_THREADS`], a thread pool that cannot start, or a sampling plan that cannot be
+/// ([`Plan::new`]).
 pub fn run(
     model: &Model,
     opts: &RunOptions,
@@ -62,7 +82,9 @@ pub fn run(
             valid: format!("expected a whole number from 1 to {MAX_THREADS}"),
         });
     }
-    let prep = Prepared::new(model);
+    let plan = opts.plan(model)?;
+    let trials = plan.trials();
+    let prep = Prepared::new(model).with_plan(plan);
     let width = prep.layout.width();
     // Every trial's row and inputs are kept (for quantiles and trials.csv): refuse a run that
     // cannot fit. The monthly series have their own cap (engine::record).
@@ -146,6 +168,7 @@ mod tests {
             trials: Some(trials),
             seed: Some(11),
             threads: Some(threads),
+            ..RunOptions::default()
         }
     }
 

@@ -1,5 +1,9 @@
 //! One trial: draw each site's inputs, then step every month through delivery → settlement →
 //! finance, and record the metrics into the trial's row.
+//!
+//! The inputs (the parameter layer) come from the run's sampling [`Plan`]: with `mc`, from each
+//! site's own parameter stream (and the copula's and SPV costs' streams), as always; with `lhs` or
+//! `sobol`, from the trial's point of the plan, one uniform per input, in [`ParamDims`] order.
 
 use crate::engine::delivery::{MonthEvents, SiteDelivery, SiteParams};
 use crate::engine::finance::ProviderBooks;
@@ -7,6 +11,7 @@ use crate::engine::investment::SpvAccount;
 use crate::engine::metrics::{money, Layout};
 use crate::engine::record::{RecordLayout, TrialRecorder};
 use crate::engine::rng::{self, purpose};
+use crate::engine::sampling::Plan;
 use crate::engine::settlement::{Contract, Ledger};
 use crate::scenario::{Event, Model, Param, Role, Site, Termination};
 use crate::Month;
@@ -27,6 +32,51 @@ pub struct Prepared<'m> {
     /// Per commissioner or outcome payer (in [`MetricNames::payers`] order): the sites whose outcomes
     /// its spend is set against — those it commissions, or those where it pays a tariff.
     payer_sites: Vec<Vec<usize>>,
+    /// How each trial's inputs get their uniforms (default: `mc`).
+    pub plan: Plan,
+    /// Which dimension of a plan's point each input takes.
+    pub dims: ParamDims,
+}
+
+/// The dimensions of the parameter layer's point: every site's inputs that the copula may cover
+/// (site-major, site s's input i at `s × Param::N_CORE + i`, the copula's own order), then each
+/// site's optional input (`p_13w`) where it sets one, then the SPV's monthly costs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParamDims {
+    /// Dimensions of the core inputs: sites × [`Param::N_CORE`].
+    pub core: usize,
+    /// Per site, the dimension of its `p_13w` (`None`: the site has none).
+    pub optional: Vec<Option<usize>>,
+    /// The first SPV cost's dimension (the others follow).
+    pub spv: usize,
+    /// Dimensions in all (D).
+    pub total: usize,
+}
+
+impl ParamDims {
+    /// The dimensions of `model`'s parameter layer.
+    pub fn new(model: &Model) -> ParamDims {
+        let core = model.sites.len() * Param::N_CORE;
+        let mut next = core;
+        let optional = model
+            .sites
+            .iter()
+            .map(|s| {
+                s.sustain_13w.then(|| {
+                    next += 1;
+                    next - 1
+                })
+            })
+            .collect();
+        let spv = next;
+        let total = spv + model.finance.as_ref().map_or(0, |f| f.costs.len());
+        ParamDims {
+            core,
+            optional,
+            spv,
+            total,
+        }
+    }
 }
 
 impl<'m> Prepared<'m> {
@@ -55,6 +105,8 @@ impl<'m> Prepared<'m> {
             .collect();
         Prepared {
             payer_sites,
+            plan: Plan::mc(model.settings.trials),
+            dims: ParamDims::new(model),
             contract: Contract::new(model),
             purposes: model
                 .sites
@@ -66,6 +118,12 @@ impl<'m> Prepared<'m> {
             record: RecordLayout::new(model),
             model,
         }
+    }
+
+    /// The same, with trials drawing their inputs by `plan`.
+    pub fn with_plan(mut self, plan: Plan) -> Prepared<'m> {
+        self.plan = plan;
+        self
     }
 }
 
@@ -89,6 +147,9 @@ pub struct Scratch<'p> {
     ledger: Ledger,
     spv: Option<SpvAccount>,
     spv_draws: Vec<f64>,
+    /// The trial's point of the sampling plan (`lhs`, `sobol`), one uniform per input.
+    points: Vec<f64>,
+    params: Vec<SiteParams>,
     status: Vec<SiteStatus>,
     costs: Vec<f64>,
     live: Vec<bool>,
@@ -110,11 +171,101 @@ impl<'p> Scratch<'p> {
                 .as_ref()
                 .map(|_| SpvAccount::new(model.settings.horizon, 0.0)),
             spv_draws: Vec::new(),
+            points: vec![0.0; prep.dims.total],
+            params: Vec::with_capacity(n_sites),
             status: vec![SiteStatus::default(); n_sites],
             costs: vec![0.0; n_sites],
             live: vec![false; n_sites],
         }
     }
+}
+
+/// Draw trial `trial`'s inputs: each site's into `params`, the SPV's monthly costs into
+/// `spv_draws` (cleared first), by the run's sampling plan.
+fn draw_inputs(
+    prep: &Prepared<'_>,
+    seed: u64,
+    trial: u64,
+    points: &mut [f64],
+    params: &mut Vec<SiteParams>,
+    spv_draws: &mut Vec<f64>,
+) {
+    let model = prep.model;
+    params.clear();
+    spv_draws.clear();
+    let points: Option<&[f64]> = prep.plan.method.replicated().then(|| {
+        prep.plan.uniforms(seed, trial, points);
+        &*points
+    });
+    let n_in = Param::N_CORE;
+    let correlated = model.copula.as_ref().map(|c| match points {
+        Some(u) => c.uniforms_from(&u[..prep.dims.core]),
+        None => c.uniforms(&mut rng::stream(seed, trial, purpose("copula", ""))),
+    });
+    for (s, (site, &(p_purpose, _))) in model.sites.iter().zip(&prep.purposes).enumerate() {
+        let core = correlated.as_deref().or(points);
+        let p = match (core, points) {
+            (Some(u), Some(pts)) => {
+                let mut p = SiteParams::from_uniforms(site, &u[s * n_in..(s + 1) * n_in]);
+                if let Some(d) = prep.dims.optional[s] {
+                    optional_from_uniform(&mut p, site, pts[d]);
+                }
+                p
+            }
+            // The copula covers the inputs every site has; optional ones are drawn from the site's
+            // own parameter stream (unused otherwise when there is a copula), so they shift no
+            // dimension.
+            (Some(u), None) => {
+                let mut p = SiteParams::from_uniforms(site, &u[s * n_in..(s + 1) * n_in]);
+                if site.sustain_13w {
+                    p.draw_optional(site, &mut rng::stream(seed, trial, p_purpose));
+                }
+                p
+            }
+            (None, _) => SiteParams::draw(site, &mut rng::stream(seed, trial, p_purpose)),
+        };
+        params.push(p);
+    }
+    if let Some(f) = &model.finance {
+        match points {
+            Some(u) => spv_draws.extend(
+                f.costs
+                    .iter()
+                    .zip(&u[prep.dims.spv..])
+                    .map(|(d, &u)| d.quantile(u)),
+            ),
+            None => {
+                // A label no site id can take (ids have no spaces), so no site shares this stream.
+                let mut rng = rng::stream(seed, trial, purpose("spv costs", ""));
+                spv_draws.extend(f.costs.iter().map(|d| d.sample(&mut rng)));
+            }
+        }
+    }
+}
+
+/// `p_13w` from the uniform `u`, as [`SiteParams::draw_optional`] draws it from a stream: the
+/// quantile, clamped like every input, raised to the trial's `p_26w` (every 26-week sustainment is
+/// a 13-week one).
+fn optional_from_uniform(p: &mut SiteParams, site: &Site, u: f64) {
+    let q = Param::P13w;
+    let x = site.input(q).quantile(u);
+    let x = q.max().map_or(x, |m| x.clamp(-m, m));
+    p.values[q as usize] = x.max(p.get(Param::P26w));
+}
+
+/// Trial `trial`'s drawn inputs, in [`RecordLayout::input_names`] order, without simulating it:
+/// what the trial records as its inputs.
+pub fn inputs(prep: &Prepared<'_>, seed: u64, trial: u64) -> Vec<f64> {
+    let (mut params, mut spv) = (Vec::new(), Vec::new());
+    let mut points = vec![0.0; prep.dims.total];
+    draw_inputs(prep, seed, trial, &mut points, &mut params, &mut spv);
+    let mut out: Vec<f64> = params
+        .iter()
+        .zip(&prep.model.sites)
+        .flat_map(|(p, site)| p.drawn(site).iter().copied())
+        .collect();
+    out.extend(spv);
+    out
 }
 
 /// Simulate trial `trial` of a run seeded with `seed`, writing its row (width `layout.width()`,
@@ -134,6 +285,8 @@ pub fn simulate(
         ledger,
         spv: spv_slot,
         spv_draws,
+        points,
+        params,
         status,
         costs,
         live,
@@ -148,41 +301,20 @@ pub fn simulate(
     let layout = &prep.layout;
     let n_sites = model.sites.len();
 
-    let mut params = Vec::with_capacity(n_sites);
-    let uniforms = model
-        .copula
-        .as_ref()
-        .map(|c| c.uniforms(&mut rng::stream(seed, trial, purpose("copula", ""))));
-    // The copula covers the inputs every site has; optional ones are drawn from the site's own
-    // parameter stream (unused otherwise when there is a copula), so they shift no dimension.
-    let n_in = Param::N_CORE;
-    for (s, (site, &(p_purpose, d_purpose))) in model.sites.iter().zip(&prep.purposes).enumerate() {
-        let p = match &uniforms {
-            Some(u) => {
-                let mut p = SiteParams::from_uniforms(site, &u[s * n_in..(s + 1) * n_in]);
-                if site.sustain_13w {
-                    p.draw_optional(site, &mut rng::stream(seed, trial, p_purpose));
-                }
-                p
-            }
-            None => SiteParams::draw(site, &mut rng::stream(seed, trial, p_purpose)),
-        };
+    draw_inputs(prep, seed, trial, points, params, spv_draws);
+    for (s, (site, &(_, d_purpose))) in model.sites.iter().zip(&prep.purposes).enumerate() {
+        let p = &params[s];
         match delivery.get_mut(s) {
-            Some(d) => d.reset(site, &p),
-            None => delivery.push(SiteDelivery::new(site, &p)),
+            Some(d) => d.reset(site, p),
+            None => delivery.push(SiteDelivery::new(site, p)),
         }
-        books.push(ProviderBooks::new(&p));
+        books.push(ProviderBooks::new(p));
         streams.push(rng::stream(seed, trial, d_purpose));
         rec.site_inputs(s, p.drawn(site));
-        params.push(p);
     }
 
     let mut spv = match (model.finance.as_ref(), spv_slot.as_mut()) {
-        (Some(f), Some(a)) => {
-            // A label no site id can take (ids have no spaces), so no site shares this stream.
-            let mut rng = rng::stream(seed, trial, purpose("spv costs", ""));
-            spv_draws.clear();
-            spv_draws.extend(f.costs.iter().map(|d| d.sample(&mut rng)));
+        (Some(_), Some(a)) => {
             rec.spv_costs(spv_draws);
             let monthly: f64 = spv_draws.iter().sum();
             a.reset(monthly);

@@ -18,6 +18,7 @@ use ::csv::Writer;
 use super::{Exporter, Report, ReportError};
 use crate::analysis::monthly::MonthlySummary;
 use crate::analysis::plan::PlanCheck;
+use crate::analysis::replicates::Errors;
 use crate::analysis::{Summary, TrialTable};
 
 /// Comma-separated tables with a header row.
@@ -31,7 +32,7 @@ impl Exporter for Csv {
 
     fn export(&self, report: Report<'_>) -> Result<Vec<u8>, ReportError> {
         match report {
-            Report::Run(r) => summary_csv(&r.summary),
+            Report::Run(r) => summary_rows(&r.summary, Some(&r.errors.metrics)),
             Report::Plan(p) => plan_csv(p),
             Report::Trials(t) => trials_csv(t),
             Report::Monthly(m) => monthly_csv(m),
@@ -55,41 +56,60 @@ fn cell(x: f64) -> String {
 /// each in table order. A probability row has its p in `mean` and its Monte Carlo standard error
 /// in `mcse`; its other cells are empty.
 ///
+/// A run's `summary.csv` has three more columns, `mcse_low,mcse_median,mcse_high`: the Monte Carlo
+/// standard errors of the quantiles (see [`analysis::replicates`](crate::analysis::replicates);
+/// empty where undefined, and in probability rows).
+///
 /// # Errors
 /// [`ReportError::Csv`] if the CSV writer fails (writing to memory, so in practice it does not).
 pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>, ReportError> {
+    summary_rows(summary, None)
+}
+
+/// [`summary_csv`], with the quantiles' errors (one per metric) when given.
+fn summary_rows(summary: &Summary, errors: Option<&[Errors]>) -> Result<Vec<u8>, ReportError> {
     const WHAT: &str = "summary";
     let err = |source| ReportError::Csv { what: WHAT, source };
     let mut w = Writer::from_writer(Vec::new());
-    w.write_record([
+    let mut header = vec![
         "name", "kind", "mean", "sd", "mcse", "low", "median", "high",
-    ])
-    .map_err(err)?;
-    for (name, m) in &summary.metrics {
-        w.write_record([
-            name.as_str(),
-            "metric",
-            &cell(m.mean),
-            &cell(m.sd),
-            &cell(m.mcse),
-            &cell(m.low),
-            &cell(m.median),
-            &cell(m.high),
-        ])
-        .map_err(err)?;
+    ];
+    if errors.is_some() {
+        header.extend(["mcse_low", "mcse_median", "mcse_high"]);
+    }
+    w.write_record(&header).map_err(err)?;
+    for (j, (name, m)) in summary.metrics.iter().enumerate() {
+        let mut row = vec![
+            name.clone(),
+            "metric".into(),
+            cell(m.mean),
+            cell(m.sd),
+            cell(m.mcse),
+            cell(m.low),
+            cell(m.median),
+            cell(m.high),
+        ];
+        if let Some(errors) = errors {
+            let e = errors.get(j).map_or([f64::NAN; 3], Errors::quantiles);
+            row.extend(e.map(cell));
+        }
+        w.write_record(&row).map_err(err)?;
     }
     for (name, p) in &summary.probabilities {
-        w.write_record([
-            name.as_str(),
-            "probability",
-            &p.p.to_string(),
-            "",
-            &p.mcse.to_string(),
-            "",
-            "",
-            "",
-        ])
-        .map_err(err)?;
+        let mut row = vec![
+            name.clone(),
+            "probability".into(),
+            p.p.to_string(),
+            String::new(),
+            p.mcse.to_string(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ];
+        if errors.is_some() {
+            row.extend([String::new(), String::new(), String::new()]);
+        }
+        w.write_record(&row).map_err(err)?;
     }
     finish(w, WHAT)
 }

@@ -31,7 +31,12 @@ impl Exporter for Terminal {
 
     fn export(&self, report: Report<'_>) -> Result<Vec<u8>, ReportError> {
         let text = match report {
-            Report::Run(r) => render(&r.summary) + &plan::render(&r.plan),
+            Report::Run(r) => {
+                // The sampling line goes under the header line, before the table.
+                let summary = render(&r.summary);
+                let (header, rest) = summary.split_at(summary.find('\n').map_or(0, |i| i + 1));
+                format!("{header}{}{rest}", sampling(&r.sampling)) + &plan::render(&r.plan)
+            }
             Report::Plan(p) => plan::render(p),
             // Millions of numbers are not for reading on a terminal.
             Report::Trials(_) | Report::Monthly(_) => return Err(self.unsupported(report)),
@@ -43,6 +48,21 @@ impl Exporter for Terminal {
             Report::Evidence(l) => evidence::listing(l),
         };
         Ok(text.into_bytes())
+    }
+}
+
+/// How a run sampled its inputs and where its Monte Carlo errors come from, one line:
+/// `Sampling: lhs, 32 replicates × 313 trials; errors (±) from the replicates' spread`.
+fn sampling(plan: &crate::engine::sampling::Plan) -> String {
+    if plan.method.replicated() {
+        format!(
+            "Sampling: {}, {} replicates × {} trials; errors (±) from the replicates' spread\n",
+            plan.method,
+            group_thousands(&plan.replicates.to_string()),
+            group_thousands(&plan.per_replicate.to_string())
+        )
+    } else {
+        format!("Sampling: {}, independent trials\n", plan.method)
     }
 }
 

@@ -1,0 +1,418 @@
+//! Precision targets (issue 9, item 6), the pure part: parse `--precision METRIC=REL[,...]` and
+//! judge, from the trials so far, whether each named metric's figures are as precise as asked. The
+//! run loop that runs trials in deterministic batches and calls [`assess`] between them is the
+//! runner's; this module needs only the targeted metrics' columns so far and the sampling plan, so
+//! the same trials give the same verdict on any thread count.
+//!
+//! # What is judged
+//! For each target `METRIC=REL`, four figures of the metric over the trials so far: its mean and
+//! its P10, P50 and P90 (type-7 quantiles, as the summary's), each with its Monte Carlo standard
+//! error by the plan's estimator ([`analysis::replicates`](crate::analysis::replicates): the
+//! replicates' spread for `lhs` and `sobol`, `sd / √n` and the order-statistic interval for `mc`).
+//! A target is met when every one of the four has a relative error at or below REL; all targets
+//! must be met.
+//!
+//! # Relative error
+//! `SE / |value|`, the standard error as a share of the figure's own size. Where that is not a
+//! number:
+//! - value 0 and SE 0 (the metric is 0 in every trial, say): 0 — the figure is exact;
+//! - value 0 and SE > 0: +∞ — no relative precision can be reached around zero (target a metric
+//!   away from zero, or one of its parts);
+//! - SE or value undefined (NaN: no defined value yet, fewer than 2 replicates, or too few trials
+//!   for the order-statistic interval): NaN, never met.
+//!
+//! # Which trials count
+//! With `lhs` or `sobol` only whole replicates: a replicate's stratification holds only once all
+//! its n trials are in, so a partial last one is left out. No verdict is "met" before
+//! [`MIN_REPLICATES`] whole replicates (`lhs`, `sobol`) or [`MIN_TRIALS`] trials (`mc`): with fewer
+//! the error estimate itself is too unsure to stop on (an SE from R replicates is off by about
+//! 1/√(2(R − 1)) of itself: 18% at 16).
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::analysis::replicates::{metric_errors, select_type7};
+use crate::engine::sampling::Plan;
+use crate::lookup::UnknownName;
+
+/// The quantile levels judged beside the mean: P10, P50 and P90.
+pub const LEVELS: [f64; 3] = [0.1, 0.5, 0.9];
+
+/// Fewest whole replicates (`lhs`, `sobol`) before a target can be met.
+pub const MIN_REPLICATES: u64 = 16;
+
+/// Fewest trials (`mc`) before a target can be met.
+pub const MIN_TRIALS: u64 = 1000;
+
+/// One precision target: the relative Monte Carlo error a metric's figures must reach.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Target {
+    /// The metric, e.g. `engagements`.
+    pub metric: String,
+    /// The largest relative error accepted, in (0, 1): 0.005 is ±0.5%.
+    pub relative: f64,
+}
+
+/// A `--precision` value that is not a list of `METRIC=REL`, located in it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrecisionError {
+    /// The value as given.
+    pub spec: String,
+    /// Where the bad part starts, in characters from 0, and how many characters it has.
+    pub at: usize,
+    pub len: usize,
+    /// What is wrong.
+    pub problem: String,
+    /// What would be valid.
+    pub valid: String,
+}
+
+impl fmt::Display for PrecisionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "invalid --precision at character {}: {}; {}",
+            self.at + 1,
+            self.problem,
+            self.valid
+        )?;
+        writeln!(f, "  {}", self.spec)?;
+        write!(
+            f,
+            "  {}{}",
+            " ".repeat(self.at),
+            "^".repeat(self.len.max(1))
+        )
+    }
+}
+
+impl std::error::Error for PrecisionError {}
+
+/// Parse `METRIC=REL[,METRIC=REL...]`, e.g. `engagements=0.005,investor.multiple=0.01`, against the
+/// run's metric names.
+///
+/// # Errors
+/// [`PrecisionError`], located at the bad part: an empty target, one without `=`, a REL that is no
+/// number in (0, 1), an unknown metric (with the closest names) or one targeted twice.
+pub fn parse_targets(spec: &str, metrics: &[String]) -> Result<Vec<Target>, PrecisionError> {
+    let error = |at: usize, part: &str, problem: String, valid: &str| PrecisionError {
+        spec: spec.to_string(),
+        at,
+        len: part.chars().count(),
+        problem,
+        valid: valid.to_string(),
+    };
+    const FORM: &str = "expected METRIC=REL, e.g. engagements=0.005";
+    let mut targets: Vec<Target> = Vec::new();
+    // Character offset of each comma-separated part.
+    let mut at = 0;
+    for part in spec.split(',') {
+        let start = at;
+        at += part.chars().count() + 1;
+        let lead = part.chars().take_while(|c| c.is_whitespace()).count();
+        let trimmed = part.trim();
+        let start = start + lead;
+        if trimmed.is_empty() {
+            return Err(error(start, " ", "an empty target".into(), FORM));
+        }
+        let Some((name, rel)) = trimmed.split_once('=') else {
+            return Err(error(
+                start,
+                trimmed,
+                format!("\"{trimmed}\" has no '='"),
+                FORM,
+            ));
+        };
+        let (name_trim, rel_trim) = (name.trim(), rel.trim());
+        let rel_at = start
+            + name.chars().count()
+            + 1
+            + rel.chars().take_while(|c| c.is_whitespace()).count();
+        let relative = match rel_trim.parse::<f64>() {
+            Ok(x) if x > 0.0 && x < 1.0 => x,
+            _ => {
+                return Err(error(
+                    rel_at,
+                    rel_trim,
+                    format!("\"{rel_trim}\" is not a relative error"),
+                    "expected a number strictly between 0 and 1, e.g. 0.005 for ±0.5%",
+                ))
+            }
+        };
+        if !metrics.iter().any(|m| m == name_trim) {
+            let unknown = UnknownName::new("metric", name_trim, metrics);
+            let valid = if unknown.close.is_empty() {
+                "expected a metric of the run, as in summary.csv".to_string()
+            } else {
+                format!("did you mean {}?", unknown.close.join(", "))
+            };
+            return Err(PrecisionError {
+                valid,
+                ..error(
+                    start,
+                    name_trim,
+                    format!("no metric named \"{name_trim}\""),
+                    "",
+                )
+            });
+        }
+        if targets.iter().any(|t| t.metric == name_trim) {
+            return Err(error(
+                start,
+                name_trim,
+                format!("{name_trim} is targeted twice"),
+                "expected each metric once",
+            ));
+        }
+        targets.push(Target {
+            metric: name_trim.to_string(),
+            relative,
+        });
+    }
+    Ok(targets)
+}
+
+/// One target's figures so far and whether they are as precise as asked.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Achieved {
+    /// The metric.
+    pub metric: String,
+    /// The relative error asked for.
+    pub target: f64,
+    /// Mean, P10, P50 and P90 over the trials judged (NaN if never defined).
+    pub values: [f64; 4],
+    /// Their Monte Carlo standard errors.
+    pub errors: [f64; 4],
+    /// Their relative errors (see the module docs for zeros and undefined errors).
+    pub relative: [f64; 4],
+    /// Whether every relative error is at or below the target.
+    pub met: bool,
+}
+
+/// The verdict on every target, from the trials so far.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Assessment {
+    /// Trials judged (whole replicates only for `lhs` and `sobol`).
+    pub trials: u64,
+    /// Whole replicates judged (the trials, for `mc`).
+    pub replicates: u64,
+    /// One per target, in the order given.
+    pub targets: Vec<Achieved>,
+    /// Whether every target is met (and enough trials or replicates are in).
+    pub met: bool,
+}
+
+/// `SE / |value|`, with the conventions of the module docs.
+pub fn relative_error(value: f64, se: f64) -> f64 {
+    if value.is_nan() || se.is_nan() {
+        f64::NAN
+    } else if se == 0.0 {
+        0.0
+    } else if value == 0.0 {
+        f64::INFINITY
+    } else {
+        se / value.abs()
+    }
+}
+
+/// Judge `targets` from their metrics' values so far: `columns[k]` holds target k's metric in
+/// trials 0, 1, … in order (NaN where undefined), all of the same length; `plan` says how the
+/// trials were sampled (its `replicates` is ignored: the replicates are those in the columns).
+///
+/// # Panics
+/// If `columns` and `targets` differ in length.
+pub fn assess(targets: &[Target], columns: &[&[f64]], plan: &Plan) -> Assessment {
+    assert_eq!(targets.len(), columns.len(), "one column per target");
+    let have = columns.first().map_or(0, |c| c.len() as u64);
+    let (used, replicates, enough) = if plan.method.replicated() {
+        let n = plan.per_replicate.max(1);
+        let r = have / n;
+        (r * n, r, r >= MIN_REPLICATES)
+    } else {
+        (have, have, have >= MIN_TRIALS)
+    };
+    let judged = Plan {
+        replicates: replicates.max(1),
+        per_replicate: if plan.method.replicated() {
+            plan.per_replicate
+        } else {
+            used
+        },
+        ..*plan
+    };
+    let achieved: Vec<Achieved> = targets
+        .iter()
+        .zip(columns)
+        .map(|(t, column)| {
+            let column = &column[..used as usize];
+            let mut defined: Vec<f64> = column.iter().copied().filter(|x| !x.is_nan()).collect();
+            let values = if defined.is_empty() {
+                [f64::NAN; 4]
+            } else {
+                let mean = defined.iter().sum::<f64>() / defined.len() as f64;
+                let [p10, p50, p90] = LEVELS.map(|p| select_type7(&mut defined, p));
+                [mean, p10, p50, p90]
+            };
+            let e = metric_errors(column, &judged, LEVELS);
+            let errors = [e.mean, e.low, e.median, e.high];
+            let relative: [f64; 4] = std::array::from_fn(|k| relative_error(values[k], errors[k]));
+            Achieved {
+                metric: t.metric.clone(),
+                target: t.relative,
+                values,
+                errors,
+                relative,
+                met: relative.iter().all(|&r| r <= t.relative),
+            }
+        })
+        .collect();
+    Assessment {
+        trials: used,
+        replicates,
+        met: enough && achieved.iter().all(|a| a.met),
+        targets: achieved,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::sampling::Method;
+
+    fn names() -> Vec<String> {
+        [
+            "engagements",
+            "job_starts",
+            "investor.multiple",
+            "investor.irr",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    }
+
+    #[test]
+    fn targets_parse_in_order() {
+        let t = parse_targets("engagements=0.005, investor.multiple = 0.01", &names()).unwrap();
+        assert_eq!(
+            t,
+            vec![
+                Target {
+                    metric: "engagements".into(),
+                    relative: 0.005
+                },
+                Target {
+                    metric: "investor.multiple".into(),
+                    relative: 0.01
+                }
+            ]
+        );
+    }
+
+    #[test]
+    fn bad_targets_are_located_with_what_would_be_valid() {
+        let err = |s: &str| parse_targets(s, &names()).unwrap_err().to_string();
+        assert_eq!(
+            err("engagements=0.005,investor.multple=0.01"),
+            "invalid --precision at character 19: no metric named \"investor.multple\"; did you mean investor.multiple?\n  engagements=0.005,investor.multple=0.01\n                    ^^^^^^^^^^^^^^^^"
+        );
+        assert_eq!(
+            err("engagements=5%"),
+            "invalid --precision at character 13: \"5%\" is not a relative error; expected a number strictly between 0 and 1, e.g. 0.005 for ±0.5%\n  engagements=5%\n              ^^"
+        );
+        assert_eq!(
+            err("engagements=0.01,job_starts"),
+            "invalid --precision at character 18: \"job_starts\" has no '='; expected METRIC=REL, e.g. engagements=0.005\n  engagements=0.01,job_starts\n                   ^^^^^^^^^^"
+        );
+        assert_eq!(
+            err("engagements=0.01,"),
+            "invalid --precision at character 18: an empty target; expected METRIC=REL, e.g. engagements=0.005\n  engagements=0.01,\n                   ^"
+        );
+        assert_eq!(
+            err("job_starts=0.1,job_starts=0.2"),
+            "invalid --precision at character 16: job_starts is targeted twice; expected each metric once\n  job_starts=0.1,job_starts=0.2\n                 ^^^^^^^^^^"
+        );
+        assert_eq!(
+            err("engagements=0"),
+            "invalid --precision at character 13: \"0\" is not a relative error; expected a number strictly between 0 and 1, e.g. 0.005 for ±0.5%\n  engagements=0\n              ^"
+        );
+        assert!(err("zzz=0.1").contains("no metric named \"zzz\"; expected a metric of the run"));
+    }
+
+    #[test]
+    fn relative_errors_at_zero_and_undefined() {
+        assert_eq!(relative_error(-200.0, 2.0), 0.01);
+        assert_eq!(relative_error(0.0, 0.0), 0.0);
+        assert_eq!(relative_error(0.0, 1.0), f64::INFINITY);
+        assert!(relative_error(f64::NAN, 1.0).is_nan());
+        assert!(relative_error(3.0, f64::NAN).is_nan());
+    }
+
+    fn target(metric: &str, relative: f64) -> Target {
+        Target {
+            metric: metric.into(),
+            relative,
+        }
+    }
+
+    #[test]
+    fn replicated_runs_are_judged_on_whole_replicates_by_their_spread() {
+        // 16 replicates of 4 trials and half a seventeenth: replicate r's values are
+        // 100 + r + {−1, 0, 0, 1}, so its mean and median are 100 + r. Over r = 0..15 those have
+        // sd √(16·17/12) = 4.761, SE 4.761/4 = 1.190, relative to the mean 107.5: 1.107%.
+        let mut x = Vec::new();
+        for r in 0..16 {
+            let c = 100.0 + r as f64;
+            x.extend([c - 1.0, c, c, c + 1.0]);
+        }
+        x.extend([1e6, 1e6]);
+        let plan = Plan::new(Method::Lhs, 64, Some(16)).unwrap();
+        let a = assess(&[target("x", 0.012)], &[&x], &plan);
+        assert_eq!((a.trials, a.replicates), (64, 16));
+        let se = (16.0f64 * 17.0 / 12.0).sqrt() / 4.0;
+        let got = &a.targets[0];
+        assert!((got.values[0] - 107.5).abs() < 1e-12);
+        assert!((got.errors[0] - se).abs() < 1e-12, "{got:?}");
+        assert!((got.relative[0] - se / 107.5).abs() < 1e-12);
+        assert!(
+            (got.relative[2] - se / 107.5).abs() < 1e-12,
+            "the median's, as the mean's"
+        );
+        assert!(got.met && a.met, "{a:?}");
+        // A tighter target is not met; nor is any with too few replicates.
+        assert!(!assess(&[target("x", 0.011)], &[&x], &plan).met);
+        assert!(!assess(&[target("x", 0.5)], &[&x[..60]], &plan).met);
+    }
+
+    #[test]
+    fn independent_trials_are_judged_by_sd_over_root_n_and_order_statistics() {
+        // 2,000 trials cycling 0..=99 (shuffled by a stride coprime to 100): mean 49.5, sd 28.87.
+        let x: Vec<f64> = (0..2000).map(|i| ((i * 37) % 100) as f64).collect();
+        let plan = Plan::mc(2000);
+        let a = assess(&[target("x", 0.02)], &[&x], &plan);
+        let got = &a.targets[0];
+        let sd = (x.iter().map(|v| (v - 49.5).powi(2)).sum::<f64>() / 1999.0).sqrt();
+        assert!((got.errors[0] - sd / 2000f64.sqrt()).abs() < 1e-12);
+        // P50: n·p = 1000, half-width 1.96·√500 = 43.8: ranks 956 and 1044 of 20 copies of each
+        // value, i.e. 47 and 52: SE 5 / 3.92 = 1.276, relative to P50 49.5: 2.6% — not met.
+        assert!(
+            (got.errors[2] - 5.0 / 3.919_927_969_080_108).abs() < 1e-12,
+            "{got:?}"
+        );
+        assert!(!got.met && !a.met);
+        // The same with a looser target: met, and undefined figures never are.
+        assert!(assess(&[target("x", 0.1)], &[&x], &plan).met);
+        let nan = vec![f64::NAN; 2000];
+        assert!(!assess(&[target("x", 0.1)], &[&nan], &plan).met);
+        // Zero everywhere: exact, so met; zero on average with a spread: never.
+        let zero = vec![0.0; 2000];
+        assert!(assess(&[target("x", 0.001)], &[&zero], &plan).met);
+        let around: Vec<f64> = (0..2000)
+            .map(|i| if i % 2 == 0 { 1.0 } else { -1.0 })
+            .collect();
+        let a = assess(&[target("x", 0.5)], &[&around], &plan);
+        assert_eq!(a.targets[0].relative[0], f64::INFINITY);
+        assert!(!a.met);
+    }
+}
