@@ -616,51 +616,73 @@ impl<'a> Side<'a> {
     /// computed value keeps the sign `σ`. `F` covers what underflow could lose in the transform
     /// (at most `3 (n + 1)² · 2^(2n − 1075)`), and the ends `|a_0|, |a_n| ≥ 1e−250` (checked by
     /// the caller) keep Horner's own underflow (at most `(n + 1) 2^−1074`) below the margin.
+    /// Each `q_j` is checked as soon as the last Taylor shift has made it final, so a proof that
+    /// fails stops early; `q` and `r` are computed side by side, as the two lanes of a vector.
     fn definite(&self, lo: usize, hi: usize) -> Option<bool> {
         // The points' w = e^(−p), with a few ulps to spare so that [a, b] covers every computed w
         // of the stretch's points whatever exp's last-bit rounding.
         let w = |j: usize| (-self.offset(j)).exp();
         let margin = 4.0 * f64::EPSILON;
-        let (a, b) = (w(hi) * (1.0 - margin), (w(lo) * (1.0 + margin)).min(1.0));
+        // A stretch that ends at the side's bound is proven down to w = 0 (where A is a_0): a
+        // wider interval, but one Taylor shift fewer.
+        let a = if hi > self.m {
+            0.0
+        } else {
+            w(hi) * (1.0 - margin)
+        };
+        let b = (w(lo) * (1.0 + margin)).min(1.0);
         let coef = &self.poly.coef;
         let n = coef.len() - 1;
-        let mut q = [0.0; PRUNE_MAX_DEGREE + 1];
-        let mut r = [0.0; PRUNE_MAX_DEGREE + 1];
-        let (q, r) = (&mut q[..=n], &mut r[..=n]);
-        for t in 0..=n {
+        // (q_j, r_j) side by side: the same operations on both, two lanes of one vector.
+        let mut qr = [[0.0; 2]; PRUNE_MAX_DEGREE + 1];
+        let qr = &mut qr[..=n];
+        for (t, pair) in qr.iter_mut().enumerate() {
             let c = if self.sign > 0.0 {
                 coef[t]
             } else {
                 coef[n - t]
             };
-            q[t] = c;
-            r[t] = c.abs();
+            *pair = [c, c.abs()];
         }
         if a > 0.0 {
-            taylor_shift(q, a);
-            taylor_shift(r, a);
+            for i in 0..n {
+                for j in (i..n).rev() {
+                    let next = qr[j + 1];
+                    qr[j] = [qr[j][0] + a * next[0], qr[j][1] + a * next[1]];
+                }
+            }
         }
         let h = b - a;
         if h != 1.0 {
             let mut power = 1.0;
-            for t in 0..=n {
-                q[t] *= power;
-                r[t] *= power;
+            for pair in qr.iter_mut() {
+                *pair = [pair[0] * power, pair[1] * power];
                 power *= h;
             }
         }
-        q.reverse();
-        r.reverse();
-        taylor_shift(q, 1.0);
-        taylor_shift(r, 1.0);
+        qr.reverse();
         let tau = 16.0 * (n + 1) as f64 * f64::EPSILON;
         let lost_to_underflow = 3.0 * ((n + 1) * (n + 1)) as f64 * 2f64.powi(2 * n as i32 - 1075);
-        let positive = q[0] > 0.0;
-        let sure = q.iter().zip(r.iter()).all(|(&qj, &rj)| {
-            let signed = if positive { qj } else { -qj };
-            rj.is_finite() && signed >= tau * rj + lost_to_underflow
-        });
-        sure.then_some(positive)
+        let sure = |[q, r]: [f64; 2], positive: bool| {
+            let signed = if positive { q } else { -q };
+            r.is_finite() && signed >= tau * r + lost_to_underflow
+        };
+        // The Taylor shift by 1, checking each coefficient as soon as it is final (q_i after pass
+        // i, q_n from the start), to give up early.
+        let positive = qr[n][0] > 0.0;
+        if !sure(qr[n], positive) {
+            return None;
+        }
+        for i in 0..n {
+            for j in (i..n).rev() {
+                let next = qr[j + 1];
+                qr[j] = [qr[j][0] + next[0], qr[j][1] + next[1]];
+            }
+            if !sure(qr[i], positive) {
+                return None;
+            }
+        }
+        Some(positive)
     }
 }
 
@@ -669,17 +691,6 @@ impl<'a> Side<'a> {
 enum Part {
     Range(usize, usize, f64, f64),
     Zero(usize, f64),
-}
-
-/// `p(x) → p(x + a)` in place, for coefficients `p[t]` of `x^t` (Horner's synthetic division
-/// repeated, O(n²)).
-fn taylor_shift(p: &mut [f64], a: f64) {
-    let n = p.len() - 1;
-    for i in 0..n {
-        for j in (i..n).rev() {
-            p[j] += a * p[j + 1];
-        }
-    }
 }
 
 /// The roots [`Poly::each_root`] finds, as [`irr`] needs them: how many, the first, and those
