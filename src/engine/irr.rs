@@ -1105,6 +1105,28 @@ mod tests {
         assert_eq!(irr(&f), reference::irr(&f));
     }
 
+    #[test]
+    fn flows_beyond_the_proofs_reach_are_scanned_in_full() {
+        // 50 years of monthly flows, paid in, paid out, paid in again: degree 599 > 400.
+        let long: Vec<f64> = (0..600)
+            .map(|t| match t {
+                0..200 => -1.0,
+                200..400 => 2.0,
+                _ => -0.9,
+            })
+            .collect();
+        // The first flow below 1e-250 of the largest.
+        let tiny_end = [-1e-260, 1.0, -1.0, 0.5, -0.1];
+        for f in [&long[..], &tiny_end] {
+            let poly = Poly::new(f).unwrap();
+            assert!(poly.sign_changes() >= 2);
+            let (roots, evaluations) = pruned_roots(&poly);
+            assert_eq!(roots, reference::all_roots(&poly));
+            assert_eq!(evaluations, grid_points(&poly));
+            assert_eq!(irr_bits(irr(f)), irr_bits(reference::irr(f)));
+        }
+    }
+
     /// The coefficients (month by month) of `p(x) · (x − root)`.
     fn times_x_minus(p: &[f64], root: f64) -> Vec<f64> {
         let mut out = vec![0.0; p.len() + 1];
