@@ -44,6 +44,18 @@
 //!   0.01 percentage points a month near 0%) can be missed as a pair, as can a root where `NPV`
 //!   touches 0 without changing sign between grid points. If no root is found: `Undefined`; one:
 //!   [`Irr::Unique`]; several: [`Irr::Multiple`] with the number found.
+//! - **The scan is pruned, not changed** (issue 9): the roots are those of the whole-grid scan,
+//!   bit for bit, but most of its ~1,100 evaluations are skipped. On each side of 0% the grid is
+//!   settled stretch by stretch: a stretch whose end values have the same sign is proven free of
+//!   roots by Descartes' rule of signs on that interval of `x` (the Vincent–Collins–Akritas
+//!   transform, with a margin for rounding that proves the *computed* `NPV` keeps its sign at
+//!   every grid point of the stretch, not only the exact one); a stretch whose ends differ is
+//!   bisected on the grid's indices down to the one pair of neighbours the scan would hand to
+//!   Brent, and the stretches either side are settled in turn. Where no proof is found the
+//!   stretch is split, and short stretches are scanned point by point, so the result never
+//!   depends on the proof succeeding. About 10 evaluations per IRR on MHEP 1's flows; no
+//!   allocation and no sort. Polynomials of degree above 400, or whose first or last flow is
+//!   below 1e−250 of the largest, are scanned in full (the proof's margins assume neither).
 //! - **The meaningful root among several** is the one that agrees with the undiscounted result:
 //!   if the investor ends up with more than was paid in (`Σ f_t > 0`, money multiple above 1),
 //!   the smallest root above 0%; if with less (`Σ f_t < 0`, a capital loss), the largest root
@@ -68,6 +80,9 @@
 //! Brent's method: R. P. Brent (1973), *Algorithms for Minimization without Derivatives*,
 //! Prentice-Hall, chapter 4 (the `zero` procedure). `statrs` 0.19 has no root finder, so it is
 //! written out here.
+
+use std::cell::Cell;
+use std::sync::OnceLock;
 
 /// Outcome of an IRR computation on monthly flows (index = month, negative = paid in by the investor).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -145,12 +160,13 @@ pub fn irr(flows: &[f64]) -> Irr {
         0 => Irr::Undefined,
         1 => Irr::Unique(annual(poly.single_root())),
         _ => {
-            let roots = poly.all_roots();
-            match roots.len() {
+            let mut found = Found::default();
+            poly.each_root(|s| found.push(s));
+            match found.count {
                 0 => Irr::Undefined,
-                1 => Irr::Unique(annual(roots[0])),
+                1 => Irr::Unique(annual(found.first)),
                 n => Irr::Multiple {
-                    chosen: annual(poly.meaningful(&roots)),
+                    chosen: annual(found.meaningful(poly.value(0.0))),
                     roots: n,
                 },
             }
@@ -168,7 +184,11 @@ pub fn irr_roots(flows: &[f64]) -> Vec<f64> {
     match poly.sign_changes() {
         0 => Vec::new(),
         1 => vec![annual(poly.single_root())],
-        _ => poly.all_roots().into_iter().map(annual).collect(),
+        _ => {
+            let mut roots = Vec::new();
+            poly.each_root(|s| roots.push(annual(s)));
+            roots
+        }
     }
 }
 
@@ -205,6 +225,31 @@ fn annual(s: f64) -> f64 {
     (12.0 * s).exp_m1().min(f64::MAX)
 }
 
+/// The offsets `o_1 < o_2 < …` of the multiple-root grid from `s = 0`, up to [`S_LIMIT`]:
+/// `o_1 = GRID_FIRST_STEP`, each step `GRID_GROWTH` times the last. The same sequence for every
+/// polynomial (each side's grid is the offsets below its bound, then the bound), so it is computed
+/// once per process, in the order the grid has always been built, which keeps every offset's value.
+fn grid_offsets() -> &'static [f64] {
+    static OFFSETS: OnceLock<Vec<f64>> = OnceLock::new();
+    OFFSETS.get_or_init(|| {
+        let mut offsets = Vec::new();
+        let (mut offset, mut step) = (0.0, GRID_FIRST_STEP);
+        while offset < S_LIMIT {
+            offset += step;
+            step *= GRID_GROWTH;
+            offsets.push(offset);
+        }
+        offsets
+    })
+}
+
+/// Degrees above this are scanned in full: two Taylor shifts grow the coefficients by up to
+/// `4^n`, which must stay far from overflow.
+const PRUNE_MAX_DEGREE: usize = 400;
+/// The first and last coefficients (the limits of `NPV` at `s → ±∞`) must be at least this for
+/// the pruning, so that a certified margin stays far above the underflow of Horner's rule.
+const PRUNE_MIN_END: f64 = 1e-250;
+
 /// The flows trimmed to their first and last nonzero months and divided by the largest |flow|:
 /// the coefficients of NPV's polynomial, with `coef[0]` and `coef[T]` nonzero.
 struct Poly {
@@ -222,12 +267,12 @@ impl Poly {
             return None;
         }
         // Trimmed after scaling: a flow that underflows to 0 relative to the largest is no flow.
-        let scaled: Vec<f64> = flows.iter().map(|f| f / scale).collect();
-        let first = scaled.iter().position(|c| *c != 0.0)?;
-        let last = scaled.iter().rposition(|c| *c != 0.0)?;
-        Some(Poly {
-            coef: scaled[first..=last].to_vec(),
-        })
+        let mut coef: Vec<f64> = flows.iter().map(|f| f / scale).collect();
+        let first = coef.iter().position(|c| *c != 0.0)?;
+        let last = coef.iter().rposition(|c| *c != 0.0)?;
+        coef.truncate(last + 1);
+        coef.drain(..first);
+        Some(Poly { coef })
     }
 
     fn first(&self) -> f64 {
@@ -299,8 +344,8 @@ impl Poly {
         }
     }
 
-    /// Every root found by the grid scan, ascending.
-    fn all_roots(&self) -> Vec<f64> {
+    /// The grid's bounds `(lower, upper)` on `s`: every real root lies between them.
+    fn bounds(&self) -> (f64, f64) {
         // Cauchy: every root z of a polynomial has |z| ≤ 1 + max |other coefficient / leading one|.
         let bound = |leading: f64, others: &[f64]| {
             let largest = others.iter().fold(0.0_f64, |m, c| m.max(c.abs()));
@@ -309,63 +354,384 @@ impl Poly {
         let n = self.coef.len();
         let upper = bound(self.first(), &self.coef[1..]);
         let lower = -bound(self.last(), &self.coef[..n - 1]);
-
-        let mut grid = vec![0.0];
-        let mut offset = 0.0;
-        let mut step = GRID_FIRST_STEP;
-        while offset < upper.max(-lower) {
-            offset += step;
-            step *= GRID_GROWTH;
-            if offset < upper {
-                grid.push(offset);
-            }
-            if -offset > lower {
-                grid.push(-offset);
-            }
-        }
-        grid.push(upper);
-        grid.push(lower);
-        grid.sort_by(f64::total_cmp);
-        grid.dedup();
-
-        let mut roots = Vec::new();
-        let values: Vec<f64> = grid.iter().map(|s| self.value(*s)).collect();
-        for i in 0..grid.len() {
-            if values[i] == 0.0 {
-                roots.push(grid[i]);
-            } else if i + 1 < grid.len() && values[i] * values[i + 1] < 0.0 {
-                roots.push(brent(
-                    |s| self.value(s),
-                    grid[i],
-                    grid[i + 1],
-                    values[i],
-                    values[i + 1],
-                ));
-            }
-        }
-        roots.sort_by(f64::total_cmp);
-        roots.dedup_by(|b, a| (*b - *a).abs() <= 2.0 * BRENT_ABS_TOL);
-        roots
+        (lower, upper)
     }
 
-    /// The economically meaningful root among several (ascending) log-rates: see the module doc.
-    fn meaningful(&self, roots: &[f64]) -> f64 {
-        let net = self.value(0.0);
-        let nearest_zero = || {
-            roots
-                .iter()
-                .copied()
-                .min_by(|a, b| a.abs().total_cmp(&b.abs()))
-                .unwrap_or(0.0)
+    /// Every root the grid scan finds (see the module doc), ascending and without the duplicates
+    /// closer than `2 · BRENT_ABS_TOL`, passed to `sink` one by one: the same roots, bit for bit,
+    /// as scanning the whole grid, found with far fewer evaluations where sign-variation bounds
+    /// settle stretches of the grid (see [`Side::range`]). Returns the number of `NPV` evaluations
+    /// made, for tests.
+    fn each_root(&self, mut sink: impl FnMut(f64)) -> usize {
+        let mut last: Option<f64> = None;
+        let mut emit = |s: f64| {
+            if last.is_some_and(|l| (s - l).abs() <= 2.0 * BRENT_ABS_TOL) {
+                return;
+            }
+            last = Some(s);
+            sink(s);
         };
-        let above = roots.iter().copied().find(|s| *s > 0.0);
-        let below = roots.iter().rev().copied().find(|s| *s < 0.0);
-        if net > 0.0 {
-            above.or(below).unwrap_or_else(nearest_zero)
-        } else if net < 0.0 {
-            below.or(above).unwrap_or_else(nearest_zero)
+        let (lower, upper) = self.bounds();
+        let n = self.coef.len() - 1;
+        let prune = n <= PRUNE_MAX_DEGREE
+            && self.first().abs() >= PRUNE_MIN_END
+            && self.last().abs() >= PRUNE_MIN_END;
+        let below = Side::new(self, -1.0, -lower, prune);
+        let above = Side::new(self, 1.0, upper, prune);
+        let at_zero = self.value(0.0);
+        // Ascending: the side below 0%, then 0% itself, then the side above.
+        below.roots(at_zero, &mut emit);
+        if at_zero == 0.0 {
+            emit(0.0);
+        }
+        above.roots(at_zero, &mut emit);
+        1 + below.evaluations.get() + above.evaluations.get()
+    }
+}
+
+/// One side of 0% on the root grid: the log-rates `s = sign · p` for `p` in `0 = p_0 < p_1 < … <
+/// p_m < p_{m+1} = bound`, where `p_1 … p_m` are the grid offsets below the side's bound. In the
+/// side's own variable `w = e^(−p) ∈ [0, 1]`, `Poly::value` evaluates by Horner's rule the
+/// polynomial `A(w) = Σ a_t w^t` with `a_t = f_t` above 0% and `a_t = f_(T−t)` below.
+///
+/// The whole-grid scan finds a root only where the computed `NPV` is exactly 0 at a grid point,
+/// or has a negative product at two neighbouring points (then refined by Brent). Its roots on a
+/// side are those of its stretches between points: [`Side::range`] finds a stretch's without
+/// evaluating every point where [`Side::definite`] proves the sign of the computed `NPV` constant.
+struct Side<'a> {
+    poly: &'a Poly,
+    sign: f64,
+    bound: f64,
+    /// The number of grid offsets below `bound`.
+    m: usize,
+    /// Whether [`Side::definite`]'s proof holds for this polynomial (else every point is scanned).
+    prune: bool,
+    evaluations: Cell<usize>,
+}
+
+/// Stretches of at most this many grid intervals per 4 coefficients (and 16 more) are scanned
+/// point by point: that costs about as much as one [`Side::definite`], which is O(n²).
+fn scan_length(n: usize) -> usize {
+    16 + n / 4
+}
+
+impl<'a> Side<'a> {
+    fn new(poly: &'a Poly, sign: f64, bound: f64, prune: bool) -> Side<'a> {
+        let m = grid_offsets().partition_point(|o| *o < bound);
+        Side {
+            poly,
+            sign,
+            bound,
+            m,
+            prune,
+            evaluations: Cell::new(0),
+        }
+    }
+
+    /// `p_j`.
+    fn offset(&self, j: usize) -> f64 {
+        match j {
+            0 => 0.0,
+            j if j <= self.m => grid_offsets()[j - 1],
+            _ => self.bound,
+        }
+    }
+
+    /// The log-rate of point `j` (`+0.0` at 0%, as the grid has it).
+    fn s(&self, j: usize) -> f64 {
+        if j == 0 {
+            0.0
         } else {
-            nearest_zero()
+            self.sign * self.offset(j)
+        }
+    }
+
+    fn value(&self, j: usize) -> f64 {
+        self.evaluations.set(self.evaluations.get() + 1);
+        self.poly.value(self.s(j))
+    }
+
+    /// Brent on the grid interval between points `j` and `j + 1`, given ascending in `s` as the
+    /// whole-grid scan gives it.
+    fn bracket(&self, j: usize, f_j: f64, f_next: f64) -> f64 {
+        let f = |s| self.poly.value(s);
+        if self.sign > 0.0 {
+            brent(f, self.s(j), self.s(j + 1), f_j, f_next)
+        } else {
+            brent(f, self.s(j + 1), self.s(j), f_next, f_j)
+        }
+    }
+
+    /// The side's roots, ascending in `s`, given `NPV` at 0% (whose own root, if any, is the
+    /// caller's).
+    fn roots(&self, at_zero: f64, emit: &mut impl FnMut(f64)) {
+        let last = self.m + 1;
+        let f_last = self.value(last);
+        let zero_at_last = f_last == 0.0;
+        if zero_at_last && self.sign < 0.0 {
+            emit(self.s(last));
+        }
+        if self.prune {
+            self.range(0, last, at_zero, f_last, emit);
+        } else {
+            self.scan(0, last, at_zero, f_last, emit);
+        }
+        if zero_at_last && self.sign > 0.0 {
+            emit(self.s(last));
+        }
+    }
+
+    /// The roots the whole-grid scan finds strictly inside the stretch from point `lo` to point
+    /// `hi` (values `f_lo`, `f_hi`): exact zeros at its inner points and sign changes between its
+    /// neighbours. Ascending in `s`.
+    ///
+    /// - Ends of the same sign (and not 0): if [`Side::definite`] proves the sign constant on
+    ///   the stretch, it has no root; otherwise it is split in two.
+    /// - Ends of opposite signs: bisection on the grid's indices finds neighbours of opposite
+    ///   signs (about 11 evaluations where the scan makes ~1,100), Brent refines exactly the
+    ///   bracket the scan would give it, and the stretches either side, each with ends of one
+    ///   sign, are settled as above.
+    /// - An end at exactly 0: split in two.
+    ///
+    /// Short stretches are scanned point by point.
+    fn range(&self, lo: usize, hi: usize, f_lo: f64, f_hi: f64, emit: &mut impl FnMut(f64)) {
+        if hi - lo <= scan_length(self.poly.coef.len()) {
+            self.scan(lo, hi, f_lo, f_hi, emit);
+            return;
+        }
+        let positive = f_lo > 0.0;
+        if f_lo != 0.0 && f_hi != 0.0 && (f_hi > 0.0) == positive {
+            if self.definite(lo, hi) == Some(positive) {
+                return;
+            }
+        } else if f_lo != 0.0 && f_hi != 0.0 {
+            let (mut a, mut b, mut f_a, mut f_b) = (lo, hi, f_lo, f_hi);
+            while b - a > 1 {
+                let mid = a + (b - a) / 2;
+                let f_mid = self.value(mid);
+                if f_mid == 0.0 {
+                    // In order: lo … a (one sign), a … mid, the zero at mid, mid … b, b … hi.
+                    let parts = [
+                        Part::Range(lo, a, f_lo, f_a),
+                        Part::Range(a, mid, f_a, f_mid),
+                        Part::Zero(mid, f_mid),
+                        Part::Range(mid, b, f_mid, f_b),
+                        Part::Range(b, hi, f_b, f_hi),
+                    ];
+                    self.in_order(&parts, emit);
+                    return;
+                }
+                if (f_mid > 0.0) == positive {
+                    (a, f_a) = (mid, f_mid);
+                } else {
+                    (b, f_b) = (mid, f_mid);
+                }
+            }
+            let parts = [
+                Part::Range(lo, a, f_lo, f_a),
+                Part::Range(a, b, f_a, f_b),
+                Part::Range(b, hi, f_b, f_hi),
+            ];
+            self.in_order(&parts, emit);
+            return;
+        }
+        let mid = lo + (hi - lo) / 2;
+        let f_mid = self.value(mid);
+        let parts = [
+            Part::Range(lo, mid, f_lo, f_mid),
+            Part::Zero(mid, f_mid),
+            Part::Range(mid, hi, f_mid, f_hi),
+        ];
+        self.in_order(&parts, emit);
+    }
+
+    /// Settle `parts` (ascending in the index `j`) in ascending `s`: forwards above 0%,
+    /// backwards below.
+    fn in_order(&self, parts: &[Part], emit: &mut impl FnMut(f64)) {
+        for k in 0..parts.len() {
+            let part = if self.sign > 0.0 {
+                parts[k]
+            } else {
+                parts[parts.len() - 1 - k]
+            };
+            match part {
+                Part::Range(lo, hi, f_lo, f_hi) if hi > lo => self.range(lo, hi, f_lo, f_hi, emit),
+                Part::Range(..) => {}
+                Part::Zero(j, f) => {
+                    if f == 0.0 {
+                        emit(self.s(j));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The whole-grid scan on the stretch from point `lo` to point `hi` (values `f_lo`, `f_hi`):
+    /// in ascending `s`, an inner point where `NPV` is exactly 0 is a root, and neighbours whose
+    /// values have a negative product bracket one for Brent.
+    fn scan(&self, lo: usize, hi: usize, f_lo: f64, f_hi: f64, emit: &mut impl FnMut(f64)) {
+        if self.sign > 0.0 {
+            let mut previous = f_lo;
+            for j in lo + 1..=hi {
+                let f = if j == hi { f_hi } else { self.value(j) };
+                if previous * f < 0.0 {
+                    emit(self.bracket(j - 1, previous, f));
+                }
+                if j < hi && f == 0.0 {
+                    emit(self.s(j));
+                }
+                previous = f;
+            }
+        } else {
+            let mut previous = f_hi;
+            for j in (lo..hi).rev() {
+                let f = if j == lo { f_lo } else { self.value(j) };
+                if previous * f < 0.0 {
+                    emit(self.bracket(j, f, previous));
+                }
+                if j > lo && f == 0.0 {
+                    emit(self.s(j));
+                }
+                previous = f;
+            }
+        }
+    }
+
+    /// `Some(sign)` (true for positive) if the computed `NPV` provably has that sign, and is not
+    /// 0, at every point of the stretch from point `lo` to point `hi`; `None` if that cannot be
+    /// shown. The proof covers every `w` in an interval `[a, b]` (`0 ≤ a < b ≤ 1`) around the
+    /// points' `w`.
+    ///
+    /// Descartes' rule of signs on an interval (the Vincent–Collins–Akritas transform): with
+    /// `B(u) = A(a + (b − a) u)`, the polynomial `Q(y) = (1 + y)^n B(1 / (1 + y)) = Σ_j q_j y^j`
+    /// has as many roots in `y > 0` as `A` has in `(a, b)`, at most its number of sign
+    /// variations; if every `q_j` has the same sign, so has `A` on all of `[a, b]` (`q_0 = A(b)`,
+    /// `q_n = A(a)`). Floating point is allowed for: `Q` is computed by two Taylor shifts and a
+    /// scaling, with positive constants only, so computing the same on `|a_t|` gives `R` with
+    /// `|q̂_j − q_j| ≤ γ_(4n+1) r_j` (γ_k = k u / (1 − k u), u the unit roundoff), and
+    /// `Σ_j r_j y^j = (1 + y)^n Σ_t |a_t| w^t`. So `q̂_j σ ≥ τ r̂_j + F` for all `j`, with
+    /// `τ = 16 (n + 1) ε` (= 32 (n + 1) u), gives `A(w) σ ≥ (τ − γ_(4n+1)) Σ_t |a_t| w^t` on the
+    /// interval — above the error bound of Horner's rule, `γ_(2n) Σ_t |a_t| w^t` (N. J. Higham
+    /// (2002), *Accuracy and Stability of Numerical Algorithms*, 2nd ed., SIAM, §5.1), so the
+    /// computed value keeps the sign `σ`. `F` covers what underflow could lose in the transform
+    /// (at most `3 (n + 1)² · 2^(2n − 1075)`), and the ends `|a_0|, |a_n| ≥ 1e−250` (checked by
+    /// the caller) keep Horner's own underflow (at most `(n + 1) 2^−1074`) below the margin.
+    /// Each `q_j` is checked as soon as the last Taylor shift has made it final, so a proof that
+    /// fails stops early; `q` and `r` are computed side by side, as the two lanes of a vector.
+    fn definite(&self, lo: usize, hi: usize) -> Option<bool> {
+        // The points' w = e^(−p), with a few ulps to spare so that [a, b] covers every computed w
+        // of the stretch's points whatever exp's last-bit rounding.
+        let w = |j: usize| (-self.offset(j)).exp();
+        let margin = 4.0 * f64::EPSILON;
+        // A stretch that ends at the side's bound is proven down to w = 0 (where A is a_0): a
+        // wider interval, but one Taylor shift fewer.
+        let a = if hi > self.m {
+            0.0
+        } else {
+            w(hi) * (1.0 - margin)
+        };
+        let b = (w(lo) * (1.0 + margin)).min(1.0);
+        let coef = &self.poly.coef;
+        let n = coef.len() - 1;
+        // (q_j, r_j) side by side: the same operations on both, two lanes of one vector.
+        let mut qr = [[0.0; 2]; PRUNE_MAX_DEGREE + 1];
+        let qr = &mut qr[..=n];
+        for (t, pair) in qr.iter_mut().enumerate() {
+            let c = if self.sign > 0.0 {
+                coef[t]
+            } else {
+                coef[n - t]
+            };
+            *pair = [c, c.abs()];
+        }
+        if a > 0.0 {
+            for i in 0..n {
+                for j in (i..n).rev() {
+                    let next = qr[j + 1];
+                    qr[j] = [qr[j][0] + a * next[0], qr[j][1] + a * next[1]];
+                }
+            }
+        }
+        let h = b - a;
+        if h != 1.0 {
+            let mut power = 1.0;
+            for pair in qr.iter_mut() {
+                *pair = [pair[0] * power, pair[1] * power];
+                power *= h;
+            }
+        }
+        qr.reverse();
+        let tau = 16.0 * (n + 1) as f64 * f64::EPSILON;
+        let lost_to_underflow = 3.0 * ((n + 1) * (n + 1)) as f64 * 2f64.powi(2 * n as i32 - 1075);
+        let sure = |[q, r]: [f64; 2], positive: bool| {
+            let signed = if positive { q } else { -q };
+            r.is_finite() && signed >= tau * r + lost_to_underflow
+        };
+        // The Taylor shift by 1, checking each coefficient as soon as it is final (q_i after pass
+        // i, q_n from the start), to give up early.
+        let positive = qr[n][0] > 0.0;
+        if !sure(qr[n], positive) {
+            return None;
+        }
+        for i in 0..n {
+            for j in (i..n).rev() {
+                let next = qr[j + 1];
+                qr[j] = [qr[j][0] + next[0], qr[j][1] + next[1]];
+            }
+            if !sure(qr[i], positive) {
+                return None;
+            }
+        }
+        Some(positive)
+    }
+}
+
+/// A stretch of a side's grid between two points (indices and values), or one point and its value.
+#[derive(Debug, Clone, Copy)]
+enum Part {
+    Range(usize, usize, f64, f64),
+    Zero(usize, f64),
+}
+
+/// The roots [`Poly::each_root`] finds, as [`irr`] needs them: how many, the first, and those
+/// the choice among several rests on.
+#[derive(Debug, Default)]
+struct Found {
+    count: usize,
+    first: f64,
+    /// The smallest root above 0, and the largest below.
+    above: Option<f64>,
+    below: Option<f64>,
+    /// The first root nearest 0.
+    nearest: f64,
+}
+
+impl Found {
+    /// Add the next root, ascending.
+    fn push(&mut self, s: f64) {
+        if self.count == 0 {
+            (self.first, self.nearest) = (s, s);
+        } else if s.abs() < self.nearest.abs() {
+            self.nearest = s;
+        }
+        if s > 0.0 && self.above.is_none() {
+            self.above = Some(s);
+        }
+        if s < 0.0 {
+            self.below = Some(s);
+        }
+        self.count += 1;
+    }
+
+    /// The economically meaningful root among several, given `net` = `NPV` at 0%: see the module
+    /// doc.
+    fn meaningful(&self, net: f64) -> f64 {
+        if net > 0.0 {
+            self.above.or(self.below).unwrap_or(self.nearest)
+        } else if net < 0.0 {
+            self.below.or(self.above).unwrap_or(self.nearest)
+        } else {
+            self.nearest
         }
     }
 }
@@ -432,9 +798,111 @@ fn brent(f: impl Fn(f64) -> f64, mut a: f64, mut b: f64, mut fa: f64, mut fb: f6
     b
 }
 
+/// The whole-grid scan as it was before the pruning (issue 9), kept verbatim as the reference the
+/// pruned scan must match bit for bit: it builds and sorts the whole grid, evaluates `NPV` at every
+/// point, then sorts the roots.
+#[cfg(test)]
+mod reference {
+    use super::{annual, brent, Irr, Poly, BRENT_ABS_TOL, GRID_FIRST_STEP, GRID_GROWTH, S_LIMIT};
+
+    /// [`super::irr`] with the whole-grid scan.
+    pub(super) fn irr(flows: &[f64]) -> Irr {
+        let Some(poly) = Poly::new(flows) else {
+            return Irr::Undefined;
+        };
+        match poly.sign_changes() {
+            0 if poly.first() < 0.0 => Irr::Unique(-1.0),
+            0 => Irr::Undefined,
+            1 => Irr::Unique(annual(poly.single_root())),
+            _ => {
+                let roots = all_roots(&poly);
+                match roots.len() {
+                    0 => Irr::Undefined,
+                    1 => Irr::Unique(annual(roots[0])),
+                    n => Irr::Multiple {
+                        chosen: annual(meaningful(&poly, &roots)),
+                        roots: n,
+                    },
+                }
+            }
+        }
+    }
+
+    /// Every root found by the grid scan, as log-rates, ascending.
+    pub(super) fn all_roots(poly: &Poly) -> Vec<f64> {
+        // Cauchy: every root z of a polynomial has |z| ≤ 1 + max |other coefficient / leading one|.
+        let bound = |leading: f64, others: &[f64]| {
+            let largest = others.iter().fold(0.0_f64, |m, c| m.max(c.abs()));
+            (largest / leading.abs()).ln_1p().min(S_LIMIT)
+        };
+        let n = poly.coef.len();
+        let upper = bound(poly.first(), &poly.coef[1..]);
+        let lower = -bound(poly.last(), &poly.coef[..n - 1]);
+
+        let mut grid = vec![0.0];
+        let mut offset = 0.0;
+        let mut step = GRID_FIRST_STEP;
+        while offset < upper.max(-lower) {
+            offset += step;
+            step *= GRID_GROWTH;
+            if offset < upper {
+                grid.push(offset);
+            }
+            if -offset > lower {
+                grid.push(-offset);
+            }
+        }
+        grid.push(upper);
+        grid.push(lower);
+        grid.sort_by(f64::total_cmp);
+        grid.dedup();
+
+        let mut roots = Vec::new();
+        let values: Vec<f64> = grid.iter().map(|s| poly.value(*s)).collect();
+        for i in 0..grid.len() {
+            if values[i] == 0.0 {
+                roots.push(grid[i]);
+            } else if i + 1 < grid.len() && values[i] * values[i + 1] < 0.0 {
+                roots.push(brent(
+                    |s| poly.value(s),
+                    grid[i],
+                    grid[i + 1],
+                    values[i],
+                    values[i + 1],
+                ));
+            }
+        }
+        roots.sort_by(f64::total_cmp);
+        roots.dedup_by(|b, a| (*b - *a).abs() <= 2.0 * BRENT_ABS_TOL);
+        roots
+    }
+
+    /// The economically meaningful root among several (ascending) log-rates.
+    fn meaningful(poly: &Poly, roots: &[f64]) -> f64 {
+        let net = poly.value(0.0);
+        let nearest_zero = || {
+            roots
+                .iter()
+                .copied()
+                .min_by(|a, b| a.abs().total_cmp(&b.abs()))
+                .unwrap_or(0.0)
+        };
+        let above = roots.iter().copied().find(|s| *s > 0.0);
+        let below = roots.iter().rev().copied().find(|s| *s < 0.0);
+        if net > 0.0 {
+            above.or(below).unwrap_or_else(nearest_zero)
+        } else if net < 0.0 {
+            below.or(above).unwrap_or_else(nearest_zero)
+        } else {
+            nearest_zero()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn flows(pairs: &[(usize, f64)]) -> Vec<f64> {
         let len = pairs.iter().map(|(t, _)| t + 1).max().unwrap_or(0);
@@ -540,5 +1008,242 @@ mod tests {
     fn money_multiple_survives_huge_flows() {
         let m = money_multiple(&[-f64::MAX, -f64::MAX, f64::MAX]).unwrap();
         assert!((m - 0.5).abs() < 1e-15);
+    }
+
+    /// An [`Irr`] with its rates as bits, so that `-0.0` and `0.0` differ.
+    fn irr_bits(result: Irr) -> (u8, u64, usize) {
+        match result {
+            Irr::Undefined => (0, 0, 0),
+            Irr::Unique(rate) => (1, rate.to_bits(), 1),
+            Irr::Multiple { chosen, roots } => (2, chosen.to_bits(), roots),
+        }
+    }
+
+    /// The roots [`Poly::each_root`] finds, as log-rates, and the evaluations it made.
+    fn pruned_roots(poly: &Poly) -> (Vec<f64>, usize) {
+        let mut roots = Vec::new();
+        let evaluations = poly.each_root(|s| roots.push(s));
+        (roots, evaluations)
+    }
+
+    /// The number of points on the reference's grid.
+    fn grid_points(poly: &Poly) -> usize {
+        let (lower, upper) = poly.bounds();
+        let below = grid_offsets().partition_point(|o| *o < -lower);
+        let above = grid_offsets().partition_point(|o| *o < upper);
+        below + above + 3
+    }
+
+    /// The pruned scan against the whole-grid scan, bit for bit: roots and reported IRR.
+    fn same_as_reference(f: &[f64]) -> Result<(), TestCaseError> {
+        prop_assert_eq!(
+            irr_bits(irr(f)),
+            irr_bits(reference::irr(f)),
+            "IRR of {:?}",
+            f
+        );
+        let Some(poly) = Poly::new(f) else {
+            return Ok(());
+        };
+        if poly.sign_changes() >= 2 {
+            let (pruned, _) = pruned_roots(&poly);
+            let full = reference::all_roots(&poly);
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            prop_assert_eq!(
+                bits(&pruned),
+                bits(&full),
+                "{:?} vs {:?} for {:?}",
+                pruned,
+                full,
+                f
+            );
+            let annual_roots: Vec<f64> = full.iter().map(|s| annual(*s)).collect();
+            prop_assert_eq!(bits(&irr_roots(f)), bits(&annual_roots));
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn the_pruned_scan_evaluates_a_few_points_where_the_grid_has_hundreds() {
+        // Paid in, paid out, paid in again: two sign changes, two roots (−20 x² + 150 x − 100
+        // in x = (1 + m)^−12: x ≈ 0.74 and 6.76).
+        let two_roots = flows(&[(0, -100.0), (12, 150.0), (24, -20.0)]);
+        // Two sign changes and no root (NPV < 0 at every rate).
+        let no_root = [-1.0, 1.0, -1.0];
+        for f in [&two_roots[..], &no_root] {
+            let poly = Poly::new(f).unwrap();
+            assert_eq!(poly.sign_changes(), 2);
+            let (roots, evaluations) = pruned_roots(&poly);
+            assert_eq!(roots, reference::all_roots(&poly));
+            let points = grid_points(&poly);
+            assert!(points > 800, "{points} grid points");
+            assert!(evaluations <= 40, "{evaluations} evaluations");
+        }
+        assert_eq!(
+            pruned_roots(&Poly::new(&no_root).unwrap()).0,
+            Vec::<f64>::new()
+        );
+        assert_eq!(pruned_roots(&Poly::new(&two_roots).unwrap()).0.len(), 2);
+    }
+
+    #[test]
+    fn several_close_roots_are_the_reference_ones() {
+        // (x − 0.9)(x − 1.05)(x − 1.1)(x − 1.103) in x = 1/(1 + m): four roots, the last two
+        // 0.25 percentage points a month apart, less than three grid steps there.
+        let mut f = vec![1.0];
+        for root in [0.9, 1.05, 1.1, 1.103] {
+            f = times_x_minus(&f, root);
+        }
+        let poly = Poly::new(&f).unwrap();
+        let (roots, evaluations) = pruned_roots(&poly);
+        assert_eq!(roots, reference::all_roots(&poly));
+        assert_eq!(roots.len(), 4, "{roots:?}");
+        assert!(
+            evaluations < grid_points(&poly) / 4,
+            "{evaluations} evaluations"
+        );
+        assert_eq!(irr(&f), reference::irr(&f));
+    }
+
+    #[test]
+    fn flows_beyond_the_proofs_reach_are_scanned_in_full() {
+        // 50 years of monthly flows, paid in, paid out, paid in again: degree 599 > 400.
+        let long: Vec<f64> = (0..600)
+            .map(|t| match t {
+                0..200 => -1.0,
+                200..400 => 2.0,
+                _ => -0.9,
+            })
+            .collect();
+        // The first flow below 1e-250 of the largest.
+        let tiny_end = [-1e-260, 1.0, -1.0, 0.5, -0.1];
+        for f in [&long[..], &tiny_end] {
+            let poly = Poly::new(f).unwrap();
+            assert!(poly.sign_changes() >= 2);
+            let (roots, evaluations) = pruned_roots(&poly);
+            assert_eq!(roots, reference::all_roots(&poly));
+            assert_eq!(evaluations, grid_points(&poly));
+            assert_eq!(irr_bits(irr(f)), irr_bits(reference::irr(f)));
+        }
+    }
+
+    /// The coefficients (month by month) of `p(x) · (x − root)`.
+    fn times_x_minus(p: &[f64], root: f64) -> Vec<f64> {
+        let mut out = vec![0.0; p.len() + 1];
+        for (t, c) in p.iter().enumerate() {
+            out[t + 1] += c;
+            out[t] -= root * c;
+        }
+        out
+    }
+
+    /// A flow: 0, or ± a log-uniform magnitude, mostly of six decades, sometimes of 60 or 600.
+    fn flow() -> impl Strategy<Value = f64> {
+        let signed = |lo: f64, hi: f64| {
+            (any::<bool>(), lo..hi)
+                .prop_map(|(neg, e)| if neg { -10f64.powf(e) } else { 10f64.powf(e) })
+        };
+        prop_oneof![
+            30 => Just(0.0),
+            60 => signed(-3.0, 3.0),
+            8 => signed(-30.0, 30.0),
+            2 => signed(-300.0, 300.0)
+        ]
+    }
+
+    /// Investor-like flows with several sign changes: blocks of one sign separated by gaps.
+    fn blocks() -> impl Strategy<Value = Vec<f64>> {
+        prop::collection::vec(
+            (
+                prop::collection::vec(0.0..6.0f64, 1..12),
+                0usize..6,
+                -12.0..12.0f64,
+            ),
+            2..7,
+        )
+        .prop_map(|blocks| {
+            let mut f = Vec::new();
+            for (i, (exponents, gap, scale)) in blocks.iter().enumerate() {
+                let sign = if i % 2 == 0 { -1.0 } else { 1.0 };
+                f.extend(exponents.iter().map(|e| sign * 10f64.powf(e + scale)));
+                f.extend(std::iter::repeat_n(0.0, *gap));
+            }
+            f
+        })
+    }
+
+    /// Flows with 2 to 5 chosen roots, some of them close together, times a factor with no
+    /// positive root.
+    fn with_roots() -> impl Strategy<Value = Vec<f64>> {
+        (
+            prop::collection::vec((-0.5..0.5f64, any::<bool>(), -9.0..-1.0f64), 2..6),
+            prop::collection::vec(0.0..4.0f64, 1..24),
+            -6.0..6.0f64,
+        )
+            .prop_map(|(roots, factor, scale)| {
+                let mut f: Vec<f64> = factor.iter().map(|e| 10f64.powf(e + scale)).collect();
+                let mut previous: Option<f64> = None;
+                for (s, close, gap) in roots {
+                    // A root close to the last one, or anywhere.
+                    let s = match previous {
+                        Some(p) if close => p + 10f64.powf(gap),
+                        _ => s,
+                    };
+                    f = times_x_minus(&f, (-s).exp());
+                    previous = Some(s);
+                }
+                f
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        #[test]
+        fn pruned_scan_matches_the_whole_grid_on_random_flows(
+            f in prop::collection::vec(flow(), 2..90),
+        ) {
+            same_as_reference(&f)?;
+        }
+
+        #[test]
+        fn pruned_scan_matches_the_whole_grid_on_blocks_of_each_sign(f in blocks()) {
+            same_as_reference(&f)?;
+        }
+
+        #[test]
+        fn pruned_scan_matches_the_whole_grid_near_multiple_roots(f in with_roots()) {
+            same_as_reference(&f)?;
+        }
+
+        /// What the pruning rests on: where `definite` proves a sign on a stretch of the grid,
+        /// `NPV` as computed has that sign at every point of it.
+        #[test]
+        fn a_proven_sign_holds_at_every_point_of_the_stretch(
+            f in prop_oneof![prop::collection::vec(flow(), 2..60), blocks(), with_roots()],
+            ends in (any::<prop::sample::Index>(), any::<prop::sample::Index>()),
+            above in any::<bool>(),
+        ) {
+            let Some(poly) = Poly::new(&f) else { return Ok(()) };
+            if poly.coef.len() < 2 {
+                return Ok(());
+            }
+            let (lower, upper) = poly.bounds();
+            let side = if above {
+                Side::new(&poly, 1.0, upper, true)
+            } else {
+                Side::new(&poly, -1.0, -lower, true)
+            };
+            let points = side.m + 2;
+            let lo = ends.0.index(points - 1);
+            let hi = lo + 1 + ends.1.index(points - 1 - lo);
+            if let Some(positive) = side.definite(lo, hi) {
+                for j in lo..=hi {
+                    let value = side.value(j);
+                    prop_assert!(value != 0.0 && (value > 0.0) == positive,
+                        "NPV {} at point {} of {}..={}", value, j, lo, hi);
+                }
+            }
+        }
     }
 }

@@ -131,7 +131,7 @@ pub fn settle_counts(
     prior: &Counts,
 ) -> Result<Settlement, Error> {
     let contract = Contract::new(model);
-    let lines = contract.live_tariffs(model, site, month);
+    let lines = contract.live_tariffs(site, month);
     let prior_events = prior.events(model, &lines, "--prior")?;
     let events = counts.events(model, &lines, "--count")?;
     let mut ledger = Ledger::new(model, &contract);

@@ -174,11 +174,33 @@ impl Ledger {
     }
 }
 
+/// A tariff line live in a period, with the cap slots its payments count against then.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct LiveLine {
+    /// Index into `model.tariffs`.
+    line: usize,
+    /// Its caps' slots in [`Ledger::cap_used`] (in the order of the line's `caps`), as a range
+    /// of [`Contract::cap_slots_of_lines`].
+    slots: std::ops::Range<usize>,
+}
+
 /// The contract's rules, indexed for the monthly loop.
+///
+/// Which tariff lines are live, and which cap slots they count against, depends only on the site
+/// and the month, not on the trial: it is worked out once per run here. Each site's months fall
+/// into periods in which that is the same (the lines' windows, the rule set in force and, for
+/// caps per site and contract year, the year); a month's settlement visits only the lines of its
+/// period, in the scenario's order (which matters when lines share a cap), and finds their cap
+/// slots ready.
 #[derive(Debug, Clone)]
 pub struct Contract {
-    /// Tariff lines (indices into `model.tariffs`) per site.
-    tariffs_by_site: Vec<Vec<usize>>,
+    /// Per site and period: the live lines, as a range of `live_lines`.
+    periods: Vec<std::ops::Range<usize>>,
+    live_lines: Vec<LiveLine>,
+    cap_slots_of_lines: Vec<usize>,
+    /// The period (index into `periods`) of site `s` in month `m`, at `s * horizon + m`.
+    period_at: Vec<usize>,
+    horizon: usize,
     /// Blocks (indices into `model.blocks`) falling due in each month.
     blocks_by_month: Vec<Vec<usize>>,
     /// The rule set in force, per site and month.
@@ -196,17 +218,13 @@ pub struct Contract {
 impl Contract {
     pub fn new(model: &Model) -> Contract {
         let horizon = model.settings.horizon as usize;
-        let mut tariffs_by_site = vec![Vec::new(); model.sites.len()];
-        for (i, t) in model.tariffs.iter().enumerate() {
-            tariffs_by_site[t.site].push(i);
-        }
         let mut blocks_by_month = vec![Vec::new(); horizon];
         for (i, b) in model.blocks.iter().enumerate() {
             for &m in &b.months {
                 blocks_by_month[m as usize].push(i);
             }
         }
-        let rule_set = (0..model.sites.len())
+        let rule_set: Vec<Vec<usize>> = (0..model.sites.len())
             .map(|s| {
                 (0..horizon as Month)
                     .map(|m| model.rule_set_at(s, m))
@@ -228,14 +246,75 @@ impl Contract {
         let to_quarter_end = (0..horizon as u32)
             .map(|m| 2 - (first + m) % 12 % 3)
             .collect();
-        Contract {
-            tariffs_by_site,
+        let mut contract = Contract {
+            periods: Vec::new(),
+            live_lines: Vec::new(),
+            cap_slots_of_lines: Vec::new(),
+            period_at: vec![0; model.sites.len() * horizon],
+            horizon,
             blocks_by_month,
             rule_set,
             cap_base,
             cap_slots,
             years,
             to_quarter_end,
+        };
+        contract.index_live_lines(model);
+        contract
+    }
+
+    /// Fill `periods`, `live_lines`, `cap_slots_of_lines` and `period_at`: for each site, month by
+    /// month, the live lines and their cap slots, a new period whenever they differ from the last
+    /// month's.
+    fn index_live_lines(&mut self, model: &Model) {
+        let mut lines_by_site = vec![Vec::new(); model.sites.len()];
+        for (i, t) in model.tariffs.iter().enumerate() {
+            lines_by_site[t.site].push(i);
+        }
+        // The month's (line, cap slots) pairs, compared with the current period's.
+        let mut month: Vec<(usize, Vec<usize>)> = Vec::new();
+        for (s, lines) in lines_by_site.iter().enumerate() {
+            let mut current: Option<usize> = None;
+            for m in 0..self.horizon {
+                month.clear();
+                for &i in lines {
+                    let t = &model.tariffs[i];
+                    let m = m as Month;
+                    if m >= t.from && m <= t.to && self.rule_set[s][m as usize] == t.rule_set {
+                        let slots = t.caps.iter().map(|&c| self.slot(model, c, s, m)).collect();
+                        month.push((i, slots));
+                    }
+                }
+                let same = current.is_some_and(|p| {
+                    let live = &self.live_lines[self.periods[p].clone()];
+                    live.len() == month.len()
+                        && live.iter().zip(&month).all(|(l, (i, slots))| {
+                            l.line == *i && self.cap_slots_of_lines[l.slots.clone()] == slots[..]
+                        })
+                });
+                if !same {
+                    let start = self.live_lines.len();
+                    for (i, slots) in &month {
+                        let from = self.cap_slots_of_lines.len();
+                        self.cap_slots_of_lines.extend_from_slice(slots);
+                        self.live_lines.push(LiveLine {
+                            line: *i,
+                            slots: from..self.cap_slots_of_lines.len(),
+                        });
+                    }
+                    self.periods.push(start..self.live_lines.len());
+                    current = Some(self.periods.len() - 1);
+                }
+                self.period_at[s * self.horizon + m] = current.unwrap_or(0);
+            }
+        }
+    }
+
+    /// The lines live at site `s` in month `m`.
+    fn live(&self, s: usize, m: Month) -> &[LiveLine] {
+        match self.period_at.get(s * self.horizon + m as usize) {
+            Some(&p) => &self.live_lines[self.periods[p].clone()],
+            None => &[],
         }
     }
 
@@ -258,11 +337,6 @@ impl Contract {
             }
     }
 
-    /// Whether tariff line `t` is live in month `m`.
-    fn live(&self, t: &TariffLine, m: Month) -> bool {
-        m >= t.from && m <= t.to && self.rule_set[t.site][m as usize] == t.rule_set
-    }
-
     /// The money tariff line `i` earns for `events` events at its site in month `m`, after
     /// threshold, blocks on account and caps; updates the line's counters and the caps.
     pub fn accrue(
@@ -272,6 +346,21 @@ impl Contract {
         m: Month,
         events: u64,
         ledger: &mut Ledger,
+    ) -> Money {
+        let t = &model.tariffs[i];
+        self.accrue_with(model, i, events, ledger, |k| {
+            self.slot(model, t.caps[k], t.site, m)
+        })
+    }
+
+    /// [`Contract::accrue`], with the slot of the line's `k`-th cap given by `slot`.
+    fn accrue_with(
+        &self,
+        model: &Model,
+        i: usize,
+        events: u64,
+        ledger: &mut Ledger,
+        slot: impl Fn(usize) -> usize,
     ) -> Money {
         let t = &model.tariffs[i];
         let before = ledger.seen[i];
@@ -287,11 +376,13 @@ impl Contract {
         if k == 0 {
             return 0.0;
         }
+        if t.caps.is_empty() {
+            return t.pricing.money(after, k);
+        }
         let mut allowed = k;
-        for &c in &t.caps {
+        for (j, &c) in t.caps.iter().enumerate() {
             if let Limit::Events(n) = model.caps[c].limit {
-                let left =
-                    (n as f64 - ledger.cap_used[self.slot(model, c, t.site, m)]).max(0.0) as u64;
+                let left = (n as f64 - ledger.cap_used[slot(j)]).max(0.0) as u64;
                 if left < k {
                     ledger.cap_binds[c] = true;
                 }
@@ -299,28 +390,23 @@ impl Contract {
             }
         }
         let uncapped = t.pricing.money(after, allowed);
-        let money_left = |c: usize, ledger: &Ledger| match model.caps[c].limit {
-            Limit::Money(limit) => {
-                Some((limit - ledger.cap_used[self.slot(model, c, t.site, m)]).max(0.0))
-            }
+        let money_left = |j: usize, ledger: &Ledger| match model.caps[t.caps[j]].limit {
+            Limit::Money(limit) => Some((limit - ledger.cap_used[slot(j)]).max(0.0)),
             Limit::Events(_) => None,
         };
-        let money = t
-            .caps
-            .iter()
-            .filter_map(|&c| money_left(c, ledger))
+        let money = (0..t.caps.len())
+            .filter_map(|j| money_left(j, ledger))
             .fold(uncapped, f64::min);
         if money < uncapped {
             // The cap (or caps) that cut the payment: those with the least left.
-            for &c in &t.caps {
-                if money_left(c, ledger) == Some(money) {
+            for (j, &c) in t.caps.iter().enumerate() {
+                if money_left(j, ledger) == Some(money) {
                     ledger.cap_binds[c] = true;
                 }
             }
         }
-        for &c in &t.caps {
-            let slot = self.slot(model, c, t.site, m);
-            ledger.cap_used[slot] += match model.caps[c].limit {
+        for (j, &c) in t.caps.iter().enumerate() {
+            ledger.cap_used[slot(j)] += match model.caps[c].limit {
                 Limit::Events(_) => allowed as f64,
                 Limit::Money(_) => money,
             };
@@ -331,9 +417,13 @@ impl Contract {
     /// Pay what falls due at the start of month `m`: lagged tariff payments, then blocks whose rule
     /// set is in force at their site.
     pub fn settle_start_of_month(&self, model: &Model, m: Month, ledger: &mut Ledger) {
-        for due in std::mem::take(&mut ledger.due[m as usize]) {
+        // Taken out to pay from, and put back empty to keep its allocation for the next trial.
+        let mut dues = std::mem::take(&mut ledger.due[m as usize]);
+        for due in &dues {
             ledger.pay_tariff(model, &model.tariffs[due.line], due.amount);
         }
+        dues.clear();
+        ledger.due[m as usize] = dues;
         for &i in &self.blocks_by_month[m as usize] {
             let b = &model.blocks[i];
             let closed = ledger.site_closed_after[b.site].is_some_and(|last| m > last);
@@ -389,13 +479,9 @@ impl Contract {
         self.settle(model, s, m, ev, ledger, true);
     }
 
-    /// The tariff lines live at site `s` in month `m`.
-    pub fn live_tariffs(&self, model: &Model, s: usize, m: Month) -> Vec<usize> {
-        self.tariffs_by_site[s]
-            .iter()
-            .copied()
-            .filter(|&i| self.live(&model.tariffs[i], m))
-            .collect()
+    /// The tariff lines live at site `s` in month `m`, in the scenario's order.
+    pub fn live_tariffs(&self, s: usize, m: Month) -> Vec<usize> {
+        self.live(s, m).iter().map(|l| l.line).collect()
     }
 
     /// The rule set in force at site `s` in month `m`.
@@ -412,16 +498,15 @@ impl Contract {
         ledger: &mut Ledger,
         now: bool,
     ) {
-        for &i in &self.tariffs_by_site[s] {
+        for live in self.live(s, m) {
+            let i = live.line;
             let t = &model.tariffs[i];
-            if !self.live(t, m) {
-                continue;
-            }
             let events = ev.claims(t.event, t.band);
             if events == 0 {
                 continue;
             }
-            let amount = self.accrue(model, i, m, events, ledger);
+            let slots = &self.cap_slots_of_lines[live.slots.clone()];
+            let amount = self.accrue_with(model, i, events, ledger, |k| slots[k]);
             if amount <= 0.0 {
                 continue;
             }
@@ -445,7 +530,183 @@ impl Contract {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::{parse_scenario, Event};
+    use crate::scenario::{parse_scenario, Band, Event};
+    use proptest::prelude::*;
+    use rand::RngExt;
+    use std::sync::OnceLock;
+
+    /// Scenarios with windows, variations (rule sets switching from a month) and caps of every
+    /// scope, site-year caps included.
+    fn models() -> &'static [Model] {
+        static MODELS: OnceLock<Vec<Model>> = OnceLock::new();
+        MODELS.get_or_init(|| {
+            [
+                "tests/fixtures/rules.toml",
+                "scenarios/mhep1.toml",
+                "scenarios/mhep1_reset.toml",
+            ]
+            .iter()
+            .map(|path| parse_scenario(path, &std::fs::read_to_string(path).unwrap()).unwrap())
+            .collect()
+        })
+    }
+
+    /// Whether tariff line `t` is live at its site in month `m`, by the rules' definition.
+    fn in_force(model: &Model, t: &TariffLine, m: Month) -> bool {
+        m >= t.from && m <= t.to && model.rule_set_at(t.site, m) == t.rule_set
+    }
+
+    #[test]
+    fn each_months_live_lines_and_cap_slots_are_those_in_force() {
+        for model in models() {
+            let contract = Contract::new(model);
+            let horizon = model.settings.horizon;
+            let mut changes = 0;
+            for s in 0..model.sites.len() {
+                for m in 0..horizon {
+                    let expected: Vec<usize> = (0..model.tariffs.len())
+                        .filter(|&i| model.tariffs[i].site == s)
+                        .filter(|&i| in_force(model, &model.tariffs[i], m))
+                        .collect();
+                    assert_eq!(contract.live_tariffs(s, m), expected, "site {s} month {m}");
+                    for live in contract.live(s, m) {
+                        let t = &model.tariffs[live.line];
+                        let slots: Vec<usize> = t
+                            .caps
+                            .iter()
+                            .map(|&c| contract.slot(model, c, s, m))
+                            .collect();
+                        assert_eq!(contract.cap_slots_of_lines[live.slots.clone()], slots[..]);
+                    }
+                    if m > 0 && contract.live_tariffs(s, m) != contract.live_tariffs(s, m - 1) {
+                        changes += 1;
+                    }
+                }
+            }
+            // The periods are shared by the months between changes.
+            assert!(contract.periods.len() < model.sites.len() * horizon as usize / 4);
+            assert!(changes > 0 || model.variations.is_empty());
+        }
+        assert!(contract_of(1).live_tariffs(0, 0).len() < lines_of(1, 0));
+    }
+
+    fn contract_of(k: usize) -> Contract {
+        Contract::new(&models()[k])
+    }
+
+    fn lines_of(k: usize, s: usize) -> usize {
+        models()[k].tariffs.iter().filter(|t| t.site == s).count()
+    }
+
+    /// The monthly settlement as it was before issue 9 — every line of the site, its window and
+    /// rule set checked each month, cap slots worked out on every payment: the reference.
+    fn settle_reference(
+        contract: &Contract,
+        model: &Model,
+        s: usize,
+        m: Month,
+        ev: &MonthEvents,
+        ledger: &mut Ledger,
+    ) {
+        for (i, t) in model.tariffs.iter().enumerate() {
+            if t.site != s || !in_force(model, t, m) {
+                continue;
+            }
+            let events = ev.claims(t.event, t.band);
+            if events == 0 {
+                continue;
+            }
+            let amount = contract.accrue(model, i, m, events, ledger);
+            if amount <= 0.0 {
+                continue;
+            }
+            let delay = match t.lag {
+                Lag::None => 0,
+                Lag::Monthly => 1,
+                Lag::Quarterly => contract.to_quarter_end[m as usize] + 1,
+            };
+            if delay == 0 {
+                ledger.pay_tariff(model, t, amount);
+            } else if let Some(due) = ledger.due.get_mut((m + delay) as usize) {
+                due.push(Due { line: i, amount });
+            } else {
+                ledger.due_after_horizon += amount;
+            }
+        }
+    }
+
+    /// Everything a ledger holds, as bits.
+    fn snapshot(ledger: &Ledger) -> Vec<u64> {
+        let money = [
+            &ledger.paid_by,
+            &ledger.received_by,
+            &ledger.by_rule,
+            &ledger.party_net_month,
+            &ledger.site_net_month,
+            &ledger.site_income_block,
+            &ledger.site_income_events,
+            &ledger.cap_used,
+        ];
+        let mut out: Vec<u64> = money
+            .iter()
+            .flat_map(|v| v.iter().map(|x| x.to_bits()))
+            .collect();
+        out.extend([ledger.total.to_bits(), ledger.due_after_horizon.to_bits()]);
+        out.extend(ledger.cap_binds.iter().map(|&b| b as u64));
+        out.extend(ledger.seen.iter().chain(&ledger.advance));
+        for due in &ledger.due {
+            out.extend(due.iter().flat_map(|d| [d.line as u64, d.amount.to_bits()]));
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Settling only the precomputed live lines, with their precomputed cap slots, moves the
+        /// same money, bit for bit, as checking every line every month.
+        #[test]
+        fn settling_the_live_lines_matches_checking_every_line(
+            k in 0usize..3,
+            seed in any::<u64>(),
+            busy in 1u64..400,
+        ) {
+            let model = &models()[k];
+            let contract = Contract::new(model);
+            let mut fast = Ledger::new(model, &contract);
+            let mut reference = Ledger::new(model, &contract);
+            let mut rng = crate::engine::rng::stream(seed, 0, 0);
+            for m in 0..model.settings.horizon {
+                fast.start_month();
+                reference.start_month();
+                contract.settle_start_of_month(model, m, &mut fast);
+                contract.settle_start_of_month(model, m, &mut reference);
+                for s in 0..model.sites.len() {
+                    let mut ev = MonthEvents::default();
+                    for event in Event::ALL {
+                        let bands: &[Option<Band>] = if event.has_band() {
+                            &[Some(Band::Lt16), Some(Band::Ge16)]
+                        } else {
+                            &[None]
+                        };
+                        for &band in bands {
+                            // Mostly a few, sometimes none, sometimes many (to reach the caps).
+                            let n = match rng.random_range(0..4) {
+                                0 => 0,
+                                1 => rng.random_range(0..busy),
+                                _ => rng.random_range(0..8),
+                            };
+                            ev.add_claims(event, band, n);
+                        }
+                    }
+                    contract.settle_events(model, s, m, &ev, &mut fast);
+                    settle_reference(&contract, model, s, m, &ev, &mut reference);
+                }
+                prop_assert_eq!(snapshot(&fast), snapshot(&reference), "month {}", m);
+            }
+            prop_assert!(fast.total > 0.0);
+        }
+    }
 
     /// The analytic fixture with its block paid on account of 10 engagements.
     fn model() -> Model {
