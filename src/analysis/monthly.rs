@@ -10,7 +10,7 @@
 use crate::engine::metrics::column;
 use rayon::prelude::*;
 
-use crate::analysis::summary::quantiles_unsorted;
+use crate::analysis::summary::{order_key, quantiles_of_keys};
 use crate::engine::record::MonthlyTable;
 use crate::scenario::YearMonth;
 
@@ -58,30 +58,35 @@ pub fn summarise_monthly(table: &MonthlyTable, low: f64, high: f64) -> MonthlySu
     let groups = h.div_ceil(MONTHS);
     let figures: Vec<MonthFigures> = (0..n_series * groups)
         .into_par_iter()
-        .map_init(Vec::new, |tile: &mut Vec<f64>, g| {
-            let (k, m0) = (g / groups, (g % groups) * MONTHS);
-            let months = MONTHS.min(h - m0);
-            tile.resize(months * n, 0.0);
-            let mut cols: Vec<&mut [f64]> = tile.chunks_exact_mut(n.max(1)).collect();
-            for t in 0..n {
-                let at = (t * n_series + k) * h + m0;
-                for (col, &x) in cols.iter_mut().zip(&table.values[at..at + months]) {
-                    col[t] = f64::from(x);
-                }
-            }
-            cols.into_iter()
-                .map(|column| {
-                    let mean = column.iter().sum::<f64>() / n as f64;
-                    let [low, median, high] = quantiles_unsorted(column, [low, 0.5, high]);
-                    MonthFigures {
-                        low,
-                        median,
-                        high,
-                        mean,
+        .map_init(
+            || (Vec::new(), Vec::new()),
+            |(tile, keys): &mut (Vec<f64>, Vec<i64>), g| {
+                let (k, m0) = (g / groups, (g % groups) * MONTHS);
+                let months = MONTHS.min(h - m0);
+                tile.resize(months * n, 0.0);
+                let mut cols: Vec<&mut [f64]> = tile.chunks_exact_mut(n.max(1)).collect();
+                for t in 0..n {
+                    let at = (t * n_series + k) * h + m0;
+                    for (col, &x) in cols.iter_mut().zip(&table.values[at..at + months]) {
+                        col[t] = f64::from(x);
                     }
-                })
-                .collect::<Vec<_>>()
-        })
+                }
+                cols.into_iter()
+                    .map(|column| {
+                        let mean = column.iter().sum::<f64>() / n as f64;
+                        keys.clear();
+                        keys.extend(column.iter().map(|&x| order_key(x)));
+                        let [low, median, high] = quantiles_of_keys(keys, [low, 0.5, high]);
+                        MonthFigures {
+                            low,
+                            median,
+                            high,
+                            mean,
+                        }
+                    })
+                    .collect::<Vec<_>>()
+            },
+        )
         .flatten()
         .collect();
     MonthlySummary {

@@ -112,11 +112,14 @@ pub fn summarise_columns(
     let own: Vec<Option<MetricSummary>> = cols
         .clone()
         .into_par_iter()
-        .map_init(Vec::new, |buf, c| {
-            let copy = store.copy_of(c).filter(|k| (first..c).contains(k));
-            copy.is_none()
-                .then(|| summarise_column(store, c, levels, buf))
-        })
+        .map_init(
+            || (Vec::new(), Vec::new()),
+            |(buf, keys), c| {
+                let copy = store.copy_of(c).filter(|k| (first..c).contains(k));
+                copy.is_none()
+                    .then(|| summarise_column(store, c, levels, buf, keys))
+            },
+        )
         .collect();
     let mut out: Vec<MetricSummary> = Vec::with_capacity(own.len());
     for (i, c) in cols.enumerate() {
@@ -133,12 +136,13 @@ pub fn summarise_columns(
 /// Statistics of column `c` over the rows where it is defined: a NaN marks a trial where it is not
 /// (an IRR with no sign change in the flows, a cost per outcome with no outcomes), and is left
 /// out. With no defined value at all every figure is NaN (JSON null, an empty CSV cell). See
-/// [`summarise_columns`] for the estimators; `buf` is scratch space.
+/// [`summarise_columns`] for the estimators; `buf` and `keys` are scratch space.
 fn summarise_column(
     store: &ColumnStore,
     c: usize,
     levels: [f64; 3],
     buf: &mut Vec<f64>,
+    keys: &mut Vec<i64>,
 ) -> MetricSummary {
     let all = store.len();
     if let Some(v) = store.constant(c) {
@@ -178,7 +182,9 @@ fn summarise_column(
         (m.mean, m.sd())
     };
     let mcse = sd / (buf.len() as f64).sqrt();
-    let [low, median, high] = quantiles_unsorted(buf, levels);
+    keys.clear();
+    keys.extend(buf.iter().map(|&x| order_key(x)));
+    let [low, median, high] = quantiles_of_keys(keys, levels);
     MetricSummary {
         mean,
         sd,
@@ -223,21 +229,38 @@ fn mean_sd(xs: &[f64]) -> (f64, f64) {
     (mean, var.sqrt())
 }
 
-/// The type-7 quantiles at `levels` of `xs` (no NaN; reordered in place), by selection instead of
-/// a full sort: the same `x[⌊h⌋] + (h − ⌊h⌋)(x[⌊h⌋+1] − x[⌊h⌋])` of the order statistics (in
-/// [`f64::total_cmp`] order) as [`quantile_sorted`] on the sorted values, so the very same
-/// numbers. The levels are taken in increasing order, each selection in the part of `xs` above
-/// the previous one: a few linear passes in all rather than an n log n sort. NaN for each level
-/// when `xs` is empty.
+/// The type-7 quantiles at `levels` of `xs` (no NaN), by selection instead of a full sort: the
+/// same `x[⌊h⌋] + (h − ⌊h⌋)(x[⌊h⌋+1] − x[⌊h⌋])` of the order statistics (in [`f64::total_cmp`]
+/// order) as [`quantile_sorted`] on the sorted values, so the very same numbers. The levels are
+/// taken in increasing order, each selection in the part above the previous one: a few linear
+/// passes in all rather than an n log n sort. NaN for each level when `xs` is empty.
 ///
 /// # Example
 /// ```
 /// use sibsim::analysis::summary::quantiles_unsorted;
-/// let mut xs = [4.0, 1.0, 3.0, 2.0];
-/// assert_eq!(quantiles_unsorted(&mut xs, [0.1, 0.5, 1.0]), [1.3, 2.5, 4.0]);
+/// let xs = [4.0, 1.0, 3.0, 2.0];
+/// assert_eq!(quantiles_unsorted(&xs, [0.1, 0.5, 1.0]), [1.3, 2.5, 4.0]);
 /// ```
-pub fn quantiles_unsorted<const K: usize>(xs: &mut [f64], levels: [f64; K]) -> [f64; K] {
-    let n = xs.len();
+pub fn quantiles_unsorted<const K: usize>(xs: &[f64], levels: [f64; K]) -> [f64; K] {
+    let mut keys: Vec<i64> = xs.iter().map(|&x| order_key(x)).collect();
+    quantiles_of_keys(&mut keys, levels)
+}
+
+/// `x` as an integer ordered as [`f64::total_cmp`] orders the floats (its own transformation):
+/// selecting among integers is several times faster than through the comparison.
+pub(crate) fn order_key(x: f64) -> i64 {
+    let bits = x.to_bits() as i64;
+    bits ^ (((bits >> 63) as u64) >> 1) as i64
+}
+
+/// The float of an [`order_key`] (the transformation is its own inverse).
+fn from_key(key: i64) -> f64 {
+    f64::from_bits((key ^ (((key >> 63) as u64) >> 1) as i64) as u64)
+}
+
+/// [`quantiles_unsorted`] of the values whose [`order_key`]s are `keys` (reordered in place).
+pub(crate) fn quantiles_of_keys<const K: usize>(keys: &mut [i64], levels: [f64; K]) -> [f64; K] {
+    let n = keys.len();
     let mut out = [f64::NAN; K];
     if n == 0 {
         return out;
@@ -248,32 +271,30 @@ pub fn quantiles_unsorted<const K: usize>(xs: &mut [f64], levels: [f64; K]) -> [
             .clamp(0.0, 1.0)
             .total_cmp(&levels[b].clamp(0.0, 1.0))
     });
-    // xs[..placed] holds the smallest `placed` values, in order up to its last.
+    // keys[..placed] are the smallest `placed`, each selected one in its sorted place.
     let mut placed = 0;
     for k in order {
         let h = (n - 1) as f64 * levels[k].clamp(0.0, 1.0);
         let i = h.floor() as usize;
         if i >= placed {
-            xs[placed..].select_nth_unstable_by(i - placed, f64::total_cmp);
+            keys[placed..].select_nth_unstable(i - placed);
             placed = i + 1;
         }
-        let x = xs[i];
+        let x = from_key(keys[i]);
         out[k] = if i + 1 >= n {
             x
         } else {
             // The next order statistic is the least of those above x[i].
-            let next = if placed > i + 1 {
-                xs[i + 1]
-            } else {
-                let (j, _) = xs[i + 1..]
+            if placed == i + 1 {
+                let (j, _) = keys[i + 1..]
                     .iter()
                     .enumerate()
-                    .min_by(|a, b| a.1.total_cmp(b.1))
+                    .min_by_key(|&(_, k)| k)
                     .expect("i + 1 < n");
-                xs.swap(i + 1, i + 1 + j);
+                keys.swap(i + 1, i + 1 + j);
                 placed = i + 2;
-                xs[i + 1]
-            };
+            }
+            let next = from_key(keys[i + 1]);
             x + (h - i as f64) * (next - x)
         };
     }
@@ -542,8 +563,7 @@ mod tests {
             ),
             levels in prop::array::uniform3(prop_oneof![0.0..=1.0f64, Just(0.0), Just(1.0), Just(0.5)]),
         ) {
-            let mut work = xs.clone();
-            let got = quantiles_unsorted(&mut work, levels);
+            let got = quantiles_unsorted(&xs, levels);
             let want = by_sorting(&xs, &levels);
             let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
             prop_assert_eq!(bits(&got), bits(&want), "{:?} at {:?}", xs, levels);
@@ -552,17 +572,14 @@ mod tests {
 
     #[test]
     fn selection_of_many_ties_and_of_nothing() {
-        let mut xs: Vec<f64> = (0..1001).map(|i| f64::from(i % 3)).collect();
-        assert_eq!(
-            quantiles_unsorted(&mut xs, [0.1, 0.5, 0.9]),
-            [0.0, 1.0, 2.0]
-        );
+        let xs: Vec<f64> = (0..1001).map(|i| f64::from(i % 3)).collect();
+        assert_eq!(quantiles_unsorted(&xs, [0.1, 0.5, 0.9]), [0.0, 1.0, 2.0]);
         // h = 0.5 × 1 = 0.5 between the two values; 1.0 is the last.
         assert_eq!(
-            quantiles_unsorted(&mut [3.0, 1.0], [1.0, 0.5, 0.0]),
+            quantiles_unsorted(&[3.0, 1.0], [1.0, 0.5, 0.0]),
             [3.0, 2.0, 1.0]
         );
-        let none: [f64; 3] = quantiles_unsorted(&mut [], [0.1, 0.5, 0.9]);
+        let none: [f64; 3] = quantiles_unsorted(&[], [0.1, 0.5, 0.9]);
         assert!(none.iter().all(|x| x.is_nan()));
     }
 
