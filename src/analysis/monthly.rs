@@ -10,7 +10,7 @@
 use crate::engine::metrics::column;
 use rayon::prelude::*;
 
-use crate::analysis::summary::{order_key, quantiles_of_keys};
+use crate::analysis::summary::{quantiles_of_keys, Key32};
 use crate::engine::record::MonthlyTable;
 use crate::scenario::YearMonth;
 
@@ -60,22 +60,22 @@ pub fn summarise_monthly(table: &MonthlyTable, low: f64, high: f64) -> MonthlySu
         .into_par_iter()
         .map_init(
             || (Vec::new(), Vec::new()),
-            |(tile, keys): &mut (Vec<f64>, Vec<i64>), g| {
+            |(tile, keys): &mut (Vec<f32>, Vec<Key32>), g| {
                 let (k, m0) = (g / groups, (g % groups) * MONTHS);
                 let months = MONTHS.min(h - m0);
                 tile.resize(months * n, 0.0);
-                let mut cols: Vec<&mut [f64]> = tile.chunks_exact_mut(n.max(1)).collect();
+                let mut cols: Vec<&mut [f32]> = tile.chunks_exact_mut(n.max(1)).collect();
                 for t in 0..n {
                     let at = (t * n_series + k) * h + m0;
                     for (col, &x) in cols.iter_mut().zip(&table.values[at..at + months]) {
-                        col[t] = f64::from(x);
+                        col[t] = x;
                     }
                 }
                 cols.into_iter()
                     .map(|column| {
-                        let mean = column.iter().sum::<f64>() / n as f64;
+                        let mean = column.iter().map(|&x| f64::from(x)).sum::<f64>() / n as f64;
                         keys.clear();
-                        keys.extend(column.iter().map(|&x| order_key(x)));
+                        keys.extend(column.iter().map(|&x| Key32::of(x)));
                         let [low, median, high] = quantiles_of_keys(keys, [low, 0.5, high]);
                         MonthFigures {
                             low,

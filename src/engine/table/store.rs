@@ -36,9 +36,10 @@
 //! Rows pushed one at a time are held exactly until a block is complete.
 //!
 //! # Size
-//! MHEP 1 (388 metrics and flags, 72 inputs): about 860 bytes per trial in place of 3,680 as
-//! `f64` — of the 460 columns about 90 are copies and 20 constants in a block, 13 are bits, about
-//! 190 whole numbers in `u8`/`u16`/`u32` codes and 130 `f32`.
+//! MHEP 1 (387 metrics and flags, 72 inputs), measured over 100,000 trials: about 575 bytes per
+//! trial for the metrics and flags and 260 for the inputs — 840 in all, in place of 3,672 as
+//! `f64`. 318 of the 387 metric and flag columns are held exactly (86 are constant, 18 copies of
+//! another in every block), and 7 of the 72 inputs.
 
 use std::collections::HashMap;
 
