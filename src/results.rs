@@ -281,12 +281,13 @@ impl Metric<'_> {
     }
 }
 
-/// One trial's metrics and flags, by name.
-#[derive(Debug, Clone, Copy)]
+/// One trial's metrics and flags, by name, as the run holds them (whole numbers exactly, other
+/// values to `f32` precision: see [`crate::engine::table::store`]).
+#[derive(Debug, Clone)]
 pub struct Trial<'r> {
     results: &'r Results,
     t: usize,
-    row: &'r [f64],
+    row: Vec<f64>,
 }
 
 impl Trial<'_> {
@@ -298,11 +299,11 @@ impl Trial<'_> {
         }
         let inputs = &self.results.table.inputs;
         let j = inputs.index_of(name)?;
-        (self.t < inputs.trials).then(|| inputs.row(self.t)[j])
+        (self.t < inputs.trials).then(|| inputs.value(self.t, j))
     }
 
     /// The row: metrics in [`Results::metric_names`] order, then flags.
     pub fn values(&self) -> &[f64] {
-        self.row
+        &self.row
     }
 }

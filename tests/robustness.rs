@@ -67,7 +67,8 @@ proptest! {
                 // Never an infinity; NaN only where a figure is undefined by definition (a cost
                 // per outcome with no outcomes, an IRR with no sign change).
                 let w = table.metric_names.len() + table.flag_names.len();
-                for (i, v) in table.values.iter().enumerate() {
+                let values: Vec<f64> = (0..table.trials).flat_map(|t| table.row(t)).collect();
+                for (i, v) in values.iter().enumerate() {
                     let name = table.metric_names.get(i % w).map_or("flag", String::as_str);
                     let may_be_undefined = name.contains(".cost_per_")
                         || name == "investor.irr"

@@ -42,12 +42,13 @@ fn fixed_seed_gives_the_committed_percentiles() {
         ("claimable_6w.ge16", [37.0, 45.0, 55.0]),
         ("provider.margin", [-5948502.0, -5943995.0, -5939650.0]),
         ("payments.total", [68590.0, 73580.0, 78572.0]),
+        // Quantiles of the values as the run holds them: shares to f32 precision (issue 9).
         (
             "payments.share.fund",
             [
-                0.08909026168114507,
-                0.09513454743136722,
-                0.10205569324974487,
+                0.08909026309847831,
+                0.09513454884290695,
+                0.10205569118261337,
             ],
         ),
     ];

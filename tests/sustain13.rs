@@ -18,8 +18,7 @@ fn column(table: &TrialTable, name: &str) -> Vec<f64> {
         .iter()
         .position(|n| n == name)
         .unwrap_or_else(|| panic!("no metric {name}"));
-    let w = table.metric_names.len() + table.flag_names.len();
-    (0..table.trials).map(|t| table.values[t * w + j]).collect()
+    table.metric_column(j)
 }
 
 fn fixture() -> (Model, TrialTable) {

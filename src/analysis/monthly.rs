@@ -3,13 +3,14 @@
 //!
 //! The run keeps each series as `f32` for its first trials only (the cap and why:
 //! [`crate::engine::record`]); the figures here are computed in `f64` from those values with the
-//! summary's estimator (type 7, [`quantile_sorted`](super::quantile_sorted)), so a month's median
+//! summary's estimator (type 7, [`quantile_sorted`](super::quantile_sorted), found by selection), so a month's median
 //! of stored values is what the summary would give for them. Every cell depends only on the stored
 //! values, so the result is the same for any thread count.
 
 use crate::engine::metrics::column;
 use rayon::prelude::*;
 
+use crate::analysis::summary::{quantiles_of_keys, Key32};
 use crate::engine::record::MonthlyTable;
 use crate::scenario::YearMonth;
 
@@ -46,23 +47,47 @@ impl MonthlySummary {
     }
 }
 
+/// Months of a series summarised together.
+const MONTHS: usize = 16;
+
 /// Summarise the stored monthly series at levels `low`, 0.5 and `high`.
 pub fn summarise_monthly(table: &MonthlyTable, low: f64, high: f64) -> MonthlySummary {
     let (n_series, h, n) = (table.names.len(), table.months.len(), table.trials);
-    let figures = (0..n_series * h)
+    // Gathered MONTHS consecutive months of a series at a time, which sit side by side in each
+    // stored trial, so that a trial's record is read once per group rather than once per month.
+    let groups = h.div_ceil(MONTHS);
+    let figures: Vec<MonthFigures> = (0..n_series * groups)
         .into_par_iter()
-        .map_init(Vec::new, |column: &mut Vec<f64>, cell| {
-            let (k, m) = (cell / h, cell % h);
-            column.clear();
-            column.extend((0..n).map(|t| f64::from(table.values[(t * n_series + k) * h + m])));
-            let mean = column.iter().sum::<f64>() / n as f64;
-            MonthFigures {
-                low: quantile_select(column, low),
-                median: quantile_select(column, 0.5),
-                high: quantile_select(column, high),
-                mean,
-            }
-        })
+        .map_init(
+            || (Vec::new(), Vec::new()),
+            |(tile, keys): &mut (Vec<f32>, Vec<Key32>), g| {
+                let (k, m0) = (g / groups, (g % groups) * MONTHS);
+                let months = MONTHS.min(h - m0);
+                tile.resize(months * n, 0.0);
+                let mut cols: Vec<&mut [f32]> = tile.chunks_exact_mut(n.max(1)).collect();
+                for t in 0..n {
+                    let at = (t * n_series + k) * h + m0;
+                    for (col, &x) in cols.iter_mut().zip(&table.values[at..at + months]) {
+                        col[t] = x;
+                    }
+                }
+                cols.into_iter()
+                    .map(|column| {
+                        let mean = column.iter().map(|&x| f64::from(x)).sum::<f64>() / n as f64;
+                        keys.clear();
+                        keys.extend(column.iter().map(|&x| Key32::of(x)));
+                        let [low, median, high] = quantiles_of_keys(keys, [low, 0.5, high]);
+                        MonthFigures {
+                            low,
+                            median,
+                            high,
+                            mean,
+                        }
+                    })
+                    .collect::<Vec<_>>()
+            },
+        )
+        .flatten()
         .collect();
     MonthlySummary {
         quantiles: [low, 0.5, high],
@@ -73,43 +98,9 @@ pub fn summarise_monthly(table: &MonthlyTable, low: f64, high: f64) -> MonthlySu
     }
 }
 
-/// The type-7 quantile at `p` of `xs` (reordered in place), by selection instead of a full sort:
-/// the same `x[⌊h⌋] + (h − ⌊h⌋)(x[⌊h⌋+1] − x[⌊h⌋])` of the order statistics as
-/// [`quantile_sorted`](super::quantile_sorted), so the same number. NaN when `xs` is empty.
-fn quantile_select(xs: &mut [f64], p: f64) -> f64 {
-    let n = xs.len();
-    if n == 0 {
-        return f64::NAN;
-    }
-    let h = (n - 1) as f64 * p.clamp(0.0, 1.0);
-    let i = h.floor() as usize;
-    let (_, &mut x, right) = xs.select_nth_unstable_by(i, f64::total_cmp);
-    match right.iter().copied().min_by(f64::total_cmp) {
-        Some(next) if i + 1 < n => x + (h - i as f64) * (next - x),
-        _ => x,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::quantile_sorted;
-
-    #[test]
-    fn selection_gives_the_sorted_quantile() {
-        let data: Vec<f64> = (0..101).map(|i| ((i * 37) % 101) as f64 * 1.5).collect();
-        let mut sorted = data.clone();
-        sorted.sort_by(f64::total_cmp);
-        for p in [0.0, 0.1, 0.25, 0.5, 0.9, 0.975, 1.0] {
-            let mut xs = data.clone();
-            assert_eq!(
-                quantile_select(&mut xs, p),
-                quantile_sorted(&sorted, p),
-                "{p}"
-            );
-        }
-        assert!(quantile_select(&mut [], 0.5).is_nan());
-    }
 
     #[test]
     fn figures_by_series_and_month() {

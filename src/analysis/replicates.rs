@@ -93,8 +93,7 @@ pub fn run_errors(table: &TrialTable, plan: &Plan, levels: [f64; 3]) -> RunError
         (0..w)
             .into_par_iter()
             .map(|j| {
-                let mut column: Vec<f64> =
-                    inputs.values.iter().skip(j).step_by(w).copied().collect();
+                let mut column = inputs.values.column(j);
                 errors_in_place(&mut column, plan, levels)
             })
             .collect()

@@ -1,6 +1,7 @@
 //! One function per command: load the input, call the library for a result, export it, write it.
 
 use std::io::IsTerminal;
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -12,14 +13,15 @@ use sibsim::analysis::outside_view::{OutsideViewReport, ReferenceClass};
 use sibsim::analysis::{RunReport, TrialTable};
 use sibsim::engine::pay::{settle_counts, Counts};
 use sibsim::engine::run as simulate;
+use sibsim::engine::runner::{run_observed as simulate_observed, Segment};
 use sibsim::error::Error;
 use sibsim::evidence::calibrate::problems;
 use sibsim::evidence::results::{Calibration, Listing};
 use sibsim::evidence::Library;
-use sibsim::report::csv::Csv;
+use sibsim::report::csv::{Csv, TrialsCsv};
 use sibsim::report::json::Json;
 use sibsim::report::terminal::Terminal;
-use sibsim::report::{write_all_or_nothing, Exporter, Report};
+use sibsim::report::{write_all_or_nothing_with, Exporter, PendingFile, Report, ReportError};
 use sibsim::scenario::{self, Model};
 
 use super::args::{PayArgs, RunArgs, Sampling};
@@ -71,23 +73,59 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
         }
         .into());
     }
+    // trials.csv is streamed into its temporary in the output folder as the trials come, and put
+    // in place with the other files at the end; if anything fails first, dropping it removes it.
+    let mut streamed = if args.output.per_trial {
+        Some(TrialsCsv::new(PendingFile::create(&out, "trials.csv")?))
+    } else {
+        None
+    };
+    let mut write_error = None;
     let bar = progress_bar(trials, quiet);
     let started = Instant::now();
-    let table = simulate(&model, &opts, &|done| bar.set_position(done))?;
+    let table = simulate_observed(
+        &model,
+        &opts,
+        &|done| bar.set_position(done),
+        &mut |segment| {
+            let Some(csv) = streamed.as_mut() else {
+                return ControlFlow::Continue(());
+            };
+            match write_segment(csv, segment) {
+                Ok(()) => ControlFlow::Continue(()),
+                Err(e) => {
+                    write_error = Some(e);
+                    ControlFlow::Break(())
+                }
+            }
+        },
+    )?;
     bar.finish_and_clear();
     let elapsed = started.elapsed();
+    let streamed = match streamed {
+        None => None,
+        Some(csv) => {
+            let path = csv.get_ref().temp_path().to_path_buf();
+            let finished = match write_error.take() {
+                Some(e) => Err(e),
+                None => csv.finish(),
+            };
+            Some(finished.map_err(|source| ReportError::WriteFile { path, source })?)
+        }
+    };
 
     let report = RunReport::new(&model, &table, &plan, seed, quantiles, args.confidence);
-    let mut files = vec![
+    let files = vec![
         ("summary.json", Json.export(Report::Run(&report))?),
         ("summary.csv", Csv.export(Report::Run(&report))?),
         ("plan.csv", Csv.export(Report::Plan(&report.plan))?),
         ("monthly.csv", Csv.export(Report::Monthly(&report.monthly))?),
     ];
-    if args.output.per_trial {
-        files.push(("trials.csv", Csv.export(Report::Trials(&table))?));
+    let mut names: Vec<&str> = files.iter().map(|(n, _)| *n).collect();
+    if streamed.is_some() {
+        names.push("trials.csv");
     }
-    write_all_or_nothing(&out, &files)?;
+    write_all_or_nothing_with(&out, &files, streamed.into_iter().collect())?;
     if !args.output.per_trial {
         // A trials.csv from an earlier run would sit beside this run's summary as if it were its.
         let stale = out.join("trials.csv");
@@ -107,7 +145,6 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
                 c.max_share * 100.0
             );
         }
-        let names: Vec<&str> = files.iter().map(|(n, _)| *n).collect();
         eprintln!(
             "{trials} trials in {:.2} s; wrote {} to {}",
             elapsed.as_secs_f64(),
@@ -116,6 +153,15 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// One segment's exact rows and inputs into `trials.csv`, after the header if it is the first.
+fn write_segment(csv: &mut TrialsCsv<PendingFile>, s: &Segment<'_>) -> std::io::Result<()> {
+    let t = s.table;
+    if !csv.has_header() {
+        csv.header(&t.metric_names, &t.flag_names, &t.inputs.names)?;
+    }
+    csv.rows(s.first, s.rows, t.width(), s.inputs, t.inputs.names.len())
 }
 
 pub(super) fn pay(args: PayArgs) -> anyhow::Result<()> {

@@ -26,8 +26,9 @@
 //!   the month the event happens (as the whole-horizon counts are); money in the month it moves.
 //!
 //! # Memory
-//! The inputs (8 bytes each) and year metrics (8 bytes each, in the row) are kept for every trial,
-//! like the rest of the row. The monthly series would be the largest part of a run (MHEP 1: 31
+//! The inputs and year metrics are kept for every trial, like the rest of the row, in the run's
+//! compact column store ([`crate::engine::table::store`]: whole numbers exactly, other values as
+//! the nearest `f32`). The monthly series would be the largest part of a run (MHEP 1: 31
 //! series × 39 months), so they are **stored compactly and capped** rather than summarised as
 //! trials complete: type-7 quantiles need every value, and a streaming estimate would be
 //! approximate. Each value is kept as `f32` (about 7 significant figures: pennies on £100,000,
@@ -35,7 +36,7 @@
 //! [`MONTHLY_TRIALS`] and at most [`MONTHLY_BYTES`] in all. Trials are independent, so the first
 //! N are a sample of them all; which trials are kept does not depend on threads, so `monthly.csv`
 //! is bit-identical for any thread count. For MHEP 1 that is 1,209 values, 4.8 kB per stored
-//! trial, 48 MB at 10,000 trials — beside 95 inputs and 152 year metrics (1.8 kB) kept for every
+//! trial, 48 MB at 10,000 trials — beside 72 inputs and 152 year metrics kept for every
 //! trial. [`replay`](crate::engine::replay) re-runs any one trial with its series in full
 //! precision.
 
@@ -44,6 +45,7 @@ use crate::engine::finance::ProviderBooks;
 use crate::engine::investment::SpvAccount;
 use crate::engine::metrics::column;
 use crate::engine::settlement::Ledger;
+use crate::engine::table::ColumnStore;
 pub use crate::scenario::outputs::{financial_year, window_metric_names};
 use crate::scenario::outputs::{recorded_events, YEAR_MONEY as MONEY};
 use crate::scenario::{Event, Model, Param, YearMonth};
@@ -304,41 +306,54 @@ impl<'l> TrialRecorder<'l> {
     }
 }
 
-/// Every trial's inputs: one row per trial, one column per input.
+/// Every trial's inputs: one row per trial, one column per input, held compactly like the
+/// metrics (see [`crate::engine::table::store`]: whole-number inputs exactly, the others as the
+/// nearest `f32`).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct InputTable {
     /// `input.<site>.<param>`, then `input.spv.<cost>`.
     pub names: Vec<String>,
     /// Rows held.
     pub trials: usize,
-    /// Row-major: trial t's inputs are `values[t × names.len() ..][.. names.len()]`.
-    pub values: Vec<f64>,
+    /// The rows, one column per name.
+    pub(crate) values: ColumnStore,
 }
 
 impl InputTable {
-    /// Trial `t`'s inputs.
+    /// An empty table of these inputs.
+    pub fn new(names: Vec<String>) -> InputTable {
+        InputTable {
+            values: ColumnStore::new(names.len()),
+            names,
+            trials: 0,
+        }
+    }
+    /// Trial `t`'s inputs, as held.
     ///
     /// # Panics
     /// If `t >= self.trials`.
-    pub fn row(&self, t: usize) -> &[f64] {
-        let w = self.names.len();
-        &self.values[t * w..(t + 1) * w]
+    pub fn row(&self, t: usize) -> Vec<f64> {
+        self.values.row(t)
+    }
+    /// Trial `t`'s input `j`, as held.
+    ///
+    /// # Panics
+    /// If `t >= self.trials` or `j >= self.names.len()`.
+    pub fn value(&self, t: usize, j: usize) -> f64 {
+        self.values.get(t, j)
     }
     /// Column of input `name`, e.g. `input.haringey.p_engage`.
     pub fn index_of(&self, name: &str) -> Option<usize> {
         column(&self.names, name)
     }
-    /// Input `name` across the trials, in trial order (`None`: no such input).
+    /// Input `name` across the trials, in trial order, as held (`None`: no such input).
     pub fn get(&self, name: &str) -> Option<Vec<f64>> {
         let j = self.index_of(name)?;
-        Some(
-            self.values
-                .iter()
-                .skip(j)
-                .step_by(self.names.len())
-                .copied()
-                .collect(),
-        )
+        Some(self.values.column(j))
+    }
+    /// The store holding the rows.
+    pub fn store(&self) -> &ColumnStore {
+        &self.values
     }
 }
 
@@ -376,15 +391,15 @@ pub fn monthly_trials(layout: &RecordLayout, trials: usize) -> usize {
         .min((MONTHLY_BYTES / per_trial).max(1))
 }
 
-/// Where a run's records go: the input table and the monthly store, allocated up front and
-/// handed out in chunks of trials so that workers fill them in place, in trial order.
+/// Where a run's monthly series go: the store of the first [`monthly_trials`] trials' series,
+/// allocated up front and handed out, segment by segment, in chunks of trials, so that workers
+/// fill it in place, in trial order, beside their segment's input rows.
 #[derive(Debug)]
 pub struct RecordSink {
-    inputs: InputTable,
     monthly: MonthlyTable,
 }
 
-/// One chunk's share of a [`RecordSink`]: its trials' input rows and stored series.
+/// One chunk's share of a segment: its trials' input rows and stored series.
 #[derive(Debug)]
 pub struct ChunkSlots<'a> {
     inputs: &'a mut [f64],
@@ -394,15 +409,10 @@ pub struct ChunkSlots<'a> {
 }
 
 impl RecordSink {
-    /// Room for `trials` trials laid out by `layout`.
+    /// Room for the series of a run of `trials` trials laid out by `layout`.
     pub fn new(layout: &RecordLayout, trials: usize) -> RecordSink {
         let stored = monthly_trials(layout, trials);
         RecordSink {
-            inputs: InputTable {
-                names: layout.input_names.clone(),
-                trials,
-                values: vec![0.0; trials * layout.input_names.len()],
-            },
             monthly: MonthlyTable {
                 names: layout.series_names.clone(),
                 months: layout.months.clone(),
@@ -412,19 +422,30 @@ impl RecordSink {
         }
     }
 
-    /// The slots of consecutive chunks of `chunk` trials (the last may be shorter), one per
-    /// chunk, in trial order. Trials past the monthly store's cap get no series slots.
-    pub fn chunks(&mut self, chunk: usize) -> Vec<ChunkSlots<'_>> {
-        let n_inputs = self.inputs.names.len();
+    /// The slots of trials `first..` in consecutive chunks of `chunk` trials (the last may be
+    /// shorter), one per chunk, in trial order: `inputs` holds the trials' input rows,
+    /// `n_inputs` each. Trials past the monthly store's cap get no series slots.
+    pub fn chunks<'a>(
+        &'a mut self,
+        first: usize,
+        inputs: &'a mut [f64],
+        n_inputs: usize,
+        trials: usize,
+        chunk: usize,
+    ) -> Vec<ChunkSlots<'a>> {
         let series_len = self.monthly.names.len() * self.monthly.months.len();
-        let n_chunks = self.inputs.trials.div_ceil(chunk.max(1));
-        let mut inputs = self.inputs.values.as_mut_slice();
-        let mut monthly = self.monthly.values.as_mut_slice();
+        let chunk = chunk.max(1);
+        let n_chunks = trials.div_ceil(chunk);
+        let from = (first * series_len).min(self.monthly.values.len());
+        let mut monthly = &mut self.monthly.values[from..];
+        let mut inputs = inputs;
         let mut out = Vec::with_capacity(n_chunks);
         for _ in 0..n_chunks {
-            let (a, rest) = inputs.split_at_mut((chunk * n_inputs).min(inputs.len()));
+            let at = (chunk * n_inputs).min(inputs.len());
+            let (a, rest) = std::mem::take(&mut inputs).split_at_mut(at);
             inputs = rest;
-            let (b, rest) = monthly.split_at_mut((chunk * series_len).min(monthly.len()));
+            let at = (chunk * series_len).min(monthly.len());
+            let (b, rest) = std::mem::take(&mut monthly).split_at_mut(at);
             monthly = rest;
             out.push(ChunkSlots {
                 inputs: a,
@@ -436,9 +457,17 @@ impl RecordSink {
         out
     }
 
-    /// The filled tables.
-    pub fn into_tables(self) -> (InputTable, MonthlyTable) {
-        (self.inputs, self.monthly)
+    /// The filled store, cut to the first `trials` trials if the run stopped early.
+    pub fn into_monthly(self, trials: usize) -> MonthlyTable {
+        let mut monthly = self.monthly;
+        if trials < monthly.trials {
+            monthly.trials = trials;
+            monthly
+                .values
+                .truncate(trials * monthly.names.len() * monthly.months.len());
+            monthly.values.shrink_to_fit();
+        }
+        monthly
     }
 }
 

@@ -1,14 +1,31 @@
-//! Trials in parallel (rayon), reproducibly: each trial writes its own row of a table allocated up
-//! front, from streams derived from (seed, trial, purpose) only, so the table is bit-identical for
-//! any thread count (rand's own rayon example, STYLE.md).
+//! Trials in parallel (rayon), reproducibly, in **segments** of [`SEGMENT_TRIALS`] consecutive
+//! trials — a fixed size, whatever the thread count. Within a segment the trials run in parallel,
+//! each writing its own row of the segment's buffer from streams derived from (seed, trial,
+//! purpose) only (rand's own rayon example, STYLE.md); then the segment's rows are compacted into
+//! the table's column store ([`crate::engine::table::store`]) and shown, exact, to an observer.
+//! Segments follow one another in trial order, so the table, and everything an observer sees, is
+//! bit-identical for any thread count.
+//!
+//! # Observers
+//! [`run_observed`] calls an observer after each segment with the segment's exact rows and inputs
+//! and the table so far ([`Segment`]). It is how `trials.csv` is streamed to disk during the run,
+//! and it may stop the run ([`ControlFlow::Break`]) — e.g. once the Monte Carlo error of some
+//! metrics is small enough. The decision can depend only on what it has seen, which is the same
+//! for any thread count, so the stopping point is too.
+//!
+//! # Memory
+//! A run holds its table (compact: about 0.9 kB per MHEP 1 trial), one segment's exact rows and
+//! inputs (`SEGMENT_TRIALS` × (metrics + flags + inputs) × 8 bytes: 30 MB for MHEP 1) and the
+//! monthly series of its first trials ([`crate::engine::record`]).
 
+use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 
-use crate::engine::record::{ChunkSlots, RecordSink};
+use crate::engine::record::{InputTable, RecordSink};
 use crate::engine::sampling::{Method, Plan};
-use crate::engine::table::TrialTable;
+use crate::engine::table::{TrialTable, BLOCK_TRIALS};
 use crate::engine::trial::{simulate, Prepared, Scratch};
 use crate::error::Error;
 use crate::limits::MAX_THREADS;
@@ -48,18 +65,87 @@ const MAX_TABLE_BYTES: f64 = 8.0 * 1024.0 * 1024.0 * 1024.0;
 /// Trials per unit of parallel work and per progress tick.
 const CHUNK: usize = 64;
 
-/// Run every trial of `model` — [`RunOptions::plan`]'s, which with `lhs` or `sobol` may be a few
-/// more than asked, to fill the last replicate; `progress` is called (from worker threads) with
-/// the number of trials finished so far.
+/// Trials per segment: the unit of compaction, of observation and of stopping. Equal to the
+/// store's block, so each segment is one block.
+pub const SEGMENT_TRIALS: usize = BLOCK_TRIALS;
+
+/// One finished segment of a run, as an observer of [`run_observed`] sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct Segment<'a> {
+    /// Index of the segment's first trial.
+    pub first: usize,
+    /// Its trials' rows exactly as simulated (not as stored): row-major, [`TrialTable::width`]
+    /// values each, metrics then flags.
+    pub rows: &'a [f64],
+    /// Its trials' recorded inputs, exactly: row-major, one value per input name.
+    pub inputs: &'a [f64],
+    /// Every trial so far, this segment's included, as stored. Its monthly series are attached
+    /// only when the run ends.
+    pub table: &'a TrialTable,
+}
+
+impl Segment<'_> {
+    /// Number of trials in the segment.
+    pub fn len(&self) -> usize {
+        self.rows.len() / self.table.width().max(1)
+    }
+
+    /// The segment has no trials (never the case for a segment a run shows).
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The exact row of the segment's `i`-th trial.
+    pub fn row(&self, i: usize) -> &[f64] {
+        let w = self.table.width();
+        &self.rows[i * w..(i + 1) * w]
+    }
+
+    /// The exact inputs of the segment's `i`-th trial.
+    pub fn inputs_row(&self, i: usize) -> &[f64] {
+        let w = self.table.inputs.names.len();
+        &self.inputs[i * w..(i + 1) * w]
+    }
+}
+
+/// Run every trial of `model`; `progress` is called (from worker threads) with the number of
+/// trials finished so far.
 ///
 /// # Errors
-/// [`Error::InvalidOption`] for zero or too many trials, zero threads or more than
-/// [`MAX_THREADS`], a thread pool that cannot start, or a sampling plan that cannot be
-/// ([`Plan::new`]).
+/// [`Error::InvalidOption`] for zero or too many trials (including more than the 8 GiB the table
+/// of results may take), zero threads or more than [`MAX_THREADS`], or a thread pool that cannot
+/// start.
 pub fn run(
     model: &Model,
     opts: &RunOptions,
     progress: &(dyn Fn(u64) + Sync),
+) -> Result<TrialTable, Error> {
+    run_observed(model, opts, progress, &mut |_| ControlFlow::Continue(()))
+}
+
+/// Like [`run`], calling `observer` after each segment of [`SEGMENT_TRIALS`] trials, in trial
+/// order, from the calling thread (inside the run's thread pool, so its own parallel work uses
+/// the run's threads). When it answers [`ControlFlow::Break`] the run stops there and returns the
+/// trials so far.
+///
+/// # Errors
+/// As [`run`].
+pub fn run_observed(
+    model: &Model,
+    opts: &RunOptions,
+    progress: &(dyn Fn(u64) + Sync),
+    observer: &mut (dyn FnMut(&Segment<'_>) -> ControlFlow<()> + Send),
+) -> Result<TrialTable, Error> {
+    run_segments(model, opts, SEGMENT_TRIALS, progress, observer)
+}
+
+/// [`run_observed`] with segments of `segment` trials (tests use short ones).
+fn run_segments(
+    model: &Model,
+    opts: &RunOptions,
+    segment: usize,
+    progress: &(dyn Fn(u64) + Sync),
+    observer: &mut (dyn FnMut(&Segment<'_>) -> ControlFlow<()> + Send),
 ) -> Result<TrialTable, Error> {
     let trials = opts.trials.unwrap_or(model.settings.trials);
     let seed = opts.seed.unwrap_or(model.settings.seed);
@@ -75,55 +161,8 @@ pub fn run(
     }
     // Each thread is an OS thread with its own stack: thousands would exhaust the machine before
     // the first trial. Checked before anything is allocated.
-    if let Some(t) = opts.threads.filter(|&t| t > MAX_THREADS) {
-        return Err(Error::InvalidOption {
-            option: "threads".into(),
-            problem: format!("{t} threads"),
-            valid: format!("expected a whole number from 1 to {MAX_THREADS}"),
-        });
-    }
-    let plan = opts.plan(model)?;
-    let trials = plan.trials();
-    let prep = Prepared::new(model).with_plan(plan);
-    let width = prep.layout.width();
-    // Every trial's row and inputs are kept (for quantiles and trials.csv): refuse a run that
-    // cannot fit. The monthly series have their own cap (engine::record).
-    let kept = width + prep.record.input_names.len();
-    let bytes = trials as f64 * kept as f64 * 8.0;
-    if bytes > MAX_TABLE_BYTES {
-        let most = (MAX_TABLE_BYTES / (kept as f64 * 8.0)).floor();
-        return Err(Error::InvalidOption {
-            option: "trials".into(),
-            problem: format!(
-                "{trials} trials of {kept} values each need {:.1} GB of memory",
-                bytes / 1e9
-            ),
-            valid: format!("expected at most {most} trials for this scenario"),
-        });
-    }
-    let mut values = vec![0.0; trials as usize * width];
-    let done = AtomicU64::new(0);
-    let mut sink = RecordSink::new(&prep.record, trials as usize);
-    let slots = sink.chunks(CHUNK);
-    let work = |values: &mut [f64], slots: Vec<ChunkSlots<'_>>| {
-        values
-            .par_chunks_mut(width * CHUNK)
-            .zip(slots)
-            .enumerate()
-            .for_each(|(c, (chunk, mut slots))| {
-                // One scratch per chunk of CHUNK trials: its vectors are allocated once here and
-                // reset for each trial (issue 8, item 7).
-                let mut scratch = Scratch::new(&prep);
-                for (i, row) in chunk.chunks_mut(width).enumerate() {
-                    simulate(&prep, seed, (c * CHUNK + i) as u64, row, &mut scratch);
-                    slots.store(i, &scratch.rec);
-                }
-                let n = (chunk.len() / width) as u64;
-                progress(done.fetch_add(n, Ordering::Relaxed) + n);
-            });
-    };
-    match opts.threads {
-        None => work(&mut values, slots),
+    let pool = match opts.threads {
+        None => None,
         Some(0) => {
             return Err(Error::InvalidOption {
                 option: "threads".into(),
@@ -131,27 +170,109 @@ pub fn run(
                 valid: "expected a whole number ≥ 1".into(),
             })
         }
-        Some(t) => rayon::ThreadPoolBuilder::new()
-            .num_threads(t)
-            .build()
-            .map_err(|e| Error::InvalidOption {
+        Some(t) if t > MAX_THREADS => {
+            return Err(Error::InvalidOption {
                 option: "threads".into(),
-                problem: format!("cannot start {t} threads: {e}"),
-                valid: "expected a smaller number".into(),
-            })?
-            .install(|| work(&mut values, slots)),
+                problem: format!("{t} threads"),
+                valid: format!("expected a whole number from 1 to {MAX_THREADS}"),
+            })
+        }
+        Some(t) => Some(
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(t)
+                .build()
+                .map_err(|e| Error::InvalidOption {
+                    option: "threads".into(),
+                    problem: format!("cannot start {t} threads: {e}"),
+                    valid: "expected a smaller number".into(),
+                })?,
+        ),
+    };
+    let plan = opts.plan(model)?;
+    let trials = plan.trials() as usize;
+    let segment = segment.max(1);
+    let prep = Prepared::new(model).with_plan(plan);
+    let width = prep.layout.width();
+    let n_inputs = prep.record.input_names.len();
+    let done = AtomicU64::new(0);
+    let mut body = || -> Result<TrialTable, Error> {
+        let mut table = TrialTable::new(prep.layout.metrics.clone(), prep.layout.flags.clone());
+        table.inputs = InputTable::new(prep.record.input_names.clone());
+        let mut sink = RecordSink::new(&prep.record, trials);
+        let room = segment.min(trials);
+        let mut rows = vec![0.0; room * width];
+        let mut inputs = vec![0.0; room * n_inputs];
+        let mut first = 0;
+        while first < trials {
+            let len = segment.min(trials - first);
+            let (rows, inputs) = (&mut rows[..len * width], &mut inputs[..len * n_inputs]);
+            let slots = sink.chunks(first, inputs, n_inputs, len, CHUNK);
+            rows.par_chunks_mut(width * CHUNK)
+                .zip(slots)
+                .enumerate()
+                .for_each(|(c, (chunk, mut slots))| {
+                    // One scratch per chunk of CHUNK trials: its vectors are allocated once here
+                    // and reset for each trial (issue 8, item 7).
+                    let mut scratch = Scratch::new(&prep);
+                    for (i, row) in chunk.chunks_mut(width).enumerate() {
+                        row.fill(0.0);
+                        let t = first + c * CHUNK + i;
+                        simulate(&prep, seed, t as u64, row, &mut scratch);
+                        slots.store(i, &scratch.rec);
+                    }
+                    let n = (chunk.len() / width) as u64;
+                    progress(done.fetch_add(n, Ordering::Relaxed) + n);
+                });
+            table.push_block(rows, inputs);
+            first += len;
+            check_size(&table, trials)?;
+            let seen = Segment {
+                first: first - len,
+                rows,
+                inputs,
+                table: &table,
+            };
+            if observer(&seen).is_break() {
+                break;
+            }
+        }
+        table.monthly = sink.into_monthly(table.trials);
+        Ok(table)
+    };
+    match pool {
+        None => body(),
+        Some(pool) => pool.install(body),
     }
-    let mut table = TrialTable::new(prep.layout.metrics.clone(), prep.layout.flags.clone());
-    table.trials = trials as usize;
-    table.values = values;
-    (table.inputs, table.monthly) = sink.into_tables();
-    Ok(table)
+}
+
+/// Refuse a run whose table would outgrow [`MAX_TABLE_BYTES`], projected from the bytes per trial
+/// of the trials so far (the store's size depends on the values, so it is known only as they come).
+fn check_size(table: &TrialTable, trials: usize) -> Result<(), Error> {
+    let per_trial = table.heap_bytes() as f64 / table.trials.max(1) as f64;
+    let bytes = per_trial * trials as f64;
+    if bytes <= MAX_TABLE_BYTES {
+        return Ok(());
+    }
+    Err(Error::InvalidOption {
+        option: "trials".into(),
+        problem: format!(
+            "{trials} trials of {} bytes each (as stored so far) need {:.1} GB of memory",
+            per_trial.round(),
+            bytes / 1e9
+        ),
+        valid: format!(
+            "expected at most {} trials for this scenario",
+            (MAX_TABLE_BYTES / per_trial).floor()
+        ),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::engine::replay::replay;
+    use crate::engine::table::store::holds;
+    use crate::engine::table::Moments;
     use crate::scenario::load;
 
     fn mhep1() -> Model {
@@ -172,6 +293,45 @@ mod tests {
         }
     }
 
+    /// Every held value of the table (metrics, flags, inputs) column by column, bit for bit, with
+    /// each column's exact moments and the monthly store.
+    fn held(t: &TrialTable) -> (Vec<Vec<u64>>, Vec<Moments>, Vec<f32>) {
+        let stores = [t.store(), t.inputs.store()];
+        let cols = stores
+            .iter()
+            .flat_map(|s| (0..s.width()).map(|c| bits(&s.column(c))))
+            .collect();
+        let moments = stores
+            .iter()
+            .flat_map(|s| (0..s.width()).map(|c| s.moments(c)))
+            .collect();
+        (cols, moments, t.monthly.values.clone())
+    }
+
+    /// A run in segments of `segment` trials, with the exact rows and inputs its observer saw,
+    /// stopping after `stop` segments if given.
+    fn observed(
+        model: &Model,
+        o: &RunOptions,
+        segment: usize,
+        stop: Option<usize>,
+    ) -> (TrialTable, Vec<f64>, Vec<f64>, Vec<usize>) {
+        let (mut rows, mut inputs, mut firsts) = (Vec::new(), Vec::new(), Vec::new());
+        let table = run_segments(model, o, segment, &|_| {}, &mut |s| {
+            assert_eq!(s.table.trials, s.first + s.len(), "the table so far");
+            rows.extend_from_slice(s.rows);
+            inputs.extend_from_slice(s.inputs);
+            firsts.push(s.first);
+            if stop == Some(firsts.len()) {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        })
+        .unwrap();
+        (table, rows, inputs, firsts)
+    }
+
     #[test]
     fn zero_trials_and_zero_or_too_many_threads_are_refused() {
         let model = mhep1();
@@ -187,32 +347,80 @@ mod tests {
     }
 
     #[test]
-    fn one_and_three_threads_give_the_same_rows() {
+    fn one_and_three_threads_give_the_same_table_and_segments() {
+        // Segments of 40: three full ones and a short one, each compacted as its own block.
         let model = mhep1();
-        let one = run(&model, &opts(150, 1), &|_| {}).unwrap();
-        let three = run(&model, &opts(150, 3), &|_| {}).unwrap();
-        assert_eq!(bits(&one.values), bits(&three.values));
-        assert_eq!(bits(&one.inputs.values), bits(&three.inputs.values));
-        assert_eq!(one.monthly.values, three.monthly.values);
+        let (one, rows1, inputs1, firsts) = observed(&model, &opts(150, 1), 40, None);
+        let (three, rows3, inputs3, _) = observed(&model, &opts(150, 3), 40, None);
+        assert_eq!(firsts, [0, 40, 80, 120]);
+        assert_eq!(held(&one), held(&three));
+        assert_eq!(bits(&rows1), bits(&rows3));
+        assert_eq!(bits(&inputs1), bits(&inputs3));
+        assert_eq!(one.trials, 150);
+        assert_eq!(one.monthly.trials, 150);
     }
 
     #[test]
-    fn a_short_last_chunk_and_reused_scratch_change_no_trial() {
-        // 2 full chunks and 5 trials: each row equals the same trial simulated alone with fresh
-        // scratch, so neither the chunking nor the reuse of a worker's scratch leaks into a trial.
+    fn segments_and_reused_scratch_change_no_trial() {
+        // Segments of 16 and of 2 chunks and 5 trials: every exact row the observer sees equals
+        // the same trial simulated alone with fresh scratch, so neither the segments, the chunking
+        // nor the reuse of a worker's scratch leaks into a trial; the table holds each value as
+        // the store promises, and the monthly series of trials in later segments are theirs.
         let model = mhep1();
         let n = 2 * CHUNK + 5;
-        let table = run(&model, &opts(n as u64, 2), &|_| {}).unwrap();
-        assert_eq!(table.trials, n);
-        for t in [0, 1, CHUNK - 1, CHUNK, 2 * CHUNK, n - 1] {
+        let (short, rows16, inputs16, _) = observed(&model, &opts(n as u64, 2), 16, None);
+        let (long, rows, inputs, firsts) = observed(&model, &opts(n as u64, 2), n, None);
+        assert_eq!(firsts, [0]);
+        assert_eq!(bits(&rows16), bits(&rows));
+        assert_eq!(bits(&inputs16), bits(&inputs));
+        let (w, k) = (long.width(), long.inputs.names.len());
+        for t in [0, 1, 15, 16, CHUNK - 1, CHUNK, 2 * CHUNK, n - 1] {
             let alone = replay(&model, 11, t as u64);
-            assert_eq!(bits(table.row(t)), bits(&alone.row), "trial {t}");
-            assert_eq!(bits(table.inputs.row(t)), bits(&alone.inputs), "trial {t}");
+            assert_eq!(
+                bits(&rows[t * w..(t + 1) * w]),
+                bits(&alone.row),
+                "trial {t}"
+            );
+            assert_eq!(
+                bits(&inputs[t * k..(t + 1) * k]),
+                bits(&alone.inputs),
+                "trial {t}"
+            );
+            for table in [&short, &long] {
+                for (c, &x) in alone.row.iter().enumerate() {
+                    assert!(holds(x, table.value(t, c)), "trial {t} column {c}");
+                }
+                for (j, &x) in alone.inputs.iter().enumerate() {
+                    assert!(holds(x, table.inputs.value(t, j)), "trial {t} input {j}");
+                }
+                let name = &alone.series_names[3];
+                let stored = table.monthly.series(t, name).expect("stored");
+                let exact = alone.series(name).expect("replayed");
+                let as_f32: Vec<f32> = exact.iter().map(|&x| x as f32).collect();
+                assert_eq!(stored, as_f32.as_slice(), "trial {t} {name}");
+            }
         }
-        let longer = run(&model, &opts(200, 2), &|_| {}).unwrap();
+        assert_eq!(short.monthly.values, long.monthly.values);
+    }
+
+    #[test]
+    fn an_observer_stops_the_run_after_a_segment() {
+        // Stopped after 2 segments of 30, the table is the first 60 trials of the full run, block
+        // for block, and its monthly series are cut to them.
+        let model = mhep1();
+        let (stopped, rows, _, firsts) = observed(&model, &opts(100, 2), 30, Some(2));
+        let (full, all_rows, _, _) = observed(&model, &opts(100, 2), 30, None);
+        assert_eq!(firsts, [0, 30]);
+        assert_eq!((stopped.trials, stopped.inputs.trials), (60, 60));
+        assert_eq!(bits(&rows), bits(&all_rows[..rows.len()]));
+        for c in 0..stopped.width() {
+            let (a, b) = (stopped.store().column(c), full.store().column(c));
+            assert_eq!(bits(&a), bits(&b[..60]), "column {c}");
+        }
+        assert_eq!(stopped.monthly.trials, 60);
         assert_eq!(
-            bits(&table.values),
-            bits(&longer.values[..table.values.len()])
+            stopped.monthly.values,
+            full.monthly.values[..stopped.monthly.values.len()]
         );
     }
 }

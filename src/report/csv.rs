@@ -11,9 +11,10 @@
 //! a cell back with `str::parse::<f64>` gives the very same bits; whole numbers appear without a
 //! decimal point (`12`, not `12.0`).
 
-use std::fmt::Write as _;
+use std::io::{self, Write};
 
 use ::csv::Writer;
+use rayon::prelude::*;
 
 use super::{Exporter, Report, ReportError};
 use crate::analysis::monthly::MonthlySummary;
@@ -114,57 +115,182 @@ fn summary_rows(summary: &Summary, errors: Option<&[Errors]>) -> Result<Vec<u8>,
     finish(w, WHAT)
 }
 
-/// Every trial's results as CSV: header `trial,<metric names…>,<flag names…>,<input names…>`,
-/// then one row per trial numbered from 0, flags as `0` or `1`. The inputs
-/// (`input.<site>.<param>`) come last, when the table holds them for every trial.
+/// Every trial's results as CSV, from the values `table` holds (see
+/// [`crate::engine::table::store`]: whole numbers exactly, other values at `f32` precision; a
+/// run's `trials.csv` is streamed from the exact rows by [`TrialsCsv`] instead). The format is
+/// [`TrialsCsv`]'s. The inputs come last when the table holds them for every trial.
 ///
 /// # Errors
 /// [`ReportError::Csv`] if the CSV writer fails (writing to memory, so in practice it does not).
 pub fn trials_csv(table: &TrialTable) -> Result<Vec<u8>, ReportError> {
     const WHAT: &str = "per-trial table";
-    let err = |source| ReportError::Csv { what: WHAT, source };
-    let mut w = Writer::from_writer(Vec::new());
-    w.write_field("trial").map_err(err)?;
-    let inputs = &table.inputs;
-    let input_names = if inputs.trials == table.trials {
-        inputs.names.as_slice()
-    } else {
-        &[]
+    let err = |source: std::io::Error| ReportError::Csv {
+        what: WHAT,
+        source: source.into(),
     };
-    for name in table
-        .metric_names
-        .iter()
-        .chain(&table.flag_names)
-        .chain(input_names)
-    {
-        w.write_field(name).map_err(err)?;
-    }
-    w.write_record(None::<&[u8]>).map_err(err)?;
-
-    // One reused buffer: this table can hold millions of cells.
-    let mut cell = String::new();
-    for t in 0..table.trials {
-        cell.clear();
-        // Writing to a String cannot fail.
-        let _ = write!(cell, "{t}");
-        w.write_field(&cell).map_err(err)?;
-        let drawn = if input_names.is_empty() {
-            &[]
-        } else {
-            inputs.row(t)
-        };
-        for x in table.row(t).iter().chain(drawn) {
-            cell.clear();
-            // An undefined value (an IRR with no sign change, a cost per outcome with no outcomes, a
-            // multiple with nothing invested) is an empty cell.
-            if !x.is_nan() {
-                let _ = write!(cell, "{x}");
+    let inputs = &table.inputs;
+    let with_inputs = inputs.trials == table.trials && !inputs.names.is_empty();
+    let input_names: &[String] = if with_inputs { &inputs.names } else { &[] };
+    let mut w = TrialsCsv::new(Vec::new());
+    w.header(&table.metric_names, &table.flag_names, input_names)
+        .map_err(err)?;
+    let width = table.width();
+    let n_inputs = input_names.len();
+    // A block of rows at a time: this table can hold millions of cells.
+    let mut rows = Vec::new();
+    let mut drawn = Vec::new();
+    for first in (0..table.trials).step_by(ROWS_PER_WRITE) {
+        let last = (first + ROWS_PER_WRITE).min(table.trials);
+        rows.clear();
+        drawn.clear();
+        for t in first..last {
+            rows.extend(table.row(t));
+            if with_inputs {
+                drawn.extend(inputs.row(t));
             }
-            w.write_field(&cell).map_err(err)?;
         }
-        w.write_record(None::<&[u8]>).map_err(err)?;
+        w.rows(first, &rows, width, &drawn, n_inputs).map_err(err)?;
     }
-    finish(w, WHAT)
+    w.finish().map_err(err)
+}
+
+/// Rows formatted together before they are written, at most.
+const ROWS_PER_WRITE: usize = 2048;
+/// Rows one worker formats at a time.
+const ROWS_PER_PIECE: usize = 256;
+
+/// `trials.csv` written as the trials come, a segment of rows at a time, to any writer — during a
+/// run, straight to the file (`sibsim run --per-trial`), so the text of a million trials is never
+/// held in memory.
+///
+/// Header `trial,<metric names…>,<flag names…>,<input names…>` (names quoted where CSV needs
+/// it), then one row per trial numbered from 0, flags as `0` or `1`, lines ending in `\n`. Each
+/// value is written with Rust's shortest round-trip formatting, so it reads back as the very same
+/// `f64`; an undefined value (NaN: an IRR with no sign change, a cost per outcome with no
+/// outcomes, a multiple with nothing invested) is an empty cell. Rows are formatted in parallel
+/// (on the current rayon pool) and written in trial order, so the bytes do not depend on the
+/// thread count.
+#[derive(Debug)]
+pub struct TrialsCsv<W: Write> {
+    out: W,
+    header: bool,
+}
+
+impl<W: Write> TrialsCsv<W> {
+    /// A writer of `trials.csv` to `out`; nothing is written until [`TrialsCsv::header`].
+    pub fn new(out: W) -> TrialsCsv<W> {
+        TrialsCsv { out, header: false }
+    }
+
+    /// The writer.
+    pub fn get_ref(&self) -> &W {
+        &self.out
+    }
+
+    /// Whether the header has been written.
+    pub fn has_header(&self) -> bool {
+        self.header
+    }
+
+    /// Writes the header row.
+    ///
+    /// # Errors
+    /// The writer's.
+    pub fn header(
+        &mut self,
+        metrics: &[String],
+        flags: &[String],
+        inputs: &[String],
+    ) -> io::Result<()> {
+        let mut w = Writer::from_writer(Vec::new());
+        let names = ["trial"].into_iter().chain(
+            metrics
+                .iter()
+                .chain(flags)
+                .chain(inputs)
+                .map(String::as_str),
+        );
+        w.write_record(names).map_err(io::Error::other)?;
+        let bytes = w
+            .into_inner()
+            .map_err(|e| io::Error::other(e.to_string()))?;
+        self.out.write_all(&bytes)?;
+        self.header = true;
+        Ok(())
+    }
+
+    /// Writes the rows of trials `first..`: `rows` row-major, `width` values each (metrics, then
+    /// flags), and `inputs` row-major, `n_inputs` each (empty when `n_inputs` is 0).
+    ///
+    /// # Errors
+    /// The writer's.
+    pub fn rows(
+        &mut self,
+        first: usize,
+        rows: &[f64],
+        width: usize,
+        inputs: &[f64],
+        n_inputs: usize,
+    ) -> io::Result<()> {
+        let n = rows.len() / width.max(1);
+        for start in (0..n).step_by(ROWS_PER_WRITE) {
+            let end = (start + ROWS_PER_WRITE).min(n);
+            let pieces: Vec<Vec<u8>> = (start..end)
+                .step_by(ROWS_PER_PIECE)
+                .collect::<Vec<_>>()
+                .into_par_iter()
+                .map(|from| {
+                    let to = (from + ROWS_PER_PIECE).min(end);
+                    let mut text = Vec::with_capacity((to - from) * (width + n_inputs) * 10);
+                    for i in from..to {
+                        let drawn = &inputs[i * n_inputs..(i + 1) * n_inputs];
+                        format_row(
+                            &mut text,
+                            first + i,
+                            &rows[i * width..(i + 1) * width],
+                            drawn,
+                        );
+                    }
+                    text
+                })
+                .collect();
+            for p in pieces {
+                self.out.write_all(&p)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Flushes and hands back the writer.
+    ///
+    /// # Errors
+    /// The writer's, flushing.
+    pub fn finish(mut self) -> io::Result<W> {
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
+/// One row of `trials.csv`: the trial's number, its values, its inputs.
+fn format_row(text: &mut Vec<u8>, trial: usize, row: &[f64], inputs: &[f64]) {
+    // Writing to a Vec cannot fail.
+    let _ = write!(text, "{trial}");
+    for &x in row.iter().chain(inputs) {
+        text.push(b',');
+        // A whole number up to 2⁵³ prints as the integer it is (`Display` for f64 writes no `.0`,
+        // and the shortest digits of such a number are all of them), several times faster than
+        // the float formatting. −0, and larger numbers (printed as their shortest digits padded
+        // with zeros), are left to the float formatting.
+        if x.abs() <= 9_007_199_254_740_992.0
+            && (x as i64) as f64 == x
+            && x.to_bits() != (-0.0f64).to_bits()
+        {
+            let _ = write!(text, "{}", x as i64);
+        } else if !x.is_nan() {
+            let _ = write!(text, "{x}");
+        }
+    }
+    text.push(b'\n');
 }
 
 /// `plan.csv`: `metric,plan,percentile,p_meet,optimism_ratio,confidence,derisked_target`, one row
@@ -352,11 +478,11 @@ mod tests {
             123456789.12345679,
             2.0f64.sqrt(),
         ];
-        let mut t = TrialTable::new(vec!["x".into()], vec![]);
-        for x in awkward {
-            t.push_row(&[x]);
-        }
-        let bytes = trials_csv(&t).expect("csv");
+        // Streamed as a run streams trials.csv, from exact rows.
+        let mut w = TrialsCsv::new(Vec::new());
+        w.header(&["x".into()], &[], &[]).expect("header");
+        w.rows(0, &awkward, 1, &[], 0).expect("rows");
+        let bytes = w.finish().expect("flushed");
         let mut reader = ::csv::Reader::from_reader(bytes.as_slice());
         let mut back = Vec::new();
         for (i, record) in reader.records().enumerate() {
@@ -366,6 +492,81 @@ mod tests {
         }
         let bits = |xs: &[f64]| xs.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         assert_eq!(bits(&back), bits(&awkward));
+    }
+
+    /// `trials.csv` as sibsim wrote it before it was streamed (issue 8): the csv crate, cell by
+    /// cell.
+    fn reference_trials_csv(names: &[&str], rows: &[Vec<f64>]) -> Vec<u8> {
+        let mut w = Writer::from_writer(Vec::new());
+        w.write_field("trial").unwrap();
+        for n in names {
+            w.write_field(n).unwrap();
+        }
+        w.write_record(None::<&[u8]>).unwrap();
+        for (t, row) in rows.iter().enumerate() {
+            w.write_field(t.to_string()).unwrap();
+            for x in row {
+                w.write_field(if x.is_nan() {
+                    String::new()
+                } else {
+                    x.to_string()
+                })
+                .unwrap();
+            }
+            w.write_record(None::<&[u8]>).unwrap();
+        }
+        w.into_inner().unwrap()
+    }
+
+    #[test]
+    fn streamed_trials_csv_is_the_old_text_in_any_pieces() {
+        // 5,000 trials of 3 metrics, a flag and 2 inputs (with NaN, −0, ±∞ and a name that needs
+        // quotes), streamed in segments of 1,234 rows — across the writer's own pieces of 256 and
+        // writes of 2,048 — give the bytes the cell-by-cell writer gave.
+        let names = ["a", "b,c", "irr", "flag", "input.x", "input.y"];
+        let row = |t: usize| -> Vec<f64> {
+            let x = t as f64;
+            vec![
+                x * 0.1,
+                -x,
+                match t % 5 {
+                    0 => f64::NAN,
+                    1 => -0.0,
+                    2 => f64::INFINITY,
+                    3 => f64::NEG_INFINITY,
+                    _ => 1.0 / (x + 1.0),
+                },
+                (t % 2) as f64,
+                (x * 0.37).sin(),
+                match t % 4 {
+                    0 => 1e-7 * x,
+                    1 => 1e15 + x,
+                    2 => -(2f64.powi(62)) - 1024.0 * x,
+                    3 if t % 8 == 3 => 2f64.powi(53) - x,
+                    _ => 1e300 * x,
+                },
+            ]
+        };
+        let rows: Vec<Vec<f64>> = (0..5000).map(row).collect();
+        let mut w = TrialsCsv::new(Vec::new());
+        let owned = |xs: &[&str]| xs.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        w.header(
+            &owned(&names[..3]),
+            &owned(&names[3..4]),
+            &owned(&names[4..]),
+        )
+        .unwrap();
+        for first in (0..5000).step_by(1234) {
+            let seg = &rows[first..(first + 1234).min(5000)];
+            let metrics: Vec<f64> = seg.iter().flat_map(|r| r[..4].to_vec()).collect();
+            let inputs: Vec<f64> = seg.iter().flat_map(|r| r[4..].to_vec()).collect();
+            w.rows(first, &metrics, 4, &inputs, 2).unwrap();
+        }
+        let streamed = w.finish().unwrap();
+        assert_eq!(
+            String::from_utf8(streamed).unwrap(),
+            String::from_utf8(reference_trials_csv(&names, &rows)).unwrap()
+        );
     }
 
     #[test]

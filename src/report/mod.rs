@@ -1,6 +1,8 @@
 //! Reports: every command's result in each output format, one exporter per format behind one
 //! trait (after hyperfine's `src/export/`), plus what they share — the text-table helper and
-//! [`write_all_or_nothing`], which puts a set of output files in place together.
+//! [`write_all_or_nothing`], which puts a set of output files in place together (with
+//! [`write_all_or_nothing_with`], files streamed into a [`PendingFile`] during a run too: a run's
+//! `trials.csv`, written a segment of trials at a time by [`csv::TrialsCsv`]).
 //!
 //! # The results contract
 //! Each command's result is a plain, serialisable library type, wrapped for exporting in
@@ -25,7 +27,7 @@ pub mod terminal;
 
 use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, BufWriter, Write};
 use std::path::{Component, Path, PathBuf};
 
 // Defined with the library's errors, below the layers that produce it, so that `error` does not
@@ -48,7 +50,8 @@ pub enum Report<'a> {
     Run(&'a RunReport),
     /// A run's plan checks alone (`plan.csv`).
     Plan(&'a [PlanCheck]),
-    /// A run's per-trial results (`trials.csv`).
+    /// A table's per-trial results as it holds them (a run streams its `trials.csv` from the
+    /// exact rows instead, with [`csv::TrialsCsv`]).
     Trials(&'a TrialTable),
     /// A run's monthly series, summarised month by month (`monthly.csv`).
     Monthly(&'a MonthlySummary),
@@ -125,18 +128,47 @@ pub trait Exporter {
 /// [`ReportError::CreateDir`], [`ReportError::TargetIsDirectory`], [`ReportError::WriteFile`] or
 /// [`ReportError::Rename`], naming the path concerned.
 pub fn write_all_or_nothing(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<(), ReportError> {
+    write_all_or_nothing_with(dir, files, Vec::new())
+}
+
+/// [`write_all_or_nothing`] of `files` together with `streamed`, files already written into
+/// `dir` under their temporary names (a run's `trials.csv`): they are synced and renamed with the
+/// others, under the same guarantee. If anything fails, their temporaries are removed too.
+///
+/// # Errors
+/// As [`write_all_or_nothing`]; a streamed file that cannot be flushed or synced is a
+/// [`ReportError::WriteFile`] naming its temporary.
+pub fn write_all_or_nothing_with(
+    dir: &Path,
+    files: &[(&str, Vec<u8>)],
+    mut streamed: Vec<PendingFile>,
+) -> Result<(), ReportError> {
     let mut seen = HashSet::new();
-    for (name, _) in files {
+    let names = files
+        .iter()
+        .map(|(n, _)| *n)
+        .chain(streamed.iter().map(|p| p.name.as_str()));
+    for name in names {
         if !is_plain_file_name(name) {
             return Err(ReportError::InvalidFileName {
-                name: (*name).to_owned(),
+                name: name.to_owned(),
             });
         }
-        if !seen.insert(*name) {
+        if !seen.insert(name) {
             return Err(ReportError::DuplicateFileName {
-                name: (*name).to_owned(),
+                name: name.to_owned(),
             });
         }
+    }
+    if let Some(p) = streamed.iter().find(|p| p.dir != dir) {
+        return Err(ReportError::WriteFile {
+            path: p.temp.clone(),
+            source: io::Error::other(format!(
+                "streamed into {}, not into the output folder {}",
+                p.dir.display(),
+                dir.display()
+            )),
+        });
     }
 
     fs::create_dir_all(dir).map_err(|source| ReportError::CreateDir {
@@ -146,7 +178,7 @@ pub fn write_all_or_nothing(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<(),
 
     // Checked up front because writing the temporary would succeed and only the rename would fail,
     // after other targets had already been replaced.
-    for (name, _) in files {
+    for name in &seen {
         let target = dir.join(name);
         if fs::symlink_metadata(&target).is_ok_and(|m| m.is_dir()) {
             return Err(ReportError::TargetIsDirectory { path: target });
@@ -165,6 +197,20 @@ pub fn write_all_or_nothing(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<(),
             return Err(ReportError::WriteFile { path: temp, source });
         }
     }
+    for p in &mut streamed {
+        if let Err(source) = p.file.flush().and_then(|()| p.file.get_ref().sync_all()) {
+            remove_all(&temporaries);
+            return Err(ReportError::WriteFile {
+                path: p.temp.clone(),
+                source,
+            });
+        }
+    }
+    // From here the streamed files' temporaries are in `temporaries` too, removed on failure.
+    for p in &mut streamed {
+        temporaries.push((p.temp.clone(), dir.join(&p.name)));
+        p.kept = true;
+    }
 
     for (i, (temp, target)) in temporaries.iter().enumerate() {
         if let Err(source) = fs::rename(temp, target) {
@@ -178,6 +224,119 @@ pub fn write_all_or_nothing(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<(),
     }
     sync_dir(dir);
     Ok(())
+}
+
+/// A file being written into an output folder under its temporary name (`.NAME.tmp-PID`, as
+/// [`write_all_or_nothing`] names them), to be put in place with the other files of the set by
+/// [`write_all_or_nothing_with`]. A run streams `trials.csv` into one as the trials come.
+///
+/// Dropped without being put in place — the run failed — it removes its temporary, and the
+/// folders it had to create for it if they are left empty: nothing is left behind, and the old
+/// file of that name, if any, is untouched.
+#[derive(Debug)]
+pub struct PendingFile {
+    name: String,
+    dir: PathBuf,
+    temp: PathBuf,
+    file: BufWriter<File>,
+    /// Folders created for it, outermost first.
+    created: Vec<PathBuf>,
+    kept: bool,
+}
+
+impl PendingFile {
+    /// Creates the temporary of file `name` in `dir`, and `dir` (with its parents) if needed.
+    ///
+    /// # Errors
+    /// [`ReportError::InvalidFileName`] for a name that is not a plain file name,
+    /// [`ReportError::TargetIsDirectory`] if a directory has the name,
+    /// [`ReportError::CreateDir`] or [`ReportError::WriteFile`].
+    pub fn create(dir: &Path, name: &str) -> Result<PendingFile, ReportError> {
+        if !is_plain_file_name(name) {
+            return Err(ReportError::InvalidFileName {
+                name: name.to_owned(),
+            });
+        }
+        let target = dir.join(name);
+        if fs::symlink_metadata(&target).is_ok_and(|m| m.is_dir()) {
+            return Err(ReportError::TargetIsDirectory { path: target });
+        }
+        let missing: Vec<PathBuf> = dir
+            .ancestors()
+            .filter(|a| !a.as_os_str().is_empty() && fs::symlink_metadata(a).is_err())
+            .map(Path::to_path_buf)
+            .collect();
+        let mut created = Vec::new();
+        for d in missing.into_iter().rev() {
+            match fs::create_dir(&d) {
+                Ok(()) => created.push(d),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+                Err(source) => {
+                    remove_dirs(&created);
+                    return Err(ReportError::CreateDir { path: d, source });
+                }
+            }
+        }
+        let temp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+        let file = match OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&temp)
+        {
+            Ok(f) => f,
+            Err(source) => {
+                remove_dirs(&created);
+                return Err(ReportError::WriteFile { path: temp, source });
+            }
+        };
+        Ok(PendingFile {
+            name: name.to_owned(),
+            dir: dir.to_path_buf(),
+            temp,
+            file: BufWriter::with_capacity(1 << 20, file),
+            created,
+            kept: false,
+        })
+    }
+
+    /// The file's name in the folder, e.g. `trials.csv`.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Where it is being written: its temporary.
+    pub fn temp_path(&self) -> &Path {
+        &self.temp
+    }
+}
+
+impl Write for PendingFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.file.write(buf)
+    }
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.file.write_all(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
+    }
+}
+
+impl Drop for PendingFile {
+    fn drop(&mut self) {
+        if !self.kept {
+            let _ = fs::remove_file(&self.temp);
+            remove_dirs(&self.created);
+        }
+    }
+}
+
+/// Best effort, innermost first: a folder that is not empty stays.
+fn remove_dirs(created: &[PathBuf]) {
+    for d in created.iter().rev() {
+        let _ = fs::remove_dir(d);
+    }
 }
 
 /// True for a single normal path component: no separators, not empty, not `.` or `..`.
@@ -314,5 +473,72 @@ mod tests {
             )
         );
         assert!(std::error::Error::source(&err).is_some());
+    }
+
+    #[test]
+    fn a_streamed_file_is_put_in_place_with_the_others() {
+        let root = tempfile::tempdir().expect("tempdir");
+        let dir = root.path().join("new/run");
+        let mut trials = PendingFile::create(&dir, "trials.csv").expect("created");
+        trials.write_all(b"trial\n0\n").expect("written");
+        // Only its temporary is there while it is written.
+        assert_eq!(
+            entries(&dir),
+            [format!(".trials.csv.tmp-{}", std::process::id())]
+        );
+        write_all_or_nothing_with(&dir, &[("summary.json", b"{}".to_vec())], vec![trials])
+            .expect("put in place");
+        assert_eq!(entries(&dir), ["summary.json", "trials.csv"]);
+        assert_eq!(
+            fs::read(dir.join("trials.csv")).expect("read"),
+            b"trial\n0\n"
+        );
+    }
+
+    #[test]
+    fn a_streamed_file_never_put_in_place_leaves_nothing() {
+        let root = tempfile::tempdir().expect("tempdir");
+        // A run that fails while streaming into new folders: the temporary and the folders go.
+        let dir = root.path().join("a/b/c");
+        let mut trials = PendingFile::create(&dir, "trials.csv").expect("created");
+        trials.write_all(&[b'x'; 100_000]).expect("written");
+        drop(trials);
+        assert!(entries(root.path()).is_empty());
+
+        // Into an existing folder: the old file stays as it was, whole.
+        let dir = root.path();
+        fs::write(dir.join("trials.csv"), b"old").expect("old file");
+        let mut trials = PendingFile::create(dir, "trials.csv").expect("created");
+        trials.write_all(b"new, half written").expect("written");
+        drop(trials);
+        assert_eq!(entries(dir), ["trials.csv"]);
+        assert_eq!(fs::read(dir.join("trials.csv")).expect("read"), b"old");
+    }
+
+    #[test]
+    fn a_failure_before_the_renames_removes_the_streamed_temporary() {
+        let root = tempfile::tempdir().expect("tempdir");
+        let dir = root.path();
+        fs::write(dir.join("trials.csv"), b"old").expect("old file");
+        fs::create_dir(dir.join("summary.json")).expect("blocking directory");
+        let mut trials = PendingFile::create(dir, "trials.csv").expect("created");
+        trials.write_all(b"new").expect("written");
+        let err = write_all_or_nothing_with(dir, &[("summary.json", b"{}".to_vec())], vec![trials])
+            .expect_err("must fail");
+        assert!(
+            matches!(err, ReportError::TargetIsDirectory { .. }),
+            "{err:?}"
+        );
+        assert_eq!(entries(dir), ["summary.json", "trials.csv"]);
+        assert_eq!(fs::read(dir.join("trials.csv")).expect("read"), b"old");
+        // And a name streamed twice is refused like any repeated name.
+        let one = PendingFile::create(dir, "a.csv").expect("created");
+        let err =
+            write_all_or_nothing_with(dir, &[("a.csv", vec![])], vec![one]).expect_err("twice");
+        assert!(
+            matches!(err, ReportError::DuplicateFileName { .. }),
+            "{err:?}"
+        );
+        assert_eq!(entries(dir), ["summary.json", "trials.csv"]);
     }
 }
