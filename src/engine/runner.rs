@@ -25,7 +25,7 @@ use rayon::prelude::*;
 
 use crate::engine::record::{InputTable, RecordSink};
 use crate::engine::sampling::{Method, Plan};
-use crate::engine::table::{TrialTable, BLOCK_TRIALS};
+use crate::engine::table::{Moments, TrialTable, BLOCK_TRIALS};
 use crate::engine::trial::{simulate, Prepared, Scratch};
 use crate::error::Error;
 use crate::limits::MAX_THREADS;
@@ -99,6 +99,20 @@ impl Segment<'_> {
     pub fn row(&self, i: usize) -> &[f64] {
         let w = self.table.width();
         &self.rows[i * w..(i + 1) * w]
+    }
+
+    /// The exact moments of row column `c` (metrics first, then flags) over the segment's trials
+    /// where it is defined: merged segment after segment ([`Moments::merge`]) they are the
+    /// table's [`moments`](crate::engine::table::ColumnStore::moments) so far, bit for bit — the
+    /// running mean and Monte Carlo error of a metric at the cost of one segment.
+    ///
+    /// # Panics
+    /// If `c >= self.table.width()`.
+    pub fn moments(&self, c: usize) -> Moments {
+        let w = self.table.width();
+        assert!(c < w, "column {c} of {w}");
+        let values: Vec<f64> = self.rows.iter().skip(c).step_by(w).copied().collect();
+        Moments::of(&values)
     }
 
     /// The exact inputs of the segment's `i`-th trial.
@@ -272,7 +286,6 @@ mod tests {
     use super::*;
     use crate::engine::replay::replay;
     use crate::engine::table::store::holds;
-    use crate::engine::table::Moments;
     use crate::scenario::load;
 
     fn mhep1() -> Model {
@@ -401,6 +414,47 @@ mod tests {
             }
         }
         assert_eq!(short.monthly.values, long.monthly.values);
+    }
+
+    #[test]
+    fn segment_moments_merge_into_the_tables() {
+        // What a precision-based stop needs: each segment's exact moments, merged in order, are
+        // the table's so far, bit for bit, for every column (whole numbers, f32-held, flags).
+        let model = mhep1();
+        let mut merged: Vec<Moments> = Vec::new();
+        let mut checked = 0;
+        run_segments(&model, &opts(90, 2), 25, &|_| {}, &mut |s| {
+            let w = s.table.width();
+            merged.resize(w, Moments::default());
+            for (c, m) in merged.iter_mut().enumerate() {
+                *m = m.merge(s.moments(c));
+                let table = s.table.store().moments(c);
+                assert_eq!(
+                    (m.n, m.mean.to_bits(), m.m2.to_bits()),
+                    (table.n, table.mean.to_bits(), table.m2.to_bits()),
+                    "column {c} after trial {}",
+                    s.first + s.len()
+                );
+            }
+            checked += 1;
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+        assert_eq!(checked, 4);
+    }
+
+    #[test]
+    fn a_table_that_would_outgrow_memory_is_refused() {
+        let model = mhep1();
+        let table = run(&model, &opts(20, 1), &|_| {}).unwrap();
+        assert!(check_size(&table, 1_000).is_ok());
+        let err = check_size(&table, 1_000_000_000).unwrap_err().to_string();
+        assert!(
+            err.starts_with("invalid trials: 1000000000 trials of ")
+                && err.contains(" bytes each (as stored so far) need ")
+                && err.contains("; expected at most "),
+            "{err}"
+        );
     }
 
     #[test]
