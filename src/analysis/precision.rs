@@ -32,9 +32,15 @@ use std::fmt;
 
 use serde::Serialize;
 
+use std::ops::ControlFlow;
+
 use crate::analysis::replicates::{metric_errors, select_type7};
+use crate::engine::runner::{run_segments, RunOptions, Segment};
 use crate::engine::sampling::Plan;
+use crate::engine::TrialTable;
+use crate::error::Error;
 use crate::lookup::UnknownName;
+use crate::scenario::Model;
 
 /// The quantile levels judged beside the mean: P10, P50 and P90.
 pub const LEVELS: [f64; 3] = [0.1, 0.5, 0.9];
@@ -273,6 +279,151 @@ pub fn assess(targets: &[Target], columns: &[&[f64]], plan: &Plan) -> Assessment
         met: enough && achieved.iter().all(|a| a.met),
         targets: achieved,
     }
+}
+
+/// Default cap on the trials of a run to a precision (`--max-trials`).
+pub const DEFAULT_MAX_TRIALS: u64 = 1_000_000;
+
+/// How a run to a precision ended: its trials, plan and the last verdict.
+#[derive(Debug, Clone)]
+pub struct PrecisionRun {
+    /// Every trial run (whole replicates with `lhs` or `sobol`).
+    pub table: TrialTable,
+    /// The plan the trials were drawn by, with the replicates actually run.
+    pub plan: Plan,
+    /// The verdict on the trials run: `met` is false when the run stopped at the cap first.
+    pub assessment: Assessment,
+    /// The cap on trials the run was given.
+    pub max_trials: u64,
+}
+
+/// Trials per segment of a run to a precision: the finest step at which it can stop.
+pub const PRECISION_SEGMENT: u64 = 1024;
+
+/// Trials per replicate in a run to a precision with `lhs` or `sobol`: ⌈trials / replicates⌉
+/// rounded up to a power of two, and at most one segment ([`PRECISION_SEGMENT`]), so every segment
+/// holds whole replicates and every verdict judges every trial run.
+pub fn replicate_size(trials: u64, replicates: u64) -> u64 {
+    trials
+        .div_ceil(replicates.max(1))
+        .next_power_of_two()
+        .min(PRECISION_SEGMENT)
+}
+
+/// The trials after which the next verdict is due, given one at `trials`: every segment up to
+/// ten segments, then after about 10% more trials (rounded up to a whole segment), so the run
+/// overshoots the trials it needs by at most ~10% while judging only O(log n) times past that.
+pub fn next_check(trials: u64) -> u64 {
+    let step = (trials / 10).max(PRECISION_SEGMENT);
+    (trials + step).div_ceil(PRECISION_SEGMENT) * PRECISION_SEGMENT
+}
+
+/// Run `model` until every target is met or `max_trials` trials have run (issue 9, item 6).
+///
+/// The run goes in segments of [`PRECISION_SEGMENT`] trials — a fixed size whatever the thread
+/// count — and is judged by [`assess`] on the trials so far at the segment ends [`next_check`]
+/// picks; it stops at the first verdict "met". The verdict depends only on the trials, which are the same on any thread
+/// count, so the stopping point is too. With `lhs` or `sobol`, `opts.trials` and
+/// `opts.replicates` set the size of a replicate ([`replicate_size`]); the run adds whole
+/// replicates. `observer` sees each segment as [`run_segments`]'s does (e.g. to stream
+/// `trials.csv`); if it stops the run, the trials so far are judged and returned.
+///
+/// # Errors
+/// As [`run_segments`], and [`Error::InvalidOption`] for no target or a `max_trials` outside 1 to
+/// [`MAX_TRIALS`](crate::limits::MAX_TRIALS).
+pub fn run_to_precision(
+    model: &Model,
+    opts: &RunOptions,
+    targets: &[Target],
+    max_trials: u64,
+    progress: &(dyn Fn(u64) + Sync),
+    observer: &mut (dyn FnMut(&Segment<'_>) -> ControlFlow<()> + Send),
+) -> Result<PrecisionRun, Error> {
+    let max = crate::limits::MAX_TRIALS as u64;
+    if max_trials == 0 || max_trials > max {
+        return Err(Error::InvalidOption {
+            option: "max-trials".into(),
+            problem: format!("{max_trials}"),
+            valid: format!("expected a whole number from 1 to {max}"),
+        });
+    }
+    if targets.is_empty() {
+        return Err(Error::InvalidOption {
+            option: "precision".into(),
+            problem: "no target".into(),
+            valid: "expected at least one METRIC=REL".into(),
+        });
+    }
+    let columns: Vec<usize> = targets
+        .iter()
+        .map(|t| {
+            model_metric(model, &t.metric).ok_or_else(|| Error::InvalidOption {
+                option: "precision".into(),
+                problem: format!("no metric {}", t.metric),
+                valid: "expected a metric of this scenario".into(),
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    let mut run_opts = opts.clone();
+    let plan = if opts.sampling.replicated() {
+        let r = opts
+            .replicates
+            .unwrap_or(crate::engine::sampling::DEFAULT_REPLICATES);
+        let n = replicate_size(opts.trials.unwrap_or(model.settings.trials), r);
+        let replicates = max_trials.div_ceil(n).max(2);
+        run_opts.trials = Some(replicates * n);
+        run_opts.replicates = Some(replicates);
+        Plan::new(opts.sampling, replicates * n, Some(replicates))?
+    } else {
+        run_opts.trials = Some(max_trials);
+        Plan::mc(max_trials)
+    };
+    let judge = |table: &TrialTable| {
+        let cols: Vec<Vec<f64>> = columns.iter().map(|&j| table.metric_column(j)).collect();
+        let refs: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
+        assess(targets, &refs, &plan)
+    };
+    let mut last = None;
+    let mut due = PRECISION_SEGMENT;
+    let segment = PRECISION_SEGMENT as usize;
+    let table = run_segments(model, &run_opts, segment, progress, &mut |segment| {
+        if observer(segment).is_break() {
+            return ControlFlow::Break(());
+        }
+        let trials = segment.table.trials as u64;
+        if trials < due {
+            return ControlFlow::Continue(());
+        }
+        due = next_check(trials);
+        let verdict = judge(segment.table);
+        let met = verdict.met;
+        last = Some(verdict);
+        if met {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    })?;
+    let assessment = last.unwrap_or_else(|| judge(&table));
+    let plan = if plan.method.replicated() {
+        Plan {
+            replicates: (table.trials as u64 / plan.per_replicate).max(1),
+            ..plan
+        }
+    } else {
+        Plan::mc(table.trials as u64)
+    };
+    Ok(PrecisionRun {
+        table,
+        plan,
+        assessment,
+        max_trials,
+    })
+}
+
+/// Column of metric `name` in the runs of `model`.
+fn model_metric(model: &Model, name: &str) -> Option<usize> {
+    crate::engine::metrics::Layout::new(model).index_of(name)
 }
 
 #[cfg(test)]

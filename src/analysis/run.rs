@@ -87,6 +87,26 @@ pub struct RunReport {
     /// How many trials `monthly.csv`'s figures are over: all of them, or the first
     /// [`MONTHLY_TRIALS`](crate::engine::record::MONTHLY_TRIALS) when there are more.
     pub monthly_trials: usize,
+    /// A run to a precision (`--precision`): the targets, the trials it took and the errors
+    /// achieved; `None` for a run of a set number of trials.
+    pub precision: Option<PrecisionOutcome>,
+}
+
+/// How a run to a precision ended (the `precision` object of `summary.json`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PrecisionOutcome {
+    /// Whether every target was met; false when the run reached `max_trials` first.
+    pub met: bool,
+    /// Trials the run took.
+    pub trials: u64,
+    /// The cap it was given (`--max-trials`).
+    pub max_trials: u64,
+    /// The run's step: it goes in segments of this many trials, judged after each of the first
+    /// ten and then after about every 10% more ([`next_check`](crate::analysis::precision::next_check)).
+    pub checked_every: u64,
+    /// Each target: the metric, the relative error asked, and the mean, P10, P50 and P90 with
+    /// their standard errors and relative errors.
+    pub targets: Vec<crate::analysis::precision::Achieved>,
 }
 
 impl RunReport {
@@ -118,6 +138,7 @@ impl RunReport {
             shares: share_checks(model, table),
             monthly: summarise_monthly(&table.monthly, low, high),
             monthly_trials: table.monthly.trials,
+            precision: None,
         }
     }
 }
@@ -158,6 +179,9 @@ impl Serialize for RunReport {
         st.serialize_field("plan", &PlanChecks(&self.plan))?;
         st.serialize_field("inputs", &Metrics(&self.inputs, &self.errors.inputs))?;
         st.serialize_field("monthly_trials", &self.monthly_trials)?;
+        if let Some(p) = &self.precision {
+            st.serialize_field("precision", p)?;
+        }
         st.end()
     }
 }
@@ -336,6 +360,7 @@ mod tests {
             inputs: vec![],
             monthly: MonthlySummary::default(),
             monthly_trials: 0,
+            precision: None,
         };
         assert_eq!(
             serde_json::to_string(&report).expect("serialises"),

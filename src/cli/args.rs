@@ -146,6 +146,15 @@ pub struct RunArgs {
     /// whole number per replicate.
     #[arg(long, value_name = "R")]
     pub replicates: Option<u64>,
+    /// Run until these metrics' Monte Carlo errors are small enough, e.g.
+    /// `engagements=0.005,investor.multiple=0.01`: the mean, P10, P50 and P90 of each within that
+    /// share of itself (judged every 1,024 trials, then every ~10% more; --trials then sets only
+    /// the replicate size of lhs and sobol).
+    #[arg(long, value_name = "METRIC=REL,...")]
+    pub precision: Option<String>,
+    /// Most trials a run to --precision may take (default 1,000,000).
+    #[arg(long, value_name = "N", requires = "precision")]
+    pub max_trials: Option<u64>,
     /// Low and high quantiles, e.g. `0.05,0.95` (default: the scenario's, else 0.1,0.9).
     #[arg(long, value_name = "LOW,HIGH")]
     pub quantiles: Option<String>,

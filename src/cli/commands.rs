@@ -10,7 +10,12 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sibsim::analysis::backtest::Backtest;
 use sibsim::analysis::contract;
 use sibsim::analysis::outside_view::{OutsideViewReport, ReferenceClass};
+use sibsim::analysis::precision::{
+    parse_targets, run_to_precision, DEFAULT_MAX_TRIALS, PRECISION_SEGMENT,
+};
+use sibsim::analysis::run::PrecisionOutcome;
 use sibsim::analysis::{RunReport, TrialTable};
+use sibsim::engine::metrics::Layout;
 use sibsim::engine::pay::{settle_counts, Counts};
 use sibsim::engine::run as simulate;
 use sibsim::engine::runner::{run_observed as simulate_observed, Segment};
@@ -48,6 +53,14 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
     }
     let model = scenario::load(&args.file)?;
     let opts = args.options();
+    let targets = match &args.precision {
+        None => None,
+        Some(spec) => Some(
+            parse_targets(spec, &Layout::new(&model).metrics)
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
+        ),
+    };
+    let max_trials = args.max_trials.unwrap_or(DEFAULT_MAX_TRIALS);
     // With lhs or sobol the trials fill whole replicates: this many run.
     let plan = opts.plan(&model)?;
     let trials = plan.trials();
@@ -81,25 +94,45 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
         None
     };
     let mut write_error = None;
-    let bar = progress_bar(trials, quiet);
+    let bar = progress_bar(targets.as_ref().map_or(trials, |_| max_trials), quiet);
     let started = Instant::now();
-    let table = simulate_observed(
-        &model,
-        &opts,
-        &|done| bar.set_position(done),
-        &mut |segment| {
-            let Some(csv) = streamed.as_mut() else {
-                return ControlFlow::Continue(());
-            };
-            match write_segment(csv, segment) {
-                Ok(()) => ControlFlow::Continue(()),
-                Err(e) => {
-                    write_error = Some(e);
-                    ControlFlow::Break(())
-                }
+    let mut stream = |segment: &Segment<'_>| {
+        let Some(csv) = streamed.as_mut() else {
+            return ControlFlow::Continue(());
+        };
+        match write_segment(csv, segment) {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(e) => {
+                write_error = Some(e);
+                ControlFlow::Break(())
             }
-        },
-    )?;
+        }
+    };
+    let (table, plan, precision) = match &targets {
+        None => (
+            simulate_observed(&model, &opts, &|done| bar.set_position(done), &mut stream)?,
+            plan,
+            None,
+        ),
+        Some(targets) => {
+            let done = run_to_precision(
+                &model,
+                &opts,
+                targets,
+                max_trials,
+                &|done| bar.set_position(done),
+                &mut stream,
+            )?;
+            let outcome = PrecisionOutcome {
+                met: done.assessment.met,
+                trials: done.table.trials as u64,
+                max_trials,
+                checked_every: PRECISION_SEGMENT,
+                targets: done.assessment.targets,
+            };
+            (done.table, done.plan, Some(outcome))
+        }
+    };
     bar.finish_and_clear();
     let elapsed = started.elapsed();
     let streamed = match streamed {
@@ -114,7 +147,8 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
         }
     };
 
-    let report = RunReport::new(&model, &table, &plan, seed, quantiles, args.confidence);
+    let mut report = RunReport::new(&model, &table, &plan, seed, quantiles, args.confidence);
+    report.precision = precision;
     let files = vec![
         ("summary.json", Json.export(Report::Run(&report))?),
         ("summary.csv", Csv.export(Report::Run(&report))?),
@@ -146,7 +180,8 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
             );
         }
         eprintln!(
-            "{trials} trials in {:.2} s; wrote {} to {}",
+            "{} trials in {:.2} s; wrote {} to {}",
+            table.trials,
             elapsed.as_secs_f64(),
             names.join(", "),
             out.display()

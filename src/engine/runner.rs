@@ -153,8 +153,11 @@ pub fn run_observed(
     run_segments(model, opts, SEGMENT_TRIALS, progress, observer)
 }
 
-/// [`run_observed`] with segments of `segment` trials (tests use short ones).
-fn run_segments(
+/// [`run_observed`] with segments of `segment` trials (≥ 1): finer stopping points for a run to a
+/// precision, and short segments for tests. Each segment is one block of the table's store, so
+/// the exact rows are the same for any segment size, and the held values too but for which
+/// blocks' non-whole values are held to f32 (see [`crate::engine::table`]).
+pub fn run_segments(
     model: &Model,
     opts: &RunOptions,
     segment: usize,

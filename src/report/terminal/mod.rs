@@ -35,7 +35,9 @@ impl Exporter for Terminal {
                 // The sampling line goes under the header line, before the table.
                 let summary = render(&r.summary);
                 let (header, rest) = summary.split_at(summary.find('\n').map_or(0, |i| i + 1));
-                format!("{header}{}{rest}", sampling(&r.sampling)) + &plan::render(&r.plan)
+                let precision = r.precision.as_ref().map(precision).unwrap_or_default();
+                format!("{header}{}{precision}{rest}", sampling(&r.sampling))
+                    + &plan::render(&r.plan)
             }
             Report::Plan(p) => plan::render(p),
             // Millions of numbers are not for reading on a terminal.
@@ -64,6 +66,43 @@ fn sampling(plan: &crate::engine::sampling::Plan) -> String {
     } else {
         format!("Sampling: {}, independent trials\n", plan.method)
     }
+}
+
+/// How a run to a precision ended, and each target's achieved relative errors:
+/// `Precision: met after 5,120 trials (in steps of 1,024, then of ~10%; at most 1,000,000)` then one line a
+/// target, `  engagements ≤ 0.50%: mean 0.21%, P10 0.35%, P50 0.30%, P90 0.41%`.
+fn precision(p: &crate::analysis::run::PrecisionOutcome) -> String {
+    let mut out = format!(
+        "Precision: {} {} trials (in steps of {}, then of ~10%; at most {})\n",
+        if p.met {
+            "met after"
+        } else {
+            "NOT met at the cap of"
+        },
+        group_thousands(&p.trials.to_string()),
+        group_thousands(&p.checked_every.to_string()),
+        group_thousands(&p.max_trials.to_string()),
+    );
+    let pct = |x: f64| {
+        if x.is_nan() {
+            "undefined".to_string()
+        } else {
+            format!("{:.2}%", x * 100.0)
+        }
+    };
+    for t in &p.targets {
+        let r = t.relative;
+        out.push_str(&format!(
+            "  {} ≤ {}: mean {}, P10 {}, P50 {}, P90 {}\n",
+            t.metric,
+            pct(t.target),
+            pct(r[0]),
+            pct(r[1]),
+            pct(r[2]),
+            pct(r[3])
+        ));
+    }
+    out
 }
 
 /// `FILE: ok — scenario "…": N sites, …` and the notes, one a line.
