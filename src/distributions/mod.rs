@@ -22,10 +22,14 @@
 //! parameter of 1 (a PERT whose mode is an end) has a closed form and no table. The truncated normal
 //! and the discrete distribution are inverted here.
 //!
+//! `counts` holds the exact samplers of counts that delivery uses (binomial, successes up to a
+//! cap).
+//!
 //! [`Copula`] correlates the draws of several inputs (a Gaussian copula on their uniforms).
 
 mod beta;
 mod copula;
+pub(crate) mod counts;
 mod error;
 mod gamma;
 mod sampler;
