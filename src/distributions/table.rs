@@ -88,13 +88,14 @@ impl Knot {
     }
 }
 
-/// One interval: `x = Σ cₖtᵏ` (k = 0..5) for `t = (u − u₀)/(u₁ − u₀)`, clamped to `[x₀, x₁]`.
+/// One interval: `x = Σ cₖtᵏ` (k = 0..5) for `t = (u − u₀)/(u₁ − u₀)`, clamped to `[x₀, x₁]`
+/// (`x₀ = c₀`; `u₀` is the knot's). One cache line, so a lookup touches three: the guide cell,
+/// the knots and the piece.
 #[derive(Clone, Copy)]
+#[repr(C, align(64))]
 struct Piece {
-    u0: f64,
     inv_width: f64,
     c: [f64; 6],
-    x0: f64,
     x1: f64,
 }
 
@@ -214,10 +215,10 @@ impl QuantileTable {
             i += 1;
         }
         let p = &self.pieces[i];
-        let t = (u - p.u0) * p.inv_width;
+        let t = (u - self.knots[i]) * p.inv_width;
         let [c0, c1, c2, c3, c4, c5] = p.c;
         let x = c0 + t * (c1 + t * (c2 + t * (c3 + t * (c4 + t * c5))));
-        Some(x.clamp(p.x0, p.x1))
+        Some(x.clamp(c0, p.x1))
     }
 
     /// The first knot's `u` (the lower tail below it is left to the caller).
@@ -230,7 +231,7 @@ impl QuantileTable {
     }
     /// `Q(u₀)`: exact inversions below `u₀` are clamped to at most this.
     pub(super) fn x_lo(&self) -> f64 {
-        self.pieces[0].x0
+        self.pieces[0].c[0]
     }
     /// `Q(uₙ)`: exact inversions above `uₙ` are clamped to at least this.
     pub(super) fn x_hi(&self) -> f64 {
@@ -289,10 +290,8 @@ fn piece(l: Knot, r: Knot, is_quintic: bool) -> Piece {
         [l.x, r.x - l.x, 0.0, 0.0, 0.0, 0.0]
     };
     Piece {
-        u0: l.u,
         inv_width: if h > 0.0 { 1.0 / h } else { 0.0 },
         c,
-        x0: l.x,
         x1: r.x,
     }
 }
