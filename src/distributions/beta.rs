@@ -25,8 +25,9 @@
 //! in `ln z`. It costs about a microsecond; [`super::table`] makes sampling cost tens of
 //! nanoseconds and uses this only to build its table and in the outermost tails.
 
+use std::collections::HashMap;
 use std::f64::consts::PI;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, Weak};
 
 use statrs::function::gamma::ln_gamma;
 
@@ -313,7 +314,7 @@ impl BetaQuantile {
             (true, true) => BetaQuantile::Identity,
             (false, true) => BetaQuantile::Root { inv_a: 1.0 / a },
             (true, false) => BetaQuantile::CoRoot { inv_b: 1.0 / b },
-            (false, false) => BetaQuantile::Inverted(Arc::new(Tabulated::new(BetaFn::new(a, b)))),
+            (false, false) => BetaQuantile::Inverted(shared_table(a, b)),
         }
     }
 
@@ -336,4 +337,37 @@ impl BetaQuantile {
             _ => None,
         }
     }
+}
+
+/// The tables alive in this process, by shape parameters: sites of a scenario often share an input
+/// (the same PERT at three sites, or PERTs whose mode sits at the same point of their range), and
+/// a scenario may be loaded many times; each table is built once and shared while any `Dist`
+/// holds it. A table is a pure function of (a, b), so sharing changes no value.
+static TABLES: Mutex<Option<Shared>> = Mutex::new(None);
+
+/// Tables by the bits of (a, b).
+type Shared = HashMap<(u64, u64), Weak<Tabulated<BetaFn>>>;
+
+fn shared_table(a: f64, b: f64) -> Arc<Tabulated<BetaFn>> {
+    let key = (a.to_bits(), b.to_bits());
+    let lookup = |tables: &mut Option<Shared>| {
+        tables
+            .as_mut()
+            .and_then(|t| t.get(&key))
+            .and_then(Weak::upgrade)
+    };
+    // A poisoned lock only means another thread panicked while holding it; the map is still sound.
+    if let Some(t) = lookup(&mut TABLES.lock().unwrap_or_else(|e| e.into_inner())) {
+        return t;
+    }
+    // Built outside the lock, so that threads building different tables do not wait on each other.
+    let built = Arc::new(Tabulated::new(BetaFn::new(a, b)));
+    let mut tables = TABLES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(t) = lookup(&mut tables) {
+        return t;
+    }
+    let map = tables.get_or_insert_with(HashMap::new);
+    map.retain(|_, w| w.strong_count() > 0);
+    map.insert(key, Arc::downgrade(&built));
+    built
 }

@@ -500,6 +500,15 @@ impl Dist {
         }
     }
 
+    /// The quantile table of a beta-family distribution, if it has one.
+    #[cfg(test)]
+    pub(super) fn beta_table_for_test(&self) -> Option<&super::table::QuantileTable> {
+        match &self.kind {
+            Kind::Pert { beta, .. } | Kind::Beta(beta) => beta.table(),
+            _ => None,
+        }
+    }
+
     /// One draw: [`Dist::quantile`] of one uniform from the open interval (0, 1).
     ///
     /// Exactly one uniform is consumed whatever the distribution, fixed values included, so the

@@ -11,7 +11,7 @@
 use statrs::distribution::{Beta, Continuous as _, ContinuousCDF, Gamma};
 
 use super::super::beta::{BetaFn, BetaQuantile};
-use super::super::table::TOLERANCE;
+use super::super::table::{QuantileTable, TOLERANCE};
 use super::*;
 
 /// statrs' own CDF error, allowed on top of the table's bound (see the module docs).
@@ -300,5 +300,21 @@ fn very_small_shapes_and_tables_refused_still_sample() {
         let x = q.quantile(u);
         assert!((previous..=1.0).contains(&x), "Q({u}) = {x}");
         previous = x;
+    }
+}
+
+#[test]
+fn identical_shapes_share_one_table() {
+    // The same PERT at two sites, and a PERT with its mode at the same point of another range.
+    let a = dist(r#"{ dist = "pert", min = 15, mode = 20, max = 25 }"#);
+    let b = dist(r#"{ dist = "pert", min = 15, mode = 20, max = 25 }"#);
+    let c = dist(r#"{ dist = "pert", min = 0, mode = 1, max = 2 }"#);
+    fn table(d: &Dist) -> &QuantileTable {
+        d.beta_table_for_test().expect("a tabulated PERT")
+    }
+    assert!(std::ptr::eq(table(&a), table(&b)));
+    assert!(std::ptr::eq(table(&a), table(&c)));
+    for u in [1e-12, 0.01, 0.5, 0.99] {
+        assert_eq!(c.quantile(u), 2.0 * BetaQuantile::new(3.0, 3.0).quantile(u));
     }
 }
