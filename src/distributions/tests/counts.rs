@@ -131,3 +131,43 @@ fn successes_until_a_cap_edge_cases() {
     let (s, f) = capped_successes(&mut rng, 1_000, 2, 1e-300);
     assert_eq!((s, f), (0, 1_000));
 }
+
+/// Words from a script, in order.
+struct Script(std::collections::VecDeque<u64>);
+
+impl rand::TryRng for Script {
+    type Error = std::convert::Infallible;
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        Ok(self.try_next_u64()? as u32)
+    }
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        Ok(self.0.pop_front().expect("the script has a word left"))
+    }
+    fn try_fill_bytes(&mut self, _: &mut [u8]) -> Result<(), Self::Error> {
+        unimplemented!()
+    }
+}
+
+#[test]
+fn a_half_word_equal_to_the_threshold_is_decided_by_fresh_bits() {
+    // p = ½ + 2⁻³³: the threshold ⌊p·2⁶⁴⌋ is 0x8000_0000_8000_0000, upper and lower halves
+    // 0x8000_0000. Two trials come from one word's halves, upper half first.
+    let p = 0.5 + 2f64.powi(-33);
+    let hi: u64 = 0x8000_0000;
+    for (words, want) in [
+        // Upper half ties, fresh bits below the lower half: success; lower half below: success.
+        (vec![hi << 32 | (hi - 1), hi - 1], 2),
+        // Both tie: fresh bits equal to the lower half (failure), then 0 (success).
+        (vec![hi << 32 | hi, hi, 0], 1),
+        // No tie: above, and below.
+        (vec![(hi + 1) << 32 | (hi - 1)], 1),
+    ] {
+        let n_words = words.len();
+        let mut rng = Script(words.into());
+        assert_eq!(binomial(&mut rng, 2, p), want);
+        assert!(rng.0.is_empty(), "{n_words} words, some unused");
+    }
+    // An odd n: the last trial takes a whole word against the whole threshold.
+    let mut rng = Script(vec![0x8000_0000_7fff_ffff].into());
+    assert_eq!(binomial(&mut rng, 1, p), 1);
+}
