@@ -118,6 +118,7 @@ impl Results {
                 name: &self.table.inputs.names[j],
                 figures: self.inputs[j].1,
                 sorted,
+                held_f32: !self.table.inputs.store().is_exact(j),
             });
         }
         let j = self.metric_index(name)?;
@@ -132,6 +133,7 @@ impl Results {
             name: &self.table.metric_names[j],
             figures: self.summary.metrics[j].1,
             sorted,
+            held_f32: !self.table.store().is_exact(j),
         })
     }
 
@@ -220,6 +222,8 @@ pub struct Metric<'r> {
     name: &'r str,
     figures: MetricSummary,
     sorted: Vec<f64>,
+    /// Its values are held to f32 precision: quantiles are given as the summary gives them.
+    held_f32: bool,
 }
 
 impl Metric<'_> {
@@ -247,7 +251,12 @@ impl Metric<'_> {
     /// The quantile at level `p` (clamped to [0, 1]), Hyndman & Fan type 7; NaN if the metric is
     /// never defined.
     pub fn quantile(&self, p: f64) -> f64 {
-        quantile_sorted(&self.sorted, p)
+        let q = quantile_sorted(&self.sorted, p);
+        if self.held_f32 {
+            crate::analysis::summary::as_held(q)
+        } else {
+            q
+        }
     }
 
     /// The 10th percentile.

@@ -1,10 +1,15 @@
 //! [`Dist`]: a validated distribution, sampled by inversion of its CDF.
 
+use std::sync::Arc;
+
 use rand::distr::{Distribution, Open01};
 use statrs::distribution::{Beta, ContinuousCDF, Gamma, LogNormal, Normal, Triangular, Uniform};
 
+use super::beta::BetaQuantile;
 use super::error::DistError;
+use super::gamma::GammaFn;
 use super::spec::{DistSpec, Input, DEFAULT_PERT_LAMBDA};
+use super::table::Tabulated;
 
 /// Truncations of a normal keeping less probability than this are refused: the kept interval is
 /// so far in a tail that the inversion has no precision left, and it is almost surely a typo.
@@ -34,13 +39,13 @@ enum Kind {
         min: f64,
         range: f64,
         max: f64,
-        beta: Beta,
+        beta: BetaQuantile,
     },
     Normal(Normal),
     TruncatedNormal(TruncatedNormal),
     LogNormal(LogNormal),
-    Gamma(Gamma),
-    Beta(Beta),
+    Gamma(Arc<Tabulated<GammaFn>>),
+    Beta(BetaQuantile),
     /// Values ascending (zero-weight values dropped) and their cumulative weights.
     Discrete {
         values: Vec<f64>,
@@ -138,8 +143,10 @@ fn check_min_mode_max(min: f64, mode: f64, max: f64) -> Result<(), DistError> {
     }
 }
 
-/// Largest beta or gamma shape parameter accepted: statrs' inverse CDFs iterate, and beyond this
-/// they can run for minutes. 1e7 still allows counts of ten million in `beta_counts`.
+/// Largest beta or gamma shape parameter accepted: the incomplete beta's continued fraction (and
+/// statrs' gamma functions) take O(√shape) steps, so building a quantile table takes milliseconds
+/// at 1e7 and would take far longer beyond. 1e7 still allows counts of ten million in
+/// `beta_counts`.
 const MAX_SHAPE: f64 = 1e7;
 
 fn shape_limit(what: &str, shapes: &[(&str, f64)]) -> Result<(), DistError> {
@@ -153,9 +160,11 @@ fn shape_limit(what: &str, shapes: &[(&str, f64)]) -> Result<(), DistError> {
     }
 }
 
-fn beta(alpha: f64, beta: f64) -> Result<Beta, DistError> {
+fn beta(alpha: f64, beta: f64) -> Result<BetaQuantile, DistError> {
     shape_limit("beta distribution", &[("α", alpha), ("β", beta)])?;
-    Beta::new(alpha, beta).map_err(statrs_refused)
+    // statrs' checks (positive, finite), for its messages.
+    Beta::new(alpha, beta).map_err(statrs_refused)?;
+    Ok(BetaQuantile::new(alpha, beta))
 }
 
 impl TruncatedNormal {
@@ -346,6 +355,7 @@ impl Dist {
                 // statrs parameterises the gamma by rate = 1/scale.
                 shape_limit("gamma distribution", &[("shape", shape)])?;
                 let dist = Gamma::new(shape, 1.0 / scale).map_err(statrs_refused)?;
+                let dist = Arc::new(Tabulated::new(GammaFn::new(dist, shape, 1.0 / scale)));
                 (Kind::Gamma(dist), shape * scale, POSITIVE)
             }
             DistSpec::Beta { alpha, beta: b } => {
@@ -474,12 +484,12 @@ impl Dist {
                 range,
                 max,
                 beta,
-            } => (min + range * beta.inverse_cdf(u)).min(*max),
+            } => (min + range * beta.quantile(u)).min(*max),
             Kind::Normal(d) => d.inverse_cdf(u),
             Kind::TruncatedNormal(d) => d.quantile(u),
             Kind::LogNormal(d) => d.inverse_cdf(u),
-            Kind::Gamma(d) => d.inverse_cdf(u),
-            Kind::Beta(d) => d.inverse_cdf(u),
+            Kind::Gamma(d) => d.quantile(u),
+            Kind::Beta(d) => d.quantile(u),
             Kind::Discrete { values, cumulative } => {
                 let total = cumulative[cumulative.len() - 1];
                 let target = u * total;
@@ -487,6 +497,15 @@ impl Dist {
                 // Only rounding can put `target` above the last cumulative weight.
                 values[i.min(values.len() - 1)]
             }
+        }
+    }
+
+    /// The quantile table of a beta-family distribution, if it has one.
+    #[cfg(test)]
+    pub(super) fn beta_table_for_test(&self) -> Option<&super::table::QuantileTable> {
+        match &self.kind {
+            Kind::Pert { beta, .. } | Kind::Beta(beta) => beta.table(),
+            _ => None,
         }
     }
 

@@ -3,16 +3,35 @@
 //! Referrals arrive (Poisson, or gamma–Poisson when over-dispersed) at the site's rate times the
 //! mobilisation ramp; while free caseload capacity remains, each referral taken on engages with
 //! `p_engage`; referrals beyond capacity wait (dropping out at `wait_dropout` a month) or are lost.
-//! Each engaged client's path is drawn when they engage: a job start with `p_job_start` after a
-//! geometric lag (mean `time_to_job_months`, same month allowed), leaving the caseload the month
-//! after; otherwise leaving after 1 + a geometric stay (mean `months_on_caseload_without_job`).
+//! An engaged client starts a job with `p_job_start` after a geometric lag (mean
+//! `time_to_job_months`, same month allowed), leaving the caseload the month after; otherwise
+//! they leave after 1 + a geometric stay (mean `months_on_caseload_without_job`).
 //! A start is ≥16 h with `share_ge16`; it is sustained 6 weeks (recorded one month after the start)
 //! with `p_6w` and 26 weeks (six months after the start) with `p_26w` given 6 weeks; each
 //! sustainment is claimable with `p_evidence`.
 //!
+//! **Drawn by counts, not person by person.** Clients are exchangeable, so each month draws how
+//! many do each thing, from the exact law of the count. The streams differ from a
+//! person-by-person draw; the distribution of every output is the same.
+//! - Engagement is Bernoulli trials until free capacity runs out, drawn exactly in O(1)
+//!   (`capped_successes` in `distributions::counts`).
+//! - A geometric lag is memoryless: a client who has not yet started a job starts this month with
+//!   probability `p = 1/(1 + mean)` however long they have waited (the lag is the number of
+//!   failures before the first success, `P(lag = k) = (1 − p)ᵏp`, mean `(1 − p)/p`, variance
+//!   `(1 − p)/p²`). So the clients who will start a job wait in one pool, of which
+//!   `Bin(pool, 1/(1 + time_to_job_months))` start each month, from the month they engage; those
+//!   who will not wait in another, of which `Bin(pool, 1/(1 + months_on_caseload_without_job))`
+//!   leave each month from the next: one binomial per month instead of one inversion (a uniform
+//!   and a logarithm) per engaged client.
+//! - A month's job starts split by band, then by sustainment and evidence, by binomials: each
+//!   person's outcomes are independent given the trial's inputs.
+//!
+//! The unit tests check the waits against the geometric mean and variance, and the capped
+//! engagement against its exact law (in `distributions`).
+//!
 //! **13 weeks** (the Life Chances Fund MHEP contracts pay on it): only where the site sets `p_13w`
-//! = P(13 weeks | 6 weeks). The 26-week outcome is drawn exactly as without it (same stream, same
-//! order); every 26-week sustainer is a 13-week one too; a 6-week sustainer who did not reach 26
+//! = P(13 weeks | 6 weeks). The 26-week count is drawn as without it, the 13-week draws after it;
+//! every 26-week sustainer is a 13-week one too; a 6-week sustainer who did not reach 26
 //! weeks reaches 13 with probability (max(p13, p26) − p26) / (1 − p26), so that P(13 weeks | 6
 //! weeks) = p13 — or p26 in a trial whose draw of p13 falls below its p26, since 13 weeks cannot
 //! be rarer than 26. It is recorded three months after the start and claimable with `p_evidence`
@@ -22,9 +41,9 @@
 //! leaves with `turnover_per_month` and the vacancy stays empty for `months_to_fill` months
 //! (stochastically rounded, so the mean is exact). Nothing is counted outside the site's months.
 
-use rand::RngExt;
-use rand_distr::{Binomial, Distribution, Gamma, Geometric, Poisson};
+use rand_distr::{Distribution, Gamma, Poisson};
 
+use crate::distributions::counts::{binomial, capped_successes};
 use crate::engine::rng::Stream;
 use crate::scenario::outputs::{CountColumn, Counted};
 use crate::scenario::{Band, Distress, Event, Excess, Param, Site};
@@ -178,9 +197,9 @@ struct Due {
 }
 
 impl Due {
-    fn add(&mut self, e: Event, band: usize, evidenced: bool) {
-        self.happened[e as usize][band] += 1;
-        self.claimable[e as usize][band] += u64::from(evidenced);
+    fn add(&mut self, e: Event, band: usize, happened: u64, evidenced: u64) {
+        self.happened[e as usize][band] += happened;
+        self.claimable[e as usize][band] += evidenced;
     }
 }
 
@@ -200,13 +219,19 @@ pub struct SiteDelivery {
     in_post: u64,
     waiting: u64,
     caseload: u64,
-    /// Per month from the site start: vacancies filled, clients leaving, and outcomes due.
+    /// Engaged clients who will start a job and have not yet, and those who will not and are
+    /// still on the caseload.
+    to_start: u64,
+    without_job: u64,
+    /// Per month from the site start: vacancies filled, clients leaving after a job start, and
+    /// outcomes due.
     fills: Vec<u64>,
     exits: Vec<u64>,
     due: Vec<Due>,
-    /// Time to job, and stay without a job, drawn per client.
-    time_to_job: Lag,
-    stay_without_job: Lag,
+    /// The monthly probabilities that a client waiting for a job start starts, and that one
+    /// without a job leaves: see the module docs.
+    start_hazard: f64,
+    leave_hazard: f64,
     /// What distress does here, whether the provider is in it this month, and whether its posts
     /// have been cut already.
     distress: Option<Distress>,
@@ -214,30 +239,15 @@ pub struct SiteDelivery {
     posts_cut: bool,
 }
 
-/// Whole months ≥ 0 with a given mean: the number of failures before the first success of a
-/// geometric distribution with p = 1/(1 + mean) (always 0 for a mean of 0).
-#[derive(Debug, Clone)]
-struct Lag(Option<Geometric>);
-
-impl Lag {
-    fn new(mean: f64) -> Lag {
-        Lag((mean > 0.0)
-            .then(|| Geometric::new(1.0 / (1.0 + mean)).ok())
-            .flatten())
+/// The monthly hazard of a geometric lag in whole months ≥ 0 with this mean: `p = 1/(1 + mean)`,
+/// the success probability of a geometric number of failures before the first success (1 — no
+/// wait — for a mean of 0 or less, or NaN; 0 — never — for an infinite mean).
+fn hazard(mean: f64) -> f64 {
+    if mean > 0.0 {
+        1.0 / (1.0 + mean)
+    } else {
+        1.0
     }
-    fn sample(&self, rng: &mut Stream) -> u64 {
-        self.0.as_ref().map_or(0, |g| g.sample(rng))
-    }
-}
-
-fn binomial(rng: &mut Stream, n: u64, p: f64) -> u64 {
-    if n == 0 || p <= 0.0 {
-        return 0;
-    }
-    if p >= 1.0 {
-        return n;
-    }
-    Binomial::new(n, p).map_or(0, |b| b.sample(rng))
 }
 
 /// Monthly referrals: Poisson(λ), or with dispersion k a gamma–Poisson mixture (negative
@@ -268,11 +278,13 @@ impl SiteDelivery {
             in_post: params.count(Param::EsPosts) as u64,
             waiting: 0,
             caseload: 0,
+            to_start: 0,
+            without_job: 0,
             fills: vec![0; len],
             exits: vec![0; len],
             due: vec![Due::default(); len],
-            time_to_job: Lag::new(params.get(Param::TimeToJobMonths)),
-            stay_without_job: Lag::new(params.get(Param::MonthsWithoutJob)),
+            start_hazard: hazard(params.get(Param::TimeToJobMonths)),
+            leave_hazard: hazard(params.get(Param::MonthsWithoutJob)),
             distress: site.distress,
             in_distress: false,
             posts_cut: false,
@@ -289,8 +301,9 @@ impl SiteDelivery {
         self.end = site.end;
         self.in_post = params.count(Param::EsPosts) as u64;
         (self.waiting, self.caseload) = (0, 0);
-        self.time_to_job = Lag::new(params.get(Param::TimeToJobMonths));
-        self.stay_without_job = Lag::new(params.get(Param::MonthsWithoutJob));
+        (self.to_start, self.without_job) = (0, 0);
+        self.start_hazard = hazard(params.get(Param::TimeToJobMonths));
+        self.leave_hazard = hazard(params.get(Param::MonthsWithoutJob));
         (self.in_distress, self.posts_cut) = (false, false);
     }
 
@@ -348,7 +361,10 @@ impl SiteDelivery {
             ..MonthEvents::default()
         };
         self.in_post += self.fills[k];
-        self.caseload -= self.exits[k].min(self.caseload);
+        // Clients without a job leave from the month after they engage (see the module docs).
+        let left = binomial(rng, self.without_job, self.leave_hazard);
+        self.without_job -= left;
+        self.caseload -= (self.exits[k] + left).min(self.caseload);
         ev.es_in_post = self.in_post;
 
         let ramp = p.count(Param::RampMonths);
@@ -365,19 +381,11 @@ impl SiteDelivery {
         ev.add(Event::Referral, None, referred);
 
         let capacity = self.in_post * p.count(Param::CaseloadPerEs) as u64;
-        let mut free = capacity.saturating_sub(self.caseload);
-        let mut pending = self.waiting + referred;
-        let p_engage = p.get(Param::PEngage);
-        let mut engaged = 0;
-        while pending > 0 && free > 0 {
-            pending -= 1;
-            if rng.random::<f64>() < p_engage {
-                engaged += 1;
-                free -= 1;
-            } else {
-                ev.referrals_declined += 1;
-            }
-        }
+        let free = capacity.saturating_sub(self.caseload);
+        let pending = self.waiting + referred;
+        let (engaged, declined) = capped_successes(rng, pending, free, p.get(Param::PEngage));
+        ev.referrals_declined = declined;
+        let pending = pending - engaged - declined;
         match self.excess {
             Excess::Wait => {
                 let stay = binomial(rng, pending, 1.0 - p.get(Param::WaitDropout));
@@ -392,64 +400,13 @@ impl SiteDelivery {
 
         ev.add(Event::Engagement, None, engaged);
         self.caseload += engaged;
-        let p_job = p.get(Param::PJobStart);
-        let (share_ge16, p6, p26) = (
-            p.get(Param::ShareGe16),
-            p.get(Param::P6w),
-            p.get(Param::P26w),
-        );
-        // P(13 weeks | 6 weeks, not 26 weeks), so that P(13 weeks | 6 weeks) = max(p13, p26);
-        // `None` where the site sets no `p_13w` (no draw is made).
-        let p13_rest = self.sustain_13w.then(|| {
-            let p13 = p.get(Param::P13w).max(p26);
-            if p26 < 1.0 {
-                (p13 - p26) / (1.0 - p26)
-            } else {
-                0.0
-            }
-        });
-        let p_evid = p.get(Param::PEvidence);
-        for _ in 0..engaged {
-            if rng.random::<f64>() < p_job {
-                let js = k as u64 + self.time_to_job.sample(rng);
-                let band = usize::from(rng.random::<f64>() < share_ge16);
-                if let Some(j) = self.schedule(js) {
-                    self.due[j].add(Event::JobStart, band, false);
-                }
-                if let Some(j) = self.schedule(js + 1) {
-                    self.exits[j] += 1;
-                }
-                if rng.random::<f64>() < p6 {
-                    let evidenced = rng.random::<f64>() < p_evid;
-                    if let Some(j) = self.schedule(js + 1) {
-                        self.due[j].add(Event::Sustain6w, band, evidenced);
-                    }
-                    // The 26-week outcome is drawn first, as before 13 weeks were modelled, so
-                    // that a site without `p_13w` draws exactly what it did.
-                    let sustained_26w = rng.random::<f64>() < p26;
-                    if sustained_26w {
-                        let evidenced = rng.random::<f64>() < p_evid;
-                        if let Some(j) = self.schedule(js + 6) {
-                            self.due[j].add(Event::Sustain26w, band, evidenced);
-                        }
-                    }
-                    if let Some(q) = p13_rest {
-                        // Every 26-week sustainment is a 13-week one too.
-                        if sustained_26w || rng.random::<f64>() < q {
-                            let evidenced = rng.random::<f64>() < p_evid;
-                            if let Some(j) = self.schedule(js + 3) {
-                                self.due[j].add(Event::Sustain13w, band, evidenced);
-                            }
-                        }
-                    }
-                }
-            } else {
-                let leave = k as u64 + 1 + self.stay_without_job.sample(rng);
-                if let Some(j) = self.schedule(leave) {
-                    self.exits[j] += 1;
-                }
-            }
-        }
+        let will_start = binomial(rng, engaged, p.get(Param::PJobStart));
+        self.to_start += will_start;
+        self.without_job += engaged - will_start;
+        // Job starts this month, the same month as engagement allowed.
+        let started = binomial(rng, self.to_start, self.start_hazard);
+        self.to_start -= started;
+        self.job_starts(k, started, p, rng);
 
         // Only banded events fall due later; referrals and engagements are this month's.
         let due = self.due[k];
@@ -467,13 +424,72 @@ impl SiteDelivery {
         self.in_post -= leavers;
         let fill = p.get(Param::MonthsToFill);
         let (whole, frac) = (fill.floor(), fill - fill.floor());
-        for _ in 0..leavers {
-            let delay = whole as u64 + u64::from(rng.random::<f64>() < frac);
+        // Each vacancy takes `whole` months, or one more with probability `frac`.
+        let later = binomial(rng, leavers, frac);
+        for (n, delay) in [(leavers - later, whole as u64), (later, whole as u64 + 1)] {
             if let Some(j) = self.schedule(k as u64 + 1 + delay) {
-                self.fills[j] += 1;
+                self.fills[j] += n;
             }
         }
         ev
+    }
+}
+
+impl SiteDelivery {
+    /// Record `started` job starts in site month `k`: each leaves the caseload next month, is ≥16 h
+    /// with `share_ge16`, and is sustained and evidenced as the module docs say — by band, all
+    /// drawn as counts.
+    fn job_starts(&mut self, k: usize, started: u64, p: &SiteParams, rng: &mut Stream) {
+        if started == 0 {
+            return;
+        }
+        let k = k as u64;
+        if let Some(j) = self.schedule(k + 1) {
+            self.exits[j] += started;
+        }
+        let (p6, p26, p_evid) = (
+            p.get(Param::P6w),
+            p.get(Param::P26w),
+            p.get(Param::PEvidence),
+        );
+        // P(13 weeks | 6 weeks, not 26 weeks), so that P(13 weeks | 6 weeks) = max(p13, p26);
+        // `None` where the site sets no `p_13w` (no draw is made).
+        let p13_rest = self.sustain_13w.then(|| {
+            let p13 = p.get(Param::P13w).max(p26);
+            if p26 < 1.0 {
+                (p13 - p26) / (1.0 - p26)
+            } else {
+                0.0
+            }
+        });
+        let ge16 = binomial(rng, started, p.get(Param::ShareGe16));
+        for (band, n) in [(0, started - ge16), (1, ge16)] {
+            if n == 0 {
+                continue;
+            }
+            self.due[k as usize].add(Event::JobStart, band, n, 0);
+            let s6 = binomial(rng, n, p6);
+            if s6 == 0 {
+                continue;
+            }
+            let ev6 = binomial(rng, s6, p_evid);
+            if let Some(j) = self.schedule(k + 1) {
+                self.due[j].add(Event::Sustain6w, band, s6, ev6);
+            }
+            let s26 = binomial(rng, s6, p26);
+            let ev26 = binomial(rng, s26, p_evid);
+            if let Some(j) = self.schedule(k + 6) {
+                self.due[j].add(Event::Sustain26w, band, s26, ev26);
+            }
+            if let Some(q) = p13_rest {
+                // Every 26-week sustainment is a 13-week one too.
+                let s13 = s26 + binomial(rng, s6 - s26, q);
+                let ev13 = binomial(rng, s13, p_evid);
+                if let Some(j) = self.schedule(k + 3) {
+                    self.due[j].add(Event::Sustain13w, band, s13, ev13);
+                }
+            }
+        }
     }
 }
 
@@ -554,5 +570,78 @@ mod tests {
             })
             .collect();
         assert_eq!(in_post, vec![(3, 0), (0, 0), (0, 0), (3, 3)]);
+    }
+
+    /// Mean and variance of `xs` with their standard errors (`√((m₄ − s⁴)/n)` for the variance).
+    fn moments(xs: &[f64]) -> (f64, f64, f64, f64) {
+        let n = xs.len() as f64;
+        let mean = xs.iter().sum::<f64>() / n;
+        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+        let m4 = xs.iter().map(|x| (x - mean).powi(4)).sum::<f64>() / n;
+        (mean, (var / n).sqrt(), var, ((m4 - var * var) / n).sqrt())
+    }
+
+    /// The months waited by `pools` clients, in pools of `size`, who all engaged before month 0
+    /// (month −1 for those without a job, who leave from the month after), one site per pool:
+    /// job-start months of those due to start, or leaving months of those without a job.
+    fn lags(mean: f64, pools: u64, size: u64, job: bool) -> Vec<f64> {
+        let param = if job {
+            Param::TimeToJobMonths
+        } else {
+            Param::MonthsWithoutJob
+        };
+        // Long enough for every wait: P(lag ≥ 3,000) is below 1e-30 for a mean of 40.
+        let (site, p) = site(3_000, &[(param, mean)]);
+        let mut lags = Vec::new();
+        for pool in 0..pools {
+            let mut d = SiteDelivery::new(&site, &p);
+            if job {
+                d.to_start = size;
+            } else {
+                d.without_job = size;
+            }
+            d.caseload = size;
+            let mut rng = stream(pool, 0, 0);
+            let mut m = 0;
+            while d.to_start + d.without_job > 0 {
+                let before = d.without_job;
+                let ev = d.step(m, &p, &mut rng);
+                let n = if job {
+                    ev.total(Event::JobStart)
+                } else {
+                    before - d.without_job
+                };
+                lags.extend(std::iter::repeat_n(f64::from(m), n as usize));
+                m += 1;
+            }
+        }
+        lags
+    }
+
+    #[test]
+    fn time_to_job_and_stay_without_job_are_geometric_with_their_means() {
+        // Failures before the first success with p = 1/(1 + mean): mean (1 − p)/p, variance
+        // (1 − p)/p². Pools of 50 are drawn trial by trial, pools of 400 by rand_distr at first.
+        for job in [true, false] {
+            for mean in [0.4, 2.3, 9.0, 40.0] {
+                for (pools, size) in [(400, 50), (50, 400)] {
+                    let xs = lags(mean, pools, size, job);
+                    assert_eq!(xs.len(), (pools * size) as usize);
+                    let p = 1.0 / (1.0 + mean);
+                    let (m, se_m, v, se_v) = moments(&xs);
+                    let what = if job { "time to job" } else { "stay" };
+                    assert!(
+                        (m - (1.0 - p) / p).abs() < 4.0 * se_m,
+                        "{what}, mean {mean}: sample mean {m} ± {se_m}"
+                    );
+                    assert!(
+                        (v - (1.0 - p) / (p * p)).abs() < 4.0 * se_v,
+                        "{what}, mean {mean}: sample variance {v} ± {se_v}"
+                    );
+                }
+            }
+            // A mean of 0: no wait at all.
+            assert!(lags(0.0, 10, 30, job).iter().all(|&x| x == 0.0));
+        }
     }
 }

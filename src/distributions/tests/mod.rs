@@ -434,5 +434,9 @@ fn describe_is_short_and_names_the_parameters() {
     }
 }
 
+/// The count samplers against their exact laws.
+mod counts;
+/// The quantile tables and the exact beta inverse against statrs.
+mod inversion;
 /// Validation of parameters and deserialisation of specs.
 mod parsing;
