@@ -2,8 +2,8 @@
 //!
 //! The regularised incomplete gamma functions are statrs' (`gamma_lr`, `gamma_ur`: series below the
 //! shape, continued fraction above, each tail computed directly where it is the small one). statrs'
-//! own inverse bisects to an absolute tolerance, which loses the far lower tail (its `Q(1e-12)` of
-//! Gamma(½) is off by a factor of 1.00002 in probability); here it is Newton's method on the log of
+//! own inverse stops at an absolute tolerance in `x`, which loses the far lower tail (its
+//! `Q(1e-12)` of Gamma(½, scale 2) has CDF 2.4e-5, not 1e-12); here it is Newton's method on the log of
 //! the smaller tail against `ln x`, as for the beta ([`super::beta`]), started from the
 //! Wilson–Hilferty approximation (Johnson, Kotz & Balakrishnan, vol. 1, 2nd ed., §17.5) or, where
 //! that fails, from the lower-tail power law `P(x) ≈ xᵏ/Γ(k + 1)`.
