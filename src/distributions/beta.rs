@@ -202,17 +202,18 @@ impl BetaFn {
         } else {
             (self.a, self.mean)
         };
-        // Below the smallest positive double: 0 (or 1), for every p at least as extreme, so that
-        // the quantile stays monotone where z underflows.
-        let z_min = f64::from_bits(1);
-        if sign > 0.0 && g(z_min.ln()).0 >= 0.0 {
+        // Below the smallest normal double the answer is 0 (or 1) for every p at least as extreme:
+        // subnormals are too coarse for the solution to stay monotone in p.
+        let ln_min = f64::MIN_POSITIVE.ln();
+        if g(ln_min).0 >= 0.0 {
             return 0.0;
         }
         let p_z = if sign > 0.0 { p } else { 1.0 - p };
         let ln_half = -std::f64::consts::LN_2;
         let mut t = ((p_z.ln() + shape.ln() + self.ln_beta) / shape).min(z_bar.ln().min(ln_half));
-        // From ln of the smallest positive subnormal (below it z is 0) to ln ½.
-        let (mut lo, mut hi) = (-745.0f64, ln_half);
+        // From ln of the smallest normal double to ln ½.
+        let (mut lo, mut hi) = (ln_min, ln_half);
+        t = t.clamp(lo, hi);
         for _ in 0..200 {
             let (gt, slope) = g(t);
             if gt == 0.0 {

@@ -2,34 +2,35 @@
 //!
 //! The regularised incomplete gamma functions are statrs' (`gamma_lr`, `gamma_ur`: series below the
 //! shape, continued fraction above, each tail computed directly where it is the small one). statrs'
-//! own inverse bisects to an absolute tolerance, which loses the far lower tail (its `Q(1e-12)` of
-//! Gamma(½) is off by a factor of 1.00002 in probability); here it is Newton's method on the log of
+//! own inverse stops at an absolute tolerance in `x`, which loses the far lower tail (its
+//! `Q(1e-12)` of Gamma(½, scale 2) has CDF 2.4e-5, not 1e-12); here it is Newton's method on the log of
 //! the smaller tail against `ln x`, as for the beta ([`super::beta`]), started from the
 //! Wilson–Hilferty approximation (Johnson, Kotz & Balakrishnan, vol. 1, 2nd ed., §17.5) or, where
-//! that fails, from the lower-tail power law `P(x) ≈ (rx)ᵏ/Γ(k + 1)`.
+//! that fails, from the lower-tail power law `P(x) ≈ xᵏ/Γ(k + 1)`.
 
-use statrs::distribution::{Continuous as _, ContinuousCDF, Gamma, Normal};
+use statrs::distribution::{Continuous as _, ContinuousCDF, Gamma, GammaError, Normal};
 use statrs::function::gamma::{gamma_lr, gamma_ur, ln_gamma};
 
 use super::table::{Continuous, TINY};
 
-/// Gamma with shape `k` and rate `r` (scale 1/r).
+/// The standard gamma (scale 1) with shape `k`; the caller multiplies by the scale, so a table
+/// never meets densities or slopes near the limits of a double.
 #[derive(Debug)]
 pub(super) struct GammaFn {
     dist: Gamma,
     shape: f64,
-    rate: f64,
 }
 
 impl GammaFn {
-    /// `dist` with its shape and rate (checked by the caller).
-    pub(super) fn new(dist: Gamma, shape: f64, rate: f64) -> GammaFn {
-        GammaFn { dist, shape, rate }
+    /// Shape `k > 0` finite (checked by the caller, so statrs refuses nothing here).
+    pub(super) fn new(shape: f64) -> Result<GammaFn, GammaError> {
+        let dist = Gamma::new(shape, 1.0)?;
+        Ok(GammaFn { dist, shape })
     }
 
     /// `(P(X ≤ x), P(X > x))`, the smaller one computed directly.
     fn tails(&self, x: f64) -> (f64, f64) {
-        let y = self.rate * x;
+        let y = x;
         if y.is_nan() || y <= 0.0 {
             return (0.0, 1.0);
         }
@@ -50,13 +51,13 @@ impl GammaFn {
         let upper = u > 0.5;
         let p = if upper { 1.0 - u } else { u };
         let ln_p = p.ln();
-        let (k, r) = (self.shape, self.rate);
-        // Wilson–Hilferty: (rX/k)^⅓ is nearly normal with mean 1 − 1/(9k) and variance 1/(9k).
+        let k = self.shape;
+        // Wilson–Hilferty: (X/k)^⅓ is nearly normal with mean 1 − 1/(9k) and variance 1/(9k).
         let z = Normal::standard().inverse_cdf(u);
         let c = 1.0 - 1.0 / (9.0 * k) + z / (3.0 * k.sqrt());
-        let power_law = (ln_p + ln_gamma(k + 1.0)) / k - r.ln();
+        let power_law = (ln_p + ln_gamma(k + 1.0)) / k;
         let mut t = if c > 0.0 {
-            (k * c * c * c / r).ln()
+            (k * c * c * c).ln()
         } else {
             power_law
         };
@@ -64,7 +65,8 @@ impl GammaFn {
             // The power law bounds the lower tail's quantile from below.
             t = t.max(power_law);
         }
-        let (mut lo, mut hi) = (-745.0f64, 710.0f64);
+        // From the smallest normal double (below it the answer is 0, see below) to the largest.
+        let (mut lo, mut hi) = (f64::MIN_POSITIVE.ln(), f64::MAX.ln());
         let g = |t: f64| {
             let x = t.exp();
             let (lower, upper_tail) = self.tails(x);
@@ -75,6 +77,13 @@ impl GammaFn {
             };
             (sign * (tail.ln() - ln_p), x * self.dist.pdf(x) / tail)
         };
+        // Below the smallest normal double the answer is 0 for every p at least as extreme (g
+        // increases with t):
+        // subnormals are too coarse for the solution to stay monotone in p.
+        if g(lo).0 >= 0.0 {
+            return 0.0;
+        }
+        t = t.clamp(lo, hi);
         for _ in 0..200 {
             let (gt, slope) = g(t);
             if gt == 0.0 {
@@ -115,7 +124,7 @@ impl Continuous for GammaFn {
         self.dist.pdf(x)
     }
     fn dlog_pdf(&self, x: f64) -> f64 {
-        (self.shape - 1.0) / x - self.rate
+        (self.shape - 1.0) / x - 1.0
     }
     fn quantile(&self, u: f64) -> f64 {
         if u <= 0.0 {

@@ -22,8 +22,8 @@
 //! takes 70–110 µs for the PERT and `beta_mean` shapes of the bundled scenarios, 0.3–0.6 ms for
 //! `beta_counts` of hundreds to 1e4; betas of the same shape parameters share one table within
 //! a process. A beta with a shape parameter of 1 (a PERT whose mode is an end) has a closed form
-//! and no table. The truncated normal
-//! and the discrete distribution are inverted here.
+//! and no table; a gamma of shape above 1e5 is inverted exactly on every draw (`gamma`). The
+//! truncated normal and the discrete distribution are inverted here.
 //!
 //! `counts` holds the exact samplers of counts that delivery uses (binomial, successes up to a
 //! cap).

@@ -44,7 +44,11 @@ enum Kind {
     Normal(Normal),
     TruncatedNormal(TruncatedNormal),
     LogNormal(LogNormal),
-    Gamma(Arc<Tabulated<GammaFn>>),
+    /// `scale·X`, `X` the standard gamma of the shape.
+    Gamma {
+        scale: f64,
+        standard: Arc<Tabulated<GammaFn>>,
+    },
     Beta(BetaQuantile),
     /// Values ascending (zero-weight values dropped) and their cumulative weights.
     Discrete {
@@ -148,6 +152,12 @@ fn check_min_mode_max(min: f64, mode: f64, max: f64) -> Result<(), DistError> {
 /// at 1e7 and would take far longer beyond. 1e7 still allows counts of ten million in
 /// `beta_counts`.
 const MAX_SHAPE: f64 = 1e7;
+
+/// Largest gamma shape given a quantile table. statrs' incomplete gamma computes its prefactor as
+/// `k·ln x − x − lnΓ(k)`, which loses about `log₁₀(k·ln k)` digits: near 1e-10 at 1e5, too coarse
+/// for the table's tolerance beyond, where building it would fail after thousands of slow
+/// evaluations (seconds at 1e7). Larger shapes are inverted exactly on every draw (tens of µs).
+const MAX_TABLE_GAMMA_SHAPE: f64 = 1e5;
 
 fn shape_limit(what: &str, shapes: &[(&str, f64)]) -> Result<(), DistError> {
     match shapes.iter().find(|(_, x)| *x > MAX_SHAPE) {
@@ -354,9 +364,14 @@ impl Dist {
                 positive("scale", scale, "expected scale > 0")?;
                 // statrs parameterises the gamma by rate = 1/scale.
                 shape_limit("gamma distribution", &[("shape", shape)])?;
-                let dist = Gamma::new(shape, 1.0 / scale).map_err(statrs_refused)?;
-                let dist = Arc::new(Tabulated::new(GammaFn::new(dist, shape, 1.0 / scale)));
-                (Kind::Gamma(dist), shape * scale, POSITIVE)
+                Gamma::new(shape, 1.0 / scale).map_err(statrs_refused)?;
+                let standard = GammaFn::new(shape).map_err(statrs_refused)?;
+                let standard = Arc::new(if shape <= MAX_TABLE_GAMMA_SHAPE {
+                    Tabulated::new(standard)
+                } else {
+                    Tabulated::exact(standard)
+                });
+                (Kind::Gamma { scale, standard }, shape * scale, POSITIVE)
             }
             DistSpec::Beta { alpha, beta: b } => {
                 positive("alpha", alpha, "expected alpha > 0")?;
@@ -488,7 +503,7 @@ impl Dist {
             Kind::Normal(d) => d.inverse_cdf(u),
             Kind::TruncatedNormal(d) => d.quantile(u),
             Kind::LogNormal(d) => d.inverse_cdf(u),
-            Kind::Gamma(d) => d.quantile(u),
+            Kind::Gamma { scale, standard } => scale * standard.quantile(u),
             Kind::Beta(d) => d.quantile(u),
             Kind::Discrete { values, cumulative } => {
                 let total = cumulative[cumulative.len() - 1];

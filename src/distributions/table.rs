@@ -396,6 +396,11 @@ impl<D: Continuous> Tabulated<D> {
         Tabulated { d, table }
     }
 
+    /// Without a table: every quantile inverted exactly.
+    pub(super) fn exact(d: D) -> Tabulated<D> {
+        Tabulated { d, table: None }
+    }
+
     /// The quantile at `u` in [0, 1].
     #[inline]
     pub(super) fn quantile(&self, u: f64) -> f64 {

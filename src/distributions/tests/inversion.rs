@@ -291,15 +291,36 @@ fn the_exact_inverse_agrees_with_its_cdf_to_the_last_bits() {
 }
 
 #[test]
-fn very_small_shapes_and_tables_refused_still_sample() {
-    // α = 0.02: the lower tail underflows to 0; whatever the table does, quantiles stay monotone and
-    // in [0, 1].
-    let q = BetaQuantile::new(0.02, 3.0);
-    let mut previous = 0.0;
-    for u in grid() {
-        let x = q.quantile(u);
-        assert!((previous..=1.0).contains(&x), "Q({u}) = {x}");
-        previous = x;
+fn extreme_shapes_stay_monotone_and_inside_the_support() {
+    // Quantiles that underflow (Beta(1e-3, ·), Gamma(1e-4)), tables refused or cut short (Gamma of
+    // shape 1e7, inverted exactly; Beta(1e7, ½), packed within 1e-7 of 1), huge scales.
+    let mut us: Vec<f64> = (1..2000).map(|i| i as f64 / 2000.0).collect();
+    for e in 1..=300 {
+        us.extend([10f64.powi(-e), 1.0 - 10f64.powf(-(e as f64) / 20.0)]);
+    }
+    us.sort_by(f64::total_cmp);
+    for s in [
+        r#"{ dist = "beta", alpha = 1e-3, beta = 1e-3 }"#,
+        r#"{ dist = "beta", alpha = 1e-3, beta = 5 }"#,
+        r#"{ dist = "beta", alpha = 5, beta = 1e-3 }"#,
+        r#"{ dist = "beta", alpha = 0.02, beta = 3 }"#,
+        r#"{ dist = "beta", alpha = 1e7, beta = 0.5 }"#,
+        r#"{ dist = "gamma", shape = 1e-4, scale = 1e-3 }"#,
+        r#"{ dist = "gamma", shape = 0.01, scale = 1 }"#,
+        r#"{ dist = "gamma", shape = 3, scale = 1e300 }"#,
+        r#"{ dist = "gamma", shape = 1e7, scale = 1 }"#,
+    ] {
+        let d = dist(s);
+        let (lo, hi) = d.support();
+        let mut previous = lo;
+        for &u in &us {
+            let x = d.quantile(u);
+            assert!(
+                x >= previous && x <= hi,
+                "{s}: Q({u}) = {x} after {previous}"
+            );
+            previous = x;
+        }
     }
 }
 
