@@ -1,6 +1,9 @@
 //! Behaviour kept through refactoring: every bundled scenario and fixture, run at a fixed seed,
 //! trial count and thread count, gives exactly the outputs committed under `tests/baseline/`
-//! (recorded on commit 84a3f08, before the issue-8 restructuring).
+//! (first recorded on 84a3f08 before the issue-8 restructuring; re-recorded by
+//! `tests/baseline/record.sh` in issue 9, whose faster sampling changed the random streams and
+//! whose compact store holds non-whole values to f32 — `tests/distribution.rs` checks that the
+//! distributions did not move).
 //!
 //! Fields may be *added* (new metrics, new columns, new JSON keys) but none of the recorded ones
 //! may move, change value or disappear. A change that is meant to move a figure updates the files
