@@ -5,7 +5,7 @@
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 use statrs::function::factorial::ln_binomial;
 
-use super::super::counts::{binomial, capped_successes, COUNT_UP_TO};
+use super::super::counts::{binomial, capped_successes, compare_bytes, COUNT_UP_TO};
 use super::*;
 
 #[test]
@@ -95,7 +95,7 @@ fn successes_until_a_cap_follow_the_sequential_law() {
             counts[i] += 1;
         }
         // Pool the outcomes expected fewer than 5 times into one cell.
-        let (mut stat, mut cells, mut rare_obs, mut rare_exp) = (0.0, 0, 0.0, 0.0);
+        let (mut stat, mut cells, mut rare_obs, mut rare_exp) = (0.0f64, 0, 0.0f64, 0.0f64);
         for (c, (_, q)) in counts.iter().zip(&pmf) {
             let e = q * draws as f64;
             if e < 5.0 {
@@ -149,25 +149,113 @@ impl rand::TryRng for Script {
 }
 
 #[test]
-fn a_half_word_equal_to_the_threshold_is_decided_by_fresh_bits() {
-    // p = ½ + 2⁻³³: the threshold ⌊p·2⁶⁴⌋ is 0x8000_0000_8000_0000, upper and lower halves
-    // 0x8000_0000. Two trials come from one word's halves, upper half first.
-    let p = 0.5 + 2f64.powi(-33);
-    let hi: u64 = 0x8000_0000;
-    for (words, want) in [
-        // Upper half ties, fresh bits below the lower half: success; lower half below: success.
-        (vec![hi << 32 | (hi - 1), hi - 1], 2),
-        // Both tie: fresh bits equal to the lower half (failure), then 0 (success).
-        (vec![hi << 32 | hi, hi, 0], 1),
-        // No tie: above, and below.
-        (vec![(hi + 1) << 32 | (hi - 1)], 1),
+fn a_byte_equal_to_the_threshold_is_decided_by_fresh_bits() {
+    // p = ½ + 2⁻⁹: the threshold ⌊p·2⁶⁴⌋ is 0x8080_0000_0000_0000, top byte 0x80 and lower 56
+    // bits 2⁵⁵. Trials come from a word's bytes, lowest first; a tie takes the upper 56 bits of
+    // a fresh word.
+    let p = 0.5 + 2f64.powi(-9);
+    let low: u64 = 1 << 55;
+    for (n, words, want) in [
+        // Below, tie (fresh bits below the lower 56: success), above.
+        (3, vec![0x0081_807f, (low - 1) << 8], 2),
+        // Tie with fresh bits equal to the lower 56 bits: failure; the 0x7f is beyond n.
+        (2, vec![0x7f_8081, low << 8], 0),
+        // Nine trials: eight from the first word, one from the second, whose unused byte 0x80
+        // must not ask for fresh bits.
+        (9, vec![0x7f7f_7f7f_8181_8181, 0x8000], 5),
     ] {
         let n_words = words.len();
         let mut rng = Script(words.into());
-        assert_eq!(binomial(&mut rng, 2, p), want);
+        assert_eq!(binomial(&mut rng, n, p), want, "n = {n}");
         assert!(rng.0.is_empty(), "{n_words} words, some unused");
     }
-    // An odd n: the last trial takes a whole word against the whole threshold.
-    let mut rng = Script(vec![0x8000_0000_7fff_ffff].into());
-    assert_eq!(binomial(&mut rng, 1, p), 1);
+}
+
+#[test]
+fn bytes_are_compared_as_one_by_one() {
+    // Every pair of byte values, in every lane, among random neighbours.
+    let mut rng = Pcg64Mcg::seed_from_u64(11);
+    for a in 0..=255u64 {
+        for b in 0..=255u64 {
+            let lane = (a * 256 + b) % 8;
+            let (x, y) = (rng.next_u64(), rng.next_u64());
+            let mask = 0xff << (8 * lane);
+            let x = (x & !mask) | (a << (8 * lane));
+            let y = (y & !mask) | (b << (8 * lane));
+            let (below, equal) = compare_bytes(x, y);
+            for i in 0..8 {
+                let (xi, yi) = ((x >> (8 * i)) as u8, (y >> (8 * i)) as u8);
+                let bit = 0x80u64 << (8 * i);
+                assert_eq!(below & bit != 0, xi < yi, "{x:#x} < {y:#x}, byte {i}");
+                assert_eq!(equal & bit != 0, xi == yi, "{x:#x} = {y:#x}, byte {i}");
+            }
+            assert_eq!((below | equal) & !0x8080_8080_8080_8080, 0);
+        }
+    }
+}
+
+#[test]
+fn counted_binomial_mean_and_variance_over_word_boundaries_and_ties() {
+    let mut rng = Pcg64Mcg::seed_from_u64(99);
+    // n around multiples of eight (a partly used last word); p with a top byte of 0 (every
+    // success comes through a tie), just above a byte step, and near 1.
+    for n in [1, 2, 7, 8, 9, 15, 16, 17, 63, 64, 65] {
+        for p in [0.9 / 256.0, 3.0 / 256.0 + 1e-6, 0.2, 255.5 / 256.0] {
+            let xs: Vec<f64> = (0..20_000)
+                .map(|_| binomial(&mut rng, n, p) as f64)
+                .collect();
+            assert!(xs.iter().all(|&x| x <= n as f64));
+            let m = moments(&xs);
+            let (mean, var) = (n as f64 * p, n as f64 * p * (1.0 - p));
+            assert!(
+                (m.mean - mean).abs() < 4.0 * m.se_mean.max(1e-9),
+                "Bin({n}, {p}): mean {} ± {} vs {mean}",
+                m.mean,
+                m.se_mean
+            );
+            assert!(
+                (m.var - var).abs() < 4.0 * m.se_var.max(1e-9),
+                "Bin({n}, {p}): variance {} ± {} vs {var}",
+                m.var,
+                m.se_var
+            );
+        }
+    }
+}
+
+#[test]
+fn counted_binomial_follows_its_pmf() {
+    let mut rng = Pcg64Mcg::seed_from_u64(5);
+    let draws = 100_000;
+    for (n, p) in [(13u64, 0.37f64), (40, 0.02), (100, 0.5), (COUNT_UP_TO, 0.9)] {
+        let (lp, lq) = (p.ln(), (1.0 - p).ln());
+        let pmf: Vec<f64> = (0..=n)
+            .map(|k| (ln_binomial(n, k) + k as f64 * lp + (n - k) as f64 * lq).exp())
+            .collect();
+        let mut counts = vec![0u64; pmf.len()];
+        for _ in 0..draws {
+            counts[binomial(&mut rng, n, p) as usize] += 1;
+        }
+        let (mut stat, mut cells, mut rare_obs, mut rare_exp) = (0.0f64, 0, 0.0f64, 0.0f64);
+        for (c, q) in counts.iter().zip(&pmf) {
+            let e = q * draws as f64;
+            if e < 5.0 {
+                rare_obs += *c as f64;
+                rare_exp += e;
+            } else {
+                stat += (*c as f64 - e).powi(2) / e;
+                cells += 1;
+            }
+        }
+        if rare_exp > 0.0 {
+            stat += (rare_obs - rare_exp).powi(2) / rare_exp;
+            cells += 1;
+        }
+        let df = (cells - 1) as f64;
+        let p_value = 1.0 - ChiSquared::new(df).unwrap().cdf(stat);
+        assert!(
+            p_value > 1e-4,
+            "Bin({n}, {p}): chi-square {stat:.1} on {df} df, p = {p_value:.2e}"
+        );
+    }
 }

@@ -2,7 +2,7 @@
 //! are in `parsing.rs`.
 
 use rand::distr::{Distribution, Open01};
-use rand::SeedableRng;
+use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 use serde::Deserialize;
 
@@ -59,7 +59,9 @@ fn moments(xs: &[f64]) -> Moments {
         mean,
         se_mean: (var / n).sqrt(),
         var,
-        se_var: ((m4 - var * var) / n).sqrt(),
+        // The sample variance's exact variance, (μ₄ − σ⁴(n − 3)/(n − 1))/n: positive even for a
+        // symmetric two-point law, where μ₄ = σ⁴.
+        se_var: ((m4 - var * var * (n - 3.0) / (n - 1.0)) / n).sqrt(),
     }
 }
 
