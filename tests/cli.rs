@@ -220,6 +220,24 @@ fn bad_sampling_options_are_refused_with_what_is_valid() {
     run(&["--sampling", "sobol", "--replicates", "1"]).stderr(
         "Error: invalid replicates: 1; expected at least 2: the Monte Carlo error comes from their spread (default 32)\n",
     );
+    // A bad --precision is the user's input too: exit code 2, located, with what is valid.
+    run(&["--precision", "engagments=0.01"]).stderr(predicate::str::contains(
+        "invalid --precision at character 1",
+    ));
+    run(&["--precision", "engagements=2"]).stderr(predicate::str::contains("^"));
+    run(&[
+        "--sampling",
+        "lhs",
+        "--replicates",
+        "2",
+        "--precision",
+        "engagements=0.01",
+        "--max-trials",
+        "1",
+    ])
+    .stderr(predicate::str::contains(
+        "expected at least 2: lhs and sobol need two replicates",
+    ));
 }
 
 #[test]

@@ -62,3 +62,19 @@ fn a_tighter_target_takes_more_trials_and_a_cap_stops_the_run_unmet() {
     assert_eq!(capped, 5_000);
     assert!(rel[0].iter().any(|&x| x > 0.0001));
 }
+
+#[test]
+fn the_cap_is_never_exceeded_with_replicates() {
+    for (method, cap) in [
+        (Method::Sobol, 3000),
+        (Method::Lhs, 1000),
+        (Method::Sobol, 5),
+    ] {
+        let (n, _, met) = stop(method, 2, "engagements=0.0001", cap);
+        assert!(!met, "{method}");
+        assert!(
+            n as u64 <= cap && n >= 2,
+            "{method}: {n} trials for a cap of {cap}"
+        );
+    }
+}

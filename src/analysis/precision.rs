@@ -364,13 +364,24 @@ pub fn run_to_precision(
             })
         })
         .collect::<Result<_, _>>()?;
+    if opts.sampling.replicated() && max_trials < 2 {
+        return Err(Error::InvalidOption {
+            option: "max-trials".into(),
+            problem: format!("{max_trials} with {} sampling", opts.sampling.name()),
+            valid: "expected at least 2: lhs and sobol need two replicates of a trial or more"
+                .into(),
+        });
+    }
     let mut run_opts = opts.clone();
     let plan = if opts.sampling.replicated() {
         let r = opts
             .replicates
             .unwrap_or(crate::engine::sampling::DEFAULT_REPLICATES);
-        let n = replicate_size(opts.trials.unwrap_or(model.settings.trials), r);
-        let replicates = max_trials.div_ceil(n).max(2);
+        // Whole replicates within the cap: smaller replicates if the cap holds fewer than two.
+        let n = replicate_size(opts.trials.unwrap_or(model.settings.trials), r)
+            .min((max_trials / 2).max(1).next_power_of_two() / 2)
+            .max(1);
+        let replicates = (max_trials / n).max(2);
         run_opts.trials = Some(replicates * n);
         run_opts.replicates = Some(replicates);
         Plan::new(opts.sampling, replicates * n, Some(replicates))?
@@ -378,8 +389,11 @@ pub fn run_to_precision(
         run_opts.trials = Some(max_trials);
         Plan::mc(max_trials)
     };
-    let judge = |table: &TrialTable| {
-        let cols: Vec<Vec<f64>> = columns.iter().map(|&j| table.metric_column(j)).collect();
+    // The exact values of the targeted metrics (the table holds non-whole values to f32), so the
+    // verdict's means are those of the summary and its quantiles those of exact values.
+    let mut exact: Vec<Vec<f64>> = vec![Vec::new(); columns.len()];
+    let judge = |exact: &[Vec<f64>]| {
+        let cols: &[Vec<f64>] = exact;
         let refs: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
         assess(targets, &refs, &plan)
     };
@@ -390,12 +404,15 @@ pub fn run_to_precision(
         if observer(segment).is_break() {
             return ControlFlow::Break(());
         }
+        for (values, &j) in exact.iter_mut().zip(&columns) {
+            values.extend((0..segment.len()).map(|i| segment.row(i)[j]));
+        }
         let trials = segment.table.trials as u64;
         if trials < due {
             return ControlFlow::Continue(());
         }
         due = next_check(trials);
-        let verdict = judge(segment.table);
+        let verdict = judge(&exact);
         let met = verdict.met;
         last = Some(verdict);
         if met {
@@ -404,7 +421,7 @@ pub fn run_to_precision(
             ControlFlow::Continue(())
         }
     })?;
-    let assessment = last.unwrap_or_else(|| judge(&table));
+    let assessment = last.unwrap_or_else(|| judge(&exact));
     let plan = if plan.method.replicated() {
         Plan {
             replicates: (table.trials as u64 / plan.per_replicate).max(1),

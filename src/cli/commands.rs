@@ -55,10 +55,7 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
     let opts = args.options();
     let targets = match &args.precision {
         None => None,
-        Some(spec) => Some(
-            parse_targets(spec, &Layout::new(&model).metrics)
-                .map_err(|e| anyhow::anyhow!("{e}"))?,
-        ),
+        Some(spec) => Some(parse_targets(spec, &Layout::new(&model).metrics)?),
     };
     let max_trials = args.max_trials.unwrap_or(DEFAULT_MAX_TRIALS);
     // With lhs or sobol the trials fill whole replicates: this many run.

@@ -68,6 +68,12 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
         Some(Error::InvalidScenario(_) | Error::InvalidOption { .. } | Error::ContractCheck(_)) => {
             2
         }
+        _ if err
+            .downcast_ref::<sibsim::analysis::precision::PrecisionError>()
+            .is_some() =>
+        {
+            2
+        }
         _ => 1,
     }
 }
