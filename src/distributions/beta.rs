@@ -212,37 +212,9 @@ impl BetaFn {
         let ln_half = -std::f64::consts::LN_2;
         let mut t = ((p_z.ln() + shape.ln() + self.ln_beta) / shape).min(z_bar.ln().min(ln_half));
         // From ln of the smallest normal double to ln ½.
-        let (mut lo, mut hi) = (ln_min, ln_half);
+        let (lo, hi) = (ln_min, ln_half);
         t = t.clamp(lo, hi);
-        for _ in 0..200 {
-            let (gt, slope) = g(t);
-            if gt == 0.0 {
-                break;
-            }
-            if gt < 0.0 {
-                lo = t;
-            } else {
-                hi = t;
-            }
-            let mut next = t - gt / slope;
-            let newton = next > lo && next < hi;
-            if !newton {
-                if next == t {
-                    // A step below the resolution of t: as close as it gets.
-                    break;
-                }
-                next = 0.5 * (lo + hi);
-            }
-            // Newton's error after a step of 1e-11 is of order 1e-22: the result is as exact as
-            // the tail function allows.
-            let converged =
-                newton && (next - t).abs() <= 1e-11 || hi - lo <= 1e-15 * (1.0 + t.abs());
-            t = next;
-            if converged {
-                break;
-            }
-        }
-        t.exp()
+        crate::distributions::table::newton_bracketed(g, t, lo, hi).exp()
     }
 }
 

@@ -66,7 +66,7 @@ impl GammaFn {
             t = t.max(power_law);
         }
         // From the smallest normal double (below it the answer is 0, see below) to the largest.
-        let (mut lo, mut hi) = (f64::MIN_POSITIVE.ln(), f64::MAX.ln());
+        let (lo, hi) = (f64::MIN_POSITIVE.ln(), f64::MAX.ln());
         let g = |t: f64| {
             let x = t.exp();
             let (lower, upper_tail) = self.tails(x);
@@ -84,35 +84,7 @@ impl GammaFn {
             return 0.0;
         }
         t = t.clamp(lo, hi);
-        for _ in 0..200 {
-            let (gt, slope) = g(t);
-            if gt == 0.0 {
-                break;
-            }
-            if gt < 0.0 {
-                lo = t;
-            } else {
-                hi = t;
-            }
-            let mut next = t - gt / slope;
-            let newton = next > lo && next < hi;
-            if !newton {
-                if next == t {
-                    // A step below the resolution of t: as close as it gets.
-                    break;
-                }
-                next = 0.5 * (lo + hi);
-            }
-            // Newton's error after a step of 1e-11 is of order 1e-22: the result is as exact as
-            // the tail function allows.
-            let converged =
-                newton && (next - t).abs() <= 1e-11 || hi - lo <= 1e-15 * (1.0 + t.abs());
-            t = next;
-            if converged {
-                break;
-            }
-        }
-        t.exp()
+        crate::distributions::table::newton_bracketed(g, t, lo, hi).exp()
     }
 }
 

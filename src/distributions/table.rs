@@ -431,3 +431,43 @@ impl<D: Continuous> Tabulated<D> {
         self.table.as_ref()
     }
 }
+
+/// The root in [lo, hi] of `g` (which returns g(t) and its slope; g < 0 below the root): Newton's
+/// method kept inside the bracket, which each step narrows, falling back to bisection when a step
+/// would leave it. Shared by the exact tail inversions of the beta and the gamma, which work in
+/// t = ln x. At most 200 steps.
+pub(crate) fn newton_bracketed(
+    g: impl Fn(f64) -> (f64, f64),
+    mut t: f64,
+    mut lo: f64,
+    mut hi: f64,
+) -> f64 {
+    for _ in 0..200 {
+        let (gt, slope) = g(t);
+        if gt == 0.0 {
+            break;
+        }
+        if gt < 0.0 {
+            lo = t;
+        } else {
+            hi = t;
+        }
+        let mut next = t - gt / slope;
+        let newton = next > lo && next < hi;
+        if !newton {
+            if next == t {
+                // A step below the resolution of t: as close as it gets.
+                break;
+            }
+            next = 0.5 * (lo + hi);
+        }
+        // Newton's error after a step of 1e-11 is of order 1e-22: the result is as exact as the
+        // tail function allows.
+        let converged = newton && (next - t).abs() <= 1e-11 || hi - lo <= 1e-15 * (1.0 + t.abs());
+        t = next;
+        if converged {
+            break;
+        }
+    }
+    t
+}
