@@ -14,24 +14,7 @@ fn binomial_mean_and_variance_match_np_and_npq() {
     // Both methods: counted trial by trial up to COUNT_UP_TO, rand_distr's beyond.
     for n in [1, 5, 40, COUNT_UP_TO, COUNT_UP_TO + 1, 5000] {
         for p in [1e-3, 0.3, 0.5, 0.97] {
-            let xs: Vec<f64> = (0..20_000)
-                .map(|_| binomial(&mut rng, n, p) as f64)
-                .collect();
-            assert!(xs.iter().all(|&x| x <= n as f64));
-            let m = moments(&xs);
-            let (mean, var) = (n as f64 * p, n as f64 * p * (1.0 - p));
-            assert!(
-                (m.mean - mean).abs() < 4.0 * m.se_mean.max(1e-9),
-                "Bin({n}, {p}): mean {} ± {} vs {mean}",
-                m.mean,
-                m.se_mean
-            );
-            assert!(
-                (m.var - var).abs() < 4.0 * m.se_var.max(1e-9),
-                "Bin({n}, {p}): variance {} ± {} vs {var}",
-                m.var,
-                m.se_var
-            );
+            assert_binomial_moments(&mut rng, n, p);
         }
     }
 }
@@ -201,24 +184,7 @@ fn counted_binomial_mean_and_variance_over_word_boundaries_and_ties() {
     // success comes through a tie), just above a byte step, and near 1.
     for n in [1, 2, 7, 8, 9, 15, 16, 17, 63, 64, 65] {
         for p in [0.9 / 256.0, 3.0 / 256.0 + 1e-6, 0.2, 255.5 / 256.0] {
-            let xs: Vec<f64> = (0..20_000)
-                .map(|_| binomial(&mut rng, n, p) as f64)
-                .collect();
-            assert!(xs.iter().all(|&x| x <= n as f64));
-            let m = moments(&xs);
-            let (mean, var) = (n as f64 * p, n as f64 * p * (1.0 - p));
-            assert!(
-                (m.mean - mean).abs() < 4.0 * m.se_mean.max(1e-9),
-                "Bin({n}, {p}): mean {} ± {} vs {mean}",
-                m.mean,
-                m.se_mean
-            );
-            assert!(
-                (m.var - var).abs() < 4.0 * m.se_var.max(1e-9),
-                "Bin({n}, {p}): variance {} ± {} vs {var}",
-                m.var,
-                m.se_var
-            );
+            assert_binomial_moments(&mut rng, n, p);
         }
     }
 }
@@ -258,4 +224,25 @@ fn counted_binomial_follows_its_pmf() {
             "Bin({n}, {p}): chi-square {stat:.1} on {df} df, p = {p_value:.2e}"
         );
     }
+}
+
+/// 20,000 draws of Bin(n, p), none above n, with mean n·p and variance n·p·(1 − p) within 4
+/// standard errors.
+fn assert_binomial_moments(rng: &mut Pcg64Mcg, n: u64, p: f64) {
+    let xs: Vec<f64> = (0..20_000).map(|_| binomial(rng, n, p) as f64).collect();
+    assert!(xs.iter().all(|&x| x <= n as f64));
+    let m = moments(&xs);
+    let (mean, var) = (n as f64 * p, n as f64 * p * (1.0 - p));
+    assert!(
+        (m.mean - mean).abs() < 4.0 * m.se_mean.max(1e-9),
+        "Bin({n}, {p}): mean {} ± {} vs {mean}",
+        m.mean,
+        m.se_mean
+    );
+    assert!(
+        (m.var - var).abs() < 4.0 * m.se_var.max(1e-9),
+        "Bin({n}, {p}): variance {} ± {} vs {var}",
+        m.var,
+        m.se_var
+    );
 }
