@@ -21,6 +21,7 @@
 //! ```
 
 pub mod analysis;
+pub mod compare;
 pub mod distributions;
 pub mod engine;
 pub mod error;

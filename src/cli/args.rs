@@ -59,6 +59,13 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Compare payment structures on common random numbers: a comparison file's variants, or a
+    /// scenario swept over a block share, tariff scale, cap or field; paired differences from
+    /// the base with their errors, and the risk-transfer frontier.
+    Compare(CompareArgs),
+    /// Find the smallest or largest value of a block share, tariff scale or field that meets a
+    /// target (e.g. "site.haringey.provider_loss <= 0.10"), by bisection on common random numbers.
+    Seek(SeekArgs),
     /// List the evidence library: every figure with its value, unit and source.
     Evidence {
         /// The library's folder.
@@ -189,4 +196,81 @@ impl RunArgs {
             ..self.sampling.options()
         }
     }
+}
+
+/// How a block-share variant is built, and whether money feeds back into delivery.
+#[derive(Debug, Clone, Args)]
+pub struct StructureArgs {
+    /// How the blocks of a block-share variant are paid, in advance over each site's months:
+    /// monthly, quarterly or annual.
+    #[arg(long, value_name = "SCHEDULE", default_value = "monthly")]
+    pub block_schedule: String,
+    /// The event of the outcome tariff a block-share variant adds where a commissioner pays its
+    /// provider none (default: the event of the commissioner tariffs elsewhere, else job_start).
+    #[arg(long, value_name = "EVENT")]
+    pub outcome_event: Option<String>,
+    /// Keep money caps on the rescaled tariffs at their level instead of scaling them.
+    #[arg(long)]
+    pub no_scale_caps: bool,
+    /// Run every variant without distress and termination, so that delivery is identical in
+    /// every trial of every variant.
+    #[arg(long)]
+    pub no_feedback: bool,
+}
+
+/// Where `compare` and `seek` write, and how they print.
+#[derive(Debug, Clone, Args)]
+pub struct CompareOutput {
+    /// Output folder (default: `sibsim-out/<file stem>`).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// No progress bar and no notes on stderr.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// A comparison file (docs/compare.md), or a scenario file with --sweep.
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub sampling: Sampling,
+    /// Sweep one path over values, e.g. block_share=0,0.25,0.5,0.75,0.9,0.95,1,
+    /// tariff_scale=0.5,1,1.5 or cap.sof_grant=500000,986959 (docs/compare.md, "Paths").
+    #[arg(long, value_name = "PATH=V1,V2,...")]
+    pub sweep: Option<String>,
+    #[command(flatten)]
+    pub structure: StructureArgs,
+    #[command(flatten)]
+    pub output: CompareOutput,
+}
+
+#[derive(Debug, Args)]
+pub struct SeekArgs {
+    /// The scenario file (or a comparison file, whose base and feedback setting are used).
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub sampling: Sampling,
+    /// What to vary: block_share, tariff_scale, or a path such as blocks.<name>.amount.
+    #[arg(long, value_name = "PATH")]
+    pub vary: String,
+    /// The target, FIGURE <= X or FIGURE >= X; FIGURE is a metric or flag, optionally with
+    /// .mean, .p10, .p50 or .p90, e.g. "investor.capital_loss <= 0.2".
+    #[arg(long, value_name = "TARGET")]
+    pub target: String,
+    /// The range searched, LOW,HIGH (default: 0,1 for block_share, 0,3 for scales, else 0 to
+    /// twice the current value).
+    #[arg(long, value_name = "LOW,HIGH")]
+    pub range: Option<String>,
+    /// Stop when the bracket is this narrow (default: a ten-thousandth of the range; 1 for a
+    /// threshold).
+    #[arg(long)]
+    pub tolerance: Option<f64>,
+    #[command(flatten)]
+    pub structure: StructureArgs,
+    #[command(flatten)]
+    pub output: CompareOutput,
 }

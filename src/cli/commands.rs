@@ -71,18 +71,7 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| default_out(&args.file));
-    if let Some(blocker) = out.ancestors().find(|p| p.exists() && !p.is_dir()) {
-        return Err(Error::InvalidOption {
-            option: "--out".into(),
-            problem: format!(
-                "{} is a file, so {} cannot be a folder",
-                blocker.display(),
-                out.display()
-            ),
-            valid: "expected a folder, existing or new".into(),
-        }
-        .into());
-    }
+    check_out_dir(&out)?;
     // trials.csv is streamed into its temporary in the output folder as the trials come, and put
     // in place with the other files at the end; if anything fails first, dropping it removes it.
     let mut streamed = if args.output.per_trial {
@@ -349,7 +338,23 @@ fn parse_quantiles(s: &str) -> Result<(f64, f64), Error> {
     }
 }
 
-fn default_out(file: &Path) -> PathBuf {
+/// Fail on an output folder that cannot be one, before any simulation.
+pub(super) fn check_out_dir(out: &Path) -> Result<(), Error> {
+    if let Some(blocker) = out.ancestors().find(|p| p.exists() && !p.is_dir()) {
+        return Err(Error::InvalidOption {
+            option: "--out".into(),
+            problem: format!(
+                "{} is a file, so {} cannot be a folder",
+                blocker.display(),
+                out.display()
+            ),
+            valid: "expected a folder, existing or new".into(),
+        });
+    }
+    Ok(())
+}
+
+pub(super) fn default_out(file: &Path) -> PathBuf {
     let stem = file
         .file_stem()
         .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned());
@@ -357,7 +362,7 @@ fn default_out(file: &Path) -> PathBuf {
 }
 
 /// A progress bar on stderr when it is a terminal and not `quiet`; a hidden one otherwise.
-fn progress_bar(trials: u64, quiet: bool) -> ProgressBar {
+pub(super) fn progress_bar(trials: u64, quiet: bool) -> ProgressBar {
     if quiet || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }

@@ -3,6 +3,7 @@
 
 mod args;
 mod commands;
+mod compare;
 
 use anyhow::Context;
 use sibsim::error::Error;
@@ -21,6 +22,8 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Validate { file } => commands::validate(&file),
         Command::Run(args) => commands::run(args),
+        Command::Compare(args) => compare::compare(args),
+        Command::Seek(args) => compare::seek(args),
         Command::Pay(args) => commands::pay(args),
         Command::Evidence { dir, output } => commands::evidence(&dir, output.json),
         Command::Calibrate { evidence, json } => commands::calibrate(&evidence.dir, json),
@@ -74,6 +77,16 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
         {
             2
         }
-        _ => 1,
+        _ => match err.downcast_ref::<sibsim::compare::CompareError>() {
+            Some(sibsim::compare::CompareError::Run(
+                Error::InvalidScenario(_) | Error::InvalidOption { .. },
+            )) => 2,
+            Some(
+                sibsim::compare::CompareError::Invalid(_)
+                | sibsim::compare::CompareError::Option { .. }
+                | sibsim::compare::CompareError::Seek(_),
+            ) => 2,
+            _ => 1,
+        },
     }
 }

@@ -226,6 +226,8 @@ mod tests {
             equity: 0.0,
             loan: 360_000.0,
             monthly_rate: (1.0 + rate).powf(1.0 / 12.0) - 1.0,
+            interest_rate: rate,
+            monthly_compounding: false,
             drawdown: Drawdown::Upfront,
             facility: 360_000.0,
             repayment,

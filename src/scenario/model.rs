@@ -107,6 +107,18 @@ pub struct Party {
     pub budget: Option<Money>,
 }
 
+impl Finance {
+    /// The monthly rate of annual rate `rate`: (1 + r)^(1/12) − 1 compounded annually, r / 12
+    /// monthly.
+    pub fn monthly_rate_for(rate: f64, monthly_compounding: bool) -> f64 {
+        if monthly_compounding {
+            rate / 12.0
+        } else {
+            (1.0 + rate).powf(1.0 / 12.0) - 1.0
+        }
+    }
+}
+
 /// How the investor's loan is drawn.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Drawdown {
@@ -138,8 +150,12 @@ pub struct Finance {
     pub equity: Money,
     pub loan: Money,
     /// Interest per month on the balance (principal and unpaid interest): (1 + r)^(1/12) − 1 for
-    /// annual compounding, r / 12 for monthly.
+    /// annual compounding, r / 12 for monthly ([`Finance::monthly_rate_for`]).
     pub monthly_rate: f64,
+    /// The annual rate r as written, and whether it compounds monthly (else annually): kept so that
+    /// a comparison can change the rate ([`crate::compare`]).
+    pub interest_rate: f64,
+    pub monthly_compounding: bool,
     pub drawdown: Drawdown,
     /// Most the investor lends in all.
     pub facility: Money,

@@ -106,9 +106,9 @@ impl Validator<'_, '_> {
                 "expected an annual rate from 0 to 1, e.g. 0.08",
             );
         }
-        let monthly_rate = match f.compounding.as_deref() {
-            None | Some("annual") => Some((1.0 + rate).powf(1.0 / 12.0) - 1.0),
-            Some("monthly") => Some(rate / 12.0),
+        let monthly = match f.compounding.as_deref() {
+            None | Some("annual") => Some(false),
+            Some("monthly") => Some(true),
             Some(other) => {
                 self.err(
                     &fp.key("compounding"),
@@ -203,7 +203,9 @@ impl Validator<'_, '_> {
             investor: investor?,
             equity: equity?,
             loan: loan?,
-            monthly_rate: monthly_rate?,
+            monthly_rate: Finance::monthly_rate_for(rate, monthly?),
+            interest_rate: rate,
+            monthly_compounding: monthly?,
             drawdown: drawdown?,
             facility: facility?,
             repayment: repayment?,

@@ -1,0 +1,273 @@
+//! `sibsim compare` and `sibsim seek`: read and check everything first, then run with a progress
+//! bar, then write the files all-or-nothing and print.
+
+use std::path::Path;
+
+use indicatif::ProgressBar;
+use sibsim::compare::file::{self, is_comparison, parse_sweep, variant_at, StructureOptions};
+use sibsim::compare::seek::{default_range, parse_target, seek as run_seek};
+use sibsim::compare::{self, report, CompareError, Knob, Schedule, Setup, VariantDef};
+use sibsim::engine::metrics::Layout;
+use sibsim::error::Error;
+use sibsim::report::write_all_or_nothing;
+use sibsim::scenario::{self, Event, Model};
+
+use super::args::{CompareArgs, CompareOutput, Sampling, SeekArgs, StructureArgs};
+use super::commands::{check_out_dir, default_out, progress_bar};
+use super::write_stdout;
+
+fn option(option: &str, problem: String, valid: &str) -> CompareError {
+    CompareError::Option {
+        option: option.into(),
+        problem,
+        valid: valid.into(),
+    }
+}
+
+fn structure_options(a: &StructureArgs) -> Result<StructureOptions, CompareError> {
+    let schedule = Schedule::parse(&a.block_schedule).ok_or_else(|| {
+        option(
+            "--block-schedule",
+            format!("\"{}\"", a.block_schedule),
+            "expected monthly, quarterly or annual",
+        )
+    })?;
+    let outcome_event = match &a.outcome_event {
+        None => None,
+        Some(e) => Some(
+            Event::parse(e)
+                .filter(|&e| e != Event::Referral)
+                .ok_or_else(|| {
+                    option(
+                        "--outcome-event",
+                        format!("\"{e}\""),
+                        "expected engagement, job_start, sustain_6w, sustain_13w or sustain_26w",
+                    )
+                })?,
+        ),
+    };
+    Ok(StructureOptions {
+        schedule,
+        outcome_event,
+        scale_caps: !a.no_scale_caps,
+    })
+}
+
+/// The base scenario of FILE (a scenario, or a comparison file's base) and the comparison file
+/// if it is one.
+fn read(path: &Path) -> anyhow::Result<(Model, Option<file::ComparisonFile>)> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::ReadScenario {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if is_comparison(&text) {
+        let c = file::parse(path, &text)?;
+        Ok((c.base.clone(), Some(c)))
+    } else {
+        Ok((
+            scenario::parse_scenario(&path.display().to_string(), &text).map_err(Error::from)?,
+            None,
+        ))
+    }
+}
+
+fn setup(model: &Model, s: &Sampling, feedback: bool) -> Setup {
+    Setup {
+        trials: s.trials.unwrap_or(model.settings.trials),
+        seed: s.seed.unwrap_or(model.settings.seed),
+        threads: s.threads,
+        feedback,
+    }
+}
+
+/// A bar per run: the run's label as its message.
+fn bar_progress(bar: &ProgressBar) -> impl Fn(&str, u64, u64) + Sync + '_ {
+    move |label: &str, done: u64, total: u64| {
+        if bar.length() != Some(total) {
+            bar.set_length(total);
+        }
+        if done == 0 || bar.message() != label {
+            bar.set_message(label.to_string());
+        }
+        bar.set_position(done);
+    }
+}
+
+fn styled(bar: ProgressBar) -> ProgressBar {
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{spinner} {msg}: {pos}/{len} trials [{bar:30}]")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}
+
+fn out_dir(o: &CompareOutput, file: &Path) -> Result<std::path::PathBuf, Error> {
+    let out = o.out.clone().unwrap_or_else(|| default_out(file));
+    check_out_dir(&out)?;
+    Ok(out)
+}
+
+pub(super) fn compare(args: CompareArgs) -> anyhow::Result<()> {
+    let (model, cfile) = read(&args.file)?;
+    let opts = structure_options(&args.structure)?;
+    let feedback = !args.structure.no_feedback && cfile.as_ref().is_none_or(|c| c.feedback);
+    let (name, variants): (String, Vec<VariantDef>) = match (&args.sweep, &cfile) {
+        (Some(spec), _) => {
+            let (knob, values) = parse_sweep(spec, &model)?;
+            let stem = args
+                .file
+                .file_stem()
+                .map_or("scenario".into(), |s| s.to_string_lossy().into_owned());
+            (
+                format!("{stem}: sweep {knob}"),
+                values
+                    .iter()
+                    .map(|&v| variant_at(&knob, v, &model, &opts))
+                    .collect(),
+            )
+        }
+        (None, Some(c)) => (c.name.clone(), c.variants.clone()),
+        (None, None) => {
+            return Err(option(
+                "FILE",
+                format!(
+                    "{} is a scenario, and no --sweep was given",
+                    args.file.display()
+                ),
+                "expected a comparison file (with `base = …` and [[variants]], docs/compare.md) or --sweep PATH=V1,V2,…",
+            )
+            .into())
+        }
+    };
+    let setup = setup(&model, &args.sampling, feedback);
+    let out = out_dir(&args.output, &args.file)?;
+    let bar = styled(progress_bar(setup.trials, args.output.quiet));
+    let progress = bar_progress(&bar);
+    let started = std::time::Instant::now();
+    let base = compare::run_base(&model, &setup, &progress)?;
+    let mut runs = Vec::new();
+    for v in &variants {
+        runs.push(compare::evaluate(&base, v, &setup, &progress)?);
+    }
+    bar.finish_and_clear();
+    let c = report::Comparison::new(&name, &setup, &base, &runs);
+    let json = report::to_json(&c)?;
+    let files = vec![
+        ("compare.json", json.clone()),
+        ("compare.csv", report::to_csv(&c)?),
+    ];
+    write_all_or_nothing(&out, &files)?;
+    if args.output.json {
+        write_stdout(&json)?;
+    } else {
+        write_stdout(report::render(&c).as_bytes())?;
+    }
+    if !args.output.quiet {
+        let total: usize = 1 + runs
+            .iter()
+            .map(|r| r.solve.as_ref().map_or(1, |s| s.evaluations))
+            .sum::<usize>();
+        eprintln!(
+            "{} runs of {} trials in {:.2} s; wrote compare.json, compare.csv to {}",
+            total,
+            setup.trials,
+            started.elapsed().as_secs_f64(),
+            out.display()
+        );
+    }
+    Ok(())
+}
+
+fn parse_range(s: &str) -> Result<[f64; 2], CompareError> {
+    let bad = || {
+        option(
+            "--range",
+            format!("\"{s}\""),
+            "expected LOW,HIGH, two numbers, e.g. 0,1",
+        )
+    };
+    let (a, b) = s.split_once(',').ok_or_else(bad)?;
+    let a: f64 = a.trim().parse().map_err(|_| bad())?;
+    let b: f64 = b.trim().parse().map_err(|_| bad())?;
+    Ok([a, b])
+}
+
+pub(super) fn seek(args: SeekArgs) -> anyhow::Result<()> {
+    let (model, cfile) = read(&args.file)?;
+    let opts = structure_options(&args.structure)?;
+    let feedback = !args.structure.no_feedback && cfile.as_ref().is_none_or(|c| c.feedback);
+    let knob =
+        Knob::parse(args.vary.trim(), &model).map_err(|e| option("--vary", e.problem, &e.valid))?;
+    let layout = Layout::new(&compare::structure::with_income_accounts(&model));
+    let mut columns = layout.metrics.clone();
+    columns.extend(layout.flags.iter().cloned());
+    let target = parse_target(&args.target, &columns)?;
+    let range = match &args.range {
+        Some(r) => parse_range(r)?,
+        None => default_range(&knob, &model).ok_or_else(|| {
+            option(
+                "--range",
+                format!("{knob} is 0 in the scenario, so there is no default range"),
+                "expected --range LOW,HIGH",
+            )
+        })?,
+    };
+    let tolerance = args.tolerance.unwrap_or(match knob {
+        Knob::TariffThreshold(_) => 1.0,
+        _ => (range[1] - range[0]) * 1e-4,
+    });
+    let setup = setup(&model, &args.sampling, feedback);
+    let out = out_dir(&args.output, &args.file)?;
+    let bar = styled(progress_bar(setup.trials, args.output.quiet));
+    let progress = bar_progress(&bar);
+    let started = std::time::Instant::now();
+    let base = compare::run_base(&model, &setup, &progress)?;
+    let r = run_seek(
+        &base, &knob, range, tolerance, &target, &opts, &setup, &progress,
+    );
+    bar.finish_and_clear();
+    let r = r?;
+    let mut json = serde_json::to_vec_pretty(&r)?;
+    json.push(b'\n');
+    write_all_or_nothing(&out, &[("seek.json", json.clone())])?;
+    if args.output.json {
+        write_stdout(&json)?;
+    } else {
+        let text = format!(
+            "Seek on {}: {} {} in [{}, {}] meeting {}\n\
+             {} = {}: {} = {:.6} (± {:.6} Monte Carlo SE), met\n\
+             {} = {}: {} = {:.6}, not met\n\
+             {} evaluations ({} runs of {} trials, seed {}); stopped because {}\n",
+            r.scenario,
+            r.direction,
+            r.knob,
+            r.range[0],
+            r.range[1],
+            r.target.text,
+            r.knob,
+            r.value,
+            r.target.column,
+            r.achieved,
+            r.achieved_se,
+            r.knob,
+            r.not_met_value,
+            r.target.column,
+            r.not_met_figure,
+            r.evaluations,
+            r.runs,
+            r.trials,
+            r.seed,
+            r.stopped_because
+        );
+        write_stdout(text.as_bytes())?;
+    }
+    if !args.output.quiet {
+        eprintln!(
+            "seek took {:.2} s; wrote seek.json to {}",
+            started.elapsed().as_secs_f64(),
+            out.display()
+        );
+    }
+    Ok(())
+}

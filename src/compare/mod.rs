@@ -1,0 +1,500 @@
+//! Structure comparison for commissioners (docs/compare.md): the same delivery under different
+//! payment structures, on common random numbers, with paired differences and their errors; block
+//! share sweeps at equal expected commissioner spend; and goal seek.
+//!
+//! Every variant runs on the same seed and trial indices. A trial's random streams are split by
+//! purpose (parameters, each site's delivery; MODEL.md, Non-negotiables), so a variant that changes
+//! only payment rules draws exactly the same delivery. Where distress or termination feeds money
+//! back into delivery (`feedback = true`), a variant's trials diverge from the base's only through
+//! that feedback; the report counts the trials whose delivery differs.
+//!
+//! The pieces: [`knob`] (the fields a variant sets), [`structure`] (the block-share transform),
+//! [`paired`] (paired statistics), [`figures`] (what each variant reports), [`file`] (the
+//! comparison file), [`report`] (the results contract, `compare.json`), [`seek`] (goal seek).
+
+pub mod figures;
+pub mod file;
+pub mod knob;
+pub mod paired;
+pub mod report;
+pub mod seek;
+pub mod structure;
+
+use crate::analysis::TrialTable;
+use crate::engine::runner::{run, RunOptions};
+use crate::error::{Error, ScenarioErrors};
+use crate::scenario::{outputs, Model};
+
+pub use knob::{Knob, KnobError};
+pub use report::Comparison;
+pub use structure::{Schedule, Structure};
+
+/// How every run of a comparison is made.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Setup {
+    pub trials: u64,
+    pub seed: u64,
+    pub threads: Option<usize>,
+    /// Whether distress and termination stay on (else every variant runs without them).
+    pub feedback: bool,
+}
+
+/// Progress of a comparison: called with what is being run, and trials done of the run's total.
+pub type Progress<'a> = &'a (dyn Fn(&str, u64, u64) + Sync);
+
+/// Why a comparison or a seek could not give figures.
+#[derive(Debug, thiserror::Error)]
+pub enum CompareError {
+    #[error(transparent)]
+    Run(#[from] Error),
+    /// Problems in a comparison file, each located.
+    #[error(transparent)]
+    Invalid(#[from] ScenarioErrors),
+    /// A command-line path or value.
+    #[error("invalid {option}: {problem}; {valid}")]
+    Option {
+        option: String,
+        problem: String,
+        valid: String,
+    },
+    /// The tariff scales that give equal expected commissioner spend could not be found.
+    #[error("variant {variant}: cannot equalise {commissioner}'s expected net spend: {why}")]
+    NotEqualised {
+        variant: String,
+        commissioner: String,
+        why: String,
+    },
+    /// Goal seek could not answer (not bracketed, not monotone, no such figure).
+    #[error("{0}")]
+    Seek(String),
+}
+
+/// A variant as defined: what it changes from the base.
+#[derive(Debug, Clone, Default)]
+pub struct VariantDef {
+    pub name: String,
+    pub description: String,
+    /// Payment rules taken from another scenario (its file name, for the report, and model).
+    pub rules_from: Option<(String, Model)>,
+    /// Field knobs, applied in order after `rules_from` ([`Knob::TariffScale`] included).
+    pub set: Vec<(Knob, f64)>,
+    /// The block-share transform, applied last.
+    pub structure: Option<Structure>,
+}
+
+/// How a block-share variant's tariff scales were found.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Solve {
+    pub block_share: f64,
+    pub schedule: Schedule,
+    pub outcome_event: String,
+    /// Per commissioner: the base's expected net spend, the variant's, the scale found.
+    pub commissioners: Vec<SolvedSpend>,
+    /// Runs of the variant the solve took (the last is the reported one).
+    pub evaluations: usize,
+    pub method: &'static str,
+}
+
+/// One commissioner's equal-spend solve.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SolvedSpend {
+    pub commissioner: String,
+    pub base_spend_mean: f64,
+    pub variant_spend_mean: f64,
+    /// Monte Carlo SE of the base's mean spend, for scale.
+    pub base_spend_se: f64,
+    pub tariff_scale: f64,
+    /// The multiplier on b × I_s (1 but at block share 1, where the blocks carry the solve).
+    pub block_scale: f64,
+    /// Per site of this commissioner: the blocks scheduled in all (b × I_s × block scale).
+    pub blocks: Vec<(String, f64)>,
+}
+
+/// A variant run.
+#[derive(Debug, Clone)]
+pub struct Evaluated {
+    pub name: String,
+    pub description: String,
+    /// What was set, as `path = value` lines, for the report.
+    pub settings: Vec<String>,
+    pub model: Model,
+    pub table: TrialTable,
+    pub solve: Option<Solve>,
+}
+
+/// The base of a comparison, run.
+#[derive(Debug, Clone)]
+pub struct Base {
+    /// The base scenario (feedback as set up), without income accounts: what variants start from.
+    pub plain: Model,
+    pub run: Evaluated,
+}
+
+/// `model` without distress and termination.
+pub fn without_feedback(model: &Model) -> Model {
+    let mut m = model.clone();
+    for s in &mut m.sites {
+        s.distress = None;
+        s.termination = None;
+    }
+    m
+}
+
+fn run_table(
+    model: &Model,
+    setup: &Setup,
+    label: &str,
+    progress: Progress<'_>,
+) -> Result<TrialTable, Error> {
+    let opts = RunOptions {
+        trials: Some(setup.trials),
+        seed: Some(setup.seed),
+        threads: setup.threads,
+        ..RunOptions::default()
+    };
+    let total = setup.trials;
+    run(model, &opts, &|done| progress(label, done, total))
+}
+
+/// Run the base of a comparison.
+///
+/// # Errors
+/// A run that cannot start (trials, threads).
+pub fn run_base(model: &Model, setup: &Setup, progress: Progress<'_>) -> Result<Base, Error> {
+    let plain = if setup.feedback {
+        model.clone()
+    } else {
+        without_feedback(model)
+    };
+    let accounted = structure::with_income_accounts(&plain);
+    let table = run_table(&accounted, setup, "base", progress)?;
+    Ok(Base {
+        plain,
+        run: Evaluated {
+            name: "base".into(),
+            description: model.name.clone(),
+            settings: Vec::new(),
+            model: accounted,
+            table,
+            solve: None,
+        },
+    })
+}
+
+/// Take the payment rules of `from` into `base` (docs/compare.md, `rules_from`).
+///
+/// # Errors
+/// A scenario with another start month, other parties or other sites.
+pub fn take_rules(base: &Model, from: &Model) -> Result<Model, String> {
+    if base.settings.start != from.settings.start {
+        return Err(format!(
+            "it starts in {} and the base in {}",
+            from.settings.start, base.settings.start
+        ));
+    }
+    let parties = |m: &Model| -> Vec<(String, crate::scenario::Role)> {
+        m.parties.iter().map(|p| (p.id.clone(), p.role)).collect()
+    };
+    if parties(base) != parties(from) {
+        return Err("its parties (ids, roles, order) differ from the base's".into());
+    }
+    let sites = |m: &Model| -> Vec<String> { m.sites.iter().map(|s| s.id.clone()).collect() };
+    if sites(base) != sites(from) {
+        return Err("its sites (ids, order) differ from the base's".into());
+    }
+    let mut m = base.clone();
+    let last = base.settings.horizon.saturating_sub(1);
+    m.rules = from.rules.clone();
+    m.tariffs = from.tariffs.clone();
+    for t in &mut m.tariffs {
+        t.to = t.to.min(last);
+    }
+    m.blocks = from.blocks.clone();
+    for b in &mut m.blocks {
+        b.months.retain(|&mo| mo <= last);
+    }
+    m.caps = from.caps.clone();
+    m.rule_sets = from.rule_sets.clone();
+    m.variations = from.variations.clone();
+    Ok(m)
+}
+
+/// The base's expected commissioner income per site and the count of `event` per site.
+fn base_income(base: &Base, event: crate::scenario::Event) -> structure::BaseIncome {
+    let t = &base.run.table;
+    let sites = &base.plain.sites;
+    let mean = |name: String| figures::exact_mean(t, &name).unwrap_or(0.0);
+    structure::BaseIncome {
+        income: sites
+            .iter()
+            .map(|s| {
+                mean(format!(
+                    "payments.by_rule.{}",
+                    structure::income_rule(&s.id)
+                ))
+            })
+            .collect(),
+        events: sites
+            .iter()
+            .map(|s| mean(format!("site.{}.{}", s.id, event.metric())))
+            .collect(),
+    }
+}
+
+/// Expected net spend (paid − received) of party `id` and its Monte Carlo SE.
+fn net_spend(table: &TrialTable, id: &str) -> (f64, f64) {
+    let paid = figures::exact_mean(table, &format!("payments.by_payer.{id}")).unwrap_or(0.0);
+    let got = figures::exact_mean(table, &format!("payments.by_payee.{id}")).unwrap_or(0.0);
+    let col = |name: String| figures::named(table, &name).unwrap_or_default();
+    let (p, r) = (
+        col(format!("payments.by_payer.{id}")),
+        col(format!("payments.by_payee.{id}")),
+    );
+    let (_, var, n) = paired::mean_var(p.iter().zip(&r).map(|(a, b)| a - b));
+    (paid - got, (var / n.max(1) as f64).sqrt())
+}
+
+/// Relative tolerance of the equal-spend solve: each commissioner's expected spend is matched to
+/// within this share of the base's (or a hundredth of its Monte Carlo SE, if larger). With
+/// feedback off the spend is linear in the scale and the solve lands on it to rounding; with
+/// feedback on, distress and termination make it a step function of the scale, so exact equality
+/// may not exist.
+pub const SPEND_TOLERANCE: f64 = 1e-5;
+
+/// Most runs one block-share solve may take.
+pub const MAX_SOLVE_RUNS: usize = 12;
+
+/// Run variant `def` against `base`.
+///
+/// # Errors
+/// Rules that cannot be taken, a finance override that breaks a rule (facility below the loan),
+/// a solve that does not converge, or a run that cannot start.
+pub fn evaluate(
+    base: &Base,
+    def: &VariantDef,
+    setup: &Setup,
+    progress: Progress<'_>,
+) -> Result<Evaluated, CompareError> {
+    let mut m = base.plain.clone();
+    let mut settings = Vec::new();
+    if let Some((file, from)) = &def.rules_from {
+        let from = if setup.feedback {
+            from.clone()
+        } else {
+            without_feedback(from)
+        };
+        m = take_rules(&m, &from).map_err(|why| CompareError::Option {
+            option: format!("variants.{}.rules_from", def.name),
+            problem: format!("{file} cannot lend its rules: {why}"),
+            valid: "expected a scenario with the base's start month, parties and sites".into(),
+        })?;
+        settings.push(format!("rules_from = {file}"));
+    }
+    for (knob, value) in &def.set {
+        knob.apply(&mut m, *value);
+        settings.push(format!("{knob} = {value}"));
+    }
+    if let Some(f) = &m.finance {
+        if f.facility < f.loan {
+            return Err(CompareError::Option {
+                option: format!("variants.{}", def.name),
+                problem: format!("the facility £{} is below the loan £{}", f.facility, f.loan),
+                valid: "expected finance.facility ≥ finance.loan".into(),
+            });
+        }
+    }
+    let m = structure::with_income_accounts(&m);
+    let Some(st) = def.structure else {
+        let table = run_table(&m, setup, &def.name, progress)?;
+        return Ok(Evaluated {
+            name: def.name.clone(),
+            description: def.description.clone(),
+            settings,
+            model: m,
+            table,
+            solve: None,
+        });
+    };
+    settings.push(format!("block_share = {}", st.block_share));
+    solve_structure(base, def, m, st, settings, setup, progress)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn solve_structure(
+    base: &Base,
+    def: &VariantDef,
+    m: Model,
+    st: Structure,
+    settings: Vec<String>,
+    setup: &Setup,
+    progress: Progress<'_>,
+) -> Result<Evaluated, CompareError> {
+    let comms = structure::commissioners(&m);
+    let ids: Vec<String> = comms.iter().map(|&c| m.parties[c].id.clone()).collect();
+    let income = base_income(base, st.outcome_event);
+    let targets: Vec<(f64, f64)> = ids
+        .iter()
+        .map(|id| net_spend(&base.run.table, id))
+        .collect();
+    let runs = std::cell::Cell::new(0usize);
+    // Block share 1: all of the expected income is block and the tariffs pay nothing, so the
+    // solve moves the blocks; otherwise it moves the tariffs.
+    let all_block = st.block_share >= 1.0;
+    let eval = |x: &[f64]| -> Result<(Model, TrialTable, Vec<f64>), CompareError> {
+        runs.set(runs.get() + 1);
+        let (scales, blocks) = if all_block {
+            (vec![0.0; x.len()], x.to_vec())
+        } else {
+            (x.to_vec(), vec![1.0; x.len()])
+        };
+        let model = structure::transform(&m, &st, &income, &scales, &blocks);
+        let label = format!("{} (solve run {})", def.name, runs.get());
+        let table = run_table(&model, setup, &label, progress)?;
+        let spend = ids.iter().map(|id| net_spend(&table, id).0).collect();
+        Ok((model, table, spend))
+    };
+    let k = ids.len();
+    let tol: Vec<f64> = targets
+        .iter()
+        .map(|&(t, se)| (SPEND_TOLERANCE * t.abs()).max(1e-2 * se).max(1e-6))
+        .collect();
+    let done = |spend: &[f64]| (0..k).all(|c| (spend[c] - targets[c].0).abs() <= tol[c]);
+    let what = if all_block { "block" } else { "tariff" };
+    // Two runs give each commissioner's spend line (exact when delivery does not respond to
+    // money); then a secant step per commissioner from the last two runs, until every spend is
+    // within tolerance of its target.
+    let mut xs: Vec<Vec<f64>> = vec![vec![0.0; k], vec![1.0; k]];
+    let mut fs: Vec<Vec<f64>> = Vec::new();
+    let mut last = None;
+    for x in &xs {
+        let (model, table, spend) = eval(x)?;
+        fs.push(spend.clone());
+        last = Some((model, table, spend));
+    }
+    let (scales, model, table, spend) = loop {
+        let (x0, x1) = (&xs[xs.len() - 2], &xs[xs.len() - 1]);
+        let (f0, f1) = (&fs[fs.len() - 2], &fs[fs.len() - 1]);
+        let mut next = x1.clone();
+        for c in 0..k {
+            let slope = (f1[c] - f0[c]) / (x1[c] - x0[c]);
+            if (f1[c] - targets[c].0).abs() <= tol[c] {
+                continue;
+            }
+            if !(slope.is_finite() && slope > 0.0) {
+                return Err(CompareError::NotEqualised {
+                    variant: def.name.clone(),
+                    commissioner: ids[c].clone(),
+                    why: format!(
+                        "its spend does not rise with its {what} scale (from {:.0} to {:.0} as the scale goes from {} to {}); it may pay its providers no {what}",
+                        f0[c], f1[c], x0[c], x1[c]
+                    ),
+                });
+            }
+            next[c] = (x1[c] + (targets[c].0 - f1[c]) / slope).max(0.0);
+        }
+        let (model, table, spend) = last.take().expect("a run was made");
+        if done(&spend) {
+            break (x1.clone(), model, table, spend);
+        }
+        let evaluations = runs.get();
+        if evaluations >= MAX_SOLVE_RUNS {
+            let c = (0..k)
+                .max_by(|&a, &b| {
+                    let ra = (spend[a] - targets[a].0).abs() / tol[a];
+                    let rb = (spend[b] - targets[b].0).abs() / tol[b];
+                    ra.total_cmp(&rb)
+                })
+                .unwrap_or(0);
+            return Err(CompareError::NotEqualised {
+                variant: def.name.clone(),
+                commissioner: ids[c].clone(),
+                why: format!(
+                    "after {evaluations} runs its expected spend is £{:.2} against the base's £{:.2} (tolerance £{:.2}); the {what} scales may not reach it at this block share",
+                    spend[c], targets[c].0, tol[c]
+                ),
+            });
+        }
+        if next.iter().zip(x1).all(|(a, b)| a == b) {
+            // A scale pinned at zero cannot move further: the rest costs more than the base.
+            let c = (0..k)
+                .find(|&c| (spend[c] - targets[c].0).abs() > tol[c])
+                .unwrap_or(0);
+            return Err(CompareError::NotEqualised {
+                variant: def.name.clone(),
+                commissioner: ids[c].clone(),
+                why: format!(
+                    "with no {what} at all its expected spend is £{:.2}, above the base's £{:.2}",
+                    spend[c], targets[c].0
+                ),
+            });
+        }
+        let (model, table, spend) = eval(&next)?;
+        xs.push(next);
+        fs.push(spend.clone());
+        last = Some((model, table, spend));
+    };
+    let method = if all_block {
+        "secant on the block scale, common random numbers (block share 1: no tariff)"
+    } else {
+        "secant on the tariff scale, common random numbers"
+    };
+    let commissioners = comms
+        .iter()
+        .enumerate()
+        .map(|(c, &party)| SolvedSpend {
+            commissioner: ids[c].clone(),
+            base_spend_mean: targets[c].0,
+            variant_spend_mean: spend[c],
+            base_spend_se: targets[c].1,
+            tariff_scale: if all_block { 0.0 } else { scales[c] },
+            block_scale: if all_block { scales[c] } else { 1.0 },
+            blocks: m
+                .sites
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.commissioner == party)
+                .map(|(s, site)| {
+                    let scale = if all_block { scales[c] } else { 1.0 };
+                    (site.id.clone(), st.block_share * income.income[s] * scale)
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(Evaluated {
+        name: def.name.clone(),
+        description: def.description.clone(),
+        settings,
+        model,
+        table,
+        solve: Some(Solve {
+            block_share: st.block_share,
+            schedule: st.schedule,
+            outcome_event: st.outcome_event.name().to_string(),
+            commissioners,
+            evaluations: runs.get(),
+            method,
+        }),
+    })
+}
+
+/// How many trials' delivery (any count at any site) differs between two runs.
+pub fn delivery_diverged(model: &Model, a: &TrialTable, b: &TrialTable) -> usize {
+    let mut names: Vec<String> = outputs::count_columns(model)
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    let totals = names.clone();
+    for s in &model.sites {
+        names.extend(totals.iter().map(|n| format!("site.{}.{n}", s.id)));
+    }
+    let n = a.trials.min(b.trials);
+    let mut diverged = vec![false; n];
+    for name in &names {
+        if let (Some(x), Some(y)) = (figures::named(a, name), figures::named(b, name)) {
+            for t in 0..n {
+                diverged[t] |= x[t].to_bits() != y[t].to_bits();
+            }
+        }
+    }
+    diverged.iter().filter(|&&d| d).count()
+}

@@ -1,0 +1,228 @@
+//! Paired statistics on common random numbers: a figure of one variant minus the same figure of
+//! another, on the same trials, with the standard error of that difference computed from the
+//! per-trial differences, beside the standard error two independent runs of the same size would
+//! give.
+//!
+//! - **Means and probabilities**: the difference of means is the mean of the per-trial
+//!   differences d_t; its paired SE is sd(d) / √n. The unpaired SE is √(var(x)/n + var(y)/n).
+//! - **Quantiles**: the difference of the two samples' quantiles (type 7). Its SE is by batch
+//!   means: the trials are cut into [`BATCHES`] contiguous batches, the quantile difference is
+//!   taken in each, and SE = sd(batch differences) / √batches (each batch holds 1/B of the trials,
+//!   so a batch estimate's variance is ≈ B times the whole run's). The unpaired SE combines each
+//!   sample's own batch SE. Needs [`MIN_BATCH_TRIALS`] trials per batch.
+//! - **Ratios of means** (E[S] / E[N]): the delta method on z_t = (S_t − R N_t) / E[N].
+//!
+//! Trials where either value is undefined (NaN: a cost per job with no jobs, an undefined IRR)
+//! are left out of the pairs, and the count of them is reported with the figure.
+//!
+//! The variance-reduction factor is (unpaired SE / paired SE)²: how many times more trials two
+//! independent runs would need for the same precision.
+
+use crate::analysis::summary::quantile_sorted;
+
+/// Batches for the SE of a quantile difference.
+pub const BATCHES: usize = 32;
+/// Fewest trials per batch for a batch SE.
+pub const MIN_BATCH_TRIALS: usize = 10;
+
+/// A paired difference and its errors.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Diff {
+    pub value: f64,
+    /// From the per-trial (or per-batch) differences; NaN when it cannot be estimated.
+    pub se_paired: f64,
+    /// What two independent runs of the same size would give.
+    pub se_unpaired: f64,
+    /// Trials both values are defined in.
+    pub pairs: usize,
+}
+
+impl Diff {
+    /// (se_unpaired / se_paired)²; `None` when either is not a positive finite number.
+    pub fn variance_reduction(&self) -> Option<f64> {
+        let ok = |x: f64| x.is_finite() && x > 0.0;
+        (ok(self.se_paired) && ok(self.se_unpaired))
+            .then(|| (self.se_unpaired / self.se_paired).powi(2))
+    }
+}
+
+/// Mean and (n − 1) variance of the defined values.
+pub fn mean_var(xs: impl Iterator<Item = f64>) -> (f64, f64, usize) {
+    let (mut n, mut mean, mut m2) = (0usize, 0.0, 0.0);
+    for x in xs.filter(|x| !x.is_nan()) {
+        n += 1;
+        let d = x - mean;
+        mean += d / n as f64;
+        m2 += d * (x - mean);
+    }
+    let var = if n > 1 { m2 / (n - 1) as f64 } else { f64::NAN };
+    (if n > 0 { mean } else { f64::NAN }, var, n)
+}
+
+fn pairs<'a>(x: &'a [f64], y: &'a [f64]) -> impl Iterator<Item = (f64, f64)> + 'a {
+    x.iter()
+        .zip(y)
+        .map(|(&a, &b)| (a, b))
+        .filter(|(a, b)| !a.is_nan() && !b.is_nan())
+}
+
+/// Mean of `x` minus mean of `y`, trial by trial.
+pub fn mean_diff(x: &[f64], y: &[f64]) -> Diff {
+    let (d, var_d, n) = mean_var(pairs(x, y).map(|(a, b)| a - b));
+    let (_, vx, _) = mean_var(pairs(x, y).map(|(a, _)| a));
+    let (_, vy, _) = mean_var(pairs(x, y).map(|(_, b)| b));
+    let nf = n as f64;
+    Diff {
+        value: d,
+        se_paired: (var_d / nf).sqrt(),
+        se_unpaired: (vx / nf + vy / nf).sqrt(),
+        pairs: n,
+    }
+}
+
+/// The type-7 quantile `p` of the defined values of `xs` (NaN if none).
+pub fn quantile(xs: &[f64], p: f64) -> f64 {
+    let mut v: Vec<f64> = xs.iter().copied().filter(|x| !x.is_nan()).collect();
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_unstable_by(f64::total_cmp);
+    quantile_sorted(&v, p)
+}
+
+/// SE of the quantile of one sample by batch means (NaN with too few trials).
+pub fn quantile_se(xs: &[f64], p: f64) -> f64 {
+    batch_se(xs.len(), |r| quantile(&xs[r], p))
+}
+
+fn batch_se(n: usize, estimate: impl Fn(std::ops::Range<usize>) -> f64) -> f64 {
+    if n < BATCHES * MIN_BATCH_TRIALS {
+        return f64::NAN;
+    }
+    let est: Vec<f64> = (0..BATCHES)
+        .map(|k| estimate(k * n / BATCHES..(k + 1) * n / BATCHES))
+        .collect();
+    let (_, var, m) = mean_var(est.iter().copied());
+    if m < BATCHES {
+        return f64::NAN;
+    }
+    (var / BATCHES as f64).sqrt()
+}
+
+/// Quantile `p` of `x` minus quantile `p` of `y`, with batch-means errors.
+pub fn quantile_diff(x: &[f64], y: &[f64], p: f64) -> Diff {
+    let n = x.len().min(y.len());
+    let value = quantile(x, p) - quantile(y, p);
+    let se_paired = batch_se(n, |r| quantile(&x[r.clone()], p) - quantile(&y[r], p));
+    let se_unpaired = (quantile_se(x, p).powi(2) + quantile_se(y, p).powi(2)).sqrt();
+    Diff {
+        value,
+        se_paired,
+        se_unpaired,
+        pairs: pairs(x, y).count(),
+    }
+}
+
+/// E[s] / E[d] over the trials where both are defined.
+pub fn ratio_of_means(s: &[f64], d: &[f64]) -> f64 {
+    let (ms, _, _) = mean_var(pairs(s, d).map(|(a, _)| a));
+    let (md, _, _) = mean_var(pairs(s, d).map(|(_, b)| b));
+    ms / md
+}
+
+/// The delta-method linearisation of E[s] / E[d]: z_t = (s_t − R d_t) / E[d] (NaN where either
+/// value is undefined).
+fn linearised(s: &[f64], d: &[f64]) -> Vec<f64> {
+    let r = ratio_of_means(s, d);
+    let (md, _, _) = mean_var(pairs(s, d).map(|(_, b)| b));
+    s.iter().zip(d).map(|(&a, &b)| (a - r * b) / md).collect()
+}
+
+/// E[s_x]/E[d_x] − E[s_y]/E[d_y], trial by trial (delta method).
+pub fn ratio_diff(sx: &[f64], dx: &[f64], sy: &[f64], dy: &[f64]) -> Diff {
+    let zx = linearised(sx, dx);
+    let zy = linearised(sy, dy);
+    let d = mean_diff(&zx, &zy);
+    Diff {
+        value: ratio_of_means(sx, dx) - ratio_of_means(sy, dy),
+        ..d
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A tiny generator for test data (splitmix64), independent of the engine's streams.
+    fn uniforms(seed: u64, n: usize) -> Vec<f64> {
+        let mut s = seed;
+        (0..n)
+            .map(|_| {
+                s = s.wrapping_add(0x9E37_79B9_7F4A_7C15);
+                let mut z = s;
+                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+                ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_shift_has_no_paired_error_and_an_unpaired_one() {
+        let x = uniforms(1, 4000);
+        let y: Vec<f64> = x.iter().map(|v| v + 0.25).collect();
+        let d = mean_diff(&y, &x);
+        assert!((d.value - 0.25).abs() < 1e-12);
+        assert!(d.se_paired < 1e-12);
+        // Uniform(0,1) variance 1/12: unpaired SE = √(2/12/n).
+        let want = (2.0 / 12.0 / 4000.0f64).sqrt();
+        assert!(
+            (d.se_unpaired / want - 1.0).abs() < 0.05,
+            "{}",
+            d.se_unpaired
+        );
+        let q = quantile_diff(&y, &x, 0.5);
+        assert!((q.value - 0.25).abs() < 1e-12);
+        assert!(q.se_paired < 1e-12);
+    }
+
+    #[test]
+    fn independent_samples_get_no_reduction() {
+        // x and y independent: the paired SE equals the unpaired one up to sampling error.
+        let x = uniforms(2, 8000);
+        let y = uniforms(3, 8000);
+        let d = mean_diff(&x, &y);
+        let r = d.variance_reduction().unwrap();
+        assert!((0.9..1.1).contains(&r), "{r}");
+    }
+
+    #[test]
+    fn quantile_batch_se_matches_the_order_statistic_formula() {
+        // SE of the sample median of U(0,1): √(p(1−p)/n) / f(q) = √(0.25/n).
+        let n = 32_000;
+        let x = uniforms(4, n);
+        let se = quantile_se(&x, 0.5);
+        let want = (0.25 / n as f64).sqrt();
+        assert!((se / want - 1.0).abs() < 0.35, "{se} vs {want}");
+        assert!(quantile_se(&x[..100], 0.5).is_nan());
+    }
+
+    #[test]
+    fn undefined_trials_are_left_out_of_the_pairs() {
+        let x = [1.0, f64::NAN, 3.0, 5.0];
+        let y = [0.0, 1.0, f64::NAN, 1.0];
+        let d = mean_diff(&x, &y);
+        assert_eq!(d.pairs, 2);
+        assert_eq!(d.value, 2.5);
+    }
+
+    #[test]
+    fn ratio_of_means_and_its_difference() {
+        let s = [10.0, 20.0, 30.0];
+        let n = [1.0, 2.0, 2.0];
+        assert_eq!(ratio_of_means(&s, &n), 12.0);
+        let s2: Vec<f64> = s.iter().map(|v| v * 2.0).collect();
+        let d = ratio_diff(&s2, &n, &s, &n);
+        assert!((d.value - 12.0).abs() < 1e-12);
+    }
+}
