@@ -25,7 +25,7 @@ pub enum Stat {
     /// A share of trials with the flag set.
     Probability,
     Quantile(f64),
-    /// E[this source] / E[`den`]'s column.
+    /// E(this source) ÷ E(the figure's `den`).
     RatioOfMeans,
 }
 

@@ -10,7 +10,7 @@
 //!   taken in each, and SE = sd(batch differences) / √batches (each batch holds 1/B of the trials,
 //!   so a batch estimate's variance is ≈ B times the whole run's). The unpaired SE combines each
 //!   sample's own batch SE. Needs [`MIN_BATCH_TRIALS`] trials per batch.
-//! - **Ratios of means** (E[S] / E[N]): the delta method on z_t = (S_t − R N_t) / E[N].
+//! - **Ratios of means** (E(S) ÷ E(N)): the delta method on z_t = (S_t − R N_t) ÷ E(N).
 //!
 //! Trials where either value is undefined (NaN: a cost per job with no jobs, an undefined IRR)
 //! are left out of the pairs, and the count of them is reported with the figure.
@@ -123,14 +123,14 @@ pub fn quantile_diff(x: &[f64], y: &[f64], p: f64) -> Diff {
     }
 }
 
-/// E[s] / E[d] over the trials where both are defined.
+/// E(s) ÷ E(d) over the trials where both are defined.
 pub fn ratio_of_means(s: &[f64], d: &[f64]) -> f64 {
     let (ms, _, _) = mean_var(pairs(s, d).map(|(a, _)| a));
     let (md, _, _) = mean_var(pairs(s, d).map(|(_, b)| b));
     ms / md
 }
 
-/// The delta-method linearisation of E[s] / E[d]: z_t = (s_t − R d_t) / E[d] (NaN where either
+/// The delta-method linearisation of E(s) ÷ E(d): z_t = (s_t − R d_t) ÷ E(d) (NaN where either
 /// value is undefined).
 fn linearised(s: &[f64], d: &[f64]) -> Vec<f64> {
     let r = ratio_of_means(s, d);
@@ -138,7 +138,7 @@ fn linearised(s: &[f64], d: &[f64]) -> Vec<f64> {
     s.iter().zip(d).map(|(&a, &b)| (a - r * b) / md).collect()
 }
 
-/// E[s_x]/E[d_x] − E[s_y]/E[d_y], trial by trial (delta method).
+/// E(s_x) ÷ E(d_x) − E(s_y) ÷ E(d_y), trial by trial (delta method).
 pub fn ratio_diff(sx: &[f64], dx: &[f64], sy: &[f64], dy: &[f64]) -> Diff {
     let zx = linearised(sx, dx);
     let zy = linearised(sy, dy);
