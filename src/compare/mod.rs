@@ -9,7 +9,7 @@
 //! that feedback; the report counts the trials whose delivery differs.
 //!
 //! The pieces: [`knob`] (the fields a variant sets), [`structure`] (the block-share transform),
-//! [`paired`] (paired statistics), [`figures`] (what each variant reports), [`file`] (the
+//! [`paired`] (paired statistics), [`figures`] (what each variant reports), [`file`](mod@file) (the
 //! comparison file), [`report`] (the results contract, `compare.json`), [`seek`] (goal seek).
 
 pub mod figures;

@@ -11,7 +11,7 @@
 //!    gets one block paying b × I_s in equal instalments in advance on the chosen schedule over
 //!    the site's months.
 //! 3. Each commissioner c's tariffs to providers are multiplied by one scale s_c, solved
-//!    ([`solve`]) so that c's expected net spend (paid − received) equals the base's on the same
+//!    (`compare::evaluate`) so that c's expected net spend (paid − received) equals the base's on the same
 //!    trials. A site whose commissioner pays its provider no tariff gets one, flat, on the outcome
 //!    event, priced I_s ÷ the base's expected count of that event at the site before scaling.
 //! 4. Money caps covering only scaled tariffs scale with them (unless `scale_caps = false`); event
