@@ -101,6 +101,8 @@ pub struct SolvedSpend {
     pub commissioner: String,
     pub base_spend_mean: f64,
     pub variant_spend_mean: f64,
+    /// Monte Carlo SE of the variant's mean spend.
+    pub variant_spend_se: f64,
     /// Monte Carlo SE of the base's mean spend, for scale.
     pub base_spend_se: f64,
     pub tariff_scale: f64,
@@ -108,6 +110,15 @@ pub struct SolvedSpend {
     pub block_scale: f64,
     /// Per site of this commissioner: the blocks scheduled in all (b × I_s × block scale).
     pub blocks: Vec<(String, f64)>,
+}
+
+/// One run of a block-share solve.
+struct Trial {
+    x: Vec<f64>,
+    /// The run itself, kept only while it may be the one chosen (see [`MAX_SOLVE_RUNS`]).
+    run: Option<(Model, TrialTable)>,
+    spend: Vec<f64>,
+    se: Vec<f64>,
 }
 
 /// A variant run.
@@ -340,7 +351,7 @@ fn solve_structure(
     // Block share 1: all of the expected income is block and the tariffs pay nothing, so the
     // solve moves the blocks; otherwise it moves the tariffs.
     let all_block = st.block_share >= 1.0;
-    let eval = |x: &[f64]| -> Result<(Model, TrialTable, Vec<f64>), CompareError> {
+    let eval = |x: &[f64]| -> Result<Trial, CompareError> {
         runs.set(runs.get() + 1);
         let (scales, blocks) = if all_block {
             (vec![0.0; x.len()], x.to_vec())
@@ -350,93 +361,136 @@ fn solve_structure(
         let model = structure::transform(&m, &st, &income, &scales, &blocks);
         let label = format!("{} (solve run {})", def.name, runs.get());
         let table = run_table(&model, setup, &label, progress)?;
-        let spend = ids.iter().map(|id| net_spend(&table, id).0).collect();
-        Ok((model, table, spend))
+        let (spend, se) = ids.iter().map(|id| net_spend(&table, id)).unzip();
+        Ok(Trial {
+            x: x.to_vec(),
+            run: Some((model, table)),
+            spend,
+            se,
+        })
     };
     let k = ids.len();
     let tol: Vec<f64> = targets
         .iter()
         .map(|&(t, se)| (SPEND_TOLERANCE * t.abs()).max(1e-2 * se).max(1e-6))
         .collect();
-    let done = |spend: &[f64]| (0..k).all(|c| (spend[c] - targets[c].0).abs() <= tol[c]);
     let what = if all_block { "block" } else { "tariff" };
-    // Two runs give each commissioner's spend line (exact when delivery does not respond to
-    // money); then a secant step per commissioner from the last two runs, until every spend is
-    // within tolerance of its target.
-    let mut xs: Vec<Vec<f64>> = vec![vec![0.0; k], vec![1.0; k]];
-    let mut fs: Vec<Vec<f64>> = Vec::new();
-    let mut last = None;
-    for x in &xs {
-        let (model, table, spend) = eval(x)?;
-        fs.push(spend.clone());
-        last = Some((model, table, spend));
-    }
-    let (scales, model, table, spend) = loop {
-        let (x0, x1) = (&xs[xs.len() - 2], &xs[xs.len() - 1]);
-        let (f0, f1) = (&fs[fs.len() - 2], &fs[fs.len() - 1]);
-        let mut next = x1.clone();
+    let residual = |r: &Trial, c: usize| r.spend[c] - targets[c].0;
+    let exact = |r: &Trial| (0..k).all(|c| residual(r, c).abs() <= tol[c]);
+    // Within a tenth of the Monte Carlo error of the variant's own mean spend (and of the
+    // base's): with feedback on, spend is a step function of the scale, which may have no exact
+    // root; this is the fallback acceptance.
+    let close = |r: &Trial| {
+        (0..k).all(|c| residual(r, c).abs() <= (0.1 * r.se[c].max(targets[c].1)).max(tol[c]))
+    };
+    let score = |r: &Trial| {
+        (0..k)
+            .map(|c| residual(r, c).abs() / tol[c])
+            .fold(0.0, f64::max)
+    };
+    // Per commissioner: a safeguarded secant. Spend rises with the scale, so every run below the
+    // target bounds the root from below and every run above it from above; a secant step that
+    // leaves that bracket is replaced by the bracket's midpoint.
+    let mut history: Vec<Trial> = vec![eval(&vec![0.0; k])?, eval(&vec![1.0; k])?];
+    let chosen = loop {
+        let last = &history[history.len() - 1];
+        if exact(last) {
+            break history.len() - 1;
+        }
+        let prev = &history[history.len() - 2];
+        let mut next = last.x.clone();
         for c in 0..k {
-            let slope = (f1[c] - f0[c]) / (x1[c] - x0[c]);
-            if (f1[c] - targets[c].0).abs() <= tol[c] {
+            if residual(last, c).abs() <= tol[c] {
                 continue;
             }
-            if !(slope.is_finite() && slope > 0.0) {
+            let lo = history
+                .iter()
+                .filter(|r| residual(r, c) < 0.0)
+                .map(|r| r.x[c])
+                .fold(f64::NEG_INFINITY, f64::max);
+            let hi = history
+                .iter()
+                .filter(|r| residual(r, c) > 0.0)
+                .map(|r| r.x[c])
+                .fold(f64::INFINITY, f64::min);
+            let slope = (last.spend[c] - prev.spend[c]) / (last.x[c] - prev.x[c]);
+            let secant = last.x[c] - residual(last, c) / slope;
+            next[c] = if lo.is_finite() && hi.is_finite() {
+                if secant > lo && secant < hi {
+                    secant
+                } else {
+                    0.5 * (lo + hi)
+                }
+            } else if slope.is_finite() && slope > 0.0 {
+                secant.max(0.0)
+            } else {
                 return Err(CompareError::NotEqualised {
                     variant: def.name.clone(),
                     commissioner: ids[c].clone(),
                     why: format!(
-                        "its spend does not rise with its {what} scale (from {:.0} to {:.0} as the scale goes from {} to {}); it may pay its providers no {what}",
-                        f0[c], f1[c], x0[c], x1[c]
+                        "its spend does not rise with its {what} scale (£{:.0} at scale {} and £{:.0} at {}); it may pay its providers no {what}",
+                        prev.spend[c], prev.x[c], last.spend[c], last.x[c]
                     ),
                 });
+            };
+        }
+        let pinned = next == last.x;
+        if pinned || runs.get() >= MAX_SOLVE_RUNS {
+            let best = (0..history.len())
+                .min_by(|&a, &b| score(&history[a]).total_cmp(&score(&history[b])))
+                .expect("two runs at least");
+            if close(&history[best]) {
+                break best;
             }
-            next[c] = (x1[c] + (targets[c].0 - f1[c]) / slope).max(0.0);
-        }
-        let (model, table, spend) = last.take().expect("a run was made");
-        if done(&spend) {
-            break (x1.clone(), model, table, spend);
-        }
-        let evaluations = runs.get();
-        if evaluations >= MAX_SOLVE_RUNS {
+            let r = &history[best];
             let c = (0..k)
-                .max_by(|&a, &b| {
-                    let ra = (spend[a] - targets[a].0).abs() / tol[a];
-                    let rb = (spend[b] - targets[b].0).abs() / tol[b];
-                    ra.total_cmp(&rb)
-                })
+                .max_by(|&a, &b| (residual(r, a).abs() / tol[a]).total_cmp(&(residual(r, b).abs() / tol[b])))
                 .unwrap_or(0);
-            return Err(CompareError::NotEqualised {
-                variant: def.name.clone(),
-                commissioner: ids[c].clone(),
-                why: format!(
-                    "after {evaluations} runs its expected spend is £{:.2} against the base's £{:.2} (tolerance £{:.2}); the {what} scales may not reach it at this block share",
-                    spend[c], targets[c].0, tol[c]
-                ),
-            });
-        }
-        if next.iter().zip(x1).all(|(a, b)| a == b) {
-            // A scale pinned at zero cannot move further: the rest costs more than the base.
-            let c = (0..k)
-                .find(|&c| (spend[c] - targets[c].0).abs() > tol[c])
-                .unwrap_or(0);
-            return Err(CompareError::NotEqualised {
-                variant: def.name.clone(),
-                commissioner: ids[c].clone(),
-                why: format!(
+            let why = if pinned && residual(r, c) > 0.0 {
+                format!(
                     "with no {what} at all its expected spend is £{:.2}, above the base's £{:.2}",
-                    spend[c], targets[c].0
-                ),
+                    r.spend[c], targets[c].0
+                )
+            } else {
+                format!(
+                    "after {} runs its expected spend is at best £{:.2} against the base's £{:.2} (Monte Carlo SE £{:.2}); spend may jump with the {what} scale (distress or termination feeding back): try more trials or --no-feedback",
+                    runs.get(),
+                    r.spend[c],
+                    targets[c].0,
+                    r.se[c]
+                )
+            };
+            return Err(CompareError::NotEqualised {
+                variant: def.name.clone(),
+                commissioner: ids[c].clone(),
+                why,
             });
         }
-        let (model, table, spend) = eval(&next)?;
-        xs.push(next);
-        fs.push(spend.clone());
-        last = Some((model, table, spend));
+        history.push(eval(&next)?);
+        // Memory: keep the runs of the best so far and of the last two only.
+        let best = (0..history.len())
+            .min_by(|&a, &b| score(&history[a]).total_cmp(&score(&history[b])))
+            .expect("runs");
+        let n = history.len();
+        for (i, r) in history.iter_mut().enumerate() {
+            if i != best && i + 2 < n {
+                r.run = None;
+            }
+        }
     };
-    let method = if all_block {
-        "secant on the block scale, common random numbers (block share 1: no tariff)"
-    } else {
-        "secant on the tariff scale, common random numbers"
+    let exact_hit = exact(&history[chosen]);
+    let Trial {
+        x: scales,
+        run,
+        spend,
+        se: spend_se,
+    } = history.swap_remove(chosen);
+    let (model, table) = run.expect("the chosen run is kept");
+    let method = match (all_block, exact_hit) {
+        (true, true) => "safeguarded secant on the block scale (block share 1: no tariff), common random numbers; spend matched to the tolerance",
+        (false, true) => "safeguarded secant on the tariff scale, common random numbers; spend matched to the tolerance",
+        (true, false) => "safeguarded secant on the block scale (block share 1: no tariff), common random numbers; spend jumps with the scale (feedback), matched within a tenth of its Monte Carlo error",
+        (false, false) => "safeguarded secant on the tariff scale, common random numbers; spend jumps with the scale (feedback), matched within a tenth of its Monte Carlo error",
     };
     let commissioners = comms
         .iter()
@@ -445,6 +499,7 @@ fn solve_structure(
             commissioner: ids[c].clone(),
             base_spend_mean: targets[c].0,
             variant_spend_mean: spend[c],
+            variant_spend_se: spend_se[c],
             base_spend_se: targets[c].1,
             tariff_scale: if all_block { 0.0 } else { scales[c] },
             block_scale: if all_block { scales[c] } else { 1.0 },

@@ -1,0 +1,226 @@
+//! `sibsim compare` and `sibsim seek` as a user runs them: the bundled comparison, a sweep,
+//! goal seek on a case with a known answer, and clear refusals that write nothing.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn sibsim() -> Command {
+    Command::cargo_bin("sibsim").expect("binary builds")
+}
+
+fn read_json(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(path).expect("file written")).expect("valid JSON")
+}
+
+#[test]
+fn the_bundled_comparison_runs_and_writes_its_files() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("c");
+    let run = sibsim()
+        .args(["compare", "scenarios/mhep1_structures.toml", "--trials", "400", "--quiet"])
+        .arg("--out")
+        .arg(&dir)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Risk-transfer frontier"))
+        .stdout(predicate::str::contains("Difference from the base"));
+    let text = String::from_utf8(run.get_output().stdout.clone()).unwrap();
+    let j = read_json(&dir.join("compare.json"));
+    assert_eq!(j["schema"], "sibsim.compare/1");
+    assert_eq!(j["trials"], 400);
+    let names: Vec<&str> = j["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names[0], "base");
+    assert!(names.len() >= 4, "{names:?}");
+    for n in &names {
+        assert!(text.contains(n), "{n} not in the table");
+    }
+    // Every figure has a cell per variant, and only the variants carry a difference.
+    for f in j["figures"].as_array().unwrap() {
+        let cells = f["cells"].as_array().unwrap();
+        assert_eq!(cells.len(), names.len(), "{}", f["key"]);
+        assert!(cells[0].get("difference").is_none());
+        for c in &cells[1..] {
+            assert!(c.get("difference").is_some(), "{} {}", f["key"], c["variant"]);
+        }
+    }
+    let csv = std::fs::read_to_string(dir.join("compare.csv")).unwrap();
+    let rows = csv.lines().count();
+    assert_eq!(
+        rows,
+        1 + j["figures"].as_array().unwrap().len() * names.len(),
+        "one row per figure and variant"
+    );
+    assert!(csv.starts_with("figure,stat,variant,value,defined_trials,undefined_trials,difference,se_paired,se_unpaired,variance_reduction,note\n"));
+}
+
+#[test]
+fn a_sweep_is_the_same_on_any_thread_count_and_json_is_the_file() {
+    let out = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for threads in ["1", "2"] {
+        let dir = out.path().join(threads);
+        let run = sibsim()
+            .args([
+                "compare",
+                "scenarios/mhep1.toml",
+                "--sweep",
+                "block_share=0,0.5,1",
+                "--trials",
+                "300",
+                "--threads",
+                threads,
+                "--json",
+                "--quiet",
+            ])
+            .arg("--out")
+            .arg(&dir)
+            .assert()
+            .success();
+        let written = std::fs::read(dir.join("compare.json")).unwrap();
+        assert_eq!(run.get_output().stdout, written, "--json prints the file");
+        files.push(written);
+    }
+    assert_eq!(files[0], files[1]);
+    let j: serde_json::Value = serde_json::from_slice(&files[0]).unwrap();
+    let solve = &j["variants"][1]["solve"];
+    assert_eq!(solve["block_share"], 0.0);
+    for c in solve["commissioners"].as_array().unwrap() {
+        let (b, v) = (
+            c["base_spend_mean"].as_f64().unwrap(),
+            c["variant_spend_mean"].as_f64().unwrap(),
+        );
+        // Matched to the tolerance, or (spend jumping with the scale under feedback) within a
+        // tenth of the larger Monte Carlo error of the two means.
+        let se = c["base_spend_se"]
+            .as_f64()
+            .unwrap()
+            .max(c["variant_spend_se"].as_f64().unwrap());
+        assert!((b - v).abs() <= (1e-5 * b.abs()).max(0.1 * se), "{c}");
+    }
+}
+
+/// tests/fixtures/seek_block.toml: P(loss) = P(97,500 + 12·O > B) with O ~ U(2,000, 4,000), so the
+/// smallest block with P(loss) ≤ 0.10 is B* = 97,500 + 12 × 3,800 = 143,100 (derived in the
+/// fixture's header). With N trials the seek lands on the empirical 0.9-quantile of O, whose SE is
+/// √(0.09/N) × 2,000; 4 of those (× 12) plus the bracketing tolerance bound the error.
+#[test]
+fn seek_finds_the_closed_form_block() {
+    let out = tempfile::tempdir().unwrap();
+    let n = 10_000.0_f64;
+    let run = sibsim()
+        .args([
+            "seek",
+            "tests/fixtures/seek_block.toml",
+            "--vary",
+            "blocks.core.amount",
+            "--target",
+            "site.only.provider_loss <= 0.10",
+            "--range",
+            "100000,200000",
+            "--trials",
+            "10000",
+            "--json",
+            "--quiet",
+        ])
+        .arg("--out")
+        .arg(out.path())
+        .assert()
+        .success();
+    let j: serde_json::Value = serde_json::from_slice(&run.get_output().stdout).unwrap();
+    let value = j["value"].as_f64().unwrap();
+    let tol = 4.0 * 12.0 * (0.09 / n).sqrt() * 2000.0 + j["tolerance"].as_f64().unwrap();
+    assert!(
+        (value - 143_100.0).abs() <= tol,
+        "found {value}, closed form 143,100 ± {tol}"
+    );
+    assert_eq!(j["direction"], "smallest");
+    assert!(j["achieved"].as_f64().unwrap() <= 0.10);
+    assert!(j["not_met_figure"].as_f64().unwrap() > 0.10);
+    assert!(j["evaluations"].as_u64().unwrap() <= 40);
+    assert_eq!(read_json(&out.path().join("seek.json")), j);
+}
+
+#[test]
+fn an_unreachable_target_is_refused_and_nothing_is_written() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("s");
+    sibsim()
+        .args([
+            "seek",
+            "tests/fixtures/seek_block.toml",
+            "--vary",
+            "blocks.core.amount",
+            "--target",
+            "site.only.provider_loss <= 0.10",
+            "--range",
+            "100000,140000",
+            "--trials",
+            "1000",
+            "--quiet",
+        ])
+        .arg("--out")
+        .arg(&dir)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("met at neither end"))
+        .stderr(predicate::str::contains("cannot be met"));
+    assert!(!dir.join("seek.json").exists());
+}
+
+#[test]
+fn bad_comparison_files_get_located_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenarios = std::fs::canonicalize("scenarios").unwrap();
+    let file = tmp.path().join("x.toml");
+    let text = format!(
+        "base = \"{}/mhep1.toml\"\n\n[[variants]]\nname = \"a\"\nblock_share = 1.5\n[variants.set]\n\"tariffs.nope.amount\" = 5\n\"finance.interest_rate\" = 2\n\n[[variants]]\nname = \"a\"\nblock_schedule = \"weekly\"\n",
+        scenarios.display()
+    );
+    std::fs::write(&file, text).unwrap();
+    let f = file.display().to_string();
+    let out = tmp.path().join("o");
+    let got = sibsim()
+        .args(["compare", &f, "--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8(got.get_output().stderr.clone()).unwrap();
+    for want in [
+        format!("{f}:5:15: variants[0].block_share: 1.5 is out of range; expected a block share from 0 to 1"),
+        format!("{f}:7:1: variants[0].set.tariffs.nope.amount: no tariff `nope`; expected one of the scenario's tariffs:"),
+        format!("{f}:8:27: variants[0].set.finance.interest_rate: 2 is out of range; expected an annual rate from 0 to 1"),
+        format!("{f}:11:8: variants[1].name: a second variant named \"a\""),
+        format!("{f}:12:18: variants[1].block_schedule: unknown block schedule \"weekly\""),
+    ] {
+        assert!(stderr.contains(&want), "missing\n{want}\nin\n{stderr}");
+    }
+    assert!(!out.exists());
+}
+
+#[test]
+fn compare_refuses_a_scenario_without_a_sweep_and_bad_sweeps() {
+    sibsim()
+        .args(["compare", "scenarios/mhep1.toml", "--quiet"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no --sweep was given"));
+    for (sweep, want) in [
+        ("block_share=0,2", "expected a block share from 0 to 1"),
+        ("cap.nope=1", "no cap `nope`"),
+        ("block_share", "has no ="),
+        ("tariff_scale=1,x", "\"x\" is not a number"),
+    ] {
+        sibsim()
+            .args(["compare", "scenarios/mhep1.toml", "--quiet", "--sweep", sweep])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(want));
+    }
+}
