@@ -19,7 +19,13 @@ fn the_bundled_comparison_runs_and_writes_its_files() {
     let out = tempfile::tempdir().unwrap();
     let dir = out.path().join("c");
     let run = sibsim()
-        .args(["compare", "scenarios/mhep1_structures.toml", "--trials", "400", "--quiet"])
+        .args([
+            "compare",
+            "scenarios/mhep1_structures.toml",
+            "--trials",
+            "400",
+            "--quiet",
+        ])
         .arg("--out")
         .arg(&dir)
         .assert()
@@ -47,7 +53,12 @@ fn the_bundled_comparison_runs_and_writes_its_files() {
         assert_eq!(cells.len(), names.len(), "{}", f["key"]);
         assert!(cells[0].get("difference").is_none());
         for c in &cells[1..] {
-            assert!(c.get("difference").is_some(), "{} {}", f["key"], c["variant"]);
+            assert!(
+                c.get("difference").is_some(),
+                "{} {}",
+                f["key"],
+                c["variant"]
+            );
         }
     }
     let csv = std::fs::read_to_string(dir.join("compare.csv")).unwrap();
@@ -218,7 +229,13 @@ fn compare_refuses_a_scenario_without_a_sweep_and_bad_sweeps() {
         ("tariff_scale=1,x", "\"x\" is not a number"),
     ] {
         sibsim()
-            .args(["compare", "scenarios/mhep1.toml", "--quiet", "--sweep", sweep])
+            .args([
+                "compare",
+                "scenarios/mhep1.toml",
+                "--quiet",
+                "--sweep",
+                sweep,
+            ])
             .assert()
             .code(2)
             .stderr(predicate::str::contains(want));

@@ -37,6 +37,25 @@ pub(super) fn validate(file: &Path) -> anyhow::Result<()> {
         path: file.to_path_buf(),
         source,
     })?;
+    if sibsim::compare::file::is_comparison(&text) {
+        // A comparison file: its base and every variant checked, nothing run.
+        let c = sibsim::compare::file::parse(file, &text)?;
+        let line = format!(
+            "{}: ok (comparison {}: base {} ({}), {} variant{}: {})\n",
+            file.display(),
+            c.name,
+            c.base.name,
+            c.base_path.display(),
+            c.variants.len(),
+            if c.variants.len() == 1 { "" } else { "s" },
+            c.variants
+                .iter()
+                .map(|v| v.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        return write_stdout(line.as_bytes());
+    }
     let validation = contract::validate(&file.display().to_string(), &text)?;
     print(Report::Validation(&validation), false)
 }

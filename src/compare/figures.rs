@@ -209,7 +209,7 @@ pub fn figures(model: &Model) -> Vec<Figure> {
         for (p, l) in QS {
             f.push(Figure {
                 undefined_when: Some(
-                    "the investor's cash flows have no unique IRR (see investor.irr_undefined)",
+                    "no rate zeroes the investor's cash flows (investor.irr_undefined)",
                 ),
                 ..fig(
                     format!("investor.irr.{}", Stat::Quantile(p).name()),

@@ -444,7 +444,9 @@ fn solve_structure(
             }
             let r = &history[best];
             let c = (0..k)
-                .max_by(|&a, &b| (residual(r, a).abs() / tol[a]).total_cmp(&(residual(r, b).abs() / tol[b])))
+                .max_by(|&a, &b| {
+                    (residual(r, a).abs() / tol[a]).total_cmp(&(residual(r, b).abs() / tol[b]))
+                })
                 .unwrap_or(0);
             let why = if pinned && residual(r, c) > 0.0 {
                 format!(

@@ -507,6 +507,32 @@ pub fn render(c: &Comparison) -> String {
         t.row(row);
     }
     out.push_str(&t.render());
+    // Once per metric and variant (its P10, P50 and P90 leave out the same trials).
+    let mut undefined: Vec<String> = Vec::new();
+    for f in &c.figures {
+        let metric = f.key.rsplit_once('.').map_or(f.key.as_str(), |(m, _)| m);
+        for cell in &f.cells {
+            if let Some(u) = &cell.undefined {
+                let line = format!(
+                    "  {metric} ({}): undefined in {} of {} trials: {}",
+                    cell.variant,
+                    u.trials,
+                    u.trials + cell.defined_trials,
+                    u.why
+                );
+                if !undefined.contains(&line) {
+                    undefined.push(line);
+                }
+            }
+        }
+    }
+    if !undefined.is_empty() {
+        out.push_str("Figures left out of some trials (their statistics are over the others):\n");
+        for u in undefined {
+            out.push_str(&u);
+            out.push('\n');
+        }
+    }
     if n > 1 {
         out.push_str("\nDifference from the base (paired, ± standard error)\n\n");
         let mut t = Table::names_then_figures(n, 1);
