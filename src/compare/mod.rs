@@ -109,7 +109,7 @@ pub struct SolvedSpend {
     /// The multiplier on b × I_s (1 but at block share 1, where the blocks carry the solve).
     pub block_scale: f64,
     /// Per site of this commissioner: the blocks scheduled in all (b × I_s × block scale).
-    pub blocks: Vec<(String, f64)>,
+    pub blocks: Vec<SiteBlock>,
 }
 
 /// One run of a block-share solve.
@@ -119,6 +119,13 @@ struct Trial {
     run: Option<(Model, TrialTable)>,
     spend: Vec<f64>,
     se: Vec<f64>,
+}
+
+/// The blocks scheduled at one site, £ over its term.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SiteBlock {
+    pub site: String,
+    pub amount: f64,
 }
 
 /// A variant run.
@@ -512,7 +519,10 @@ fn solve_structure(
                 .filter(|(_, s)| s.commissioner == party)
                 .map(|(s, site)| {
                     let scale = if all_block { scales[c] } else { 1.0 };
-                    (site.id.clone(), st.block_share * income.income[s] * scale)
+                    SiteBlock {
+                        site: site.id.clone(),
+                        amount: st.block_share * income.income[s] * scale,
+                    }
                 })
                 .collect(),
         })

@@ -43,7 +43,8 @@ pub struct VariantReport {
     pub name: String,
     pub description: String,
     pub settings: Vec<String>,
-    /// For block-share variants: the equal-spend solve.
+    /// For block-share variants only: the equal-spend solve.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub solve: Option<Solve>,
     /// Trials whose delivery (any count at any site) differs from the base's.
     pub delivery_diverged_trials: usize,
