@@ -121,29 +121,31 @@ fn a_sweep_is_the_same_on_any_thread_count_and_json_is_the_file() {
 /// smallest block with P(loss) ≤ 0.10 is B* = 97,500 + 12 × 3,800 = 143,100 (derived in the
 /// fixture's header). With N trials the seek lands on the empirical 0.9-quantile of O, whose SE is
 /// √(0.09/N) × 2,000; 4 of those (× 12) plus the bracketing tolerance bound the error.
-#[test]
-fn seek_finds_the_closed_form_block() {
-    let out = tempfile::tempdir().unwrap();
-    let n = 10_000.0_f64;
-    let run = sibsim()
+/// `sibsim seek` on the fixture for its provider's P(loss) ≤ 0.10, varying the block.
+fn seek_block(range: &str, trials: &str, out: &Path) -> assert_cmd::assert::Assert {
+    sibsim()
         .args([
             "seek",
             "tests/fixtures/seek_block.toml",
             "--vary",
             "blocks.core.amount",
+        ])
+        .args([
             "--target",
             "site.only.provider_loss <= 0.10",
             "--range",
-            "100000,200000",
-            "--trials",
-            "10000",
-            "--json",
-            "--quiet",
+            range,
         ])
-        .arg("--out")
-        .arg(out.path())
+        .args(["--trials", trials, "--json", "--quiet", "--out"])
+        .arg(out)
         .assert()
-        .success();
+}
+
+#[test]
+fn seek_finds_the_closed_form_block() {
+    let out = tempfile::tempdir().unwrap();
+    let n = 10_000.0_f64;
+    let run = seek_block("100000,200000", "10000", out.path()).success();
     let j: serde_json::Value = serde_json::from_slice(&run.get_output().stdout).unwrap();
     let value = j["value"].as_f64().unwrap();
     let tol = 4.0 * 12.0 * (0.09 / n).sqrt() * 2000.0 + j["tolerance"].as_f64().unwrap();
@@ -162,23 +164,7 @@ fn seek_finds_the_closed_form_block() {
 fn an_unreachable_target_is_refused_and_nothing_is_written() {
     let out = tempfile::tempdir().unwrap();
     let dir = out.path().join("s");
-    sibsim()
-        .args([
-            "seek",
-            "tests/fixtures/seek_block.toml",
-            "--vary",
-            "blocks.core.amount",
-            "--target",
-            "site.only.provider_loss <= 0.10",
-            "--range",
-            "100000,140000",
-            "--trials",
-            "1000",
-            "--quiet",
-        ])
-        .arg("--out")
-        .arg(&dir)
-        .assert()
+    seek_block("100000,140000", "1000", &dir)
         .code(2)
         .stderr(predicate::str::contains("met at neither end"))
         .stderr(predicate::str::contains("cannot be met"));

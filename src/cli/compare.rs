@@ -71,6 +71,32 @@ fn read(path: &Path) -> anyhow::Result<(Model, Option<file::ComparisonFile>)> {
     }
 }
 
+/// What `compare` and `seek` both read first: the base, the comparison file if FILE is one, the
+/// structure options, and whether feedback stays on (the file's setting unless --no-feedback).
+fn inputs(
+    file: &Path,
+    a: &StructureArgs,
+) -> anyhow::Result<(Model, Option<file::ComparisonFile>, StructureOptions, bool)> {
+    let (model, cfile) = read(file)?;
+    let opts = structure_options(a)?;
+    let feedback = !a.no_feedback && cfile.as_ref().is_none_or(|c| c.feedback);
+    Ok((model, cfile, opts, feedback))
+}
+
+/// The runs' setup, the checked output folder and the progress bar.
+fn start(
+    model: &Model,
+    s: &Sampling,
+    feedback: bool,
+    o: &CompareOutput,
+    file: &Path,
+) -> anyhow::Result<(Setup, std::path::PathBuf, ProgressBar)> {
+    let setup = setup(model, s, feedback);
+    let out = out_dir(o, file)?;
+    let bar = styled(progress_bar(setup.trials, o.quiet));
+    Ok((setup, out, bar))
+}
+
 fn setup(model: &Model, s: &Sampling, feedback: bool) -> Setup {
     Setup {
         trials: s.trials.unwrap_or(model.settings.trials),
@@ -109,9 +135,7 @@ fn out_dir(o: &CompareOutput, file: &Path) -> Result<std::path::PathBuf, Error> 
 }
 
 pub(super) fn compare(args: CompareArgs) -> anyhow::Result<()> {
-    let (model, cfile) = read(&args.file)?;
-    let opts = structure_options(&args.structure)?;
-    let feedback = !args.structure.no_feedback && cfile.as_ref().is_none_or(|c| c.feedback);
+    let (model, cfile, opts, feedback) = inputs(&args.file, &args.structure)?;
     let (name, variants): (String, Vec<VariantDef>) = match (&args.sweep, &cfile) {
         (Some(spec), _) => {
             let (knob, values) = parse_sweep(spec, &model)?;
@@ -140,9 +164,7 @@ pub(super) fn compare(args: CompareArgs) -> anyhow::Result<()> {
             .into())
         }
     };
-    let setup = setup(&model, &args.sampling, feedback);
-    let out = out_dir(&args.output, &args.file)?;
-    let bar = styled(progress_bar(setup.trials, args.output.quiet));
+    let (setup, out, bar) = start(&model, &args.sampling, feedback, &args.output, &args.file)?;
     let progress = bar_progress(&bar);
     let started = std::time::Instant::now();
     let base = compare::run_base(&model, &setup, &progress)?;
@@ -194,9 +216,7 @@ fn parse_range(s: &str) -> Result<[f64; 2], CompareError> {
 }
 
 pub(super) fn seek(args: SeekArgs) -> anyhow::Result<()> {
-    let (model, cfile) = read(&args.file)?;
-    let opts = structure_options(&args.structure)?;
-    let feedback = !args.structure.no_feedback && cfile.as_ref().is_none_or(|c| c.feedback);
+    let (model, _, opts, feedback) = inputs(&args.file, &args.structure)?;
     let knob =
         Knob::parse(args.vary.trim(), &model).map_err(|e| option("--vary", e.problem, &e.valid))?;
     let layout = Layout::new(&compare::structure::with_income_accounts(&model));
@@ -217,9 +237,7 @@ pub(super) fn seek(args: SeekArgs) -> anyhow::Result<()> {
         Knob::TariffThreshold(_) => 1.0,
         _ => (range[1] - range[0]) * 1e-4,
     });
-    let setup = setup(&model, &args.sampling, feedback);
-    let out = out_dir(&args.output, &args.file)?;
-    let bar = styled(progress_bar(setup.trials, args.output.quiet));
+    let (setup, out, bar) = start(&model, &args.sampling, feedback, &args.output, &args.file)?;
     let progress = bar_progress(&bar);
     let started = std::time::Instant::now();
     let base = compare::run_base(&model, &setup, &progress)?;
