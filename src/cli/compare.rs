@@ -254,7 +254,7 @@ pub(super) fn seek(args: SeekArgs) -> anyhow::Result<()> {
     } else {
         let text = format!(
             "Seek on {}: {} {} in [{}, {}] meeting {}\n\
-             {} = {}: {} = {:.6} (± {:.6} Monte Carlo SE), met\n\
+             {} = {}: {} = {:.6} ({}), met\n\
              {} = {}: {} = {:.6}, not met\n\
              {} evaluations ({} runs of {} trials, seed {}); stopped because {}\n",
             r.scenario,
@@ -267,7 +267,10 @@ pub(super) fn seek(args: SeekArgs) -> anyhow::Result<()> {
             r.value,
             r.target.column,
             r.achieved,
-            r.achieved_se,
+            r.achieved_se.map_or(
+                "no Monte Carlo SE: too few trials".to_string(),
+                |se| format!("± {se:.6} Monte Carlo SE")
+            ),
             r.knob,
             r.not_met_value,
             r.target.column,

@@ -101,10 +101,10 @@ pub struct SolvedSpend {
     pub commissioner: String,
     pub base_spend_mean: f64,
     pub variant_spend_mean: f64,
-    /// Monte Carlo SE of the variant's mean spend.
-    pub variant_spend_se: f64,
-    /// Monte Carlo SE of the base's mean spend, for scale.
-    pub base_spend_se: f64,
+    /// Monte Carlo SE of the variant's mean spend (`null` with fewer than 2 trials).
+    pub variant_spend_se: Option<f64>,
+    /// Monte Carlo SE of the base's mean spend, for scale (`null` with fewer than 2 trials).
+    pub base_spend_se: Option<f64>,
     pub tariff_scale: f64,
     /// The multiplier on b × I_s (1 but at block share 1, where the blocks carry the solve).
     pub block_scale: f64,
@@ -350,6 +350,13 @@ fn solve_structure(
     let comms = structure::commissioners(&m);
     let ids: Vec<String> = comms.iter().map(|&c| m.parties[c].id.clone()).collect();
     let income = base_income(base, st.outcome_event);
+    if income.income.iter().all(|&i| i <= 0.0) {
+        return Err(CompareError::Option {
+            option: format!("{}: block_share", def.name),
+            problem: "the base pays its providers nothing through commissioners (no commissioner tariff or block to a provider paid in any trial)".into(),
+            valid: "expected a scenario whose commissioners pay their sites' providers (the lines block_share moves; docs/compare.md)".into(),
+        });
+    }
     let targets: Vec<(f64, f64)> = ids
         .iter()
         .map(|id| net_spend(&base.run.table, id))
@@ -461,12 +468,16 @@ fn solve_structure(
                     r.spend[c], targets[c].0
                 )
             } else {
+                let se = if r.se[c].is_finite() {
+                    format!("Monte Carlo SE £{:.2}", r.se[c])
+                } else {
+                    "no Monte Carlo SE with one trial".to_string()
+                };
                 format!(
-                    "after {} runs its expected spend is at best £{:.2} against the base's £{:.2} (Monte Carlo SE £{:.2}); spend may jump with the {what} scale (distress or termination feeding back): try more trials or --no-feedback",
+                    "after {} runs its expected spend is at best £{:.2} against the base's £{:.2} ({se}); spend may jump with the {what} scale (distress or termination feeding back): try more trials or --no-feedback",
                     runs.get(),
                     r.spend[c],
                     targets[c].0,
-                    r.se[c]
                 )
             };
             return Err(CompareError::NotEqualised {
@@ -508,8 +519,8 @@ fn solve_structure(
             commissioner: ids[c].clone(),
             base_spend_mean: targets[c].0,
             variant_spend_mean: spend[c],
-            variant_spend_se: spend_se[c],
-            base_spend_se: targets[c].1,
+            variant_spend_se: spend_se[c].is_finite().then_some(spend_se[c]),
+            base_spend_se: targets[c].1.is_finite().then_some(targets[c].1),
             tariff_scale: if all_block { 0.0 } else { scales[c] },
             block_scale: if all_block { scales[c] } else { 1.0 },
             blocks: m

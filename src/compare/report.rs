@@ -166,17 +166,23 @@ fn diff_of(f: &Figure, x: &[f64], y: &[f64], dx: Option<&[f64]>, dy: Option<&[f6
     }
 }
 
-fn difference(d: Diff, trials: usize) -> Difference {
+fn difference(d: Diff, stat: Stat, trials: usize) -> Difference {
     let mut notes = Vec::new();
-    if !d.se_paired.is_finite() {
-        notes.push(format!(
-            "no standard error: a quantile's needs at least {} trials ({} batches of {})",
-            paired::BATCHES * paired::MIN_BATCH_TRIALS,
-            paired::BATCHES,
-            paired::MIN_BATCH_TRIALS
-        ));
+    if d.pairs > 0 && !d.se_paired.is_finite() {
+        notes.push(match stat {
+            Stat::Quantile(_) => format!(
+                "no standard error: a quantile's needs at least {} trials ({} batches of {})",
+                paired::BATCHES * paired::MIN_BATCH_TRIALS,
+                paired::BATCHES,
+                paired::MIN_BATCH_TRIALS
+            ),
+            _ => "no standard error: it needs at least 2 trials defining both values".into(),
+        });
     }
     let vr = d.variance_reduction();
+    if !d.value.is_finite() && d.pairs > 0 {
+        notes.push("no difference: the figure is undefined in one of the two runs".into());
+    }
     if vr.is_none() && d.se_paired == 0.0 {
         notes.push(
             "no variance reduction factor: the difference is the same in every trial (paired SE 0)"
@@ -249,7 +255,7 @@ impl Comparison {
                         if let Some(r) = d.variance_reduction() {
                             vrs[v].push(r);
                         }
-                        Some(difference(d, trials))
+                        Some(difference(d, f.stat, trials))
                     }
                 };
                 cells.push(Cell {

@@ -149,8 +149,9 @@ pub fn parse_target(text: &str, columns: &[String]) -> Result<Target, CompareErr
 pub struct Point {
     pub value: f64,
     pub figure: f64,
-    /// Monte Carlo SE of the figure.
-    pub se: f64,
+    /// Monte Carlo SE of the figure (`null` when it cannot be estimated: fewer than 2 trials, or
+    /// 320 for a quantile).
+    pub se: Option<f64>,
     pub met: bool,
 }
 
@@ -169,7 +170,8 @@ pub struct SeekReport {
     /// The value found: the end of the final bracket that meets the target.
     pub value: f64,
     pub achieved: f64,
-    pub achieved_se: f64,
+    /// `null` when it cannot be estimated (as [`Point::se`]).
+    pub achieved_se: Option<f64>,
     /// The other end of the final bracket, which does not meet the target.
     pub not_met_value: f64,
     pub not_met_figure: f64,
@@ -249,7 +251,7 @@ pub fn seek(
         tolerance,
         value: found.value,
         achieved: found.achieved,
-        achieved_se: found.achieved_se,
+        achieved_se: found.achieved_se.is_finite().then_some(found.achieved_se),
         not_met_value: found.not_met_value,
         not_met_figure: found.not_met_figure,
         evaluations: found.points.len(),
@@ -317,7 +319,7 @@ pub fn bisect(
         points.push(Point {
             value: x,
             figure: f,
-            se,
+            se: se.is_finite().then_some(se),
             met: target.met(f),
         });
         let at = cols.partition_point(|c| c.0 < x);
