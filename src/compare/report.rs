@@ -375,7 +375,10 @@ fn frontier(model: &Model, runs: &[&Evaluated]) -> Frontier {
                 .filter(|&w| w != v)
                 .filter(|&w| {
                     let ds = axis_diffs(w, v);
-                    let known = ds.iter().all(Option::is_some);
+                    // An axis whose difference or error is undefined cannot decide dominance.
+                    let known = ds
+                        .iter()
+                        .all(|d| d.is_some_and(|d| d.value.is_finite() && d.se_paired.is_finite()));
                     let margin = |d: &Diff| DOMINANCE_SES * d.se_paired.max(0.0);
                     known
                         && ds.iter().flatten().all(|d| d.value <= margin(d))
