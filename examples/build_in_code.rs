@@ -60,6 +60,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         seed: 42,
         threads: None,
         feedback: true,
+        pilot_seed: None,
     };
     let quiet = |_: &str, _: u64, _: u64| {};
     let base = compare::run_base(&model, &setup, &quiet)?;

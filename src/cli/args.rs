@@ -216,6 +216,10 @@ pub struct StructureArgs {
     /// every trial of every variant.
     #[arg(long)]
     pub no_feedback: bool,
+    /// The seed of the pilot trials a block-share variant's equal-spend solve runs on (default:
+    /// derived from --seed). Keep it to re-run the same structures on other trials.
+    #[arg(long, value_name = "N")]
+    pub pilot_seed: Option<u64>,
 }
 
 /// Where `compare` and `seek` write, and how they print.

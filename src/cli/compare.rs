@@ -87,23 +87,20 @@ fn inputs(
 fn start(
     model: &Model,
     s: &Sampling,
-    feedback: bool,
+    (feedback, pilot_seed): (bool, Option<u64>),
     o: &CompareOutput,
     file: &Path,
 ) -> anyhow::Result<(Setup, std::path::PathBuf, ProgressBar)> {
-    let setup = setup(model, s, feedback);
-    let out = out_dir(o, file)?;
-    let bar = styled(progress_bar(setup.trials, o.quiet));
-    Ok((setup, out, bar))
-}
-
-fn setup(model: &Model, s: &Sampling, feedback: bool) -> Setup {
-    Setup {
+    let setup = Setup {
         trials: s.trials.unwrap_or(model.settings.trials),
         seed: s.seed.unwrap_or(model.settings.seed),
         threads: s.threads,
         feedback,
-    }
+        pilot_seed,
+    };
+    let out = out_dir(o, file)?;
+    let bar = styled(progress_bar(setup.trials, o.quiet));
+    Ok((setup, out, bar))
 }
 
 /// A bar per run: the run's label as its message.
@@ -164,7 +161,13 @@ pub(super) fn compare(args: CompareArgs) -> anyhow::Result<()> {
             .into())
         }
     };
-    let (setup, out, bar) = start(&model, &args.sampling, feedback, &args.output, &args.file)?;
+    let (setup, out, bar) = start(
+        &model,
+        &args.sampling,
+        (feedback, args.structure.pilot_seed),
+        &args.output,
+        &args.file,
+    )?;
     let progress = bar_progress(&bar);
     let started = std::time::Instant::now();
     let base = compare::run_base(&model, &setup, &progress)?;
@@ -186,10 +189,14 @@ pub(super) fn compare(args: CompareArgs) -> anyhow::Result<()> {
         write_stdout(report::render(&c).as_bytes())?;
     }
     if !args.output.quiet {
-        let total: usize = 1 + runs
-            .iter()
-            .map(|r| r.solve.as_ref().map_or(1, |s| s.evaluations))
-            .sum::<usize>();
+        // The base, its pilot if any variant was solved, and every variant's runs.
+        let pilot = usize::from(runs.iter().any(|r| r.solve.is_some()));
+        let total: usize = 1
+            + pilot
+            + runs
+                .iter()
+                .map(|r| r.solve.as_ref().map_or(1, sibsim::compare::Solve::runs))
+                .sum::<usize>();
         eprintln!(
             "{} runs of {} trials in {:.2} s; wrote compare.json, compare.csv to {}",
             total,
@@ -237,7 +244,13 @@ pub(super) fn seek(args: SeekArgs) -> anyhow::Result<()> {
         Knob::TariffThreshold(_) => 1.0,
         _ => (range[1] - range[0]) * 1e-4,
     });
-    let (setup, out, bar) = start(&model, &args.sampling, feedback, &args.output, &args.file)?;
+    let (setup, out, bar) = start(
+        &model,
+        &args.sampling,
+        (feedback, args.structure.pilot_seed),
+        &args.output,
+        &args.file,
+    )?;
     let progress = bar_progress(&bar);
     let started = std::time::Instant::now();
     let base = compare::run_base(&model, &setup, &progress)?;

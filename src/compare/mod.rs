@@ -37,6 +37,8 @@ pub struct Setup {
     pub threads: Option<usize>,
     /// Whether distress and termination stay on (else every variant runs without them).
     pub feedback: bool,
+    /// The seed of the pilot trials block-share solves run on; `None`: [`pilot_seed`]`(seed)`.
+    pub pilot_seed: Option<u64>,
 }
 
 /// Progress of a comparison: called with what is being run, and trials done of the run's total.
@@ -83,28 +85,49 @@ pub struct VariantDef {
 }
 
 /// How a block-share variant's tariff scales were found.
+///
+/// The solve runs on **pilot trials** (the same number of trials on [`pilot_seed`]), and the
+/// structure it finds is then frozen and run on the comparison's own trials. So the reported
+/// figures, their paired errors and the check of equal spend are out of sample: the blocks and
+/// scales are fixed contract terms, not fitted to the trials that judge them.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Solve {
     pub block_share: f64,
     pub schedule: Schedule,
     pub outcome_event: String,
+    /// The seed of the pilot trials the solve ran on.
+    pub pilot_seed: u64,
     /// Per commissioner: the base's expected net spend, the variant's, the scale found.
     pub commissioners: Vec<SolvedSpend>,
-    /// Runs of the variant the solve took (the last is the reported one).
+    /// Runs of the variant on the pilot trials (the frozen structure's run on the comparison's
+    /// trials is one more).
     pub evaluations: usize,
     pub method: &'static str,
+}
+
+impl Solve {
+    /// Runs of the variant in all: the solve's on the pilot trials and the frozen structure's.
+    pub fn runs(&self) -> usize {
+        self.evaluations + 1
+    }
 }
 
 /// One commissioner's equal-spend solve.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SolvedSpend {
     pub commissioner: String,
+    /// On the pilot trials: the base's expected net spend and the variant's at the scale found.
     pub base_spend_mean: f64,
     pub variant_spend_mean: f64,
-    /// Monte Carlo SE of the variant's mean spend (`null` with fewer than 2 trials).
+    /// Monte Carlo SE of the variant's mean spend on the pilot (`null` with fewer than 2 trials).
     pub variant_spend_se: Option<f64>,
-    /// Monte Carlo SE of the base's mean spend, for scale (`null` with fewer than 2 trials).
+    /// Monte Carlo SE of the base's mean spend on the pilot (`null` with fewer than 2 trials).
     pub base_spend_se: Option<f64>,
+    /// Out of sample, on the comparison's trials: the variant's mean net spend minus the base's
+    /// (equal spend holds if this is within a few `check_se` of 0).
+    pub check_difference: f64,
+    /// Paired SE of `check_difference` (`null` with fewer than 2 trials).
+    pub check_se: Option<f64>,
     pub tariff_scale: f64,
     /// The multiplier on b × I_s (1 but at block share 1, where the blocks carry the solve).
     pub block_scale: f64,
@@ -112,11 +135,9 @@ pub struct SolvedSpend {
     pub blocks: Vec<SiteBlock>,
 }
 
-/// One run of a block-share solve.
+/// One run of a block-share solve on the pilot trials.
 struct Trial {
     x: Vec<f64>,
-    /// The run itself, kept only while it may be the one chosen (see [`MAX_SOLVE_RUNS`]).
-    run: Option<(Model, TrialTable)>,
     spend: Vec<f64>,
     se: Vec<f64>,
 }
@@ -146,6 +167,45 @@ pub struct Base {
     /// The base scenario (feedback as set up), without income accounts: what variants start from.
     pub plain: Model,
     pub run: Evaluated,
+    /// The base on the pilot trials, run when a block-share variant first needs it.
+    pilot: std::sync::OnceLock<TrialTable>,
+}
+
+impl Base {
+    /// The base's run on the pilot trials ([`pilot_seed`]), made once.
+    fn pilot(&self, setup: &Setup, progress: Progress<'_>) -> Result<&TrialTable, Error> {
+        if let Some(t) = self.pilot.get() {
+            return Ok(t);
+        }
+        let table = run_table(
+            &self.run.model,
+            &pilot(setup),
+            "base (pilot trials)",
+            progress,
+        )?;
+        Ok(self.pilot.get_or_init(|| table))
+    }
+}
+
+/// The seed of the pilot trials a block-share solve runs on: derived from the comparison's seed
+/// (a SplitMix64 step, so seeds 1, 2, 3 … give unrelated pilots), never equal to it.
+pub fn pilot_seed(seed: u64) -> u64 {
+    let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    let z = z ^ (z >> 31);
+    if z == seed {
+        z.wrapping_add(1)
+    } else {
+        z
+    }
+}
+
+fn pilot(setup: &Setup) -> Setup {
+    Setup {
+        seed: setup.pilot_seed.unwrap_or_else(|| pilot_seed(setup.seed)),
+        ..*setup
+    }
 }
 
 /// `model` without distress and termination.
@@ -196,6 +256,7 @@ pub fn run_base(model: &Model, setup: &Setup, progress: Progress<'_>) -> Result<
             table,
             solve: None,
         },
+        pilot: std::sync::OnceLock::new(),
     })
 }
 
@@ -237,9 +298,12 @@ pub fn take_rules(base: &Model, from: &Model) -> Result<Model, String> {
     Ok(m)
 }
 
-/// The base's expected commissioner income per site and the count of `event` per site.
-fn base_income(base: &Base, event: crate::scenario::Event) -> structure::BaseIncome {
-    let t = &base.run.table;
+/// The base's expected commissioner income per site and the count of `event` per site, on `t`.
+fn base_income(
+    base: &Base,
+    t: &TrialTable,
+    event: crate::scenario::Event,
+) -> structure::BaseIncome {
     let sites = &base.plain.sites;
     let mean = |name: String| figures::exact_mean(t, &name).unwrap_or(0.0);
     structure::BaseIncome {
@@ -270,6 +334,24 @@ fn net_spend(table: &TrialTable, id: &str) -> (f64, f64) {
     );
     let (_, var, n) = paired::mean_var(p.iter().zip(&r).map(|(a, b)| a - b));
     (paid - got, (var / n.max(1) as f64).sqrt())
+}
+
+/// Party `id`'s mean net spend in `a` minus in `b` (the same trials), and its paired SE.
+fn spend_difference(a: &TrialTable, b: &TrialTable, id: &str) -> (f64, Option<f64>) {
+    let net = |t: &TrialTable| -> Vec<f64> {
+        let col = |name: String| figures::named(t, &name).unwrap_or_default();
+        let (p, r) = (
+            col(format!("payments.by_payer.{id}")),
+            col(format!("payments.by_payee.{id}")),
+        );
+        let n = t.trials;
+        (0..n)
+            .map(|i| p.get(i).copied().unwrap_or(0.0) - r.get(i).copied().unwrap_or(0.0))
+            .collect()
+    };
+    let (x, y) = (net(a), net(b));
+    let d = paired::mean_diff(&x, &y);
+    (d.value, d.se_paired.is_finite().then_some(d.se_paired))
 }
 
 /// Relative tolerance of the equal-spend solve: each commissioner's expected spend is matched to
@@ -349,7 +431,9 @@ fn solve_structure(
 ) -> Result<Evaluated, CompareError> {
     let comms = structure::commissioners(&m);
     let ids: Vec<String> = comms.iter().map(|&c| m.parties[c].id.clone()).collect();
-    let income = base_income(base, st.outcome_event);
+    let pilot_setup = pilot(setup);
+    let pilot_base = base.pilot(setup, progress)?;
+    let income = base_income(base, pilot_base, st.outcome_event);
     if income.income.iter().all(|&i| i <= 0.0) {
         return Err(CompareError::Option {
             option: format!("{}: block_share", def.name),
@@ -357,10 +441,7 @@ fn solve_structure(
             valid: "expected a scenario whose commissioners pay their sites' providers (the lines block_share moves; docs/compare.md)".into(),
         });
     }
-    let targets: Vec<(f64, f64)> = ids
-        .iter()
-        .map(|id| net_spend(&base.run.table, id))
-        .collect();
+    let targets: Vec<(f64, f64)> = ids.iter().map(|id| net_spend(pilot_base, id)).collect();
     let runs = std::cell::Cell::new(0usize);
     // Block share 1: all of the expected income is block and the tariffs pay nothing, so the
     // solve moves the blocks; otherwise it moves the tariffs.
@@ -373,12 +454,11 @@ fn solve_structure(
             (x.to_vec(), vec![1.0; x.len()])
         };
         let model = structure::transform(&m, &st, &income, &scales, &blocks);
-        let label = format!("{} (solve run {})", def.name, runs.get());
-        let table = run_table(&model, setup, &label, progress)?;
+        let label = format!("{} (solve run {}, pilot trials)", def.name, runs.get());
+        let table = run_table(&model, &pilot_setup, &label, progress)?;
         let (spend, se) = ids.iter().map(|id| net_spend(&table, id)).unzip();
         Ok(Trial {
             x: x.to_vec(),
-            run: Some((model, table)),
             spend,
             se,
         })
@@ -487,55 +567,57 @@ fn solve_structure(
             });
         }
         history.push(eval(&next)?);
-        // Memory: keep the runs of the best so far and of the last two only.
-        let best = (0..history.len())
-            .min_by(|&a, &b| score(&history[a]).total_cmp(&score(&history[b])))
-            .expect("runs");
-        let n = history.len();
-        for (i, r) in history.iter_mut().enumerate() {
-            if i != best && i + 2 < n {
-                r.run = None;
-            }
-        }
     };
     let exact_hit = exact(&history[chosen]);
     let Trial {
         x: scales,
-        run,
         spend,
         se: spend_se,
     } = history.swap_remove(chosen);
-    let (model, table) = run.expect("the chosen run is kept");
+    let evaluations = runs.get();
+    // Freeze the structure found on the pilot and run it on the comparison's own trials.
+    let (tariff_scales, block_scales) = if all_block {
+        (vec![0.0; k], scales.clone())
+    } else {
+        (scales.clone(), vec![1.0; k])
+    };
+    let model = structure::transform(&m, &st, &income, &tariff_scales, &block_scales);
+    let table = run_table(&model, setup, &def.name, progress)?;
     let method = match (all_block, exact_hit) {
-        (true, true) => "safeguarded secant on the block scale (block share 1: no tariff), common random numbers; spend matched to the tolerance",
-        (false, true) => "safeguarded secant on the tariff scale, common random numbers; spend matched to the tolerance",
-        (true, false) => "safeguarded secant on the block scale (block share 1: no tariff), common random numbers; spend jumps with the scale (feedback), matched within a tenth of its Monte Carlo error",
-        (false, false) => "safeguarded secant on the tariff scale, common random numbers; spend jumps with the scale (feedback), matched within a tenth of its Monte Carlo error",
+        (true, true) => "safeguarded secant on the block scale (block share 1: no tariff) on pilot trials, common random numbers; spend matched there to the tolerance; structure then frozen and run on the comparison's trials",
+        (false, true) => "safeguarded secant on the tariff scale on pilot trials, common random numbers; spend matched there to the tolerance; structure then frozen and run on the comparison's trials",
+        (true, false) => "safeguarded secant on the block scale (block share 1: no tariff) on pilot trials, common random numbers; spend jumps with the scale (feedback), matched there within a tenth of its Monte Carlo error; structure then frozen and run on the comparison's trials",
+        (false, false) => "safeguarded secant on the tariff scale on pilot trials, common random numbers; spend jumps with the scale (feedback), matched there within a tenth of its Monte Carlo error; structure then frozen and run on the comparison's trials",
     };
     let commissioners = comms
         .iter()
         .enumerate()
-        .map(|(c, &party)| SolvedSpend {
-            commissioner: ids[c].clone(),
-            base_spend_mean: targets[c].0,
-            variant_spend_mean: spend[c],
-            variant_spend_se: spend_se[c].is_finite().then_some(spend_se[c]),
-            base_spend_se: targets[c].1.is_finite().then_some(targets[c].1),
-            tariff_scale: if all_block { 0.0 } else { scales[c] },
-            block_scale: if all_block { scales[c] } else { 1.0 },
-            blocks: m
-                .sites
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| s.commissioner == party)
-                .map(|(s, site)| {
-                    let scale = if all_block { scales[c] } else { 1.0 };
-                    SiteBlock {
-                        site: site.id.clone(),
-                        amount: st.block_share * income.income[s] * scale,
-                    }
-                })
-                .collect(),
+        .map(|(c, &party)| {
+            let (check_difference, check_se) = spend_difference(&table, &base.run.table, &ids[c]);
+            SolvedSpend {
+                commissioner: ids[c].clone(),
+                base_spend_mean: targets[c].0,
+                variant_spend_mean: spend[c],
+                variant_spend_se: spend_se[c].is_finite().then_some(spend_se[c]),
+                base_spend_se: targets[c].1.is_finite().then_some(targets[c].1),
+                check_difference,
+                check_se,
+                tariff_scale: if all_block { 0.0 } else { scales[c] },
+                block_scale: if all_block { scales[c] } else { 1.0 },
+                blocks: m
+                    .sites
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, s)| s.commissioner == party)
+                    .map(|(s, site)| {
+                        let scale = if all_block { scales[c] } else { 1.0 };
+                        SiteBlock {
+                            site: site.id.clone(),
+                            amount: st.block_share * income.income[s] * scale,
+                        }
+                    })
+                    .collect(),
+            }
         })
         .collect();
     Ok(Evaluated {
@@ -548,8 +630,9 @@ fn solve_structure(
             block_share: st.block_share,
             schedule: st.schedule,
             outcome_event: st.outcome_event.name().to_string(),
+            pilot_seed: pilot_setup.seed,
             commissioners,
-            evaluations: runs.get(),
+            evaluations,
             method,
         }),
     })

@@ -488,11 +488,22 @@ pub fn render(c: &Comparison) -> String {
                     format!("{} ×{k:.4}", x.commissioner)
                 })
                 .collect();
+            let check: Vec<String> = s
+                .commissioners
+                .iter()
+                .map(|x| match x.check_se {
+                    Some(se) => {
+                        format!("{} {:+.0} ± {:.0}", x.commissioner, x.check_difference, se)
+                    }
+                    None => format!("{} {:+.0}", x.commissioner, x.check_difference),
+                })
+                .collect();
             out.push_str(&format!(
-                "; {} scale for equal spend {} ({} runs)",
+                "; {} scale for equal spend {} (solved in {} runs on pilot trials); net spend vs base on these trials: {}",
                 if blocks { "block" } else { "tariff" },
                 scales.join(", "),
-                s.evaluations
+                s.evaluations,
+                check.join(", ")
             ));
         }
         if c.feedback {

@@ -234,7 +234,7 @@ pub fn seek(
     let eval = |x: f64| -> Result<(Vec<f64>, usize), CompareError> {
         let def = variant_at(knob, x, &base.plain, opts);
         let ev = evaluate(base, &def, setup, progress)?;
-        let runs = ev.solve.as_ref().map_or(1, |s| s.evaluations);
+        let runs = ev.solve.as_ref().map_or(1, super::Solve::runs);
         let col = named(&ev.table, &target.column).ok_or_else(|| {
             CompareError::Seek(format!(
                 "the run at {knob}={x} has no figure {}",
@@ -258,7 +258,8 @@ pub fn seek(
         not_met_value: found.not_met_value,
         not_met_figure: found.not_met_figure,
         evaluations: found.points.len(),
-        runs: found.runs,
+        // The base's pilot run, for block-share evaluations.
+        runs: found.runs + usize::from(*knob == Knob::BlockShare),
         stopped_because: found.stopped_because,
         trials: setup.trials,
         seed: setup.seed,
