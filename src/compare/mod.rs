@@ -517,15 +517,16 @@ fn solve_structure(
                 }
             } else if slope.is_finite() && slope > 0.0 {
                 secant.max(0.0)
+            } else if hi.is_infinite() {
+                // Every run so far spends below the target, and the last two do not show spend
+                // rising (a step of feedback between them): search outward, a quarter past the
+                // highest scale run, until a run spends above the target and brackets the root.
+                let top = history.iter().map(|r| r.x[c]).fold(0.0, f64::max);
+                top + 0.25 * top.max(1.0)
             } else {
-                return Err(CompareError::NotEqualised {
-                    variant: def.name.clone(),
-                    commissioner: ids[c].clone(),
-                    why: format!(
-                        "its spend does not rise with its {what} scale (£{:.0} at scale {} and £{:.0} at {}); it may pay its providers no {what}",
-                        prev.spend[c], prev.x[c], last.spend[c], last.x[c]
-                    ),
-                });
+                // Every run spends above the target: search down towards no tariff (scale 0).
+                let bottom = history.iter().map(|r| r.x[c]).fold(f64::INFINITY, f64::min);
+                0.5 * bottom
             };
         }
         let pinned = next == last.x;

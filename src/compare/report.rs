@@ -147,6 +147,10 @@ fn columns(model: &Model, table: &crate::analysis::TrialTable, figs: &[Figure]) 
     }
 }
 
+/// Why a ratio of means has no value.
+const RATIO_UNDEFINED: &str =
+    "its denominator is 0 in every trial (e.g. no sustained jobs), so the ratio of means is undefined";
+
 fn value_of(f: &Figure, x: &[f64], den: Option<&[f64]>) -> f64 {
     match f.stat {
         Stat::Mean | Stat::Probability => paired::mean_var(x.iter().copied()).0,
@@ -218,6 +222,7 @@ impl Comparison {
         let mut vrs: Vec<Vec<f64>> = vec![Vec::new(); runs.len()];
         for (i, f) in figs.iter().enumerate() {
             let mut cells = Vec::new();
+            let mut base_ratio_undefined = false;
             for (v, run) in runs.iter().enumerate() {
                 let Ok(x) = &cols[v].values[i] else {
                     let missing = cols[v].values[i]
@@ -240,13 +245,26 @@ impl Comparison {
                 let den = cols[v].dens[i].as_ref().and_then(|d| d.as_ref().ok());
                 let defined = x.iter().filter(|x| !x.is_nan()).count();
                 let value = value_of(f, x, den.map(Vec::as_slice));
-                let undefined = (defined < x.len()).then(|| Undefined {
-                    trials: x.len() - defined,
-                    why: f
-                        .undefined_when
-                        .unwrap_or("the metric is undefined in these trials")
-                        .to_string(),
-                });
+                // A ratio of means whose denominator averages 0 is undefined as a whole, though
+                // every trial has both of its parts.
+                let ratio_undefined = f.stat == Stat::RatioOfMeans && !value.is_finite();
+                let undefined = if ratio_undefined {
+                    Some(Undefined {
+                        trials: x.len(),
+                        why: RATIO_UNDEFINED.to_string(),
+                    })
+                } else {
+                    (defined < x.len()).then(|| Undefined {
+                        trials: x.len() - defined,
+                        why: f
+                            .undefined_when
+                            .unwrap_or("the metric is undefined in these trials")
+                            .to_string(),
+                    })
+                };
+                if v == 0 {
+                    base_ratio_undefined = ratio_undefined;
+                }
                 let difference = match (v, &cols[0].values[i]) {
                     (0, _) | (_, Err(_)) => None,
                     (_, Ok(y)) => {
@@ -255,13 +273,24 @@ impl Comparison {
                         if let Some(r) = d.variance_reduction() {
                             vrs[v].push(r);
                         }
-                        Some(difference(d, f.stat, trials))
+                        let mut diff = difference(d, f.stat, trials);
+                        if ratio_undefined || base_ratio_undefined {
+                            let which = match (base_ratio_undefined, ratio_undefined) {
+                                (true, true) => "in both runs",
+                                (true, false) => "in the base",
+                                _ => "in this variant",
+                            };
+                            diff.note = Some(format!(
+                                "no difference: the ratio is undefined {which} ({RATIO_UNDEFINED})"
+                            ));
+                        }
+                        Some(diff)
                     }
                 };
                 cells.push(Cell {
                     variant: run.name.clone(),
                     value: finite(value),
-                    defined_trials: defined,
+                    defined_trials: if ratio_undefined { 0 } else { defined },
                     undefined,
                     difference,
                 });
