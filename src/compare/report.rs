@@ -147,6 +147,14 @@ fn columns(model: &Model, table: &crate::analysis::TrialTable, figs: &[Figure]) 
     }
 }
 
+/// What a quantile of a whole-number figure's paired SE cannot be trusted for.
+const COUNT_QUANTILE_NOTE: &str = "a quantile of a whole-number figure moves in steps, and its batch-means SE can understate the error (on MHEP 1: 1.3–2.8 × for sustained jobs, about 1 × for engagements; docs/compare.md)";
+
+/// Whether every defined value is a whole number.
+fn whole(x: &[f64]) -> bool {
+    x.iter().filter(|v| !v.is_nan()).all(|v| v.fract() == 0.0)
+}
+
 /// Why a ratio of means has no value.
 const RATIO_UNDEFINED: &str =
     "its denominator is 0 in every trial (e.g. no sustained jobs), so the ratio of means is undefined";
@@ -274,6 +282,17 @@ impl Comparison {
                             vrs[v].push(r);
                         }
                         let mut diff = difference(d, f.stat, trials);
+                        if matches!(f.stat, Stat::Quantile(_))
+                            && diff.se_paired.is_some()
+                            && whole(x)
+                            && whole(y)
+                        {
+                            let n = COUNT_QUANTILE_NOTE.to_string();
+                            diff.note = Some(match diff.note.take() {
+                                Some(o) => format!("{o}; {n}"),
+                                None => n,
+                            });
+                        }
                         if ratio_undefined || base_ratio_undefined {
                             let which = match (base_ratio_undefined, ratio_undefined) {
                                 (true, true) => "in both runs",
