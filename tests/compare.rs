@@ -148,7 +148,7 @@ fn paired_errors_beat_unpaired_and_agree_with_independent_runs() {
 /// comparison's own trials. The per-trial spend differences are computed here from the payment
 /// columns; their mean must lie within 4 × √2 paired SEs of 0 (the √2: the pilot's own error in
 /// the solved scale, of the same size as this run's, is a fixed offset here).
-fn assert_equal_spend(path: &str, feedback: bool, shares: &[f64]) -> Vec<Evaluated> {
+fn assert_equal_spend(path: &str, feedback: bool, shares: &[f64]) -> (Base, Vec<Evaluated>) {
     let model = load(path);
     let s = setup(1500, 3, feedback);
     let base = run_base(&model, &s, &quiet).unwrap();
@@ -182,7 +182,7 @@ fn assert_equal_spend(path: &str, feedback: bool, shares: &[f64]) -> Vec<Evaluat
             assert_ne!(solved.pilot_seed, s.seed);
         }
     }
-    runs
+    (base, runs)
 }
 
 #[test]
@@ -198,7 +198,7 @@ fn rescaled_variants_cost_the_base_on_average_without_caps() {
 
 #[test]
 fn rescaled_variants_cost_the_base_on_average_with_caps() {
-    let runs = assert_equal_spend(
+    let (base_run, runs) = assert_equal_spend(
         "tests/fixtures/compare_capped.toml",
         false,
         &[0.0, 0.5, 0.9],
@@ -206,6 +206,27 @@ fn rescaled_variants_cost_the_base_on_average_with_caps() {
     // The cap scaled with the tariff it covers (the fixture's cap binds in some trials).
     let base = load("tests/fixtures/compare_capped.toml");
     let cap = &base.caps[0];
+    // The test exercises a binding cap: it binds in some trials but not all, in the base and in
+    // every variant. Scaled with its tariff, it binds in exactly the base's trials: delivery is the
+    // same (feedback off), and the job starts it allows, cap ÷ tariff, do not move.
+    let binds = format!("caps.{}.binds", cap.name);
+    let base_binds = col(&base_run.run.table, &binds);
+    let share = |f: &[f64]| f.iter().sum::<f64>() / f.len() as f64;
+    let p = share(&base_binds);
+    assert!(
+        p > 0.0 && p < 1.0,
+        "base: the cap binds in {p} of the trials"
+    );
+    for r in &runs {
+        let b = col(&r.table, &binds);
+        let p = share(&b);
+        assert!(
+            p > 0.0 && p < 1.0,
+            "{}: the cap binds in {p} of the trials",
+            r.name
+        );
+        assert_eq!(b, base_binds, "{}: the cap binds in other trials", r.name);
+    }
     for r in &runs {
         let solve = r.solve.as_ref().unwrap();
         let k = solve.commissioners[0].tariff_scale;
