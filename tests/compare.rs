@@ -6,7 +6,9 @@ use sibsim::compare::figures::named;
 use sibsim::compare::file::{variant_at, StructureOptions};
 use sibsim::compare::paired;
 use sibsim::compare::report::Comparison;
-use sibsim::compare::{self, delivery_diverged, evaluate, run_base, Base, Evaluated, Knob, Setup};
+use sibsim::compare::{
+    self, delivery_diverged, evaluate, run_base, Base, Evaluated, Knob, Setup, VariantDef,
+};
 use sibsim::scenario::{self, Model, Role};
 
 fn load(path: &str) -> Model {
@@ -377,4 +379,153 @@ fn every_paired_difference_matches_the_two_columns() {
     assert_eq!(cell.difference.as_ref().unwrap().value.unwrap(), want);
     // The base's own cells carry no difference.
     assert!(c.cell(key, "base").unwrap().difference.is_none());
+}
+
+/// A variant of `model` setting `set` (paths as in `[variants.set]`).
+fn variant(name: &str, model: &Model, set: &[(&str, f64)]) -> VariantDef {
+    VariantDef {
+        name: name.into(),
+        set: set
+            .iter()
+            .map(|&(path, v)| (Knob::parse(path, model).expect("a path of the model"), v))
+            .collect(),
+        ..VariantDef::default()
+    }
+}
+
+fn mean(x: &[f64]) -> f64 {
+    x.iter().sum::<f64>() / x.len() as f64
+}
+
+/// tests/fixtures/compare_frontier.toml (header): a commissioner and an outcome payer both pay the
+/// provider, no finance, so the frontier has two axes (the council's cost per sustained job and
+/// P(provider loss)). With feedback off, by construction:
+/// - `same` (the job-start tariff × 1) is the base: a tie, so neither dominates the other;
+/// - `richer` (the job-start tariff × 1.25) costs more and loses less: a trade-off, on the frontier;
+/// - `no_fund` (the outcome payer's tariff × 0) costs the council exactly the same in every trial and
+///   loses more: dominated by the base and by `same`, and not by `richer` (dearer).
+///
+/// Each premise is checked here from the per-trial columns before the frontier is read.
+#[test]
+fn the_frontier_marks_what_is_dominated_by_construction() {
+    let model = load("tests/fixtures/compare_frontier.toml");
+    let s = setup(1000, 10, false);
+    let base = run_base(&model, &s, &quiet).unwrap();
+    let defs = [
+        variant("same", &model, &[("tariffs.job_start.scale", 1.0)]),
+        variant("richer", &model, &[("tariffs.job_start.scale", 1.25)]),
+        variant("no_fund", &model, &[("tariffs.fund.scale", 0.0)]),
+    ];
+    let runs: Vec<Evaluated> = defs
+        .iter()
+        .map(|d| evaluate(&base, d, &s, &quiet).unwrap())
+        .collect();
+    let all: Vec<&Evaluated> = std::iter::once(&base.run).chain(&runs).collect();
+    let cost = |r: &Evaluated| spend(&r.table, "council");
+    let loss = |r: &Evaluated| col(&r.table, "site.only.provider_loss");
+    let jobs = col(&base.run.table, "sustain_26w");
+    let (b, same, richer, no_fund) = (all[0], all[1], all[2], all[3]);
+
+    // Premises, trial by trial.
+    assert_eq!(cost(same), cost(b));
+    assert_eq!(loss(same), loss(b));
+    assert_eq!(cost(no_fund), cost(b), "no_fund: the council's spend moved");
+    let pairs = |x: Vec<f64>, y: Vec<f64>| x.into_iter().zip(y).collect::<Vec<_>>();
+    assert!(pairs(loss(no_fund), loss(b)).iter().all(|(x, y)| x >= y));
+    assert!(pairs(loss(richer), loss(b)).iter().all(|(x, y)| x <= y));
+    assert!(pairs(cost(richer), cost(b)).iter().all(|(x, y)| x >= y));
+    // … and each strict order is more than 2 paired SEs (the dominance margin) on the mean.
+    let beyond_two_ses = |d: Vec<f64>| {
+        let (m, se) = mean_se(&d);
+        assert!(m > 2.0 * se, "difference {m} ± {se}");
+    };
+    let diff = |x: Vec<f64>, y: Vec<f64>| x.iter().zip(&y).map(|(a, c)| a - c).collect();
+    beyond_two_ses(diff(loss(no_fund), loss(b)));
+    beyond_two_ses(diff(loss(b), loss(richer)));
+    // Sustained jobs are the same in every run (feedback off), so the cost per sustained job
+    // differs by the mean spend difference ÷ mean sustained jobs, and its SE in proportion.
+    beyond_two_ses(diff(cost(richer), cost(b)));
+    for r in &runs {
+        assert_eq!(
+            col(&r.table, "sustain_26w"),
+            jobs,
+            "{}: delivery moved",
+            r.name
+        );
+    }
+
+    let c = Comparison::new("frontier", &s, &base, &runs);
+    assert!(!c.frontier.rule.contains("capital loss"), "no finance");
+    let point = |name: &str| {
+        c.frontier
+            .points
+            .iter()
+            .find(|p| p.variant == name)
+            .unwrap_or_else(|| panic!("no point {name}"))
+    };
+    for r in &all {
+        let p = point(&r.name);
+        let want = cost(r).iter().sum::<f64>() / jobs.iter().sum::<f64>();
+        let got = p.cost_per_sustained_job.unwrap();
+        assert!(
+            (got - want).abs() <= 1e-9 * want,
+            "{}: {got} vs {want}",
+            r.name
+        );
+        assert!((p.provider_loss.unwrap() - mean(&loss(r))).abs() < 1e-12);
+        assert_eq!(p.investor_capital_loss, None);
+    }
+    let dominated = |name: &str| point(name).dominated_by.clone();
+    assert_eq!(dominated("base"), Vec::<String>::new());
+    assert_eq!(dominated("same"), Vec::<String>::new());
+    assert_eq!(dominated("richer"), Vec::<String>::new());
+    assert_eq!(
+        dominated("no_fund"),
+        vec!["base".to_string(), "same".into()]
+    );
+}
+
+/// With one trial no difference has a standard error, so no axis can decide dominance (the rule
+/// needs each difference beyond 2 paired SEs): nothing is marked dominated, even where the one
+/// trial shows a variant at the same cost and at a loss where the base is not. The seed is the
+/// first (from 1) whose trial shows that; the premise is asserted, not assumed.
+#[test]
+fn an_axis_without_a_standard_error_decides_no_dominance() {
+    let model = load("tests/fixtures/compare_frontier.toml");
+    let def = variant("no_fund", &model, &[("tariffs.fund.scale", 0.0)]);
+    let flag = "site.only.provider_loss";
+    let found = (1..=40).find_map(|seed| {
+        let s = setup(1, seed, false);
+        let base = run_base(&model, &s, &quiet).unwrap();
+        let v = evaluate(&base, &def, &s, &quiet).unwrap();
+        let shows = col(&base.run.table, flag) == [0.0] && col(&v.table, flag) == [1.0];
+        shows.then_some((s, base, v))
+    });
+    let (s, base, v) = found.expect("a seed in 1..=40 whose trial puts only no_fund at a loss");
+    assert_eq!(
+        spend(&v.table, "council"),
+        spend(&base.run.table, "council")
+    );
+    let c = Comparison::new("one trial", &s, &base, std::slice::from_ref(&v));
+    let d = c
+        .cell(flag, "no_fund")
+        .unwrap()
+        .difference
+        .as_ref()
+        .unwrap();
+    assert_eq!(d.value, Some(1.0));
+    assert_eq!(d.se_paired, None);
+    assert!(d
+        .note
+        .as_deref()
+        .unwrap_or("")
+        .contains("no standard error"));
+    for p in &c.frontier.points {
+        assert!(
+            p.dominated_by.is_empty(),
+            "{} dominated by {:?} on one trial",
+            p.variant,
+            p.dominated_by
+        );
+    }
 }
