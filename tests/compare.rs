@@ -529,3 +529,55 @@ fn an_axis_without_a_standard_error_decides_no_dominance() {
         );
     }
 }
+
+/// MHEP 1 with Staffordshire's engagement tariff halved: with distress and termination on, less
+/// money at Staffordshire feeds back into its delivery in some trials, and only there; with them
+/// off, delivery is the same in every trial. The report's count is recomputed here from every
+/// count column, and each diverged trial must show distress or termination in one of the two runs
+/// (the only channels from money to delivery).
+#[test]
+fn delivery_diverges_only_through_feedback() {
+    let model = load("scenarios/mhep1.toml");
+    let def = variant(
+        "half_staffordshire",
+        &model,
+        &[("tariffs.staffordshire_engagement.scale", 0.5)],
+    );
+    let mut names = Vec::new();
+    for (name, _) in scenario::outputs::count_columns(&model) {
+        names.push(name.clone());
+        names.extend(model.sites.iter().map(|s| format!("site.{}.{name}", s.id)));
+    }
+    for feedback in [true, false] {
+        let s = setup(300, 4, feedback);
+        let base = run_base(&model, &s, &quiet).unwrap();
+        let v = evaluate(&base, &def, &s, &quiet).unwrap();
+        let c = Comparison::new("t", &s, &base, std::slice::from_ref(&v));
+        assert_eq!(c.feedback, feedback);
+        assert_eq!(c.variants[0].delivery_diverged_trials, 0, "the base");
+        let reported = c.variants[1].delivery_diverged_trials;
+        let cols: Vec<(Vec<f64>, Vec<f64>)> = names
+            .iter()
+            .map(|n| (col(&base.run.table, n), col(&v.table, n)))
+            .collect();
+        let diverged: Vec<usize> = (0..s.trials as usize)
+            .filter(|&t| cols.iter().any(|(a, b)| a[t].to_bits() != b[t].to_bits()))
+            .collect();
+        assert_eq!(reported, diverged.len(), "feedback {feedback}");
+        if !feedback {
+            assert_eq!(reported, 0, "delivery moved without feedback");
+            continue;
+        }
+        assert!(reported > 0, "no trial diverged with feedback on");
+        let fed_back = |t: &TrialTable, i: usize| {
+            col(t, "provider_distress")[i] == 1.0 || col(t, "terminated")[i] == 1.0
+        };
+        for &i in &diverged {
+            assert!(
+                fed_back(&base.run.table, i) || fed_back(&v.table, i),
+                "trial {i} diverged without distress or termination"
+            );
+        }
+        eprintln!("delivery diverged in {reported} of {} trials", s.trials);
+    }
+}
