@@ -61,6 +61,38 @@ fn the_bundled_comparison_runs_and_writes_its_files() {
             );
         }
     }
+    // Each variant's median variance-reduction factor is the median, over its figures, of
+    // (se_unpaired / se_paired)² where both are positive, recomputed here from the cells; and on
+    // MHEP 1 common random numbers help: the median is above 1 for every variant.
+    for (v, name) in names.iter().enumerate().skip(1) {
+        let mut factors: Vec<f64> = j["figures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|f| {
+                let d = &f["cells"][v]["difference"];
+                let (u, p) = (d["se_unpaired"].as_f64()?, d["se_paired"].as_f64()?);
+                (u > 0.0 && p > 0.0).then(|| (u / p).powi(2))
+            })
+            .collect();
+        assert!(factors.len() > 10, "{name}: {} factors", factors.len());
+        factors.sort_by(f64::total_cmp);
+        let k = factors.len();
+        let want = if k % 2 == 1 {
+            factors[k / 2]
+        } else {
+            0.5 * (factors[k / 2 - 1] + factors[k / 2])
+        };
+        let got = j["variants"][v]["variance_reduction_median"]
+            .as_f64()
+            .unwrap();
+        assert!(
+            (got - want).abs() <= 1e-9 * want,
+            "{name}: median factor {got}, recomputed {want}"
+        );
+        assert!(got > 1.0, "{name}: median variance reduction {got}");
+    }
+    assert!(j["variants"][0]["variance_reduction_median"].is_null());
     let csv = std::fs::read_to_string(dir.join("compare.csv")).unwrap();
     let rows = csv.lines().count();
     assert_eq!(
