@@ -6,7 +6,9 @@ use sibsim::compare::figures::named;
 use sibsim::compare::file::{variant_at, StructureOptions};
 use sibsim::compare::paired;
 use sibsim::compare::report::Comparison;
-use sibsim::compare::{self, delivery_diverged, evaluate, run_base, Base, Evaluated, Knob, Setup};
+use sibsim::compare::{
+    self, delivery_diverged, evaluate, run_base, Base, Evaluated, Knob, Setup, VariantDef,
+};
 use sibsim::scenario::{self, Model, Role};
 
 fn load(path: &str) -> Model {
@@ -148,7 +150,7 @@ fn paired_errors_beat_unpaired_and_agree_with_independent_runs() {
 /// comparison's own trials. The per-trial spend differences are computed here from the payment
 /// columns; their mean must lie within 4 × √2 paired SEs of 0 (the √2: the pilot's own error in
 /// the solved scale, of the same size as this run's, is a fixed offset here).
-fn assert_equal_spend(path: &str, feedback: bool, shares: &[f64]) -> Vec<Evaluated> {
+fn assert_equal_spend(path: &str, feedback: bool, shares: &[f64]) -> (Base, Vec<Evaluated>) {
     let model = load(path);
     let s = setup(1500, 3, feedback);
     let base = run_base(&model, &s, &quiet).unwrap();
@@ -182,7 +184,7 @@ fn assert_equal_spend(path: &str, feedback: bool, shares: &[f64]) -> Vec<Evaluat
             assert_ne!(solved.pilot_seed, s.seed);
         }
     }
-    runs
+    (base, runs)
 }
 
 #[test]
@@ -198,7 +200,7 @@ fn rescaled_variants_cost_the_base_on_average_without_caps() {
 
 #[test]
 fn rescaled_variants_cost_the_base_on_average_with_caps() {
-    let runs = assert_equal_spend(
+    let (base_run, runs) = assert_equal_spend(
         "tests/fixtures/compare_capped.toml",
         false,
         &[0.0, 0.5, 0.9],
@@ -206,6 +208,27 @@ fn rescaled_variants_cost_the_base_on_average_with_caps() {
     // The cap scaled with the tariff it covers (the fixture's cap binds in some trials).
     let base = load("tests/fixtures/compare_capped.toml");
     let cap = &base.caps[0];
+    // The test exercises a binding cap: it binds in some trials but not all, in the base and in
+    // every variant. Scaled with its tariff, it binds in exactly the base's trials: delivery is the
+    // same (feedback off), and the job starts it allows, cap ÷ tariff, do not move.
+    let binds = format!("caps.{}.binds", cap.name);
+    let base_binds = col(&base_run.run.table, &binds);
+    let share = |f: &[f64]| f.iter().sum::<f64>() / f.len() as f64;
+    let p = share(&base_binds);
+    assert!(
+        p > 0.0 && p < 1.0,
+        "base: the cap binds in {p} of the trials"
+    );
+    for r in &runs {
+        let b = col(&r.table, &binds);
+        let p = share(&b);
+        assert!(
+            p > 0.0 && p < 1.0,
+            "{}: the cap binds in {p} of the trials",
+            r.name
+        );
+        assert_eq!(b, base_binds, "{}: the cap binds in other trials", r.name);
+    }
     for r in &runs {
         let solve = r.solve.as_ref().unwrap();
         let k = solve.commissioners[0].tariff_scale;
@@ -356,4 +379,205 @@ fn every_paired_difference_matches_the_two_columns() {
     assert_eq!(cell.difference.as_ref().unwrap().value.unwrap(), want);
     // The base's own cells carry no difference.
     assert!(c.cell(key, "base").unwrap().difference.is_none());
+}
+
+/// A variant of `model` setting `set` (paths as in `[variants.set]`).
+fn variant(name: &str, model: &Model, set: &[(&str, f64)]) -> VariantDef {
+    VariantDef {
+        name: name.into(),
+        set: set
+            .iter()
+            .map(|&(path, v)| (Knob::parse(path, model).expect("a path of the model"), v))
+            .collect(),
+        ..VariantDef::default()
+    }
+}
+
+fn mean(x: &[f64]) -> f64 {
+    x.iter().sum::<f64>() / x.len() as f64
+}
+
+/// tests/fixtures/compare_frontier.toml (header): a commissioner and an outcome payer both pay the
+/// provider, no finance, so the frontier has two axes (the council's cost per sustained job and
+/// P(provider loss)). With feedback off, by construction:
+/// - `same` (the job-start tariff × 1) is the base: a tie, so neither dominates the other;
+/// - `richer` (the job-start tariff × 1.25) costs more and loses less: a trade-off, on the frontier;
+/// - `no_fund` (the outcome payer's tariff × 0) costs the council exactly the same in every trial and
+///   loses more: dominated by the base and by `same`, and not by `richer` (dearer).
+///
+/// Each premise is checked here from the per-trial columns before the frontier is read.
+#[test]
+fn the_frontier_marks_what_is_dominated_by_construction() {
+    let model = load("tests/fixtures/compare_frontier.toml");
+    let s = setup(1000, 10, false);
+    let base = run_base(&model, &s, &quiet).unwrap();
+    let defs = [
+        variant("same", &model, &[("tariffs.job_start.scale", 1.0)]),
+        variant("richer", &model, &[("tariffs.job_start.scale", 1.25)]),
+        variant("no_fund", &model, &[("tariffs.fund.scale", 0.0)]),
+    ];
+    let runs: Vec<Evaluated> = defs
+        .iter()
+        .map(|d| evaluate(&base, d, &s, &quiet).unwrap())
+        .collect();
+    let all: Vec<&Evaluated> = std::iter::once(&base.run).chain(&runs).collect();
+    let cost = |r: &Evaluated| spend(&r.table, "council");
+    let loss = |r: &Evaluated| col(&r.table, "site.only.provider_loss");
+    let jobs = col(&base.run.table, "sustain_26w");
+    let (b, same, richer, no_fund) = (all[0], all[1], all[2], all[3]);
+
+    // Premises, trial by trial.
+    assert_eq!(cost(same), cost(b));
+    assert_eq!(loss(same), loss(b));
+    assert_eq!(cost(no_fund), cost(b), "no_fund: the council's spend moved");
+    let pairs = |x: Vec<f64>, y: Vec<f64>| x.into_iter().zip(y).collect::<Vec<_>>();
+    assert!(pairs(loss(no_fund), loss(b)).iter().all(|(x, y)| x >= y));
+    assert!(pairs(loss(richer), loss(b)).iter().all(|(x, y)| x <= y));
+    assert!(pairs(cost(richer), cost(b)).iter().all(|(x, y)| x >= y));
+    // … and each strict order is more than 2 paired SEs (the dominance margin) on the mean.
+    let beyond_two_ses = |d: Vec<f64>| {
+        let (m, se) = mean_se(&d);
+        assert!(m > 2.0 * se, "difference {m} ± {se}");
+    };
+    let diff = |x: Vec<f64>, y: Vec<f64>| x.iter().zip(&y).map(|(a, c)| a - c).collect();
+    beyond_two_ses(diff(loss(no_fund), loss(b)));
+    beyond_two_ses(diff(loss(b), loss(richer)));
+    // Sustained jobs are the same in every run (feedback off), so the cost per sustained job
+    // differs by the mean spend difference ÷ mean sustained jobs, and its SE in proportion.
+    beyond_two_ses(diff(cost(richer), cost(b)));
+    for r in &runs {
+        assert_eq!(
+            col(&r.table, "sustain_26w"),
+            jobs,
+            "{}: delivery moved",
+            r.name
+        );
+    }
+
+    let c = Comparison::new("frontier", &s, &base, &runs);
+    assert!(!c.frontier.rule.contains("capital loss"), "no finance");
+    let point = |name: &str| {
+        c.frontier
+            .points
+            .iter()
+            .find(|p| p.variant == name)
+            .unwrap_or_else(|| panic!("no point {name}"))
+    };
+    for r in &all {
+        let p = point(&r.name);
+        let want = cost(r).iter().sum::<f64>() / jobs.iter().sum::<f64>();
+        let got = p.cost_per_sustained_job.unwrap();
+        assert!(
+            (got - want).abs() <= 1e-9 * want,
+            "{}: {got} vs {want}",
+            r.name
+        );
+        assert!((p.provider_loss.unwrap() - mean(&loss(r))).abs() < 1e-12);
+        assert_eq!(p.investor_capital_loss, None);
+    }
+    let dominated = |name: &str| point(name).dominated_by.clone();
+    assert_eq!(dominated("base"), Vec::<String>::new());
+    assert_eq!(dominated("same"), Vec::<String>::new());
+    assert_eq!(dominated("richer"), Vec::<String>::new());
+    assert_eq!(
+        dominated("no_fund"),
+        vec!["base".to_string(), "same".into()]
+    );
+}
+
+/// With one trial no difference has a standard error, so no axis can decide dominance (the rule
+/// needs each difference beyond 2 paired SEs): nothing is marked dominated, even where the one
+/// trial shows a variant at the same cost and at a loss where the base is not. The seed is the
+/// first (from 1) whose trial shows that; the premise is asserted, not assumed.
+#[test]
+fn an_axis_without_a_standard_error_decides_no_dominance() {
+    let model = load("tests/fixtures/compare_frontier.toml");
+    let def = variant("no_fund", &model, &[("tariffs.fund.scale", 0.0)]);
+    let flag = "site.only.provider_loss";
+    let found = (1..=40).find_map(|seed| {
+        let s = setup(1, seed, false);
+        let base = run_base(&model, &s, &quiet).unwrap();
+        let v = evaluate(&base, &def, &s, &quiet).unwrap();
+        let shows = col(&base.run.table, flag) == [0.0] && col(&v.table, flag) == [1.0];
+        shows.then_some((s, base, v))
+    });
+    let (s, base, v) = found.expect("a seed in 1..=40 whose trial puts only no_fund at a loss");
+    assert_eq!(
+        spend(&v.table, "council"),
+        spend(&base.run.table, "council")
+    );
+    let c = Comparison::new("one trial", &s, &base, std::slice::from_ref(&v));
+    let d = c
+        .cell(flag, "no_fund")
+        .unwrap()
+        .difference
+        .as_ref()
+        .unwrap();
+    assert_eq!(d.value, Some(1.0));
+    assert_eq!(d.se_paired, None);
+    assert!(d
+        .note
+        .as_deref()
+        .unwrap_or("")
+        .contains("no standard error"));
+    for p in &c.frontier.points {
+        assert!(
+            p.dominated_by.is_empty(),
+            "{} dominated by {:?} on one trial",
+            p.variant,
+            p.dominated_by
+        );
+    }
+}
+
+/// MHEP 1 with Staffordshire's engagement tariff halved: with distress and termination on, less
+/// money at Staffordshire feeds back into its delivery in some trials, and only there; with them
+/// off, delivery is the same in every trial. The report's count is recomputed here from every
+/// count column, and each diverged trial must show distress or termination in one of the two runs
+/// (the only channels from money to delivery).
+#[test]
+fn delivery_diverges_only_through_feedback() {
+    let model = load("scenarios/mhep1.toml");
+    let def = variant(
+        "half_staffordshire",
+        &model,
+        &[("tariffs.staffordshire_engagement.scale", 0.5)],
+    );
+    let mut names = Vec::new();
+    for (name, _) in scenario::outputs::count_columns(&model) {
+        names.push(name.clone());
+        names.extend(model.sites.iter().map(|s| format!("site.{}.{name}", s.id)));
+    }
+    for feedback in [true, false] {
+        let s = setup(300, 4, feedback);
+        let base = run_base(&model, &s, &quiet).unwrap();
+        let v = evaluate(&base, &def, &s, &quiet).unwrap();
+        let c = Comparison::new("t", &s, &base, std::slice::from_ref(&v));
+        assert_eq!(c.feedback, feedback);
+        assert_eq!(c.variants[0].delivery_diverged_trials, 0, "the base");
+        let reported = c.variants[1].delivery_diverged_trials;
+        let cols: Vec<(Vec<f64>, Vec<f64>)> = names
+            .iter()
+            .map(|n| (col(&base.run.table, n), col(&v.table, n)))
+            .collect();
+        let diverged: Vec<usize> = (0..s.trials as usize)
+            .filter(|&t| cols.iter().any(|(a, b)| a[t].to_bits() != b[t].to_bits()))
+            .collect();
+        assert_eq!(reported, diverged.len(), "feedback {feedback}");
+        if !feedback {
+            assert_eq!(reported, 0, "delivery moved without feedback");
+            continue;
+        }
+        assert!(reported > 0, "no trial diverged with feedback on");
+        let fed_back = |t: &TrialTable, i: usize| {
+            col(t, "provider_distress")[i] == 1.0 || col(t, "terminated")[i] == 1.0
+        };
+        for &i in &diverged {
+            assert!(
+                fed_back(&base.run.table, i) || fed_back(&v.table, i),
+                "trial {i} diverged without distress or termination"
+            );
+        }
+        eprintln!("delivery diverged in {reported} of {} trials", s.trials);
+    }
 }

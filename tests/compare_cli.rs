@@ -61,6 +61,38 @@ fn the_bundled_comparison_runs_and_writes_its_files() {
             );
         }
     }
+    // Each variant's median variance-reduction factor is the median, over its figures, of
+    // (se_unpaired / se_paired)² where both are positive, recomputed here from the cells; and on
+    // MHEP 1 common random numbers help: the median is above 1 for every variant.
+    for (v, name) in names.iter().enumerate().skip(1) {
+        let mut factors: Vec<f64> = j["figures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|f| {
+                let d = &f["cells"][v]["difference"];
+                let (u, p) = (d["se_unpaired"].as_f64()?, d["se_paired"].as_f64()?);
+                (u > 0.0 && p > 0.0).then(|| (u / p).powi(2))
+            })
+            .collect();
+        assert!(factors.len() > 10, "{name}: {} factors", factors.len());
+        factors.sort_by(f64::total_cmp);
+        let k = factors.len();
+        let want = if k % 2 == 1 {
+            factors[k / 2]
+        } else {
+            0.5 * (factors[k / 2 - 1] + factors[k / 2])
+        };
+        let got = j["variants"][v]["variance_reduction_median"]
+            .as_f64()
+            .unwrap();
+        assert!(
+            (got - want).abs() <= 1e-9 * want,
+            "{name}: median factor {got}, recomputed {want}"
+        );
+        assert!(got > 1.0, "{name}: median variance reduction {got}");
+    }
+    assert!(j["variants"][0]["variance_reduction_median"].is_null());
     let csv = std::fs::read_to_string(dir.join("compare.csv")).unwrap();
     let rows = csv.lines().count();
     assert_eq!(
@@ -226,4 +258,82 @@ fn compare_refuses_a_scenario_without_a_sweep_and_bad_sweeps() {
             .code(2)
             .stderr(predicate::str::contains(want));
     }
+}
+
+/// `sibsim seek --vary block_share` on the IPS scenario, feedback off: P(provider loss) falls as
+/// the block share rises there (tests/compare.rs), from 0.46 at b = 0 to 0.08 at b = 1 on these
+/// 400 trials, so a target of 0.25 is bracketed by [0, 1] (any value between the ends would do).
+/// Checked against `sibsim compare --sweep` at every value the seek ran, on the same trials: the
+/// figures agree, the value found meets the target and the other end of the bracket does not, and
+/// the seek's run count is the sweep's solves (each solve's runs, plus the base's pilot run).
+#[test]
+fn seek_on_block_share_agrees_with_a_sweep_of_the_values_it_ran() {
+    let out = tempfile::tempdir().unwrap();
+    let target = 0.25;
+    // The seek allows a relative 1e-9 for rounding (docs/compare.md): 100 of 400 trials may sum to
+    // a shade above 0.25.
+    let met = |x: f64| x <= target * (1.0 + 1e-9);
+    let common = ["--no-feedback", "--trials", "400", "--json", "--quiet"];
+    let run = sibsim()
+        .args([
+            "seek",
+            "scenarios/ips_new_service.toml",
+            "--vary",
+            "block_share",
+        ])
+        .args(["--target", "site.new_service.provider_loss <= 0.25"])
+        .args(common)
+        .arg("--out")
+        .arg(out.path().join("seek"))
+        .assert()
+        .success();
+    let j: serde_json::Value = serde_json::from_slice(&run.get_output().stdout).unwrap();
+    let value = j["value"].as_f64().unwrap();
+    let not_met = j["not_met_value"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&value), "{value}");
+    assert_eq!(j["direction"], "smallest");
+    assert!(not_met < value, "not met at {not_met}, met at {value}");
+    assert!(met(j["achieved"].as_f64().unwrap()));
+    assert!(!met(j["not_met_figure"].as_f64().unwrap()));
+    let points = j["points"].as_array().unwrap();
+    assert_eq!(j["evaluations"].as_u64().unwrap() as usize, points.len());
+    let values: Vec<f64> = points
+        .iter()
+        .map(|p| p["value"].as_f64().unwrap())
+        .collect();
+    assert!(values.contains(&value) && values.contains(&not_met));
+
+    let list: Vec<String> = values.iter().map(|v| v.to_string()).collect();
+    let run = sibsim()
+        .args(["compare", "scenarios/ips_new_service.toml", "--sweep"])
+        .arg(format!("block_share={}", list.join(",")))
+        .args(common)
+        .arg("--out")
+        .arg(out.path().join("sweep"))
+        .assert()
+        .success();
+    let c: serde_json::Value = serde_json::from_slice(&run.get_output().stdout).unwrap();
+    let variants = c["variants"].as_array().unwrap();
+    let loss = c["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["key"] == "site.new_service.provider_loss")
+        .unwrap();
+    let mut runs = 1; // the base on the pilot trials
+    for (p, x) in points.iter().zip(&values) {
+        let v = 1 + values.iter().position(|y| y == x).unwrap();
+        assert_eq!(variants[v]["name"], format!("block_share={x}"));
+        let figure = loss["cells"][v]["value"].as_f64().unwrap();
+        assert_eq!(p["figure"].as_f64().unwrap(), figure, "at {x}");
+        assert_eq!(p["met"].as_bool().unwrap(), met(figure), "at {x}");
+        if *x == value {
+            assert!(met(figure), "at the value found, {figure}");
+        }
+        if *x == not_met {
+            assert!(!met(figure), "at the other end, {figure}");
+        }
+        runs += 1 + variants[v]["solve"]["evaluations"].as_u64().unwrap();
+    }
+    assert_eq!(j["runs"].as_u64().unwrap(), runs);
 }

@@ -216,6 +216,123 @@ mod tests {
         assert_eq!(d.value, 2.5);
     }
 
+    /// Standard normal draws from the splitmix64 uniforms (Box–Muller), for the replicate tests.
+    struct Normals {
+        u: std::vec::IntoIter<f64>,
+    }
+
+    impl Normals {
+        fn new(seed: u64, n: usize) -> Normals {
+            Normals {
+                u: uniforms(seed, 2 * n).into_iter(),
+            }
+        }
+
+        fn next(&mut self) -> f64 {
+            let (a, b) = (self.u.next().unwrap(), self.u.next().unwrap());
+            // 1 − a is in (0, 1]: the log is finite.
+            (-2.0 * (1.0 - a).ln()).sqrt() * (std::f64::consts::TAU * b).cos()
+        }
+    }
+
+    /// Sample standard deviation.
+    fn sd(xs: &[f64]) -> f64 {
+        let n = xs.len() as f64;
+        let m = xs.iter().sum::<f64>() / n;
+        (xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
+    }
+
+    fn mean(xs: &[f64]) -> f64 {
+        xs.iter().sum::<f64>() / xs.len() as f64
+    }
+
+    /// Replicates for the SE-versus-spread tests: the SE of a standard deviation estimated from R
+    /// replicates is about 1 / √(2(R − 1)) of it, 3.5% at 400, so the tolerances below are about
+    /// 4 of those (ratio) and 7 (quantile, whose batch estimate has a small-batch bias too).
+    const REPLICATES: usize = 400;
+
+    #[test]
+    fn the_delta_method_paired_se_of_a_ratio_difference_matches_its_spread_over_replicates() {
+        // Per trial, a cost S and a count N for two structures on common random numbers: the
+        // counts share their draw (delivery) and diverge a little (feedback); the costs share a
+        // term (e1) and a term through N. The ratio difference E(S_x)/E(N_x) − E(S_y)/E(N_y) of
+        // each replicate of n trials is one draw of the estimator whose SE ratio_diff reports.
+        let n = 500;
+        let (mut values, mut paired, mut unpaired) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut rx, mut ry) = (Vec::new(), Vec::new());
+        for r in 0..REPLICATES {
+            let mut g = Normals::new(1000 + r as u64, 4 * n);
+            let (mut sx, mut nx, mut sy, mut ny) = (vec![], vec![], vec![], vec![]);
+            for _ in 0..n {
+                let (e0, e1, e2, e3) = (g.next(), g.next(), g.next(), g.next());
+                let jobs = 30.0 + 6.0 * e0;
+                ny.push(jobs);
+                nx.push(jobs + 1.5 * e3);
+                sy.push(20_000.0 + 700.0 * jobs + 4000.0 * e1);
+                sx.push(35_000.0 + 400.0 * (jobs + 1.5 * e3) + 3000.0 * e1 + 2000.0 * e2);
+            }
+            let d = ratio_diff(&sx, &nx, &sy, &ny);
+            assert_eq!(d.pairs, n);
+            values.push(d.value);
+            paired.push(d.se_paired);
+            unpaired.push(d.se_unpaired);
+            rx.push(ratio_of_means(&sx, &nx));
+            ry.push(ratio_of_means(&sy, &ny));
+        }
+        let spread = sd(&values);
+        let se = mean(&paired);
+        assert!(
+            (se / spread - 1.0).abs() < 0.15,
+            "mean paired SE {se} vs sd of the difference over {REPLICATES} replicates {spread}"
+        );
+        // Two independent runs: the x ratio of one replicate minus the y ratio of another; their
+        // spread is √(var R_x + var R_y), which the unpaired SE estimates.
+        let independent = (sd(&rx).powi(2) + sd(&ry).powi(2)).sqrt();
+        let se_u = mean(&unpaired);
+        assert!(
+            (se_u / independent - 1.0).abs() < 0.15,
+            "mean unpaired SE {se_u} vs sd of independent differences {independent}"
+        );
+        // The design pairs strongly, so the two checks above tell the two SEs apart.
+        assert!(se_u > 2.0 * se, "unpaired {se_u} vs paired {se}");
+    }
+
+    #[test]
+    fn the_batch_means_se_of_a_quantile_difference_matches_its_spread_over_replicates() {
+        let n = BATCHES * 100;
+        for p in [0.5, 0.9] {
+            let (mut values, mut paired, mut unpaired) = (Vec::new(), Vec::new(), Vec::new());
+            let (mut qx, mut qy) = (Vec::new(), Vec::new());
+            for r in 0..REPLICATES {
+                let mut g = Normals::new(5000 + r as u64, 2 * n);
+                let (mut x, mut y) = (Vec::new(), Vec::new());
+                for _ in 0..n {
+                    let (e1, e2) = (g.next(), g.next());
+                    y.push(e1);
+                    x.push(1.0 + 0.95 * e1 + 0.3 * e2);
+                }
+                let d = quantile_diff(&x, &y, p);
+                values.push(d.value);
+                paired.push(d.se_paired);
+                unpaired.push(d.se_unpaired);
+                qx.push(quantile(&x, p));
+                qy.push(quantile(&y, p));
+            }
+            let (spread, se) = (sd(&values), mean(&paired));
+            assert!(
+                (se / spread - 1.0).abs() < 0.25,
+                "p = {p}: mean batch SE {se} vs sd of the quantile difference {spread}"
+            );
+            let independent = (sd(&qx).powi(2) + sd(&qy).powi(2)).sqrt();
+            let se_u = mean(&unpaired);
+            assert!(
+                (se_u / independent - 1.0).abs() < 0.25,
+                "p = {p}: mean unpaired batch SE {se_u} vs sd of independent differences {independent}"
+            );
+            assert!(se_u > 1.5 * se, "p = {p}: unpaired {se_u} vs paired {se}");
+        }
+    }
+
     #[test]
     fn ratio_of_means_and_its_difference() {
         let s = [10.0, 20.0, 30.0];
