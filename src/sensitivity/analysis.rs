@@ -1,0 +1,555 @@
+//! One sensitivity analysis of a scenario: a plain run (recorded inputs) for the tornado and the
+//! reverse stress, and a pick-freeze design for the Sobol indices.
+
+use serde::Serialize;
+
+use super::event::{self, Event, EventError};
+use super::inputs::{self, Group, Input};
+use super::{rank, sobol, stress};
+use crate::analysis::TrialTable;
+use crate::compare::figures::named;
+use crate::engine::runner::{run, RunOptions};
+use crate::error::Error;
+use crate::scenario::Model;
+
+/// The results contract's schema name.
+pub const SCHEMA: &str = "sibsim.sensitivity/1";
+
+/// What to analyse and how.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    /// Trials of the plain run (tornado, reverse stress).
+    pub trials: u64,
+    pub seed: u64,
+    pub threads: Option<usize>,
+    /// Outputs: metric or flag names of a run.
+    pub metrics: Vec<String>,
+    /// Failure events for reverse stress ([`event::parse`]).
+    pub events: Vec<String>,
+    /// Base samples of the Sobol design (0: no Sobol indices).
+    pub sobol_n: usize,
+    /// Bootstrap resamples for the Sobol intervals.
+    pub bootstrap: usize,
+    /// Level of the Sobol intervals.
+    pub confidence: f64,
+    /// The tornado's band: the output's median where an input is in its bottom vs top `band`.
+    pub band: f64,
+    /// Depth of the reverse stress rule tree (≤ 3).
+    pub depth: usize,
+    /// Fewest trials in a leaf of the rule tree.
+    pub min_leaf: usize,
+}
+
+/// Defaults, documented in docs/sensitivity.md.
+pub const DEFAULT_SOBOL_N: usize = 1024;
+pub const DEFAULT_BOOTSTRAP: usize = 500;
+pub const DEFAULT_CONFIDENCE: f64 = 0.95;
+pub const DEFAULT_BAND: f64 = 0.1;
+pub const DEFAULT_DEPTH: usize = 3;
+
+/// Why an analysis could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum SensitivityError {
+    #[error(transparent)]
+    Run(#[from] Error),
+    #[error(transparent)]
+    Event(#[from] EventError),
+    /// An option out of range, or an output the run does not record.
+    #[error("invalid {option}: {problem}; {valid}")]
+    Option {
+        option: String,
+        problem: String,
+        valid: String,
+    },
+}
+
+/// One tornado bar.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Bar {
+    /// An input's name, or `param.<field>` for a parameter across sites.
+    pub input: String,
+    /// Spearman rank correlation (`null`: the input is fixed, see `fixed`).
+    pub rho: Option<f64>,
+    /// The output's median where the input is in its bottom band, and in its top band.
+    pub low: Option<f64>,
+    pub high: Option<f64>,
+    /// high − low (signed: its sign is the direction of the effect).
+    pub swing: Option<f64>,
+    pub low_trials: usize,
+    pub high_trials: usize,
+    /// The input does not vary: it drives nothing.
+    pub fixed: bool,
+}
+
+/// A first-order or total index with its bootstrap interval.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Estimate {
+    pub value: f64,
+    pub low: f64,
+    pub high: f64,
+}
+
+/// The Sobol indices of one input or group.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Index {
+    pub name: String,
+    pub first: Estimate,
+    pub total: Estimate,
+}
+
+/// An output's Sobol indices.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SobolReport {
+    pub base_samples: usize,
+    /// Base samples used (those where every row defines the output), and why others were not.
+    pub used: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dropped: Option<Dropped>,
+    pub variance: f64,
+    /// `null` with a note when the output does not vary over the design.
+    pub inputs: Vec<Index>,
+    pub groups: Vec<Index>,
+    /// The delivery randomness given the inputs (the trial's own streams), as one more input.
+    pub noise: Option<Index>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Base samples left out, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Dropped {
+    pub samples: usize,
+    pub why: String,
+}
+
+/// What the analysis says about one output.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OutputReport {
+    pub metric: String,
+    pub defined_trials: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub undefined: Option<Dropped>,
+    /// Every input, largest |swing| first; fixed inputs last.
+    pub tornado: Vec<Bar>,
+    /// Each parameter across the sites that draw it (the per-trial mean of its normalised ranks).
+    pub tornado_by_param: Vec<Bar>,
+    pub sobol: Option<SobolReport>,
+}
+
+/// One input's shift between failing and other trials.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Shift {
+    pub input: String,
+    pub median_fail: f64,
+    pub median_other: f64,
+    pub shift: f64,
+    pub standardised: f64,
+    pub ks: f64,
+    pub ks_p: Option<f64>,
+}
+
+/// A rule of the reverse stress tree, in words and in parts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuleReport {
+    pub text: String,
+    pub conditions: Vec<ConditionReport>,
+    pub trials: usize,
+    pub failing: usize,
+    pub rate: f64,
+}
+
+/// One condition of a rule.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConditionReport {
+    pub input: String,
+    /// `<=` or `>`.
+    pub op: &'static str,
+    pub threshold: f64,
+}
+
+/// The reverse stress of one failure event.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StressReport {
+    pub event: Event,
+    pub failing: usize,
+    pub judged: usize,
+    /// Share of judged trials that fail (`null` when no trial is judged).
+    pub rate: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub undefined: Option<Dropped>,
+    /// Largest KS statistic first; `null` list with a note when no trial or every trial fails.
+    pub shifts: Vec<Shift>,
+    pub shifts_by_param: Vec<Shift>,
+    /// Leaves of the tree, highest failure rate first.
+    pub rules: Vec<RuleReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// A whole analysis: the results contract `sensitivity.json`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Sensitivity {
+    pub schema: &'static str,
+    pub scenario: String,
+    pub trials: u64,
+    pub seed: u64,
+    pub sampling: &'static str,
+    pub band: f64,
+    pub confidence: f64,
+    pub bootstrap: usize,
+    pub inputs: Vec<Input>,
+    pub groups: Vec<Group>,
+    pub outputs: Vec<OutputReport>,
+    pub stress: Vec<StressReport>,
+}
+
+/// Progress: what is being run, trials done of its total.
+pub type Progress<'a> = &'a (dyn Fn(&str, u64, u64) + Sync);
+
+fn opt_err(option: &str, problem: String, valid: &str) -> SensitivityError {
+    SensitivityError::Option {
+        option: option.into(),
+        problem,
+        valid: valid.into(),
+    }
+}
+
+/// Check `opts` before anything runs.
+///
+/// # Errors
+/// An option out of range.
+pub fn check(opts: &Options) -> Result<(), SensitivityError> {
+    if opts.metrics.is_empty() && opts.events.is_empty() {
+        return Err(opt_err(
+            "--metric",
+            "no output and no event asked for".into(),
+            "expected at least one --metric M or --event E",
+        ));
+    }
+    if !(opts.band > 0.0 && opts.band <= 0.5) {
+        return Err(opt_err(
+            "--band",
+            format!("{}", opts.band),
+            "expected a share in (0, 0.5]",
+        ));
+    }
+    if !(opts.confidence > 0.0 && opts.confidence < 1.0) {
+        return Err(opt_err(
+            "--confidence",
+            format!("{}", opts.confidence),
+            "expected a level in (0, 1)",
+        ));
+    }
+    if opts.depth == 0 || opts.depth > 3 {
+        return Err(opt_err(
+            "--depth",
+            format!("{}", opts.depth),
+            "expected 1, 2 or 3",
+        ));
+    }
+    if opts.sobol_n == 1 || opts.sobol_n > 1 << 16 {
+        return Err(opt_err(
+            "--sobol-n",
+            format!("{}", opts.sobol_n),
+            "expected 0 (no Sobol indices) or 2 to 65,536 base samples",
+        ));
+    }
+    if opts.sobol_n > 0 && opts.bootstrap < 100 {
+        return Err(opt_err(
+            "--bootstrap",
+            format!("{}", opts.bootstrap),
+            "expected at least 100 resamples",
+        ));
+    }
+    Ok(())
+}
+
+fn column(table: &TrialTable, name: &str) -> Result<Vec<f64>, SensitivityError> {
+    named(table, name).ok_or_else(|| {
+        let names: Vec<String> = table
+            .metric_names
+            .iter()
+            .chain(&table.flag_names)
+            .cloned()
+            .collect();
+        let unknown = crate::lookup::UnknownName::new("metric or flag", name, &names);
+        opt_err("--metric", format!("{unknown}"), "expected a metric or flag of a run")
+    })
+}
+
+/// The per-parameter composites of `cols` (one per input): for each parameter drawn at more than
+/// one site, the per-trial mean of its normalised ranks.
+fn by_param(catalogue: &[Input], cols: &[Vec<f64>]) -> Vec<(String, Vec<f64>)> {
+    inputs::groups(catalogue)
+        .into_iter()
+        .filter(|g| g.name.starts_with("param."))
+        .map(|g| {
+            let members: Vec<&[f64]> = g
+                .members
+                .iter()
+                .filter(|&&i| !catalogue[i].fixed)
+                .map(|&i| cols[i].as_slice())
+                .collect();
+            (g.name, rank::composite(&members))
+        })
+        .collect()
+}
+
+fn bars(named_cols: &[(String, Vec<f64>)], fixed: &[bool], y: &[f64], band: f64) -> Vec<Bar> {
+    let refs: Vec<(&str, &[f64])> = named_cols
+        .iter()
+        .map(|(n, c)| (n.as_str(), c.as_slice()))
+        .collect();
+    let mut out: Vec<Bar> = rank::tornado(&refs, y, band)
+        .into_iter()
+        .map(|(input, b)| Bar {
+            fixed: b.fixed
+                || named_cols
+                    .iter()
+                    .position(|(n, _)| *n == input)
+                    .is_some_and(|i| fixed.get(i).copied().unwrap_or(false)),
+            input,
+            rho: b.rho,
+            low: b.low,
+            high: b.high,
+            swing: b.swing,
+            low_trials: b.low_trials,
+            high_trials: b.high_trials,
+        })
+        .collect();
+    // Fixed inputs last, whatever the ranking made of them.
+    out.sort_by_key(|b| b.fixed);
+    out
+}
+
+fn shift_rows(named_cols: &[(String, Vec<f64>)], fail: &[bool]) -> Vec<Shift> {
+    let refs: Vec<(&str, &[f64])> = named_cols
+        .iter()
+        .map(|(n, c)| (n.as_str(), c.as_slice()))
+        .collect();
+    stress::ranked_shifts(&refs, fail)
+        .into_iter()
+        .map(|(input, s)| Shift {
+            input,
+            median_fail: s.median_fail,
+            median_other: s.median_other,
+            shift: s.shift,
+            standardised: s.standardised,
+            ks: s.ks,
+            ks_p: s.ks_p,
+        })
+        .collect()
+}
+
+/// Run the analysis.
+///
+/// # Errors
+/// Options out of range, an output or event the run does not record, a run that cannot start.
+pub fn analyse(
+    model: &Model,
+    opts: &Options,
+    progress: Progress<'_>,
+) -> Result<Sensitivity, SensitivityError> {
+    check(opts)?;
+    let catalogue = inputs::catalogue(model);
+    let groups = inputs::groups(&catalogue);
+    let run_opts = RunOptions {
+        trials: Some(opts.trials),
+        seed: Some(opts.seed),
+        threads: opts.threads,
+        ..RunOptions::default()
+    };
+    let table = run(model, &run_opts, &|done| {
+        progress("trials for the tornado and reverse stress", done, opts.trials)
+    })?;
+    // Outputs and events are checked against the run's names before the Sobol design runs.
+    let ys: Vec<Vec<f64>> = opts
+        .metrics
+        .iter()
+        .map(|m| column(&table, m))
+        .collect::<Result<_, _>>()?;
+    let events: Vec<Event> = opts
+        .events
+        .iter()
+        .map(|e| event::parse(e, &table))
+        .collect::<Result<_, _>>()?;
+    let input_cols: Vec<Vec<f64>> = catalogue
+        .iter()
+        .map(|i| table.inputs.get(&i.name).unwrap_or_default())
+        .collect();
+    let named_inputs: Vec<(String, Vec<f64>)> = catalogue
+        .iter()
+        .map(|i| i.name.clone())
+        .zip(input_cols.iter().cloned())
+        .collect();
+    let fixed: Vec<bool> = catalogue.iter().map(|i| i.fixed).collect();
+    let params = by_param(&catalogue, &input_cols);
+
+    let mut outputs: Vec<OutputReport> = opts
+        .metrics
+        .iter()
+        .zip(&ys)
+        .map(|(m, y)| {
+            let defined = y.iter().filter(|v| !v.is_nan()).count();
+            OutputReport {
+                metric: m.clone(),
+                defined_trials: defined,
+                undefined: (defined < y.len()).then(|| Dropped {
+                    samples: y.len() - defined,
+                    why: "the metric is undefined in these trials (e.g. an IRR no rate solves); they are left out".into(),
+                }),
+                tornado: bars(&named_inputs, &fixed, y, opts.band),
+                tornado_by_param: bars(&params, &[], y, opts.band),
+                sobol: None,
+            }
+        })
+        .collect();
+
+    let stress_out = events
+        .into_iter()
+        .map(|ev| stress_of(ev, &table, &catalogue, &named_inputs, &params, opts))
+        .collect();
+
+    if opts.sobol_n > 0 && !opts.metrics.is_empty() {
+        sobol_into(model, opts, &catalogue, &groups, &mut outputs, progress)?;
+    }
+
+    Ok(Sensitivity {
+        schema: SCHEMA,
+        scenario: model.name.clone(),
+        trials: opts.trials,
+        seed: opts.seed,
+        sampling: "mc",
+        band: opts.band,
+        confidence: opts.confidence,
+        bootstrap: opts.bootstrap,
+        inputs: catalogue,
+        groups,
+        outputs,
+        stress: stress_out,
+    })
+}
+
+fn stress_of(
+    ev: Event,
+    table: &TrialTable,
+    catalogue: &[Input],
+    named_inputs: &[(String, Vec<f64>)],
+    params: &[(String, Vec<f64>)],
+    opts: &Options,
+) -> StressReport {
+    let outcomes = ev.outcomes(table);
+    let judged_idx: Vec<usize> = (0..outcomes.len())
+        .filter(|&t| outcomes[t].is_some())
+        .collect();
+    let fail: Vec<bool> = judged_idx
+        .iter()
+        .map(|&t| outcomes[t] == Some(true))
+        .collect();
+    let failing = fail.iter().filter(|&&f| f).count();
+    let judged = fail.len();
+    let pick = |c: &Vec<f64>| -> Vec<f64> { judged_idx.iter().map(|&t| c[t]).collect() };
+    let cols: Vec<(String, Vec<f64>)> = named_inputs
+        .iter()
+        .zip(catalogue)
+        .filter(|(_, i)| !i.fixed)
+        .map(|((n, c), _)| (n.clone(), pick(c)))
+        .collect();
+    let pcols: Vec<(String, Vec<f64>)> = params.iter().map(|(n, c)| (n.clone(), pick(c))).collect();
+    let undefined = (judged < outcomes.len()).then(|| Dropped {
+        samples: outcomes.len() - judged,
+        why: format!("{} is undefined in these trials; they are left out", ev.name),
+    });
+    let note = if judged == 0 {
+        Some("no trial defines the event's metric".to_string())
+    } else if failing == 0 {
+        Some(format!(
+            "no trial of {judged} fails: nothing to tell the failing trials from the others (more trials, or a less extreme event)"
+        ))
+    } else if failing == judged {
+        Some(format!(
+            "every trial of {judged} fails: nothing to tell the failing trials from the others"
+        ))
+    } else {
+        None
+    };
+    let (shifts, shifts_by_param, rules) = if note.is_some() {
+        (Vec::new(), Vec::new(), Vec::new())
+    } else {
+        let refs: Vec<&[f64]> = cols.iter().map(|(_, c)| c.as_slice()).collect();
+        let names: Vec<&str> = cols.iter().map(|(n, _)| n.as_str()).collect();
+        let base_rate = failing as f64 / judged as f64;
+        let min_leaf = opts.min_leaf.max(1);
+        let rules = stress::rules(&refs, &fail, opts.depth, min_leaf)
+            .into_iter()
+            .map(|r| RuleReport {
+                text: stress::describe(&r, &names, base_rate),
+                conditions: r
+                    .conditions
+                    .iter()
+                    .map(|c| ConditionReport {
+                        input: names[c.input].to_string(),
+                        op: if c.below { "<=" } else { ">" },
+                        threshold: c.threshold,
+                    })
+                    .collect(),
+                trials: r.trials,
+                failing: r.failing,
+                rate: if r.trials > 0 {
+                    r.failing as f64 / r.trials as f64
+                } else {
+                    0.0
+                },
+            })
+            .collect();
+        (shift_rows(&cols, &fail), shift_rows(&pcols, &fail), rules)
+    };
+    StressReport {
+        event: ev,
+        failing,
+        judged,
+        rate: (judged > 0).then(|| failing as f64 / judged as f64),
+        undefined,
+        shifts,
+        shifts_by_param,
+        rules,
+        note,
+    }
+}
+
+fn sobol_into(
+    model: &Model,
+    opts: &Options,
+    catalogue: &[Input],
+    groups: &[Group],
+    outputs: &mut [OutputReport],
+    progress: Progress<'_>,
+) -> Result<(), SensitivityError> {
+    // The design's dimensions are the parameter layer's, in its own order; map them to the
+    // catalogue by name.
+    let dim_names = sobol::dim_names(model);
+    let dim_of: Vec<Option<usize>> = catalogue
+        .iter()
+        .map(|i| dim_names.iter().position(|d| *d == i.name))
+        .collect();
+    let design_groups: Vec<Vec<usize>> = groups
+        .iter()
+        .map(|g| g.members.iter().filter_map(|&i| dim_of[i]).collect())
+        .collect();
+    let design = sobol::Design {
+        n: opts.sobol_n,
+        dims: dim_names.len(),
+        groups: design_groups,
+        noise: true,
+    };
+    let rows = design.rows() as u64;
+    let table = sobol::run_design(model, &design, opts.seed, opts.threads, &|done| {
+        progress("Sobol design", done, rows)
+    })?;
+    for out in outputs.iter_mut() {
+        let y = named(&table, &out.metric).unwrap_or_default();
+        let ix = sobol::estimate(&design, &y, opts.bootstrap, opts.confidence, opts.seed);
+        out.sobol = Some(sobol_report(&ix, opts.sobol_n, catalogue, &dim_of, groups));
+    }
+    Ok(())
+}
