@@ -5,7 +5,9 @@ use std::path::Path;
 
 use indicatif::ProgressBar;
 use sibsim::compare::file::{self, is_comparison, parse_sweep, variant_at, StructureOptions};
-use sibsim::compare::seek::{default_range, parse_target, seek as run_seek};
+use sibsim::compare::seek::{
+    check_search, default_range, default_tolerance, parse_target, seek as run_seek, short,
+};
 use sibsim::compare::{self, report, CompareError, Knob, Schedule, Setup, VariantDef};
 use sibsim::engine::metrics::Layout;
 use sibsim::error::Error;
@@ -125,16 +127,65 @@ fn styled(bar: ProgressBar) -> ProgressBar {
     bar
 }
 
+/// The output folder, checked before anything runs: no file in its way (`run`'s
+/// [`check_out_dir`]), and a file can be made where it is or is to be (a probe file, made and
+/// removed at once), so that a read-only place fails now, not after the runs.
 fn out_dir(o: &CompareOutput, file: &Path) -> Result<std::path::PathBuf, Error> {
     let out = o.out.clone().unwrap_or_else(|| default_out(file));
     check_out_dir(&out)?;
-    Ok(out)
+    let place = out
+        .ancestors()
+        .map(|p| {
+            if p.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                p
+            }
+        })
+        .find(|p| p.is_dir())
+        .unwrap_or(Path::new("."));
+    let probe = place.join(format!(".sibsim-probe-{}", std::process::id()));
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+    {
+        Ok(_) => {
+            // Best effort: the probe is empty and named for this process.
+            let _ = std::fs::remove_file(&probe);
+            Ok(out)
+        }
+        Err(e) => Err(Error::InvalidOption {
+            option: "--out".into(),
+            problem: format!(
+                "{} cannot be written in {} ({e})",
+                out.display(),
+                place.display()
+            ),
+            valid: "expected a folder that can be written, existing or new".into(),
+        }),
+    }
 }
 
 pub(super) fn compare(args: CompareArgs) -> anyhow::Result<()> {
     let (model, cfile, opts, feedback) = inputs(&args.file, &args.structure)?;
     let (name, variants): (String, Vec<VariantDef>) = match (&args.sweep, &cfile) {
-        (Some(spec), _) => {
+        (Some(_), Some(c)) => {
+            return Err(option(
+                "--sweep",
+                format!(
+                    "{} is a comparison file, and a sweep runs on one scenario: its [[variants]] would be ignored",
+                    args.file.display()
+                ),
+                &format!(
+                    "expected the base scenario with --sweep, `sibsim compare {} --sweep …`{}, or the comparison file without --sweep to run its variants",
+                    c.base_path.display(),
+                    if c.feedback { "" } else { " --no-feedback (the file sets feedback = false)" }
+                ),
+            )
+            .into())
+        }
+        (Some(spec), None) => {
             let (knob, values) = parse_sweep(spec, &model)?;
             let stem = args
                 .file
@@ -222,14 +273,24 @@ fn parse_range(s: &str) -> Result<[f64; 2], CompareError> {
     Ok([a, b])
 }
 
+/// A value a seek found, to one decimal below its tolerance (so that the two ends of a final
+/// bracket, less than the tolerance apart, print apart), without trailing zeros.
+fn to_tolerance(x: f64, tolerance: f64) -> String {
+    let decimals = (1.0 - tolerance.log10().ceil()).clamp(0.0, 12.0) as usize;
+    let s = format!("{x:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
 pub(super) fn seek(args: SeekArgs) -> anyhow::Result<()> {
     let (model, _, opts, feedback) = inputs(&args.file, &args.structure)?;
     let knob =
         Knob::parse(args.vary.trim(), &model).map_err(|e| option("--vary", e.problem, &e.valid))?;
     let layout = Layout::new(&compare::structure::with_income_accounts(&model));
-    let mut columns = layout.metrics.clone();
-    columns.extend(layout.flags.iter().cloned());
-    let target = parse_target(&args.target, &columns)?;
+    let target = parse_target(&args.target, &layout.metrics, &layout.flags)?;
     let range = match &args.range {
         Some(r) => parse_range(r)?,
         None => default_range(&knob, &model).ok_or_else(|| {
@@ -240,10 +301,10 @@ pub(super) fn seek(args: SeekArgs) -> anyhow::Result<()> {
             )
         })?,
     };
-    let tolerance = args.tolerance.unwrap_or(match knob {
-        Knob::TariffThreshold(_) => 1.0,
-        _ => (range[1] - range[0]) * 1e-4,
-    });
+    let tolerance = args
+        .tolerance
+        .unwrap_or_else(|| default_tolerance(&knob, range));
+    check_search(&knob, range, tolerance, &model)?;
     let (setup, out, bar) = start(
         &model,
         &args.sampling,
@@ -265,32 +326,38 @@ pub(super) fn seek(args: SeekArgs) -> anyhow::Result<()> {
     if args.output.json {
         write_stdout(&json)?;
     } else {
+        let figure = r.target.figure();
+        let se = match (r.achieved_se, &r.note) {
+            (Some(se), _) => format!("± {} Monte Carlo SE", short(se)),
+            (None, Some(note)) => note
+                .split("; ")
+                .find_map(|n| n.strip_prefix("achieved_se: "))
+                .unwrap_or("no Monte Carlo SE")
+                .to_string(),
+            (None, None) => "no Monte Carlo SE".to_string(),
+        };
         let text = format!(
             "Seek on {}: {} {} in [{}, {}] meeting {}\n\
-             {} = {}: {} = {:.6} ({}), met\n\
-             {} = {}: {} = {:.6}, not met\n\
-             {} evaluations ({} runs of {} trials, seed {}); stopped because {}\n",
+             {} = {}: {figure} = {} ({se}), met\n\
+             {} = {}: {figure} = {}, not met\n\
+             {} evaluations ({} runs of {} trial{}, seed {}); stopped because {}\n",
             r.scenario,
             r.direction,
             r.knob,
-            r.range[0],
-            r.range[1],
+            short(r.range[0]),
+            short(r.range[1]),
             r.target.text,
             r.knob,
-            r.value,
-            r.target.column,
-            r.achieved,
-            r.achieved_se.map_or(
-                "no Monte Carlo SE: too few trials".to_string(),
-                |se| format!("± {se:.6} Monte Carlo SE")
-            ),
+            to_tolerance(r.value, r.tolerance),
+            short(r.achieved),
             r.knob,
-            r.not_met_value,
-            r.target.column,
-            r.not_met_figure,
+            to_tolerance(r.not_met_value, r.tolerance),
+            r.not_met_figure
+                .map_or_else(|| "undefined (no trial defines it)".to_string(), short),
             r.evaluations,
             r.runs,
             r.trials,
+            if r.trials == 1 { "" } else { "s" },
             r.seed,
             r.stopped_because
         );
@@ -304,4 +371,20 @@ pub(super) fn seek(args: SeekArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn found_values_print_to_their_tolerance() {
+        assert_eq!(to_tolerance(137_445.068_359_375, 10.0), "137445");
+        assert_eq!(to_tolerance(137_438.964_843_75, 10.0), "137439");
+        assert_eq!(to_tolerance(0.437_316_894_531_25, 1e-4), "0.43732");
+        assert_eq!(to_tolerance(0.437_255_859_375, 1e-4), "0.43726");
+        assert_eq!(to_tolerance(0.5, 1e-4), "0.5");
+        assert_eq!(to_tolerance(30.0, 1.0), "30");
+        assert_eq!(to_tolerance(143_100.25, 0.01), "143100.25");
+    }
 }
