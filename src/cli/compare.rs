@@ -6,7 +6,8 @@ use std::path::Path;
 use indicatif::ProgressBar;
 use sibsim::compare::file::{self, is_comparison, parse_sweep, variant_at, StructureOptions};
 use sibsim::compare::seek::{
-    check_search, default_range, default_tolerance, parse_target, seek as run_seek, short,
+    check_search, default_range, default_tolerance, expected_evaluations, parse_target,
+    seek as run_seek, short,
 };
 use sibsim::compare::{self, report, CompareError, Knob, Schedule, Setup, VariantDef};
 use sibsim::engine::metrics::Layout;
@@ -105,14 +106,158 @@ fn start(
     Ok((setup, out, bar))
 }
 
-/// A bar per run: the run's label as its message.
-fn bar_progress(bar: &ProgressBar) -> impl Fn(&str, u64, u64) + Sync + '_ {
+/// Runs a block-share variant is guessed to take, the frozen structure's run on the comparison's
+/// trials included. Feedback off: two solve runs at scales 0 and 1 and a third that lands on the
+/// root (spend is linear in the scale), then the frozen run. Feedback on: spend jumps with the
+/// scale and the solve takes more (up to `MAX_SOLVE_RUNS`); 7 or 8 in all on the bundled
+/// comparison (2,000 trials). Guesses, so totals that count solves are shown with ≈.
+const SOLVE_RUNS_GUESS: [usize; 2] = [4, 8];
+
+/// One stage of a comparison: the base or a variant.
+#[derive(Debug)]
+struct Stage {
+    /// Its name, which is also the label of its last run (a solved variant's frozen run).
+    name: String,
+    /// Runs it is expected to take.
+    expected: usize,
+    solved: bool,
+}
+
+/// Which run of how many, for the bar's message. A new run is seen as a new label (every run of
+/// a comparison or seek has its own). A comparison's runs are grouped in stages — the base, then
+/// each variant — each with the runs it is expected to take; the total is the runs of the stages
+/// done, plus the current stage's (those it has taken, and at least one more while a solve has
+/// not reached its frozen run), plus the expected runs of the rest.
+#[derive(Debug)]
+struct Overall {
+    stages: Vec<Stage>,
+    /// For a seek: evaluations are found from the labels (a label's part before " (" names its
+    /// evaluation), and counted against this estimate of how many.
+    seek_evaluations: Option<usize>,
+    state: std::sync::Mutex<Count>,
+}
+
+#[derive(Debug, Default)]
+struct Count {
+    label: String,
+    stage: usize,
+    /// Runs of the stages before `stage`, and of `stage` so far.
+    done_before: usize,
+    in_stage: usize,
+    /// For a seek: the evaluation being run (0: the base) and its name.
+    evaluation: usize,
+    evaluation_name: String,
+}
+
+impl Overall {
+    /// A comparison of `variants` (after the base): a variant with a block-share structure takes
+    /// [`SOLVE_RUNS_GUESS`] runs, the first such one also the base's pilot run.
+    fn comparison(variants: &[VariantDef], feedback: bool) -> Overall {
+        let guess = SOLVE_RUNS_GUESS[usize::from(feedback)];
+        let mut stages = vec![Stage {
+            name: "base".into(),
+            expected: 1,
+            solved: false,
+        }];
+        let mut pilot = 1;
+        for v in variants {
+            let solved = v.structure.is_some();
+            stages.push(Stage {
+                name: v.name.clone(),
+                expected: if solved {
+                    guess + std::mem::take(&mut pilot)
+                } else {
+                    1
+                },
+                solved,
+            });
+        }
+        Overall {
+            stages,
+            seek_evaluations: None,
+            state: std::sync::Mutex::default(),
+        }
+    }
+
+    /// A seek expected to take about `evaluations` evaluations.
+    fn seek(evaluations: usize) -> Overall {
+        Overall {
+            stages: Vec::new(),
+            seek_evaluations: Some(evaluations),
+            state: std::sync::Mutex::default(),
+        }
+    }
+
+    /// The comparison moves to its next stage (a variant is done).
+    fn next_stage(&self) {
+        if let Ok(mut c) = self.state.lock() {
+            c.done_before += std::mem::take(&mut c.in_stage);
+            c.stage += 1;
+        }
+    }
+
+    /// The bar's message for a run labelled `label`, when it starts a new run.
+    fn observe(&self, label: &str) -> Option<String> {
+        let mut c = self.state.lock().ok()?;
+        if c.label == label {
+            return None;
+        }
+        c.label = label.to_string();
+        c.in_stage += 1;
+        let run = c.done_before + c.in_stage;
+        if let Some(of) = self.seek_evaluations {
+            let name = label.split(" (").next().unwrap_or(label);
+            if name != "base" && name != c.evaluation_name {
+                c.evaluation += 1;
+                c.evaluation_name = name.to_string();
+            }
+            return Some(if c.evaluation == 0 {
+                format!("run {run}: {label}")
+            } else {
+                format!(
+                    "run {run}, evaluation {} of ≈{}: {label}",
+                    c.evaluation,
+                    of.max(c.evaluation)
+                )
+            });
+        }
+        let current = match self.stages.get(c.stage) {
+            // Its last run: the stage takes exactly what it has.
+            Some(st) if st.name == label => c.in_stage,
+            Some(st) if st.solved => st.expected.max(c.in_stage + 1),
+            Some(st) => st.expected.max(c.in_stage),
+            None => c.in_stage,
+        };
+        let later: usize = self
+            .stages
+            .iter()
+            .skip(c.stage + 1)
+            .map(|st| st.expected)
+            .sum();
+        let total = c.done_before + current + later;
+        // A guess while a solve is to come or under way (not yet at its frozen run).
+        let guessed = self
+            .stages
+            .iter()
+            .skip(c.stage)
+            .enumerate()
+            .any(|(i, st)| st.solved && !(i == 0 && st.name == label));
+        let approx = if guessed { "≈" } else { "" };
+        Some(format!("run {run} of {approx}{total}: {label}"))
+    }
+}
+
+/// A bar per run, its message which run of how many and the run's label.
+fn bar_progress<'a>(
+    bar: &'a ProgressBar,
+    overall: &'a Overall,
+) -> impl Fn(&str, u64, u64) + Sync + 'a {
     move |label: &str, done: u64, total: u64| {
         if bar.length() != Some(total) {
             bar.set_length(total);
         }
-        if done == 0 || bar.message() != label {
-            bar.set_message(label.to_string());
+        if let Some(message) = overall.observe(label) {
+            bar.set_message(message);
         }
         bar.set_position(done);
     }
@@ -219,11 +364,13 @@ pub(super) fn compare(args: CompareArgs) -> anyhow::Result<()> {
         &args.output,
         &args.file,
     )?;
-    let progress = bar_progress(&bar);
+    let overall = Overall::comparison(&variants, setup.feedback);
+    let progress = bar_progress(&bar, &overall);
     let started = std::time::Instant::now();
     let base = compare::run_base(&model, &setup, &progress)?;
     let mut runs = Vec::new();
     for v in &variants {
+        overall.next_stage();
         runs.push(compare::evaluate(&base, v, &setup, &progress)?);
     }
     bar.finish_and_clear();
@@ -312,7 +459,12 @@ pub(super) fn seek(args: SeekArgs) -> anyhow::Result<()> {
         &args.output,
         &args.file,
     )?;
-    let progress = bar_progress(&bar);
+    let overall = Overall::seek(expected_evaluations(
+        range,
+        tolerance,
+        matches!(knob, Knob::TariffThreshold(_)),
+    ));
+    let progress = bar_progress(&bar, &overall);
     let started = std::time::Instant::now();
     let base = compare::run_base(&model, &setup, &progress)?;
     let r = run_seek(
@@ -376,6 +528,43 @@ pub(super) fn seek(args: SeekArgs) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sibsim::compare::structure::default_outcome_event;
+
+    fn plain(name: &str) -> VariantDef {
+        VariantDef {
+            name: name.into(),
+            ..VariantDef::default()
+        }
+    }
+
+    fn solved(name: &str) -> VariantDef {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/mhep1.toml");
+        let m = scenario::load(&path).unwrap();
+        VariantDef {
+            name: name.into(),
+            structure: Some(compare::Structure {
+                block_share: 0.5,
+                schedule: Schedule::Monthly,
+                outcome_event: default_outcome_event(&m),
+                scale_caps: true,
+            }),
+            ..VariantDef::default()
+        }
+    }
+
+    /// The messages `overall` gives for `labels`, a stage ending before each label in `next`.
+    fn messages(overall: &Overall, labels: &[(&str, bool)]) -> Vec<String> {
+        let mut out = Vec::new();
+        for &(label, next) in labels {
+            if next {
+                overall.next_stage();
+            }
+            // A run reports progress many times; only its first report changes the message.
+            out.extend(overall.observe(label));
+            assert!(overall.observe(label).is_none());
+        }
+        out
+    }
 
     #[test]
     fn found_values_print_to_their_tolerance() {
@@ -386,5 +575,103 @@ mod tests {
         assert_eq!(to_tolerance(0.5, 1e-4), "0.5");
         assert_eq!(to_tolerance(30.0, 1.0), "30");
         assert_eq!(to_tolerance(143_100.25, 0.01), "143100.25");
+    }
+
+    #[test]
+    fn a_comparison_without_solves_counts_its_runs_exactly() {
+        let o = Overall::comparison(&[plain("a"), plain("b")], true);
+        assert_eq!(
+            messages(&o, &[("base", false), ("a", true), ("b", true)]),
+            ["run 1 of 3: base", "run 2 of 3: a", "run 3 of 3: b"]
+        );
+    }
+
+    #[test]
+    fn solves_are_estimated_and_the_estimate_follows_what_they_take() {
+        // Feedback off. Base, a plain variant, then two block-share variants:
+        // 1 + 1 + (1 pilot + 4) + 4 = 11.
+        let o = Overall::comparison(&[plain("a"), solved("s"), solved("t")], false);
+        let s = |k: usize| format!("s (solve run {k}, pilot trials)");
+        let (s1, s2, s3, s4, s5) = (s(1), s(2), s(3), s(4), s(5));
+        let got = messages(
+            &o,
+            &[
+                ("base", false),
+                ("a", true),
+                ("base (pilot trials)", true),
+                (&s1, false),
+                (&s2, false),
+                (&s3, false),
+                (&s4, false),
+                (&s5, false),
+                ("s", false),
+                ("t (solve run 1, pilot trials)", true),
+            ],
+        );
+        assert_eq!(
+            got,
+            [
+                "run 1 of ≈11: base",
+                "run 2 of ≈11: a",
+                "run 3 of ≈11: base (pilot trials)",
+                "run 4 of ≈11: s (solve run 1, pilot trials)",
+                "run 5 of ≈11: s (solve run 2, pilot trials)",
+                "run 6 of ≈11: s (solve run 3, pilot trials)",
+                // s takes more than guessed: the total grows with it, its frozen run still to come.
+                "run 7 of ≈12: s (solve run 4, pilot trials)",
+                "run 8 of ≈13: s (solve run 5, pilot trials)",
+                "run 9 of ≈13: s",
+                "run 10 of ≈13: t (solve run 1, pilot trials)",
+            ]
+        );
+        // Feedback on: 8 guessed; a solve that takes fewer ends the guess at its frozen run.
+        let o = Overall::comparison(&[solved("s")], true);
+        let got = messages(
+            &o,
+            &[
+                ("base", false),
+                ("base (pilot trials)", true),
+                ("s (solve run 1, pilot trials)", false),
+                ("s (solve run 2, pilot trials)", false),
+                ("s", false),
+            ],
+        );
+        assert_eq!(
+            got,
+            [
+                "run 1 of ≈10: base",
+                "run 2 of ≈10: base (pilot trials)",
+                "run 3 of ≈10: s (solve run 1, pilot trials)",
+                "run 4 of ≈10: s (solve run 2, pilot trials)",
+                "run 5 of 5: s",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_seek_counts_its_evaluations() {
+        let o = Overall::seek(16);
+        let got = messages(
+            &o,
+            &[
+                ("base", false),
+                ("base (pilot trials)", false),
+                ("block_share=0 (solve run 1, pilot trials)", false),
+                ("block_share=0 (solve run 2, pilot trials)", false),
+                ("block_share=0", false),
+                ("block_share=1 (solve run 1, pilot trials)", false),
+            ],
+        );
+        assert_eq!(
+            got,
+            [
+                "run 1: base",
+                "run 2: base (pilot trials)",
+                "run 3, evaluation 1 of ≈16: block_share=0 (solve run 1, pilot trials)",
+                "run 4, evaluation 1 of ≈16: block_share=0 (solve run 2, pilot trials)",
+                "run 5, evaluation 1 of ≈16: block_share=0",
+                "run 6, evaluation 2 of ≈16: block_share=1 (solve run 1, pilot trials)",
+            ]
+        );
     }
 }
