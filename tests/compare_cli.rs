@@ -337,3 +337,216 @@ fn seek_on_block_share_agrees_with_a_sweep_of_the_values_it_ran() {
     }
     assert_eq!(j["runs"].as_u64().unwrap(), runs);
 }
+
+// --- validation ---
+
+/// A comparison file in a temporary folder, its base the bundled `scenarios/mhep1.toml` (loan
+/// £360,000, facility £360,000), with `variants` after the base line.
+fn comparison_file(dir: &Path, variants: &str) -> std::path::PathBuf {
+    let scenarios = std::fs::canonicalize("scenarios").unwrap();
+    let file = dir.join("c.toml");
+    std::fs::write(
+        &file,
+        format!("base = \"{}/mhep1.toml\"\n{variants}", scenarios.display()),
+    )
+    .unwrap();
+    file
+}
+
+#[test]
+fn validate_refuses_a_variant_with_the_facility_below_the_loan() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = comparison_file(
+        tmp.path(),
+        "\n[[variants]]\nname = \"thin\"\n[variants.set]\n\"finance.facility\" = 300000\n",
+    );
+    let f = file.display().to_string();
+    sibsim()
+        .args(["validate", &f])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "{f}:6:22: variants[0].set.finance.facility: variant \"thin\": the facility £300000 would be below the loan £360000; expected finance.facility from the loan, £360000, up to 1e12"
+        )));
+}
+
+#[test]
+fn a_sweep_or_a_seek_range_past_the_facility_is_refused_before_any_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o");
+    sibsim()
+        .args(["compare", "scenarios/mhep1.toml", "--quiet", "--sweep"])
+        .arg("finance.loan=100000,400000")
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr("Error: invalid --sweep: finance.loan=400000: a loan of £400000 is above the scenario's facility of £360000; expected finance.loan from 0 to the facility, £360000 (the facility must stay ≥ the loan)\n");
+    // --threads 0 would stop the first run: the error shows that none was started.
+    sibsim()
+        .args(["seek", "scenarios/mhep1.toml", "--vary", "finance.loan"])
+        .args(["--target", "investor.capital_loss <= 0.5"])
+        .args(["--range", "0,400000", "--threads", "0", "--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr("Error: invalid --range: finance.loan=400000: a loan of £400000 is above the scenario's facility of £360000; expected finance.loan from 0 to the facility, £360000 (the facility must stay ≥ the loan)\n");
+    assert!(!out.exists());
+}
+
+/// `sibsim seek` on the goal-seek fixture with `extra` arguments and `--threads 0`, which would
+/// stop the first run: an error other than that one comes before any run.
+fn seek_before_any_run(extra: &[&str]) -> assert_cmd::assert::Assert {
+    sibsim()
+        .args([
+            "seek",
+            "tests/fixtures/seek_block.toml",
+            "--vary",
+            "blocks.core.amount",
+            "--target",
+            "site.only.provider_loss <= 0.10",
+            "--threads",
+            "0",
+            "--quiet",
+        ])
+        .args(extra)
+        .assert()
+}
+
+#[test]
+fn seek_options_are_checked_before_any_run() {
+    for (extra, want) in [
+        (
+            &["--tolerance", "-1"][..],
+            "Error: invalid --tolerance: -1; expected a number > 0\n",
+        ),
+        (
+            &["--tolerance", "0"],
+            "Error: invalid --tolerance: 0; expected a number > 0\n",
+        ),
+        (
+            &["--range", "5,1"],
+            "Error: invalid --range: 5,1; expected LOW,HIGH with LOW < HIGH\n",
+        ),
+        (
+            &["--range", "-1,5"],
+            "Error: invalid --range: blocks.core.amount=-1: -1 is out of range; expected a number ≥ 0\n",
+        ),
+    ] {
+        seek_before_any_run(extra).code(2).stderr(want);
+    }
+    // The threads error itself, once the options are good: the runs were about to start.
+    seek_before_any_run(&["--range", "100000,200000"])
+        .code(2)
+        .stderr(predicate::str::contains("invalid threads"));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn an_output_folder_that_cannot_be_written_is_refused_before_any_run() {
+    // /proc takes no new files, even for root.
+    seek_before_any_run(&["--range", "100000,200000", "--out", "/proc/sibsim-test/out"])
+        .code(2)
+        .stderr(predicate::str::starts_with(
+            "Error: invalid --out: /proc/sibsim-test/out cannot be written in /proc (",
+        ))
+        .stderr(predicate::str::ends_with(
+            "); expected a folder that can be written, existing or new\n",
+        ));
+    sibsim()
+        .args(["compare", "scenarios/mhep1.toml", "--sweep", "block_share=0,1"])
+        .args(["--threads", "0", "--quiet", "--out", "Cargo.toml/out"])
+        .assert()
+        .code(2)
+        .stderr("Error: invalid --out: Cargo.toml is a file, so Cargo.toml/out cannot be a folder; expected a folder, existing or new\n");
+}
+
+#[test]
+fn a_comparison_file_with_a_sweep_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = comparison_file(
+        tmp.path(),
+        "feedback = false\n\n[[variants]]\nname = \"a\"\ntariff_scale = 2\n",
+    );
+    let base = std::fs::canonicalize("scenarios")
+        .unwrap()
+        .join("mhep1.toml");
+    sibsim()
+        .arg("compare")
+        .arg(&file)
+        .args(["--sweep", "block_share=0,1", "--quiet"])
+        .assert()
+        .code(2)
+        .stderr(format!(
+            "Error: invalid --sweep: {} is a comparison file, and a sweep runs on one scenario: its [[variants]] would be ignored; expected the base scenario with --sweep, `sibsim compare {} --sweep …` --no-feedback (the file sets feedback = false), or the comparison file without --sweep to run its variants\n",
+            file.display(),
+            base.display()
+        ));
+}
+
+#[test]
+fn sweep_errors_name_the_item() {
+    for (sweep, want) in [
+        ("block_share=", "Error: invalid --sweep: block_share= has no values; expected comma-separated numbers after block_share=, e.g. block_share=0,0.5,1\n"),
+        ("tariff_scale=1,-1", "Error: invalid --sweep: tariff_scale=-1: -1 is out of range; expected a number ≥ 0\n"),
+        ("caps.nope=1", "Error: invalid --sweep: path \"caps.nope\": no cap `nope`; expected one of the scenario's caps: cbo_grant_2018_19, cbo_haringey_2018_19, haringey_topup_50pct, sof_grant\n"),
+    ] {
+        sibsim()
+            .args(["compare", "scenarios/mhep1.toml", "--quiet", "--sweep", sweep])
+            .assert()
+            .code(2)
+            .stderr(want);
+    }
+}
+
+#[test]
+fn seek_shows_its_figure_with_the_statistic_and_says_why_an_se_is_missing() {
+    let tmp = tempfile::tempdir().unwrap();
+    // One trial: every figure is 0 or 1, and no SE can be estimated.
+    let run = sibsim()
+        .args([
+            "seek",
+            "tests/fixtures/seek_block.toml",
+            "--vary",
+            "blocks.core.amount",
+            "--target",
+            "site.only.provider_loss <= 0.10",
+            "--range",
+            "100000,200000",
+            "--trials",
+            "1",
+            "--quiet",
+            "--out",
+        ])
+        .arg(tmp.path())
+        .assert()
+        .success();
+    let text = String::from_utf8(run.get_output().stdout.clone()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "Seek on seek_block: smallest blocks.core.amount in [100000, 200000] meeting site.only.provider_loss <= 0.10");
+    assert!(
+        lines[1].ends_with(": site.only.provider_loss (probability) = 0 (no Monte Carlo SE: it needs at least 2 trials defining the figure), met"),
+        "{text}"
+    );
+    assert!(
+        lines[2].ends_with(": site.only.provider_loss (probability) = 1, not met"),
+        "{text}"
+    );
+    // 2 ends and 14 halvings of 100,000 to within 10; the default tolerance printed as 10.
+    assert_eq!(lines[3], "16 evaluations (16 runs of 1 trial, seed 3); stopped because the bracket is within the tolerance (10)");
+    let j = read_json(&tmp.path().join("seek.json"));
+    assert_eq!(j["tolerance"], 10.0);
+    assert_eq!(j["target"]["stat"], "probability");
+    assert!(j["achieved_se"].is_null());
+    assert_eq!(
+        j["note"],
+        "achieved_se: no Monte Carlo SE: it needs at least 2 trials defining the figure"
+    );
+    for p in j["points"].as_array().unwrap() {
+        assert!(p["se"].is_null(), "{p}");
+        assert_eq!(
+            p["note"], "no Monte Carlo SE: it needs at least 2 trials defining the figure",
+            "{p}"
+        );
+    }
+}

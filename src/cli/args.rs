@@ -266,12 +266,15 @@ pub struct SeekArgs {
     #[arg(long, value_name = "TARGET")]
     pub target: String,
     /// The range searched, LOW,HIGH (default: 0,1 for block_share, 0,3 for scales, else 0 to
-    /// twice the current value).
-    #[arg(long, value_name = "LOW,HIGH")]
+    /// twice the current value, with finance.loan at most the facility and finance.facility at
+    /// least the loan).
+    // Hyphen values: a negative LOW reaches the range check (and its message), not clap's.
+    #[arg(long, value_name = "LOW,HIGH", allow_hyphen_values = true)]
     pub range: Option<String>,
-    /// Stop when the bracket is this narrow (default: a ten-thousandth of the range; 1 for a
-    /// threshold).
-    #[arg(long)]
+    /// Stop when the bracket is this narrow, a number > 0 (default: a ten-thousandth of the
+    /// range; 1 for a threshold).
+    // Negative numbers: `--tolerance -1` is refused by the tolerance check, not as an argument.
+    #[arg(long, value_name = "T", allow_negative_numbers = true)]
     pub tolerance: Option<f64>,
     #[command(flatten)]
     pub structure: StructureArgs,

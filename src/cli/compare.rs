@@ -5,7 +5,10 @@ use std::path::Path;
 
 use indicatif::ProgressBar;
 use sibsim::compare::file::{self, is_comparison, parse_sweep, variant_at, StructureOptions};
-use sibsim::compare::seek::{default_range, parse_target, seek as run_seek};
+use sibsim::compare::seek::{
+    check_search, default_range, default_tolerance, expected_evaluations, parse_target,
+    seek as run_seek, short,
+};
 use sibsim::compare::{self, report, CompareError, Knob, Schedule, Setup, VariantDef};
 use sibsim::engine::metrics::Layout;
 use sibsim::error::Error;
@@ -103,14 +106,158 @@ fn start(
     Ok((setup, out, bar))
 }
 
-/// A bar per run: the run's label as its message.
-fn bar_progress(bar: &ProgressBar) -> impl Fn(&str, u64, u64) + Sync + '_ {
+/// Runs a block-share variant is guessed to take, the frozen structure's run on the comparison's
+/// trials included. Feedback off: two solve runs at scales 0 and 1 and a third that lands on the
+/// root (spend is linear in the scale), then the frozen run. Feedback on: spend jumps with the
+/// scale and the solve takes more (up to `MAX_SOLVE_RUNS`); 7 or 8 in all on the bundled
+/// comparison (2,000 trials). Guesses, so totals that count solves are shown with ≈.
+const SOLVE_RUNS_GUESS: [usize; 2] = [4, 8];
+
+/// One stage of a comparison: the base or a variant.
+#[derive(Debug)]
+struct Stage {
+    /// Its name, which is also the label of its last run (a solved variant's frozen run).
+    name: String,
+    /// Runs it is expected to take.
+    expected: usize,
+    solved: bool,
+}
+
+/// Which run of how many, for the bar's message. A new run is seen as a new label (every run of
+/// a comparison or seek has its own). A comparison's runs are grouped in stages — the base, then
+/// each variant — each with the runs it is expected to take; the total is the runs of the stages
+/// done, plus the current stage's (those it has taken, and at least one more while a solve has
+/// not reached its frozen run), plus the expected runs of the rest.
+#[derive(Debug)]
+struct Overall {
+    stages: Vec<Stage>,
+    /// For a seek: evaluations are found from the labels (a label's part before " (" names its
+    /// evaluation), and counted against this estimate of how many.
+    seek_evaluations: Option<usize>,
+    state: std::sync::Mutex<Count>,
+}
+
+#[derive(Debug, Default)]
+struct Count {
+    label: String,
+    stage: usize,
+    /// Runs of the stages before `stage`, and of `stage` so far.
+    done_before: usize,
+    in_stage: usize,
+    /// For a seek: the evaluation being run (0: the base) and its name.
+    evaluation: usize,
+    evaluation_name: String,
+}
+
+impl Overall {
+    /// A comparison of `variants` (after the base): a variant with a block-share structure takes
+    /// [`SOLVE_RUNS_GUESS`] runs, the first such one also the base's pilot run.
+    fn comparison(variants: &[VariantDef], feedback: bool) -> Overall {
+        let guess = SOLVE_RUNS_GUESS[usize::from(feedback)];
+        let mut stages = vec![Stage {
+            name: "base".into(),
+            expected: 1,
+            solved: false,
+        }];
+        let mut pilot = 1;
+        for v in variants {
+            let solved = v.structure.is_some();
+            stages.push(Stage {
+                name: v.name.clone(),
+                expected: if solved {
+                    guess + std::mem::take(&mut pilot)
+                } else {
+                    1
+                },
+                solved,
+            });
+        }
+        Overall {
+            stages,
+            seek_evaluations: None,
+            state: std::sync::Mutex::default(),
+        }
+    }
+
+    /// A seek expected to take about `evaluations` evaluations.
+    fn seek(evaluations: usize) -> Overall {
+        Overall {
+            stages: Vec::new(),
+            seek_evaluations: Some(evaluations),
+            state: std::sync::Mutex::default(),
+        }
+    }
+
+    /// The comparison moves to its next stage (a variant is done).
+    fn next_stage(&self) {
+        if let Ok(mut c) = self.state.lock() {
+            c.done_before += std::mem::take(&mut c.in_stage);
+            c.stage += 1;
+        }
+    }
+
+    /// The bar's message for a run labelled `label`, when it starts a new run.
+    fn observe(&self, label: &str) -> Option<String> {
+        let mut c = self.state.lock().ok()?;
+        if c.label == label {
+            return None;
+        }
+        c.label = label.to_string();
+        c.in_stage += 1;
+        let run = c.done_before + c.in_stage;
+        if let Some(of) = self.seek_evaluations {
+            let name = label.split(" (").next().unwrap_or(label);
+            if name != "base" && name != c.evaluation_name {
+                c.evaluation += 1;
+                c.evaluation_name = name.to_string();
+            }
+            return Some(if c.evaluation == 0 {
+                format!("run {run}: {label}")
+            } else {
+                format!(
+                    "run {run}, evaluation {} of ≈{}: {label}",
+                    c.evaluation,
+                    of.max(c.evaluation)
+                )
+            });
+        }
+        let current = match self.stages.get(c.stage) {
+            // Its last run: the stage takes exactly what it has.
+            Some(st) if st.name == label => c.in_stage,
+            Some(st) if st.solved => st.expected.max(c.in_stage + 1),
+            Some(st) => st.expected.max(c.in_stage),
+            None => c.in_stage,
+        };
+        let later: usize = self
+            .stages
+            .iter()
+            .skip(c.stage + 1)
+            .map(|st| st.expected)
+            .sum();
+        let total = c.done_before + current + later;
+        // A guess while a solve is to come or under way (not yet at its frozen run).
+        let guessed = self
+            .stages
+            .iter()
+            .skip(c.stage)
+            .enumerate()
+            .any(|(i, st)| st.solved && !(i == 0 && st.name == label));
+        let approx = if guessed { "≈" } else { "" };
+        Some(format!("run {run} of {approx}{total}: {label}"))
+    }
+}
+
+/// A bar per run, its message which run of how many and the run's label.
+fn bar_progress<'a>(
+    bar: &'a ProgressBar,
+    overall: &'a Overall,
+) -> impl Fn(&str, u64, u64) + Sync + 'a {
     move |label: &str, done: u64, total: u64| {
         if bar.length() != Some(total) {
             bar.set_length(total);
         }
-        if done == 0 || bar.message() != label {
-            bar.set_message(label.to_string());
+        if let Some(message) = overall.observe(label) {
+            bar.set_message(message);
         }
         bar.set_position(done);
     }
@@ -125,16 +272,65 @@ fn styled(bar: ProgressBar) -> ProgressBar {
     bar
 }
 
+/// The output folder, checked before anything runs: no file in its way (`run`'s
+/// [`check_out_dir`]), and a file can be made where it is or is to be (a probe file, made and
+/// removed at once), so that a read-only place fails now, not after the runs.
 fn out_dir(o: &CompareOutput, file: &Path) -> Result<std::path::PathBuf, Error> {
     let out = o.out.clone().unwrap_or_else(|| default_out(file));
     check_out_dir(&out)?;
-    Ok(out)
+    let place = out
+        .ancestors()
+        .map(|p| {
+            if p.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                p
+            }
+        })
+        .find(|p| p.is_dir())
+        .unwrap_or(Path::new("."));
+    let probe = place.join(format!(".sibsim-probe-{}", std::process::id()));
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+    {
+        Ok(_) => {
+            // Best effort: the probe is empty and named for this process.
+            let _ = std::fs::remove_file(&probe);
+            Ok(out)
+        }
+        Err(e) => Err(Error::InvalidOption {
+            option: "--out".into(),
+            problem: format!(
+                "{} cannot be written in {} ({e})",
+                out.display(),
+                place.display()
+            ),
+            valid: "expected a folder that can be written, existing or new".into(),
+        }),
+    }
 }
 
 pub(super) fn compare(args: CompareArgs) -> anyhow::Result<()> {
     let (model, cfile, opts, feedback) = inputs(&args.file, &args.structure)?;
     let (name, variants): (String, Vec<VariantDef>) = match (&args.sweep, &cfile) {
-        (Some(spec), _) => {
+        (Some(_), Some(c)) => {
+            return Err(option(
+                "--sweep",
+                format!(
+                    "{} is a comparison file, and a sweep runs on one scenario: its [[variants]] would be ignored",
+                    args.file.display()
+                ),
+                &format!(
+                    "expected the base scenario with --sweep, `sibsim compare {} --sweep …`{}, or the comparison file without --sweep to run its variants",
+                    c.base_path.display(),
+                    if c.feedback { "" } else { " --no-feedback (the file sets feedback = false)" }
+                ),
+            )
+            .into())
+        }
+        (Some(spec), None) => {
             let (knob, values) = parse_sweep(spec, &model)?;
             let stem = args
                 .file
@@ -168,11 +364,13 @@ pub(super) fn compare(args: CompareArgs) -> anyhow::Result<()> {
         &args.output,
         &args.file,
     )?;
-    let progress = bar_progress(&bar);
+    let overall = Overall::comparison(&variants, setup.feedback);
+    let progress = bar_progress(&bar, &overall);
     let started = std::time::Instant::now();
     let base = compare::run_base(&model, &setup, &progress)?;
     let mut runs = Vec::new();
     for v in &variants {
+        overall.next_stage();
         runs.push(compare::evaluate(&base, v, &setup, &progress)?);
     }
     bar.finish_and_clear();
@@ -222,14 +420,24 @@ fn parse_range(s: &str) -> Result<[f64; 2], CompareError> {
     Ok([a, b])
 }
 
+/// A value a seek found, to one decimal below its tolerance (so that the two ends of a final
+/// bracket, less than the tolerance apart, print apart), without trailing zeros.
+fn to_tolerance(x: f64, tolerance: f64) -> String {
+    let decimals = (1.0 - tolerance.log10().ceil()).clamp(0.0, 12.0) as usize;
+    let s = format!("{x:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
 pub(super) fn seek(args: SeekArgs) -> anyhow::Result<()> {
     let (model, _, opts, feedback) = inputs(&args.file, &args.structure)?;
     let knob =
         Knob::parse(args.vary.trim(), &model).map_err(|e| option("--vary", e.problem, &e.valid))?;
     let layout = Layout::new(&compare::structure::with_income_accounts(&model));
-    let mut columns = layout.metrics.clone();
-    columns.extend(layout.flags.iter().cloned());
-    let target = parse_target(&args.target, &columns)?;
+    let target = parse_target(&args.target, &layout.metrics, &layout.flags)?;
     let range = match &args.range {
         Some(r) => parse_range(r)?,
         None => default_range(&knob, &model).ok_or_else(|| {
@@ -240,10 +448,10 @@ pub(super) fn seek(args: SeekArgs) -> anyhow::Result<()> {
             )
         })?,
     };
-    let tolerance = args.tolerance.unwrap_or(match knob {
-        Knob::TariffThreshold(_) => 1.0,
-        _ => (range[1] - range[0]) * 1e-4,
-    });
+    let tolerance = args
+        .tolerance
+        .unwrap_or_else(|| default_tolerance(&knob, range));
+    check_search(&knob, range, tolerance, &model)?;
     let (setup, out, bar) = start(
         &model,
         &args.sampling,
@@ -251,7 +459,12 @@ pub(super) fn seek(args: SeekArgs) -> anyhow::Result<()> {
         &args.output,
         &args.file,
     )?;
-    let progress = bar_progress(&bar);
+    let overall = Overall::seek(expected_evaluations(
+        range,
+        tolerance,
+        matches!(knob, Knob::TariffThreshold(_)),
+    ));
+    let progress = bar_progress(&bar, &overall);
     let started = std::time::Instant::now();
     let base = compare::run_base(&model, &setup, &progress)?;
     let r = run_seek(
@@ -265,32 +478,38 @@ pub(super) fn seek(args: SeekArgs) -> anyhow::Result<()> {
     if args.output.json {
         write_stdout(&json)?;
     } else {
+        let figure = r.target.figure();
+        let se = match (r.achieved_se, &r.note) {
+            (Some(se), _) => format!("± {} Monte Carlo SE", short(se)),
+            (None, Some(note)) => note
+                .split("; ")
+                .find_map(|n| n.strip_prefix("achieved_se: "))
+                .unwrap_or("no Monte Carlo SE")
+                .to_string(),
+            (None, None) => "no Monte Carlo SE".to_string(),
+        };
         let text = format!(
             "Seek on {}: {} {} in [{}, {}] meeting {}\n\
-             {} = {}: {} = {:.6} ({}), met\n\
-             {} = {}: {} = {:.6}, not met\n\
-             {} evaluations ({} runs of {} trials, seed {}); stopped because {}\n",
+             {} = {}: {figure} = {} ({se}), met\n\
+             {} = {}: {figure} = {}, not met\n\
+             {} evaluations ({} runs of {} trial{}, seed {}); stopped because {}\n",
             r.scenario,
             r.direction,
             r.knob,
-            r.range[0],
-            r.range[1],
+            short(r.range[0]),
+            short(r.range[1]),
             r.target.text,
             r.knob,
-            r.value,
-            r.target.column,
-            r.achieved,
-            r.achieved_se.map_or(
-                "no Monte Carlo SE: too few trials".to_string(),
-                |se| format!("± {se:.6} Monte Carlo SE")
-            ),
+            to_tolerance(r.value, r.tolerance),
+            short(r.achieved),
             r.knob,
-            r.not_met_value,
-            r.target.column,
-            r.not_met_figure,
+            to_tolerance(r.not_met_value, r.tolerance),
+            r.not_met_figure
+                .map_or_else(|| "undefined (no trial defines it)".to_string(), short),
             r.evaluations,
             r.runs,
             r.trials,
+            if r.trials == 1 { "" } else { "s" },
             r.seed,
             r.stopped_because
         );
@@ -304,4 +523,155 @@ pub(super) fn seek(args: SeekArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sibsim::compare::structure::default_outcome_event;
+
+    fn plain(name: &str) -> VariantDef {
+        VariantDef {
+            name: name.into(),
+            ..VariantDef::default()
+        }
+    }
+
+    fn solved(name: &str) -> VariantDef {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/mhep1.toml");
+        let m = scenario::load(&path).unwrap();
+        VariantDef {
+            name: name.into(),
+            structure: Some(compare::Structure {
+                block_share: 0.5,
+                schedule: Schedule::Monthly,
+                outcome_event: default_outcome_event(&m),
+                scale_caps: true,
+            }),
+            ..VariantDef::default()
+        }
+    }
+
+    /// The messages `overall` gives for `labels`, a stage ending before each label in `next`.
+    fn messages(overall: &Overall, labels: &[(&str, bool)]) -> Vec<String> {
+        let mut out = Vec::new();
+        for &(label, next) in labels {
+            if next {
+                overall.next_stage();
+            }
+            // A run reports progress many times; only its first report changes the message.
+            out.extend(overall.observe(label));
+            assert!(overall.observe(label).is_none());
+        }
+        out
+    }
+
+    #[test]
+    fn found_values_print_to_their_tolerance() {
+        assert_eq!(to_tolerance(137_445.068_359_375, 10.0), "137445");
+        assert_eq!(to_tolerance(137_438.964_843_75, 10.0), "137439");
+        assert_eq!(to_tolerance(0.437_316_894_531_25, 1e-4), "0.43732");
+        assert_eq!(to_tolerance(0.437_255_859_375, 1e-4), "0.43726");
+        assert_eq!(to_tolerance(0.5, 1e-4), "0.5");
+        assert_eq!(to_tolerance(30.0, 1.0), "30");
+        assert_eq!(to_tolerance(143_100.25, 0.01), "143100.25");
+    }
+
+    #[test]
+    fn a_comparison_without_solves_counts_its_runs_exactly() {
+        let o = Overall::comparison(&[plain("a"), plain("b")], true);
+        assert_eq!(
+            messages(&o, &[("base", false), ("a", true), ("b", true)]),
+            ["run 1 of 3: base", "run 2 of 3: a", "run 3 of 3: b"]
+        );
+    }
+
+    #[test]
+    fn solves_are_estimated_and_the_estimate_follows_what_they_take() {
+        // Feedback off. Base, a plain variant, then two block-share variants:
+        // 1 + 1 + (1 pilot + 4) + 4 = 11.
+        let o = Overall::comparison(&[plain("a"), solved("s"), solved("t")], false);
+        let s = |k: usize| format!("s (solve run {k}, pilot trials)");
+        let (s1, s2, s3, s4, s5) = (s(1), s(2), s(3), s(4), s(5));
+        let got = messages(
+            &o,
+            &[
+                ("base", false),
+                ("a", true),
+                ("base (pilot trials)", true),
+                (&s1, false),
+                (&s2, false),
+                (&s3, false),
+                (&s4, false),
+                (&s5, false),
+                ("s", false),
+                ("t (solve run 1, pilot trials)", true),
+            ],
+        );
+        assert_eq!(
+            got,
+            [
+                "run 1 of ≈11: base",
+                "run 2 of ≈11: a",
+                "run 3 of ≈11: base (pilot trials)",
+                "run 4 of ≈11: s (solve run 1, pilot trials)",
+                "run 5 of ≈11: s (solve run 2, pilot trials)",
+                "run 6 of ≈11: s (solve run 3, pilot trials)",
+                // s takes more than guessed: the total grows with it, its frozen run still to come.
+                "run 7 of ≈12: s (solve run 4, pilot trials)",
+                "run 8 of ≈13: s (solve run 5, pilot trials)",
+                "run 9 of ≈13: s",
+                "run 10 of ≈13: t (solve run 1, pilot trials)",
+            ]
+        );
+        // Feedback on: 8 guessed; a solve that takes fewer ends the guess at its frozen run.
+        let o = Overall::comparison(&[solved("s")], true);
+        let got = messages(
+            &o,
+            &[
+                ("base", false),
+                ("base (pilot trials)", true),
+                ("s (solve run 1, pilot trials)", false),
+                ("s (solve run 2, pilot trials)", false),
+                ("s", false),
+            ],
+        );
+        assert_eq!(
+            got,
+            [
+                "run 1 of ≈10: base",
+                "run 2 of ≈10: base (pilot trials)",
+                "run 3 of ≈10: s (solve run 1, pilot trials)",
+                "run 4 of ≈10: s (solve run 2, pilot trials)",
+                "run 5 of 5: s",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_seek_counts_its_evaluations() {
+        let o = Overall::seek(16);
+        let got = messages(
+            &o,
+            &[
+                ("base", false),
+                ("base (pilot trials)", false),
+                ("block_share=0 (solve run 1, pilot trials)", false),
+                ("block_share=0 (solve run 2, pilot trials)", false),
+                ("block_share=0", false),
+                ("block_share=1 (solve run 1, pilot trials)", false),
+            ],
+        );
+        assert_eq!(
+            got,
+            [
+                "run 1: base",
+                "run 2: base (pilot trials)",
+                "run 3, evaluation 1 of ≈16: block_share=0 (solve run 1, pilot trials)",
+                "run 4, evaluation 1 of ≈16: block_share=0 (solve run 2, pilot trials)",
+                "run 5, evaluation 1 of ≈16: block_share=0",
+                "run 6, evaluation 2 of ≈16: block_share=1 (solve run 1, pilot trials)",
+            ]
+        );
+    }
 }

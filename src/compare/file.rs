@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::knob::Knob;
+use super::knob::{check_finance, Knob};
 use super::structure::{default_outcome_event, Schedule, Structure};
 use super::{CompareError, VariantDef};
 use crate::error::{Error, ScenarioError, ScenarioErrors};
@@ -158,6 +158,8 @@ pub fn parse(path: &Path, text: &str) -> Result<ComparisonFile, CompareError> {
                 }
             }
         }
+        // The path of each knob in `def.set`, to locate a conflict between them.
+        let mut set_paths = Vec::new();
         for (path, &value) in &v.set {
             let at = vp.key("set").key(path);
             match Knob::parse(path, base) {
@@ -168,11 +170,22 @@ pub fn parse(path: &Path, text: &str) -> Result<ComparisonFile, CompareError> {
                     &format!("expected it as variants.{}.{path} = …", v.name),
                 ),
                 Ok(k) => match k.check(value) {
-                    Ok(()) => def.set.push((k, value)),
+                    Ok(()) => {
+                        def.set.push((k, value));
+                        set_paths.push(at);
+                    }
                     Err(e) => err(at, Target::Value, e.problem, &e.valid),
                 },
                 Err(e) => err(at, Target::Key, e.problem, &e.valid),
             }
+        }
+        if let Err((i, e)) = check_finance(base, &def.set) {
+            err(
+                set_paths[i].clone(),
+                Target::Value,
+                format!("variant \"{}\": {}", v.name, e.problem),
+                &e.valid,
+            );
         }
         if let Some(s) = v.tariff_scale {
             match Knob::TariffScale.check(s) {
@@ -309,9 +322,13 @@ pub fn variant_at(knob: &Knob, value: f64, model: &Model, opts: &StructureOption
 
 /// Parse `--sweep PATH=V1,V2,…` against `model`.
 ///
+/// Every error names the option, the item at fault (the whole spec, the path, or `PATH=VALUE`),
+/// what is wrong and what would be valid.
+///
 /// # Errors
-/// A missing `=`, an unknown path, a value that is not a number or out of the path's range, or
-/// no values.
+/// A missing `=`, an unknown path, no values, an empty value, a value that is not a number or is
+/// out of the path's range on `model` (`finance.loan` above the facility, `finance.facility` below
+/// the loan), or a value given twice.
 pub fn parse_sweep(spec: &str, model: &Model) -> Result<(Knob, Vec<f64>), CompareError> {
     let bad = |problem: String, valid: String| CompareError::Option {
         option: "--sweep".into(),
@@ -320,28 +337,91 @@ pub fn parse_sweep(spec: &str, model: &Model) -> Result<(Knob, Vec<f64>), Compar
     };
     let (path, values) = spec.split_once('=').ok_or_else(|| {
         bad(
-            format!("\"{spec}\" has no ="),
+            format!("\"{spec}\" has no = between the path and its values"),
             "expected PATH=V1,V2,…, e.g. block_share=0,0.5,1".into(),
         )
     })?;
-    let knob = Knob::parse(path.trim(), model).map_err(|e| bad(e.problem, e.valid))?;
+    let path = path.trim();
+    let knob = Knob::parse(path, model)
+        .map_err(|e| bad(format!("path \"{path}\": {}", e.problem), e.valid))?;
+    let numbers = || format!("expected comma-separated numbers after {path}=, e.g. {path}=0,0.5,1");
+    if values.trim().is_empty() {
+        return Err(bad(format!("{path}= has no values"), numbers()));
+    }
     let mut out = Vec::new();
-    for v in values.split(',') {
-        let x: f64 = v.trim().parse().map_err(|_| {
-            bad(
-                format!("\"{}\" is not a number", v.trim()),
-                "expected comma-separated numbers, e.g. 0,0.25,0.5".into(),
-            )
-        })?;
-        knob.check(x)
-            .map_err(|e| bad(format!("{path}={}", e.problem), e.valid))?;
+    for (i, v) in values.split(',').enumerate() {
+        let v = v.trim();
+        if v.is_empty() {
+            return Err(bad(
+                format!("{path}={values}: value {} of the list is empty", i + 1),
+                numbers(),
+            ));
+        }
+        let x: f64 = v
+            .parse()
+            .map_err(|_| bad(format!("{path}={v}: \"{v}\" is not a number"), numbers()))?;
+        knob.check_on(x, model)
+            .map_err(|e| bad(format!("{path}={v}: {}", e.problem), e.valid))?;
         if out.contains(&x) {
             return Err(bad(
-                format!("{x} appears twice"),
+                format!("{path}={v}: {x} is in the list twice"),
                 "expected each value once".into(),
             ));
         }
         out.push(x);
     }
     Ok((knob, out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scenarios() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
+    }
+
+    #[test]
+    fn a_variant_leaving_the_facility_below_the_loan_is_refused_where_it_is_set() {
+        // MHEP 1: loan £360,000, facility £360,000.
+        let path = scenarios().join("finance_check.toml");
+        let text = "base = \"mhep1.toml\"\n\n[[variants]]\nname = \"small\"\n[variants.set]\n\"finance.facility\" = 300000\n\n[[variants]]\nname = \"big_loan\"\n[variants.set]\n\"finance.loan\" = 400000.0\n\n[[variants]]\nname = \"both\"\n[variants.set]\n\"finance.facility\" = 500000\n\"finance.loan\" = 500000\n";
+        let msg = parse(&path, text).unwrap_err().to_string();
+        let f = path.display();
+        // The first line of each problem (the others show the line with a caret).
+        let heads: Vec<&str> = msg
+            .lines()
+            .filter(|l| l.starts_with(&f.to_string()))
+            .collect();
+        assert_eq!(
+            heads,
+            [
+                format!("{f}:6:22: variants[0].set.finance.facility: variant \"small\": the facility £300000 would be below the loan £360000; expected finance.facility from the loan, £360000, up to 1e12"),
+                format!("{f}:11:18: variants[1].set.finance.loan: variant \"big_loan\": the loan £400000 would be above the facility £360000; expected finance.loan from 0 to the facility, £360000"),
+            ]
+        );
+    }
+
+    fn sweep_error(spec: &str) -> String {
+        let m = crate::scenario::load(&scenarios().join("mhep1.toml")).unwrap();
+        parse_sweep(spec, &m).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn sweep_errors_name_the_option_the_item_the_problem_and_what_is_valid() {
+        for (spec, want) in [
+            ("block_share", "invalid --sweep: \"block_share\" has no = between the path and its values; expected PATH=V1,V2,…, e.g. block_share=0,0.5,1"),
+            ("cap.nope=1", "invalid --sweep: path \"cap.nope\": no cap `nope`; expected one of the scenario's caps: cbo_grant_2018_19, cbo_haringey_2018_19, haringey_topup_50pct, sof_grant"),
+            ("nothing=1", "invalid --sweep: path \"nothing\": unknown path `nothing`; expected block_share, tariff_scale, tariffs.<name>.amount|scale|threshold, blocks.<name>.amount|scale, caps.<name> (or cap.<name>), caps.<name>.scale, or finance.interest_rate|equity|loan|facility|cash_reserve (docs/compare.md, \"Paths\")"),
+            ("block_share=", "invalid --sweep: block_share= has no values; expected comma-separated numbers after block_share=, e.g. block_share=0,0.5,1"),
+            ("block_share=0,,1", "invalid --sweep: block_share=0,,1: value 2 of the list is empty; expected comma-separated numbers after block_share=, e.g. block_share=0,0.5,1"),
+            ("tariff_scale=1,x", "invalid --sweep: tariff_scale=x: \"x\" is not a number; expected comma-separated numbers after tariff_scale=, e.g. tariff_scale=0,0.5,1"),
+            ("block_share=0,2", "invalid --sweep: block_share=2: 2 is out of range; expected a block share from 0 to 1"),
+            ("block_share=0.5,0.50", "invalid --sweep: block_share=0.50: 0.5 is in the list twice; expected each value once"),
+            ("finance.loan=100000,400000", "invalid --sweep: finance.loan=400000: a loan of £400000 is above the scenario's facility of £360000; expected finance.loan from 0 to the facility, £360000 (the facility must stay ≥ the loan)"),
+            ("finance.facility=200000", "invalid --sweep: finance.facility=200000: a facility of £200000 is below the scenario's loan of £360000; expected finance.facility from the loan, £360000, up to 1e12 (the facility must stay ≥ the loan)"),
+        ] {
+            assert_eq!(sweep_error(spec), want, "{spec}");
+        }
+    }
 }

@@ -197,6 +197,60 @@ impl Knob {
         }
     }
 
+    /// Whether `value` is one this knob can take on `model`: [`Knob::check`], and for
+    /// `finance.loan` and `finance.facility` the other term, since the facility must stay at
+    /// least the loan (as a scenario's `[finance]` must).
+    ///
+    /// # Errors
+    /// The value, and the range valid on this model.
+    pub fn check_on(&self, value: f64, model: &Model) -> Result<(), KnobError> {
+        self.check(value)?;
+        let Some(f) = &model.finance else {
+            return Ok(());
+        };
+        match self {
+            Knob::Finance(FinanceTerm::Loan) if value > f.facility => Err(KnobError {
+                problem: format!(
+                    "a loan of £{value} is above the scenario's facility of £{}",
+                    f.facility
+                ),
+                valid: format!(
+                    "expected finance.loan from 0 to the facility, £{} (the facility must stay ≥ the loan)",
+                    f.facility
+                ),
+            }),
+            Knob::Finance(FinanceTerm::Facility) if value < f.loan => Err(KnobError {
+                problem: format!(
+                    "a facility of £{value} is below the scenario's loan of £{}",
+                    f.loan
+                ),
+                valid: format!(
+                    "expected finance.facility from the loan, £{}, up to 1e12 (the facility must stay ≥ the loan)",
+                    f.loan
+                ),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// The values this knob can take on `model`, lowest and highest: [`Knob::check`]'s domain,
+    /// with `finance.loan` at most the facility and `finance.facility` at least the loan.
+    pub fn domain(&self, model: &Model) -> [f64; 2] {
+        let finance = model.finance.as_ref();
+        match self {
+            Knob::BlockShare | Knob::Finance(FinanceTerm::InterestRate) => [0.0, 1.0],
+            Knob::TariffThreshold(_) => [0.0, 1e9],
+            Knob::Finance(FinanceTerm::Loan) => [
+                0.0,
+                finance.map_or(crate::scenario::MAX_MONEY, |f| f.facility),
+            ],
+            Knob::Finance(FinanceTerm::Facility) => {
+                [finance.map_or(0.0, |f| f.loan), crate::scenario::MAX_MONEY]
+            }
+            _ => [0.0, crate::scenario::MAX_MONEY],
+        }
+    }
+
     /// Whether the knob is a structure transform (applied by [`super::structure`]).
     pub fn is_structure(&self) -> bool {
         matches!(self, Knob::BlockShare | Knob::TariffScale)
@@ -295,6 +349,51 @@ impl Knob {
     }
 }
 
+/// Refuse `set` (a variant's knobs, applied in order) if it would leave `model`'s facility below
+/// its loan. On failure, the index in `set` of the knob to blame (the last that sets the facility,
+/// else the last that sets the loan) and why.
+///
+/// # Errors
+/// The final facility below the final loan.
+pub fn check_finance(model: &Model, set: &[(Knob, f64)]) -> Result<(), (usize, KnobError)> {
+    let Some(f) = &model.finance else {
+        return Ok(());
+    };
+    let (mut loan, mut facility) = (f.loan, f.facility);
+    let (mut loan_at, mut facility_at) = (None, None);
+    for (i, (k, v)) in set.iter().enumerate() {
+        match k {
+            Knob::Finance(FinanceTerm::Loan) => (loan, loan_at) = (*v, Some(i)),
+            Knob::Finance(FinanceTerm::Facility) => (facility, facility_at) = (*v, Some(i)),
+            _ => {}
+        }
+    }
+    if facility >= loan {
+        return Ok(());
+    }
+    let below = format!("the facility £{facility} would be below the loan £{loan}");
+    let (at, problem, valid) = match (facility_at, loan_at) {
+        (Some(i), None) => (
+            i,
+            below,
+            format!("expected finance.facility from the loan, £{loan}, up to 1e12"),
+        ),
+        (None, Some(i)) => (
+            i,
+            format!("the loan £{loan} would be above the facility £{facility}"),
+            format!("expected finance.loan from 0 to the facility, £{facility}"),
+        ),
+        (Some(i), Some(_)) => (
+            i,
+            below,
+            "expected finance.facility ≥ finance.loan".to_string(),
+        ),
+        // Only a conflict the variant makes is its own (a model is validated with facility ≥ loan).
+        (None, None) => return Ok(()),
+    };
+    Err((at, KnobError { problem, valid }))
+}
+
 impl std::fmt::Display for Knob {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -315,5 +414,88 @@ impl std::fmt::Display for Knob {
                 write!(f, "finance.{name}")
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// MHEP 1: loan £360,000, facility £360,000.
+    fn mhep1() -> Model {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/mhep1.toml");
+        crate::scenario::load(&path).unwrap()
+    }
+
+    #[test]
+    fn the_loan_stays_within_the_facility() {
+        let m = mhep1();
+        let loan = Knob::parse("finance.loan", &m).unwrap();
+        let facility = Knob::parse("finance.facility", &m).unwrap();
+        assert_eq!(loan.domain(&m), [0.0, 360_000.0]);
+        assert_eq!(facility.domain(&m), [360_000.0, 1e12]);
+        assert!(loan.check_on(360_000.0, &m).is_ok());
+        assert!(facility.check_on(360_000.0, &m).is_ok());
+        let e = loan.check_on(360_001.0, &m).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "a loan of £360001 is above the scenario's facility of £360000; expected finance.loan from 0 to the facility, £360000 (the facility must stay ≥ the loan)"
+        );
+        let e = facility.check_on(359_999.0, &m).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "a facility of £359999 is below the scenario's loan of £360000; expected finance.facility from the loan, £360000, up to 1e12 (the facility must stay ≥ the loan)"
+        );
+        // The knob's own domain still comes first.
+        assert_eq!(
+            loan.check_on(-1.0, &m).unwrap_err().valid,
+            "expected a number ≥ 0"
+        );
+    }
+
+    #[test]
+    fn a_variants_finance_terms_are_checked_together() {
+        let m = mhep1();
+        let loan = Knob::Finance(FinanceTerm::Loan);
+        let facility = Knob::Finance(FinanceTerm::Facility);
+        let equity = Knob::Finance(FinanceTerm::Equity);
+        // Raised together: fine.
+        assert!(check_finance(
+            &m,
+            &[(facility.clone(), 500_000.0), (loan.clone(), 500_000.0)]
+        )
+        .is_ok());
+        assert!(check_finance(&m, &[(equity.clone(), 0.0)]).is_ok());
+        // The facility cut below the loan: the facility is blamed.
+        let (at, e) =
+            check_finance(&m, &[(equity, 1.0), (facility.clone(), 300_000.0)]).unwrap_err();
+        assert_eq!(at, 1);
+        assert_eq!(
+            e.problem,
+            "the facility £300000 would be below the loan £360000"
+        );
+        assert_eq!(
+            e.valid,
+            "expected finance.facility from the loan, £360000, up to 1e12"
+        );
+        // The loan raised above the facility: the loan is blamed.
+        let (at, e) = check_finance(&m, &[(loan.clone(), 400_000.0)]).unwrap_err();
+        assert_eq!(at, 0);
+        assert_eq!(
+            e.problem,
+            "the loan £400000 would be above the facility £360000"
+        );
+        assert_eq!(
+            e.valid,
+            "expected finance.loan from 0 to the facility, £360000"
+        );
+        // Both set, crossed.
+        let (at, e) = check_finance(&m, &[(facility, 100_000.0), (loan, 200_000.0)]).unwrap_err();
+        assert_eq!(at, 0);
+        assert_eq!(
+            e.problem,
+            "the facility £100000 would be below the loan £200000"
+        );
+        assert_eq!(e.valid, "expected finance.facility ≥ finance.loan");
     }
 }

@@ -44,7 +44,10 @@ pub enum Bound {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TargetStat {
+    /// The mean of a metric.
     Mean,
+    /// The share of trials in which a flag is set (its mean).
+    Probability,
     Quantile(f64),
 }
 
@@ -60,7 +63,6 @@ pub struct Target {
 }
 
 impl Target {
-    /// Whether `x` meets the target.
     /// Whether `x` meets the target, allowing a relative 1e-9 for rounding (a probability summed
     /// as a running mean reads 0.2000000000000001 for 2,000 of 10,000 trials).
     pub fn met(&self, x: f64) -> bool {
@@ -70,14 +72,37 @@ impl Target {
             Bound::AtLeast => x >= self.value - slack,
         }
     }
+
+    /// The figure with its statistic, as printed: `site.a.provider_loss (probability)`,
+    /// `engagements (mean)`, `investor.irr.p10`.
+    pub fn figure(&self) -> String {
+        match self.stat {
+            TargetStat::Mean => format!("{} (mean)", self.column),
+            TargetStat::Probability => format!("{} (probability)", self.column),
+            TargetStat::Quantile(p) => format!("{}.p{}", self.column, (p * 100.0).round()),
+        }
+    }
 }
 
-/// Parse a target against the columns (`metrics` then `flags`) a run has.
+/// Parse a target against the `metrics` and `flags` a run has (a flag reads as its probability,
+/// a metric as its mean, either with `.pNN` as that quantile).
 ///
 /// # Errors
 /// No `<=`/`>=`, a value that is not a number, or a figure the run does not have (with the
 /// closest names).
-pub fn parse_target(text: &str, columns: &[String]) -> Result<Target, CompareError> {
+pub fn parse_target(
+    text: &str,
+    metrics: &[String],
+    flags: &[String],
+) -> Result<Target, CompareError> {
+    let columns: Vec<String> = metrics.iter().chain(flags).cloned().collect();
+    let mean_of = |column: &str| {
+        if flags.iter().any(|f| f == column) {
+            TargetStat::Probability
+        } else {
+            TargetStat::Mean
+        }
+    };
     let bad = |problem: String, valid: String| CompareError::Option {
         option: "--target".into(),
         problem,
@@ -107,11 +132,11 @@ pub fn parse_target(text: &str, columns: &[String]) -> Result<Target, CompareErr
         })?;
     let name = lhs.trim();
     let (column, stat) = if columns.iter().any(|c| c == name) {
-        (name.to_string(), TargetStat::Mean)
+        (name.to_string(), mean_of(name))
     } else {
         let stat = name.rsplit_once('.').and_then(|(head, s)| {
             let st = match s {
-                "mean" => Some(TargetStat::Mean),
+                "mean" => Some(mean_of(head)),
                 _ => s
                     .strip_prefix('p')
                     .and_then(|d| d.parse::<u32>().ok())
@@ -124,7 +149,7 @@ pub fn parse_target(text: &str, columns: &[String]) -> Result<Target, CompareErr
                 .then(|| (head.to_string(), st))
         });
         stat.ok_or_else(|| {
-            let u = UnknownName::new("metric or flag", name, columns);
+            let u = UnknownName::new("metric or flag", name, &columns);
             bad(
                 format!("no figure {name}"),
                 format!(
@@ -151,11 +176,15 @@ pub fn parse_target(text: &str, columns: &[String]) -> Result<Target, CompareErr
 #[derive(Debug, Clone, Serialize)]
 pub struct Point {
     pub value: f64,
-    pub figure: f64,
-    /// Monte Carlo SE of the figure (`null` when it cannot be estimated: fewer than 2 trials, or
-    /// 320 for a quantile).
+    /// The target's figure at `value`; `null` when no trial defines it (see `note`).
+    pub figure: Option<f64>,
+    /// Monte Carlo SE of the figure; `null` when it cannot be estimated (see `note`).
     pub se: Option<f64>,
     pub met: bool,
+    /// Why `figure` or `se` is `null`, and the trials where the figure is undefined (left out);
+    /// absent when there is nothing to say.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// What a seek found.
@@ -173,11 +202,16 @@ pub struct SeekReport {
     /// The value found: the end of the final bracket that meets the target.
     pub value: f64,
     pub achieved: f64,
-    /// `null` when it cannot be estimated (as [`Point::se`]).
+    /// `null` when it cannot be estimated (`note` says why).
     pub achieved_se: Option<f64>,
     /// The other end of the final bracket, which does not meet the target.
     pub not_met_value: f64,
-    pub not_met_figure: f64,
+    /// `null` when no trial defines the figure there (`note` says so).
+    pub not_met_figure: Option<f64>,
+    /// Why `achieved_se` or `not_met_figure` is `null`, each part led by the field's name;
+    /// absent when neither is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     pub evaluations: usize,
     /// Runs, including every block-share solve's.
     pub runs: usize,
@@ -189,115 +223,120 @@ pub struct SeekReport {
     pub points: Vec<Point>,
 }
 
-/// The figure of `target` in `col` with its Monte Carlo SE.
-fn figure(target: &Target, col: &[f64]) -> (f64, f64) {
-    match target.stat {
-        TargetStat::Mean => {
-            let (m, var, n) = paired::mean_var(col.iter().copied());
-            (m, (var / n.max(1) as f64).sqrt())
-        }
-        TargetStat::Quantile(p) => (paired::quantile(col, p), paired::quantile_se(col, p)),
+/// `x` to 6 significant digits, as short as it reads (`1e-4` as 0.0001, 10.000000000000002 as
+/// 10); from 1e9 on and below 1e-5 in exponent form.
+pub fn short(x: f64) -> String {
+    if !x.is_finite() || x == 0.0 {
+        return format!("{x}");
     }
+    let r = format!("{x:.5e}").parse::<f64>().unwrap_or(x);
+    if r.abs() >= 1e9 || r.abs() < 1e-5 {
+        format!("{r:e}")
+    } else {
+        format!("{r}")
+    }
+}
+
+/// The figure of `target` in `col`, its Monte Carlo SE (NaN when it cannot be estimated) and
+/// the trials that define it.
+fn figure(target: &Target, col: &[f64]) -> (f64, f64, usize) {
+    match target.stat {
+        TargetStat::Mean | TargetStat::Probability => {
+            let (m, var, n) = paired::mean_var(col.iter().copied());
+            (m, (var / n.max(1) as f64).sqrt(), n)
+        }
+        TargetStat::Quantile(p) => (
+            paired::quantile(col, p),
+            paired::quantile_se(col, p),
+            col.iter().filter(|x| !x.is_nan()).count(),
+        ),
+    }
+}
+
+/// Why a point's figure or SE is missing, and the trials left out; `None` when all is there.
+fn point_note(target: &Target, f: f64, se: f64, defined: usize, trials: usize) -> Option<String> {
+    let mut notes = Vec::new();
+    if defined < trials {
+        notes.push(format!(
+            "{} is undefined in {} of {trials} trials, left out",
+            target.column,
+            trials - defined
+        ));
+    }
+    if !f.is_finite() {
+        notes.push("no figure: no trial defines it".to_string());
+    } else if !se.is_finite() {
+        notes.push(match target.stat {
+            TargetStat::Quantile(_) => format!(
+                "no Monte Carlo SE: a quantile's needs at least {} trials ({} batches of {})",
+                paired::BATCHES * paired::MIN_BATCH_TRIALS,
+                paired::BATCHES,
+                paired::MIN_BATCH_TRIALS
+            ),
+            _ => "no Monte Carlo SE: it needs at least 2 trials defining the figure".to_string(),
+        });
+    }
+    (!notes.is_empty()).then(|| notes.join("; "))
 }
 
 fn diff(target: &Target, x: &[f64], y: &[f64]) -> Diff {
     match target.stat {
-        TargetStat::Mean => paired::mean_diff(x, y),
+        TargetStat::Mean | TargetStat::Probability => paired::mean_diff(x, y),
         TargetStat::Quantile(p) => paired::quantile_diff(x, y, p),
     }
 }
 
-/// Seek the smallest or largest value of `knob` in `range` meeting `target`.
+/// The default tolerance of a seek over `range`: a ten-thousandth of it, or 1 for a threshold
+/// (a whole number).
+pub fn default_tolerance(knob: &Knob, range: [f64; 2]) -> f64 {
+    match knob {
+        Knob::TariffThreshold(_) => 1.0,
+        _ => (range[1] - range[0]) / 1e4,
+    }
+}
+
+/// About how many evaluations a seek over `range` to `tolerance` takes: both ends, then one per
+/// halving of the bracket until it is within the tolerance (whole numbers: within 1 too), at most
+/// [`MAX_EVALUATIONS`]. Fewer when the run's precision stops it first.
+pub fn expected_evaluations(range: [f64; 2], tolerance: f64, whole: bool) -> usize {
+    let mut width = range[1] - range[0];
+    let mut n = 2;
+    while n < MAX_EVALUATIONS && width.is_finite() && width > tolerance && !(whole && width <= 1.0)
+    {
+        width = if whole {
+            (width / 2.0).ceil()
+        } else {
+            width / 2.0
+        };
+        n += 1;
+    }
+    n
+}
+
+/// Check a seek's options on `model` before anything runs: both ends of `range` are values
+/// `knob` can take there ([`Knob::check_on`]: `finance.loan` at most the facility,
+/// `finance.facility` at least the loan; the ends suffice, a range being an interval), LOW <
+/// HIGH, and the tolerance is a number > 0.
 ///
 /// # Errors
-/// A range that is empty or outside the knob's domain; a target not bracketed by the range; a
-/// response that is not monotone; a run or solve that fails.
-#[allow(clippy::too_many_arguments)]
-pub fn seek(
-    base: &Base,
+/// The first of those that fails, naming `--range` or `--tolerance`.
+pub fn check_search(
     knob: &Knob,
     range: [f64; 2],
     tolerance: f64,
-    target: &Target,
-    opts: &StructureOptions,
-    setup: &Setup,
-    progress: Progress<'_>,
-) -> Result<SeekReport, CompareError> {
+    model: &crate::scenario::Model,
+) -> Result<(), CompareError> {
     for x in range {
-        knob.check(x).map_err(|e| CompareError::Option {
+        knob.check_on(x, model).map_err(|e| CompareError::Option {
             option: "--range".into(),
-            problem: format!("{knob}={}", e.problem),
+            problem: format!("{knob}={x}: {}", e.problem),
             valid: e.valid,
         })?;
     }
-    let whole = matches!(knob, Knob::TariffThreshold(_));
-    let eval = |x: f64| -> Result<(Vec<f64>, usize), CompareError> {
-        let def = variant_at(knob, x, &base.plain, opts);
-        let ev = evaluate(base, &def, setup, progress)?;
-        let runs = ev.solve.as_ref().map_or(1, super::Solve::runs);
-        let col = named(&ev.table, &target.column).ok_or_else(|| {
-            CompareError::Seek(format!(
-                "the run at {knob}={x} has no figure {}",
-                target.column
-            ))
-        })?;
-        Ok((col, runs))
-    };
-    let found = bisect(&knob.to_string(), range, tolerance, whole, target, eval)?;
-    Ok(SeekReport {
-        schema: "sibsim.seek/1",
-        scenario: base.plain.name.clone(),
-        knob: knob.to_string(),
-        target: target.clone(),
-        direction: found.direction,
-        range,
-        tolerance,
-        value: found.value,
-        achieved: found.achieved,
-        achieved_se: found.achieved_se.is_finite().then_some(found.achieved_se),
-        not_met_value: found.not_met_value,
-        not_met_figure: found.not_met_figure,
-        evaluations: found.points.len(),
-        // The base's pilot run, for block-share evaluations.
-        runs: found.runs + usize::from(*knob == Knob::BlockShare),
-        stopped_because: found.stopped_because,
-        trials: setup.trials,
-        seed: setup.seed,
-        feedback: setup.feedback,
-        points: found.points,
-    })
+    check_bracket(range, tolerance)
 }
 
-/// What [`bisect`] found.
-#[derive(Debug, Clone)]
-pub struct Found {
-    pub direction: &'static str,
-    pub value: f64,
-    pub achieved: f64,
-    pub achieved_se: f64,
-    pub not_met_value: f64,
-    pub not_met_figure: f64,
-    pub runs: usize,
-    pub stopped_because: String,
-    pub points: Vec<Point>,
-}
-
-/// The search of [`seek`] over any evaluation: `eval(x)` gives the per-trial values of the
-/// target's column at `x` (on common random numbers) and the runs it took. `name` names the knob
-/// in messages; `whole` keeps every value a whole number.
-///
-/// # Errors
-/// An empty range or a tolerance that is not positive; the target not bracketed; a response that
-/// is not monotone; an evaluation's error.
-pub fn bisect(
-    name: &str,
-    range: [f64; 2],
-    tolerance: f64,
-    whole: bool,
-    target: &Target,
-    mut eval: impl FnMut(f64) -> Result<(Vec<f64>, usize), CompareError>,
-) -> Result<Found, CompareError> {
-    let [lo, hi] = range;
+fn check_bracket([lo, hi]: [f64; 2], tolerance: f64) -> Result<(), CompareError> {
     if lo.partial_cmp(&hi) != Some(std::cmp::Ordering::Less) {
         return Err(CompareError::Option {
             option: "--range".into(),
@@ -312,27 +351,166 @@ pub fn bisect(
             valid: "expected a number > 0".into(),
         });
     }
+    Ok(())
+}
+
+/// Seek the smallest or largest value of `knob` in `range` meeting `target`.
+///
+/// # Errors
+/// Options [`check_search`] refuses; a target not bracketed by the range; a response that is
+/// not monotone; a run or solve that fails.
+#[allow(clippy::too_many_arguments)]
+pub fn seek(
+    base: &Base,
+    knob: &Knob,
+    range: [f64; 2],
+    tolerance: f64,
+    target: &Target,
+    opts: &StructureOptions,
+    setup: &Setup,
+    progress: Progress<'_>,
+) -> Result<SeekReport, CompareError> {
+    check_search(knob, range, tolerance, &base.plain)?;
+    let eval = |x: f64| -> Result<(Vec<f64>, usize), CompareError> {
+        let def = variant_at(knob, x, &base.plain, opts);
+        let ev = evaluate(base, &def, setup, progress)?;
+        let runs = ev.solve.as_ref().map_or(1, super::Solve::runs);
+        let col = named(&ev.table, &target.column).ok_or_else(|| {
+            CompareError::Seek(format!(
+                "the run at {knob}={x} has no figure {}",
+                target.column
+            ))
+        })?;
+        Ok((col, runs))
+    };
+    let name = knob.to_string();
+    let search = Search {
+        name: &name,
+        range,
+        tolerance,
+        whole: matches!(knob, Knob::TariffThreshold(_)),
+        domain: knob.domain(&base.plain),
+    };
+    let found = bisect(&search, target, eval)?;
+    let achieved_se = found.achieved_se.is_finite().then_some(found.achieved_se);
+    let not_met_figure = found
+        .not_met_figure
+        .is_finite()
+        .then_some(found.not_met_figure);
+    let note: Vec<String> = [
+        ("achieved_se", achieved_se.is_none(), &found.achieved_note),
+        (
+            "not_met_figure",
+            not_met_figure.is_none(),
+            &found.not_met_note,
+        ),
+    ]
+    .into_iter()
+    .filter(|(_, null, _)| *null)
+    .map(|(field, _, n)| format!("{field}: {}", n.as_deref().unwrap_or("not estimated")))
+    .collect();
+    Ok(SeekReport {
+        schema: "sibsim.seek/1",
+        scenario: base.plain.name.clone(),
+        knob: name,
+        target: target.clone(),
+        direction: found.direction,
+        range,
+        tolerance,
+        value: found.value,
+        achieved: found.achieved,
+        note: (!note.is_empty()).then(|| note.join("; ")),
+        achieved_se,
+        not_met_value: found.not_met_value,
+        not_met_figure,
+        evaluations: found.points.len(),
+        // The base's pilot run, for block-share evaluations.
+        runs: found.runs + usize::from(*knob == Knob::BlockShare),
+        stopped_because: found.stopped_because,
+        trials: setup.trials,
+        seed: setup.seed,
+        feedback: setup.feedback,
+        points: found.points,
+    })
+}
+
+/// What [`bisect`] searches: the knob's name (for messages), the range, the tolerance, whether
+/// values stay whole numbers, and the knob's whole domain (whether widening the range could
+/// help when the target is met at neither end).
+#[derive(Debug, Clone, Copy)]
+pub struct Search<'a> {
+    pub name: &'a str,
+    pub range: [f64; 2],
+    pub tolerance: f64,
+    pub whole: bool,
+    pub domain: [f64; 2],
+}
+
+/// What [`bisect`] found.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub direction: &'static str,
+    pub value: f64,
+    pub achieved: f64,
+    pub achieved_se: f64,
+    /// The note of the point found ([`Point::note`]).
+    pub achieved_note: Option<String>,
+    pub not_met_value: f64,
+    pub not_met_figure: f64,
+    /// The note of the other end of the final bracket.
+    pub not_met_note: Option<String>,
+    pub runs: usize,
+    pub stopped_because: String,
+    pub points: Vec<Point>,
+}
+
+/// One end of the bracket: value, figure, SE, per-trial column, note.
+type End = (f64, f64, f64, Vec<f64>, Option<String>);
+
+/// The search of [`seek`] over any evaluation: `eval(x)` gives the per-trial values of the
+/// target's column at `x` (on common random numbers) and the runs it took.
+///
+/// # Errors
+/// An empty range or a tolerance that is not positive; the target not bracketed; a response that
+/// is not monotone; an evaluation's error.
+pub fn bisect(
+    search: &Search<'_>,
+    target: &Target,
+    mut eval: impl FnMut(f64) -> Result<(Vec<f64>, usize), CompareError>,
+) -> Result<Found, CompareError> {
+    let &Search {
+        name,
+        range,
+        tolerance,
+        whole,
+        domain,
+    } = search;
+    check_bracket(range, tolerance)?;
+    let [lo, hi] = range;
     let mut runs = 0usize;
     let mut points: Vec<Point> = Vec::new();
     // Every column run, sorted by value, for the monotone check.
     let mut cols: Vec<(f64, Vec<f64>)> = Vec::new();
-    let mut run_at = |x: f64| -> Result<(f64, f64, Vec<f64>), CompareError> {
+    let mut run_at = |x: f64| -> Result<End, CompareError> {
         let (col, r) = eval(x)?;
         runs += r;
-        let (f, se) = figure(target, &col);
+        let (f, se, defined) = figure(target, &col);
+        let note = point_note(target, f, se, defined, col.len());
         points.push(Point {
             value: x,
-            figure: f,
+            figure: f.is_finite().then_some(f),
             se: se.is_finite().then_some(se),
             met: target.met(f),
+            note: note.clone(),
         });
         let at = cols.partition_point(|c| c.0 < x);
         cols.insert(at, (x, col.clone()));
         check_monotone(name, target, &cols)?;
-        Ok((f, se, col))
+        Ok((x, f, se, col, note))
     };
-    let (f_lo, se_lo, c_lo) = run_at(lo)?;
-    let (f_hi, se_hi, c_hi) = run_at(hi)?;
+    let end_lo = run_at(lo)?;
+    let end_hi = run_at(hi)?;
+    let (f_lo, f_hi) = (end_lo.1, end_hi.1);
     let (met_lo, met_hi) = (target.met(f_lo), target.met(f_hi));
     if met_lo == met_hi {
         let state = if met_lo {
@@ -340,28 +518,42 @@ pub fn bisect(
         } else {
             "met at neither end"
         };
+        let why = if met_lo {
+            "the whole range meets it".to_string()
+        } else if lo <= domain[0] && hi >= domain[1] {
+            format!(
+                "it cannot be met by {name} alone: the range is already every value {name} can take, {} to {}",
+                short(domain[0]),
+                short(domain[1])
+            )
+        } else {
+            format!(
+                "it cannot be met in this range: widen --range (within {} to {}, the values {name} can take), or it cannot be met at all",
+                short(domain[0]),
+                short(domain[1])
+            )
+        };
         return Err(CompareError::Seek(format!(
-            "the target {} is {state} of the range: {} is {f_lo} at {name} = {lo} and {f_hi} at {name} = {hi}; the search needs a range with the target met at one end only ({})",
+            "the target {} is {state} of the range: {} is {} at {name} = {} and {} at {name} = {}; the search needs a range with the target met at one end only ({why})",
             target.text,
-            target.column,
-            if met_lo {
-                "the whole range meets it"
-            } else {
-                "it cannot be met in this range: widen --range, or it cannot be met at all"
-            }
+            target.figure(),
+            short(f_lo),
+            short(lo),
+            short(f_hi),
+            short(hi),
         )));
     }
     // good: the end meeting the target; bad: the other.
     let (direction, mut good, mut bad) = if met_hi {
-        ("smallest", (hi, f_hi, se_hi, c_hi), (lo, f_lo, se_lo, c_lo))
+        ("smallest", end_hi, end_lo)
     } else {
-        ("largest", (lo, f_lo, se_lo, c_lo), (hi, f_hi, se_hi, c_hi))
+        ("largest", end_lo, end_hi)
     };
     let mut evaluations = 2;
     let stopped = loop {
         let width = (good.0 - bad.0).abs();
         if width <= tolerance || (whole && width <= 1.0) {
-            break format!("the bracket is within the tolerance ({tolerance})");
+            break format!("the bracket is within the tolerance ({})", short(tolerance));
         }
         let d = diff(target, &good.3, &bad.3);
         if d.se_paired.is_finite() && d.value.abs() < d.se_paired {
@@ -378,12 +570,12 @@ pub fn bisect(
         if whole {
             mid = mid.round();
         }
-        let (f, se, col) = run_at(mid)?;
+        let end = run_at(mid)?;
         evaluations += 1;
-        if target.met(f) {
-            good = (mid, f, se, col);
+        if target.met(end.1) {
+            good = end;
         } else {
-            bad = (mid, f, se, col);
+            bad = end;
         }
     };
     Ok(Found {
@@ -391,8 +583,10 @@ pub fn bisect(
         value: good.0,
         achieved: good.1,
         achieved_se: good.2,
+        achieved_note: good.4,
         not_met_value: bad.0,
         not_met_figure: bad.1,
+        not_met_note: bad.4,
         runs,
         stopped_because: stopped,
         points,
@@ -407,7 +601,10 @@ fn check_monotone(
     target: &Target,
     cols: &[(f64, Vec<f64>)],
 ) -> Result<(), CompareError> {
-    let (Some(first), Some(last)) = (cols.first(), cols.last()) else {
+    // The direction from the lowest value to the highest whose figure is defined.
+    let defined = |c: &&(f64, Vec<f64>)| figure(target, &c.1).0.is_finite();
+    let (Some(first), Some(last)) = (cols.iter().find(defined), cols.iter().rev().find(defined))
+    else {
         return Ok(());
     };
     let rising = figure(target, &last.1).0 >= figure(target, &first.1).0;
@@ -418,11 +615,11 @@ fn check_monotone(
         if step < -allowed - 1e-12 {
             return Err(CompareError::Seek(format!(
                 "{} is not monotone in {name} over the range searched: it is {} at {} and {} at {}, against its direction from one end of the range to the other (by more than {MONOTONE_SES} paired standard errors); bisection cannot be trusted: narrow --range to where it is monotone, or see its shape with `sibsim compare FILE --sweep {name}=…`",
-                target.column,
-                figure(target, &w[0].1).0,
-                w[0].0,
-                figure(target, &w[1].1).0,
-                w[1].0
+                target.figure(),
+                short(figure(target, &w[0].1).0),
+                short(w[0].0),
+                short(figure(target, &w[1].1).0),
+                short(w[1].0)
             )));
         }
     }
@@ -430,7 +627,9 @@ fn check_monotone(
 }
 
 /// The default range of `knob` on `model`: block share 0..1, tariff scale 0..3, a field 0..2×
-/// its current value (`None` when that is 0: the range must be given).
+/// its current value (`None` when that is 0: the range must be given), but the facility stays at
+/// least the loan: `finance.loan` 0..the lesser of twice the loan and the facility,
+/// `finance.facility` the loan..twice the facility.
 pub fn default_range(knob: &Knob, model: &crate::scenario::Model) -> Option<[f64; 2]> {
     use super::knob::FinanceTerm;
     use crate::scenario::{Limit, Pricing};
@@ -468,24 +667,43 @@ pub fn default_range(knob: &Knob, model: &crate::scenario::Model) -> Option<[f64
                 Limit::Money(m) => m,
                 Limit::Events(e) => e as f64,
             }),
-        Knob::Finance(t) => model.finance.as_ref().map(|f| match t {
-            // Twice the rate, within the rate's domain [0, 1].
-            FinanceTerm::InterestRate => f.interest_rate.min(0.5),
-            FinanceTerm::Equity => f.equity,
-            FinanceTerm::Loan => f.loan,
-            FinanceTerm::Facility => f.facility,
-            FinanceTerm::CashReserve => f.cash_reserve,
-        }),
+        Knob::Finance(t) => {
+            let f = model.finance.as_ref()?;
+            match t {
+                // Twice the rate, within the rate's domain [0, 1].
+                FinanceTerm::InterestRate => Some(f.interest_rate.min(0.5)),
+                FinanceTerm::Equity => Some(f.equity),
+                FinanceTerm::Loan => {
+                    return (f.loan > 0.0).then_some([0.0, (2.0 * f.loan).min(f.facility)])
+                }
+                FinanceTerm::Facility => {
+                    return (f.facility > 0.0).then_some([f.loan, 2.0 * f.facility])
+                }
+                FinanceTerm::CashReserve => Some(f.cash_reserve),
+            }
+        }
     }?;
     (current > 0.0).then_some([0.0, 2.0 * current])
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::knob::FinanceTerm;
     use super::*;
 
     fn target(text: &str) -> Target {
-        parse_target(text, &["loss".to_string(), "x".to_string()]).unwrap()
+        parse_target(text, &["x".to_string()], &["loss".to_string()]).unwrap()
+    }
+
+    /// A search of knob `k` (domain 0 to 1,000) over `range`.
+    fn search(range: [f64; 2], tolerance: f64, whole: bool) -> Search<'static> {
+        Search {
+            name: "k",
+            range,
+            tolerance,
+            whole,
+            domain: [0.0, 1000.0],
+        }
     }
 
     /// A response whose per-trial values are `g(x)` ± 0.01 alternately, mean exactly g(x) (the same trials at every
@@ -509,10 +727,7 @@ mod tests {
         // mean = 1 − x/100: "loss <= 0.25" is met from x = 75 on.
         let t = target("loss <= 0.25");
         let f = bisect(
-            "k",
-            [0.0, 100.0],
-            0.01,
-            false,
+            &search([0.0, 100.0], 0.01, false),
             &t,
             response(|x| 1.0 - x / 100.0),
         )
@@ -526,7 +741,7 @@ mod tests {
     #[test]
     fn finds_the_largest_value_of_a_rising_response() {
         let t = target("x.mean <= 0.5");
-        let f = bisect("k", [0.0, 1.0], 1e-3, false, &t, response(|x| x)).unwrap();
+        let f = bisect(&search([0.0, 1.0], 1e-3, false), &t, response(|x| x)).unwrap();
         assert_eq!(f.direction, "largest");
         assert!((f.value - 0.5).abs() <= 1e-3);
     }
@@ -534,7 +749,7 @@ mod tests {
     #[test]
     fn whole_numbers_stay_whole() {
         let t = target("loss >= 30");
-        let f = bisect("k", [0.0, 100.0], 1.0, true, &t, response(|x| x)).unwrap();
+        let f = bisect(&search([0.0, 100.0], 1.0, true), &t, response(|x| x)).unwrap();
         assert_eq!(f.value, 30.0);
         assert!(f.points.iter().all(|p| p.value.fract() == 0.0));
     }
@@ -542,12 +757,12 @@ mod tests {
     #[test]
     fn an_unbracketed_target_is_refused() {
         let t = target("loss <= -1");
-        let e = bisect("k", [0.0, 1.0], 1e-3, false, &t, response(|x| x)).unwrap_err();
+        let e = bisect(&search([0.0, 1.0], 1e-3, false), &t, response(|x| x)).unwrap_err();
         let msg = e.to_string();
         assert!(msg.contains("met at neither end"), "{msg}");
         assert!(msg.contains("cannot be met"), "{msg}");
         let t = target("loss <= 5");
-        let msg = bisect("k", [0.0, 1.0], 1e-3, false, &t, response(|x| x))
+        let msg = bisect(&search([0.0, 1.0], 1e-3, false), &t, response(|x| x))
             .unwrap_err()
             .to_string();
         assert!(msg.contains("met at both ends"), "{msg}");
@@ -564,7 +779,7 @@ mod tests {
                 1.0 - x
             }
         };
-        let msg = bisect("k", [0.0, 1.0], 1e-3, false, &t, response(g))
+        let msg = bisect(&search([0.0, 1.0], 1e-3, false), &t, response(g))
             .unwrap_err()
             .to_string();
         assert!(msg.contains("not monotone"), "{msg}");
@@ -572,28 +787,188 @@ mod tests {
 
     #[test]
     fn targets_parse_with_statistics_and_are_refused_clearly() {
-        let cols = [
-            "site.a.provider_loss".to_string(),
-            "investor.irr".to_string(),
-        ];
-        let t = parse_target("site.a.provider_loss <= 0.10", &cols).unwrap();
+        let metrics = ["investor.irr".to_string()];
+        let flags = ["site.a.provider_loss".to_string()];
+        let t = parse_target("site.a.provider_loss <= 0.10", &metrics, &flags).unwrap();
         assert_eq!(
             (t.bound, t.stat, t.value),
-            (Bound::AtMost, TargetStat::Mean, 0.10)
+            (Bound::AtMost, TargetStat::Probability, 0.10)
         );
-        let t = parse_target("investor.irr.p10>=0.02", &cols).unwrap();
+        assert_eq!(t.figure(), "site.a.provider_loss (probability)");
+        let t = parse_target("investor.irr.p10>=0.02", &metrics, &flags).unwrap();
         assert_eq!(t.stat, TargetStat::Quantile(0.1));
         assert_eq!(t.bound, Bound::AtLeast);
+        assert_eq!(t.figure(), "investor.irr.p10");
+        let t = parse_target("investor.irr.mean >= 0", &metrics, &flags).unwrap();
+        assert_eq!(t.figure(), "investor.irr (mean)");
         for bad in [
             "investor.irr = 0.1",
             "investor.irr <= x",
             "investor.ir <= 0.1",
         ] {
-            assert!(parse_target(bad, &cols).is_err(), "{bad}");
+            assert!(parse_target(bad, &metrics, &flags).is_err(), "{bad}");
         }
-        let msg = parse_target("investor.ir <= 0.1", &cols)
+        let msg = parse_target("investor.ir <= 0.1", &metrics, &flags)
             .unwrap_err()
             .to_string();
         assert!(msg.contains("investor.irr"), "{msg}");
+    }
+
+    #[test]
+    fn the_hint_for_an_unmet_target_depends_on_the_knobs_domain() {
+        // Never met: the figure is x ≥ 0 everywhere.
+        let t = target("loss <= -1");
+        let whole_domain = bisect(&search([0.0, 1000.0], 1.0, false), &t, response(|x| x))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            whole_domain.ends_with("(it cannot be met by k alone: the range is already every value k can take, 0 to 1000)"),
+            "{whole_domain}"
+        );
+        assert!(!whole_domain.contains("widen"), "{whole_domain}");
+        let part = bisect(&search([0.0, 1.0], 1e-3, false), &t, response(|x| x))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            part.ends_with("(it cannot be met in this range: widen --range (within 0 to 1000, the values k can take), or it cannot be met at all)"),
+            "{part}"
+        );
+        assert!(part.contains("loss (probability) is "), "{part}");
+        assert!(part.contains(" at k = 0 and 1 at k = 1;"), "{part}");
+    }
+
+    /// `n` trials of `g(x)` ± 0.01 alternately, the first `undefined` of them NaN.
+    fn trials(
+        n: usize,
+        undefined: usize,
+        g: impl Fn(f64) -> f64,
+    ) -> impl FnMut(f64) -> Result<(Vec<f64>, usize), CompareError> {
+        move |x| {
+            let v = g(x);
+            let col = (0..n)
+                .map(|t| {
+                    if t < undefined {
+                        f64::NAN
+                    } else {
+                        v + if t % 2 == 0 { 0.01 } else { -0.01 }
+                    }
+                })
+                .collect();
+            Ok((col, 1))
+        }
+    }
+
+    #[test]
+    fn a_missing_figure_or_se_says_why() {
+        // One trial: a figure but no SE.
+        let t = target("loss <= 0.25");
+        let f = bisect(
+            &search([0.0, 100.0], 1.0, false),
+            &t,
+            trials(1, 0, |x| 1.0 - x / 100.0),
+        )
+        .unwrap();
+        assert!(f.achieved_se.is_nan());
+        assert_eq!(
+            f.achieved_note.as_deref(),
+            Some("no Monte Carlo SE: it needs at least 2 trials defining the figure")
+        );
+        for p in &f.points {
+            assert!(p.figure.is_some() && p.se.is_none(), "{p:?}");
+            assert_eq!(p.note, f.achieved_note);
+        }
+        // A quantile on 100 trials, 10 of them undefined: no SE (batch means need 320).
+        let t = target("x.p50 <= 0.25");
+        let f = bisect(
+            &search([0.0, 100.0], 1.0, false),
+            &t,
+            trials(100, 10, |x| 1.0 - x / 100.0),
+        )
+        .unwrap();
+        assert_eq!(
+            f.points[0].note.as_deref(),
+            Some("x is undefined in 10 of 100 trials, left out; no Monte Carlo SE: a quantile's needs at least 320 trials (32 batches of 10)")
+        );
+        // No trial defines the figure at the end that does not meet the target.
+        let t = target("x >= 0.5");
+        let f = bisect(&search([0.0, 1.0], 0.1, false), &t, |x: f64| {
+            let v = if x == 0.0 { f64::NAN } else { x };
+            Ok((vec![v; 400], 1))
+        })
+        .unwrap();
+        assert!(f.points[0].figure.is_none());
+        assert_eq!(
+            f.points[0].note.as_deref(),
+            Some("x is undefined in 400 of 400 trials, left out; no figure: no trial defines it")
+        );
+        let with_se = f.points.iter().filter(|p| p.note.is_none()).count();
+        assert_eq!(with_se, f.points.len() - 1, "{:?}", f.points);
+    }
+
+    #[test]
+    fn numbers_print_short() {
+        assert_eq!(short(100_000.0 * 1e-4), "10");
+        assert_eq!(short(1e-4), "0.0001");
+        assert_eq!(short(3.0 * 1e-4), "0.0003");
+        assert_eq!(short(0.599_999_999_999_997_9), "0.6");
+        assert_eq!(short(143_100.0), "143100");
+        assert_eq!(short(0.437_316_894_531_25), "0.437317");
+        assert_eq!(short(1e12), "1e12");
+        assert_eq!(short(0.0), "0");
+        assert_eq!(short(6.776_263_578_034_403e-21), "6.77626e-21");
+        assert_eq!(default_tolerance(&Knob::BlockShare, [0.0, 1.0]), 1e-4);
+        assert_eq!(
+            default_tolerance(&Knob::BlockAmount("b".into()), [100_000.0, 200_000.0]),
+            10.0
+        );
+    }
+
+    #[test]
+    fn expected_evaluations_count_the_halvings() {
+        // [0, 1] to 1e-4: 2^-14 ≈ 6.1e-5 is the first width within it, so 2 ends + 14 halvings.
+        assert_eq!(expected_evaluations([0.0, 1.0], 1e-4, false), 16);
+        // Whole numbers over 100: 100 → 50 → 25 → 13 → 7 → 4 → 2 → 1, 7 halvings.
+        assert_eq!(expected_evaluations([0.0, 100.0], 1.0, true), 9);
+        assert_eq!(
+            expected_evaluations([0.0, 1.0], 1e-300, false),
+            MAX_EVALUATIONS
+        );
+        // The bisection itself takes as many on a response that never stops it early.
+        let t = target("x.mean <= 0.3");
+        let f = bisect(&search([0.0, 1.0], 1e-4, false), &t, response(|x| x)).unwrap();
+        assert_eq!(f.points.len(), 16);
+    }
+
+    fn mhep1() -> crate::scenario::Model {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/mhep1.toml");
+        crate::scenario::load(&path).unwrap()
+    }
+
+    #[test]
+    fn loan_and_facility_ranges_keep_the_facility_at_least_the_loan() {
+        // MHEP 1: loan £360,000, facility £360,000.
+        let m = mhep1();
+        let loan = Knob::Finance(FinanceTerm::Loan);
+        let facility = Knob::Finance(FinanceTerm::Facility);
+        assert_eq!(default_range(&loan, &m), Some([0.0, 360_000.0]));
+        assert_eq!(default_range(&facility, &m), Some([360_000.0, 720_000.0]));
+        for (k, r) in [
+            (&loan, [0.0, 360_000.0]),
+            (&facility, [360_000.0, 720_000.0]),
+        ] {
+            check_search(k, r, 1.0, &m).unwrap();
+        }
+        let msg = check_search(&loan, [0.0, 400_000.0], 1.0, &m)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(msg, "invalid --range: finance.loan=400000: a loan of £400000 is above the scenario's facility of £360000; expected finance.loan from 0 to the facility, £360000 (the facility must stay ≥ the loan)");
+        let msg = check_search(&facility, [300_000.0, 500_000.0], 1.0, &m)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(msg, "invalid --range: finance.facility=300000: a facility of £300000 is below the scenario's loan of £360000; expected finance.facility from the loan, £360000, up to 1e12 (the facility must stay ≥ the loan)");
+        let msg = check_search(&loan, [0.0, 100.0], -1.0, &m)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(msg, "invalid --tolerance: -1; expected a number > 0");
     }
 }

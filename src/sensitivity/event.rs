@@ -119,10 +119,7 @@ pub fn parse(text: &str, table: &TrialTable) -> Result<Event, EventError> {
             .cloned()
             .collect();
         let unknown = crate::lookup::UnknownName::new("metric or flag", name, &names);
-        return Err(err(
-            format!("this run records {unknown}"),
-            GRAMMAR.into(),
-        ));
+        return Err(err(format!("this run records {unknown}"), GRAMMAR.into()));
     }
     let (op, value) = match (is_flag, op, value) {
         (true, None, _) => (Op::Eq, 1.0),

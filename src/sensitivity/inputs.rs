@@ -73,9 +73,7 @@ pub fn catalogue(model: &Model) -> Vec<Input> {
                     _ => Kind::Costs,
                 },
                 fixed: is_fixed(site.input(p)),
-                correlated: (!p.optional())
-                    .then(|| block_of(s, p as usize))
-                    .flatten(),
+                correlated: (!p.optional()).then(|| block_of(s, p as usize)).flatten(),
             });
         }
     }
