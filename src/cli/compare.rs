@@ -492,6 +492,7 @@ pub(super) fn seek(args: SeekArgs) -> anyhow::Result<()> {
             "Seek on {}: {} {} in [{}, {}] meeting {}\n\
              {} = {}: {figure} = {} ({se}), met\n\
              {} = {}: {figure} = {}, not met\n\
+             {}\n\
              {} evaluations ({} runs of {} trial{}, seed {}); stopped because {}\n",
             r.scenario,
             r.direction,
@@ -506,6 +507,13 @@ pub(super) fn seek(args: SeekArgs) -> anyhow::Result<()> {
             to_tolerance(r.not_met_value, r.tolerance),
             r.not_met_figure
                 .map_or_else(|| "undefined (no trial defines it)".to_string(), short),
+            match r.value_se {
+                Some(v) => format!(
+                    "the value is located to ± {} by the figure's Monte Carlo error (its SE over the response's slope)",
+                    short(v)
+                ),
+                None => "the value's own precision is unknown: no value run moves the figure clearly".to_string(),
+            },
             r.evaluations,
             r.runs,
             r.trials,

@@ -7,7 +7,7 @@
 //! 1. runs both ends of the range; the target must be met at one end and not the other (else:
 //!    not bracketed, refused);
 //! 2. halves the bracket, keeping the end that meets the target, until the bracket is narrower
-//!    than the tolerance, or the figure at its two ends differs by less than one paired standard
+//!    than the tolerance, or the figure at its two ends differs by no more than one paired standard
 //!    error — the run's precision: a narrower bracket would be noise;
 //! 3. checks after every run that the figure is monotone over the values run, allowing
 //!    [`MONOTONE_SES`] paired standard errors between neighbours; a response that turns back is
@@ -201,6 +201,12 @@ pub struct SeekReport {
     pub tolerance: f64,
     /// The value found: the end of the final bracket that meets the target.
     pub value: f64,
+    /// How far the value found may be from where the target's true figure crosses its bound: the
+    /// figure's Monte Carlo SE at it over the response's slope (`null`, with a `note`, when the
+    /// values run show no slope). The bracket can be far narrower than this: common random numbers
+    /// locate the crossing on *these* trials exactly. A block-share value's pilot adds about as
+    /// much again (docs/compare.md).
+    pub value_se: Option<f64>,
     pub achieved: f64,
     /// `null` when it cannot be estimated (`note` says why).
     pub achieved_se: Option<f64>,
@@ -397,7 +403,9 @@ pub fn seek(
         .not_met_figure
         .is_finite()
         .then_some(found.not_met_figure);
+    let value_se = found.value_se.is_finite().then_some(found.value_se);
     let note: Vec<String> = [
+        ("value_se", value_se.is_none(), &found.value_se_note),
         ("achieved_se", achieved_se.is_none(), &found.achieved_note),
         (
             "not_met_figure",
@@ -418,6 +426,7 @@ pub fn seek(
         range,
         tolerance,
         value: found.value,
+        value_se,
         achieved: found.achieved,
         note: (!note.is_empty()).then(|| note.join("; ")),
         achieved_se,
@@ -459,10 +468,49 @@ pub struct Found {
     pub not_met_figure: f64,
     /// The note of the other end of the final bracket.
     pub not_met_note: Option<String>,
+    /// How precisely `value` is located: `achieved_se` over the response's slope (NaN when the
+    /// values run do not show the figure moving; `value_se_note` says why).
+    pub value_se: f64,
+    pub value_se_note: Option<String>,
     pub runs: usize,
     pub stopped_because: String,
     pub points: Vec<Point>,
 }
+
+/// How precisely the value found is located, from the figure's Monte Carlo SE at it and the
+/// response's slope: over the values run, the nearest whose figure differs from the value found's
+/// by more than [`SLOPE_SES`] paired SEs gives the slope (nearer ones differ by noise).
+fn value_precision(target: &Target, good: &End, cols: &[(f64, Vec<f64>)]) -> (f64, Option<String>) {
+    let (x, _, se, col, _) = good;
+    if !se.is_finite() {
+        return (
+            f64::NAN,
+            Some("no Monte Carlo SE of the figure at the value found".into()),
+        );
+    }
+    let slope = cols
+        .iter()
+        .filter(|(v, _)| v != x)
+        .filter_map(|(v, c)| {
+            let d = diff(target, c, col);
+            (d.se_paired.is_finite() && d.value.abs() > SLOPE_SES * d.se_paired)
+                .then(|| ((v - x).abs(), d.value / (v - x)))
+        })
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| k);
+    match slope {
+        Some(k) if k != 0.0 => ((se / k).abs(), None),
+        _ => (
+            f64::NAN,
+            Some(format!(
+                "no value run moves the figure by more than {SLOPE_SES} paired SEs from the value found, so the slope is unknown"
+            )),
+        ),
+    }
+}
+
+/// Paired SEs a figure must move by for [`value_precision`] to read a slope from it.
+pub const SLOPE_SES: f64 = 4.0;
 
 /// One end of the bracket: value, figure, SE, per-trial column, note.
 type End = (f64, f64, f64, Vec<f64>, Option<String>);
@@ -556,9 +604,9 @@ pub fn bisect(
             break format!("the bracket is within the tolerance ({})", short(tolerance));
         }
         let d = diff(target, &good.3, &bad.3);
-        if d.se_paired.is_finite() && d.value.abs() < d.se_paired {
+        if d.se_paired.is_finite() && d.value.abs() <= d.se_paired {
             break format!(
-                "the figure at the two ends of the bracket differs by {:.3e}, less than the paired standard error of that difference ({:.3e}): the run's precision",
+                "the figure at the two ends of the bracket differs by {:.3e}, no more than the paired standard error of that difference ({:.3e}): the run's precision",
                 d.value.abs(),
                 d.se_paired
             );
@@ -578,7 +626,10 @@ pub fn bisect(
             bad = end;
         }
     };
+    let (value_se, value_se_note) = value_precision(target, &good, &cols);
     Ok(Found {
+        value_se,
+        value_se_note,
         direction,
         value: good.0,
         achieved: good.1,
@@ -738,6 +789,38 @@ mod tests {
         assert!((f.value - f.not_met_value).abs() <= 0.01);
     }
 
+    /// The value's precision is the figure's SE over the slope: here the SE of 400 values
+    /// ±0.01 around the mean, sd 0.01·√(400/399), over the slope 1/100 of a linear response.
+    #[test]
+    fn the_value_is_located_to_its_se_over_the_slope() {
+        let t = target("loss <= 0.25");
+        let f = bisect(
+            &search([0.0, 100.0], 0.01, false),
+            &t,
+            response(|x| 1.0 - x / 100.0),
+        )
+        .unwrap();
+        let se = 0.01 * (400.0f64 / 399.0).sqrt() / 20.0;
+        let want = se / 0.01;
+        assert!(
+            (f.value_se - want).abs() < 1e-9 * want,
+            "{} vs {want}",
+            f.value_se
+        );
+        assert!(f.value_se_note.is_none());
+        // A step from 0.6 to 0.4 at 50: the nearest value run across it, the bracket's other
+        // end, gives the slope, so the crossing is located to the SE × the bracket ÷ 0.2.
+        let t = target("loss <= 0.5");
+        let step = |x: f64| if x < 50.0 { 0.6 } else { 0.4 };
+        let f = bisect(&search([0.0, 100.0], 0.01, false), &t, response(step)).unwrap();
+        let want = se * (f.value - f.not_met_value).abs() / 0.2;
+        assert!(
+            (f.value_se - want).abs() < 1e-6 * want,
+            "{} vs {want}",
+            f.value_se
+        );
+    }
+
     #[test]
     fn finds_the_largest_value_of_a_rising_response() {
         let t = target("x.mean <= 0.5");
@@ -872,6 +955,11 @@ mod tests {
         assert_eq!(
             f.achieved_note.as_deref(),
             Some("no Monte Carlo SE: it needs at least 2 trials defining the figure")
+        );
+        assert!(f.value_se.is_nan());
+        assert_eq!(
+            f.value_se_note.as_deref(),
+            Some("no Monte Carlo SE of the figure at the value found")
         );
         for p in &f.points {
             assert!(p.figure.is_some() && p.se.is_none(), "{p:?}");
