@@ -532,15 +532,20 @@ fn seek_shows_its_figure_with_the_statistic_and_says_why_an_se_is_missing() {
         lines[2].ends_with(": site.only.provider_loss (probability) = 1, not met"),
         "{text}"
     );
+    assert_eq!(
+        lines[3],
+        "the value's own precision is unknown: no Monte Carlo SE of the figure at the value found"
+    );
     // 2 ends and 14 halvings of 100,000 to within 10; the default tolerance printed as 10.
-    assert_eq!(lines[3], "16 evaluations (16 runs of 1 trial, seed 3); stopped because the bracket is within the tolerance (10)");
+    assert_eq!(lines[4], "16 evaluations (16 runs of 1 trial, seed 3); stopped because the bracket is within the tolerance (10)");
     let j = read_json(&tmp.path().join("seek.json"));
     assert_eq!(j["tolerance"], 10.0);
     assert_eq!(j["target"]["stat"], "probability");
     assert!(j["achieved_se"].is_null());
+    assert!(j["value_se"].is_null());
     assert_eq!(
         j["note"],
-        "achieved_se: no Monte Carlo SE: it needs at least 2 trials defining the figure"
+        "value_se: no Monte Carlo SE of the figure at the value found; achieved_se: no Monte Carlo SE: it needs at least 2 trials defining the figure"
     );
     for p in j["points"].as_array().unwrap() {
         assert!(p["se"].is_null(), "{p}");

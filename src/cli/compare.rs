@@ -512,7 +512,13 @@ pub(super) fn seek(args: SeekArgs) -> anyhow::Result<()> {
                     "the value is located to ± {} by the figure's Monte Carlo error (its SE over the response's slope)",
                     short(v)
                 ),
-                None => "the value's own precision is unknown: no value run moves the figure clearly".to_string(),
+                None => format!(
+                    "the value's own precision is unknown: {}",
+                    r.note
+                        .as_deref()
+                        .and_then(|n| n.split("; ").find_map(|n| n.strip_prefix("value_se: ")))
+                        .unwrap_or("not estimated")
+                ),
             },
             r.evaluations,
             r.runs,
