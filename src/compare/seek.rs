@@ -773,16 +773,21 @@ mod tests {
         }
     }
 
+    /// A bisection of the response 1 − x/100 over [0, 100] to within 0.01.
+    fn falling(t: &Target) -> Found {
+        bisect(
+            &search([0.0, 100.0], 0.01, false),
+            t,
+            response(|x| 1.0 - x / 100.0),
+        )
+        .unwrap()
+    }
+
     #[test]
     fn finds_the_crossing_of_a_falling_response() {
         // mean = 1 − x/100: "loss <= 0.25" is met from x = 75 on.
         let t = target("loss <= 0.25");
-        let f = bisect(
-            &search([0.0, 100.0], 0.01, false),
-            &t,
-            response(|x| 1.0 - x / 100.0),
-        )
-        .unwrap();
+        let f = falling(&t);
         assert_eq!(f.direction, "smallest");
         assert!((f.value - 75.0).abs() <= 0.01, "{}", f.value);
         assert!(f.achieved <= 0.25 && f.not_met_figure > 0.25);
@@ -794,12 +799,7 @@ mod tests {
     #[test]
     fn the_value_is_located_to_its_se_over_the_slope() {
         let t = target("loss <= 0.25");
-        let f = bisect(
-            &search([0.0, 100.0], 0.01, false),
-            &t,
-            response(|x| 1.0 - x / 100.0),
-        )
-        .unwrap();
+        let f = falling(&t);
         let se = 0.01 * (400.0f64 / 399.0).sqrt() / 20.0;
         let want = se / 0.01;
         assert!(
