@@ -263,7 +263,7 @@ fn bar_progress<'a>(
     }
 }
 
-fn styled(bar: ProgressBar) -> ProgressBar {
+pub(super) fn styled(bar: ProgressBar) -> ProgressBar {
     if let Ok(style) =
         indicatif::ProgressStyle::with_template("{spinner} {msg}: {pos}/{len} trials [{bar:30}]")
     {
@@ -275,7 +275,7 @@ fn styled(bar: ProgressBar) -> ProgressBar {
 /// The output folder, checked before anything runs: no file in its way (`run`'s
 /// [`check_out_dir`]), and a file can be made where it is or is to be (a probe file, made and
 /// removed at once), so that a read-only place fails now, not after the runs.
-fn out_dir(o: &CompareOutput, file: &Path) -> Result<std::path::PathBuf, Error> {
+pub(super) fn out_dir(o: &CompareOutput, file: &Path) -> Result<std::path::PathBuf, Error> {
     let out = o.out.clone().unwrap_or_else(|| default_out(file));
     check_out_dir(&out)?;
     let place = out

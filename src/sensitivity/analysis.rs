@@ -264,6 +264,24 @@ pub fn check(opts: &Options) -> Result<(), SensitivityError> {
     Ok(())
 }
 
+/// Check `opts` and the outputs and events it names against `model`'s metric and flag names,
+/// before anything runs.
+///
+/// # Errors
+/// An option out of range, an output or event the run would not record.
+pub fn check_names(model: &Model, opts: &Options) -> Result<(), SensitivityError> {
+    check(opts)?;
+    let layout = crate::engine::metrics::Layout::new(model);
+    let empty = TrialTable::new(layout.metrics.clone(), layout.flags.clone());
+    for m in &opts.metrics {
+        column(&empty, m)?;
+    }
+    for e in &opts.events {
+        event::parse(e, &empty)?;
+    }
+    Ok(())
+}
+
 fn column(table: &TrialTable, name: &str) -> Result<Vec<f64>, SensitivityError> {
     named(table, name).ok_or_else(|| {
         let names: Vec<String> = table
@@ -350,7 +368,7 @@ pub fn analyse(
     opts: &Options,
     progress: Progress<'_>,
 ) -> Result<Sensitivity, SensitivityError> {
-    check(opts)?;
+    check_names(model, opts)?;
     let catalogue = inputs::catalogue(model);
     let groups = inputs::groups(&catalogue);
     let run_opts = RunOptions {

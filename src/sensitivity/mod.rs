@@ -4,3 +4,5 @@
 
 pub mod event;
 pub mod inputs;
+pub mod analysis;
+pub mod report;

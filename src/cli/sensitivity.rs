@@ -1,0 +1,79 @@
+//! `sibsim sensitivity`: check everything first, then run (a plain run, then the Sobol design)
+//! with a progress bar, then write the files all-or-nothing and print.
+
+use sibsim::report::write_all_or_nothing;
+use sibsim::scenario;
+use sibsim::sensitivity::analysis::{self, Options};
+use sibsim::sensitivity::report;
+
+use super::args::SensitivityArgs;
+use super::compare::{out_dir, styled};
+use super::commands::progress_bar;
+use super::write_stdout;
+
+pub(super) fn sensitivity(args: SensitivityArgs) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let model = scenario::load(&args.file)?;
+    let trials = args.sampling.trials.unwrap_or(model.settings.trials);
+    let opts = Options {
+        trials,
+        seed: args.sampling.seed.unwrap_or(model.settings.seed),
+        threads: args.sampling.threads,
+        metrics: args.metrics.clone(),
+        events: args.events.clone(),
+        sobol_n: args.sobol_n,
+        bootstrap: args.bootstrap,
+        confidence: args.confidence,
+        band: args.band,
+        depth: args.depth,
+        // A leaf of the rule tree holds at least 1% of the trials (and 20).
+        min_leaf: args
+            .min_leaf
+            .unwrap_or_else(|| ((trials / 100) as usize).max(20)),
+    };
+    analysis::check_names(&model, &opts)?;
+    if opts.trials == 0 || opts.trials > sibsim::limits::MAX_TRIALS as u64 {
+        return Err(sibsim::error::Error::InvalidOption {
+            option: "--trials".into(),
+            problem: format!("{} trials", opts.trials),
+            valid: format!(
+                "expected a whole number from 1 to {}",
+                sibsim::limits::MAX_TRIALS
+            ),
+        }
+        .into());
+    }
+    let out = out_dir(&args.output, &args.file)?;
+    let bar = styled(progress_bar(opts.trials, args.output.quiet));
+    let progress = |label: &str, done: u64, total: u64| {
+        if bar.length() != Some(total) {
+            bar.set_length(total);
+        }
+        if bar.message() != label {
+            bar.set_message(label.to_string());
+        }
+        bar.set_position(done);
+    };
+    let s = analysis::analyse(&model, &opts, &progress);
+    bar.finish_and_clear();
+    let s = s?;
+    let json = report::to_json(&s)?;
+    let files = vec![
+        ("sensitivity.json", json.clone()),
+        ("sensitivity.csv", report::to_csv(&s)?),
+    ];
+    write_all_or_nothing(&out, &files)?;
+    if args.output.json {
+        write_stdout(&json)?;
+    } else {
+        write_stdout(report::render(&s).as_bytes())?;
+    }
+    if !args.output.quiet {
+        eprintln!(
+            "sensitivity took {:.2} s; wrote sensitivity.json, sensitivity.csv to {}",
+            started.elapsed().as_secs_f64(),
+            out.display()
+        );
+    }
+    Ok(())
+}
