@@ -26,7 +26,7 @@ use rayon::prelude::*;
 use crate::engine::record::{InputTable, RecordSink};
 use crate::engine::sampling::{Method, Plan};
 use crate::engine::table::{Moments, TrialTable, BLOCK_TRIALS};
-use crate::engine::trial::{simulate, Prepared, Scratch};
+use crate::engine::trial::{simulate, simulate_at, Prepared, Scratch};
 use crate::error::Error;
 use crate::limits::MAX_THREADS;
 use crate::scenario::Model;
@@ -164,8 +164,59 @@ pub fn run_segments(
     progress: &(dyn Fn(u64) + Sync),
     observer: &mut (dyn FnMut(&Segment<'_>) -> ControlFlow<()> + Send),
 ) -> Result<TrialTable, Error> {
-    let trials = opts.trials.unwrap_or(model.settings.trials);
     let seed = opts.seed.unwrap_or(model.settings.seed);
+    check_trials(opts.trials.unwrap_or(model.settings.trials))?;
+    let pool = thread_pool(opts.threads)?;
+    let plan = opts.plan(model)?;
+    let trials = plan.trials() as usize;
+    let prep = Prepared::new(model).with_plan(plan);
+    run_loop(
+        &prep,
+        trials,
+        pool,
+        segment,
+        progress,
+        observer,
+        &|prep, t, row, scratch| simulate(prep, seed, t, row, scratch),
+    )
+}
+
+/// Run `trials` trials of `model`, trial t at the parameter layer's point that `point(t, out)`
+/// writes into `out` (one uniform in (0, 1) per [`ParamDims`](crate::engine::trial::ParamDims)
+/// dimension) with the delivery streams of the key it returns (see [`simulate_at`]), in the same
+/// segments and chunks as [`run`] — so the table is bit-identical for any thread count. The
+/// table's rows are in trial order. `point` must be a function of its arguments alone. This is
+/// how a pick-freeze design runs ([`crate::sensitivity::sobol::run_design`]).
+///
+/// # Errors
+/// As [`run`].
+pub fn run_points(
+    model: &Model,
+    trials: u64,
+    seed: u64,
+    threads: Option<usize>,
+    progress: &(dyn Fn(u64) + Sync),
+    point: &(dyn Fn(u64, &mut [f64]) -> u64 + Sync),
+) -> Result<TrialTable, Error> {
+    check_trials(trials)?;
+    let pool = thread_pool(threads)?;
+    let prep = Prepared::new(model).with_plan(Plan::mc(trials));
+    run_loop(
+        &prep,
+        trials as usize,
+        pool,
+        SEGMENT_TRIALS,
+        progress,
+        &mut |_| ControlFlow::Continue(()),
+        &|prep, t, row, scratch| simulate_at(prep, seed, &|out| point(t, out), row, scratch),
+    )
+}
+
+/// How one trial of a run is simulated: trial `t` into its zeroed `row`, with a worker's scratch.
+type TrialFn<'a> = dyn Fn(&Prepared<'_>, u64, &mut [f64], &mut Scratch<'_>) + Sync + 'a;
+
+/// Refuse zero trials or more than [`MAX_TRIALS`](crate::limits::MAX_TRIALS).
+fn check_trials(trials: u64) -> Result<(), Error> {
     if trials == 0 || trials > crate::limits::MAX_TRIALS as u64 {
         return Err(Error::InvalidOption {
             option: "trials".into(),
@@ -176,39 +227,49 @@ pub fn run_segments(
             ),
         });
     }
+    Ok(())
+}
+
+/// The thread pool of a run on `threads` threads (`None`: rayon's global pool).
+fn thread_pool(threads: Option<usize>) -> Result<Option<rayon::ThreadPool>, Error> {
     // Each thread is an OS thread with its own stack: thousands would exhaust the machine before
     // the first trial. Checked before anything is allocated.
-    let pool = match opts.threads {
-        None => None,
-        Some(0) => {
-            return Err(Error::InvalidOption {
+    match threads {
+        None => Ok(None),
+        Some(0) => Err(Error::InvalidOption {
+            option: "threads".into(),
+            problem: "0 threads".into(),
+            valid: "expected a whole number ≥ 1".into(),
+        }),
+        Some(t) if t > MAX_THREADS => Err(Error::InvalidOption {
+            option: "threads".into(),
+            problem: format!("{t} threads"),
+            valid: format!("expected a whole number from 1 to {MAX_THREADS}"),
+        }),
+        Some(t) => rayon::ThreadPoolBuilder::new()
+            .num_threads(t)
+            .build()
+            .map(Some)
+            .map_err(|e| Error::InvalidOption {
                 option: "threads".into(),
-                problem: "0 threads".into(),
-                valid: "expected a whole number ≥ 1".into(),
-            })
-        }
-        Some(t) if t > MAX_THREADS => {
-            return Err(Error::InvalidOption {
-                option: "threads".into(),
-                problem: format!("{t} threads"),
-                valid: format!("expected a whole number from 1 to {MAX_THREADS}"),
-            })
-        }
-        Some(t) => Some(
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(t)
-                .build()
-                .map_err(|e| Error::InvalidOption {
-                    option: "threads".into(),
-                    problem: format!("cannot start {t} threads: {e}"),
-                    valid: "expected a smaller number".into(),
-                })?,
-        ),
-    };
-    let plan = opts.plan(model)?;
-    let trials = plan.trials() as usize;
+                problem: format!("cannot start {t} threads: {e}"),
+                valid: "expected a smaller number".into(),
+            }),
+    }
+}
+
+/// The run itself: `trials` trials of `prep`, each by `trial`, segment after segment in trial
+/// order (chunks of [`CHUNK`] in parallel within a segment), on `pool`.
+fn run_loop(
+    prep: &Prepared<'_>,
+    trials: usize,
+    pool: Option<rayon::ThreadPool>,
+    segment: usize,
+    progress: &(dyn Fn(u64) + Sync),
+    observer: &mut (dyn FnMut(&Segment<'_>) -> ControlFlow<()> + Send),
+    trial: &TrialFn<'_>,
+) -> Result<TrialTable, Error> {
     let segment = segment.max(1);
-    let prep = Prepared::new(model).with_plan(plan);
     let width = prep.layout.width();
     let n_inputs = prep.record.input_names.len();
     let done = AtomicU64::new(0);
@@ -230,11 +291,11 @@ pub fn run_segments(
                 .for_each(|(c, (chunk, mut slots))| {
                     // One scratch per chunk of CHUNK trials: its vectors are allocated once here
                     // and reset for each trial (issue 8, item 7).
-                    let mut scratch = Scratch::new(&prep);
+                    let mut scratch = Scratch::new(prep);
                     for (i, row) in chunk.chunks_mut(width).enumerate() {
                         row.fill(0.0);
                         let t = first + c * CHUNK + i;
-                        simulate(&prep, seed, t as u64, row, &mut scratch);
+                        trial(prep, t as u64, row, &mut scratch);
                         slots.store(i, &scratch.rec);
                     }
                     let n = (chunk.len() / width) as u64;

@@ -181,22 +181,19 @@ impl<'p> Scratch<'p> {
 }
 
 /// Draw trial `trial`'s inputs: each site's into `params`, the SPV's monthly costs into
-/// `spv_draws` (cleared first), by the run's sampling plan.
+/// `spv_draws` (cleared first), from the parameter layer's point `points` (one uniform per
+/// [`ParamDims`] dimension) or, without one (`mc`), from the trial's own streams.
 fn draw_inputs(
     prep: &Prepared<'_>,
     seed: u64,
     trial: u64,
-    points: &mut [f64],
+    points: Option<&[f64]>,
     params: &mut Vec<SiteParams>,
     spv_draws: &mut Vec<f64>,
 ) {
     let model = prep.model;
     params.clear();
     spv_draws.clear();
-    let points: Option<&[f64]> = prep.plan.method.replicated().then(|| {
-        prep.plan.uniforms(seed, trial, points);
-        &*points
-    });
     let n_in = Param::N_CORE;
     let correlated = model.copula.as_ref().map(|c| match points {
         Some(u) => c.uniforms_from(&u[..prep.dims.core]),
@@ -258,7 +255,8 @@ fn optional_from_uniform(p: &mut SiteParams, site: &Site, u: f64) {
 pub fn inputs(prep: &Prepared<'_>, seed: u64, trial: u64) -> Vec<f64> {
     let (mut params, mut spv) = (Vec::new(), Vec::new());
     let mut points = vec![0.0; prep.dims.total];
-    draw_inputs(prep, seed, trial, &mut points, &mut params, &mut spv);
+    let points = plan_point(prep, seed, trial, &mut points);
+    draw_inputs(prep, seed, trial, points, &mut params, &mut spv);
     let mut out: Vec<f64> = params
         .iter()
         .zip(&prep.model.sites)
@@ -268,12 +266,63 @@ pub fn inputs(prep: &Prepared<'_>, seed: u64, trial: u64) -> Vec<f64> {
     out
 }
 
+/// Trial `trial`'s point of the run's sampling plan, written into `buf` (`None` for `mc`, whose
+/// inputs come from the trial's own streams).
+fn plan_point<'b>(
+    prep: &Prepared<'_>,
+    seed: u64,
+    trial: u64,
+    buf: &'b mut [f64],
+) -> Option<&'b [f64]> {
+    prep.plan.method.replicated().then(|| {
+        prep.plan.uniforms(seed, trial, buf);
+        &*buf
+    })
+}
+
 /// Simulate trial `trial` of a run seeded with `seed`, writing its row (width `layout.width()`,
 /// zeroed by the caller) and its inputs and monthly series into `scratch.rec` (reset here).
 pub fn simulate(
     prep: &Prepared<'_>,
     seed: u64,
     trial: u64,
+    row: &mut [f64],
+    scratch: &mut Scratch<'_>,
+) {
+    simulate_from(prep, seed, Source::Trial(trial), row, scratch);
+}
+
+/// Simulate one trial at a given point of the parameter layer, as a pick-freeze (Sobol) design
+/// needs ([`crate::sensitivity::sobol`]): `point` writes the point's uniforms (one per
+/// [`ParamDims`] dimension, each in the open interval (0, 1)) into the slice it is given and
+/// returns the trial's *delivery key*. The trial is [`simulate`]'s, but for where its randomness
+/// comes from: its inputs are drawn from the point exactly as from an `lhs` or `sobol` plan's
+/// (the copula, if any, applied to the core dimensions), and its delivery streams are those of
+/// trial `key` of a run seeded with `seed`.
+pub fn simulate_at(
+    prep: &Prepared<'_>,
+    seed: u64,
+    point: &dyn Fn(&mut [f64]) -> u64,
+    row: &mut [f64],
+    scratch: &mut Scratch<'_>,
+) {
+    simulate_from(prep, seed, Source::Point(point), row, scratch);
+}
+
+/// Where a trial's randomness comes from.
+#[derive(Clone, Copy)]
+enum Source<'a> {
+    /// Trial `t` of the run: its point of the run's plan, its own streams.
+    Trial(u64),
+    /// A given point, and the delivery key it returns ([`simulate_at`]).
+    Point(&'a dyn Fn(&mut [f64]) -> u64),
+}
+
+/// [`simulate`] or [`simulate_at`].
+fn simulate_from(
+    prep: &Prepared<'_>,
+    seed: u64,
+    source: Source<'_>,
     row: &mut [f64],
     scratch: &mut Scratch<'_>,
 ) {
@@ -301,6 +350,13 @@ pub fn simulate(
     let layout = &prep.layout;
     let n_sites = model.sites.len();
 
+    let (trial, points) = match source {
+        Source::Point(fill) => {
+            let key = fill(points);
+            (key, Some(points.as_slice()))
+        }
+        Source::Trial(t) => (t, plan_point(prep, seed, t, points)),
+    };
     draw_inputs(prep, seed, trial, points, params, spv_draws);
     for (s, (site, &(_, d_purpose))) in model.sites.iter().zip(&prep.purposes).enumerate() {
         let p = &params[s];

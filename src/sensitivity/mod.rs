@@ -2,7 +2,8 @@
 //! correlations and a tornado of conditional medians, variance-based (Sobol) indices by a
 //! pick-freeze design — and what the trials that fail have in common.
 
+pub mod analysis;
 pub mod event;
 pub mod inputs;
-pub mod analysis;
 pub mod report;
+pub mod sobol;
