@@ -63,20 +63,22 @@ fn a_ratio_whose_denominator_is_always_zero_is_undefined_and_says_why() {
     assert!(!note.contains("quantile"), "{note}");
 }
 
-/// On these pilot trials (MHEP 1, feedback on, 200 trials, seed 20) the block-share-1 solve's
-/// secant step lands where Staffordshire's spend has just stepped down (a termination), so the
-/// last two runs show spend falling with no bracket yet. The solve searches outward instead of
-/// stopping, and the frozen structure then spends as the base does, out of sample, within
+/// On these pilot trials (MHEP 1, feedback on, 200 trials, pilot seed 20) the block-share-1
+/// solve's secant step lands where Staffordshire's spend has just stepped down (a termination), so
+/// the last two runs show spend falling with no bracket yet (the premise, asserted: the solve
+/// counts its outward steps). The solve searches outward instead of stopping, and the frozen
+/// structure then spends as the base does on other trials (seed 21), out of sample, within
 /// 4 × √2 paired SEs (the √2: the pilot's own error).
 #[test]
 fn a_solve_without_a_bracket_searches_outward() {
     let model = load("scenarios/mhep1.toml");
-    let s = setup(200, 20, true, Some(20));
+    let s = setup(200, 21, true, Some(20));
     let base = run_base(&model, &s, &quiet).unwrap();
     let def = variant_at(&Knob::BlockShare, 1.0, &model, &StructureOptions::default());
     let v = evaluate(&base, &def, &s, &quiet).expect("the solve converges");
     let solve = v.solve.as_ref().unwrap();
     assert_eq!(solve.pilot_seed, 20);
+    assert!(solve.outward_steps > 0, "the premise: {solve:?}");
     for c in &solve.commissioners {
         let se = c.check_se.unwrap();
         assert!(
@@ -86,4 +88,17 @@ fn a_solve_without_a_bracket_searches_outward() {
             c.check_difference
         );
     }
+}
+
+/// A pilot seed equal to the run's seed would fit the structures to the trials that judge them:
+/// refused before any trial runs.
+#[test]
+fn a_pilot_on_the_runs_own_trials_is_refused() {
+    let model = load("scenarios/mhep1.toml");
+    let e = run_base(&model, &setup(50, 7, true, Some(7)), &quiet).unwrap_err();
+    let text = e.to_string();
+    assert!(
+        text.contains("--pilot-seed") && text.contains("the pilot seed 7 is the run's seed"),
+        "{text}"
+    );
 }

@@ -37,7 +37,9 @@ pub struct Setup {
     pub threads: Option<usize>,
     /// Whether distress and termination stay on (else every variant runs without them).
     pub feedback: bool,
-    /// The seed of the pilot trials block-share solves run on; `None`: [`pilot_seed`]`(seed)`.
+    /// The seed of the pilot trials block-share solves run on; `None`: [`pilot_seed`] of the
+    /// scenario's own seed. It must differ from `seed` ([`run_base`] refuses it), else the solve
+    /// would be fitted to the trials that judge it.
     pub pilot_seed: Option<u64>,
 }
 
@@ -102,6 +104,9 @@ pub struct Solve {
     /// Runs of the variant on the pilot trials (the frozen structure's run on the comparison's
     /// trials is one more).
     pub evaluations: usize,
+    /// Of them, runs that searched outward for a bracket: with no bracket yet, the last two runs
+    /// did not show spend rising (a step of feedback between them).
+    pub outward_steps: usize,
     pub method: &'static str,
 }
 
@@ -179,7 +184,7 @@ impl Base {
         }
         let table = run_table(
             &self.run.model,
-            &pilot(setup),
+            &pilot(setup, &self.plain),
             "base (pilot trials)",
             progress,
         )?;
@@ -187,8 +192,10 @@ impl Base {
     }
 }
 
-/// The seed of the pilot trials a block-share solve runs on: derived from the comparison's seed
-/// (a SplitMix64 step, so seeds 1, 2, 3 … give unrelated pilots), never equal to it.
+/// The default seed of the pilot trials a block-share solve runs on, from the *scenario's* seed
+/// (`simulation.seed`, not the run's `--seed`): a SplitMix64 step, so seeds 1, 2, 3 … give
+/// unrelated pilots, never the seed itself. So a scenario's block-share structures stay the same
+/// contract terms when a comparison is re-run on other trials with another `--seed`.
 pub fn pilot_seed(seed: u64) -> u64 {
     let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -201,9 +208,11 @@ pub fn pilot_seed(seed: u64) -> u64 {
     }
 }
 
-fn pilot(setup: &Setup) -> Setup {
+fn pilot(setup: &Setup, model: &Model) -> Setup {
     Setup {
-        seed: setup.pilot_seed.unwrap_or_else(|| pilot_seed(setup.seed)),
+        seed: setup
+            .pilot_seed
+            .unwrap_or_else(|| pilot_seed(model.settings.seed)),
         ..*setup
     }
 }
@@ -237,8 +246,18 @@ fn run_table(
 /// Run the base of a comparison.
 ///
 /// # Errors
-/// A run that cannot start (trials, threads).
+/// A run that cannot start (trials, threads), or a pilot seed equal to the run's seed.
 pub fn run_base(model: &Model, setup: &Setup, progress: Progress<'_>) -> Result<Base, Error> {
+    let pilot = pilot(setup, model).seed;
+    if pilot == setup.seed {
+        return Err(Error::InvalidOption {
+            option: "--pilot-seed".into(),
+            problem: format!(
+                "the pilot seed {pilot} is the run's seed: block-share structures would be solved on the very trials that judge them"
+            ),
+            valid: "expected a pilot seed other than --seed (or none: the default is derived from the scenario's seed)".into(),
+        });
+    }
     let plain = if setup.feedback {
         model.clone()
     } else {
@@ -431,7 +450,7 @@ fn solve_structure(
 ) -> Result<Evaluated, CompareError> {
     let comms = structure::commissioners(&m);
     let ids: Vec<String> = comms.iter().map(|&c| m.parties[c].id.clone()).collect();
-    let pilot_setup = pilot(setup);
+    let pilot_setup = pilot(setup, &base.plain);
     let pilot_base = base.pilot(setup, progress)?;
     let income = base_income(base, pilot_base, st.outcome_event);
     if income.income.iter().all(|&i| i <= 0.0) {
@@ -443,6 +462,7 @@ fn solve_structure(
     }
     let targets: Vec<(f64, f64)> = ids.iter().map(|id| net_spend(pilot_base, id)).collect();
     let runs = std::cell::Cell::new(0usize);
+    let mut outward = 0usize;
     // Block share 1: all of the expected income is block and the tariffs pay nothing, so the
     // solve moves the blocks; otherwise it moves the tariffs.
     let all_block = st.block_share >= 1.0;
@@ -518,12 +538,14 @@ fn solve_structure(
             } else if slope.is_finite() && slope > 0.0 {
                 secant.max(0.0)
             } else if hi.is_infinite() {
+                outward += 1;
                 // Every run so far spends below the target, and the last two do not show spend
                 // rising (a step of feedback between them): search outward, a quarter past the
                 // highest scale run, until a run spends above the target and brackets the root.
                 let top = history.iter().map(|r| r.x[c]).fold(0.0, f64::max);
                 top + 0.25 * top.max(1.0)
             } else {
+                outward += 1;
                 // Every run spends above the target: search down towards no tariff (scale 0).
                 let bottom = history.iter().map(|r| r.x[c]).fold(f64::INFINITY, f64::min);
                 0.5 * bottom
@@ -634,6 +656,7 @@ fn solve_structure(
             pilot_seed: pilot_setup.seed,
             commissioners,
             evaluations,
+            outward_steps: outward,
             method,
         }),
     })

@@ -31,6 +31,10 @@ pub struct Comparison {
     pub feedback: bool,
     /// What the common random numbers guarantee in this comparison.
     pub common_random_numbers: String,
+    /// For a comparison with block-share variants: how their structures were found, and what
+    /// their standard errors leave out (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub structures: Option<String>,
     /// Base first.
     pub variants: Vec<VariantReport>,
     pub figures: Vec<FigureReport>,
@@ -351,6 +355,13 @@ impl Comparison {
             } else {
                 "every variant runs the same trials on the same seed with distress and termination off, so delivery is identical in every trial of every variant and only payments differ".into()
             },
+            structures: variants
+                .iter()
+                .find_map(|v| v.solve.as_ref())
+                .map(|s| format!(
+                    "block-share structures are solved on pilot trials (seed {}) and frozen: the standard errors are those of these structures on these trials; the pilot's own error (another pilot seed gives slightly different blocks and scales) is not in them, and can make a figure differ by about as much again (docs/compare.md)",
+                    s.pilot_seed
+                )),
             variants: variants_out,
             figures: figures_out,
             frontier,
@@ -520,6 +531,9 @@ pub fn render(c: &Comparison) -> String {
         "Common random numbers: {}\n",
         c.common_random_numbers
     ));
+    if let Some(st) = &c.structures {
+        out.push_str(&format!("Structures: {st}\n"));
+    }
     for v in &c.variants[1..] {
         out.push_str(&format!("  {}: {}", v.name, v.settings.join(", ")));
         if let Some(s) = &v.solve {

@@ -509,7 +509,7 @@ fn value_precision(target: &Target, good: &End, cols: &[(f64, Vec<f64>)]) -> (f6
     }
 }
 
-/// Paired SEs a figure must move by for [`value_precision`] to read a slope from it.
+/// Paired SEs a figure must move by for a seek to read the response's slope from it (`value_se`).
 pub const SLOPE_SES: f64 = 4.0;
 
 /// One end of the bracket: value, figure, SE, per-trial column, note.
