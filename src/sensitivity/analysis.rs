@@ -89,12 +89,17 @@ pub struct Estimate {
     pub high: f64,
 }
 
-/// The Sobol indices of one input or group.
+/// The Sobol indices of one input or group (`null`, with a `note`, when they cannot be
+/// estimated).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Index {
     pub name: String,
-    pub first: Estimate,
-    pub total: Estimate,
+    pub first: Option<Estimate>,
+    pub total: Option<Estimate>,
+    /// Base samples the index was estimated on.
+    pub used: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// An output's Sobol indices.
@@ -554,20 +559,69 @@ fn sobol_into(
         .iter()
         .map(|g| g.members.iter().filter_map(|&i| dim_of[i]).collect())
         .collect();
-    let design = sobol::Design {
-        n: opts.sobol_n,
-        dims: dim_names.len(),
-        groups: design_groups,
-        noise: true,
-    };
-    let rows = design.rows() as u64;
+    let design = sobol::Design::new(opts.sobol_n, dim_names.len(), design_groups, true)?;
+    let rows = design.rows();
     let table = sobol::run_design(model, &design, opts.seed, opts.threads, &|done| {
         progress("Sobol design", done, rows)
     })?;
+    let names: Vec<String> = dim_names;
     for out in outputs.iter_mut() {
         let y = named(&table, &out.metric).unwrap_or_default();
         let ix = sobol::estimate(&design, &y, opts.bootstrap, opts.confidence, opts.seed);
-        out.sobol = Some(sobol_report(&ix, opts.sobol_n, catalogue, &dim_of, groups));
+        out.sobol = Some(sobol_report(&ix, opts.sobol_n, &names, groups));
     }
     Ok(())
+}
+
+fn index(name: &str, e: &sobol::Entry) -> Index {
+    let est = |e: sobol::Estimate| Estimate {
+        value: e.value,
+        low: e.low,
+        high: e.high,
+    };
+    match e {
+        Ok(i) => Index {
+            name: name.to_string(),
+            first: Some(est(i.first)),
+            total: Some(est(i.total)),
+            used: i.used,
+            note: None,
+        },
+        Err(why) => Index {
+            name: name.to_string(),
+            first: None,
+            total: None,
+            used: 0,
+            note: Some(why.to_string()),
+        },
+    }
+}
+
+fn sobol_report(
+    ix: &sobol::Indices,
+    base_samples: usize,
+    dim_names: &[String],
+    groups: &[Group],
+) -> SobolReport {
+    SobolReport {
+        base_samples,
+        used: ix.used,
+        dropped: (ix.dropped > 0).then(|| Dropped {
+            samples: ix.dropped,
+            why: "the output is undefined in the sample's A or B row (e.g. an IRR no rate solves); an index also leaves out samples whose own row is undefined (its `used`)".into(),
+        }),
+        variance: ix.variance,
+        inputs: dim_names
+            .iter()
+            .zip(&ix.dims)
+            .map(|(n, e)| index(n, e))
+            .collect(),
+        groups: groups
+            .iter()
+            .zip(&ix.groups)
+            .map(|(g, e)| index(&g.name, e))
+            .collect(),
+        noise: ix.noise.as_ref().map(|e| index("noise", e)),
+        note: ix.undefined.as_ref().map(ToString::to_string),
+    }
 }
