@@ -31,6 +31,7 @@ pub mod lookup;
 pub mod report;
 pub mod results;
 pub mod scenario;
+pub mod sensitivity;
 pub mod simulation;
 pub mod span;
 
