@@ -1,1 +1,2 @@
 pub mod rank;
+pub mod stress;
