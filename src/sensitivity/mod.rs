@@ -2,7 +2,10 @@
 //! correlations and a tornado of conditional medians, variance-based (Sobol) indices by a
 //! pick-freeze design — and what the trials that fail have in common.
 
-// `analysis` and `report` join when the rank and stress modules land (issue 11, in progress).
+pub mod analysis;
 pub mod event;
 pub mod inputs;
+pub mod rank;
+pub mod report;
 pub mod sobol;
+pub mod stress;
