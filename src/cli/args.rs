@@ -66,6 +66,9 @@ pub enum Command {
     /// Find the smallest or largest value of a block share, tariff scale or field that meets a
     /// target (e.g. "site.haringey.provider_loss <= 0.10"), by bisection on common random numbers.
     Seek(SeekArgs),
+    /// Which inputs drive an output: rank correlations and a tornado, variance-based (Sobol)
+    /// indices with bootstrap intervals, and the reverse stress of a failure event.
+    Sensitivity(SensitivityArgs),
     /// List the evidence library: every figure with its value, unit and source.
     Evidence {
         /// The library's folder.
@@ -279,6 +282,44 @@ pub struct SeekArgs {
     pub tolerance: Option<f64>,
     #[command(flatten)]
     pub structure: StructureArgs,
+    #[command(flatten)]
+    pub output: CompareOutput,
+}
+
+#[derive(Debug, Args)]
+pub struct SensitivityArgs {
+    /// The scenario file.
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub sampling: Sampling,
+    /// An output to explain: a metric or flag of a run (repeat for more), e.g. engagements,
+    /// investor.multiple, site.tower_hamlets.provider.margin.
+    #[arg(long = "metric", value_name = "M")]
+    pub metrics: Vec<String>,
+    /// A failure event for reverse stress (repeat for more): a flag (investor.capital_loss), a
+    /// flag = 0 or 1 (plan.engagements.met = 0), or a metric against a number
+    /// (investor.multiple < 1).
+    #[arg(long = "event", value_name = "E")]
+    pub events: Vec<String>,
+    /// Base samples of the Sobol design (0: no Sobol indices). The design runs
+    /// N × (inputs + groups + 3) trials.
+    #[arg(long, value_name = "N", default_value_t = sibsim::sensitivity::analysis::DEFAULT_SOBOL_N)]
+    pub sobol_n: usize,
+    /// Bootstrap resamples for the Sobol indices' intervals.
+    #[arg(long, value_name = "B", default_value_t = sibsim::sensitivity::analysis::DEFAULT_BOOTSTRAP)]
+    pub bootstrap: usize,
+    /// Level of the Sobol intervals.
+    #[arg(long, value_name = "C", default_value_t = sibsim::sensitivity::analysis::DEFAULT_CONFIDENCE)]
+    pub confidence: f64,
+    /// The tornado's band: the output's median where an input is in its bottom vs top share.
+    #[arg(long, value_name = "SHARE", default_value_t = sibsim::sensitivity::analysis::DEFAULT_BAND)]
+    pub band: f64,
+    /// Depth of the reverse stress rule tree (1 to 3).
+    #[arg(long, value_name = "D", default_value_t = sibsim::sensitivity::analysis::DEFAULT_DEPTH)]
+    pub depth: usize,
+    /// Fewest trials in a leaf of the rule tree (default: 1% of the trials, at least 20).
+    #[arg(long, value_name = "N")]
+    pub min_leaf: Option<usize>,
     #[command(flatten)]
     pub output: CompareOutput,
 }

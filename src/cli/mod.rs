@@ -4,6 +4,7 @@
 mod args;
 mod commands;
 mod compare;
+mod sensitivity;
 
 use anyhow::Context;
 use sibsim::error::Error;
@@ -24,6 +25,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Run(args) => commands::run(args),
         Command::Compare(args) => compare::compare(args),
         Command::Seek(args) => compare::seek(args),
+        Command::Sensitivity(args) => sensitivity::sensitivity(args),
         Command::Pay(args) => commands::pay(args),
         Command::Evidence { dir, output } => commands::evidence(&dir, output.json),
         Command::Calibrate { evidence, json } => commands::calibrate(&evidence.dir, json),
@@ -74,6 +76,19 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
         _ if err
             .downcast_ref::<sibsim::analysis::precision::PrecisionError>()
             .is_some() =>
+        {
+            2
+        }
+        _ if matches!(
+            err.downcast_ref::<sibsim::sensitivity::analysis::SensitivityError>(),
+            Some(
+                sibsim::sensitivity::analysis::SensitivityError::Option { .. }
+                    | sibsim::sensitivity::analysis::SensitivityError::Event(_)
+                    | sibsim::sensitivity::analysis::SensitivityError::Run(
+                        Error::InvalidScenario(_) | Error::InvalidOption { .. }
+                    )
+            )
+        ) =>
         {
             2
         }

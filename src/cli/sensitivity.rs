@@ -7,8 +7,8 @@ use sibsim::sensitivity::analysis::{self, Options};
 use sibsim::sensitivity::report;
 
 use super::args::SensitivityArgs;
-use super::compare::{out_dir, styled};
 use super::commands::progress_bar;
+use super::compare::{out_dir, styled};
 use super::write_stdout;
 
 pub(super) fn sensitivity(args: SensitivityArgs) -> anyhow::Result<()> {

@@ -118,6 +118,10 @@ pub struct SobolReport {
     pub noise: Option<Index>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// What the total effects of delivery inputs also count (absent when the output has no
+    /// delivery randomness to re-draw).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caveat: Option<String>,
 }
 
 /// Base samples left out, and why.
@@ -148,7 +152,9 @@ pub struct Shift {
     pub median_fail: f64,
     pub median_other: f64,
     pub shift: f64,
-    pub standardised: f64,
+    /// (mean failing − mean other) ÷ pooled SD; `null` when both groups are constant (at
+    /// different values: the input alone separates them).
+    pub standardised: Option<f64>,
     pub ks: f64,
     pub ks_p: Option<f64>,
 }
@@ -296,7 +302,11 @@ fn column(table: &TrialTable, name: &str) -> Result<Vec<f64>, SensitivityError> 
             .cloned()
             .collect();
         let unknown = crate::lookup::UnknownName::new("metric or flag", name, &names);
-        opt_err("--metric", format!("{unknown}"), "expected a metric or flag of a run")
+        opt_err(
+            "--metric",
+            format!("{unknown}"),
+            "expected a metric or flag of a run",
+        )
     })
 }
 
@@ -357,7 +367,7 @@ fn shift_rows(named_cols: &[(String, Vec<f64>)], fail: &[bool]) -> Vec<Shift> {
             median_fail: s.median_fail,
             median_other: s.median_other,
             shift: s.shift,
-            standardised: s.standardised,
+            standardised: s.standardised.is_finite().then_some(s.standardised),
             ks: s.ks,
             ks_p: s.ks_p,
         })
@@ -383,7 +393,11 @@ pub fn analyse(
         ..RunOptions::default()
     };
     let table = run(model, &run_opts, &|done| {
-        progress("trials for the tornado and reverse stress", done, opts.trials)
+        progress(
+            "trials for the tornado and reverse stress",
+            done,
+            opts.trials,
+        )
     })?;
     // Outputs and events are checked against the run's names before the Sobol design runs.
     let ys: Vec<Vec<f64>> = opts
@@ -481,7 +495,10 @@ fn stress_of(
     let pcols: Vec<(String, Vec<f64>)> = params.iter().map(|(n, c)| (n.clone(), pick(c))).collect();
     let undefined = (judged < outcomes.len()).then(|| Dropped {
         samples: outcomes.len() - judged,
-        why: format!("{} is undefined in these trials; they are left out", ev.name),
+        why: format!(
+            "{} is undefined in these trials; they are left out",
+            ev.name
+        ),
     });
     let note = if judged == 0 {
         Some("no trial defines the event's metric".to_string())
@@ -623,5 +640,14 @@ fn sobol_report(
             .collect(),
         noise: ix.noise.as_ref().map(|e| index("noise", e)),
         note: ix.undefined.as_ref().map(ToString::to_string),
+        caveat: ix
+            .noise
+            .as_ref()
+            .and_then(|e| e.as_ref().ok())
+            .filter(|n| n.total.value > 0.0)
+            .map(|n| format!(
+                "a delivery or staffing input's total effect also counts the delivery randomness it re-draws (a different value changes how many random numbers its site's delivery uses), up to that site's share of the noise's total effect ({:.3} here); first-order indices, money inputs and the tornado are not affected (docs/sensitivity.md)",
+                n.total.value
+            )),
     }
 }

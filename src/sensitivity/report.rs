@@ -48,7 +48,14 @@ pub fn to_csv(s: &Sensitivity) -> Result<Vec<u8>, ReportError> {
     .map_err(err)?;
     let num = |x: Option<f64>| x.map_or(String::new(), |v| format!("{v}"));
     let mut rows: Vec<[String; 8]> = Vec::new();
-    let mut row = |a: &str, subj: &str, item: &str, stat: &str, v: Option<f64>, lo: Option<f64>, hi: Option<f64>, note: &str| {
+    let mut row = |a: &str,
+                   subj: &str,
+                   item: &str,
+                   stat: &str,
+                   v: Option<f64>,
+                   lo: Option<f64>,
+                   hi: Option<f64>,
+                   note: &str| {
         rows.push([
             a.into(),
             subj.into(),
@@ -61,39 +68,115 @@ pub fn to_csv(s: &Sensitivity) -> Result<Vec<u8>, ReportError> {
         ]);
     };
     for o in &s.outputs {
-        for (kind, bars) in [("tornado", &o.tornado), ("tornado_by_param", &o.tornado_by_param)] {
+        for (kind, bars) in [
+            ("tornado", &o.tornado),
+            ("tornado_by_param", &o.tornado_by_param),
+        ] {
             for b in bars {
-                let note = if b.fixed { "fixed: the input does not vary" } else { "" };
-                row(kind, &o.metric, &b.input, "spearman_rho", b.rho, None, None, note);
-                row(kind, &o.metric, &b.input, "swing", b.swing, b.low, b.high, note);
+                let note = if b.fixed {
+                    "fixed: the input does not vary"
+                } else {
+                    ""
+                };
+                row(
+                    kind,
+                    &o.metric,
+                    &b.input,
+                    "spearman_rho",
+                    b.rho,
+                    None,
+                    None,
+                    note,
+                );
+                row(
+                    kind, &o.metric, &b.input, "swing", b.swing, b.low, b.high, note,
+                );
             }
         }
         if let Some(sb) = &o.sobol {
             let note = sb.note.as_deref().unwrap_or("");
-            let indices = sb
-                .inputs
-                .iter()
-                .chain(&sb.groups)
-                .chain(sb.noise.as_ref());
+            let indices = sb.inputs.iter().chain(&sb.groups).chain(sb.noise.as_ref());
             for ix in indices {
+                let why = ix.note.as_deref().unwrap_or(note);
                 for (kind, e) in [("sobol_first", ix.first), ("sobol_total", ix.total)] {
-                    row(kind, &o.metric, &ix.name, "index", Some(e.value), Some(e.low), Some(e.high), note);
+                    row(
+                        kind,
+                        &o.metric,
+                        &ix.name,
+                        "index",
+                        e.map(|e| e.value),
+                        e.map(|e| e.low),
+                        e.map(|e| e.high),
+                        why,
+                    );
                 }
             }
         }
     }
     for st in &s.stress {
         let note = st.note.as_deref().unwrap_or("");
-        row("stress", &st.event.text, "", "failure_rate", st.rate, None, None, note);
-        for (kind, shifts) in [("stress_shift", &st.shifts), ("stress_shift_by_param", &st.shifts_by_param)] {
+        row(
+            "stress",
+            &st.event.text,
+            "",
+            "failure_rate",
+            st.rate,
+            None,
+            None,
+            note,
+        );
+        for (kind, shifts) in [
+            ("stress_shift", &st.shifts),
+            ("stress_shift_by_param", &st.shifts_by_param),
+        ] {
             for sh in shifts {
-                row(kind, &st.event.text, &sh.input, "ks", Some(sh.ks), None, None, "");
-                row(kind, &st.event.text, &sh.input, "standardised_difference", Some(sh.standardised), None, None, "");
-                row(kind, &st.event.text, &sh.input, "median_shift", Some(sh.shift), Some(sh.median_other), Some(sh.median_fail), "low = median in other trials, high = in failing trials");
+                row(
+                    kind,
+                    &st.event.text,
+                    &sh.input,
+                    "ks",
+                    Some(sh.ks),
+                    None,
+                    None,
+                    "",
+                );
+                row(
+                    kind,
+                    &st.event.text,
+                    &sh.input,
+                    "standardised_difference",
+                    sh.standardised,
+                    None,
+                    None,
+                    if sh.standardised.is_none() {
+                        "both groups constant: the input alone separates them"
+                    } else {
+                        ""
+                    },
+                );
+                row(
+                    kind,
+                    &st.event.text,
+                    &sh.input,
+                    "median_shift",
+                    Some(sh.shift),
+                    Some(sh.median_other),
+                    Some(sh.median_fail),
+                    "low = median in other trials, high = in failing trials",
+                );
             }
         }
         for r in &st.rules {
-            row("stress_rule", &st.event.text, &r.text, "failure_rate", Some(r.rate), None, None, &format!("{} of {} trials", r.failing, r.trials));
+            row(
+                "stress_rule",
+                &st.event.text,
+                &r.text,
+                "failure_rate",
+                Some(r.rate),
+                None,
+                None,
+                &format!("{} of {} trials", r.failing, r.trials),
+            );
         }
     }
     for r in &rows {
@@ -125,7 +208,13 @@ fn tornado_table(out: &mut String, title: &str, bars: &[Bar]) {
     out.push_str(title);
     out.push('\n');
     let mut t = Table::names_then_figures(5, 1);
-    t.row(["input", "rank corr.", "median, low band", "median, high band", "swing"]);
+    t.row([
+        "input",
+        "rank corr.",
+        "median, low band",
+        "median, high band",
+        "swing",
+    ]);
     t.rule();
     for b in bars.iter().filter(|b| !b.fixed).take(TOP) {
         t.row([
@@ -133,13 +222,18 @@ fn tornado_table(out: &mut String, title: &str, bars: &[Bar]) {
             b.rho.map_or_else(|| "—".into(), |r| format!("{r:+.2}")),
             fig(b.low),
             fig(b.high),
-            b.swing.map_or_else(|| "—".into(), |s| format!("{}{}", if s > 0.0 { "+" } else { "" }, figure(s))),
+            b.swing.map_or_else(
+                || "—".into(),
+                |s| format!("{}{}", if s > 0.0 { "+" } else { "" }, figure(s)),
+            ),
         ]);
     }
     t.render_into(out);
     let fixed = bars.iter().filter(|b| b.fixed).count();
     if fixed > 0 {
-        out.push_str(&format!("({fixed} fixed inputs, which drive nothing, not shown)\n"));
+        out.push_str(&format!(
+            "({fixed} fixed inputs, which drive nothing, not shown)\n"
+        ));
     }
 }
 
@@ -155,12 +249,17 @@ fn sobol_table(out: &mut String, title: &str, ix: &[Index], confidence: f64) {
     ]);
     t.rule();
     let mut sorted: Vec<&Index> = ix.iter().collect();
-    sorted.sort_by(|a, b| b.total.value.total_cmp(&a.total.value));
+    let key = |i: &Index| i.total.map_or(f64::NEG_INFINITY, |e| e.value);
+    sorted.sort_by(|a, b| key(b).total_cmp(&key(a)));
+    let cell = |e: Option<super::analysis::Estimate>, note: &Option<String>| match e {
+        Some(e) => format!("{:.3} ({:.3} to {:.3})", e.value, e.low, e.high),
+        None => format!("— ({})", note.as_deref().unwrap_or("not estimated")),
+    };
     for i in sorted.into_iter().take(TOP) {
         t.row([
             i.name.clone(),
-            format!("{:.3} ({:.3} to {:.3})", i.first.value, i.first.low, i.first.high),
-            format!("{:.3} ({:.3} to {:.3})", i.total.value, i.total.low, i.total.high),
+            cell(i.first, &i.note),
+            cell(i.total, &i.note),
         ]);
     }
     t.render_into(out);
@@ -168,14 +267,21 @@ fn sobol_table(out: &mut String, title: &str, ix: &[Index], confidence: f64) {
 
 fn shifts_table(out: &mut String, shifts: &[Shift]) {
     let mut t = Table::names_then_figures(5, 1);
-    t.row(["input", "median, failing", "median, others", "std. difference", "KS D"]);
+    t.row([
+        "input",
+        "median, failing",
+        "median, others",
+        "std. difference",
+        "KS D",
+    ]);
     t.rule();
     for s in shifts.iter().take(TOP) {
         t.row([
             s.input.clone(),
             figure(s.median_fail),
             figure(s.median_other),
-            format!("{:+.2}", s.standardised),
+            s.standardised
+                .map_or_else(|| "— (constant)".into(), |d| format!("{d:+.2}")),
             format!("{:.3}", s.ks),
         ]);
     }
@@ -228,11 +334,24 @@ pub fn render(s: &Sensitivity) -> String {
                 out.push_str(&format!("Sobol indices: {n}\n"));
             }
             if !sb.inputs.is_empty() {
-                sobol_table(&mut out, "Sobol indices, inputs (largest total effect first)", &sb.inputs, s.confidence);
+                sobol_table(
+                    &mut out,
+                    "Sobol indices, inputs (largest total effect first)",
+                    &sb.inputs,
+                    s.confidence,
+                );
                 out.push('\n');
                 let mut g: Vec<Index> = sb.groups.clone();
                 g.extend(sb.noise.clone());
-                sobol_table(&mut out, "Sobol indices, groups (noise: delivery randomness given the inputs)", &g, s.confidence);
+                sobol_table(
+                    &mut out,
+                    "Sobol indices, groups (noise: delivery randomness given the inputs)",
+                    &g,
+                    s.confidence,
+                );
+            }
+            if let Some(c) = &sb.caveat {
+                out.push_str(&format!("Note: {c}\n"));
             }
             if let Some(d) = &sb.dropped {
                 out.push_str(&format!(
@@ -254,7 +373,11 @@ pub fn render(s: &Sensitivity) -> String {
             None => out.push_str("no trial is judged\n"),
         }
         if let Some(u) = &st.undefined {
-            out.push_str(&format!("{} trials left out: {}\n", number(u.samples as f64), u.why));
+            out.push_str(&format!(
+                "{} trials left out: {}\n",
+                number(u.samples as f64),
+                u.why
+            ));
         }
         if let Some(n) = &st.note {
             out.push_str(&format!("{n}\n"));
