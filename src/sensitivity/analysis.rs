@@ -63,22 +63,21 @@ pub enum SensitivityError {
     },
 }
 
-/// One tornado bar.
+/// One tornado bar: an input's name (or `param.<field>` for a parameter across sites) and its
+/// [`rank::Bar`] (rank correlation, the output's medians in the low and high bands, the swing
+/// between them, and whether the input is fixed).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Bar {
-    /// An input's name, or `param.<field>` for a parameter across sites.
     pub input: String,
-    /// Spearman rank correlation (`null`: the input is fixed, see `fixed`).
-    pub rho: Option<f64>,
-    /// The output's median where the input is in its bottom band, and in its top band.
-    pub low: Option<f64>,
-    pub high: Option<f64>,
-    /// high − low (signed: its sign is the direction of the effect).
-    pub swing: Option<f64>,
-    pub low_trials: usize,
-    pub high_trials: usize,
-    /// The input does not vary: it drives nothing.
-    pub fixed: bool,
+    #[serde(flatten)]
+    pub bar: rank::Bar,
+}
+
+impl std::ops::Deref for Bar {
+    type Target = rank::Bar;
+    fn deref(&self) -> &rank::Bar {
+        &self.bar
+    }
 }
 
 /// A first-order or total index with its bootstrap interval.
@@ -335,19 +334,12 @@ fn bars(named_cols: &[(String, Vec<f64>)], fixed: &[bool], y: &[f64], band: f64)
         .collect();
     let mut out: Vec<Bar> = rank::tornado(&refs, y, band)
         .into_iter()
-        .map(|(input, b)| Bar {
-            fixed: b.fixed
-                || named_cols
-                    .iter()
-                    .position(|(n, _)| *n == input)
-                    .is_some_and(|i| fixed.get(i).copied().unwrap_or(false)),
-            input,
-            rho: b.rho,
-            low: b.low,
-            high: b.high,
-            swing: b.swing,
-            low_trials: b.low_trials,
-            high_trials: b.high_trials,
+        .map(|(input, mut bar)| {
+            bar.fixed |= named_cols
+                .iter()
+                .position(|(n, _)| *n == input)
+                .is_some_and(|i| fixed.get(i).copied().unwrap_or(false));
+            Bar { input, bar }
         })
         .collect();
     // Fixed inputs last, whatever the ranking made of them.

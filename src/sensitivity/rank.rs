@@ -130,7 +130,7 @@ fn pearson(a: &[f64], b: &[f64]) -> Option<f64> {
 }
 
 /// One input's tornado bar against one output: its rank correlation and its swing.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Bar {
     /// Spearman's rank correlation of input and output ([`spearman`]); `None` when undefined
     /// (a fixed input, an output constant or undefined in nearly every trial).
