@@ -555,3 +555,63 @@ fn seek_shows_its_figure_with_the_statistic_and_says_why_an_se_is_missing() {
         );
     }
 }
+
+// --- review 2 ---
+
+#[test]
+fn values_too_large_for_a_number_are_echoed_as_written() {
+    sibsim()
+        .args(["compare", "scenarios/mhep1.toml", "--quiet", "--sweep"])
+        .arg("tariff_scale=1e400")
+        .assert()
+        .code(2)
+        .stderr("Error: invalid --sweep: tariff_scale=1e400: 1e400 is out of range; expected a number ≤ 1e12\n");
+    seek_before_any_run(&["--range", "0,1e400"])
+        .code(2)
+        .stderr("Error: invalid --range: \"0,1e400\": 1e400 is not a finite number; expected LOW,HIGH, two finite numbers, e.g. 0,1\n");
+}
+
+#[test]
+fn comparison_files_without_a_scenario_base_or_with_an_empty_variant_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenarios = std::fs::canonicalize("scenarios").unwrap();
+    let out = tmp.path().join("o");
+    let first_line = |text: &str| -> String {
+        let file = tmp.path().join("x.toml");
+        std::fs::write(&file, text).unwrap();
+        let got = sibsim()
+            .arg("compare")
+            .arg(&file)
+            .args(["--quiet", "--out"])
+            .arg(&out)
+            .assert()
+            .code(2);
+        let stderr = String::from_utf8(got.get_output().stderr.clone()).unwrap();
+        let f = file.display().to_string();
+        stderr
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .replace(&f, "FILE")
+    };
+    assert_eq!(
+        first_line("[[variants]]\nname = \"a\"\ntariff_scale = 2\n"),
+        "Error: FILE:1:3: base: a comparison file needs base = \"…\": this one has [[variants]] but no base; expected base = \"SCENARIO.toml\" before the first [[variants]], the base scenario's path relative to this file"
+    );
+    let structures = scenarios.join("mhep1_structures.toml");
+    assert_eq!(
+        first_line(&format!(
+            "base = \"{}\"\n[[variants]]\nname = \"a\"\ntariff_scale = 2\n",
+            structures.display()
+        )),
+        format!("Error: FILE:1:8: base: {} is a comparison file, not a scenario; expected the path of a scenario file: the base must be a scenario, not another comparison", structures.display())
+    );
+    assert_eq!(
+        first_line(&format!(
+            "base = \"{}/mhep1.toml\"\n\n[[variants]]\nname = \"a\"\ndescription = \"the base again\"\n",
+            scenarios.display()
+        )),
+        "Error: FILE:4:1: variants[0]: variant \"a\" changes nothing: it has only a name and a description; expected at least one of rules_from, block_share, tariff_scale or a [variants.set] field"
+    );
+    assert!(!out.exists());
+}
