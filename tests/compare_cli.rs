@@ -713,3 +713,33 @@ fn seek_refuses_trivial_targets_and_tolerances_before_any_run() {
         .code(2)
         .stderr(predicate::str::contains("invalid threads"));
 }
+
+#[test]
+fn the_frontier_states_its_dominance_rule_as_applied() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = sibsim()
+        .args([
+            "compare",
+            "scenarios/mhep1.toml",
+            "--sweep",
+            "tariff_scale=1,1.5",
+        ])
+        .args([
+            "--trials",
+            "50",
+            "--no-feedback",
+            "--json",
+            "--quiet",
+            "--out",
+        ])
+        .arg(tmp.path())
+        .assert()
+        .success();
+    let j: serde_json::Value = serde_json::from_slice(&run.get_output().stdout).unwrap();
+    // report.rs `frontier`: w dominates v when every axis's paired difference w − v and its SE
+    // are defined, none is above +2 SE and at least one is below −2 SE.
+    assert_eq!(
+        j["frontier"]["rule"],
+        "a variant is dominated by another that is better (lower) on at least one axis by more than 2 paired standard errors of the difference, and worse on none by more than 2 (it may be worse by up to 2 SEs); the axes: commissioners' cost per sustained job, P(provider loss) averaged over the sites, P(investor capital loss); an axis whose difference or SE is undefined lets neither dominate"
+    );
+}
