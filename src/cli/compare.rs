@@ -415,9 +415,20 @@ fn parse_range(s: &str) -> Result<[f64; 2], CompareError> {
         )
     };
     let (a, b) = s.split_once(',').ok_or_else(bad)?;
-    let a: f64 = a.trim().parse().map_err(|_| bad())?;
-    let b: f64 = b.trim().parse().map_err(|_| bad())?;
-    Ok([a, b])
+    let number = |x: &str| -> Result<f64, CompareError> {
+        let v: f64 = x.trim().parse().map_err(|_| bad())?;
+        if v.is_finite() {
+            Ok(v)
+        } else {
+            // As written: 1e400 reads as infinity.
+            Err(option(
+                "--range",
+                format!("\"{s}\": {} is not a finite number", x.trim()),
+                "expected LOW,HIGH, two finite numbers, e.g. 0,1",
+            ))
+        }
+    };
+    Ok([number(a)?, number(b)?])
 }
 
 /// A value a seek found, to one decimal below its tolerance (so that the two ends of a final

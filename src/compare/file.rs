@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::knob::{check_finance, Knob};
+use super::knob::{as_written, check_finance, Knob};
 use super::structure::{default_outcome_event, Schedule, Structure};
 use super::{CompareError, VariantDef};
 use crate::error::{Error, ScenarioError, ScenarioErrors};
@@ -22,7 +22,8 @@ use crate::span::{parse_toml, FieldPath, Source, Target};
 struct RawComparison {
     name: Option<String>,
     description: Option<String>,
-    base: String,
+    /// Required; an `Option` so that its absence is reported as such ([`parse`]).
+    base: Option<String>,
     feedback: Option<bool>,
     #[serde(default)]
     variants: Vec<RawVariant>,
@@ -54,10 +55,40 @@ pub struct ComparisonFile {
     pub variants: Vec<VariantDef>,
 }
 
-/// Whether `text` is a comparison file rather than a scenario: a TOML table with a `base` key.
+/// Whether `text` is a comparison file rather than a scenario: a TOML table with a `base` key or
+/// `[[variants]]` (a comparison file missing its base is still one, and told so). A file TOML
+/// cannot read is told by its top-level names as written, so that its error is reported by the
+/// reader it was meant for.
 pub fn is_comparison(text: &str) -> bool {
-    text.parse::<toml::Table>()
-        .is_ok_and(|t| t.contains_key("base"))
+    let ours = |k: &str| k == "base" || k == "variants";
+    match text.parse::<toml::Table>() {
+        Ok(t) => t.keys().any(|k| ours(k)),
+        Err(_) => top_level_names(text).any(ours),
+    }
+}
+
+fn unquote(k: &str) -> &str {
+    k.trim().trim_matches(|c| c == '"' || c == '\'')
+}
+
+/// The top-level names of TOML `text` read line by line, without parsing it: the keys before the
+/// first table header, and the first part of every header (`variants` for `[[variants]]` and
+/// `[variants.set]`).
+fn top_level_names(text: &str) -> impl Iterator<Item = &str> {
+    let mut in_table = false;
+    text.lines().filter_map(move |line| {
+        let line = line.trim();
+        if let Some(header) = line.strip_prefix('[') {
+            in_table = true;
+            let header = header.trim_start_matches('[');
+            let end = header.find(['.', ']']).unwrap_or(header.len());
+            Some(unquote(&header[..end]))
+        } else if !in_table && !line.starts_with('#') {
+            line.split_once('=').map(|(k, _)| unquote(k))
+        } else {
+            None
+        }
+    })
 }
 
 fn valid_name(s: &str) -> bool {
@@ -89,27 +120,53 @@ pub fn parse(path: &Path, text: &str) -> Result<ComparisonFile, CompareError> {
     let raw: RawComparison = parse_toml(&src)?;
     let dir = path.parent().unwrap_or(Path::new("."));
     let root = FieldPath::root();
+    let Some(base_file) = &raw.base else {
+        // Where the file starts being a comparison: its first [[variants]].
+        let at = src.locate(&root.key("variants"), Target::Key);
+        return Err(ScenarioErrors(vec![src.error_at(
+            at,
+            "base",
+            "a comparison file needs base = \"…\": this one has [[variants]] but no base",
+            "expected base = \"SCENARIO.toml\" before the first [[variants]], the base scenario's path relative to this file",
+        )])
+        .into());
+    };
     let mut errors: Vec<ScenarioError> = Vec::new();
-    let base_path = dir.join(&raw.base);
-    let base = match std::fs::read_to_string(&base_path) {
-        Err(e) => {
-            errors.push(src.error(
-                &root.key("base"),
-                Target::Value,
-                format!("cannot read {} ({e})", base_path.display()),
-                "expected the path of a scenario file, relative to this file",
-            ));
+    let base_path = dir.join(base_file);
+    let base = match read_scenario(&base_path, "the base")? {
+        Ok(m) => Some(m),
+        Err((problem, valid)) => {
+            errors.push(src.error(&root.key("base"), Target::Value, problem, valid));
             None
         }
-        Ok(t) => Some(scenario::parse_scenario(
-            &base_path.display().to_string(),
-            &t,
-        )?),
     };
     let mut variants = Vec::new();
     let mut names: Vec<&str> = Vec::new();
     for (i, v) in raw.variants.iter().enumerate() {
         let vp = root.key("variants").index(i);
+        let changes_nothing = v.rules_from.is_none()
+            && v.block_share.is_none()
+            && v.tariff_scale.is_none()
+            && v.set.is_empty()
+            && v.block_schedule.is_none()
+            && v.outcome_event.is_none()
+            && v.scale_caps.is_none();
+        if changes_nothing {
+            errors.push(src.error_at(
+                src.locate(&vp.key("name"), Target::Key),
+                &vp.to_string(),
+                format!(
+                    "variant \"{}\" changes nothing: it has only a name{}",
+                    v.name,
+                    if v.description.is_some() {
+                        " and a description"
+                    } else {
+                        ""
+                    }
+                ),
+                "expected at least one of rules_from, block_share, tariff_scale or a [variants.set] field",
+            ));
+        }
         let mut err = |p: FieldPath, t: Target, problem: String, valid: &str| {
             errors.push(src.error(&p, t, problem, valid));
         };
@@ -130,6 +187,13 @@ pub fn parse(path: &Path, text: &str) -> Result<ComparisonFile, CompareError> {
         }
         names.push(&v.name);
         let Some(base) = &base else { continue };
+        // A value as the file writes it, for errors (1e300, not its 301 digits).
+        let written = |p: &FieldPath, value: f64| {
+            src.text
+                .get(src.locate(p, Target::Value))
+                .filter(|t| !t.is_empty())
+                .map_or_else(|| as_written(value), str::to_string)
+        };
         let mut def = VariantDef {
             name: v.name.clone(),
             description: v.description.clone().unwrap_or_default(),
@@ -137,15 +201,9 @@ pub fn parse(path: &Path, text: &str) -> Result<ComparisonFile, CompareError> {
         };
         if let Some(file) = &v.rules_from {
             let p = dir.join(file);
-            match std::fs::read_to_string(&p) {
-                Err(e) => err(
-                    vp.key("rules_from"),
-                    Target::Value,
-                    format!("cannot read {} ({e})", p.display()),
-                    "expected the path of a scenario file, relative to this file",
-                ),
-                Ok(t) => {
-                    let m = scenario::parse_scenario(&p.display().to_string(), &t)?;
+            match read_scenario(&p, "rules_from")? {
+                Err((problem, valid)) => err(vp.key("rules_from"), Target::Value, problem, &valid),
+                Ok(m) => {
                     if let Err(why) = super::take_rules(base, &m) {
                         err(
                             vp.key("rules_from"),
@@ -169,7 +227,7 @@ pub fn parse(path: &Path, text: &str) -> Result<ComparisonFile, CompareError> {
                     format!("{path} is not a field"),
                     &format!("expected it as variants.{}.{path} = …", v.name),
                 ),
-                Ok(k) => match k.check(value) {
+                Ok(k) => match k.check_as(value, &written(&at, value)) {
                     Ok(()) => {
                         def.set.push((k, value));
                         set_paths.push(at);
@@ -188,14 +246,14 @@ pub fn parse(path: &Path, text: &str) -> Result<ComparisonFile, CompareError> {
             );
         }
         if let Some(s) = v.tariff_scale {
-            match Knob::TariffScale.check(s) {
+            match Knob::TariffScale.check_as(s, &written(&vp.key("tariff_scale"), s)) {
                 Ok(()) => def.set.push((Knob::TariffScale, s)),
                 Err(e) => err(vp.key("tariff_scale"), Target::Value, e.problem, &e.valid),
             }
         }
         let mut structure = None;
         if let Some(b) = v.block_share {
-            match Knob::BlockShare.check(b) {
+            match Knob::BlockShare.check_as(b, &written(&vp.key("block_share"), b)) {
                 Ok(()) => {
                     structure = Some(Structure {
                         block_share: b,
@@ -279,6 +337,34 @@ pub fn parse(path: &Path, text: &str) -> Result<ComparisonFile, CompareError> {
     })
 }
 
+/// Read and validate the scenario at `path`, which a comparison file names as `what` (the base,
+/// or a variant's `rules_from`). `Ok(Err((problem, valid)))` is the comparison file's problem, to
+/// be located at the name: the file cannot be read, or it is a comparison file itself.
+///
+/// # Errors
+/// The scenario's own errors, located in it.
+fn read_scenario(path: &Path, what: &str) -> Result<Result<Model, (String, String)>, CompareError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            return Ok(Err((
+                format!("cannot read {} ({e})", path.display()),
+                "expected the path of a scenario file, relative to this file".into(),
+            )))
+        }
+    };
+    if is_comparison(&text) {
+        return Ok(Err((
+            format!("{} is a comparison file, not a scenario", path.display()),
+            format!("expected the path of a scenario file: {what} must be a scenario, not another comparison"),
+        )));
+    }
+    Ok(Ok(scenario::parse_scenario(
+        &path.display().to_string(),
+        &text,
+    )?))
+}
+
 /// Options of a structure sweep or seek that the command line sets.
 #[derive(Debug, Clone, Copy)]
 pub struct StructureOptions {
@@ -360,7 +446,7 @@ pub fn parse_sweep(spec: &str, model: &Model) -> Result<(Knob, Vec<f64>), Compar
         let x: f64 = v
             .parse()
             .map_err(|_| bad(format!("{path}={v}: \"{v}\" is not a number"), numbers()))?;
-        knob.check_on(x, model)
+        knob.check_on_as(x, v, model)
             .map_err(|e| bad(format!("{path}={v}: {}", e.problem), e.valid))?;
         if out.contains(&x) {
             return Err(bad(
@@ -399,6 +485,93 @@ mod tests {
                 format!("{f}:6:22: variants[0].set.finance.facility: variant \"small\": the facility £300000 would be below the loan £360000; expected finance.facility from the loan, £360000, up to 1e12"),
                 format!("{f}:11:18: variants[1].set.finance.loan: variant \"big_loan\": the loan £400000 would be above the facility £360000; expected finance.loan from 0 to the facility, £360000"),
             ]
+        );
+    }
+
+    /// The first line of `parse`'s error for comparison file `text` at `scenarios/NAME`.
+    fn first_line(name: &str, text: &str) -> String {
+        let path = scenarios().join(name);
+        let msg = parse(&path, text).unwrap_err().to_string();
+        msg.lines().next().unwrap_or_default().to_string()
+    }
+
+    #[test]
+    fn a_comparison_file_needs_a_base_that_is_a_scenario() {
+        let f = scenarios().join("c.toml").display().to_string();
+        // [[variants]] but no base: a comparison file, told so (not "unknown field `variants`").
+        let text = "name = \"x\"\n\n[[variants]]\nname = \"a\"\ntariff_scale = 2\n";
+        assert!(is_comparison(text));
+        assert_eq!(
+            first_line("c.toml", text),
+            format!("{f}:3:3: base: a comparison file needs base = \"…\": this one has [[variants]] but no base; expected base = \"SCENARIO.toml\" before the first [[variants]], the base scenario's path relative to this file")
+        );
+        // A base that is a comparison file (the bundled one).
+        let text =
+            "base = \"mhep1_structures.toml\"\n\n[[variants]]\nname = \"a\"\ntariff_scale = 2\n";
+        assert_eq!(
+            first_line("c.toml", text),
+            format!("{f}:1:8: base: {} is a comparison file, not a scenario; expected the path of a scenario file: the base must be a scenario, not another comparison", scenarios().join("mhep1_structures.toml").display())
+        );
+        // And a rules_from that is one.
+        let text = "base = \"mhep1.toml\"\n\n[[variants]]\nname = \"a\"\nrules_from = \"mhep1_structures.toml\"\n";
+        assert_eq!(
+            first_line("c.toml", text),
+            format!("{f}:5:14: variants[0].rules_from: {} is a comparison file, not a scenario; expected the path of a scenario file: rules_from must be a scenario, not another comparison", scenarios().join("mhep1_structures.toml").display())
+        );
+    }
+
+    #[test]
+    fn a_variant_that_changes_nothing_is_refused_where_it_is() {
+        let f = scenarios().join("c.toml").display().to_string();
+        let text = "base = \"mhep1.toml\"\n\n[[variants]]\nname = \"same\"\ndescription = \"x\"\n\n[[variants]]\nname = \"fine\"\ntariff_scale = 1\n\n[[variants]]\nname = \"bare\"\n";
+        let msg = parse(&scenarios().join("c.toml"), text)
+            .unwrap_err()
+            .to_string();
+        let heads: Vec<&str> = msg.lines().filter(|l| l.starts_with(&f)).collect();
+        assert_eq!(
+            heads,
+            [
+                format!("{f}:4:1: variants[0]: variant \"same\" changes nothing: it has only a name and a description; expected at least one of rules_from, block_share, tariff_scale or a [variants.set] field"),
+                format!("{f}:12:1: variants[2]: variant \"bare\" changes nothing: it has only a name; expected at least one of rules_from, block_share, tariff_scale or a [variants.set] field"),
+            ]
+        );
+    }
+
+    #[test]
+    fn values_are_echoed_as_the_file_writes_them() {
+        let f = scenarios().join("c.toml").display().to_string();
+        let text = "base = \"mhep1.toml\"\n\n[[variants]]\nname = \"a\"\ntariff_scale = 1e300\n[variants.set]\n\"caps.sof_grant\" = 2E20\n";
+        let msg = parse(&scenarios().join("c.toml"), text)
+            .unwrap_err()
+            .to_string();
+        let heads: Vec<&str> = msg.lines().filter(|l| l.starts_with(&f)).collect();
+        assert_eq!(
+            heads,
+            [
+                format!("{f}:5:16: variants[0].tariff_scale: 1e300 is out of range; expected a number ≤ 1e12"),
+                format!("{f}:7:20: variants[0].set.caps.sof_grant: 2E20 is out of range; expected a number ≤ 1e12"),
+            ]
+        );
+        // A float TOML cannot hold (1e400) is still a comparison file, and TOML's own error is
+        // reported where it is, not "unknown field `base`" from the scenario reader.
+        let text = "base = \"mhep1.toml\"\n\n[[variants]]\nname = \"a\"\ntariff_scale = 1e400\n";
+        assert!(is_comparison(text));
+        assert_eq!(
+            first_line("c.toml", text),
+            format!("{f}:5:16: variants[0].tariff_scale: floating-point number overflowed")
+        );
+        assert!(!is_comparison("name = \"s\"\n[simulation]\nbase = 1e400\n"));
+    }
+
+    #[test]
+    fn a_sweep_value_is_echoed_as_written() {
+        assert_eq!(
+            sweep_error("tariff_scale=1,1e400"),
+            "invalid --sweep: tariff_scale=1e400: 1e400 is out of range; expected a number ≤ 1e12"
+        );
+        assert_eq!(
+            sweep_error("finance.loan=4e5"),
+            "invalid --sweep: finance.loan=4e5: a loan of £4e5 is above the scenario's facility of £360000; expected finance.loan from 0 to the facility, £360000 (the facility must stay ≥ the loan)"
         );
     }
 

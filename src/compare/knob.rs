@@ -67,6 +67,17 @@ impl std::fmt::Display for KnobError {
     }
 }
 
+/// `x` as a number is written, exactly (it reads back as `x`): plainly, or in exponent form from
+/// 1e16 on and below 1e-5, where the plain form runs to many digits (1e300 is `1e300`, not 301
+/// digits).
+pub fn as_written(x: f64) -> String {
+    if x.is_finite() && x != 0.0 && (x.abs() >= 1e16 || x.abs() < 1e-5) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
 /// What every path may be, for error messages.
 pub const PATHS: &str =
     "expected block_share, tariff_scale, tariffs.<name>.amount|scale|threshold, \
@@ -172,13 +183,24 @@ impl Knob {
     /// # Errors
     /// The value and the knob's domain.
     pub fn check(&self, value: f64) -> Result<(), KnobError> {
+        self.check_as(value, &as_written(value))
+    }
+
+    /// [`Knob::check`] of `value`, read from the text `written`, which the error echoes (so that
+    /// `1e400`, read as infinity, is reported as `1e400`).
+    ///
+    /// # Errors
+    /// As [`Knob::check`].
+    pub fn check_as(&self, value: f64, written: &str) -> Result<(), KnobError> {
         let fail = |valid: &str| {
             Err(KnobError {
-                problem: format!("{value} is out of range"),
+                problem: format!("{written} is out of range"),
                 valid: valid.to_string(),
             })
         };
-        if !value.is_finite() {
+        // An infinity (a number too large for f64, such as 1e400) fails the domain's own bound
+        // below, whose message says what is valid.
+        if value.is_nan() {
             return fail("expected a finite number");
         }
         match self {
@@ -204,14 +226,22 @@ impl Knob {
     /// # Errors
     /// The value, and the range valid on this model.
     pub fn check_on(&self, value: f64, model: &Model) -> Result<(), KnobError> {
-        self.check(value)?;
+        self.check_on_as(value, &as_written(value), model)
+    }
+
+    /// [`Knob::check_on`] of `value`, read from the text `written`, which the error echoes.
+    ///
+    /// # Errors
+    /// As [`Knob::check_on`].
+    pub fn check_on_as(&self, value: f64, written: &str, model: &Model) -> Result<(), KnobError> {
+        self.check_as(value, written)?;
         let Some(f) = &model.finance else {
             return Ok(());
         };
         match self {
             Knob::Finance(FinanceTerm::Loan) if value > f.facility => Err(KnobError {
                 problem: format!(
-                    "a loan of £{value} is above the scenario's facility of £{}",
+                    "a loan of £{written} is above the scenario's facility of £{}",
                     f.facility
                 ),
                 valid: format!(
@@ -221,7 +251,7 @@ impl Knob {
             }),
             Knob::Finance(FinanceTerm::Facility) if value < f.loan => Err(KnobError {
                 problem: format!(
-                    "a facility of £{value} is below the scenario's loan of £{}",
+                    "a facility of £{written} is below the scenario's loan of £{}",
                     f.loan
                 ),
                 valid: format!(
@@ -451,6 +481,45 @@ mod tests {
             loan.check_on(-1.0, &m).unwrap_err().valid,
             "expected a number ≥ 0"
         );
+    }
+
+    /// A value is echoed as written: 1e400 reads as infinity, 1e300 prints as 301 digits.
+    #[test]
+    fn values_out_of_range_are_echoed_as_written() {
+        let m = mhep1();
+        let e = Knob::TariffScale
+            .check_on_as(f64::INFINITY, "1e400", &m)
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "1e400 is out of range; expected a number ≤ 1e12"
+        );
+        let e = Knob::BlockShare
+            .check_as(f64::NEG_INFINITY, "-1e999")
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "-1e999 is out of range; expected a block share from 0 to 1"
+        );
+        // Without the text: the number as it would be written, exactly.
+        assert_eq!(
+            Knob::TariffScale.check(1e300).unwrap_err().problem,
+            "1e300 is out of range"
+        );
+        assert_eq!(
+            Knob::BlockShare.check(1.000_000_1).unwrap_err().problem,
+            "1.0000001 is out of range"
+        );
+        assert_eq!(
+            Knob::TariffScale.check(f64::NAN).unwrap_err().valid,
+            "expected a finite number"
+        );
+        for x in [1e300, 1.5e16, 123_456.789, 2.5e-7, 0.1, -3.0, 0.0] {
+            assert_eq!(as_written(x).parse::<f64>().unwrap(), x, "{x}");
+        }
+        assert_eq!(as_written(1.5e16), "1.5e16");
+        assert_eq!(as_written(2.5e-7), "2.5e-7");
+        assert_eq!(as_written(123_456.789), "123456.789");
     }
 
     #[test]

@@ -107,7 +107,8 @@ pub struct Difference {
 }
 
 /// The risk-transfer frontier: each variant's commissioner cost per sustained job against
-/// provider and investor risk, with the variants another beats on every axis marked.
+/// provider and investor risk, with the dominated variants marked: another is better on at least
+/// one axis by more than [`DOMINANCE_SES`] paired SEs, and worse on none by more than that.
 #[derive(Debug, Clone, Serialize)]
 pub struct Frontier {
     pub rule: String,
@@ -387,7 +388,9 @@ fn median(xs: &mut [f64]) -> Option<f64> {
     Some(crate::analysis::summary::quantile_sorted(xs, 0.5))
 }
 
-/// Margin in paired SEs by which one variant must beat another on an axis to count as better.
+/// Margin in paired SEs by which one variant must beat another on an axis to count as better; also
+/// the most by which a dominating variant may be worse on any other axis (within it, the two are
+/// not told apart).
 pub const DOMINANCE_SES: f64 = 2.0;
 
 fn frontier(model: &Model, runs: &[&Evaluated]) -> Frontier {
@@ -466,7 +469,7 @@ fn frontier(model: &Model, runs: &[&Evaluated]) -> Frontier {
         .collect();
     Frontier {
         rule: format!(
-            "a variant is dominated when another is no worse on every axis (commissioners' cost per sustained job, P(provider loss) averaged over the sites{}) and better on at least one, each by more than {DOMINANCE_SES} paired standard errors of the difference",
+            "a variant is dominated by another that is better (lower) on at least one axis by more than {DOMINANCE_SES} paired standard errors of the difference, and worse on none by more than {DOMINANCE_SES} (it may be worse by up to {DOMINANCE_SES} SEs); the axes: commissioners' cost per sustained job, P(provider loss) averaged over the sites{}; an axis whose difference or SE is undefined lets neither dominate",
             if has_finance { ", P(investor capital loss)" } else { "" }
         ),
         points,

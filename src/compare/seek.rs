@@ -21,6 +21,7 @@ use serde::Serialize;
 
 use super::figures::named;
 use super::file::{variant_at, StructureOptions};
+use super::knob::as_written;
 use super::paired::{self, Diff};
 use super::{evaluate, Base, CompareError, Knob, Progress, Setup};
 use crate::lookup::UnknownName;
@@ -88,8 +89,9 @@ impl Target {
 /// a metric as its mean, either with `.pNN` as that quantile).
 ///
 /// # Errors
-/// No `<=`/`>=`, a value that is not a number, or a figure the run does not have (with the
-/// closest names).
+/// No `<=`/`>=`, a value that is not a finite number, a figure the run does not have (with the
+/// closest names), or a flag (a probability) bounded where it holds at every value or at none:
+/// `<= X` with X < 0 or X ≥ 1, `>= X` with X ≤ 0 or X > 1.
 pub fn parse_target(
     text: &str,
     metrics: &[String],
@@ -119,17 +121,22 @@ pub fn parse_target(
                 .into(),
         ));
     };
-    let value: f64 = rhs
-        .trim()
-        .parse()
-        .ok()
-        .filter(|v: &f64| v.is_finite())
-        .ok_or_else(|| {
-            bad(
-                format!("\"{}\" is not a number", rhs.trim()),
+    let written = rhs.trim();
+    let value: f64 = match written.parse::<f64>() {
+        Ok(v) if v.is_finite() => v,
+        Ok(_) => {
+            return Err(bad(
+                format!("\"{written}\" is not a finite number"),
                 "expected a finite number after the comparison".into(),
-            )
-        })?;
+            ))
+        }
+        Err(_) => {
+            return Err(bad(
+                format!("\"{written}\" is not a number"),
+                "expected a finite number after the comparison".into(),
+            ))
+        }
+    };
     let name = lhs.trim();
     let (column, stat) = if columns.iter().any(|c| c == name) {
         (name.to_string(), mean_of(name))
@@ -163,13 +170,54 @@ pub fn parse_target(
             )
         })?
     };
-    Ok(Target {
+    let target = Target {
         text: text.trim().to_string(),
         column,
         stat,
         bound,
         value,
-    })
+    };
+    // A flag's figure (its probability, or a quantile of its 0s and 1s) lies in [0, 1]: a bound
+    // it cannot cross is met at every value of the knob, or at none, and no search is needed.
+    if flags.iter().any(|f| f == &target.column) {
+        let op = match bound {
+            Bound::AtMost => "<=",
+            Bound::AtLeast => ">=",
+        };
+        let always = match bound {
+            Bound::AtMost => value >= 1.0,
+            Bound::AtLeast => value <= 0.0,
+        };
+        let never = match bound {
+            Bound::AtMost => value < 0.0,
+            Bound::AtLeast => value > 1.0,
+        };
+        if always || never {
+            return Err(bad(
+                format!(
+                    "{}, from 0 to 1, so {op} {written} holds {}",
+                    match stat {
+                        TargetStat::Quantile(_) =>
+                            format!("{} is a quantile of a flag", target.figure()),
+                        _ => format!("{} is a probability", target.column),
+                    },
+                    if always {
+                        "at every value of the knob"
+                    } else {
+                        "at no value of the knob"
+                    }
+                ),
+                format!(
+                    "expected a bound it can cross: {op} X with {}",
+                    match bound {
+                        Bound::AtMost => "0 ≤ X < 1",
+                        Bound::AtLeast => "0 < X ≤ 1",
+                    }
+                ),
+            ));
+        }
+    }
+    Ok(target)
 }
 
 /// One run of a seek.
@@ -322,7 +370,9 @@ pub fn expected_evaluations(range: [f64; 2], tolerance: f64, whole: bool) -> usi
 /// Check a seek's options on `model` before anything runs: both ends of `range` are values
 /// `knob` can take there ([`Knob::check_on`]: `finance.loan` at most the facility,
 /// `finance.facility` at least the loan; the ends suffice, a range being an interval), LOW <
-/// HIGH, and the tolerance is a number > 0.
+/// HIGH, and the tolerance is a number > 0 and smaller than the range's width (one at least as
+/// wide would stop the search at the two ends; for a knob taking whole numbers, a range 1 wide
+/// takes any tolerance, its two ends being every value in it).
 ///
 /// # Errors
 /// The first of those that fails, naming `--range` or `--tolerance`.
@@ -335,14 +385,17 @@ pub fn check_search(
     for x in range {
         knob.check_on(x, model).map_err(|e| CompareError::Option {
             option: "--range".into(),
-            problem: format!("{knob}={x}: {}", e.problem),
+            problem: format!("{knob}={}: {}", as_written(x), e.problem),
             valid: e.valid,
         })?;
     }
-    check_bracket(range, tolerance)
+    check_bracket(range, tolerance, matches!(knob, Knob::TariffThreshold(_)))
 }
 
-fn check_bracket([lo, hi]: [f64; 2], tolerance: f64) -> Result<(), CompareError> {
+/// LOW < HIGH, and a tolerance > 0 and smaller than the range's width. For a knob taking whole
+/// numbers (`whole`) a range 1 wide is the exception: its two ends are every value in it, so any
+/// tolerance finds the answer.
+fn check_bracket([lo, hi]: [f64; 2], tolerance: f64, whole: bool) -> Result<(), CompareError> {
     if lo.partial_cmp(&hi) != Some(std::cmp::Ordering::Less) {
         return Err(CompareError::Option {
             option: "--range".into(),
@@ -350,11 +403,27 @@ fn check_bracket([lo, hi]: [f64; 2], tolerance: f64) -> Result<(), CompareError>
             valid: "expected LOW,HIGH with LOW < HIGH".into(),
         });
     }
-    if !(tolerance > 0.0 && tolerance.is_finite()) {
+    if tolerance.is_nan() || tolerance <= 0.0 {
         return Err(CompareError::Option {
             option: "--tolerance".into(),
             problem: format!("{tolerance}"),
             valid: "expected a number > 0".into(),
+        });
+    }
+    let width = hi - lo;
+    if tolerance >= width && !(whole && width <= 1.0) {
+        return Err(CompareError::Option {
+            option: "--tolerance".into(),
+            problem: format!(
+                "{} is at least as wide as the range {},{}: the search would stop at its two ends",
+                as_written(tolerance),
+                as_written(lo),
+                as_written(hi)
+            ),
+            valid: format!(
+                "expected a tolerance smaller than the range's width {}",
+                as_written(width)
+            ),
         });
     }
     Ok(())
@@ -509,7 +578,33 @@ fn value_precision(target: &Target, good: &End, cols: &[(f64, Vec<f64>)]) -> (f6
     }
 }
 
-/// Paired SEs a figure must move by for a seek to read the response's slope from it (`value_se`).
+/// Monte Carlo SEs by which a figure must miss its bound, at both ends of the range, for a seek
+/// to say the target cannot be met there; nearer, more trials may show it met.
+pub const UNMET_SES: f64 = 2.0;
+
+/// Whether figure `f`, with Monte Carlo SE `se`, misses `target`'s bound by more than
+/// [`UNMET_SES`] SEs (false when either is unknown).
+fn clearly_unmet(target: &Target, f: f64, se: f64) -> bool {
+    let miss = match target.bound {
+        Bound::AtMost => f - target.value,
+        Bound::AtLeast => target.value - f,
+    };
+    se.is_finite() && miss > UNMET_SES * se
+}
+
+/// A figure with its Monte Carlo SE, as printed: `0.603333 ± 0.0282`, or saying which is missing.
+fn with_se(f: f64, se: f64) -> String {
+    if !f.is_finite() {
+        "undefined (no trial defines it)".to_string()
+    } else if se.is_finite() {
+        format!("{} ± {}", short(f), short(se))
+    } else {
+        format!("{} (no Monte Carlo SE)", short(f))
+    }
+}
+
+/// Paired SEs a figure must move by for the value's precision (`value_se`) to read a slope from
+/// it.
 pub const SLOPE_SES: f64 = 4.0;
 
 /// One end of the bracket: value, figure, SE, per-trial column, note.
@@ -533,7 +628,7 @@ pub fn bisect(
         whole,
         domain,
     } = search;
-    check_bracket(range, tolerance)?;
+    check_bracket(range, tolerance, whole)?;
     let [lo, hi] = range;
     let mut runs = 0usize;
     let mut points: Vec<Point> = Vec::new();
@@ -561,6 +656,42 @@ pub fn bisect(
     let (f_lo, f_hi) = (end_lo.1, end_hi.1);
     let (met_lo, met_hi) = (target.met(f_lo), target.met(f_hi));
     if met_lo == met_hi {
+        let at = |end: &End| format!("{} at {name} = {}", with_se(end.1, end.2), short(end.0));
+        let figures = format!(
+            "{} (± its Monte Carlo SE) is {} and {}",
+            target.figure(),
+            at(&end_lo),
+            at(&end_hi)
+        );
+        // Not met at either end, but not clearly: more trials may show it met at one.
+        let unclear: Vec<&End> = [&end_lo, &end_hi]
+            .into_iter()
+            .filter(|e| !met_lo && !clearly_unmet(target, e.1, e.2))
+            .collect();
+        if !unclear.is_empty() {
+            let why = unclear
+                .iter()
+                .map(|e| {
+                    if !e.1.is_finite() {
+                        format!("at {name} = {} no trial defines it", short(e.0))
+                    } else if e.2.is_finite() {
+                        format!(
+                            "at {name} = {} it is within {UNMET_SES} of its SEs of the bound {}",
+                            short(e.0),
+                            short(target.value)
+                        )
+                    } else {
+                        format!("at {name} = {} its Monte Carlo SE is unknown", short(e.0))
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(", and ");
+            return Err(CompareError::Seek(format!(
+                "the target {} is not met on these trials at either end of the range: {figures}; {why}, so more trials may show it met there: run again with more --trials than {}",
+                target.text,
+                end_lo.3.len()
+            )));
+        }
         let state = if met_lo {
             "met at both ends"
         } else {
@@ -582,13 +713,8 @@ pub fn bisect(
             )
         };
         return Err(CompareError::Seek(format!(
-            "the target {} is {state} of the range: {} is {} at {name} = {} and {} at {name} = {}; the search needs a range with the target met at one end only ({why})",
+            "the target {} is {state} of the range: {figures}; the search needs a range with the target met at one end only ({why})",
             target.text,
-            target.figure(),
-            short(f_lo),
-            short(lo),
-            short(f_hi),
-            short(hi),
         )));
     }
     // good: the end meeting the target; bad: the other.
@@ -831,7 +957,7 @@ mod tests {
 
     #[test]
     fn whole_numbers_stay_whole() {
-        let t = target("loss >= 30");
+        let t = target("x >= 30");
         let f = bisect(&search([0.0, 100.0], 1.0, true), &t, response(|x| x)).unwrap();
         assert_eq!(f.value, 30.0);
         assert!(f.points.iter().all(|p| p.value.fract() == 0.0));
@@ -839,12 +965,12 @@ mod tests {
 
     #[test]
     fn an_unbracketed_target_is_refused() {
-        let t = target("loss <= -1");
+        let t = target("x <= -1");
         let e = bisect(&search([0.0, 1.0], 1e-3, false), &t, response(|x| x)).unwrap_err();
         let msg = e.to_string();
         assert!(msg.contains("met at neither end"), "{msg}");
         assert!(msg.contains("cannot be met"), "{msg}");
-        let t = target("loss <= 5");
+        let t = target("x <= 5");
         let msg = bisect(&search([0.0, 1.0], 1e-3, false), &t, response(|x| x))
             .unwrap_err()
             .to_string();
@@ -900,7 +1026,7 @@ mod tests {
     #[test]
     fn the_hint_for_an_unmet_target_depends_on_the_knobs_domain() {
         // Never met: the figure is x ≥ 0 everywhere.
-        let t = target("loss <= -1");
+        let t = target("x <= -1");
         let whole_domain = bisect(&search([0.0, 1000.0], 1.0, false), &t, response(|x| x))
             .unwrap_err()
             .to_string();
@@ -916,8 +1042,136 @@ mod tests {
             part.ends_with("(it cannot be met in this range: widen --range (within 0 to 1000, the values k can take), or it cannot be met at all)"),
             "{part}"
         );
-        assert!(part.contains("loss (probability) is "), "{part}");
-        assert!(part.contains(" at k = 0 and 1 at k = 1;"), "{part}");
+        assert!(
+            part.contains("x (mean) (± its Monte Carlo SE) is "),
+            "{part}"
+        );
+        // The SE of 400 values ±0.01 around their mean: 0.01 × √(400/399) / 20.
+        assert!(
+            part.contains(" at k = 0 and 1 ± 0.000500626 at k = 1;"),
+            "{part}"
+        );
+    }
+
+    /// Not met at either end, but one end within 2 SEs of the bound (or with no SE): the refusal
+    /// says so, shows each end's figure ± SE and asks for more trials, and claims nothing about
+    /// what the knob can do; clearly missed at both ends, it keeps the stronger wording.
+    #[test]
+    fn a_target_missed_by_noise_is_not_met_on_these_trials() {
+        // mean 0.5 − 0.0002x over k's whole domain, 0 to 1000: 0.3 at 1000; SE 0.01 × √(400/399)
+        // / 20 = 0.000500626 at every value.
+        let g = |x: f64| 0.5 - 0.0002 * x;
+        let se = 0.01 * (400.0f64 / 399.0).sqrt() / 20.0;
+        let whole = |t: &str| {
+            bisect(&search([0.0, 1000.0], 1.0, false), &target(t), response(g))
+                .unwrap_err()
+                .to_string()
+        };
+        // 0.3 misses 0.2995 by 1 SE.
+        let msg = whole("loss <= 0.2995");
+        assert_eq!(
+            msg,
+            format!("the target loss <= 0.2995 is not met on these trials at either end of the range: loss (probability) (± its Monte Carlo SE) is 0.5 ± {} at k = 0 and 0.3 ± {} at k = 1000; at k = 1000 it is within 2 of its SEs of the bound 0.2995, so more trials may show it met there: run again with more --trials than 400", short(se), short(se))
+        );
+        assert!(((0.3 - 0.2995) / se) < UNMET_SES);
+        // Just beyond 2 SEs at the nearer end: the range is every value k takes, so "cannot".
+        let bound = 0.3 - 2.01 * se;
+        let msg = whole(&format!("loss <= {bound}"));
+        assert!(msg.contains("is met at neither end"), "{msg}");
+        assert!(msg.contains("(it cannot be met by k alone"), "{msg}");
+        // Within 2 SEs at 2.0 SE less a hair, the other side of the line.
+        let msg = whole(&format!("loss <= {}", 0.3 - 1.99 * se));
+        assert!(msg.contains("not met on these trials"), "{msg}");
+        assert!(!msg.contains("cannot be met"), "{msg}");
+        // A ">=" target missed at the low end's side: the same rule, the other way.
+        let msg = whole("loss >= 0.5004");
+        assert!(
+            msg.contains("at k = 0 it is within 2 of its SEs of the bound 0.5004"),
+            "{msg}"
+        );
+        // One trial: no SE at either end, so neither end is clearly missed.
+        let msg = bisect(
+            &search([0.0, 1000.0], 1.0, false),
+            &target("loss <= 0.1"),
+            trials(1, 0, g),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            msg.contains(
+                "0.51 (no Monte Carlo SE) at k = 0 and 0.31 (no Monte Carlo SE) at k = 1000"
+            ),
+            "{msg}"
+        );
+        assert!(msg.contains("; at k = 0 its Monte Carlo SE is unknown, and at k = 1000 its Monte Carlo SE is unknown, so more trials may show it met there: run again with more --trials than 1"), "{msg}");
+    }
+
+    /// A flag's figure lies in [0, 1]: a bound it cannot cross is refused when the target is read.
+    #[test]
+    fn a_probability_bounded_where_it_cannot_cross_is_refused_at_parse_time() {
+        let metrics = ["x".to_string()];
+        let flags = ["loss".to_string()];
+        let parse = |t: &str| parse_target(t, &metrics, &flags);
+        assert_eq!(
+            parse("loss <= 1.5").unwrap_err().to_string(),
+            "invalid --target: loss is a probability, from 0 to 1, so <= 1.5 holds at every value of the knob; expected a bound it can cross: <= X with 0 ≤ X < 1"
+        );
+        assert_eq!(
+            parse("loss >= -0.1").unwrap_err().to_string(),
+            "invalid --target: loss is a probability, from 0 to 1, so >= -0.1 holds at every value of the knob; expected a bound it can cross: >= X with 0 < X ≤ 1"
+        );
+        assert_eq!(
+            parse("loss.p90 >= 1.2").unwrap_err().to_string(),
+            "invalid --target: loss.p90 is a quantile of a flag, from 0 to 1, so >= 1.2 holds at no value of the knob; expected a bound it can cross: >= X with 0 < X ≤ 1"
+        );
+        for never_or_always in [
+            "loss <= -0.01",
+            "loss <= 1",
+            "loss >= 0",
+            "loss.mean >= 1.01",
+        ] {
+            assert!(parse(never_or_always).is_err(), "{never_or_always}");
+        }
+        for fine in [
+            "loss <= 0",
+            "loss <= 0.999",
+            "loss >= 1",
+            "loss >= 0.001",
+            "x <= 1.5",
+            "x >= -0.1",
+        ] {
+            assert!(parse(fine).is_ok(), "{fine}");
+        }
+        assert_eq!(
+            parse("loss <= 1e400").unwrap_err().to_string(),
+            "invalid --target: \"1e400\" is not a finite number; expected a finite number after the comparison"
+        );
+    }
+
+    #[test]
+    fn a_tolerance_as_wide_as_the_range_is_refused() {
+        let m = mhep1();
+        assert_eq!(
+            check_search(&Knob::BlockShare, [0.0, 1.0], 1.0, &m)
+                .unwrap_err()
+                .to_string(),
+            "invalid --tolerance: 1 is at least as wide as the range 0,1: the search would stop at its two ends; expected a tolerance smaller than the range's width 1"
+        );
+        assert_eq!(
+            check_search(&Knob::TariffScale, [0.5, 2.0], f64::INFINITY, &m)
+                .unwrap_err()
+                .to_string(),
+            "invalid --tolerance: inf is at least as wide as the range 0.5,2: the search would stop at its two ends; expected a tolerance smaller than the range's width 1.5"
+        );
+        check_search(&Knob::BlockShare, [0.0, 1.0], 0.999, &m).unwrap();
+        // A threshold's range 1 wide: its two ends are all its values, so any tolerance finds
+        // the answer; wider, the rule holds.
+        let threshold = Knob::TariffThreshold("t".into());
+        check_search(&threshold, [5.0, 6.0], 1.0, &m).unwrap();
+        assert!(check_search(&threshold, [5.0, 8.0], 3.0, &m).is_err());
+        // bisect checks it too.
+        let t = target("loss <= 0.25");
+        assert!(bisect(&search([0.0, 1.0], 2.0, false), &t, response(|x| x)).is_err());
     }
 
     /// `n` trials of `g(x)` ± 0.01 alternately, the first `undefined` of them NaN.
