@@ -255,3 +255,77 @@ fn the_command_writes_its_files_and_refuses_bad_names_before_running() {
     }
     assert!(!bad.exists());
 }
+
+/// The catalogue lists the inputs a run records, in its order, and calls an input fixed exactly
+/// when its recorded draws never vary (checked on a run of MHEP 1).
+#[test]
+fn the_catalogue_is_the_recorded_inputs_and_knows_which_are_fixed() {
+    let model = load("scenarios/mhep1.toml");
+    let cat = sibsim::sensitivity::inputs::catalogue(&model);
+    let table = run(
+        &model,
+        &RunOptions {
+            trials: Some(300),
+            seed: Some(3),
+            ..RunOptions::default()
+        },
+        &|_| {},
+    )
+    .unwrap();
+    let names: Vec<&str> = cat.iter().map(|i| i.name.as_str()).collect();
+    let recorded: Vec<&str> = table.inputs.names.iter().map(String::as_str).collect();
+    assert_eq!(names, recorded);
+    for i in &cat {
+        let col = table.inputs.get(&i.name).unwrap();
+        let varies = col.iter().any(|&x| x != col[0]);
+        assert_eq!(i.fixed, !varies, "{}", i.name);
+    }
+    assert!(cat.iter().any(|i| i.fixed) && cat.iter().any(|i| !i.fixed));
+}
+
+/// A copula's correlated inputs form groups: across sites, p_engage at every site; within each
+/// site, p_job_start with p_6w. Each input records its block, and the groups list them together.
+#[test]
+fn inputs_a_copula_correlates_are_grouped() {
+    let base = std::fs::read_to_string("scenarios/mhep1.toml").unwrap();
+    let text = format!(
+        "{base}\n[correlation]\nacross_sites = {{ \"delivery.p_engage\" = 0.7 }}\nwithin_site = [{{ a = \"delivery.p_job_start\", b = \"delivery.p_6w\", rho = 0.6 }}]\n"
+    );
+    let model = scenario::parse_scenario("correlated.toml", &text).unwrap();
+    let cat = sibsim::sensitivity::inputs::catalogue(&model);
+    let groups = sibsim::sensitivity::inputs::groups(&cat);
+    let mut copula: Vec<Vec<String>> = groups
+        .iter()
+        .filter(|g| g.name.starts_with("copula."))
+        .map(|g| {
+            let mut m: Vec<String> = g.members.iter().map(|&i| cat[i].name.clone()).collect();
+            m.sort();
+            m
+        })
+        .collect();
+    copula.sort();
+    let sites = ["haringey", "staffordshire", "tower_hamlets"];
+    let mut want: Vec<Vec<String>> = sites
+        .iter()
+        .map(|s| vec![format!("input.{s}.p_6w"), format!("input.{s}.p_job_start")])
+        .collect();
+    want.push(
+        sites
+            .iter()
+            .map(|s| format!("input.{s}.p_engage"))
+            .collect(),
+    );
+    want.sort();
+    assert_eq!(copula, want);
+    // Uncorrelated inputs belong to no block.
+    let referrals = cat
+        .iter()
+        .find(|i| i.name == "input.haringey.referrals_per_month")
+        .unwrap();
+    assert_eq!(referrals.correlated, None);
+    // Without a copula, no copula groups.
+    let plain = sibsim::sensitivity::inputs::groups(&sibsim::sensitivity::inputs::catalogue(
+        &load("scenarios/mhep1.toml"),
+    ));
+    assert!(plain.iter().all(|g| !g.name.starts_with("copula.")));
+}

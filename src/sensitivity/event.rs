@@ -156,3 +156,49 @@ impl Event {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table() -> TrialTable {
+        let mut t = TrialTable::new(
+            vec!["investor.multiple".into(), "engagements".into()],
+            vec!["investor.capital_loss".into()],
+        );
+        // Three trials: multiple, engagements, then the flag.
+        for row in [[0.8, 10.0, 1.0], [1.2, 20.0, 0.0], [f64::NAN, 30.0, 1.0]] {
+            t.push_row(&row);
+        }
+        t
+    }
+
+    #[test]
+    fn events_parse_and_judge_each_trial() {
+        let t = table();
+        let e = parse("investor.multiple < 1", &t).unwrap();
+        assert_eq!((e.op, e.value), (Op::Lt, 1.0));
+        assert_eq!(e.outcomes(&t), vec![Some(true), Some(false), None]);
+        let e = parse("investor.multiple>=1.2", &t).unwrap();
+        assert_eq!(e.text, "investor.multiple >= 1.2");
+        assert_eq!(e.outcomes(&t), vec![Some(false), Some(true), None]);
+        let e = parse("investor.capital_loss", &t).unwrap();
+        assert_eq!(e.outcomes(&t), vec![Some(true), Some(false), Some(true)]);
+        let e = parse("investor.capital_loss = 0", &t).unwrap();
+        assert_eq!(e.outcomes(&t), vec![Some(false), Some(true), Some(false)]);
+    }
+
+    #[test]
+    fn bad_events_say_what_is_wrong_and_what_is_valid() {
+        let t = table();
+        let msg = |s: &str| parse(s, &t).unwrap_err().to_string();
+        assert!(msg("investor.multiple").contains("is a metric, so it needs a comparison"));
+        assert!(msg("investor.capital_loss = 0.5").contains("is a flag"));
+        assert!(msg("investor.capital_loss < 1").contains("is a flag"));
+        assert!(msg("investor.multiple < one").contains("is not a finite number"));
+        assert!(msg("investor.multiple < inf").contains("is not a finite number"));
+        assert!(msg("< 1").contains("no metric or flag is named"));
+        let m = msg("investor.multple < 1");
+        assert!(m.contains("did you mean investor.multiple"), "{m}");
+    }
+}
