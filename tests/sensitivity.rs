@@ -206,9 +206,17 @@ fn the_command_writes_its_files_and_refuses_bad_names_before_running() {
         serde_json::from_slice(&std::fs::read(out.join("sensitivity.json")).unwrap()).unwrap();
     assert_eq!(j["schema"], "sibsim.sensitivity/1");
     assert!(j["outputs"][0]["sobol"].is_null());
-    assert!(std::fs::read_to_string(out.join("sensitivity.csv"))
-        .unwrap()
-        .starts_with("analysis,subject,item,statistic,value,low,high,note\n"));
+    let csv = std::fs::read_to_string(out.join("sensitivity.csv")).unwrap();
+    assert!(csv.starts_with("analysis,subject,item,statistic,value,low,high,note\n"));
+    // The salary's reverse-stress row: KS D = 1, as in the JSON.
+    let ks = j["stress"][0]["shifts"][0]["ks"].as_f64().unwrap();
+    assert_eq!(ks, 1.0);
+    assert!(
+        csv.lines().any(|l| l.starts_with(
+            "stress_shift,site.only.provider.cost > 1700000,input.only.es_salary,ks,1,"
+        )),
+        "{csv}"
+    );
 
     // A misspelt metric: exit 2, the closest names, nothing written.
     let bad = tmp.path().join("bad");
@@ -236,7 +244,17 @@ fn the_command_writes_its_files_and_refuses_bad_names_before_running() {
     for (flag, value, want) in [
         ("--band", "0.7", "expected a share in (0, 0.5]"),
         ("--depth", "4", "expected 1, 2 or 3"),
-        ("--sobol-n", "1", "expected 0 (no Sobol indices) or 2"),
+        (
+            "--sobol-n",
+            "1",
+            "expected 0 (no Sobol indices) or 32 to 8192",
+        ),
+        (
+            "--bootstrap",
+            "18446744073709551615",
+            "expected 100 to 100000 resamples",
+        ),
+        ("--min-leaf", "0", "expected 1 to half the trials"),
     ] {
         sibsim()
             .args([
@@ -328,4 +346,39 @@ fn inputs_a_copula_correlates_are_grouped() {
         &load("scenarios/mhep1.toml"),
     ));
     assert!(plain.iter().all(|g| !g.name.starts_with("copula.")));
+}
+
+/// With a copula, an input's own Sobol index would depend on the order of the inputs it is
+/// correlated with (the first in the Cholesky order carries the shared factor): each such input's
+/// indices are null with a note naming its copula group, whose index is given.
+#[test]
+fn correlated_inputs_have_no_index_of_their_own_but_their_group_does() {
+    let base = std::fs::read_to_string(FIXTURE).unwrap();
+    let text = format!(
+        "{base}\n[correlation]\nwithin_site = [{{ a = \"delivery.referrals_per_month\", b = \"delivery.p_engage\", rho = 0.8 }}]\n"
+    );
+    let model = scenario::parse_scenario("correlated.toml", &text).unwrap();
+    let s = analyse(&model, &options(&["engagements"], &[], 64, None), &quiet).unwrap();
+    let sobol = s.outputs[0].sobol.as_ref().unwrap();
+    for name in ["input.only.referrals_per_month", "input.only.p_engage"] {
+        let ix = sobol.inputs.iter().find(|i| i.name == name).unwrap();
+        assert!(ix.first.is_none() && ix.total.is_none(), "{ix:?}");
+        assert!(
+            ix.note
+                .as_deref()
+                .unwrap()
+                .contains("see the group copula.0"),
+            "{ix:?}"
+        );
+    }
+    let group = sobol.groups.iter().find(|g| g.name == "copula.0").unwrap();
+    // Referrals and engagement rate drive engagements between them: a clear share.
+    assert!(group.first.unwrap().low > 0.5, "{group:?}");
+    // An uncorrelated input keeps its index.
+    let job = sobol
+        .inputs
+        .iter()
+        .find(|i| i.name == "input.only.p_job_start")
+        .unwrap();
+    assert!(job.first.is_some());
 }

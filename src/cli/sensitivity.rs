@@ -27,9 +27,11 @@ pub(super) fn sensitivity(args: SensitivityArgs) -> anyhow::Result<()> {
         band: args.band,
         depth: args.depth,
         // A leaf of the rule tree holds at least 1% of the trials (and 20).
-        min_leaf: args
-            .min_leaf
-            .unwrap_or_else(|| ((trials / 100) as usize).max(20)),
+        min_leaf: args.min_leaf.unwrap_or_else(|| {
+            ((trials / 100) as usize)
+                .max(20)
+                .min(((trials / 2) as usize).max(1))
+        }),
     };
     analysis::check_names(&model, &opts)?;
     if opts.trials == 0 || opts.trials > sibsim::limits::MAX_TRIALS as u64 {

@@ -46,6 +46,14 @@ pub const DEFAULT_BOOTSTRAP: usize = 500;
 pub const DEFAULT_CONFIDENCE: f64 = 0.95;
 pub const DEFAULT_BAND: f64 = 0.1;
 pub const DEFAULT_DEPTH: usize = 3;
+/// Fewest base samples of a Sobol design: below it the bootstrap intervals mean little (with 2,
+/// indices of 2.4 came out).
+pub const MIN_SOBOL_N: usize = 32;
+/// Most base samples: 8,192 × (inputs + groups + 3) trials is 0.8 million trials on MHEP 1, about
+/// 0.7 GB of trial table.
+pub const MAX_SOBOL_N: usize = 8192;
+/// Most bootstrap resamples (each resample is a pass over the base samples of every index).
+pub const MAX_BOOTSTRAP: usize = 100_000;
 
 /// Why an analysis could not run.
 #[derive(Debug, thiserror::Error)]
@@ -257,18 +265,25 @@ pub fn check(opts: &Options) -> Result<(), SensitivityError> {
             "expected 1, 2 or 3",
         ));
     }
-    if opts.sobol_n == 1 || opts.sobol_n > 1 << 16 {
+    if opts.sobol_n != 0 && !(MIN_SOBOL_N..=MAX_SOBOL_N).contains(&opts.sobol_n) {
         return Err(opt_err(
             "--sobol-n",
             format!("{}", opts.sobol_n),
-            "expected 0 (no Sobol indices) or 2 to 65,536 base samples",
+            &format!("expected 0 (no Sobol indices) or {MIN_SOBOL_N} to {MAX_SOBOL_N} base samples (each costs inputs + groups + 3 trials, about 0.8 KB each)"),
         ));
     }
-    if opts.sobol_n > 0 && opts.bootstrap < 100 {
+    if opts.sobol_n > 0 && !(100..=MAX_BOOTSTRAP).contains(&opts.bootstrap) {
         return Err(opt_err(
             "--bootstrap",
             format!("{}", opts.bootstrap),
-            "expected at least 100 resamples",
+            &format!("expected 100 to {MAX_BOOTSTRAP} resamples"),
+        ));
+    }
+    if opts.min_leaf == 0 || opts.min_leaf as u64 > opts.trials / 2 {
+        return Err(opt_err(
+            "--min-leaf",
+            format!("{}", opts.min_leaf),
+            "expected 1 to half the trials (a leaf smaller than the whole run on both sides of a split)",
         ));
     }
     Ok(())
@@ -425,7 +440,7 @@ pub fn analyse(
                 defined_trials: defined,
                 undefined: (defined < y.len()).then(|| Dropped {
                     samples: y.len() - defined,
-                    why: "the metric is undefined in these trials (e.g. an IRR no rate solves); they are left out".into(),
+                    why: left_out_why(&table, y),
                 }),
                 tornado: bars(&named_inputs, &fixed, y, opts.band),
                 tornado_by_param: bars(&params, &[], y, opts.band),
@@ -457,6 +472,28 @@ pub fn analyse(
         outputs,
         stress: stress_out,
     })
+}
+
+/// Why trials where `y` is undefined are left out, and — where the run has the investor's
+/// capital-loss flag — how many of them are capital losses: an IRR is undefined where no rate
+/// zeroes the flows, which are among the worst trials, so leaving them out flatters the rest.
+fn left_out_why(table: &TrialTable, y: &[f64]) -> String {
+    let mut why =
+        "the metric is undefined in these trials (e.g. an IRR no rate solves); they are left out"
+            .to_string();
+    if let Some(loss) = named(table, "investor.capital_loss") {
+        let (left, lost) = y
+            .iter()
+            .zip(&loss)
+            .filter(|(v, _)| v.is_nan())
+            .fold((0usize, 0usize), |(n, l), (_, &c)| {
+                (n + 1, l + usize::from(c == 1.0))
+            });
+        why.push_str(&format!(
+            "; {lost} of the {left} are capital losses, so what is left is conditioned on the better trials: for the whole picture use investor.multiple (e.g. --event \"investor.multiple < 1\")"
+        ));
+    }
+    why
 }
 
 fn stress_of(
@@ -577,7 +614,7 @@ fn sobol_into(
     for out in outputs.iter_mut() {
         let y = named(&table, &out.metric).unwrap_or_default();
         let ix = sobol::estimate(&design, &y, opts.bootstrap, opts.confidence, opts.seed);
-        out.sobol = Some(sobol_report(&ix, opts.sobol_n, &names, groups));
+        out.sobol = Some(sobol_report(&ix, opts.sobol_n, &names, catalogue, groups));
     }
     Ok(())
 }
@@ -610,8 +647,14 @@ fn sobol_report(
     ix: &sobol::Indices,
     base_samples: usize,
     dim_names: &[String],
+    catalogue: &[Input],
     groups: &[Group],
 ) -> SobolReport {
+    let noise_total = ix
+        .noise
+        .as_ref()
+        .and_then(|e| e.as_ref().ok())
+        .map(|n| n.total.value);
     SobolReport {
         base_samples,
         used: ix.used,
@@ -623,7 +666,27 @@ fn sobol_report(
         inputs: dim_names
             .iter()
             .zip(&ix.dims)
-            .map(|(n, e)| index(n, e))
+            .map(|(n, e)| {
+                let mut i = index(n, e);
+                let info = catalogue.iter().find(|c| c.name == *n);
+                if let Some(b) = info.and_then(|c| c.correlated) {
+                    // The estimator assumes independent inputs: within a copula block an input's
+                    // uniform carries its partners' shared factor (the first in the Cholesky order
+                    // most of it), so only the block's index means anything.
+                    i.first = None;
+                    i.total = None;
+                    i.note = Some(format!(
+                        "correlated with other inputs by the scenario's copula: its own index would depend on their order; see the group copula.{b}"
+                    ));
+                } else if let (Some(t), Some(nz), Some(c)) = (i.total, noise_total, info) {
+                    if !c.kind.is_money() && t.value <= nz {
+                        i.note = Some(format!(
+                            "total effect within the delivery randomness it re-draws (≤ the noise's total, {nz:.3}): read it as an upper bound; the first-order index is not affected"
+                        ));
+                    }
+                }
+                i
+            })
             .collect(),
         groups: groups
             .iter()
@@ -638,7 +701,7 @@ fn sobol_report(
             .and_then(|e| e.as_ref().ok())
             .filter(|n| n.total.value > 0.0)
             .map(|n| format!(
-                "a delivery or staffing input's total effect also counts the delivery randomness it re-draws (a different value changes how many random numbers its site's delivery uses), up to that site's share of the noise's total effect ({:.3} here); first-order indices, money inputs and the tornado are not affected (docs/sensitivity.md)",
+                "a delivery or staffing input's total effect also counts the delivery randomness it re-draws (a different value changes how many random numbers its site's delivery uses), up to that site's share of the noise's total effect ({:.3} here), so inputs are ranked by first-order index and a total within the noise's is marked as an upper bound; first-order indices and the tornado are not affected, nor money inputs unless distress or termination feed money back into delivery (docs/sensitivity.md)",
                 n.total.value
             )),
     }

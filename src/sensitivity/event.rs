@@ -130,6 +130,12 @@ pub fn parse(text: &str, table: &TrialTable) -> Result<Event, EventError> {
                 "expected the flag alone (failing where it is 1) or `= 0` / `= 1`".into(),
             ))
         }
+        (false, Some(Op::Eq), Some(_)) => {
+            return Err(err(
+                format!("{name} is a metric: `=` would hold in almost no trial"),
+                format!("expected <, <=, > or >=, e.g. `{name} < 0`"),
+            ))
+        }
         (false, Some(op), Some(v)) => (op, v),
         (false, _, _) => {
             return Err(err(
@@ -198,6 +204,7 @@ mod tests {
         assert!(msg("investor.multiple < one").contains("is not a finite number"));
         assert!(msg("investor.multiple < inf").contains("is not a finite number"));
         assert!(msg("< 1").contains("no metric or flag is named"));
+        assert!(msg("investor.multiple = 0.5").contains("expected <, <=, > or >="));
         let m = msg("investor.multple < 1");
         assert!(m.contains("did you mean investor.multiple"), "{m}");
     }

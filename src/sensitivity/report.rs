@@ -249,20 +249,28 @@ fn sobol_table(out: &mut String, title: &str, ix: &[Index], confidence: f64) {
     ]);
     t.rule();
     let mut sorted: Vec<&Index> = ix.iter().collect();
-    let key = |i: &Index| i.total.map_or(f64::NEG_INFINITY, |e| e.value);
+    // By first-order index: a delivery input's total can be inflated by the randomness it
+    // re-draws (see the note), its first order cannot.
+    let key = |i: &Index| i.first.map_or(f64::NEG_INFINITY, |e| e.value);
     sorted.sort_by(|a, b| key(b).total_cmp(&key(a)));
     let cell = |e: Option<super::analysis::Estimate>, note: &Option<String>| match e {
         Some(e) => format!("{:.3} ({:.3} to {:.3})", e.value, e.low, e.high),
         None => format!("— ({})", note.as_deref().unwrap_or("not estimated")),
     };
+    let mut marked = false;
     for i in sorted.into_iter().take(TOP) {
+        let mark = i.first.is_some() && i.note.is_some();
+        marked |= mark;
         t.row([
-            i.name.clone(),
+            format!("{}{}", i.name, if mark { " *" } else { "" }),
             cell(i.first, &i.note),
             cell(i.total, &i.note),
         ]);
     }
     t.render_into(out);
+    if marked {
+        out.push_str("* total effect within the delivery randomness it re-draws: an upper bound\n");
+    }
 }
 
 fn shifts_table(out: &mut String, shifts: &[Shift]) {
@@ -336,7 +344,7 @@ pub fn render(s: &Sensitivity) -> String {
             if !sb.inputs.is_empty() {
                 sobol_table(
                     &mut out,
-                    "Sobol indices, inputs (largest total effect first)",
+                    "Sobol indices, inputs (largest first-order index first)",
                     &sb.inputs,
                     s.confidence,
                 );
