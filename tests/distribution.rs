@@ -7,6 +7,7 @@
 //! statistics are computed the same way, and each must agree with the old within 4 combined
 //! standard errors, √(se_old² + se_new²), plus — for a quantile — one step of the column's value
 //! grid: a count's P10 is a whole number, and can move by one when its CDF is within noise of 0.1.
+//! MHEP 1 runs with its on-account bases' `until` taken out, as the contract was when recorded.
 //!
 //! Standard errors: of a mean, sd/√n; of a quantile P_p, distribution-free from the 95%
 //! order-statistic interval (ranks n·p ∓ 1.96·√(n·p·(1−p))): (x_hi − x_lo)/(2 × 1.96).
@@ -74,8 +75,27 @@ fn stats(mut xs: Vec<f64>, statistic: &str) -> Stat {
     }
 }
 
-fn check(scenario: &str, path: &str) {
-    let model = Scenario::load(path).expect("the scenario loads");
+/// `text` with every on-account base's `until = "YYYY-MM"` taken out: the contract as it was when
+/// `before.csv` was recorded (bases lapsed only at the next block; issue 12 added `until`, a change
+/// of the contract, not of the sampling this test guards).
+fn without_lapse(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut removed = 0;
+    while let Some(at) = rest.find(", until = \"") {
+        let len = ", until = \"YYYY-MM\"".len();
+        out.push_str(&rest[..at]);
+        rest = &rest[at + len..];
+        removed += 1;
+    }
+    out.push_str(rest);
+    assert!(removed > 0, "no until to take out");
+    out
+}
+
+fn check(scenario: &str, path: &str, edit: fn(&str) -> String) {
+    let text = std::fs::read_to_string(path).expect("the scenario is readable");
+    let model = Scenario::from_str(path, &edit(&text)).expect("the scenario loads");
     let results = Simulation::new(&model)
         .trials(TRIALS)
         .seed(SEED)
@@ -120,10 +140,10 @@ fn check(scenario: &str, path: &str) {
 
 #[test]
 fn mhep1_outputs_are_distributed_as_before() {
-    check("mhep1", "scenarios/mhep1.toml");
+    check("mhep1", "scenarios/mhep1.toml", without_lapse);
 }
 
 #[test]
 fn analytic_fixture_outputs_are_distributed_as_before() {
-    check("analytic", "tests/fixtures/analytic.toml");
+    check("analytic", "tests/fixtures/analytic.toml", str::to_string);
 }

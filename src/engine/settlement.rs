@@ -4,7 +4,9 @@
 //! A tariff pays its payee per event — flat, or tiered by the event's ordinal at the site — while it
 //! is live: inside its window and while its rule set is in force at the site (variations switch
 //! rule sets from a month on). The first `threshold` events at a site are not paid; events a block
-//! has paid for on account are not paid again (001_91c39e34d7f8be68.txt §3.5.2); caps cut payments
+//! has paid for on account are not paid again (001_91c39e34d7f8be68.txt §3.5.2) while its base
+//! stands — until the next block on account of the tariff or its `until` month, after which what
+//! is left of it lapses; caps cut payments
 //! so that no cap is ever exceeded. Payments are made in the month of the event or in arrears
 //! (monthly, quarterly); a share may pass from the payee on to another party. Blocks fall due on
 //! their months while their rule set is in force. Every payment leaves one party and reaches
@@ -51,8 +53,10 @@ pub struct Ledger {
     /// paid for on account and the tariff has not yet met.
     seen: Vec<u64>,
     advance: Vec<u64>,
-    /// Per tariff line: the month the current on-account period began.
+    /// Per tariff line: the month the current on-account period began, and the last month its
+    /// base covers (`None`: until the next block on account of the line).
     advance_since: Vec<Option<Month>>,
+    advance_until: Vec<Option<Month>>,
     /// Lagged payments by the month they fall due.
     due: Vec<Vec<Due>>,
     /// Every payment made, when asked for (`sibsim pay`): payer, payee, rule, amount.
@@ -80,6 +84,7 @@ impl Ledger {
             seen: vec![0; model.tariffs.len()],
             advance: vec![0; model.tariffs.len()],
             advance_since: vec![None; model.tariffs.len()],
+            advance_until: vec![None; model.tariffs.len()],
             due: vec![Vec::new(); model.settings.horizon as usize],
             log: None,
             site_closed_after: vec![None; n_sites],
@@ -106,6 +111,7 @@ impl Ledger {
         self.seen.iter_mut().for_each(|x| *x = 0);
         self.advance.iter_mut().for_each(|x| *x = 0);
         self.advance_since.iter_mut().for_each(|x| *x = None);
+        self.advance_until.iter_mut().for_each(|x| *x = None);
         self.due.iter_mut().for_each(Vec::clear);
         self.log = None;
         self.site_closed_after.iter_mut().for_each(|x| *x = None);
@@ -203,6 +209,8 @@ pub struct Contract {
     horizon: usize,
     /// Blocks (indices into `model.blocks`) falling due in each month.
     blocks_by_month: Vec<Vec<usize>>,
+    /// Tariff lines some block is paid on account of (whose bases may lapse).
+    on_account_lines: Vec<usize>,
     /// The rule set in force, per site and month.
     rule_set: Vec<Vec<usize>>,
     /// Per cap, its first slot in [`Ledger::cap_used`]; the slots of a cap are its instances
@@ -224,6 +232,13 @@ impl Contract {
                 blocks_by_month[m as usize].push(i);
             }
         }
+        let mut on_account_lines: Vec<usize> = model
+            .blocks
+            .iter()
+            .filter_map(|b| b.on_account.map(|oa| oa.tariff))
+            .collect();
+        on_account_lines.sort_unstable();
+        on_account_lines.dedup();
         let rule_set: Vec<Vec<usize>> = (0..model.sites.len())
             .map(|s| {
                 (0..horizon as Month)
@@ -253,6 +268,7 @@ impl Contract {
             period_at: vec![0; model.sites.len() * horizon],
             horizon,
             blocks_by_month,
+            on_account_lines,
             rule_set,
             cap_base,
             cap_slots,
@@ -415,8 +431,19 @@ impl Contract {
     }
 
     /// Pay what falls due at the start of month `m`: lagged tariff payments, then blocks whose rule
-    /// set is in force at their site.
+    /// set is in force at their site; bases on account whose last month has passed lapse first.
     pub fn settle_start_of_month(&self, model: &Model, m: Month, ledger: &mut Ledger) {
+        // A base past its `until` is lost to the provider, who keeps the block: 001 §3.5.2 says
+        // the blocks "were not repayable by providers if the base threshold was not reached", and
+        // each was paid for one financial year (§3.4.2.1, §3.4.2.2: "in 2016/17", "in 2017/18").
+        // So from the next month the tariff pays every event again, none counted against the
+        // old base.
+        for &line in &self.on_account_lines {
+            if ledger.advance_until[line].is_some_and(|last| m > last) {
+                ledger.advance[line] = 0;
+                ledger.advance_until[line] = None;
+            }
+        }
         // Taken out to pay from, and put back empty to keep its allocation for the next trial.
         let mut dues = std::mem::take(&mut ledger.due[m as usize]);
         for due in &dues {
@@ -442,7 +469,8 @@ impl Contract {
             if let Some(oa) = b.on_account {
                 // A block on account of a tariff starts a new period for it: what is left of the
                 // last period's base lapses (blocks are not repayable). Blocks paid in the same
-                // month add their bases to the same period.
+                // month add their bases to the same period, which lapses once: validation makes
+                // them state the same `until`.
                 let line = oa.tariff;
                 if ledger.advance_since[line] == Some(m) {
                     ledger.advance[line] += oa.events;
@@ -450,6 +478,7 @@ impl Contract {
                     ledger.advance[line] = oa.events;
                     ledger.advance_since[line] = Some(m);
                 }
+                ledger.advance_until[line] = oa.until;
             }
         }
     }
@@ -747,6 +776,83 @@ mod tests {
         assert_eq!(ledger.total, 3500.0);
         assert_eq!(ledger.site_income_block[0], 2000.0);
         assert_eq!(ledger.site_income_events[0], 1500.0);
+    }
+
+    /// The analytic fixture (24 months from 2030-01) with one £1,000 block paid in January of year 1
+    /// on account of 10 engagements of the £100 tariff, and `until` as given (or none).
+    fn model_lapsing(until: Option<&str>) -> Model {
+        let text = std::fs::read_to_string("tests/fixtures/analytic.toml").unwrap();
+        let until = until.map_or(String::new(), |u| format!(", until = \"{u}\""));
+        let block = "amount = 5000\nmonths = [\"2030-01\", \"2030-07\"]";
+        let payer = "payer = \"council\"\npayee = \"charity\"\nsite = \"only\"";
+        assert!(text.contains(block) && text.contains(payer));
+        let text = text.replace(
+            block,
+            &format!("amount = 1000\nmonths = [\"2030-01\"]\non_account_of = {{ tariff = \"per_engagement\", events = 10{until} }}"),
+        );
+        let text = text.replace(
+            payer,
+            "payer = \"site.commissioner\"\npayee = \"site.provider\"\nsite = \"only\"",
+        );
+        parse_scenario("lapse.toml", &text).unwrap()
+    }
+
+    /// What the per-engagement tariff pays in year 1 and in year 2 for 6 engagements in year 1 (in
+    /// March, 3 and in September, 3) and 8 in year 2 (in February, 5 and in June, 3).
+    fn tariff_by_year(model: &Model) -> (Money, Money) {
+        let contract = Contract::new(model);
+        let mut ledger = Ledger::new(model, &contract);
+        let line = model
+            .rules
+            .iter()
+            .position(|r| r == "per_engagement")
+            .unwrap();
+        let mut by_year = [0.0; 2];
+        for m in 0..24 {
+            let before = ledger.by_rule[line];
+            contract.settle_start_of_month(model, m, &mut ledger);
+            let n = match m {
+                2 | 8 | 17 => 3,
+                13 => 5,
+                _ => 0,
+            };
+            let mut ev = MonthEvents::default();
+            ev.add(Event::Engagement, None, n);
+            contract.settle_events(model, 0, m, &ev, &mut ledger);
+            by_year[m as usize / 12] += ledger.by_rule[line] - before;
+        }
+        assert_eq!(ledger.site_income_block[0], 1000.0);
+        (by_year[0], by_year[1])
+    }
+
+    /// A base that lapses at the end of year 1, worked by hand. The block covers 10 engagements
+    /// from January 2030. Year 1 has 6 engagements: all covered, the tariff pays £0, and 4 of the
+    /// base are left. With `until = "2030-12"` those 4 lapse at the end of December, so all 8 of
+    /// year 2 are paid: 8 × £100 = £800. Without `until` (the base stands until a next block, and
+    /// none comes) the 4 left cover the first 4 of year 2, so only 8 − 4 = 4 are paid: £400.
+    #[test]
+    fn a_base_lapses_after_its_until_and_the_tariff_pays_every_event_again() {
+        assert_eq!(
+            tariff_by_year(&model_lapsing(Some("2030-12"))),
+            (0.0, 800.0)
+        );
+        assert_eq!(tariff_by_year(&model_lapsing(None)), (0.0, 400.0));
+        // Lapsing after February of year 2 instead: the 5 of February are covered by 4 left, the
+        // fifth and June's 3 are paid: 4 × £100.
+        assert_eq!(
+            tariff_by_year(&model_lapsing(Some("2031-02"))),
+            (0.0, 400.0)
+        );
+        // Lapsing after January of year 2: nothing of year 2 is covered.
+        assert_eq!(
+            tariff_by_year(&model_lapsing(Some("2031-01"))),
+            (0.0, 800.0)
+        );
+        // Lapsing after March of year 1, when 3 were used: the September 3 are paid.
+        assert_eq!(
+            tariff_by_year(&model_lapsing(Some("2030-03"))),
+            (300.0, 800.0)
+        );
     }
 
     #[test]

@@ -592,12 +592,15 @@ pub struct Block {
     pub rule_set: usize,
 }
 
-/// A block's base: each payment covers the next `events` events of `tariff` until the block's next
-/// payment, and the tariff pays only beyond them.
+/// A block's base: each payment covers the next `events` events of `tariff` until the next payment
+/// on account of that tariff or the end of month `until`, whichever comes first, and the tariff
+/// pays only beyond them. What is left of a base then lapses.
 #[derive(Debug, Clone, Copy)]
 pub struct OnAccount {
     pub tariff: usize,
     pub events: u64,
+    /// The last month the base covers; `None`: until the next payment on account of the tariff.
+    pub until: Option<Month>,
 }
 
 /// A business-case plan figure: the planned value of one metric.

@@ -464,9 +464,10 @@ pub struct RawBlock {
     pub rule_set: Option<String>,
 }
 
-/// `on_account_of = { tariff = "...", events = N }`: each payment of the block stands for the first
-/// `events` events the named tariff would pay at the block's site until the block's next payment;
-/// the tariff pays only beyond them. Any unused base lapses (a block is not repayable).
+/// `on_account_of = { tariff = "...", events = N, until = "YYYY-MM" }`: each payment of the block
+/// stands for the first `events` events the named tariff would pay at the block's site, until the
+/// next payment on account of that tariff or the end of month `until`, whichever comes first; the
+/// tariff pays only beyond them. Any unused base lapses (a block is not repayable).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawOnAccount {
@@ -474,4 +475,8 @@ pub struct RawOnAccount {
     pub tariff: String,
     /// Events covered by each payment of the block.
     pub events: i64,
+    /// The last month the base covers, `"YYYY-MM"` (optional: without it, the base stands until
+    /// the next payment on account of the tariff, or the horizon).
+    #[serde(default)]
+    pub until: Option<String>,
 }

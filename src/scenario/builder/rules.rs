@@ -156,7 +156,17 @@ impl BlockSpec {
         self.raw.on_account_of = Some(RawOnAccount {
             tariff: tariff.into(),
             events: i64::try_from(events).unwrap_or(i64::MAX),
+            until: None,
         });
+        self
+    }
+
+    /// The last month that the base of [`BlockSpec::on_account_of`] covers; what is left of it
+    /// after that lapses. Call after `on_account_of` (without it, this does nothing).
+    pub fn until(mut self, last: YearMonth) -> Self {
+        if let Some(oa) = &mut self.raw.on_account_of {
+            oa.until = Some(month(last));
+        }
         self
     }
 

@@ -120,9 +120,17 @@ impl Validator<'_, '_> {
                     let Some(line) = self.on_account(oa, tariffs, site, (a, c), &bp) else {
                         continue;
                     };
-                    Some(line)
+                    let Some(until) = self.until(oa, &b.months, &months, settings, &bp) else {
+                        continue;
+                    };
+                    Some(OnAccount { until, ..line })
                 }
             };
+            if let (Some(oa), true) = (on_account, months.iter().all(Option::is_some)) {
+                if !self.same_until_in_shared_months(&out, oa, &months, settings, &bp) {
+                    continue;
+                }
+            }
             if months.iter().all(Option::is_some) {
                 out.push(Block {
                     rule,
@@ -137,6 +145,80 @@ impl Validator<'_, '_> {
             }
         }
         out
+    }
+
+    /// The `until` of a block's `on_account_of`: a month in the horizon no earlier than any of the
+    /// block's payments (a base cannot lapse before it is paid). `Some(None)` when not given.
+    fn until(
+        &mut self,
+        oa: &RawOnAccount,
+        raw_months: &[String],
+        months: &[Option<Month>],
+        settings: &Settings,
+        path: &FieldPath,
+    ) -> Option<Option<Month>> {
+        let Some(text) = &oa.until else {
+            return Some(None);
+        };
+        let path = path.key("on_account_of").key("until");
+        let until = self.month(text, settings, &path)?;
+        let latest = months
+            .iter()
+            .zip(raw_months)
+            .filter_map(|(m, raw)| Some(((*m)?, raw)))
+            .max_by_key(|(m, _)| *m);
+        if let Some((_, raw)) = latest.filter(|(paid, _)| until < *paid) {
+            self.err(
+                &path,
+                Target::Value,
+                format!("{text} is before the block's payment in {raw}, whose base would lapse before it is paid"),
+                format!("expected the last month the base covers, \"{raw}\" or later"),
+            );
+            return None;
+        }
+        Some(Some(until))
+    }
+
+    /// Whether a block on account, `oa`, paid in `months`, states the same `until` as every block
+    /// already read that is paid on account of the same tariff line in one of those months: bases
+    /// paid in one month add up to one base, which lapses once. Says so where not.
+    fn same_until_in_shared_months(
+        &mut self,
+        earlier: &[Block],
+        oa: OnAccount,
+        months: &[Option<Month>],
+        settings: &Settings,
+        path: &FieldPath,
+    ) -> bool {
+        let clash = earlier.iter().find_map(|other| {
+            let theirs = other.on_account.filter(|o| o.tariff == oa.tariff)?;
+            let month = months.iter().flatten().find(|m| other.months.contains(m))?;
+            (theirs.until != oa.until).then_some((other.rule, *month, theirs.until))
+        });
+        let Some((rule, month, until)) = clash else {
+            return true;
+        };
+        let show = |u: Option<Month>| match u {
+            Some(u) => format!("until = \"{}\"", settings.start.plus(u)),
+            None => "no until".to_string(),
+        };
+        let field = if oa.until.is_some() {
+            "until"
+        } else {
+            "tariff"
+        };
+        self.err(
+            &path.key("on_account_of").key(field),
+            Target::Value,
+            format!(
+                "block \"{}\" is paid on account of the same tariff in {} with {}, and bases paid in one month make one base",
+                self.rules[rule],
+                settings.start.plus(month),
+                show(until),
+            ),
+            format!("expected {} here too, or the blocks paid in different months", show(until)),
+        );
+        false
     }
 
     /// Resolve a block's `on_account_of`: the tariff must apply at the block's site with the same
@@ -204,6 +286,7 @@ impl Validator<'_, '_> {
         Some(OnAccount {
             tariff: line,
             events: oa.events as u64,
+            until: None,
         })
     }
 }
@@ -230,6 +313,72 @@ mod tests {
         assert_eq!(model.rule_sets, ["base", "reset"]);
         assert_eq!(model.rule_set_at(0, 11), 0);
         assert_eq!(model.rule_set_at(0, 12), 1);
+    }
+
+    /// [`BLOCK`] on account of 20 engagements, with `extra` inside its `on_account_of`.
+    fn on_account(extra: &str) -> String {
+        BLOCK.replace(
+            "months = [\"2030-01\", \"2030-07\"]",
+            &format!("months = [\"2030-01\", \"2030-07\"]\non_account_of = {{ tariff = \"per_engagement\", events = 20{extra} }}"),
+        )
+    }
+
+    #[test]
+    fn a_base_is_read_with_its_last_month_or_none() {
+        let model = accept(&with(&on_account(", until = \"2030-12\"")));
+        let oa = model.blocks[0].on_account.unwrap();
+        assert_eq!((oa.tariff, oa.events, oa.until), (0, 20, Some(11)));
+        let model = accept(&with(&on_account("")));
+        assert_eq!(model.blocks[0].on_account.unwrap().until, None);
+        // The last month may be the month of the last payment: the base covers that month only.
+        let model = accept(&with(&on_account(", until = \"2030-07\"")));
+        assert_eq!(model.blocks[0].on_account.unwrap().until, Some(6));
+    }
+
+    #[test]
+    fn a_last_month_not_a_month_outside_the_horizon_or_before_a_payment_is_refused() {
+        assert_eq!(
+            refuse(&with(&on_account(", until = \"March 2031\""))),
+            ["unit.toml:56:67: blocks[0].on_account_of.until: \"March 2031\" is not a month; expected \"YYYY-MM\" from 2030-01 to 2031-12 (the simulation horizon)"]
+        );
+        assert_eq!(
+            refuse(&with(&on_account(", until = \"2032-03\""))),
+            ["unit.toml:56:67: blocks[0].on_account_of.until: 2032-03 is outside the simulation horizon; expected \"YYYY-MM\" from 2030-01 to 2031-12 (the simulation horizon)"]
+        );
+        assert_eq!(
+            refuse(&with(&on_account(", until = \"2030-06\""))),
+            ["unit.toml:56:67: blocks[0].on_account_of.until: 2030-06 is before the block's payment in 2030-07, whose base would lapse before it is paid; expected the last month the base covers, \"2030-07\" or later"]
+        );
+    }
+
+    #[test]
+    fn bases_paid_in_one_month_must_lapse_together() {
+        let second = on_account(", until = \"2030-12\"")
+            .replace("mobilisation", "top_up")
+            .replace("\"2030-01\", \"2030-07\"", "\"2030-07\"");
+        let text = with(&format!(
+            "{}\n{second}",
+            on_account(", until = \"2031-06\"")
+        ));
+        assert_eq!(
+            refuse(&text),
+            ["unit.toml:65:67: blocks[1].on_account_of.until: block \"mobilisation\" is paid on account of the same tariff in 2030-07 with until = \"2031-06\", and bases paid in one month make one base; expected until = \"2031-06\" here too, or the blocks paid in different months"]
+        );
+        let without = with(&format!(
+            "{}\n{}",
+            on_account(", until = \"2031-06\""),
+            second.replace(", until = \"2030-12\"", "")
+        ));
+        assert_eq!(
+            refuse(&without),
+            ["unit.toml:65:28: blocks[1].on_account_of.tariff: block \"mobilisation\" is paid on account of the same tariff in 2030-07 with until = \"2031-06\", and bases paid in one month make one base; expected until = \"2031-06\" here too, or the blocks paid in different months"]
+        );
+        // Paid in different months, the bases may lapse differently.
+        let apart = second.replace("\"2030-07\"]", "\"2030-08\"]");
+        accept(&with(&format!(
+            "{}\n{apart}",
+            on_account(", until = \"2031-06\"")
+        )));
     }
 
     #[test]
