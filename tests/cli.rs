@@ -133,7 +133,7 @@ fn run_writes_the_documented_summary() {
     let csv = std::fs::read_to_string(dir.join("summary.csv")).unwrap();
     assert_eq!(
         csv.lines().next(),
-        Some("name,kind,mean,sd,mcse,low,median,high,mcse_low,mcse_median,mcse_high")
+        Some("name,kind,mean,sd,mcse,low,median,high,mcse_low,mcse_median,mcse_high,note")
     );
     assert!(
         !dir.join("trials.csv").exists(),

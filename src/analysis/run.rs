@@ -59,6 +59,7 @@ use crate::analysis::inputs::summarise_inputs;
 use crate::analysis::monthly::{summarise_monthly, MonthlySummary};
 use crate::analysis::plan::{plan_checks, PlanCheck};
 use crate::analysis::replicates::{replace_mcse, run_errors, Errors, RunErrors};
+use crate::analysis::summary::FigureNote;
 use crate::analysis::{summarise, MetricSummary, Probability, Summary, TrialTable};
 use crate::engine::sampling::Plan;
 use crate::scenario::Model;
@@ -174,10 +175,13 @@ impl Serialize for RunReport {
         st.serialize_field("seed", &summary.seed)?;
         st.serialize_field("quantiles", &summary.quantiles)?;
         st.serialize_field("sampling", &Sampling(&self.sampling))?;
-        st.serialize_field("metrics", &Metrics(&summary.metrics, &self.errors.metrics))?;
+        st.serialize_field(
+            "metrics",
+            &Metrics(&summary.metrics, &self.errors.metrics, &summary.notes),
+        )?;
         st.serialize_field("probabilities", &Probabilities(&summary.probabilities))?;
         st.serialize_field("plan", &PlanChecks(&self.plan))?;
-        st.serialize_field("inputs", &Metrics(&self.inputs, &self.errors.inputs))?;
+        st.serialize_field("inputs", &Metrics(&self.inputs, &self.errors.inputs, &[]))?;
         st.serialize_field("monthly_trials", &self.monthly_trials)?;
         if let Some(p) = &self.precision {
             st.serialize_field("precision", p)?;
@@ -220,25 +224,42 @@ pub(crate) fn plan_map<S: Serializer>(checks: &[PlanCheck], s: S) -> Result<S::O
     map.end()
 }
 
-/// `{name: {mean, sd, mcse, low, median, high[, mcse_low, mcse_median, mcse_high]}}`, in the
-/// given order; the quantiles' errors where there are errors (a bare [`Summary`] has none).
-struct Metrics<'a>(&'a [(String, MetricSummary)], &'a [Errors]);
+/// `{name: {mean, sd, mcse, low, median, high[, mcse_low, mcse_median, mcse_high][, notes]}}`, in
+/// the given order; the quantiles' errors where there are errors (a bare [`Summary`] has none),
+/// and `notes` (`{figure: text}`) where the metric has any.
+struct Metrics<'a>(
+    &'a [(String, MetricSummary)],
+    &'a [Errors],
+    &'a [FigureNote],
+);
 impl Serialize for Metrics<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(self.0.len()))?;
         for (j, (name, m)) in self.0.iter().enumerate() {
-            map.serialize_entry(name, &Figures(m, self.1.get(j)))?;
+            let notes: Vec<&FigureNote> = self.2.iter().filter(|n| &n.metric == name).collect();
+            map.serialize_entry(name, &Figures(m, self.1.get(j), &notes))?;
         }
         map.end()
     }
 }
 
 /// One metric's figures.
-struct Figures<'a>(&'a MetricSummary, Option<&'a Errors>);
+struct Figures<'a>(&'a MetricSummary, Option<&'a Errors>, &'a [&'a FigureNote]);
 impl Serialize for Figures<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        /// `{figure: note}`.
+        struct Notes<'a>(&'a [&'a FigureNote]);
+        impl Serialize for Notes<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut map = s.serialize_map(Some(self.0.len()))?;
+                for n in self.0 {
+                    map.serialize_entry(n.figure, &n.note)?;
+                }
+                map.end()
+            }
+        }
         let m = self.0;
-        let mut st = s.serialize_struct("MetricSummary", 9)?;
+        let mut st = s.serialize_struct("MetricSummary", 10)?;
         st.serialize_field("mean", &m.mean)?;
         st.serialize_field("sd", &m.sd)?;
         st.serialize_field("mcse", &m.mcse)?;
@@ -246,9 +267,14 @@ impl Serialize for Figures<'_> {
         st.serialize_field("median", &m.median)?;
         st.serialize_field("high", &m.high)?;
         if let Some(e) = self.1 {
-            st.serialize_field("mcse_low", &e.low)?;
-            st.serialize_field("mcse_median", &e.median)?;
-            st.serialize_field("mcse_high", &e.high)?;
+            // The error of an undefined quantile is undefined too.
+            let of = |figure: f64, error: f64| if figure.is_nan() { f64::NAN } else { error };
+            st.serialize_field("mcse_low", &of(m.low, e.low))?;
+            st.serialize_field("mcse_median", &of(m.median, e.median))?;
+            st.serialize_field("mcse_high", &of(m.high, e.high))?;
+        }
+        if !self.2.is_empty() {
+            st.serialize_field("notes", &Notes(self.2))?;
         }
         st.end()
     }
@@ -276,7 +302,7 @@ impl Serialize for Summary {
         st.serialize_field("trials", &self.trials)?;
         st.serialize_field("seed", &self.seed)?;
         st.serialize_field("quantiles", &self.quantiles)?;
-        st.serialize_field("metrics", &Metrics(&self.metrics, &[]))?;
+        st.serialize_field("metrics", &Metrics(&self.metrics, &[], &self.notes))?;
         st.serialize_field("probabilities", &Probabilities(&self.probabilities))?;
         st.end()
     }
@@ -316,6 +342,7 @@ mod tests {
                     Probability { p: 1.0, mcse: 0.0 },
                 ),
             ],
+            notes: Vec::new(),
         }
     }
 

@@ -18,9 +18,13 @@
 //! t = m + 1: a loan drawn at the start and repaid at the end of month 35 has accrued 36 months of
 //! interest over 36 months of flows.
 
-use crate::engine::irr::{irr, Irr};
+use crate::engine::irr::{irr, mirr, Irr};
 use crate::scenario::{Drawdown, Finance, Repayment};
 use crate::{Money, Month};
+
+/// The annual rate at which the investor's receipts are taken to be reinvested for its MIRR:
+/// 0%, an assumption (see [`SpvAccount::mirr`]).
+pub const MIRR_REINVEST_RATE: f64 = 0.0;
 
 /// One trial's SPV account and investor flows.
 #[derive(Debug, Clone)]
@@ -179,6 +183,19 @@ impl SpvAccount {
     /// The investor's IRR (annual) on its monthly flows.
     pub fn irr(&self) -> Irr {
         irr(&self.flows)
+    }
+
+    /// The investor's modified IRR (annual) on its monthly flows over the whole horizon
+    /// ([`mirr`]): money paid in is valued at the start at the loan's interest rate, as the
+    /// effective annual rate the loan accrues (`(1 + monthly rate)^12 − 1`: the scenario's
+    /// `interest_rate`, or more with monthly compounding) — the rate the investor charges for its
+    /// capital, so its cost of that capital as the scenario states it;
+    /// money received is carried to the end of the horizon at 0% (an assumption: held as cash,
+    /// earning nothing, so the figure credits the investor with no return it is not shown to
+    /// earn). `None` when nothing was paid in.
+    pub fn mirr(&self, f: &Finance) -> Option<f64> {
+        let finance_rate = (12.0 * f.monthly_rate.ln_1p()).exp_m1();
+        mirr(&self.flows, finance_rate, MIRR_REINVEST_RATE)
     }
 
     /// Cash returned ÷ cash invested (`None` if nothing was invested).

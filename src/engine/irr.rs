@@ -210,6 +210,69 @@ pub fn money_multiple(flows: &[f64]) -> Option<f64> {
     (paid > 0.0).then(|| received / paid)
 }
 
+/// The modified IRR (MIRR) of monthly flows, annualised: the one rate at which the money paid in,
+/// valued at the start at `finance_rate`, grows into the money received, valued at the end at
+/// `reinvest_rate`.
+///
+/// With `n` = the number of months the flows span (`flows.len() − 1`, trailing zeros included:
+/// the money is held to the end of the horizon), `FV⁺ = Σ_{f_t > 0} f_t (1 + ρ)^((n − t)/12)`
+/// (the inflows carried to month `n` at the annual reinvestment rate ρ) and
+/// `PV⁻ = Σ_{f_t < 0} −f_t (1 + φ)^(−t/12)` (the outflows brought back to month 0 at the annual
+/// finance rate φ),
+///
+/// ```text
+/// MIRR = (FV⁺ / PV⁻)^(12/n) − 1          (annual; monthly (FV⁺ / PV⁻)^(1/n) − 1, compounded)
+/// ```
+///
+/// the standard definition (Brealey, Myers & Allen, *Principles of Corporate Finance*, ch. 5;
+/// Excel's `MIRR` with monthly periods, annualised as [`irr`] annualises). Unlike the IRR it always
+/// exists once money goes in: `None` only when nothing was paid in (`PV⁻ = 0`), when the flows
+/// span no time (`n = 0`), when a flow is not finite, or when either rate is at or below −100%.
+/// Money paid in and none received (a total loss) gives −100%, as [`irr`] reports it.
+///
+/// # Example
+/// ```
+/// use sibsim::engine::irr::mirr;
+/// // £100 in, £50 back after 12 months and £60 after 24; finance 10%, reinvest 0%:
+/// // (110 / 100)^(1/2) − 1.
+/// let mut flows = vec![0.0; 25];
+/// flows[0] = -100.0;
+/// flows[12] = 50.0;
+/// flows[24] = 60.0;
+/// let rate = mirr(&flows, 0.10, 0.0).unwrap();
+/// assert!((rate - (1.1f64.sqrt() - 1.0)).abs() < 1e-12);
+/// ```
+pub fn mirr(flows: &[f64], finance_rate: f64, reinvest_rate: f64) -> Option<f64> {
+    let n = flows.len().checked_sub(1).filter(|n| *n > 0)? as f64;
+    let usable = |r: f64| r.is_finite() && r > -1.0;
+    if !usable(finance_rate) || !usable(reinvest_rate) || flows.iter().any(|f| !f.is_finite()) {
+        return None;
+    }
+    // Monthly log-growth of each rate; ln_1p keeps small rates exact.
+    let (finance, reinvest) = (finance_rate.ln_1p() / 12.0, reinvest_rate.ln_1p() / 12.0);
+    // Divided by the largest flow first, so that neither sum overflows for huge flows.
+    let scale = flows.iter().fold(0.0_f64, |m, f| m.max(f.abs()));
+    let (mut future_in, mut present_out) = (0.0, 0.0);
+    for (t, f) in flows.iter().enumerate() {
+        let (t, f) = (t as f64, f / scale);
+        if f > 0.0 {
+            future_in += f * (reinvest * (n - t)).exp();
+        } else if f < 0.0 {
+            present_out -= f * (-finance * t).exp();
+        }
+    }
+    if present_out <= 0.0 {
+        return None;
+    }
+    // (FV⁺/PV⁻)^(12/n) − 1 through logs: exact −1 for a total loss, no overflow in the power.
+    let rate = if future_in == 0.0 {
+        -1.0
+    } else {
+        ((future_in.ln() - present_out.ln()) * 12.0 / n).exp_m1()
+    };
+    Some(rate.min(f64::MAX))
+}
+
 /// Brent's bracket on `s` stops below `2 ε |s| + BRENT_ABS_TOL` (see the module doc).
 const BRENT_ABS_TOL: f64 = 1e-13;
 /// A safety net only: Brent converges in far fewer steps from any bracket of the search.
@@ -911,6 +974,53 @@ mod tests {
             out[*t] += f;
         }
         out
+    }
+
+    #[test]
+    fn mirr_by_hand() {
+        // £1,000 in at month 0; at month 12 £500 more in and £300 back, a net £200 in (flows are
+        // net by month); £1,500 back at month 36. Finance 8%, reinvest 5%: PV⁻ = 1,000 + 200 / 1.08
+        // = 1,185.185…, FV⁺ = 1,500 (nothing to reinvest: it arrives at the end), MIRR =
+        // (1,500 / 1,185.185)^(1/3) − 1 = (81/64)^(1/3) − 1 = 0.0816872…
+        let f = flows(&[(0, -1000.0), (12, -500.0), (12, 300.0), (36, 1500.0)]);
+        let pv: f64 = 1000.0 + 200.0 / 1.08;
+        assert!((pv - 1_185.185_185_185_185).abs() < 1e-9);
+        let want = (1500.0_f64 / pv).powf(1.0 / 3.0) - 1.0;
+        assert!((want - 0.081_687_2).abs() < 1e-7, "{want}");
+        assert!((mirr(&f, 0.08, 0.05).unwrap() - want).abs() < 1e-12);
+        // Reinvestment counts: £300 back at month 12 and £1,500 at 36 against £1,000 at 0 and
+        // £500 at 24. PV⁻ = 1,000 + 500 / 1.08² = 1,428.669…; FV⁺ = 300 × 1.05² + 1,500 =
+        // 1,830.75; MIRR = (1,830.75 / 1,428.669)^(1/3) − 1 = 0.0863…
+        let g = flows(&[(0, -1000.0), (12, 300.0), (24, -500.0), (36, 1500.0)]);
+        let pv = 1000.0 + 500.0 / 1.08_f64.powi(2);
+        let fv = 300.0 * 1.05_f64.powi(2) + 1500.0;
+        assert!((fv - 1830.75).abs() < 1e-9);
+        let want = (fv / pv).powf(1.0 / 3.0) - 1.0;
+        assert!((mirr(&g, 0.08, 0.05).unwrap() - want).abs() < 1e-12);
+        // It exists where the IRR does not: the flows of `sign_changes_without_a_root_are_undefined`.
+        assert_eq!(irr(&[-1.0, 1.0, -1.0]), Irr::Undefined);
+        assert!(mirr(&[-1.0, 1.0, -1.0], 0.0, 0.0).is_some());
+    }
+
+    #[test]
+    fn mirr_with_both_rates_at_the_irr_is_the_irr() {
+        // One sign change, invest then receive: finance and reinvestment at the IRR make the
+        // MIRR equal the IRR (FV⁺ = PV⁻ (1 + IRR)^(n/12) when NPV(IRR) = 0).
+        let f = flows(&[(0, -100.0), (6, -50.0), (18, 40.0), (30, 150.0)]);
+        let r = irr(&f).rate().unwrap();
+        assert!((mirr(&f, r, r).unwrap() - r).abs() < 1e-12);
+    }
+
+    #[test]
+    fn mirr_needs_money_paid_in_and_time() {
+        // Only inflows, nothing at all, no time, non-finite: no MIRR.
+        assert_eq!(mirr(&[0.0, 5.0, 5.0], 0.05, 0.0), None);
+        assert_eq!(mirr(&[0.0, 0.0], 0.05, 0.0), None);
+        assert_eq!(mirr(&[-1.0], 0.05, 0.0), None);
+        assert_eq!(mirr(&[-1.0, f64::NAN], 0.05, 0.0), None);
+        assert_eq!(mirr(&[-1.0, 2.0], -1.0, 0.0), None);
+        // Only outflows: a total loss, −100%, as the IRR reports it.
+        assert_eq!(mirr(&[-1.0, -2.0], 0.05, 0.0), Some(-1.0));
     }
 
     #[test]

@@ -438,6 +438,7 @@ fn record_finance(prep: &Prepared<'_>, a: &SpvAccount, row: &mut [f64]) {
     let layout = &prep.layout;
     let irr = a.irr();
     let multiple = a.multiple();
+    let mirr = prep.model.finance.as_ref().and_then(|fin| a.mirr(fin));
     for (k, v) in [
         (f::INVESTED, a.invested),
         (f::RETURNED, a.returned),
@@ -447,6 +448,7 @@ fn record_finance(prep: &Prepared<'_>, a: &SpvAccount, row: &mut [f64]) {
         (f::SPV_COSTS, a.costs),
         (f::SHORTFALL, a.shortfall),
         (f::UNFUNDED_END, if a.cash < 0.0 { -a.cash } else { 0.0 }),
+        (f::MIRR, mirr.unwrap_or(f64::NAN)),
     ] {
         row[layout.finance(k)] = v;
     }

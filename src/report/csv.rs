@@ -51,7 +51,7 @@ fn cell(x: f64) -> String {
     }
 }
 
-/// The summary as CSV with header `name,kind,mean,sd,mcse,low,median,high`.
+/// The summary as CSV with header `name,kind,mean,sd,mcse,low,median,high,note`.
 ///
 /// One row per metric (`kind` = `metric`), then one per probability (`kind` = `probability`),
 /// each in table order. A probability row has its p in `mean` and its Monte Carlo standard error
@@ -59,7 +59,11 @@ fn cell(x: f64) -> String {
 ///
 /// A run's `summary.csv` has three more columns, `mcse_low,mcse_median,mcse_high`: the Monte Carlo
 /// standard errors of the quantiles (see [`analysis::replicates`](crate::analysis::replicates);
-/// empty where undefined, and in probability rows).
+/// empty where undefined, and in probability rows), before `note`.
+///
+/// `note` is empty unless the metric has notes ([`Summary::notes`]): then `figure: text`, joined
+/// by `; ` — why a figure is undefined (an empty cell) or what it is over, e.g. the IRR's P10
+/// falling among the trials with no IRR.
 ///
 /// # Errors
 /// [`ReportError::Csv`] if the CSV writer fails (writing to memory, so in practice it does not).
@@ -78,6 +82,7 @@ fn summary_rows(summary: &Summary, errors: Option<&[Errors]>) -> Result<Vec<u8>,
     if errors.is_some() {
         header.extend(["mcse_low", "mcse_median", "mcse_high"]);
     }
+    header.push("note");
     w.write_record(&header).map_err(err)?;
     for (j, (name, m)) in summary.metrics.iter().enumerate() {
         let mut row = vec![
@@ -92,8 +97,17 @@ fn summary_rows(summary: &Summary, errors: Option<&[Errors]>) -> Result<Vec<u8>,
         ];
         if let Some(errors) = errors {
             let e = errors.get(j).map_or([f64::NAN; 3], Errors::quantiles);
-            row.extend(e.map(cell));
+            // The error of an undefined quantile is undefined too.
+            let figures = [m.low, m.median, m.high];
+            row.extend((0..3).map(|k| cell(if figures[k].is_nan() { f64::NAN } else { e[k] })));
         }
+        let notes: Vec<String> = summary
+            .notes
+            .iter()
+            .filter(|n| &n.metric == name)
+            .map(|n| format!("{}: {}", n.figure, n.note))
+            .collect();
+        row.push(notes.join("; "));
         w.write_record(&row).map_err(err)?;
     }
     for (name, p) in &summary.probabilities {
@@ -110,6 +124,7 @@ fn summary_rows(summary: &Summary, errors: Option<&[Errors]>) -> Result<Vec<u8>,
         if errors.is_some() {
             row.extend([String::new(), String::new(), String::new()]);
         }
+        row.push(String::new());
         w.write_record(&row).map_err(err)?;
     }
     finish(w, WHAT)
@@ -413,13 +428,18 @@ mod tests {
                     mcse: 0.21650635094610965,
                 },
             )],
+            notes: vec![crate::analysis::summary::FigureNote {
+                metric: "payments.by_payer.sof".into(),
+                figure: "low",
+                note: "a note, with a comma".into(),
+            }],
         };
         let text = String::from_utf8(summary_csv(&summary).expect("csv")).expect("utf8");
         assert_eq!(
             text,
-            "name,kind,mean,sd,mcse,low,median,high\n\
-             payments.by_payer.sof,metric,-42650.5,12,6,-42700,-42650,0.1\n\
-             provider_loss,probability,0.25,,0.21650635094610965,,,\n"
+            "name,kind,mean,sd,mcse,low,median,high,note\n\
+             payments.by_payer.sof,metric,-42650.5,12,6,-42700,-42650,0.1,\"low: a note, with a comma\"\n\
+             provider_loss,probability,0.25,,0.21650635094610965,,,,\n"
         );
     }
 

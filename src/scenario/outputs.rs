@@ -143,7 +143,7 @@ pub mod money {
 pub const SITE_STATUS: [&str; 2] = ["months_delivered", "provider.months_in_distress"];
 
 /// The investor's and SPV's figures, when the scenario has `[finance]`.
-pub const FINANCE_METRICS: [&str; 8] = [
+pub const FINANCE_METRICS: [&str; 9] = [
     "investor.invested",
     "investor.returned",
     "investor.interest",
@@ -152,6 +152,7 @@ pub const FINANCE_METRICS: [&str; 8] = [
     "spv.costs",
     "spv.shortfall",
     "spv.unfunded_end",
+    "investor.mirr",
 ];
 /// Offsets in [`FINANCE_METRICS`].
 pub mod finance {
@@ -163,6 +164,7 @@ pub mod finance {
     pub const SPV_COSTS: usize = 5;
     pub const SHORTFALL: usize = 6;
     pub const UNFUNDED_END: usize = 7;
+    pub const MIRR: usize = 8;
 }
 /// The investor's and SPV's flags.
 pub const FINANCE_FLAGS: [&str; 4] = [

@@ -179,20 +179,44 @@ pub fn render(summary: &Summary) -> String {
             .iter()
             .filter(|(name, _)| is_financial_year_metric(name))
             .count();
+        let mut footnotes = Vec::new();
         for (name, m) in &summary.metrics {
             if is_financial_year_metric(name) {
                 continue;
             }
-            table.row([
+            // A figure with a note is marked, and the note follows the table.
+            let mut cell = |figure: &'static str, x: f64| {
+                let note = summary
+                    .notes
+                    .iter()
+                    .find(|n| &n.metric == name && n.figure == figure);
+                match note {
+                    Some(n) => {
+                        footnotes.push(n);
+                        let text = if x.is_nan() {
+                            "undefined".into()
+                        } else {
+                            number(x)
+                        };
+                        format!("{text} [{}]", footnotes.len())
+                    }
+                    None => number(x),
+                }
+            };
+            let row = [
                 name.clone(),
-                number(m.low),
-                number(m.median),
-                number(m.high),
-                number(m.mean),
-            ]);
+                cell("low", m.low),
+                cell("median", m.median),
+                cell("high", m.high),
+                cell("mean", m.mean),
+            ];
+            table.row(row);
         }
         out.push('\n');
         table.render_into(&mut out);
+        for (k, n) in footnotes.iter().enumerate() {
+            let _ = writeln!(out, "[{}] {} {}: {}", k + 1, n.metric, n.figure, n.note);
+        }
         if per_year > 0 {
             let _ = writeln!(
                 out,
@@ -364,6 +388,7 @@ mod tests {
                     Probability { p: 1.0, mcse: 0.0 },
                 ),
             ],
+            notes: Vec::new(),
         };
         let expected = "\
 Scenario mhep1: 10,000 trials, seed 42, quantiles P10 / P50 / P90
@@ -390,6 +415,7 @@ plan.engagements.met  100.0% ± 0%
             quantiles: [0.025, 0.5, 0.975],
             metrics: vec![],
             probabilities: vec![],
+            notes: Vec::new(),
         };
         assert_eq!(
             render(&summary),
