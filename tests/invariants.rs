@@ -146,6 +146,35 @@ fn check(path: &str) {
                 "{path} trial {t}: SPV left with {left}"
             );
             assert!(r.get("investor.returned") >= r.get("investor.interest"));
+            // The loan alone: drawn = repaid + outstanding; all the interest is the loan's; the
+            // investor paid in its equity and the loan drawn, and got back at least the loan's
+            // interest and principal. With nothing outstanding the two bases agree.
+            let drawn = r.get("investor.loan.drawn");
+            let repaid = r.get("investor.loan.principal_repaid");
+            let outstanding = r.get("investor.loan.outstanding");
+            let interest = r.get("investor.loan.interest_paid");
+            assert!(close(drawn, repaid + outstanding), "{path} trial {t}: loan");
+            assert!(outstanding >= 0.0 && repaid >= 0.0 && drawn <= f.facility + 1e-6);
+            assert_eq!(interest, r.get("investor.interest"));
+            assert!(close(r.get("investor.invested"), f.equity + drawn));
+            assert!(r.get("investor.returned") >= interest + repaid - 1e-6);
+            let (owed, lost) = (
+                r.get("investor.loan.irr_owed"),
+                r.get("investor.loan.irr_written_off"),
+            );
+            // Owed, the IRR is undefined only with no loan, or one drawn at the horizon itself
+            // (drawn and owed at the same moment): never once anything was paid back.
+            if drawn == 0.0 {
+                assert!(owed.is_nan() && lost.is_nan());
+            } else if owed.is_nan() {
+                assert!(
+                    repaid == 0.0 && interest == 0.0,
+                    "{path} trial {t}: owed IRR"
+                );
+            }
+            if outstanding == 0.0 {
+                assert!(owed == lost || owed.is_nan() && lost.is_nan());
+            }
         }
         // No cap is ever exceeded, in any of its instances.
         for cap in &model.caps {

@@ -7,7 +7,7 @@
 
 use crate::engine::delivery::{MonthEvents, SiteDelivery, SiteParams};
 use crate::engine::finance::ProviderBooks;
-use crate::engine::investment::SpvAccount;
+use crate::engine::investment::{LoanBasis, SpvAccount};
 use crate::engine::metrics::{money, Layout};
 use crate::engine::record::{RecordLayout, TrialRecorder};
 use crate::engine::rng::{self, purpose};
@@ -431,14 +431,17 @@ fn simulate_from(
     record_plan(prep, row);
 }
 
-/// The investor's and SPV's figures. An undefined IRR is recorded as NaN, which the summary
-/// leaves out of the IRR's statistics and counts as `investor.irr_undefined`.
+/// The investor's and SPV's figures, and the loan's alone. An undefined IRR is recorded as NaN,
+/// which the summary leaves out of the IRR's statistics, and flagged: `investor.irr_undefined`,
+/// `investor.loan.irr_owed_undefined`, `investor.loan.irr_written_off_undefined`.
 fn record_finance(prep: &Prepared<'_>, a: &SpvAccount, row: &mut [f64]) {
     use crate::engine::metrics::finance as f;
     let layout = &prep.layout;
     let irr = a.irr();
     let multiple = a.multiple();
     let mirr = prep.model.finance.as_ref().and_then(|fin| a.mirr(fin));
+    let loan_owed = a.loan_irr(LoanBasis::Owed).rate();
+    let loan_lost = a.loan_irr(LoanBasis::WrittenOff).rate();
     for (k, v) in [
         (f::INVESTED, a.invested),
         (f::RETURNED, a.returned),
@@ -449,6 +452,12 @@ fn record_finance(prep: &Prepared<'_>, a: &SpvAccount, row: &mut [f64]) {
         (f::SHORTFALL, a.shortfall),
         (f::UNFUNDED_END, if a.cash < 0.0 { -a.cash } else { 0.0 }),
         (f::MIRR, mirr.unwrap_or(f64::NAN)),
+        (f::LOAN_DRAWN, a.lent),
+        (f::LOAN_INTEREST_PAID, a.interest_paid),
+        (f::LOAN_PRINCIPAL_REPAID, a.principal_repaid),
+        (f::LOAN_OUTSTANDING, a.principal),
+        (f::LOAN_IRR_OWED, loan_owed.unwrap_or(f64::NAN)),
+        (f::LOAN_IRR_WRITTEN_OFF, loan_lost.unwrap_or(f64::NAN)),
     ] {
         row[layout.finance(k)] = v;
     }
@@ -457,6 +466,8 @@ fn record_finance(prep: &Prepared<'_>, a: &SpvAccount, row: &mut [f64]) {
     row[layout.finance_flag(1)] = flag(irr.rate().is_none());
     row[layout.finance_flag(2)] = flag(irr.is_multiple());
     row[layout.finance_flag(3)] = flag(a.shortfall > 0.0);
+    row[layout.finance_flag(4)] = flag(loan_owed.is_none());
+    row[layout.finance_flag(5)] = flag(loan_lost.is_none());
 }
 
 /// What became of a site in a trial, beyond its books.

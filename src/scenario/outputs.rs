@@ -142,8 +142,11 @@ pub mod money {
 /// if it was terminated) and months its provider spent in distress.
 pub const SITE_STATUS: [&str; 2] = ["months_delivered", "provider.months_in_distress"];
 
-/// The investor's and SPV's figures, when the scenario has `[finance]`.
-pub const FINANCE_METRICS: [&str; 9] = [
+/// The investor's and SPV's figures, when the scenario has `[finance]`: first the investor's
+/// equity and loan together, then the SPV's, then (`investor.loan.…`) the loan alone — drawn,
+/// interest paid, principal repaid, principal outstanding at the horizon, and its IRR with that
+/// principal still owed or written off (`engine::investment::LoanBasis`).
+pub const FINANCE_METRICS: [&str; 15] = [
     "investor.invested",
     "investor.returned",
     "investor.interest",
@@ -153,6 +156,12 @@ pub const FINANCE_METRICS: [&str; 9] = [
     "spv.shortfall",
     "spv.unfunded_end",
     "investor.mirr",
+    "investor.loan.drawn",
+    "investor.loan.interest_paid",
+    "investor.loan.principal_repaid",
+    "investor.loan.outstanding",
+    "investor.loan.irr_owed",
+    "investor.loan.irr_written_off",
 ];
 /// Offsets in [`FINANCE_METRICS`].
 pub mod finance {
@@ -165,13 +174,23 @@ pub mod finance {
     pub const SHORTFALL: usize = 6;
     pub const UNFUNDED_END: usize = 7;
     pub const MIRR: usize = 8;
+    pub const LOAN_DRAWN: usize = 9;
+    pub const LOAN_INTEREST_PAID: usize = 10;
+    pub const LOAN_PRINCIPAL_REPAID: usize = 11;
+    pub const LOAN_OUTSTANDING: usize = 12;
+    pub const LOAN_IRR_OWED: usize = 13;
+    pub const LOAN_IRR_WRITTEN_OFF: usize = 14;
 }
-/// The investor's and SPV's flags.
-pub const FINANCE_FLAGS: [&str; 4] = [
+/// The investor's and SPV's flags; the last two say when a loan IRR is undefined (why: see
+/// `engine::investment::SpvAccount::loan_irr` — no loan drawn, or drawn only at the horizon
+/// itself, or, written off, a loss no rate zeroes).
+pub const FINANCE_FLAGS: [&str; 6] = [
     "investor.capital_loss",
     "investor.irr_undefined",
     "investor.irr_multiple",
     "spv.default",
+    "investor.loan.irr_owed_undefined",
+    "investor.loan.irr_written_off_undefined",
 ];
 
 /// The events counted monthly and per financial year, per site and in total: every outcome event
