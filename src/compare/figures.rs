@@ -209,7 +209,7 @@ pub fn figures(model: &Model) -> Vec<Figure> {
         for (p, l) in QS {
             f.push(Figure {
                 undefined_when: Some(
-                    "no rate zeroes the investor's cash flows (investor.irr_undefined)",
+                    "no rate zeroes the investor's cash flows (investor.irr_undefined): these trials are capital losses, so this quantile is over the better trials only (`run`'s summary ranks them below every IRR; compare investor.multiple, which every trial has)",
                 ),
                 ..fig(
                     format!("investor.irr.{}", Stat::Quantile(p).name()),
