@@ -263,6 +263,24 @@ fn bar_progress<'a>(
     }
 }
 
+/// Write a command's JSON and CSV into `out` all-or-nothing, then print the JSON (`--json`) or
+/// the rendered text: the ending `compare` and `sensitivity` share.
+pub(super) fn write_and_print(
+    out: &Path,
+    json: (&str, Vec<u8>),
+    csv: (&str, Vec<u8>),
+    print_json: bool,
+    render: impl FnOnce() -> String,
+) -> anyhow::Result<()> {
+    let files = vec![(json.0, json.1.clone()), csv];
+    write_all_or_nothing(out, &files)?;
+    if print_json {
+        write_stdout(&json.1)
+    } else {
+        write_stdout(render().as_bytes())
+    }
+}
+
 pub(super) fn styled(bar: ProgressBar) -> ProgressBar {
     if let Ok(style) =
         indicatif::ProgressStyle::with_template("{spinner} {msg}: {pos}/{len} trials [{bar:30}]")
@@ -375,17 +393,13 @@ pub(super) fn compare(args: CompareArgs) -> anyhow::Result<()> {
     }
     bar.finish_and_clear();
     let c = report::Comparison::new(&name, &setup, &base, &runs);
-    let json = report::to_json(&c)?;
-    let files = vec![
-        ("compare.json", json.clone()),
+    write_and_print(
+        &out,
+        ("compare.json", report::to_json(&c)?),
         ("compare.csv", report::to_csv(&c)?),
-    ];
-    write_all_or_nothing(&out, &files)?;
-    if args.output.json {
-        write_stdout(&json)?;
-    } else {
-        write_stdout(report::render(&c).as_bytes())?;
-    }
+        args.output.json,
+        || report::render(&c),
+    )?;
     if !args.output.quiet {
         // The base, its pilot if any variant was solved, and every variant's runs.
         let pilot = usize::from(runs.iter().any(|r| r.solve.is_some()));

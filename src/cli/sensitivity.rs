@@ -1,15 +1,13 @@
 //! `sibsim sensitivity`: check everything first, then run (a plain run, then the Sobol design)
 //! with a progress bar, then write the files all-or-nothing and print.
 
-use sibsim::report::write_all_or_nothing;
 use sibsim::scenario;
 use sibsim::sensitivity::analysis::{self, Options};
 use sibsim::sensitivity::report;
 
 use super::args::SensitivityArgs;
 use super::commands::progress_bar;
-use super::compare::{out_dir, styled};
-use super::write_stdout;
+use super::compare::{out_dir, styled, write_and_print};
 
 pub(super) fn sensitivity(args: SensitivityArgs) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
@@ -59,17 +57,13 @@ pub(super) fn sensitivity(args: SensitivityArgs) -> anyhow::Result<()> {
     let s = analysis::analyse(&model, &opts, &progress);
     bar.finish_and_clear();
     let s = s?;
-    let json = report::to_json(&s)?;
-    let files = vec![
-        ("sensitivity.json", json.clone()),
+    write_and_print(
+        &out,
+        ("sensitivity.json", report::to_json(&s)?),
         ("sensitivity.csv", report::to_csv(&s)?),
-    ];
-    write_all_or_nothing(&out, &files)?;
-    if args.output.json {
-        write_stdout(&json)?;
-    } else {
-        write_stdout(report::render(&s).as_bytes())?;
-    }
+        args.output.json,
+        || report::render(&s),
+    )?;
     if !args.output.quiet {
         eprintln!(
             "sensitivity took {:.2} s; wrote sensitivity.json, sensitivity.csv to {}",
