@@ -382,3 +382,30 @@ fn correlated_inputs_have_no_index_of_their_own_but_their_group_does() {
         .unwrap();
     assert!(job.first.is_some());
 }
+
+/// The command's errors, word for word: what is wrong and what would be valid.
+#[test]
+fn the_commands_errors_read_exactly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("x");
+    for (args, want) in [
+        (
+            vec!["--metric", "engagments"],
+            "Error: invalid --metric: no metric or flag named \"engagments\"; did you mean engagements?; expected a metric or flag of a run\n",
+        ),
+        (
+            vec!["--event", "engagements = 3"],
+            "Error: invalid --event \"engagements = 3\": engagements is a metric: `=` would hold in almost no trial; expected <, <=, > or >=, e.g. `engagements < 0`\n",
+        ),
+    ] {
+        sibsim()
+            .args(["sensitivity", FIXTURE])
+            .args(&args)
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .code(2)
+            .stderr(want);
+    }
+    assert!(!out.exists());
+}
