@@ -58,6 +58,12 @@ pub enum Command {
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+        /// Instead of the library's rates: the exposure of a scenario's window-observed rates
+        /// (`beta_counts` with `exposure`), by simulation to a fixed point (docs/calibration.md).
+        #[arg(long, value_name = "FILE")]
+        scenario: Option<PathBuf>,
+        #[command(flatten)]
+        window: WindowArgs,
     },
     /// Compare payment structures on common random numbers: a comparison file's variants, or a
     /// scenario swept over a block share, tariff scale, cap or field; paired differences from
@@ -103,6 +109,23 @@ impl Sampling {
             ..RunOptions::default()
         }
     }
+}
+
+/// The runs of `calibrate --scenario`.
+#[derive(Debug, Clone, Args)]
+pub struct WindowArgs {
+    /// Trials of each run of the fixed point (with --scenario).
+    #[arg(long, default_value_t = 4000)]
+    pub trials: u64,
+    /// Master seed (with --scenario; default: the scenario's `simulation.seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (with --scenario; default: one per core). Results are identical for any value.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Most runs of the fixed point, the first at the file's exposures (with --scenario).
+    #[arg(long, default_value_t = 6)]
+    pub rounds: usize,
 }
 
 /// `--json`, for the commands that print a table otherwise.

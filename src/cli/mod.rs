@@ -5,6 +5,7 @@ mod args;
 mod commands;
 mod compare;
 mod sensitivity;
+mod window;
 
 use anyhow::Context;
 use sibsim::error::Error;
@@ -28,7 +29,13 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Sensitivity(args) => sensitivity::sensitivity(args),
         Command::Pay(args) => commands::pay(args),
         Command::Evidence { dir, output } => commands::evidence(&dir, output.json),
-        Command::Calibrate { evidence, json } => commands::calibrate(&evidence.dir, json),
+        Command::Calibrate {
+            scenario: Some(file),
+            window: w,
+            json,
+            ..
+        } => window::calibrate_scenario(&file, &w, json),
+        Command::Calibrate { evidence, json, .. } => commands::calibrate(&evidence.dir, json),
         Command::OutsideView {
             file,
             sampling,

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use rand::distr::{Distribution, Open01};
 use statrs::distribution::{Beta, ContinuousCDF, Gamma, LogNormal, Normal, Triangular, Uniform};
 
-use super::beta::BetaQuantile;
+use super::beta::{BetaFn, BetaQuantile};
 use super::error::DistError;
 use super::gamma::GammaFn;
 use super::spec::{DistSpec, Input, DEFAULT_PERT_LAMBDA};
@@ -50,6 +50,12 @@ enum Kind {
         standard: Arc<Tabulated<GammaFn>>,
     },
     Beta(BetaQuantile),
+    /// `min(X / exposure, 1)`, `X ~ Beta(α, β)`: a rate observed within a window that let in only
+    /// the share `exposure` of eventual successes (`beta_counts` with `exposure`).
+    ScaledBeta {
+        inv_exposure: f64,
+        beta: BetaQuantile,
+    },
     /// Values ascending (zero-weight values dropped) and their cumulative weights.
     Discrete {
         values: Vec<f64>,
@@ -409,7 +415,11 @@ impl Dist {
                 let nu = mean * (1.0 - mean) / var - 1.0;
                 unit_beta(mean * nu, (1.0 - mean) * nu)?
             }
-            DistSpec::BetaCounts { successes, trials } => {
+            DistSpec::BetaCounts {
+                successes,
+                trials,
+                exposure,
+            } => {
                 finite("successes", successes)?;
                 finite("trials", trials)?;
                 const VALID: &str =
@@ -437,7 +447,11 @@ impl Dist {
                     );
                 }
                 // Jeffreys prior Beta(½, ½) updated by the binomial observation.
-                unit_beta(successes + 0.5, trials - successes + 0.5)?
+                let (a, b) = (successes + 0.5, trials - successes + 0.5);
+                match exposure {
+                    None => unit_beta(a, b)?,
+                    Some(e) => scaled_beta(a, b, e)?,
+                }
             }
             DistSpec::Discrete {
                 ref values,
@@ -505,6 +519,7 @@ impl Dist {
             Kind::LogNormal(d) => d.inverse_cdf(u),
             Kind::Gamma { scale, standard } => scale * standard.quantile(u),
             Kind::Beta(d) => d.quantile(u),
+            Kind::ScaledBeta { inv_exposure, beta } => (beta.quantile(u) * inv_exposure).min(1.0),
             Kind::Discrete { values, cumulative } => {
                 let total = cumulative[cumulative.len() - 1];
                 let target = u * total;
@@ -519,7 +534,9 @@ impl Dist {
     #[cfg(test)]
     pub(super) fn beta_table_for_test(&self) -> Option<&super::table::QuantileTable> {
         match &self.kind {
-            Kind::Pert { beta, .. } | Kind::Beta(beta) => beta.table(),
+            Kind::Pert { beta, .. } | Kind::Beta(beta) | Kind::ScaledBeta { beta, .. } => {
+                beta.table()
+            }
             _ => None,
         }
     }
@@ -544,6 +561,11 @@ impl Dist {
     /// The mean, computed analytically when the distribution was built.
     pub fn mean(&self) -> f64 {
         self.mean
+    }
+
+    /// The spec this was built from; `None` for [`Dist::fixed`].
+    pub fn spec(&self) -> Option<&DistSpec> {
+        self.spec.as_ref()
     }
 
     /// A short human description, e.g. `PERT(min 1, mode 2, max 3)`.
@@ -584,9 +606,16 @@ impl Dist {
             DistSpec::Gamma { shape, scale } => format!("Gamma(shape {shape}, scale {scale})"),
             DistSpec::Beta { alpha, beta } => format!("Beta(alpha {alpha}, beta {beta})"),
             DistSpec::BetaMean { mean, sd } => format!("Beta(mean {mean}, sd {sd})"),
-            DistSpec::BetaCounts { successes, trials } => {
-                format!("Beta(Jeffreys, {successes} of {trials})")
-            }
+            DistSpec::BetaCounts {
+                successes,
+                trials,
+                exposure: None,
+            } => format!("Beta(Jeffreys, {successes} of {trials})"),
+            DistSpec::BetaCounts {
+                successes,
+                trials,
+                exposure: Some(e),
+            } => format!("Beta(Jeffreys, {successes} of {trials}) ÷ exposure {e}"),
             DistSpec::Evidence { key, .. } => format!("evidence {key}"),
             DistSpec::Discrete { values, weights } => {
                 // Long lists would swamp a report line: show the range instead.
@@ -612,6 +641,59 @@ impl Dist {
 /// A beta on [0, 1] with its mean α/(α + β) and support.
 fn unit_beta(alpha: f64, b: f64) -> Result<(Kind, f64, (f64, f64)), DistError> {
     Ok((Kind::Beta(beta(alpha, b)?), alpha / (alpha + b), (0.0, 1.0)))
+}
+
+/// Largest probability that `q / exposure` exceeds 1 (`q` the Jeffreys posterior of a
+/// `beta_counts` with `exposure`) for which the draw is clamped to 1 rather than the spec refused.
+///
+/// Above it the exposure is too small for the counts: an eventual rate of 1 would be more than a
+/// rounding of the tail, and the scaled posterior would no longer describe the evidence.
+pub const MAX_EXPOSURE_EXCESS: f64 = 0.001;
+
+/// `min(X / e, 1)`, `X ~ Beta(a, b)`: its kind, mean and support (docs/calibration.md).
+///
+/// The mean is `E[min(X/e, 1)] = (a/(a + b))·I_e(a + 1, b)/e + 1 − I_e(a, b)`, from
+/// `E[X·1{X ≤ e}] = (a/(a + b))·I_e(a + 1, b)` (the beta's incomplete first moment), so that
+/// mean, quantile and sampling agree, clamp included.
+fn scaled_beta(a: f64, b: f64, e: f64) -> Result<(Kind, f64, (f64, f64)), DistError> {
+    const VALID: &str = "expected 0 < exposure ≤ 1 (the share of eventual successes the \
+                         observation window let in; leave it out for eventual counts)";
+    finite("exposure", e)?;
+    if !(e > 0.0 && e <= 1.0) {
+        return Err(DistError::new(
+            "exposure",
+            format!("exposure {e} is not in (0, 1]"),
+            VALID,
+        ));
+    }
+    let beta = beta(a, b)?;
+    let below = BetaFn::new(a, b).cdf(e);
+    let excess = 1.0 - below;
+    if excess > MAX_EXPOSURE_EXCESS {
+        return Err(DistError::new(
+            "exposure",
+            format!(
+                "exposure {e} makes the eventual rate exceed 1 with probability {excess:.3} \
+                 (the observed rate is {:.3})",
+                a / (a + b)
+            ),
+            format!(
+                "expected an exposure above the observed rate, so that P(rate > 1) ≤ \
+                 {MAX_EXPOSURE_EXCESS} (above about {:.3} for these counts)",
+                BetaFn::new(a, b).quantile(1.0 - MAX_EXPOSURE_EXCESS)
+            ),
+        ));
+    }
+    let first = a / (a + b) * BetaFn::new(a + 1.0, b).cdf(e);
+    let mean = (first / e + excess).min(1.0);
+    Ok((
+        Kind::ScaledBeta {
+            inv_exposure: 1.0 / e,
+            beta,
+        },
+        mean,
+        (0.0, 1.0),
+    ))
 }
 
 /// Values sorted ascending with their cumulative weights, the mean Σ wᵢvᵢ / Σ wᵢ and the support.

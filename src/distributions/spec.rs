@@ -111,11 +111,20 @@ pub enum DistSpec {
     },
     /// Uncertainty about a proportion observed as `successes` out of `trials`: the Jeffreys
     /// posterior Beta(successes + ½, trials − successes + ½).
+    ///
+    /// With `exposure` `e` in (0, 1], the counts were seen within a window in which only the share
+    /// `e` of eventual successes could be observed, and the value drawn is the *eventual* rate
+    /// `min(q / e, 1)`, `q` ~ the Jeffreys posterior (docs/calibration.md). Refused when
+    /// `P(q > e)` exceeds [`MAX_EXPOSURE_EXCESS`](crate::distributions::MAX_EXPOSURE_EXCESS).
     BetaCounts {
         /// Observed successes, a whole number `0 ≤ successes ≤ trials`.
         successes: f64,
         /// Observed trials, a whole number > 0.
         trials: f64,
+        /// Share of eventual successes the observation window let in, `0 < exposure ≤ 1`
+        /// (default: none, the counts are eventual).
+        #[serde(default)]
+        exposure: Option<f64>,
     },
     /// Discrete empirical: one of `values`, with probability proportional to `weights`.
     Discrete {
@@ -163,7 +172,11 @@ impl DistSpec {
 
     /// A proportion observed as `successes` of `trials` (Jeffreys posterior).
     pub fn beta_counts(successes: f64, trials: f64) -> DistSpec {
-        DistSpec::BetaCounts { successes, trials }
+        DistSpec::BetaCounts {
+            successes,
+            trials,
+            exposure: None,
+        }
     }
 }
 

@@ -187,10 +187,7 @@ pub fn calibrate(lib: &Library) -> Vec<RateCalibration> {
             let (s_all, n_all) = sites
                 .iter()
                 .fold((0.0, 0.0), |(a, b), &(_, s, n)| (a + s, b + n));
-            let pooled = DistSpec::BetaCounts {
-                successes: s_all,
-                trials: n_all,
-            };
+            let pooled = DistSpec::beta_counts(s_all, n_all);
             let k = sites.len() as f64;
             let rates: Vec<f64> = sites.iter().map(|&(_, s, n)| s / n).collect();
             let m = rates.iter().sum::<f64>() / k;

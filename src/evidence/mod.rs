@@ -10,6 +10,7 @@ use std::path::Path;
 
 pub mod calibrate;
 pub mod results;
+pub mod window;
 
 use serde::Deserialize;
 

@@ -161,7 +161,11 @@ impl Fitted {
 /// A Beta spec as the inline TOML a scenario would hold (the Debug form for any other).
 fn spec_toml(spec: &DistSpec) -> String {
     match spec {
-        DistSpec::BetaCounts { successes, trials } => {
+        DistSpec::BetaCounts {
+            successes,
+            trials,
+            exposure: None,
+        } => {
             format!("{{ dist = \"beta_counts\", successes = {successes}, trials = {trials} }}")
         }
         DistSpec::BetaMean { mean, sd } => {

@@ -213,10 +213,7 @@ fn numbers_integers_and_tables_deserialise() {
     assert_eq!(parse("x = -3"), Ok(Input::Fixed(-3.0)));
     assert_eq!(
         parse("[x]\ndist = \"beta_counts\"\nsuccesses = 590\ntrials = 1926\n"),
-        Ok(Input::Dist(DistSpec::BetaCounts {
-            successes: 590.0,
-            trials: 1926.0
-        }))
+        Ok(Input::Dist(DistSpec::beta_counts(590.0, 1926.0)))
     );
     for (s, expected) in [
         (
@@ -298,10 +295,7 @@ fn numbers_integers_and_tables_deserialise() {
         ),
         (
             r#"{ dist = "beta_counts", successes = 590, trials = 1926 }"#,
-            DistSpec::BetaCounts {
-                successes: 590.0,
-                trials: 1926.0,
-            },
+            DistSpec::beta_counts(590.0, 1926.0),
         ),
         (
             r#"{ dist = "discrete", values = [1, 2.5], weights = [1, 3] }"#,
@@ -384,11 +378,5 @@ fn errors_survive_serde_path_to_error() {
     let ok = "x = { dist = \"beta_counts\", successes = 1, trials = 2 }";
     let de = toml::Deserializer::parse(ok).unwrap();
     let doc: Doc = serde_path_to_error::deserialize(de).unwrap();
-    assert_eq!(
-        doc.x,
-        Input::Dist(DistSpec::BetaCounts {
-            successes: 1.0,
-            trials: 2.0
-        })
-    );
+    assert_eq!(doc.x, Input::Dist(DistSpec::beta_counts(1.0, 2.0)));
 }

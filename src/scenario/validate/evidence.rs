@@ -148,10 +148,7 @@ impl Validator<'_, '_> {
         };
         match (level, f.of) {
             (None, _) => Some(DistSpec::Fixed { value: f.value }),
-            (Some("pooled"), Some(of)) => Some(DistSpec::BetaCounts {
-                successes: f.value,
-                trials: of,
-            }),
+            (Some("pooled"), Some(of)) => Some(DistSpec::beta_counts(f.value, of)),
             (Some(other), _) => {
                 self.err(&path.key("level"), Target::Value, format!("level \"{other}\" for a single figure"), "expected no level (the figure's value), or \"pooled\" for a count out of trials (its `of`)");
                 None
@@ -207,11 +204,7 @@ mod tests {
         let model = parse_scenario_with("unit.toml", &text, Evidence::from(&lib)).unwrap();
         let site = &model.sites[0];
         assert_eq!(site.input(Param::PEngage).mean(), 0.55);
-        let counts = Dist::new(&DistSpec::BetaCounts {
-            successes: 30.0,
-            trials: 100.0,
-        })
-        .unwrap();
+        let counts = Dist::new(&DistSpec::beta_counts(30.0, 100.0)).unwrap();
         assert_eq!(site.input(Param::PJobStart).mean(), counts.mean());
     }
 
