@@ -6,6 +6,8 @@ use std::path::Path;
 use assert_cmd::Command;
 use predicates::prelude::*;
 
+mod common;
+
 fn sibsim() -> Command {
     Command::cargo_bin("sibsim").expect("binary builds")
 }
@@ -629,17 +631,14 @@ fn figure_at(msg: &str, at: &str) -> (f64, f64) {
 fn seek_says_a_target_missed_by_noise_is_not_met_on_these_trials() {
     // At 300 trials P(distress) at block share 1 misses 0.6 by less than 2 SEs; the same target
     // is met there at 10,000 trials (docs/compare.md's example). The refusal must not say the
-    // block share cannot meet it. These trials are MHEP 1's with the evidence haircut it had before
-    // issue 12 set p_evidence to 1 (that change draws the sustainments from other random numbers,
-    // so seed 2016's 300 trials are others).
+    // block share cannot meet it. These trials are MHEP 1's with the evidence haircut and rates it had
+    // before issue 12 set p_evidence to 1 and gave the rates exposures (the first draws the
+    // sustainments from other random numbers, the second raises the rates: seed 2016's 300 trials
+    // are others, and the target is met at block share 1 on them).
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("s");
     let text = std::fs::read_to_string("scenarios/mhep1.toml").unwrap();
-    let old = text.replace(
-        "p_evidence = 1.0",
-        r#"p_evidence = { dist = "pert", min = 0.85, mode = 0.95, max = 1.0 }"#,
-    );
-    assert_ne!(old, text, "no p_evidence = 1.0 to put back");
+    let old = common::before_haircut_and_exposure(&text);
     let scenario = tmp.path().join("mhep1.toml");
     std::fs::write(&scenario, old).unwrap();
     let got = sibsim()

@@ -7,21 +7,20 @@ use sibsim::compare::report::Comparison;
 use sibsim::compare::{evaluate, run_base, Knob, Setup};
 use sibsim::scenario::{self, Model};
 
+mod common;
+
 fn load(path: &str) -> Model {
     scenario::load(std::path::Path::new(path)).expect("bundled scenario loads")
 }
 
-/// MHEP 1 with its evidence haircut as it was before issue 12 set `p_evidence` to 1: the trials a
-/// premise below was found on (the change draws the sustainments from other random numbers, so
-/// the same seeds give other trials).
-fn mhep1_with_old_evidence_haircut() -> Model {
+/// MHEP 1 with its evidence haircut and rates as they were before issue 12 set `p_evidence` to 1
+/// and gave the rates exposures: the trials a premise below was found on (the first change draws
+/// the sustainments from other random numbers, the second raises the rates, so the same seeds
+/// give other trials).
+fn mhep1_before_issue12_rates() -> Model {
     let path = "scenarios/mhep1.toml";
     let text = std::fs::read_to_string(path).expect("bundled scenario reads");
-    let old = text.replace(
-        "p_evidence = 1.0",
-        r#"p_evidence = { dist = "pert", min = 0.85, mode = 0.95, max = 1.0 }"#,
-    );
-    assert_ne!(old, text, "no p_evidence = 1.0 to put back");
+    let old = common::before_haircut_and_exposure(&text);
     scenario::parse_scenario(path, &old).expect("bundled scenario loads")
 }
 
@@ -86,7 +85,7 @@ fn a_ratio_whose_denominator_is_always_zero_is_undefined_and_says_why() {
 /// 4 × √2 paired SEs (the √2: the pilot's own error).
 #[test]
 fn a_solve_without_a_bracket_searches_outward() {
-    let model = mhep1_with_old_evidence_haircut();
+    let model = mhep1_before_issue12_rates();
     let s = setup(200, 21, true, Some(20));
     let base = run_base(&model, &s, &quiet).unwrap();
     let def = variant_at(&Knob::BlockShare, 1.0, &model, &StructureOptions::default());

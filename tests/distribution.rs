@@ -15,6 +15,9 @@
 
 use sibsim::{Scenario, Simulation};
 
+mod common;
+use common::{with_old_evidence_haircut, without_exposure, without_lapse};
+
 const TRIALS: u64 = 100_000;
 /// Not the seed of the recorded run: the new run is an independent sample.
 const SEED: u64 = 7_919;
@@ -76,39 +79,9 @@ fn stats(mut xs: Vec<f64>, statistic: &str) -> Stat {
     }
 }
 
-/// `text` with every on-account base's `until = "YYYY-MM"` taken out: the contract as it was when
-/// `before.csv` was recorded (bases lapsed only at the next block; issue 12 added `until`, a change
-/// of the contract, not of the sampling this test guards).
-fn without_lapse(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    let mut removed = 0;
-    while let Some(at) = rest.find(", until = \"") {
-        let len = ", until = \"YYYY-MM\"".len();
-        out.push_str(&rest[..at]);
-        rest = &rest[at + len..];
-        removed += 1;
-    }
-    out.push_str(rest);
-    assert!(removed > 0, "no until to take out");
-    out
-}
-
-/// `text` with every `p_evidence = 1.0` put back to the pert 0.85 / 0.95 / 1.0 the MHEP 1 files
-/// had when `before.csv` was recorded (issue 12 set it to 1, one evidence haircut: a change of the
-/// scenario, not of the sampling this test guards).
-fn with_old_evidence_haircut(text: &str) -> String {
-    let out = text.replace(
-        "p_evidence = 1.0",
-        r#"p_evidence = { dist = "pert", min = 0.85, mode = 0.95, max = 1.0 }"#,
-    );
-    assert_ne!(out, text, "no p_evidence = 1.0 to put back");
-    out
-}
-
-/// MHEP 1 as recorded: no lapsing bases, the old evidence haircut.
+/// MHEP 1 as recorded: no lapsing bases, the old evidence haircut, no exposures.
 fn mhep1_as_recorded(text: &str) -> String {
-    with_old_evidence_haircut(&without_lapse(text))
+    with_old_evidence_haircut(&without_exposure(&without_lapse(text)))
 }
 
 fn check(scenario: &str, path: &str, edit: fn(&str) -> String) {
