@@ -258,10 +258,10 @@ pub(super) fn outside_view(
     json: bool,
 ) -> anyhow::Result<()> {
     let library = Library::load(dir)?;
-    let rc = ReferenceClass::fit(&library, class).ok_or_else(|| Error::InvalidOption {
+    let rc = ReferenceClass::fit(&library, class).map_err(|e| Error::InvalidOption {
         option: "--class".into(),
-        problem: format!("fewer than two figures of class \"{class}\" in {}", dir.display()),
-        valid: "expected a class with at least two actual/plan ratios (class = \"...\" in the evidence files)".into(),
+        problem: format!("in {}: {e}", dir.display()),
+        valid: "expected a class with reference cases from at least two programmes: \"volume\" or \"outcomes\" (class = \"...\" in the evidence files)".into(),
     })?;
     let (model, table) = load_and_run(
         file,
@@ -272,7 +272,7 @@ pub(super) fn outside_view(
             "expected a scenario with [plan] or [sites.<id>.plan] figures",
         ),
     )?;
-    let view = OutsideViewReport::new(&model, &table, &rc);
+    let view = OutsideViewReport::new(&model, &table, &rc, &library);
     print(Report::OutsideView(&view), json)
 }
 

@@ -35,6 +35,36 @@ struct RawFigure {
     note: Option<String>,
     #[serde(default)]
     class: Option<String>,
+    #[serde(default)]
+    programme: Option<String>,
+    #[serde(default)]
+    plan_kind: Option<String>,
+    #[serde(default)]
+    actual: Option<f64>,
+    #[serde(default)]
+    plan: Option<f64>,
+}
+
+/// The reference classes of actual/plan ratios (the outside view): volumes (referrals, starts,
+/// engagements) and outcomes (jobs and other outcomes).
+pub const CLASSES: [&str; 2] = ["volume", "outcomes"];
+
+/// What a plan was: a central case (`base`), a best case or maximum (`best`), or a contractual
+/// target or payment threshold (`target`).
+pub const PLAN_KINDS: [&str; 3] = ["base", "best", "target"];
+
+/// What a reference case is besides its ratio: which programme it belongs to, what kind of plan it
+/// was measured against, and the published numbers the ratio comes from where they are given.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseInfo {
+    /// The programme (outcomes fund, DWP scheme, or the single SIB itself) the project belongs to.
+    pub programme: String,
+    /// One of [`PLAN_KINDS`].
+    pub plan_kind: String,
+    /// The published actual, when the source gives the numbers and not only the ratio.
+    pub actual: Option<f64>,
+    /// The published plan, likewise.
+    pub plan: Option<f64>,
 }
 
 /// One figure of the library.
@@ -49,8 +79,11 @@ pub struct Figure {
     /// The denominator, when `value` is a count out of `of` trials.
     pub of: Option<f64>,
     pub note: Option<String>,
-    /// The reference class a plan-vs-actual ratio belongs to (e.g. `volume`), for the outside view.
+    /// The reference class a plan-vs-actual ratio belongs to (one of [`CLASSES`]), for the
+    /// outside view.
     pub class: Option<String>,
+    /// For a reference case (a figure with a class): its programme and plan.
+    pub case: Option<CaseInfo>,
 }
 
 /// Every figure, in key order.
@@ -63,6 +96,134 @@ fn valid_key(k: &str) -> bool {
     !k.is_empty()
         && k.chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// A source names a report of `../shared/seeds` (`….txt`) or a web page (`https://…`), followed
+/// in the latter case by the table or section the figure is read from.
+fn cites_a_source(source: &str) -> bool {
+    if source.contains(".txt") {
+        return true;
+    }
+    let mut words = source.split_whitespace();
+    let url_ok = words
+        .next()
+        .and_then(|w| w.strip_prefix("https://"))
+        .is_some_and(|rest| rest.contains('.') && !rest.starts_with('/'));
+    url_ok && words.next().is_some()
+}
+
+/// A figure with a class is a reference case: it must name its programme and plan kind, and
+/// agree with its published numbers.
+fn check_case(f: &RawFigure, err: &mut impl FnMut(&str, Target, String, &str)) -> Option<CaseInfo> {
+    let Some(class) = &f.class else {
+        for (field, given) in [
+            ("programme", f.programme.is_some()),
+            ("plan_kind", f.plan_kind.is_some()),
+            ("actual", f.actual.is_some()),
+            ("plan", f.plan.is_some()),
+        ] {
+            if given {
+                err(
+                    field,
+                    Target::Key,
+                    format!("{field} is given but the figure has no class"),
+                    "expected class = \"volume\" or \"outcomes\" on a reference case, or no reference-case fields",
+                );
+            }
+        }
+        return None;
+    };
+    if !CLASSES.contains(&class.as_str()) {
+        err(
+            "class",
+            Target::Value,
+            format!("unknown class \"{class}\""),
+            "expected \"volume\" (referrals, starts, engagements) or \"outcomes\" (job or other outcomes)",
+        );
+    }
+    if f.value.is_nan() || f.value <= 0.0 {
+        err(
+            "value",
+            Target::Value,
+            format!("a reference case's ratio of {}", f.value),
+            "expected actual / plan > 0 (its logarithm is modelled)",
+        );
+    }
+    let programme = match &f.programme {
+        Some(p) if valid_key(p) => p.clone(),
+        Some(p) => {
+            err(
+                "programme",
+                Target::Value,
+                format!("programme \"{p}\" is not an identifier"),
+                "expected lowercase letters, digits and '_', e.g. \"dwp_work_programme\"",
+            );
+            p.clone()
+        }
+        None => {
+            err(
+                "",
+                Target::Key,
+                "a reference case names no programme".into(),
+                "expected programme = \"<id>\": the fund or scheme it belongs to, or its own id when it stands alone",
+            );
+            String::new()
+        }
+    };
+    let plan_kind = match &f.plan_kind {
+        Some(k) if PLAN_KINDS.contains(&k.as_str()) => k.clone(),
+        Some(k) => {
+            err(
+                "plan_kind",
+                Target::Value,
+                format!("unknown plan kind \"{k}\""),
+                "expected \"base\" (central case), \"best\" (best case or maximum) or \"target\" (contractual target or threshold)",
+            );
+            k.clone()
+        }
+        None => {
+            err(
+                "",
+                Target::Key,
+                "a reference case gives no plan_kind".into(),
+                "expected plan_kind = \"base\", \"best\" or \"target\"",
+            );
+            String::new()
+        }
+    };
+    for (field, x) in [("actual", f.actual), ("plan", f.plan)] {
+        if let Some(x) = x {
+            if !(x.is_finite() && x > 0.0) {
+                err(
+                    field,
+                    Target::Value,
+                    format!("{field} {x}"),
+                    "expected a number > 0",
+                );
+            }
+        }
+    }
+    if let (Some(a), Some(p)) = (f.actual, f.plan) {
+        // Ratios are stated to three significant figures.
+        if p > 0.0 && ((a / p) - f.value).abs() > 0.0005 * (a / p).max(1.0) + 0.0005 {
+            err(
+                "value",
+                Target::Value,
+                format!(
+                    "value {} but actual / plan = {a} / {p} = {:.4}",
+                    f.value,
+                    a / p
+                ),
+                "expected the ratio of the case's actual to its plan",
+            );
+        }
+    }
+    Some(CaseInfo {
+        programme,
+        plan_kind,
+        actual: f.actual,
+        plan: f.plan,
+    })
 }
 
 /// Parse and check one evidence file; `stem` prefixes its keys.
@@ -108,9 +269,10 @@ pub fn parse_file(file: &str, stem: &str, text: &str) -> Result<Vec<Figure>, Sce
                 "expected the unit of the value, e.g. \"engagements\", \"share\", \"£\"",
             );
         }
-        if !f.source.contains(".txt") {
-            err("source", Target::Value, format!("\"{}\" names no report file", f.source), "expected the report's file name and its table or section, e.g. \"000_a181213f7b897744.txt Table 4.1\"");
+        if !cites_a_source(&f.source) {
+            err("source", Target::Value, format!("\"{}\" names no report file or web address with its section", f.source), "expected the report's file name and its table or section, e.g. \"000_a181213f7b897744.txt Table 4.1\", or a web address and its section, e.g. \"https://www.nao.org.uk/reports/restart/ para 3\"");
         }
+        let case = check_case(&f, &mut err);
         if let Some(of) = f.of {
             if !(of.is_finite() && of > 0.0 && of >= f.value) {
                 err(
@@ -129,6 +291,7 @@ pub fn parse_file(file: &str, stem: &str, text: &str) -> Result<Vec<Figure>, Sce
             of: f.of,
             note: f.note,
             class: f.class,
+            case,
         });
     }
     if errors.is_empty() {
@@ -192,7 +355,32 @@ mod tests {
             [
                 "bit.toml:3:6: figures.x.of: of 156 for a value of 200; expected the denominator: a number > 0 and ≥ value",
                 "bit.toml:4:8: figures.x.unit: the unit is empty; expected the unit of the value, e.g. \"engagements\", \"share\", \"£\"",
-                "bit.toml:5:10: figures.x.source: \"BIT\" names no report file; expected the report's file name and its table or section, e.g. \"000_a181213f7b897744.txt Table 4.1\"",
+                "bit.toml:5:10: figures.x.source: \"BIT\" names no report file or web address with its section; expected the report's file name and its table or section, e.g. \"000_a181213f7b897744.txt Table 4.1\", or a web address and its section, e.g. \"https://www.nao.org.uk/reports/restart/ para 3\"",
+            ]
+        );
+    }
+
+    #[test]
+    fn reference_cases_cite_a_web_source_and_name_programme_and_plan_kind() {
+        let ok = "[figures.wp]\nclass = \"outcomes\"\nprogramme = \"dwp_work_programme\"\nplan_kind = \"base\"\nactual = 27\nplan = 39\nvalue = 0.692\nunit = \"ratio actual/plan\"\nsource = \"https://www.nao.org.uk/press-release/work-programme/ para 2\"\n";
+        let figs = parse_file("rc.toml", "rc", ok).unwrap();
+        let case = figs[0].case.as_ref().unwrap();
+        assert_eq!(
+            (case.programme.as_str(), case.plan_kind.as_str()),
+            ("dwp_work_programme", "base")
+        );
+        assert_eq!((case.actual, case.plan), (Some(27.0), Some(39.0)));
+
+        let bad = "[figures.wp]\nclass = \"outcomes\"\nplan_kind = \"hope\"\nactual = 27\nplan = 39\nvalue = 0.6\nunit = \"ratio\"\nsource = \"https://www.nao.org.uk/x\"\n";
+        let e = parse_file("rc.toml", "rc", bad).unwrap_err();
+        let heads: Vec<String> = e.0.iter().map(|e| e.headline()).collect();
+        assert_eq!(
+            heads,
+            [
+                "rc.toml:1:10: figures.wp: a reference case names no programme; expected programme = \"<id>\": the fund or scheme it belongs to, or its own id when it stands alone",
+                "rc.toml:3:13: figures.wp.plan_kind: unknown plan kind \"hope\"; expected \"base\" (central case), \"best\" (best case or maximum) or \"target\" (contractual target or threshold)",
+                "rc.toml:6:9: figures.wp.value: value 0.6 but actual / plan = 27 / 39 = 0.6923; expected the ratio of the case's actual to its plan",
+                "rc.toml:8:10: figures.wp.source: \"https://www.nao.org.uk/x\" names no report file or web address with its section; expected the report's file name and its table or section, e.g. \"000_a181213f7b897744.txt Table 4.1\", or a web address and its section, e.g. \"https://www.nao.org.uk/reports/restart/ para 3\"",
             ]
         );
     }

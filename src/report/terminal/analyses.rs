@@ -43,15 +43,44 @@ pub(super) fn backtest(b: &Backtest) -> String {
     out
 }
 
-/// The reference class in one line, then each plan figure under both views.
+/// Every class of the library in one line each, the class used, then each plan figure under both
+/// views.
 pub(super) fn outside_view(o: &OutsideViewReport) -> String {
     let n = number;
     let [low, _, high] = o.quantiles;
     let r = o.ratio_quantiles;
     let mut out = format!(
-        "Outside view of {}: {} reference cases of class {} ({}), actual/plan ratio P{:.0} / P50 / P{:.0} = {} / {} / {}\n\n",
-        o.scenario,
-        o.cases.len(),
+        "Outside view of {}: reference classes (actual/plan of a new project in a new programme)\n",
+        o.scenario
+    );
+    for c in &o.classes {
+        match (c.interval, c.ratio_median, c.plan_percentile) {
+            (Some(i), Some(m), Some(pp)) => out.push_str(&format!(
+                "  {}: {} cases in {} programmes, median ratio {}, tau programme {} / project {}{}, P{:.0}–P{:.0} {}–{}, plan at P{:.0}\n",
+                c.class,
+                c.cases,
+                c.programmes,
+                n(m),
+                n(c.tau_programme.unwrap_or(f64::NAN)),
+                n(c.tau_project.unwrap_or(f64::NAN)),
+                if c.levels_identified { "" } else { " (not identified: one case per programme)" },
+                low * 100.0,
+                high * 100.0,
+                n(i[0]),
+                n(i[2]),
+                pp * 100.0,
+            )),
+            _ => out.push_str(&format!(
+                "  {}: {} cases in {} programmes, no fit: {}\n",
+                c.class,
+                c.cases,
+                c.programmes,
+                c.unfitted.as_deref().unwrap_or("unknown"),
+            )),
+        }
+    }
+    out.push_str(&format!(
+        "\nClass {} ({}), actual/plan ratio P{:.0} / P50 / P{:.0} = {} / {} / {}\n\n",
         o.class,
         o.cases
             .iter()
@@ -63,7 +92,7 @@ pub(super) fn outside_view(o: &OutsideViewReport) -> String {
         n(r[0]),
         n(r[1]),
         n(r[2]),
-    );
+    ));
     let mut table = Table::names_then_figures(5, 1);
     table.row([
         "plan figure",
@@ -90,7 +119,7 @@ pub(super) fn outside_view(o: &OutsideViewReport) -> String {
 mod tests {
     use super::*;
     use crate::analysis::backtest::BacktestRow;
-    use crate::analysis::outside_view::{OutsideView, ReferenceCase};
+    use crate::analysis::outside_view::{ClassSummary, OutsideView, ReferenceCase};
 
     #[test]
     fn backtest_exact_text() {
@@ -138,10 +167,14 @@ mod tests {
                 ReferenceCase {
                     key: "a".into(),
                     ratio: 0.5,
+                    programme: "p".into(),
+                    plan_kind: "base".into(),
                 },
                 ReferenceCase {
                     key: "b".into(),
                     ratio: 0.7,
+                    programme: "q".into(),
+                    plan_kind: "best".into(),
                 },
             ],
             quantiles: [0.1, 0.5, 0.9],
@@ -153,10 +186,41 @@ mod tests {
                 disagree: true,
             }],
             ratio_quantiles: [0.3, 0.6, 0.9],
+            classes: vec![
+                ClassSummary {
+                    class: "volume".into(),
+                    cases: 2,
+                    programmes: 2,
+                    ratio_median: Some(0.6),
+                    se_mean: Some(0.1),
+                    tau_programme: Some(0.2),
+                    tau_project: Some(0.0),
+                    levels_identified: false,
+                    interval: Some([0.3, 0.6, 0.9]),
+                    plan_percentile: Some(0.85),
+                    unfitted: None,
+                },
+                ClassSummary {
+                    class: "outcomes".into(),
+                    cases: 1,
+                    programmes: 1,
+                    ratio_median: None,
+                    se_mean: None,
+                    tau_programme: None,
+                    tau_project: None,
+                    levels_identified: false,
+                    interval: None,
+                    plan_percentile: None,
+                    unfitted: Some("too few".into()),
+                },
+            ],
         };
         assert_eq!(
             outside_view(&o),
-            "Outside view of s: 2 reference cases of class volume (a 0.5, b 0.7), actual/plan ratio P10 / P50 / P90 = 0.3 / 0.6 / 0.9\n\n\
+            "Outside view of s: reference classes (actual/plan of a new project in a new programme)\n\
+             \x20 volume: 2 cases in 2 programmes, median ratio 0.6, tau programme 0.2 / project 0 (not identified: one case per programme), P10–P90 0.3–0.9, plan at P85\n\
+             \x20 outcomes: 1 cases in 1 programmes, no fit: too few\n\
+             \nClass volume (a 0.5, b 0.7), actual/plan ratio P10 / P50 / P90 = 0.3 / 0.6 / 0.9\n\n\
              plan figure   plan  outside view low / median / high  inside view low / median / high\n\
              engagements  1,000                   300 / 600 / 900              950 / 1,000 / 1,050  DISAGREE\n"
         );

@@ -175,6 +175,7 @@ mod tests {
             of,
             note: None,
             class: None,
+            case: None,
         };
         Library {
             figures: vec![
