@@ -4,6 +4,11 @@
 //! simulated median, and, when the scenario has a plan figure for the same metric, the plan's
 //! percentile likewise. An actual near the middle says the model saw it coming; a plan far in the
 //! upper tail with the actual in the body is optimism bias made visible.
+//!
+//! An actual can name a sum of metrics (`fy2017.x + fy2018.x`, a report's two financial years):
+//! its simulated values are the sums trial by trial, a trial where any term is undefined left out.
+//! Where the report's scope is ambiguous the actual carries other readings (`low`, `high`, with an
+//! assumption saying what each covers), and each is placed in the distribution the same way.
 
 use serde::Serialize;
 
@@ -11,7 +16,8 @@ use crate::analysis::summary::{percentile_of, quantile_sorted, sorted_defined, T
 use crate::scenario::Model;
 
 /// The result of `sibsim backtest`; its JSON form (`--json`) is
-/// `{"scenario", "trials", "seed", "actuals": [BacktestRow…]}`.
+/// `{"scenario", "trials", "seed", "actuals": [BacktestRow…]}`; a row's `readings` is `null` or
+/// `{"low", "low_percentile", "high", "high_percentile", "assumption"}` (a side not given is `null`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Backtest {
     /// The scenario's name.
@@ -53,6 +59,42 @@ pub struct BacktestRow {
     pub plan_percentile: Option<f64>,
     /// Where the actual is recorded (report and table).
     pub source: String,
+    /// The actual's other readings, if its report's scope is ambiguous (`null` in the JSON).
+    pub readings: Option<ReadingsRow>,
+}
+
+/// An ambiguous actual's other readings against the simulation (JSON keys in this order).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReadingsRow {
+    /// The low reading, if given.
+    pub low: Option<f64>,
+    /// Share of trials at or below it.
+    pub low_percentile: Option<f64>,
+    /// The high reading, if given.
+    pub high: Option<f64>,
+    /// Share of trials at or below it.
+    pub high_percentile: Option<f64>,
+    /// What each reading takes the report to cover.
+    pub assumption: String,
+}
+
+/// The values of `metric` (one name, or names joined by `" + "`, summed trial by trial) over the
+/// trials where every term is defined, sorted; `None` if a term is missing or none is defined.
+fn sorted_sum(table: &TrialTable, metric: &str) -> Option<Vec<f64>> {
+    let terms: Vec<&str> = metric.split('+').map(str::trim).collect();
+    if let [one] = terms[..] {
+        return sorted_defined(table, one);
+    }
+    let mut sum = vec![0.0; table.trials];
+    for t in terms {
+        let col = table.metric_column(table.metric_index(t)?);
+        for (s, x) in sum.iter_mut().zip(col) {
+            *s += x;
+        }
+    }
+    sum.retain(|x| !x.is_nan());
+    sum.sort_by(f64::total_cmp);
+    (!sum.is_empty()).then_some(sum)
 }
 
 /// Every actual of `model` against `table`'s trials.
@@ -61,7 +103,7 @@ pub fn backtest(model: &Model, table: &TrialTable) -> Vec<BacktestRow> {
         .actuals
         .iter()
         .filter_map(|a| {
-            let v = sorted_defined(table, &a.metric)?;
+            let v = sorted_sum(table, &a.metric)?;
             let plan = model
                 .plan
                 .iter()
@@ -75,6 +117,13 @@ pub fn backtest(model: &Model, table: &TrialTable) -> Vec<BacktestRow> {
                 median: quantile_sorted(&v, 0.5),
                 plan,
                 plan_percentile: plan.map(|p| percentile_of(&v, p)),
+                readings: a.readings.as_ref().map(|r| ReadingsRow {
+                    low: r.low,
+                    low_percentile: r.low.map(|x| percentile_of(&v, x)),
+                    high: r.high,
+                    high_percentile: r.high.map(|x| percentile_of(&v, x)),
+                    assumption: r.assumption.clone(),
+                }),
             })
         })
         .collect()
@@ -83,7 +132,7 @@ pub fn backtest(model: &Model, table: &TrialTable) -> Vec<BacktestRow> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::{parse_scenario, Actual, PlanFigure};
+    use crate::scenario::{parse_scenario, Actual, PlanFigure, Readings};
 
     #[test]
     fn actual_and_plan_percentiles_by_hand() {
@@ -98,6 +147,7 @@ mod tests {
             value: 20.0,
             source: "000_a181213f7b897744.txt Table 4.1".into(),
             note: None,
+            readings: None,
         }];
         let mut table = TrialTable::new(vec!["engagements".into()], vec![]);
         for x in [10.0, 20.0, 30.0, 40.0] {
@@ -108,6 +158,42 @@ mod tests {
         assert_eq!(
             (r.percentile, r.median, r.plan, r.plan_percentile),
             (0.5, 25.0, Some(45.0), Some(1.0))
+        );
+    }
+
+    #[test]
+    fn sums_and_readings_placed_by_hand() {
+        let text = std::fs::read_to_string("tests/fixtures/analytic.toml").unwrap();
+        let mut model = parse_scenario("analytic.toml", &text).unwrap();
+        model.actuals = vec![Actual {
+            metric: "a + b".into(),
+            value: 25.0,
+            source: "000_a181213f7b897744.txt Table 5".into(),
+            note: None,
+            readings: Some(Readings {
+                low: Some(11.0),
+                high: Some(42.0),
+                assumption: "value: one site; low: less; high: more".into(),
+            }),
+        }];
+        let mut table = TrialTable::new(vec!["a".into(), "b".into()], vec![]);
+        // Sums 11, 22, 33, 44 and one trial where b is undefined (left out).
+        for (a, b) in [
+            (10.0, 1.0),
+            (20.0, 2.0),
+            (30.0, 3.0),
+            (40.0, 4.0),
+            (1.0, f64::NAN),
+        ] {
+            table.push_row(&[a, b]);
+        }
+        let r = &backtest(&model, &table)[0];
+        // Of the sums 11, 22, 33, 44: 2 ≤ 25, 1 ≤ 11, 3 ≤ 42; median (22 + 33) / 2.
+        assert_eq!((r.percentile, r.median), (0.5, 27.5));
+        let g = r.readings.as_ref().expect("readings");
+        assert_eq!(
+            (g.low, g.low_percentile, g.high, g.high_percentile),
+            (Some(11.0), Some(0.25), Some(42.0), Some(0.75))
         );
     }
 }

@@ -142,6 +142,7 @@ mod tests {
                 plan: None,
                 plan_percentile: None,
                 source: "000 Table 4.1".into(),
+                readings: None,
             }],
         };
         let v: serde_json::Value =
@@ -152,7 +153,7 @@ mod tests {
             concat!(
                 r#"{"scenario":"s","trials":4,"seed":7,"actuals":[{"metric":"engagements","#,
                 r#""actual":20.0,"percentile":0.5,"median":25.0,"plan":null,"#,
-                r#""plan_percentile":null,"source":"000 Table 4.1"}]}"#
+                r#""plan_percentile":null,"source":"000 Table 4.1","readings":null}]}"#
             )
         );
     }

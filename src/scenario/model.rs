@@ -614,10 +614,23 @@ pub struct PlanFigure {
 /// A recorded outturn of one metric.
 #[derive(Debug, Clone)]
 pub struct Actual {
+    /// A metric, or a sum of metrics trial by trial written `a + b` (e.g. two financial years).
     pub metric: String,
     pub value: f64,
     pub source: String,
     pub note: Option<String>,
+    /// Other readings of a report whose scope is ambiguous, if any.
+    pub readings: Option<Readings>,
+}
+
+/// The alternatives of an actual whose report can be read more than one way (MHEP 1 alone or
+/// MHEP 1 and 2, one recipient or another): `low ≤ value ≤ high`, at least one of them given.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Readings {
+    pub low: Option<f64>,
+    pub high: Option<f64>,
+    /// What each of `value`, `low` and `high` takes the report to cover.
+    pub assumption: String,
 }
 
 /// A validated scenario.

@@ -85,6 +85,15 @@ pub struct RawActual {
     pub source: String,
     #[serde(default)]
     pub note: Option<String>,
+    /// Another reading of an ambiguous report, below `value` (needs `assumption`).
+    #[serde(default)]
+    pub low: Option<f64>,
+    /// Another reading of an ambiguous report, above `value` (needs `assumption`).
+    #[serde(default)]
+    pub high: Option<f64>,
+    /// What `value`, `low` and `high` each take the report to cover.
+    #[serde(default)]
+    pub assumption: Option<String>,
 }
 
 /// `[finance]`: the SPV's cash account, funded by the investor's equity and loan, and repaid by

@@ -10,26 +10,38 @@ fn percent(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
 }
 
-/// Each actual's percentile beside the plan's, then the sources.
+/// Each actual's percentile beside the plan's and, for an ambiguous report, its low and high
+/// readings' (`reading @ percentile`), then the sources and the assumptions.
 pub(super) fn backtest(b: &Backtest) -> String {
     let mut out = format!(
         "Back-test of {}: {} trials, seed {}\n\n",
         b.scenario, b.trials, b.seed
     );
-    let mut table = Table::names_then_figures(6, 1);
+    let mut table = Table::names_then_figures(8, 1);
     table.row([
         "metric",
         "actual",
         "percentile",
+        "low reading",
+        "high reading",
         "sim. median",
         "plan",
         "plan percentile",
     ]);
+    let at = |x: Option<f64>, p: Option<f64>| match (x, p) {
+        (Some(x), Some(p)) => format!("{} @ {}", number(x), percent(p)),
+        _ => "—".into(),
+    };
     for r in &b.actuals {
+        let (low, high) = r.readings.as_ref().map_or(("—".into(), "—".into()), |g| {
+            (at(g.low, g.low_percentile), at(g.high, g.high_percentile))
+        });
         table.row([
             r.metric.clone(),
             number(r.actual),
             percent(r.percentile),
+            low,
+            high,
             number(r.median),
             r.plan.map_or("—".into(), number),
             r.plan_percentile.map_or("—".into(), percent),
@@ -39,6 +51,14 @@ pub(super) fn backtest(b: &Backtest) -> String {
     out.push_str("\nSources:\n");
     for r in &b.actuals {
         out.push_str(&format!("  {}: {}\n", r.metric, r.source));
+    }
+    if b.actuals.iter().any(|r| r.readings.is_some()) {
+        out.push_str("\nAssumptions (reports whose scope is ambiguous):\n");
+        for r in &b.actuals {
+            if let Some(g) = &r.readings {
+                out.push_str(&format!("  {}: {}\n", r.metric, g.assumption));
+            }
+        }
     }
     out
 }
@@ -118,7 +138,7 @@ pub(super) fn outside_view(o: &OutsideViewReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::backtest::BacktestRow;
+    use crate::analysis::backtest::{BacktestRow, ReadingsRow};
     use crate::analysis::outside_view::{ClassSummary, OutsideView, ReferenceCase};
 
     #[test]
@@ -136,6 +156,7 @@ mod tests {
                     plan: Some(1800.0),
                     plan_percentile: Some(1.0),
                     source: "000 Table 4.1".into(),
+                    readings: None,
                 },
                 BacktestRow {
                     metric: "job_starts".into(),
@@ -145,16 +166,24 @@ mod tests {
                     plan: None,
                     plan_percentile: None,
                     source: "000 Table 4.3".into(),
+                    readings: Some(ReadingsRow {
+                        low: Some(300.0),
+                        low_percentile: Some(0.125),
+                        high: None,
+                        high_percentile: None,
+                        assumption: "value: all sites; low: one site".into(),
+                    }),
                 },
             ],
         };
         assert_eq!(
             backtest(&b),
             "Back-test of mhep1: 1000 trials, seed 7\n\n\
-             metric       actual  percentile  sim. median   plan  plan percentile\n\
-             engagements   1,266        4.1%        1,438  1,800           100.0%\n\
-             job_starts      372       50.0%          372      —                —\n\
-             \nSources:\n  engagements: 000 Table 4.1\n  job_starts: 000 Table 4.3\n"
+             metric       actual  percentile  low reading  high reading  sim. median   plan  plan percentile\n\
+             engagements   1,266        4.1%            —             —        1,438  1,800           100.0%\n\
+             job_starts      372       50.0%  300 @ 12.5%             —          372      —                —\n\
+             \nSources:\n  engagements: 000 Table 4.1\n  job_starts: 000 Table 4.3\n\
+             \nAssumptions (reports whose scope is ambiguous):\n  job_starts: value: all sites; low: one site\n"
         );
     }
 

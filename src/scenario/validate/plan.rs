@@ -49,14 +49,26 @@ impl Validator<'_, '_> {
         true
     }
 
+    /// `[actuals]`: each key a metric of this scenario, or a sum of metrics written `a + b` (a
+    /// figure reported over two financial years against `fy2017.… + fy2018.…`); `low` and `high`
+    /// are other readings of an ambiguous report, labelled by `assumption`.
     pub(super) fn actuals(&mut self, raw: &RawScenario, model: &Model) -> Vec<Actual> {
         let names: HashSet<String> = MetricNames::new(model).metrics.into_iter().collect();
         let mut out = Vec::new();
         for (metric, a) in &raw.actuals {
             let path = FieldPath::root().key("actuals").key(metric);
-            if !names.contains(metric) {
-                self.err(&path, Target::Key, format!("\"{metric}\" is not a metric of this scenario"), "expected a metric name such as engagements or \"site.<id>.job_starts\" (quoted when it has dots)");
-            } else if self.refuse_unrecorded_13w(model, metric, &path) {
+            let terms: Vec<&str> = metric.split('+').map(str::trim).collect();
+            if let Some(bad) = terms.iter().find(|t| !names.contains(**t)) {
+                let what = if terms.len() > 1 {
+                    format!("\"{bad}\" (in \"{metric}\") is not a metric of this scenario")
+                } else {
+                    format!("\"{metric}\" is not a metric of this scenario")
+                };
+                self.err(&path, Target::Key, what, "expected a metric name such as engagements or \"site.<id>.job_starts\" (quoted when it has dots), or metrics joined by \" + \"");
+            } else if terms
+                .iter()
+                .any(|t| self.refuse_unrecorded_13w(model, t, &path))
+            {
             } else if !a.value.is_finite() {
                 self.err(
                     &path.key("value"),
@@ -66,16 +78,82 @@ impl Validator<'_, '_> {
                 );
             } else if !a.source.contains(".txt") {
                 self.err(&path.key("source"), Target::Value, format!("\"{}\" names no report file", a.source), "expected the report's file name and its table or section, e.g. \"000_a181213f7b897744.txt Table 4.1\"");
-            } else {
+            } else if let Some(readings) = self.readings(a, &path) {
                 out.push(Actual {
-                    metric: metric.clone(),
+                    metric: terms.join(" + "),
                     value: a.value,
                     source: a.source.clone(),
                     note: a.note.clone(),
+                    readings,
                 });
             }
         }
         out
+    }
+
+    /// An actual's `low` / `high` / `assumption`: `Some(None)` when it has none, `None` (with a
+    /// located error) when they are inconsistent.
+    fn readings(&mut self, a: &RawActual, path: &FieldPath) -> Option<Option<Readings>> {
+        let v = a.value;
+        let mut ok = true;
+        for (field, x, inside) in [
+            ("low", a.low, a.low.is_none_or(|l| l <= v)),
+            ("high", a.high, a.high.is_none_or(|h| h >= v)),
+        ] {
+            let Some(x) = x else { continue };
+            if !x.is_finite() || !inside {
+                let side = if field == "low" { "≤" } else { "≥" };
+                self.err(
+                    &path.key(field),
+                    Target::Value,
+                    format!(
+                        "{field} {} is not a reading {side} value {}",
+                        fmt_num(x),
+                        fmt_num(v)
+                    ),
+                    format!("expected a finite {field} with low ≤ value ≤ high"),
+                );
+                ok = false;
+            }
+        }
+        let labelled = a
+            .assumption
+            .as_deref()
+            .is_some_and(|s| !s.trim().is_empty());
+        match (a.low.is_some() || a.high.is_some(), labelled) {
+            (true, false) => {
+                self.err(
+                    path,
+                    Target::Key,
+                    "low/high given with no assumption saying what each reading covers",
+                    "expected assumption = \"value: …; low: …; high: …\"",
+                );
+                ok = false;
+            }
+            (false, true) | (false, false) if a.assumption.is_some() => {
+                self.err(
+                    &path.key("assumption"),
+                    Target::Value,
+                    "an assumption with no low or high reading to label",
+                    "expected low and/or high beside it, or the text in note",
+                );
+                ok = false;
+            }
+            _ => {}
+        }
+        if !ok {
+            return None;
+        }
+        Some(
+            a.assumption
+                .clone()
+                .filter(|_| labelled)
+                .map(|assumption| Readings {
+                    low: a.low,
+                    high: a.high,
+                    assumption,
+                }),
+        )
     }
 
     pub(super) fn plan(&mut self, raw: &RawScenario, model: &Model) -> Vec<PlanFigure> {
@@ -164,6 +242,40 @@ mod tests {
         assert_eq!(
             refuse(&with("[plan]\nengagements = 430\n\n[sites.only.plan]\nengagements = 400\n\n[actuals.engagements]\nvalue = 390\nsource = \"BIT\"\n")),
             ["unit.toml:57:10: actuals.engagements.source: \"BIT\" names no report file; expected the report's file name and its table or section, e.g. \"000_a181213f7b897744.txt Table 4.1\""]
+        );
+    }
+
+    #[test]
+    fn readings_and_sums_are_checked_where_they_stand() {
+        let ok = accept(&with(
+            "[actuals.\"engagements + job_starts\"]\nvalue = 390\nlow = 300\nhigh = 500\n\
+             assumption = \"value: one site; low: less; high: more\"\n\
+             source = \"001_91c39e34d7f8be68.txt §1.3\"\n",
+        ));
+        let a = &ok.actuals[0];
+        assert_eq!(a.metric, "engagements + job_starts");
+        let r = a.readings.as_ref().expect("readings");
+        assert_eq!((r.low, r.high), (Some(300.0), Some(500.0)));
+        let src = "source = \"001_91c39e34d7f8be68.txt §1.3\"\n";
+        assert_eq!(
+            refuse(&with(&format!("[actuals.engagements]\nvalue = 390\nlow = 400\nassumption = \"x\"\n{src}"))),
+            ["unit.toml:51:7: actuals.engagements.low: low 400 is not a reading ≤ value 390; expected a finite low with low ≤ value ≤ high"]
+        );
+        assert_eq!(
+            refuse(&with(&format!("[actuals.engagements]\nvalue = 390\nhigh = 380\nassumption = \"x\"\n{src}"))),
+            ["unit.toml:51:8: actuals.engagements.high: high 380 is not a reading ≥ value 390; expected a finite high with low ≤ value ≤ high"]
+        );
+        assert_eq!(
+            refuse(&with(&format!("[actuals.engagements]\nvalue = 390\nhigh = 400\n{src}"))),
+            ["unit.toml:49:10: actuals.engagements: low/high given with no assumption saying what each reading covers; expected assumption = \"value: …; low: …; high: …\""]
+        );
+        assert_eq!(
+            refuse(&with(&format!("[actuals.engagements]\nvalue = 390\nassumption = \"x\"\n{src}"))),
+            ["unit.toml:51:14: actuals.engagements.assumption: an assumption with no low or high reading to label; expected low and/or high beside it, or the text in note"]
+        );
+        assert_eq!(
+            refuse(&with(&format!("[actuals.\"engagements + job_start\"]\nvalue = 390\n{src}"))),
+            ["unit.toml:49:10: actuals.engagements + job_start: \"job_start\" (in \"engagements + job_start\") is not a metric of this scenario; expected a metric name such as engagements or \"site.<id>.job_starts\" (quoted when it has dots), or metrics joined by \" + \""]
         );
     }
 }
