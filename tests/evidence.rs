@@ -221,8 +221,10 @@ fn the_outside_view_command_sets_both_views_side_by_side() {
 }
 
 /// 000_a181213f7b897744.txt Table 4.1: 590 job starts of 1,926 engagements pooled; by provider from
-/// 31/142 (22%) to 68/156 (44%). The pooled posterior reproduces the pooled rate in mean; the
-/// new-site distribution is wider and its central 95% covers every provider's rate.
+/// 31/142 (22%) to 68/156 (44%) inside their windows. Calibrated for the eventual rate, each provider's
+/// ratio is divided by its exposure (tests/calibration_evidence.rs checks those): the pooled rate
+/// sits above 590/1926, the new-site distribution is wider, and its central 95% covers every
+/// provider's eventual rate.
 #[test]
 fn calibration_pools_counts_and_spreads_them_for_a_new_site() {
     use sibsim::distributions::Dist;
@@ -232,20 +234,22 @@ fn calibration_pools_counts_and_spreads_them_for_a_new_site() {
     let js = rates.iter().find(|r| r.name == "job_start_rate").unwrap();
     let pooled = Dist::new(&js.pooled).unwrap();
     let new_site = Dist::new(&js.new_site).unwrap();
-    assert!(
-        (pooled.mean() - 590.0 / 1926.0).abs() < 1e-3,
-        "{}",
-        pooled.mean()
-    );
+    assert!(pooled.mean() > 590.0 / 1926.0, "{}", pooled.mean());
 
     let width = |d: &Dist| d.quantile(0.9) - d.quantile(0.1);
     assert!(width(&new_site) > 3.0 * width(&pooled));
-    let observed: Vec<f64> = js.sites.iter().map(|(_, s, n)| s / n).collect();
+    let observed: Vec<f64> = js.sites.iter().map(|s| s.observed()).collect();
     let (lo, hi) = observed
         .iter()
         .fold((1.0f64, 0.0f64), |(a, b), &r| (a.min(r), b.max(r)));
     assert!((0.21..0.22).contains(&lo) && (0.43..0.44).contains(&hi));
-    assert!(new_site.quantile(0.025) < lo && new_site.quantile(0.975) > hi);
+    for s in &js.sites {
+        assert!(
+            new_site.quantile(0.025) < s.eventual && new_site.quantile(0.975) > s.eventual,
+            "{}",
+            s.key
+        );
+    }
 }
 
 /// A scenario may name evidence instead of a number: `ips_new_service.toml` takes its job-start

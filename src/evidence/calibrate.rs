@@ -1,13 +1,46 @@
-//! Calibration: evidence counts → distributions for a scenario's rates, at two levels.
+//! Calibration: evidence counts → distributions for a scenario's rates, at two levels, for the
+//! **eventual** rate (what the simulator's `p_job_start`, `p_6w`, `p_26w` are), not the ratio seen
+//! inside the evaluation's window. Method and figures: `docs/calibration-evidence.md`.
 //!
-//! - **Pooled**: all providers' counts together, s successes of n, as the Jeffreys posterior
-//!   Beta(s + ½, n − s + ½) — the uncertainty about one common rate, which shrinks as counts grow.
-//! - **New site**: the rate a *new* site may have, given that the providers differ. With site rates
-//!   p̂ᵢ = sᵢ / nᵢ for k sites, their mean m = Σp̂ᵢ / k and sample variance v, the between-site
-//!   variance is estimated by moments as τ² = max(0, v − m(1 − m)·mean(1/nᵢ)) (the spread of the
-//!   site rates less what binomial noise alone would give), and a new site's rate is Beta with mean m
-//!   and variance τ²(1 + 1/k) (its own spread plus the uncertainty of m from k sites), by the method
-//!   of moments. Sites weigh equally: the question is about a site, not a participant.
+//! **The window.** BIT's counts (000 Table 4.1) are the events seen between each provider's start
+//! of delivery and the end of the data (000 Table 1; Mar 2019, Staffordshire's Oct 2018 end): an
+//! engagement late in the window may start its job after it, so s/n understates the eventual rate,
+//! the more so for a short window or a slow provider. For provider i with a window of Lᵢ months
+//! (`bit2020.window_months_pᵢ`) and mean time to job μᵢ months (`bit2020.time_to_job_pᵢ`, 000
+//! §3.4), assume (both stated assumptions) engagements spread uniformly over the window's months
+//! and a geometric lag from engagement to job (the number of whole months, same month allowed,
+//! P(lag = j) = (1 − q)qʲ with q = μ/(1 + μ)) — the simulator's own lag (`engine::delivery`), so
+//! that the rates calibrated here give back the observed ratios when it runs over the same window.
+//! A client who will start a job has started by month index m (0 = the window's first) with
+//!
+//! F(m) = ((m + 1) − μ(1 − q^(m+1))) / L   for 0 ≤ m < L (0 for m < 0),
+//!
+//! so a start is seen with the **exposure** w = F(L − 1) = 1 − (μ/L)(1 − q^L) (the continuous
+//! exponential gives 1 − (μ/L)(1 − e^(−L/μ)); the two agree as μ grows). An outcome recorded d
+//! months after its start (the simulator records 6 weeks one month after, 26 weeks six) falls in
+//! the window with F(L − 1 − d); as a share of its own denominator (starts, or 6-week outcomes
+//! recorded d' months after the start) the exposure is the conditional F(L − 1 − d) / F(L − 1 − d').
+//!
+//! **Per provider.** Observed sᵢ of nᵢ is Binomial(nᵢ, pᵢwᵢ), so the eventual rate is estimated as
+//! p̂ᵢ = (sᵢ/nᵢ)/wᵢ with variance r(1 − r)/(nᵢwᵢ²) (r = (sᵢ + ½)/(nᵢ + 1), so that 0 or nᵢ
+//! successes still carry noise) plus the exposure's own uncertainty, p̂ᵢ²·Var(wᵢ)/wᵢ². The time to
+//! job is a rough figure ("within an average of 10 weeks", "roughly 4 months", "up to 7 months"),
+//! so μᵢ is taken as uncertain with log sd [`TIME_TO_JOB_LOG_SD`] (an assumption) and Var(wᵢ) follows
+//! by the delta method. Each provider's interval is the Beta with that mean and variance.
+//! The exposure errors are treated as independent between providers, though a bias common to all
+//! of 000 §3.4's figures would move every exposure the same way.
+//!
+//! **Pooled**: one common eventual rate p for all providers, by maximum likelihood on
+//! Πᵢ (pwᵢ)^sᵢ (1 − pwᵢ)^(nᵢ − sᵢ) (by bisection on its score), with variance 1/I(p̂) (the Fisher
+//! information Σ nᵢwᵢ / (p(1 − pwᵢ))) plus the exposures' uncertainty p̂²·Σ(nᵢ·sd(wᵢ))²/(Σnᵢwᵢ)²;
+//! Beta by moments. With every wᵢ = 1 it is the binomial s/n with variance p(1 − p)/n.
+//!
+//! **New site**: the eventual rate a *new* site may have, given that the providers differ. With
+//! the k providers' p̂ᵢ, their mean m and sample variance v, and the mean of their variances ν
+//! (binomial noise scaled by 1/wᵢ², plus exposure uncertainty), the between-site variance by moments
+//! is τ² = max(0, v − ν), and a new site's rate is Beta with mean m and variance τ² + (τ² + ν)/k
+//! (its own spread, plus the uncertainty of m from k noisy sites). Sites weigh equally: the question
+//! is about a site, not a participant.
 //!
 //! Quantities measured per provider without counts — engagements per ES per year (000 Table 4.2),
 //! time from engagement to job (000 §3.4) — are calibrated on the log scale: with logs yᵢ of the k
@@ -23,54 +56,378 @@
 use crate::distributions::{Dist, DistSpec};
 use crate::evidence::Library;
 
-/// A rate calibrated from counts per site.
+/// Months after a job start at which the simulator records its 6-week sustainment
+/// (`engine::delivery`): 6 weeks is about 1.4 months, counted in whole months.
+pub const SIX_WEEK_LAG_MONTHS: u32 = 1;
+
+/// Months after a job start at which the simulator records its 26-week sustainment.
+pub const SIX_MONTH_LAG_MONTHS: u32 = 6;
+
+/// Log sd of each provider's mean time to job (assumption): 000 §3.4 gives them in words ("within
+/// an average of 10 weeks", "roughly 4 months", "up to 7 months"), so each is taken as uncertain by
+/// a factor of about 1.28 at one sd.
+pub const TIME_TO_JOB_LOG_SD: f64 = 0.25;
+
+/// P(a client engaged in a month drawn uniformly from a `window`-month window, who will start a
+/// job after a geometric lag of mean `mean_lag` months, has started it by month index `m`):
+/// ((m + 1) − μ(1 − q^(m+1))) / L with q = μ/(1 + μ), for 0 ≤ m < L; 0 for m < 0.
+pub fn started_by(m: i64, window: u32, mean_lag: f64) -> f64 {
+    if m < 0 || window == 0 {
+        return 0.0;
+    }
+    let m = m.min(i64::from(window) - 1);
+    let q = mean_lag / (1.0 + mean_lag);
+    let months = (m + 1) as f64;
+    ((months - mean_lag * (1.0 - q.powf(months))) / f64::from(window)).max(0.0)
+}
+
+/// The exposure: the probability that an eventual outcome recorded `after` months after its job
+/// start falls inside a `window`-month window, given (when `given` is set) that its denominator,
+/// recorded `given` months after the start, did. Job starts: `after` 0, `given` `None`.
+pub fn exposure(window: u32, mean_lag: f64, after: u32, given: Option<u32>) -> f64 {
+    let last = i64::from(window) - 1;
+    let seen = started_by(last - i64::from(after), window, mean_lag);
+    match given {
+        None => seen,
+        Some(g) => {
+            let base = started_by(last - i64::from(g), window, mean_lag);
+            if base > 0.0 {
+                seen / base
+            } else {
+                0.0
+            }
+        }
+    }
+}
+
+/// One provider's counts, window and the eventual rate they give.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SiteRate {
+    /// The successes figure's key.
+    pub key: String,
+    /// Successes seen inside the window.
+    pub successes: f64,
+    /// Their denominator.
+    pub trials: f64,
+    /// The observation window, months.
+    pub window_months: u32,
+    /// Mean months from engagement to job start.
+    pub time_to_job_months: f64,
+    /// The probability that an eventual success falls inside the window.
+    pub exposure: f64,
+    /// The exposure's sd, from the time to job's uncertainty.
+    pub exposure_sd: f64,
+    /// The eventual rate: observed ratio / exposure.
+    pub eventual: f64,
+    /// Its sd: binomial noise scaled by 1/exposure, plus the exposure's uncertainty.
+    pub eventual_sd: f64,
+}
+
+impl SiteRate {
+    /// A provider's eventual rate from `successes` of `trials` seen in a `window_months` window,
+    /// for an outcome recorded `after` months after the job start (`given`: its denominator's
+    /// lag, for a rate of starts or of 6-week outcomes), with a mean time to job whose log sd is
+    /// `lag_log_sd`.
+    ///
+    /// # Errors
+    /// Why it cannot be estimated: counts out of range, or a window that leaves no exposure.
+    pub fn new(
+        key: &str,
+        (successes, trials): (f64, f64),
+        (window_months, time_to_job_months): (u32, f64),
+        (after, given): (u32, Option<u32>),
+        lag_log_sd: f64,
+    ) -> Result<SiteRate, String> {
+        if !(trials > 0.0 && (0.0..=trials).contains(&successes)) {
+            return Err(format!(
+                "{key}: {successes} of {trials} is not a count out of trials"
+            ));
+        }
+        if !(time_to_job_months.is_finite() && time_to_job_months >= 0.0) {
+            return Err(format!(
+                "{key}: time to job {time_to_job_months} months; expected ≥ 0"
+            ));
+        }
+        let w = |mu: f64| exposure(window_months, mu, after, given);
+        let exposure = w(time_to_job_months);
+        if exposure.is_nan() || exposure <= 0.0 {
+            return Err(format!(
+                "{key}: a {window_months}-month window leaves no time to see an outcome {after} months after a start"
+            ));
+        }
+        let h: f64 = 1e-4;
+        let slope =
+            (w(time_to_job_months * h.exp()) - w(time_to_job_months * (-h).exp())) / (2.0 * h);
+        let exposure_sd = (slope * lag_log_sd).abs();
+        let observed = successes / trials;
+        let eventual = observed / exposure;
+        let r = (successes + 0.5) / (trials + 1.0);
+        let var = r * (1.0 - r) / (trials * exposure * exposure)
+            + (eventual * exposure_sd / exposure).powi(2);
+        Ok(SiteRate {
+            key: key.to_owned(),
+            successes,
+            trials,
+            window_months,
+            time_to_job_months,
+            exposure,
+            exposure_sd,
+            eventual,
+            eventual_sd: var.sqrt(),
+        })
+    }
+
+    /// The ratio seen inside the window, s/n.
+    pub fn observed(&self) -> f64 {
+        self.successes / self.trials
+    }
+
+    /// The eventual rate's uncertainty as a Beta by moments.
+    ///
+    /// # Errors
+    /// Why there is none: the estimate, observed / exposure, is not inside (0, 1) with room for
+    /// its variance.
+    pub fn interval(&self) -> Result<DistSpec, String> {
+        beta_moments(self.eventual, self.eventual_sd.powi(2)).ok_or_else(|| {
+            format!(
+                "observed {:.3} / exposure {:.3} = {:.3} with sd {:.3} is no Beta on (0, 1)",
+                self.observed(),
+                self.exposure,
+                self.eventual,
+                self.eventual_sd
+            )
+        })
+    }
+}
+
+/// The pooled and new-site distributions of the eventual rate, from two or more providers.
+///
+/// # Errors
+/// Why they cannot be formed (fewer than two providers, no successes, or moments no Beta has).
+pub fn fit(sites: &[SiteRate]) -> Result<(DistSpec, DistSpec), String> {
+    if sites.len() < 2 {
+        return Err(format!("needs two providers or more, has {}", sites.len()));
+    }
+    let s_all: f64 = sites.iter().map(|x| x.successes).sum();
+    let e_all: f64 = sites.iter().map(|x| x.trials * x.exposure).sum();
+    if s_all <= 0.0 {
+        return Err("no provider saw a success, so there is no rate to scale".into());
+    }
+    // The score Σ sᵢ/p − (nᵢ − sᵢ)wᵢ/(1 − pwᵢ) falls from +∞ at 0 to −∞ at 1/max wᵢ (or stays
+    // positive up to 1 when every trial succeeded and the rate is at its bound).
+    let score = |p: f64| -> f64 {
+        sites
+            .iter()
+            .map(|x| {
+                x.successes / p - (x.trials - x.successes) * x.exposure / (1.0 - p * x.exposure)
+            })
+            .sum()
+    };
+    let top = sites.iter().map(|x| x.exposure).fold(0.0f64, f64::max);
+    let (mut lo, mut hi) = (0.0, (1.0 / top).min(1.0));
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if score(mid) > 0.0 {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    let p = 0.5 * (lo + hi);
+    let info: f64 = sites
+        .iter()
+        .map(|x| x.trials * x.exposure / (p * (1.0 - p * x.exposure)))
+        .sum();
+    let spread: f64 = sites
+        .iter()
+        .map(|x| (x.trials * x.exposure_sd).powi(2))
+        .sum();
+    let pooled_var = 1.0 / info + p * p * spread / (e_all * e_all);
+    let pooled = beta_moments(p, pooled_var).ok_or_else(|| {
+        format!(
+            "the pooled eventual rate {p:.3} with sd {:.3} is no Beta on (0, 1)",
+            pooled_var.sqrt()
+        )
+    })?;
+
+    let k = sites.len() as f64;
+    let m = sites.iter().map(|x| x.eventual).sum::<f64>() / k;
+    let v = sites.iter().map(|x| (x.eventual - m).powi(2)).sum::<f64>() / (k - 1.0);
+    let noise = sites.iter().map(|x| x.eventual_sd.powi(2)).sum::<f64>() / k;
+    let tau2 = (v - noise).max(0.0);
+    let var = tau2 + (tau2 + noise) / k;
+    let new_site = beta_moments(m, var).ok_or_else(|| {
+        format!(
+            "the new-site eventual rate {m:.3} with sd {:.3} is no Beta on (0, 1)",
+            var.sqrt()
+        )
+    })?;
+    Ok((pooled, new_site))
+}
+
+/// A rate calibrated from counts per provider, for its eventual value.
 #[derive(Debug, Clone)]
 pub struct RateCalibration {
     pub name: &'static str,
     pub what: &'static str,
-    /// (site, successes, trials) as used.
-    pub sites: Vec<(String, f64, f64)>,
+    /// Each provider's counts, window, exposure and eventual rate.
+    pub sites: Vec<SiteRate>,
     pub pooled: DistSpec,
     pub new_site: DistSpec,
 }
 
-/// Per site: the key of the successes, and of the trials (`None`: the successes figure's `of`).
-type SiteKeys = &'static [(&'static str, Option<&'static str>)];
+/// One provider of a rate: its id (`p1`: the window and time-to-job keys end with it), the key of
+/// the successes, and of the trials (`None`: the successes figure's `of`).
+type SiteKeys = &'static [(&'static str, &'static str, Option<&'static str>)];
 
-/// The rates the library can calibrate: name, meaning, and the figure keys per site.
-const RATES: &[(&str, &str, SiteKeys)] = &[
-    (
-        "job_start_rate",
-        "engaged clients who start a job",
-        &[
-            ("bit2020.job_starts_p1", None),
-            ("bit2020.job_starts_p2", None),
-            ("bit2020.job_starts_p3", None),
-            ("bit2020.job_starts_p4", None),
-            ("bit2020.job_starts_p5", None),
+/// A rate the library can calibrate: name, meaning, the lag of its outcome after the job start and
+/// of its denominator (`None`: engagements), and its providers.
+struct RateSpec {
+    name: &'static str,
+    what: &'static str,
+    after: u32,
+    given: Option<u32>,
+    sites: SiteKeys,
+}
+
+const RATES: &[RateSpec] = &[
+    RateSpec {
+        name: "job_start_rate",
+        what: "engaged clients who start a job",
+        after: 0,
+        given: None,
+        sites: &[
+            ("p1", "bit2020.job_starts_p1", None),
+            ("p2", "bit2020.job_starts_p2", None),
+            ("p3", "bit2020.job_starts_p3", None),
+            ("p4", "bit2020.job_starts_p4", None),
+            ("p5", "bit2020.job_starts_p5", None),
         ],
-    ),
-    (
-        "sustain_6w_rate",
-        "job starts sustained 6 weeks",
-        &[
-            ("bit2020.six_week_p1", None),
-            ("bit2020.six_week_p2", None),
-            ("bit2020.six_week_p3", None),
-            ("bit2020.six_week_p4", None),
-            ("bit2020.six_week_p5", None),
+    },
+    RateSpec {
+        name: "sustain_6w_rate",
+        what: "job starts sustained 6 weeks",
+        after: SIX_WEEK_LAG_MONTHS,
+        given: Some(0),
+        sites: &[
+            ("p1", "bit2020.six_week_p1", None),
+            ("p2", "bit2020.six_week_p2", None),
+            ("p3", "bit2020.six_week_p3", None),
+            ("p4", "bit2020.six_week_p4", None),
+            ("p5", "bit2020.six_week_p5", None),
         ],
-    ),
-    (
-        "sustain_26w_given_6w_rate",
-        "6-week sustainments reaching 6 months (providers recording it)",
-        &[
-            ("bit2020.six_month_p1", Some("bit2020.six_week_p1")),
-            ("bit2020.six_month_p2", Some("bit2020.six_week_p2")),
-            ("bit2020.six_month_p5", Some("bit2020.six_week_p5")),
+    },
+    RateSpec {
+        name: "sustain_26w_given_6w_rate",
+        what: "6-week sustainments reaching 6 months (providers recording it)",
+        after: SIX_MONTH_LAG_MONTHS,
+        given: Some(SIX_WEEK_LAG_MONTHS),
+        sites: &[
+            ("p1", "bit2020.six_month_p1", Some("bit2020.six_week_p1")),
+            ("p2", "bit2020.six_month_p2", Some("bit2020.six_week_p2")),
+            ("p5", "bit2020.six_month_p5", Some("bit2020.six_week_p5")),
         ],
-    ),
+    },
 ];
+
+/// A provider's mean time to job in months (the library gives P5's in weeks).
+fn months(lib: &Library, key: &str) -> Option<f64> {
+    let f = lib.get(key)?;
+    let factor = match f.unit.as_str() {
+        "months" => 1.0,
+        u if u.starts_with("week") => 12.0 / 52.0,
+        _ => return None,
+    };
+    (f.value.is_finite() && f.value >= 0.0).then_some(f.value * factor)
+}
+
+/// A provider's observation window, whole months ≥ 1.
+fn window(lib: &Library, key: &str) -> Option<u32> {
+    let f = lib.get(key)?;
+    (f.unit == "months" && f.value >= 1.0 && f.value <= 1200.0 && f.value.fract() == 0.0)
+        .then_some(f.value as u32)
+}
+
+/// Calibrate one rate, or say why it cannot be.
+fn calibrate_rate(lib: &Library, spec: &RateSpec) -> Result<RateCalibration, String> {
+    let name = spec.name;
+    let counts: Vec<Option<(f64, f64)>> = spec
+        .sites
+        .iter()
+        .map(|&(_, s, n)| {
+            let s = lib.get(s)?;
+            let n = match n {
+                None => s.of?,
+                Some(k) => lib.get(k)?.value,
+            };
+            Some((s.value, n))
+        })
+        .collect();
+    let missing: Vec<&str> = spec
+        .sites
+        .iter()
+        .zip(&counts)
+        .filter(|(_, c)| c.is_none())
+        .map(|(&(_, s, _), _)| s)
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "{name}: needs counts with their denominators ({})",
+            missing.join(", ")
+        ));
+    }
+    let mut bad = Vec::new();
+    let mut windows = Vec::new();
+    for &(p, _, _) in spec.sites {
+        let (wk, tk) = (
+            format!("bit2020.window_months_{p}"),
+            format!("bit2020.time_to_job_{p}"),
+        );
+        match (window(lib, &wk), months(lib, &tk)) {
+            (Some(l), Some(mu)) => windows.push((l, mu)),
+            (l, mu) => {
+                if l.is_none() {
+                    bad.push(format!("{wk} in whole months ≥ 1"));
+                }
+                if mu.is_none() {
+                    bad.push(format!("{tk} in months or weeks, ≥ 0"));
+                }
+            }
+        }
+    }
+    if !bad.is_empty() {
+        return Err(format!(
+            "{name}: needs each provider's observation window and time to job ({})",
+            bad.join(", ")
+        ));
+    }
+    let sites = spec
+        .sites
+        .iter()
+        .zip(counts.into_iter().flatten())
+        .zip(windows)
+        .map(|((&(_, key, _), c), w)| {
+            SiteRate::new(key, c, w, (spec.after, spec.given), TIME_TO_JOB_LOG_SD)
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("{name}: {e}"))?;
+    let (pooled, new_site) = fit(&sites).map_err(|e| format!("{name}: {e}"))?;
+    Ok(RateCalibration {
+        name,
+        what: spec.what,
+        sites,
+        pooled,
+        new_site,
+    })
+}
+
+/// Calibrate every rate the library holds counts and windows for (see [`problems`] for the rest).
+pub fn calibrate(lib: &Library) -> Vec<RateCalibration> {
+    RATES
+        .iter()
+        .filter_map(|spec| calibrate_rate(lib, spec).ok())
+        .collect()
+}
 
 /// A quantity calibrated from one value per provider (no counts).
 #[derive(Debug, Clone)]
@@ -170,44 +527,6 @@ fn beta_moments(m: f64, var: f64) -> Option<DistSpec> {
     })
 }
 
-/// Calibrate every rate the library holds counts for.
-pub fn calibrate(lib: &Library) -> Vec<RateCalibration> {
-    RATES
-        .iter()
-        .filter_map(|&(name, what, keys)| {
-            let mut sites = Vec::new();
-            for &(s_key, n_key) in keys {
-                let s = lib.get(s_key)?;
-                let n = match n_key {
-                    None => s.of?,
-                    Some(k) => lib.get(k)?.value,
-                };
-                sites.push((s_key.to_string(), s.value, n));
-            }
-            let (s_all, n_all) = sites
-                .iter()
-                .fold((0.0, 0.0), |(a, b), &(_, s, n)| (a + s, b + n));
-            let pooled = DistSpec::beta_counts(s_all, n_all);
-            let k = sites.len() as f64;
-            let rates: Vec<f64> = sites.iter().map(|&(_, s, n)| s / n).collect();
-            let m = rates.iter().sum::<f64>() / k;
-            let v = rates.iter().map(|r| (r - m).powi(2)).sum::<f64>() / (k - 1.0);
-            let noise = m * (1.0 - m) * sites.iter().map(|&(_, _, n)| 1.0 / n).sum::<f64>() / k;
-            let tau2 = (v - noise).max(0.0);
-            // With no spread beyond noise, a new site is as uncertain as the pooled rate.
-            let new_site =
-                beta_moments(m, tau2 * (1.0 + 1.0 / k)).unwrap_or_else(|| pooled.clone());
-            Some(RateCalibration {
-                name,
-                what,
-                sites,
-                pooled,
-                new_site,
-            })
-        })
-        .collect()
-}
-
 /// Mean and a quantile pair of a spec (for printing).
 pub fn describe(spec: &DistSpec, low: f64, high: f64) -> Option<(f64, f64, f64)> {
     let d = Dist::new(spec).ok()?;
@@ -215,29 +534,14 @@ pub fn describe(spec: &DistSpec, low: f64, high: f64) -> Option<(f64, f64, f64)>
 }
 
 /// Why a quantity the library should calibrate could not be: a figure missing, without its
-/// denominator, in an unexpected unit, or not positive. Empty when all are calibrated.
+/// denominator, in an unexpected unit, or not positive; a window missing or not whole months; an
+/// eventual rate no Beta can hold. Empty when all are calibrated.
 pub fn problems(lib: &Library) -> Vec<String> {
-    let rates: Vec<&str> = calibrate(lib).iter().map(|r| r.name).collect();
     let values: Vec<&str> = calibrate_values(lib).iter().map(|v| v.name).collect();
-    let mut out = Vec::new();
-    for &(name, _, keys) in RATES {
-        if !rates.contains(&name) {
-            let bad: Vec<&str> = keys
-                .iter()
-                .filter(|&&(s, n)| {
-                    let s = lib.get(s);
-                    s.is_none()
-                        || (n.is_none() && s.is_some_and(|f| f.of.is_none()))
-                        || n.is_some_and(|k| lib.get(k).is_none())
-                })
-                .map(|&(s, _)| s)
-                .collect();
-            out.push(format!(
-                "{name}: needs counts with their denominators ({})",
-                bad.join(", ")
-            ));
-        }
-    }
+    let mut out: Vec<String> = RATES
+        .iter()
+        .filter_map(|spec| calibrate_rate(lib, spec).err())
+        .collect();
     for &(name, _, unit, keys) in VALUES {
         if !values.contains(&name) {
             out.push(format!(
@@ -247,4 +551,68 @@ pub fn problems(lib: &Library) -> Vec<String> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// μ = 1 month (q = ½), a 2-month window: a client engaged in month 0 has started by month 1
+    /// with 1 − q² = ¾, one engaged in month 1 by month 1 with 1 − q = ½; the mean is 5/8.
+    #[test]
+    fn exposure_of_a_two_month_window_by_hand() {
+        assert!((exposure(2, 1.0, 0, None) - 5.0 / 8.0).abs() < 1e-12);
+    }
+
+    /// μ = 1, L = 3, 6-week outcomes a month after the start: P(start ≤ month 1) = (¾ + ½)/3 =
+    /// 5/12, P(start ≤ month 2) = (⅞ + ¾ + ½)/3 = 17/24, so the conditional exposure is 10/17.
+    #[test]
+    fn conditional_exposure_by_hand() {
+        assert!((exposure(3, 1.0, 1, Some(0)) - 10.0 / 17.0).abs() < 1e-12);
+        // Without time to job, starts are all seen, 6-week outcomes of 2 of the 3 months' starts.
+        assert!((exposure(3, 0.0, 0, None) - 1.0).abs() < 1e-12);
+        assert!((exposure(3, 0.0, 1, Some(0)) - 2.0 / 3.0).abs() < 1e-12);
+        // A window too short for the outcome: nothing is seen.
+        assert_eq!(exposure(6, 2.0, 6, Some(1)), 0.0);
+    }
+
+    /// The closed form against the sum over engagement months and lags it comes from, and against
+    /// the continuous (exponential) exposure 1 − (μ/L)(1 − e^(−L/μ)) when the lag spans many months.
+    #[test]
+    fn closed_form_matches_the_direct_sum_and_the_exponential() {
+        for &(l, mu) in &[
+            (39u32, 7.0f64),
+            (15, 4.0),
+            (31, 10.0 * 12.0 / 52.0),
+            (1, 3.0),
+        ] {
+            let q = mu / (1.0 + mu);
+            let mut direct = 0.0;
+            for e in 0..l {
+                for k in 0..(l - e) {
+                    direct += (1.0 - q) * q.powi(k as i32) / f64::from(l);
+                }
+            }
+            assert!(
+                (exposure(l, mu, 0, None) - direct).abs() < 1e-12,
+                "L {l} μ {mu}"
+            );
+        }
+        let (l, mu) = (60.0f64, 30.0f64);
+        let continuous = 1.0 - (mu / l) * (1.0 - (-l / mu).exp());
+        assert!((exposure(60, mu, 0, None) - continuous).abs() < 0.005);
+    }
+
+    /// Every trial succeeding in a full window: the eventual rate is 1/w, no Beta, and it says so.
+    #[test]
+    fn an_impossible_eventual_rate_says_why() {
+        let s = SiteRate::new("k", (10.0, 10.0), (12, 3.0), (0, None), 0.0).unwrap();
+        assert!(s.eventual > 1.0);
+        let why = s.interval().unwrap_err();
+        assert!(why.contains("is no Beta on (0, 1)"), "{why}");
+        assert_eq!(
+            SiteRate::new("k", (3.0, 10.0), (3, 1.0), (6, Some(1)), 0.0).unwrap_err(),
+            "k: a 3-month window leaves no time to see an outcome 6 months after a start"
+        );
+    }
 }

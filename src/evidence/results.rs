@@ -1,10 +1,15 @@
 //! The results of `sibsim evidence` and `sibsim calibrate`, as values an exporter can print or
 //! serialise. Their JSON forms (`--json`) are:
 //! - evidence: `[{"key", "value", "of", "unit", "source", "note"}…]`, every figure in key order;
-//! - calibrate: `{"rates": [{"name", "what", "sites": [{"key", "successes", "trials"}],
-//!   "pooled": {"spec", "mean", "p10", "p90"}, "new_site": {…}}], "values": [{"name", "what",
-//!   "unit", "sites": [{"key", "value"}], "pooled": {"mean", "p10", "p90"}, "new_site": {…}}]}`,
-//!   where `spec` is the distribution as a scenario file would write it.
+//! - calibrate: `{"rates": [{"name", "what", "sites": [{"key", "successes", "trials",
+//!   "observed", "window_months", "time_to_job_months", "exposure", "exposure_sd", "eventual":
+//!   {"mean", "sd", "p10", "p90", "undefined"}}], "pooled": {"spec", "mean", "p10", "p90"},
+//!   "new_site": {…}}], "values": [{"name", "what", "unit", "sites": [{"key", "value"}],
+//!   "pooled": {"mean", "p10", "p90"}, "new_site": {…}}]}`, where `spec` is the distribution as a
+//!   scenario file would write it. A rate's `pooled` and `new_site` are for its **eventual** value
+//!   (the within-window ratio `observed` divided by the `exposure`, the chance that an eventual
+//!   success falls inside the provider's window; `src/evidence/calibrate.rs`); a provider's
+//!   `eventual.p10` / `p90` are `null` only with the reason in `undefined` (otherwise `null`).
 
 use serde::Serialize;
 
@@ -89,15 +94,42 @@ pub struct RateFit {
     pub new_site: Fitted,
 }
 
-/// One site's counts.
+/// One provider's counts inside its window, and the eventual rate they give.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SiteCount {
     /// The successes figure's key.
     pub key: String,
-    /// Successes.
+    /// Successes seen inside the window.
     pub successes: f64,
     /// Trials.
     pub trials: f64,
+    /// successes / trials.
+    pub observed: f64,
+    /// The observation window, months (000 Table 1).
+    pub window_months: u32,
+    /// Mean months from engagement to job start (000 §3.4).
+    pub time_to_job_months: f64,
+    /// The probability that an eventual success falls inside the window.
+    pub exposure: f64,
+    /// The exposure's sd, from the time to job's uncertainty.
+    pub exposure_sd: f64,
+    /// The eventual rate, observed / exposure, with its uncertainty.
+    pub eventual: Eventual,
+}
+
+/// A provider's eventual rate: mean, sd and the 10th and 90th percentiles of its Beta.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Eventual {
+    /// observed / exposure.
+    pub mean: f64,
+    /// Binomial noise scaled by 1/exposure, plus the exposure's uncertainty.
+    pub sd: f64,
+    /// 10th percentile (NaN, `null` in the JSON, when `undefined` says why).
+    pub p10: f64,
+    /// 90th percentile (as `p10`).
+    pub p90: f64,
+    /// Why there is no interval, if there is none.
+    pub undefined: Option<String>,
 }
 
 /// A quantity calibrated from one value per provider.
@@ -189,10 +221,35 @@ impl Calibration {
                     sites: r
                         .sites
                         .into_iter()
-                        .map(|(key, successes, trials)| SiteCount {
-                            key,
-                            successes,
-                            trials,
+                        .map(|x| {
+                            let (p10, p90, undefined) = match x.interval() {
+                                Ok(d) => match describe(&d, 0.1, 0.9) {
+                                    Some((_, lo, hi)) => (lo, hi, None),
+                                    None => (
+                                        f64::NAN,
+                                        f64::NAN,
+                                        Some(format!("{d:?} cannot be sampled")),
+                                    ),
+                                },
+                                Err(why) => (f64::NAN, f64::NAN, Some(why)),
+                            };
+                            SiteCount {
+                                observed: x.observed(),
+                                eventual: Eventual {
+                                    mean: x.eventual,
+                                    sd: x.eventual_sd,
+                                    p10,
+                                    p90,
+                                    undefined,
+                                },
+                                key: x.key,
+                                successes: x.successes,
+                                trials: x.trials,
+                                window_months: x.window_months,
+                                time_to_job_months: x.time_to_job_months,
+                                exposure: x.exposure,
+                                exposure_sd: x.exposure_sd,
+                            }
                         })
                         .collect(),
                     pooled: Fitted::new(&r.pooled, true),

@@ -2,7 +2,7 @@
 //! each calibrated quantity with its fits as the specs a scenario would hold.
 
 use crate::distributions::DistSpec;
-use crate::evidence::results::{Calibration, Fitted, Listing};
+use crate::evidence::results::{Calibration, Eventual, Fitted, Listing};
 use crate::report::table::{Align, Table};
 
 /// Every figure: key, value (with its denominator), unit, source.
@@ -37,21 +37,55 @@ fn value_spec(d: &DistSpec) -> String {
     }
 }
 
-/// Each rate, then each per-provider quantity: the observed values and both fits.
+/// A provider's eventual rate: mean (P10 – P90), or the reason it has no interval.
+fn eventual(e: &Eventual) -> String {
+    match &e.undefined {
+        None => format!("{:.3} ({:.3} – {:.3})", e.mean, e.p10, e.p90),
+        Some(why) => format!("{:.3} (no interval: {why})", e.mean),
+    }
+}
+
+/// Each rate (per provider: the ratio seen in its window, the window, the time to job, the
+/// exposure and the eventual rate; then both fits of the eventual rate), then each per-provider
+/// quantity: the observed values and both fits.
 pub(super) fn calibration(c: &Calibration) -> String {
-    let mut out = format!("Rates calibrated from {} (mean, P10 – P90)\n", c.source);
+    let mut out = format!(
+        "Rates calibrated from {} for their eventual values (mean, P10 – P90); \
+         eventual = observed / exposure, the chance that an eventual outcome falls in the provider's window\n",
+        c.source
+    );
     for r in &c.rates {
-        let observed: Vec<String> = r
-            .sites
-            .iter()
-            .map(|s| format!("{:.3}", s.successes / s.trials))
-            .collect();
         let spec = |f: &Fitted| f.spec.clone().unwrap_or_default();
+        out.push_str(&format!("\n{} — {}\n", r.name, r.what));
+        let mut table = Table::new(&[
+            Align::Left,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+            Align::Left,
+        ]);
+        table.row([
+            "  provider",
+            "observed",
+            "window",
+            "time to job",
+            "exposure",
+            "eventual (P10 – P90)",
+        ]);
+        for s in &r.sites {
+            table.row([
+                format!("  {}", s.key),
+                format!("{}/{} = {:.3}", s.successes, s.trials, s.observed),
+                format!("{} mo", s.window_months),
+                format!("{:.1} mo", s.time_to_job_months),
+                format!("{:.3} ± {:.3}", s.exposure, s.exposure_sd),
+                eventual(&s.eventual),
+            ]);
+        }
+        table.render_into(&mut out);
         out.push_str(&format!(
-            "\n{} — {}\n  sites: {}\n  pooled:   {}\n  new site: {}\n",
-            r.name,
-            r.what,
-            observed.join(", "),
+            "  pooled:   {}\n  new site: {}\n",
             fit(&r.pooled, &spec(&r.pooled)),
             fit(&r.new_site, &spec(&r.new_site)),
         ));
