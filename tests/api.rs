@@ -235,6 +235,50 @@ fn metric_figures_are_the_summary_figures() -> Result<(), Box<dyn std::error::Er
             }
             continue;
         }
+        if let Some(basis) = name.strip_prefix("investor.loan.irr_") {
+            // The loan's IRRs too, ranked by the loan's own multiple: (interest + principal
+            // repaid, + outstanding when owed) ÷ drawn, none where nothing was drawn.
+            let col = |n: &str| r.column(n);
+            let (drawn, interest) = (
+                col("investor.loan.drawn")?,
+                col("investor.loan.interest_paid")?,
+            );
+            let (repaid, outstanding) = (
+                col("investor.loan.principal_repaid")?,
+                col("investor.loan.outstanding")?,
+            );
+            let owed = if basis == "owed" { 1.0 } else { 0.0 };
+            let returned: Vec<f64> = (0..drawn.len())
+                .map(|t| interest[t] + repaid[t] + owed * outstanding[t])
+                .collect();
+            let multiple: Vec<f64> = (0..drawn.len())
+                .map(|t| {
+                    if drawn[t] > 0.0 {
+                        returned[t] / drawn[t]
+                    } else {
+                        f64::NAN
+                    }
+                })
+                .collect();
+            let ranked = sibsim::analysis::summary::irr_quantiles_all_trials(
+                &col(name)?,
+                &multiple,
+                &returned,
+                r.summary().quantiles,
+            );
+            for (q, figure) in ranked.iter().zip([s.low, s.median, s.high]) {
+                match q {
+                    sibsim::analysis::summary::RankedQuantile::Value(v) => {
+                        assert!(
+                            (v - figure).abs() <= 1e-7 * v.abs(),
+                            "{name}: {v} vs {figure}"
+                        )
+                    }
+                    _ => assert!(figure.is_nan(), "{name}"),
+                }
+            }
+            continue;
+        }
         assert!(same(m.quantile(low), s.low), "{name} low");
         assert!(same(m.p50(), s.median), "{name} median");
         assert!(same(m.quantile(high), s.high), "{name} high");

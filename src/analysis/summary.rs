@@ -64,7 +64,8 @@ pub struct Summary {
     /// One entry per flag, in table order.
     pub probabilities: Vec<(String, Probability)>,
     /// Why a figure is undefined, or what it is over when that is not every trial: today the
-    /// investor's IRR (see [`irr_quantiles_all_trials`]). Empty when every figure is plain.
+    /// investor's IRR and the loan's two IRRs (see [`irr_quantiles_all_trials`]). Empty when every
+    /// figure is plain.
     pub notes: Vec<FigureNote>,
 }
 
@@ -170,12 +171,89 @@ pub fn irr_quantiles_all_trials(
 /// the trials that have one, with a note on each figure that is undefined and on the mean; no
 /// change when every trial has an IRR.
 fn irr_over_all_trials(table: &TrialTable, summary: &mut Summary) {
-    const IRR: &str = "investor.irr";
-    let (Some(j), Some(jm), Some(jr)) = (
-        table.metric_index(IRR),
+    let (Some(jm), Some(jr)) = (
         table.metric_index("investor.multiple"),
         table.metric_index("investor.returned"),
     ) else {
+        return;
+    };
+    rank_over_all_trials(
+        table,
+        summary,
+        "investor.irr",
+        &table.metric_column(jm),
+        &table.metric_column(jr),
+        "capital losses: no rate zeroes their flows, whose value is negative at every rate; ranked \
+         below every IRR above −100%, and among themselves by money multiple",
+    );
+}
+
+/// The loan's two IRRs (`investor.loan.irr_owed`, `investor.loan.irr_written_off`) over all
+/// trials, as [`irr_over_all_trials`] does for the investor's: ranked by the loan's own money
+/// multiple, (interest paid + principal repaid [+ principal outstanding, owed basis]) ÷ loan
+/// drawn, undefined (nothing lost, ranked as 1) where no loan was drawn.
+///
+/// Why the same order holds: the loan's first flow is a drawdown (money out), so an IRR that
+/// does not exist leaves the NPV with that flow's sign at every rate, negative at 0%: a loss
+/// (multiple < 1), below every IRR above −100%. A trial with no loan drawn has no flows at all.
+fn loan_irr_over_all_trials(table: &TrialTable, summary: &mut Summary) {
+    let col = |name: &str| table.metric_index(name).map(|j| table.metric_column(j));
+    let (Some(drawn), Some(interest), Some(principal), Some(outstanding)) = (
+        col("investor.loan.drawn"),
+        col("investor.loan.interest_paid"),
+        col("investor.loan.principal_repaid"),
+        col("investor.loan.outstanding"),
+    ) else {
+        return;
+    };
+    let no_loan = drawn.iter().filter(|&&d| d <= 0.0).count();
+    for (name, owed) in [
+        ("investor.loan.irr_owed", true),
+        ("investor.loan.irr_written_off", false),
+    ] {
+        let returned: Vec<f64> = (0..drawn.len())
+            .map(|t| interest[t] + principal[t] + if owed { outstanding[t] } else { 0.0 })
+            .collect();
+        let multiple: Vec<f64> = drawn
+            .iter()
+            .zip(&returned)
+            .map(|(&d, &r)| if d > 0.0 { r / d } else { f64::NAN })
+            .collect();
+        let undefined = table.metric_index(name).map_or(0, |j| {
+            table.metric_column(j).iter().filter(|x| x.is_nan()).count()
+        });
+        let why = if owed {
+            format!(
+                "{no_loan} with no loan drawn, {} with a loan drawn only at the horizon: no \
+                 flows over time and nothing lost, ranked below every IRR as money multiple 1",
+                undefined.saturating_sub(no_loan)
+            )
+        } else {
+            format!(
+                "{no_loan} with no loan drawn, nothing lost, ranked as money multiple 1; {} \
+                 loans drawn again after a repayment and not repaid in full, whose flows no rate \
+                 zeroes and whose value is negative at every rate, losses ranked below every IRR \
+                 above −100% and among themselves by the loan's money multiple, (interest + \
+                 principal repaid) ÷ drawn",
+                undefined.saturating_sub(no_loan)
+            )
+        };
+        rank_over_all_trials(table, summary, name, &multiple, &returned, &why);
+    }
+}
+
+/// Replaces the quantiles of IRR metric `name` by those over all trials, ranked by
+/// [`irr_quantiles_all_trials`] on `multiple` and `returned`, with notes saying how many trials
+/// have no IRR and why (`why`, what those trials are and how they rank).
+fn rank_over_all_trials(
+    table: &TrialTable,
+    summary: &mut Summary,
+    name: &str,
+    multiple: &[f64],
+    returned: &[f64],
+    why: &str,
+) {
+    let Some(j) = table.metric_index(name) else {
         return;
     };
     let irr = table.metric_column(j);
@@ -184,12 +262,7 @@ fn irr_over_all_trials(table: &TrialTable, summary: &mut Summary) {
         return;
     }
     let share = 100.0 * undefined as f64 / irr.len() as f64;
-    let ranked = irr_quantiles_all_trials(
-        &irr,
-        &table.metric_column(jm),
-        &table.metric_column(jr),
-        summary.quantiles,
-    );
+    let ranked = irr_quantiles_all_trials(&irr, multiple, returned, summary.quantiles);
     let exact = table.store().is_exact(j);
     let m = &mut summary.metrics[j].1;
     let figures = [
@@ -198,7 +271,7 @@ fn irr_over_all_trials(table: &TrialTable, summary: &mut Summary) {
         ("high", &mut m.high),
     ];
     let mut notes = vec![FigureNote {
-        metric: IRR.into(),
+        metric: name.into(),
         figure: "mean",
         note: format!(
             "mean and sd over the {:.1}% of trials with an IRR; the quantiles are over all trials",
@@ -214,12 +287,10 @@ fn irr_over_all_trials(table: &TrialTable, summary: &mut Summary) {
                     format!("; money multiple {x:.3} at this rank")
                 });
                 notes.push(FigureNote {
-                    metric: IRR.into(),
+                    metric: name.into(),
                     figure,
                     note: format!(
-                        "P{} falls among the {share:.1}% of trials with no IRR (capital losses: \
-                         no rate zeroes their flows, whose value is negative at every rate; ranked \
-                         below every IRR above −100%, and among themselves by money multiple{at})",
+                        "P{} falls among the {share:.1}% of trials with no IRR ({why}{at})",
                         as_held(level * 100.0)
                     ),
                 });
@@ -258,6 +329,7 @@ pub fn summarise(table: &TrialTable, scenario: &str, seed: u64, low: f64, high: 
         notes: Vec::new(),
     };
     irr_over_all_trials(table, &mut summary);
+    loan_irr_over_all_trials(table, &mut summary);
     summary
 }
 
@@ -667,6 +739,86 @@ mod tests {
             s.notes[0].note,
             "mean and sd over the 60.0% of trials with an IRR; the quantiles are over all trials"
         );
+    }
+
+    #[test]
+    fn loan_irr_quantiles_are_over_all_trials_ranked_by_the_loan_multiple() {
+        // Ten loans of 100 (one trial, 2, draws none). Written off, four have no IRR: trial 2 (no
+        // loan, ranked as multiple 1) and three losses whose loan multiple, (interest + principal
+        // repaid) / drawn, is 0.25, 0.10, 0.40 (trials 0, 3, 7) — and trial 4, a total loss
+        // (IRR −1, multiple 0). Ranked: t4 (−1), t3 (0.10), t0 (0.25), t7 (0.40), t2 (no loan),
+        // then −0.3, −0.2, 0.05, 0.07, 0.08. Type 7, h = 9p: P10 h = 0.9 between t4 and t3 →
+        // undefined (multiple 0.100 of t3); P50 h = 4.5 between t2 and −0.3 → undefined (no
+        // multiple: no loan); P90 h = 8.1 → 0.07 + 0.1 × 0.01 = 0.071.
+        // Owed, only t2 has none: ranked first; P10 h = 0.9 between it and 0.0 → undefined; P50
+        // h = 4.5 between 0.02 and 0.03 → 0.025; P90 → 0.071.
+        let nan = f64::NAN;
+        let mut t = TrialTable::new(
+            names(&[
+                "investor.loan.drawn",
+                "investor.loan.interest_paid",
+                "investor.loan.principal_repaid",
+                "investor.loan.outstanding",
+                "investor.loan.irr_owed",
+                "investor.loan.irr_written_off",
+            ]),
+            vec![],
+        );
+        let interest = [5.0, 10.0, 0.0, 2.0, 0.0, 5.0, 6.0, 3.0, 8.0, 9.0];
+        let principal = [20.0, 100.0, 0.0, 8.0, 0.0, 45.0, 60.0, 37.0, 100.0, 100.0];
+        let owed = [0.02, 0.08, nan, 0.01, 0.0, 0.03, 0.04, 0.015, 0.05, 0.07];
+        let off = [nan, 0.08, nan, nan, -1.0, -0.3, -0.2, nan, 0.05, 0.07];
+        for k in 0..10 {
+            let drawn = if k == 2 { 0.0 } else { 100.0 };
+            let row = [
+                drawn,
+                interest[k],
+                principal[k],
+                drawn - principal[k],
+                owed[k],
+                off[k],
+            ];
+            t.push_row(&row);
+        }
+        let s = summarise(&t, "s", 1, 0.1, 0.9);
+        let wo = s.metrics[5].1;
+        assert!(wo.low.is_nan() && wo.median.is_nan(), "{wo:?}");
+        assert!((wo.high - 0.071).abs() < 1e-6, "{}", wo.high);
+        assert_close(wo.mean, (-1.0 - 0.3 - 0.2 + 0.05 + 0.07 + 0.08) / 6.0);
+        let ow = s.metrics[4].1;
+        assert!(ow.low.is_nan(), "{ow:?}");
+        assert!((ow.median - 0.025).abs() < 1e-6, "{}", ow.median);
+        assert!((ow.high - 0.071).abs() < 1e-6, "{}", ow.high);
+        let notes: Vec<(&str, &str)> = s
+            .notes
+            .iter()
+            .map(|n| (n.metric.as_str(), n.figure))
+            .collect();
+        assert_eq!(
+            notes,
+            [
+                ("investor.loan.irr_owed", "mean"),
+                ("investor.loan.irr_owed", "low"),
+                ("investor.loan.irr_written_off", "mean"),
+                ("investor.loan.irr_written_off", "low"),
+                ("investor.loan.irr_written_off", "median"),
+            ]
+        );
+        assert_eq!(
+            s.notes[1].note,
+            "P10 falls among the 10.0% of trials with no IRR (1 with no loan drawn, 0 with a loan \
+             drawn only at the horizon: no flows over time and nothing lost, ranked below every \
+             IRR as money multiple 1)"
+        );
+        assert_eq!(
+            s.notes[3].note,
+            "P10 falls among the 40.0% of trials with no IRR (1 with no loan drawn, nothing lost, \
+             ranked as money multiple 1; 3 loans drawn again after a repayment and not repaid in \
+             full, whose flows no rate zeroes and whose value is negative at every rate, losses \
+             ranked below every IRR above −100% and among themselves by the loan's money \
+             multiple, (interest + principal repaid) ÷ drawn; money multiple 0.100 at this rank)"
+        );
+        assert!(s.notes[4].note.ends_with("÷ drawn)"), "{}", s.notes[4].note);
     }
 
     #[test]
