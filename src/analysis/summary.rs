@@ -181,8 +181,11 @@ fn irr_over_all_trials(table: &TrialTable, summary: &mut Summary) {
         table,
         summary,
         "investor.irr",
-        &table.metric_column(jm),
-        &table.metric_column(jr),
+        (&table.metric_column(jm), &table.metric_column(jr)),
+        Over {
+            keep: None,
+            left_out: None,
+        },
         "capital losses: no rate zeroes their flows, whose value is negative at every rate; ranked \
          below every IRR above −100%, and among themselves by money multiple",
     );
@@ -191,7 +194,8 @@ fn irr_over_all_trials(table: &TrialTable, summary: &mut Summary) {
 /// The loan's two IRRs (`investor.loan.irr_owed`, `investor.loan.irr_written_off`) over all
 /// trials, as [`irr_over_all_trials`] does for the investor's: ranked by the loan's own money
 /// multiple, (interest paid + principal repaid [+ principal outstanding, owed basis]) ÷ loan
-/// drawn, undefined (nothing lost, ranked as 1) where no loan was drawn.
+/// drawn. A trial with no loan drawn has no loan to measure: the quantiles are over the trials
+/// with one, and a note says how many drew none.
 ///
 /// Why the same order holds: the loan's first flow is a drawdown (money out), so an IRR that
 /// does not exist leaves the NPV with that flow's sign at every rate, negative at 0%: a loss
@@ -206,7 +210,9 @@ fn loan_irr_over_all_trials(table: &TrialTable, summary: &mut Summary) {
     ) else {
         return;
     };
-    let no_loan = drawn.iter().filter(|&&d| d <= 0.0).count();
+    let with_loan: Vec<bool> = drawn.iter().map(|&d| d > 0.0).collect();
+    let no_loan = with_loan.iter().filter(|&&k| !k).count();
+    let left_out = format!("trials with a loan drawn ({no_loan} drew none and have no loan IRR)");
     for (name, owed) in [
         ("investor.loan.irr_owed", true),
         ("investor.loan.irr_written_off", false),
@@ -219,50 +225,74 @@ fn loan_irr_over_all_trials(table: &TrialTable, summary: &mut Summary) {
             .zip(&returned)
             .map(|(&d, &r)| if d > 0.0 { r / d } else { f64::NAN })
             .collect();
-        let undefined = table.metric_index(name).map_or(0, |j| {
-            table.metric_column(j).iter().filter(|x| x.is_nan()).count()
-        });
         let why = if owed {
-            format!(
-                "{no_loan} with no loan drawn, {} with a loan drawn only at the horizon: no \
-                 flows over time and nothing lost, ranked below every IRR as money multiple 1",
-                undefined.saturating_sub(no_loan)
-            )
+            "loans drawn only at the horizon: no flows over time and nothing lost, ranked below \
+             every IRR as their money multiple, 1"
         } else {
-            format!(
-                "{no_loan} with no loan drawn, nothing lost, ranked as money multiple 1; {} \
-                 loans drawn again after a repayment and not repaid in full, whose flows no rate \
-                 zeroes and whose value is negative at every rate, losses ranked below every IRR \
-                 above −100% and among themselves by the loan's money multiple, (interest + \
-                 principal repaid) ÷ drawn",
-                undefined.saturating_sub(no_loan)
-            )
+            "loans drawn again after a repayment and not repaid in full, whose flows no rate \
+             zeroes and whose value is negative at every rate: losses, ranked below every IRR \
+             above −100% and among themselves by the loan's money multiple, (interest + \
+             principal repaid) ÷ drawn"
         };
-        rank_over_all_trials(table, summary, name, &multiple, &returned, &why);
+        let over = Over {
+            keep: (no_loan > 0).then_some(with_loan.as_slice()),
+            left_out: (no_loan > 0).then_some(left_out.as_str()),
+        };
+        rank_over_all_trials(table, summary, name, (&multiple, &returned), over, why);
     }
 }
 
-/// Replaces the quantiles of IRR metric `name` by those over all trials, ranked by
+/// Which trials an IRR's quantiles are over: all (`keep` `None`), or those marked in `keep`, with
+/// `left_out` naming them and what the others are, e.g. "trials with a loan drawn (3 drew none)".
+#[derive(Clone, Copy)]
+struct Over<'a> {
+    keep: Option<&'a [bool]>,
+    left_out: Option<&'a str>,
+}
+
+/// Replaces the quantiles of IRR metric `name` by those over all trials (or those `over` keeps), ranked by
 /// [`irr_quantiles_all_trials`] on `multiple` and `returned`, with notes saying how many trials
 /// have no IRR and why (`why`, what those trials are and how they rank).
 fn rank_over_all_trials(
     table: &TrialTable,
     summary: &mut Summary,
     name: &str,
-    multiple: &[f64],
-    returned: &[f64],
+    (multiple, returned): (&[f64], &[f64]),
+    over: Over<'_>,
     why: &str,
 ) {
     let Some(j) = table.metric_index(name) else {
         return;
     };
-    let irr = table.metric_column(j);
+    let keep = |v: Vec<f64>| -> Vec<f64> {
+        match over.keep {
+            None => v,
+            Some(k) => v
+                .into_iter()
+                .zip(k)
+                .filter(|&(_, &k)| k)
+                .map(|(x, _)| x)
+                .collect(),
+        }
+    };
+    let irr = keep(table.metric_column(j));
+    let (multiple, returned) = (keep(multiple.to_vec()), keep(returned.to_vec()));
     let undefined = irr.iter().filter(|x| x.is_nan()).count();
-    if undefined == 0 || irr.is_empty() {
+    if irr.is_empty() {
+        return;
+    }
+    if undefined == 0 {
+        if let Some(left_out) = over.left_out {
+            summary.notes.push(FigureNote {
+                metric: name.into(),
+                figure: "mean",
+                note: format!("mean, sd and quantiles over the {} {left_out}", irr.len()),
+            });
+        }
         return;
     }
     let share = 100.0 * undefined as f64 / irr.len() as f64;
-    let ranked = irr_quantiles_all_trials(&irr, multiple, returned, summary.quantiles);
+    let ranked = irr_quantiles_all_trials(&irr, &multiple, &returned, summary.quantiles);
     let exact = table.store().is_exact(j);
     let m = &mut summary.metrics[j].1;
     let figures = [
@@ -273,10 +303,20 @@ fn rank_over_all_trials(
     let mut notes = vec![FigureNote {
         metric: name.into(),
         figure: "mean",
-        note: format!(
-            "mean and sd over the {:.1}% of trials with an IRR; the quantiles are over all trials",
-            100.0 - share
-        ),
+        note: match over.left_out {
+            None => format!(
+                "mean and sd over the {:.1}% of trials with an IRR; the quantiles are over all \
+                 trials",
+                100.0 - share
+            ),
+            Some(left_out) => format!(
+                "mean and sd over the {:.1}% of the {} {left_out} that have an IRR; the \
+                 quantiles are over all {} of them",
+                100.0 - share,
+                irr.len(),
+                irr.len()
+            ),
+        },
     }];
     for (((figure, slot), q), level) in figures.into_iter().zip(ranked).zip(summary.quantiles) {
         match q {
@@ -742,16 +782,15 @@ mod tests {
     }
 
     #[test]
-    fn loan_irr_quantiles_are_over_all_trials_ranked_by_the_loan_multiple() {
-        // Ten loans of 100 (one trial, 2, draws none). Written off, four have no IRR: trial 2 (no
-        // loan, ranked as multiple 1) and three losses whose loan multiple, (interest + principal
-        // repaid) / drawn, is 0.25, 0.10, 0.40 (trials 0, 3, 7) — and trial 4, a total loss
-        // (IRR −1, multiple 0). Ranked: t4 (−1), t3 (0.10), t0 (0.25), t7 (0.40), t2 (no loan),
-        // then −0.3, −0.2, 0.05, 0.07, 0.08. Type 7, h = 9p: P10 h = 0.9 between t4 and t3 →
-        // undefined (multiple 0.100 of t3); P50 h = 4.5 between t2 and −0.3 → undefined (no
-        // multiple: no loan); P90 h = 8.1 → 0.07 + 0.1 × 0.01 = 0.071.
-        // Owed, only t2 has none: ranked first; P10 h = 0.9 between it and 0.0 → undefined; P50
-        // h = 4.5 between 0.02 and 0.03 → 0.025; P90 → 0.071.
+    fn loan_irr_quantiles_are_over_the_trials_with_a_loan_ranked_by_the_loan_multiple() {
+        // Ten trials, nine with a loan of 100; trial 2 draws none and has no loan to measure, so
+        // the quantiles are over the other nine. Written off, three have no IRR: losses whose loan
+        // multiple, (interest + principal repaid) / drawn, is 0.25, 0.10, 0.40 (trials 0, 3, 7);
+        // trial 4 is a total loss (IRR −1, multiple 0). Ranked: t4 (−1), t3 (0.10), t0 (0.25),
+        // t7 (0.40), then −0.3, −0.2, 0.05, 0.07, 0.08. Type 7, h = 8p: P10 h = 0.8 between t4
+        // and t3 → undefined (multiple 0.100 of t3); P50 h = 4 → −0.3; P90 h = 7.2 → 0.07 +
+        // 0.2 × 0.01 = 0.072. Owed, all nine have one: 0, 0.01, 0.015, 0.02, 0.03, 0.04, 0.05,
+        // 0.07, 0.08 → P10 0.008, P50 0.03, P90 0.072.
         let nan = f64::NAN;
         let mut t = TrialTable::new(
             names(&[
@@ -782,43 +821,45 @@ mod tests {
         }
         let s = summarise(&t, "s", 1, 0.1, 0.9);
         let wo = s.metrics[5].1;
-        assert!(wo.low.is_nan() && wo.median.is_nan(), "{wo:?}");
-        assert!((wo.high - 0.071).abs() < 1e-6, "{}", wo.high);
+        assert!(wo.low.is_nan(), "{wo:?}");
+        assert_close(wo.median, -0.3);
+        assert_close(wo.high, 0.072);
         assert_close(wo.mean, (-1.0 - 0.3 - 0.2 + 0.05 + 0.07 + 0.08) / 6.0);
         let ow = s.metrics[4].1;
-        assert!(ow.low.is_nan(), "{ow:?}");
-        assert!((ow.median - 0.025).abs() < 1e-6, "{}", ow.median);
-        assert!((ow.high - 0.071).abs() < 1e-6, "{}", ow.high);
-        let notes: Vec<(&str, &str)> = s
+        assert_close(ow.low, 0.008);
+        assert_close(ow.median, 0.03);
+        assert_close(ow.high, 0.072);
+        let notes: Vec<(&str, &str, &str)> = s
             .notes
             .iter()
-            .map(|n| (n.metric.as_str(), n.figure))
+            .map(|n| (n.metric.as_str(), n.figure, n.note.as_str()))
             .collect();
         assert_eq!(
             notes,
             [
-                ("investor.loan.irr_owed", "mean"),
-                ("investor.loan.irr_owed", "low"),
-                ("investor.loan.irr_written_off", "mean"),
-                ("investor.loan.irr_written_off", "low"),
-                ("investor.loan.irr_written_off", "median"),
+                (
+                    "investor.loan.irr_owed",
+                    "mean",
+                    "mean, sd and quantiles over the 9 trials with a loan drawn (1 drew none and \
+                     have no loan IRR)"
+                ),
+                (
+                    "investor.loan.irr_written_off",
+                    "mean",
+                    "mean and sd over the 66.7% of the 9 trials with a loan drawn (1 drew none and \
+                     have no loan IRR) that have an IRR; the quantiles are over all 9 of them"
+                ),
+                (
+                    "investor.loan.irr_written_off",
+                    "low",
+                    "P10 falls among the 33.3% of trials with no IRR (loans drawn again after a \
+                     repayment and not repaid in full, whose flows no rate zeroes and whose value \
+                     is negative at every rate: losses, ranked below every IRR above −100% and \
+                     among themselves by the loan's money multiple, (interest + principal repaid) \
+                     ÷ drawn; money multiple 0.100 at this rank)"
+                ),
             ]
         );
-        assert_eq!(
-            s.notes[1].note,
-            "P10 falls among the 10.0% of trials with no IRR (1 with no loan drawn, 0 with a loan \
-             drawn only at the horizon: no flows over time and nothing lost, ranked below every \
-             IRR as money multiple 1)"
-        );
-        assert_eq!(
-            s.notes[3].note,
-            "P10 falls among the 40.0% of trials with no IRR (1 with no loan drawn, nothing lost, \
-             ranked as money multiple 1; 3 loans drawn again after a repayment and not repaid in \
-             full, whose flows no rate zeroes and whose value is negative at every rate, losses \
-             ranked below every IRR above −100% and among themselves by the loan's money \
-             multiple, (interest + principal repaid) ÷ drawn; money multiple 0.100 at this rank)"
-        );
-        assert!(s.notes[4].note.ends_with("÷ drawn)"), "{}", s.notes[4].note);
     }
 
     #[test]
