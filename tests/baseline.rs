@@ -230,12 +230,15 @@ fn analysis_outputs_match_the_baseline() {
             &json(&args),
         ));
     }
-    let mut args = vec!["backtest", "scenarios/mhep1.toml"];
-    args.extend(opts);
-    diffs.extend(check_json(
-        Path::new("tests/baseline/mhep1/backtest.json"),
-        &json(&args),
-    ));
+    for name in ["mhep1", "mhep1_reset"] {
+        let file = format!("scenarios/{name}.toml");
+        let mut args = vec!["backtest", file.as_str()];
+        args.extend(opts);
+        diffs.extend(check_json(
+            &Path::new("tests/baseline").join(name).join("backtest.json"),
+            &json(&args),
+        ));
+    }
     diffs.extend(check_json(
         Path::new("tests/baseline/evidence.json"),
         &json(&["evidence", "--json"]),

@@ -26,7 +26,9 @@ opts=(--trials 1000 --seed 7 --json)
 for name in mhep1 ips_new_service mhep1_reset; do
     "$bin" outside-view "scenarios/$name.toml" "${opts[@]}" > "$base/$name/outside_view.json"
 done
-"$bin" backtest scenarios/mhep1.toml "${opts[@]}" > "$base/mhep1/backtest.json"
+for name in mhep1 mhep1_reset; do
+    "$bin" backtest "scenarios/$name.toml" "${opts[@]}" > "$base/$name/backtest.json"
+done
 "$bin" evidence --json > "$base/evidence.json"
 "$bin" calibrate --json > "$base/calibrate.json"
 echo "re-recorded $base"
