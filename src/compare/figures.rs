@@ -1,6 +1,7 @@
 //! What each variant of a comparison reports (issue 10, "What each variant reports"), as a list
 //! of figures built from the base model: a source column per trial and a statistic of it.
 
+use super::paired;
 use crate::analysis::TrialTable;
 use crate::scenario::{Model, Role};
 
@@ -16,6 +17,9 @@ pub enum Source {
     /// The share of the sites whose provider makes a loss in the trial (its mean: the site
     /// average of P(provider loss)).
     SitesAtLoss,
+    /// The investor's IRR as a ranking key over all trials ([`paired::irr_rank_keys`]), for
+    /// [`Stat::IrrQuantile`].
+    RankedIrr,
 }
 
 /// The statistic of a figure.
@@ -25,6 +29,9 @@ pub enum Stat {
     /// A share of trials with the flag set.
     Probability,
     Quantile(f64),
+    /// A quantile of the investor's IRR over all trials, those with no IRR ranked where `run`'s
+    /// summary ranks them ([`paired::irr_quantile`]); undefined when it falls among them.
+    IrrQuantile(f64),
     /// E(this source) ÷ E(the figure's `den`).
     RatioOfMeans,
 }
@@ -34,7 +41,7 @@ impl Stat {
         match self {
             Stat::Mean => "mean".into(),
             Stat::Probability => "probability".into(),
-            Stat::Quantile(p) => format!("p{}", (p * 100.0).round()),
+            Stat::Quantile(p) | Stat::IrrQuantile(p) => format!("p{}", (p * 100.0).round()),
             Stat::RatioOfMeans => "ratio_of_means".into(),
         }
     }
@@ -208,14 +215,12 @@ pub fn figures(model: &Model) -> Vec<Figure> {
         quantiles(&mut f, "investor.multiple", "Investor multiple");
         for (p, l) in QS {
             f.push(Figure {
-                undefined_when: Some(
-                    "no rate zeroes the investor's cash flows (investor.irr_undefined): these trials are capital losses, so this quantile is over the better trials only (`run`'s summary ranks them below every IRR; compare investor.multiple, which every trial has)",
-                ),
+                undefined_when: Some(IRR_UNDEFINED),
                 ..fig(
-                    format!("investor.irr.{}", Stat::Quantile(p).name()),
+                    format!("investor.irr.{}", Stat::IrrQuantile(p).name()),
                     format!("Investor IRR {l}"),
-                    Source::Column("investor.irr".into()),
-                    Stat::Quantile(p),
+                    Source::RankedIrr,
+                    Stat::IrrQuantile(p),
                 )
             });
         }
@@ -224,6 +229,9 @@ pub fn figures(model: &Model) -> Vec<Figure> {
     }
     f
 }
+
+/// Why a trial has no investor IRR, and how the IRR quantiles treat it.
+pub const IRR_UNDEFINED: &str = "no rate zeroes the investor's cash flows (investor.irr_undefined): capital losses, ranked below every IRR and among themselves by money multiple, so the quantile is over all trials, as in `run`'s summary, and undefined when it falls among them";
 
 /// Column `name` (metric or flag) of `table`, per trial.
 pub fn named(table: &TrialTable, name: &str) -> Option<Vec<f64>> {
@@ -265,6 +273,11 @@ pub fn column(table: &TrialTable, source: &Source, model: &Model) -> Result<Vec<
             }
             Ok(total)
         }
+        Source::RankedIrr => Ok(paired::irr_rank_keys(
+            &col("investor.irr")?,
+            &col("investor.multiple")?,
+            &col("investor.returned")?,
+        )),
         Source::SitesAtLoss => {
             let mut total = vec![0.0; table.trials];
             let n = model.sites.len().max(1) as f64;

@@ -90,6 +90,93 @@ pub fn quantile(xs: &[f64], p: f64) -> f64 {
     quantile_sorted(&v, p)
 }
 
+/// The investor's IRR of each trial as a **ranking key** over all trials, in the order of
+/// [`crate::analysis::summary::irr_quantiles_all_trials`] (the order `run`'s summary uses), so that
+/// a comparison's IRR quantiles are over every trial too: an IRR above −100% is its own key; a
+/// total loss (IRR −100%) is [`TOTAL_LOSS_KEY`], below all; a trial with no IRR and money paid in
+/// (a capital loss no rate accounts for) is −3 + its money multiple (at most −2), above total
+/// losses and below every IRR, ordered by multiple; one with nothing paid in and nothing back is
+/// −2 (multiple 1); one with nothing paid in and money back is [`NO_IRR_ABOVE_KEY`], above all.
+/// Columns in trial order: `irr` (NaN where undefined), `multiple` (NaN where nothing was paid in)
+/// and `returned`.
+pub fn irr_rank_keys(irr: &[f64], multiple: &[f64], returned: &[f64]) -> Vec<f64> {
+    irr.iter()
+        .enumerate()
+        .map(|(t, &r)| {
+            let m = multiple.get(t).copied().filter(|m| !m.is_nan());
+            match (r.is_nan(), m) {
+                (false, _) if r > -1.0 => r,
+                (false, _) => TOTAL_LOSS_KEY,
+                (true, Some(m)) => -3.0 + m.clamp(0.0, 1.0),
+                (true, None) if returned.get(t).copied().unwrap_or(0.0) > 0.0 => NO_IRR_ABOVE_KEY,
+                (true, None) => -2.0,
+            }
+        })
+        .collect()
+}
+
+/// The key of a total loss (IRR −100%) in [`irr_rank_keys`].
+pub const TOTAL_LOSS_KEY: f64 = -4.0;
+/// The key of a trial with no IRR ranked above every IRR in [`irr_rank_keys`].
+pub const NO_IRR_ABOVE_KEY: f64 = 1e12;
+
+/// The IRR a key of [`irr_rank_keys`] stands for, `None` for a trial with no IRR.
+pub fn irr_of_key(k: f64) -> Option<f64> {
+    if k == TOTAL_LOSS_KEY {
+        Some(-1.0)
+    } else if k > -1.0 && k < NO_IRR_ABOVE_KEY {
+        Some(k)
+    } else {
+        None
+    }
+}
+
+/// The type-7 quantile `p` of the IRRs whose keys are `keys` ([`irr_rank_keys`]), over all
+/// trials: NaN (undefined) when an order statistic it interpolates is a trial with no IRR.
+pub fn irr_quantile(keys: &[f64], p: f64) -> f64 {
+    let mut v: Vec<f64> = keys.iter().copied().filter(|x| !x.is_nan()).collect();
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_unstable_by(f64::total_cmp);
+    let n = v.len();
+    let h = (n - 1) as f64 * p.clamp(0.0, 1.0);
+    let i = (h.floor() as usize).min(n - 1);
+    let frac = h - i as f64;
+    let upper = if frac > 0.0 && i + 1 < n {
+        v[i + 1]
+    } else {
+        v[i]
+    };
+    match (irr_of_key(v[i]), irr_of_key(upper)) {
+        (Some(a), Some(b)) => a + frac * (b - a),
+        _ => f64::NAN,
+    }
+}
+
+/// SE of [`irr_quantile`] by batch means (NaN with too few trials, or when a batch's quantile
+/// falls among trials with no IRR).
+pub fn irr_quantile_se(keys: &[f64], p: f64) -> f64 {
+    batch_se(keys.len(), |r| irr_quantile(&keys[r], p))
+}
+
+/// Quantile `p` of the IRRs keyed `x` minus that of those keyed `y` ([`irr_quantile`]), with
+/// batch-means errors as [`quantile_diff`]'s.
+pub fn irr_quantile_diff(x: &[f64], y: &[f64], p: f64) -> Diff {
+    let n = x.len().min(y.len());
+    let value = irr_quantile(x, p) - irr_quantile(y, p);
+    let se_paired = batch_se(n, |r| {
+        irr_quantile(&x[r.clone()], p) - irr_quantile(&y[r], p)
+    });
+    let se_unpaired = (irr_quantile_se(x, p).powi(2) + irr_quantile_se(y, p).powi(2)).sqrt();
+    Diff {
+        value,
+        se_paired,
+        se_unpaired,
+        pairs: pairs(x, y).count(),
+    }
+}
+
 /// SE of the quantile of one sample by batch means (NaN with too few trials).
 pub fn quantile_se(xs: &[f64], p: f64) -> f64 {
     batch_se(xs.len(), |r| quantile(&xs[r], p))
@@ -152,6 +239,58 @@ pub fn ratio_diff(sx: &[f64], dx: &[f64], sy: &[f64], dy: &[f64]) -> Diff {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::summary::{irr_quantiles_all_trials, RankedQuantile};
+
+    /// By hand: six trials, IRRs 0.10, −0.20, none (multiple 0.5), none (multiple 0.8), −1 (a
+    /// total loss), 0.05. Ranked: −1, [0.5], [0.8], −0.20, 0.05, 0.10. Type 7, h = 5p: P10
+    /// h = 0.5 between −1 and a trial with no IRR → undefined; P50 h = 2.5 between [0.8] and
+    /// −0.20 → undefined; P90 h = 4.5 → 0.05 + 0.5 × 0.05 = 0.075; P0 → −1.
+    #[test]
+    fn irr_quantiles_over_all_trials_by_hand() {
+        let nan = f64::NAN;
+        let irr = [0.10, -0.20, nan, nan, -1.0, 0.05];
+        let multiple = [1.3, 0.8, 0.5, 0.8, 0.0, 1.1];
+        let keys = irr_rank_keys(&irr, &multiple, &[1.0; 6]);
+        assert!(irr_quantile(&keys, 0.1).is_nan());
+        assert!(irr_quantile(&keys, 0.5).is_nan());
+        assert!((irr_quantile(&keys, 0.9) - 0.075).abs() < 1e-12);
+        assert_eq!(irr_quantile(&keys, 0.0), -1.0);
+        // Nothing paid in and money back ranks above every IRR; nothing either way as multiple 1.
+        let keys = irr_rank_keys(&[nan, nan, 0.2], &[nan, nan, 1.2], &[5.0, 0.0, 1.0]);
+        assert_eq!(keys, [NO_IRR_ABOVE_KEY, -2.0, 0.2]);
+    }
+
+    /// The comparison's IRR quantiles are the summary's: the same ranking on random trials with
+    /// many undefined ones, at many levels.
+    #[test]
+    fn irr_quantiles_agree_with_the_summarys_ranking() {
+        let u = uniforms(11, 3 * 500);
+        let (mut irr, mut multiple, mut returned) = (vec![], vec![], vec![]);
+        for t in 0..500 {
+            let (a, b, c) = (u[3 * t], u[3 * t + 1], u[3 * t + 2]);
+            // A total loss gets nothing back: multiple 0.
+            let m = if c < 0.02 { 0.0 } else { 2.0 * a };
+            multiple.push(m);
+            returned.push(m);
+            irr.push(if c < 0.02 {
+                -1.0
+            } else if b < 0.3 && m < 1.0 {
+                f64::NAN
+            } else {
+                (m - 1.0) / 3.0
+            });
+        }
+        let keys = irr_rank_keys(&irr, &multiple, &returned);
+        for k in 0..=20 {
+            let p = f64::from(k) / 20.0;
+            let want = irr_quantiles_all_trials(&irr, &multiple, &returned, [p, p, p])[0];
+            let got = irr_quantile(&keys, p);
+            match want {
+                RankedQuantile::Value(v) => assert!((got - v).abs() < 1e-12, "P{p}: {got} vs {v}"),
+                RankedQuantile::Undefined { .. } => assert!(got.is_nan(), "P{p}: {got}"),
+            }
+        }
+    }
 
     /// A tiny generator for test data (splitmix64), independent of the engine's streams.
     fn uniforms(seed: u64, n: usize) -> Vec<f64> {

@@ -168,6 +168,7 @@ fn value_of(f: &Figure, x: &[f64], den: Option<&[f64]>) -> f64 {
     match f.stat {
         Stat::Mean | Stat::Probability => paired::mean_var(x.iter().copied()).0,
         Stat::Quantile(p) => paired::quantile(x, p),
+        Stat::IrrQuantile(p) => paired::irr_quantile(x, p),
         Stat::RatioOfMeans => den.map_or(f64::NAN, |d| paired::ratio_of_means(x, d)),
     }
 }
@@ -176,6 +177,7 @@ fn diff_of(f: &Figure, x: &[f64], y: &[f64], dx: Option<&[f64]>, dy: Option<&[f6
     match f.stat {
         Stat::Mean | Stat::Probability => paired::mean_diff(x, y),
         Stat::Quantile(p) => paired::quantile_diff(x, y, p),
+        Stat::IrrQuantile(p) => paired::irr_quantile_diff(x, y, p),
         Stat::RatioOfMeans => match (dx, dy) {
             (Some(dx), Some(dy)) => paired::ratio_diff(x, dx, y, dy),
             _ => paired::mean_diff(&[], &[]),
@@ -187,7 +189,11 @@ fn difference(d: Diff, stat: Stat, trials: usize) -> Difference {
     let mut notes = Vec::new();
     if d.pairs > 0 && !d.se_paired.is_finite() {
         notes.push(match stat {
-            Stat::Quantile(_) => format!(
+            Stat::IrrQuantile(_) if trials >= paired::BATCHES * paired::MIN_BATCH_TRIALS => {
+                "no standard error: in some batches of trials the quantile falls among trials with no IRR"
+                    .into()
+            }
+            Stat::Quantile(_) | Stat::IrrQuantile(_) => format!(
                 "no standard error: a quantile's needs at least {} trials ({} batches of {})",
                 paired::BATCHES * paired::MIN_BATCH_TRIALS,
                 paired::BATCHES,
@@ -256,7 +262,13 @@ impl Comparison {
                     continue;
                 };
                 let den = cols[v].dens[i].as_ref().and_then(|d| d.as_ref().ok());
-                let defined = x.iter().filter(|x| !x.is_nan()).count();
+                let defined = if matches!(f.stat, Stat::IrrQuantile(_)) {
+                    x.iter()
+                        .filter(|&&k| paired::irr_of_key(k).is_some())
+                        .count()
+                } else {
+                    x.iter().filter(|x| !x.is_nan()).count()
+                };
                 let value = value_of(f, x, den.map(Vec::as_slice));
                 // A ratio of means whose denominator averages 0 is undefined as a whole, though
                 // every trial has both of its parts.

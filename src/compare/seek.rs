@@ -64,6 +64,12 @@ pub struct Target {
 }
 
 impl Target {
+    /// Whether the target is a quantile of the investor's IRR, taken over all trials as `run`'s
+    /// summary takes it (the column then holds [`paired::irr_rank_keys`]).
+    fn ranked_irr(&self) -> bool {
+        self.column == "investor.irr" && matches!(self.stat, TargetStat::Quantile(_))
+    }
+
     /// Whether `x` meets the target, allowing a relative 1e-9 for rounding (a probability summed
     /// as a running mean reads 0.2000000000000001 for 2,000 of 10,000 trials).
     pub fn met(&self, x: f64) -> bool {
@@ -299,6 +305,13 @@ fn figure(target: &Target, col: &[f64]) -> (f64, f64, usize) {
             let (m, var, n) = paired::mean_var(col.iter().copied());
             (m, (var / n.max(1) as f64).sqrt(), n)
         }
+        TargetStat::Quantile(p) if target.ranked_irr() => (
+            paired::irr_quantile(col, p),
+            paired::irr_quantile_se(col, p),
+            col.iter()
+                .filter(|&&k| paired::irr_of_key(k).is_some())
+                .count(),
+        ),
         TargetStat::Quantile(p) => (
             paired::quantile(col, p),
             paired::quantile_se(col, p),
@@ -310,7 +323,14 @@ fn figure(target: &Target, col: &[f64]) -> (f64, f64, usize) {
 /// Why a point's figure or SE is missing, and the trials left out; `None` when all is there.
 fn point_note(target: &Target, f: f64, se: f64, defined: usize, trials: usize) -> Option<String> {
     let mut notes = Vec::new();
-    if defined < trials {
+    if defined < trials && target.ranked_irr() {
+        notes.push(format!(
+            "{} is undefined in {} of {trials} trials (capital losses, ranked below every IRR by \
+             money multiple: the quantile is over all trials)",
+            target.column,
+            trials - defined
+        ));
+    } else if defined < trials {
         notes.push(format!(
             "{} is undefined in {} of {trials} trials, left out",
             target.column,
@@ -336,6 +356,7 @@ fn point_note(target: &Target, f: f64, se: f64, defined: usize, trials: usize) -
 fn diff(target: &Target, x: &[f64], y: &[f64]) -> Diff {
     match target.stat {
         TargetStat::Mean | TargetStat::Probability => paired::mean_diff(x, y),
+        TargetStat::Quantile(p) if target.ranked_irr() => paired::irr_quantile_diff(x, y, p),
         TargetStat::Quantile(p) => paired::quantile_diff(x, y, p),
     }
 }
@@ -450,12 +471,17 @@ pub fn seek(
         let def = variant_at(knob, x, &base.plain, opts);
         let ev = evaluate(base, &def, setup, progress)?;
         let runs = ev.solve.as_ref().map_or(1, super::Solve::runs);
-        let col = named(&ev.table, &target.column).ok_or_else(|| {
-            CompareError::Seek(format!(
-                "the run at {knob}={x} has no figure {}",
-                target.column
-            ))
-        })?;
+        let get = |name: &str| {
+            named(&ev.table, name).ok_or_else(|| {
+                CompareError::Seek(format!("the run at {knob}={x} has no figure {name}"))
+            })
+        };
+        let col = get(&target.column)?;
+        let col = if target.ranked_irr() {
+            paired::irr_rank_keys(&col, &get("investor.multiple")?, &get("investor.returned")?)
+        } else {
+            col
+        };
         Ok((col, runs))
     };
     let name = knob.to_string();
