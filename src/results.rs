@@ -248,8 +248,14 @@ impl Metric<'_> {
         self.figures.mcse
     }
 
-    /// The quantile at level `p` (clamped to [0, 1]), Hyndman & Fan type 7; NaN if the metric is
-    /// never defined.
+    /// The quantile at level `p` (clamped to [0, 1]), Hyndman & Fan type 7, over the trials where
+    /// the metric is defined; NaN if it is never defined.
+    ///
+    /// For the IRRs (`investor.irr`, `investor.loan.irr_owed`, `investor.loan.irr_written_off`)
+    /// the trials with no IRR are mostly losses, so this quantile is over the better trials; the
+    /// run's own low / median / high ([`Metric::summary`]) are over all trials, those with no IRR
+    /// ranked by money multiple (`NaN` there, with the reason in the summary's notes, when the
+    /// quantile falls among them).
     pub fn quantile(&self, p: f64) -> f64 {
         let q = quantile_sorted(&self.sorted, p);
         if self.held_f32 {
