@@ -16,7 +16,8 @@ use crate::analysis::summary::{percentile_of, quantile_sorted, sorted_defined, T
 use crate::scenario::Model;
 
 /// The result of `sibsim backtest`; its JSON form (`--json`) is
-/// `{"scenario", "trials", "seed", "actuals": [BacktestRow…]}`; a row's `readings` is `null` or
+/// `{"scenario", "trials", "seed", "actuals": [BacktestRow…]}`; a row's `label` and `note` are
+/// `null` or the actual's text, and its `readings` is `null` or
 /// `{"low", "low_percentile", "high", "high_percentile", "assumption"}` (a side not given is `null`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Backtest {
@@ -45,8 +46,10 @@ impl Backtest {
 /// One recorded outturn against the simulation (JSON keys in this order).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BacktestRow {
-    /// The metric, as named in the summary.
+    /// The metric, as named in the summary (the actual's key).
     pub metric: String,
+    /// The actual's short name for tables, if it has one (`null` in the JSON).
+    pub label: Option<String>,
     /// The recorded outturn.
     pub actual: f64,
     /// Share of trials at or below the actual, in [0, 1].
@@ -59,6 +62,8 @@ pub struct BacktestRow {
     pub plan_percentile: Option<f64>,
     /// Where the actual is recorded (report and table).
     pub source: String,
+    /// The actual's scope and caveats, if given (`null` in the JSON).
+    pub note: Option<String>,
     /// The actual's other readings, if its report's scope is ambiguous (`null` in the JSON).
     pub readings: Option<ReadingsRow>,
 }
@@ -111,8 +116,10 @@ pub fn backtest(model: &Model, table: &TrialTable) -> Vec<BacktestRow> {
                 .map(|p| p.value);
             Some(BacktestRow {
                 metric: a.metric.clone(),
+                label: a.label.clone(),
                 actual: a.value,
                 source: a.source.clone(),
+                note: a.note.clone(),
                 percentile: percentile_of(&v, a.value),
                 median: quantile_sorted(&v, 0.5),
                 plan,
@@ -144,6 +151,7 @@ mod tests {
         }];
         model.actuals = vec![Actual {
             metric: "engagements".into(),
+            label: None,
             value: 20.0,
             source: "000_a181213f7b897744.txt Table 4.1".into(),
             note: None,
@@ -167,9 +175,10 @@ mod tests {
         let mut model = parse_scenario("analytic.toml", &text).unwrap();
         model.actuals = vec![Actual {
             metric: "a + b".into(),
+            label: Some("a and b".into()),
             value: 25.0,
             source: "000_a181213f7b897744.txt Table 5".into(),
-            note: None,
+            note: Some("scope: both".into()),
             readings: Some(Readings {
                 low: Some(11.0),
                 high: Some(42.0),
@@ -190,6 +199,10 @@ mod tests {
         let r = &backtest(&model, &table)[0];
         // Of the sums 11, 22, 33, 44: 2 ≤ 25, 1 ≤ 11, 3 ≤ 42; median (22 + 33) / 2.
         assert_eq!((r.percentile, r.median), (0.5, 27.5));
+        assert_eq!(
+            (r.label.as_deref(), r.note.as_deref()),
+            (Some("a and b"), Some("scope: both"))
+        );
         let g = r.readings.as_ref().expect("readings");
         assert_eq!(
             (g.low, g.low_percentile, g.high, g.high_percentile),

@@ -136,12 +136,14 @@ mod tests {
             seed: 7,
             actuals: vec![crate::analysis::backtest::BacktestRow {
                 metric: "engagements".into(),
+                label: None,
                 actual: 20.0,
                 percentile: 0.5,
                 median: 25.0,
                 plan: None,
                 plan_percentile: None,
                 source: "000 Table 4.1".into(),
+                note: Some("scope: all sites".into()),
                 readings: None,
             }],
         };
@@ -152,8 +154,9 @@ mod tests {
             v.to_string(),
             concat!(
                 r#"{"scenario":"s","trials":4,"seed":7,"actuals":[{"metric":"engagements","#,
-                r#""actual":20.0,"percentile":0.5,"median":25.0,"plan":null,"#,
-                r#""plan_percentile":null,"source":"000 Table 4.1","readings":null}]}"#
+                r#""label":null,"actual":20.0,"percentile":0.5,"median":25.0,"plan":null,"#,
+                r#""plan_percentile":null,"source":"000 Table 4.1","note":"scope: all sites","#,
+                r#""readings":null}]}"#
             )
         );
     }

@@ -616,8 +616,11 @@ pub struct PlanFigure {
 pub struct Actual {
     /// A metric, or a sum of metrics trial by trial written `a + b` (e.g. two financial years).
     pub metric: String,
+    /// A short name for tables, in place of a long `metric` (e.g. a sum of two years).
+    pub label: Option<String>,
     pub value: f64,
     pub source: String,
+    /// Its scope and caveats, shown by the back-test under "Notes".
     pub note: Option<String>,
     /// Other readings of a report whose scope is ambiguous, if any.
     pub readings: Option<Readings>,

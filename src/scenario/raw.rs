@@ -85,6 +85,9 @@ pub struct RawActual {
     pub source: String,
     #[serde(default)]
     pub note: Option<String>,
+    /// A short name shown in the back-test's table in place of the (long) key.
+    #[serde(default)]
+    pub label: Option<String>,
     /// Another reading of an ambiguous report, below `value` (needs `assumption`).
     #[serde(default)]
     pub low: Option<f64>,

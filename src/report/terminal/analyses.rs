@@ -1,8 +1,8 @@
 //! `sibsim backtest` and `sibsim outside-view` on the terminal: a headline, a table of figures and,
-//! for the back-test, the source of each actual.
+//! for the back-test, the source, note and assumption of each actual.
 
 use super::number;
-use crate::analysis::backtest::Backtest;
+use crate::analysis::backtest::{Backtest, BacktestRow};
 use crate::analysis::outside_view::OutsideViewReport;
 use crate::report::table::Table;
 
@@ -11,8 +11,10 @@ fn percent(x: f64) -> String {
 }
 
 /// Each actual's percentile beside the plan's and, for an ambiguous report, its low and high
-/// readings' (`reading @ percentile`), then the sources and the assumptions.
+/// readings' (`reading @ percentile`), then the sources, the notes (each row's scope) and the
+/// assumptions. A row is named by its label where it has one; "Sources" gives that label's key.
 pub(super) fn backtest(b: &Backtest) -> String {
+    let name = |r: &BacktestRow| r.label.as_deref().unwrap_or(&r.metric).to_string();
     let mut out = format!(
         "Back-test of {}: {} trials, seed {}\n\n",
         b.scenario, b.trials, b.seed
@@ -37,7 +39,7 @@ pub(super) fn backtest(b: &Backtest) -> String {
             (at(g.low, g.low_percentile), at(g.high, g.high_percentile))
         });
         table.row([
-            r.metric.clone(),
+            name(r),
             number(r.actual),
             percent(r.percentile),
             low,
@@ -50,13 +52,24 @@ pub(super) fn backtest(b: &Backtest) -> String {
     table.render_into(&mut out);
     out.push_str("\nSources:\n");
     for r in &b.actuals {
-        out.push_str(&format!("  {}: {}\n", r.metric, r.source));
+        match &r.label {
+            Some(l) => out.push_str(&format!("  {l} ({}): {}\n", r.metric, r.source)),
+            None => out.push_str(&format!("  {}: {}\n", r.metric, r.source)),
+        }
+    }
+    if b.actuals.iter().any(|r| r.note.is_some()) {
+        out.push_str("\nNotes (each actual's scope):\n");
+        for r in &b.actuals {
+            if let Some(n) = &r.note {
+                out.push_str(&format!("  {}: {n}\n", name(r)));
+            }
+        }
     }
     if b.actuals.iter().any(|r| r.readings.is_some()) {
         out.push_str("\nAssumptions (reports whose scope is ambiguous):\n");
         for r in &b.actuals {
             if let Some(g) = &r.readings {
-                out.push_str(&format!("  {}: {}\n", r.metric, g.assumption));
+                out.push_str(&format!("  {}: {}\n", name(r), g.assumption));
             }
         }
     }
@@ -138,7 +151,7 @@ pub(super) fn outside_view(o: &OutsideViewReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::backtest::{BacktestRow, ReadingsRow};
+    use crate::analysis::backtest::ReadingsRow;
     use crate::analysis::outside_view::{ClassSummary, OutsideView, ReferenceCase};
 
     #[test]
@@ -150,22 +163,26 @@ mod tests {
             actuals: vec![
                 BacktestRow {
                     metric: "engagements".into(),
+                    label: None,
                     actual: 1266.0,
                     percentile: 0.0412,
                     median: 1438.0,
                     plan: Some(1800.0),
                     plan_percentile: Some(1.0),
                     source: "000 Table 4.1".into(),
+                    note: None,
                     readings: None,
                 },
                 BacktestRow {
-                    metric: "job_starts".into(),
+                    metric: "fy2017.job_starts + fy2018.job_starts".into(),
+                    label: Some("job starts".into()),
                     actual: 372.0,
                     percentile: 0.5,
                     median: 371.5,
                     plan: None,
                     plan_percentile: None,
                     source: "000 Table 4.3".into(),
+                    note: Some("scope: two years, upper bound".into()),
                     readings: Some(ReadingsRow {
                         low: Some(300.0),
                         low_percentile: Some(0.125),
@@ -181,9 +198,11 @@ mod tests {
             "Back-test of mhep1: 1000 trials, seed 7\n\n\
              metric       actual  percentile  low reading  high reading  sim. median   plan  plan percentile\n\
              engagements   1,266        4.1%            —             —        1,438  1,800           100.0%\n\
-             job_starts      372       50.0%  300 @ 12.5%             —          372      —                —\n\
-             \nSources:\n  engagements: 000 Table 4.1\n  job_starts: 000 Table 4.3\n\
-             \nAssumptions (reports whose scope is ambiguous):\n  job_starts: value: all sites; low: one site\n"
+             job starts      372       50.0%  300 @ 12.5%             —          372      —                —\n\
+             \nSources:\n  engagements: 000 Table 4.1\n\
+             \x20 job starts (fy2017.job_starts + fy2018.job_starts): 000 Table 4.3\n\
+             \nNotes (each actual's scope):\n  job starts: scope: two years, upper bound\n\
+             \nAssumptions (reports whose scope is ambiguous):\n  job starts: value: all sites; low: one site\n"
         );
     }
 

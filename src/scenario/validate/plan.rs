@@ -51,9 +51,11 @@ impl Validator<'_, '_> {
 
     /// `[actuals]`: each key a metric of this scenario, or a sum of metrics written `a + b` (a
     /// figure reported over two financial years against `fy2017.… + fy2018.…`); `low` and `high`
-    /// are other readings of an ambiguous report, labelled by `assumption`.
+    /// are other readings of an ambiguous report, labelled by `assumption`; `label` is a short
+    /// name for the back-test's table, one line, unique among the actuals.
     pub(super) fn actuals(&mut self, raw: &RawScenario, model: &Model) -> Vec<Actual> {
         let names: HashSet<String> = MetricNames::new(model).metrics.into_iter().collect();
+        let mut labels = HashSet::new();
         let mut out = Vec::new();
         for (metric, a) in &raw.actuals {
             let path = FieldPath::root().key("actuals").key(metric);
@@ -78,9 +80,12 @@ impl Validator<'_, '_> {
                 );
             } else if !a.source.contains(".txt") {
                 self.err(&path.key("source"), Target::Value, format!("\"{}\" names no report file", a.source), "expected the report's file name and its table or section, e.g. \"000_a181213f7b897744.txt Table 4.1\"");
-            } else if let Some(readings) = self.readings(a, &path) {
+            } else if let (Some(readings), Some(label)) =
+                (self.readings(a, &path), self.label(a, &path, &mut labels))
+            {
                 out.push(Actual {
                     metric: terms.join(" + "),
+                    label,
                     value: a.value,
                     source: a.source.clone(),
                     note: a.note.clone(),
@@ -89,6 +94,35 @@ impl Validator<'_, '_> {
             }
         }
         out
+    }
+
+    /// An actual's `label`: `Some(None)` when it has none, `None` (with a located error) when it is
+    /// blank, runs over more than one line or repeats an earlier actual's label.
+    fn label(
+        &mut self,
+        a: &RawActual,
+        path: &FieldPath,
+        seen: &mut HashSet<String>,
+    ) -> Option<Option<String>> {
+        let Some(label) = &a.label else {
+            return Some(None);
+        };
+        let problem = if label.trim().is_empty() {
+            "an empty label".to_string()
+        } else if label.contains('\n') {
+            "a label of more than one line".to_string()
+        } else if !seen.insert(label.trim().to_string()) {
+            format!("label \"{}\" is another actual's already", label.trim())
+        } else {
+            return Some(Some(label.trim().to_string()));
+        };
+        self.err(
+            &path.key("label"),
+            Target::Value,
+            problem,
+            "expected a short one-line name for the back-test's table, unique among the actuals, or no label (the key is shown)",
+        );
+        None
     }
 
     /// An actual's `low` / `high` / `assumption`: `Some(None)` when it has none, `None` (with a
@@ -254,6 +288,7 @@ mod tests {
         ));
         let a = &ok.actuals[0];
         assert_eq!(a.metric, "engagements + job_starts");
+        assert_eq!(a.label, None);
         let r = a.readings.as_ref().expect("readings");
         assert_eq!((r.low, r.high), (Some(300.0), Some(500.0)));
         let src = "source = \"001_91c39e34d7f8be68.txt §1.3\"\n";
@@ -276,6 +311,30 @@ mod tests {
         assert_eq!(
             refuse(&with(&format!("[actuals.\"engagements + job_start\"]\nvalue = 390\n{src}"))),
             ["unit.toml:49:10: actuals.engagements + job_start: \"job_start\" (in \"engagements + job_start\") is not a metric of this scenario; expected a metric name such as engagements or \"site.<id>.job_starts\" (quoted when it has dots), or metrics joined by \" + \""]
+        );
+    }
+
+    #[test]
+    fn labels_are_one_line_and_unique() {
+        let src = "source = \"001_91c39e34d7f8be68.txt §1.3\"\n";
+        let ok = accept(&with(&format!(
+            "[actuals.\"engagements + job_starts\"]\nvalue = 390\nlabel = \" both \"\n{src}"
+        )));
+        assert_eq!(ok.actuals[0].label.as_deref(), Some("both"));
+        assert_eq!(
+            refuse(&with(&format!("[actuals.engagements]\nvalue = 390\nlabel = \" \"\n{src}"))),
+            ["unit.toml:51:9: actuals.engagements.label: an empty label; expected a short one-line name for the back-test's table, unique among the actuals, or no label (the key is shown)"]
+        );
+        assert_eq!(
+            refuse(&with(&format!("[actuals.engagements]\nvalue = 390\nlabel = \"a\\nb\"\n{src}"))),
+            ["unit.toml:51:9: actuals.engagements.label: a label of more than one line; expected a short one-line name for the back-test's table, unique among the actuals, or no label (the key is shown)"]
+        );
+        assert_eq!(
+            refuse(&with(&format!(
+                "[actuals.engagements]\nvalue = 390\nlabel = \"x\"\n{src}\n\
+                 [actuals.job_starts]\nvalue = 90\nlabel = \"x\"\n{src}"
+            ))),
+            ["unit.toml:56:9: actuals.job_starts.label: label \"x\" is another actual's already; expected a short one-line name for the back-test's table, unique among the actuals, or no label (the key is shown)"]
         );
     }
 }
