@@ -27,7 +27,7 @@ pub struct Backtest {
     pub trials: usize,
     /// The master seed they were run with.
     pub seed: u64,
-    /// Every actual whose metric the simulation has, in the scenario's order.
+    /// Every actual whose metric the simulation has, in the order of their keys (`[actuals]` is read as a sorted table).
     pub actuals: Vec<BacktestRow>,
 }
 
