@@ -176,8 +176,10 @@ fn round_trip_recovers_the_eventual_rates() {
             naive_covered +=
                 usize::from(naive.quantile(0.05) <= truth && truth <= naive.quantile(0.95));
             checks += 1;
-            // At the fixed point the simulated window ratio is the observed one (the mean over
-            // trials of the ratio, within a few of its standard errors plus the ratio's own skew).
+            // The calibration matches the ratio of expected counts (Σ successes / Σ base over
+            // trials) to the observed ratio; what is checked here is the mean of the per-trial
+            // ratios, which sits a little below that where the base is small (Jensen), so the
+            // tolerance allows for it: a loose check that the fixed point is near the observation.
             let observed = s / n;
             assert!(
                 (stage.window.mean - observed).abs() < 0.02,
@@ -211,6 +213,12 @@ fn mhep1(rounds: usize) -> WindowCalibration {
     calibrate_window(&model, &opts).unwrap()
 }
 
+/// MHEP 1 at its file's exposures. The real check is the last one: no exposure is stale (each
+/// file exposure within `max(3·SE, 0.01)` of the one computed from this run). The first two are
+/// loose sanity checks: the simulated window ratio's mean over trials (not the ratio the
+/// calibration matches, which is the ratio of expected counts) within twice the combined MC and
+/// posterior SD of BIT's ratio — a tolerance of ~0.10 for Staffordshire's 26-week stage — and
+/// BIT's ratio inside the simulated P5–P95.
 #[test]
 fn mhep1_window_ratios_match_bit_and_its_exposures_are_current() {
     // One round: the run at the file's own exposures, as `sibsim run` uses them.
