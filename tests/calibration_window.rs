@@ -107,6 +107,19 @@ fn bad_exposures_are_refused_at_their_position() {
         "{e}"
     );
     assert!(e.contains("P(rate > 1) ≤ 0.001"), "{e}");
+    // The rate quoted is the Jeffreys posterior mean, (146 + ½)/(527 + 1) = 0.2775, said as such.
+    assert!(
+        e.contains("as the Jeffreys posterior mean (successes + ½)/(trials + 1), is 0.277)"),
+        "{e}"
+    );
+    // A tiny exposure is printed to a few significant figures, not as 300 digits.
+    let e = exposure_error("1e-300");
+    assert!(
+        e.contains("exposure 1e-300 makes the eventual rate exceed 1"),
+        "{e}"
+    );
+    let e = exposure_error("0.19651673674409653");
+    assert!(e.contains("exposure 0.1965 makes"), "{e}");
     // The boundary: P(q > e) must be at most 0.001.
     assert!(exposure_error("0.31").contains("exceed 1"));
     let ok = std::fs::read_to_string(FIXTURE).unwrap().replace(
