@@ -47,7 +47,13 @@ pub(super) fn calibrate_scenario(file: &Path, args: &WindowArgs, json: bool) -> 
     let out = if json {
         serde_json::to_string_pretty(&to_json(&cal, file))? + "\n"
     } else {
-        table(&cal, file)
+        let s = &model.settings;
+        let horizon = format!(
+            "{} – {}",
+            s.start,
+            s.start.plus(s.horizon.saturating_sub(1))
+        );
+        table(&cal, file, &horizon)
     };
     print!("{out}");
     Ok(())
@@ -115,7 +121,11 @@ fn opt(x: Option<f64>, digits: usize) -> String {
 }
 
 /// The text table: one row per site and stage.
-fn table(cal: &WindowCalibration, file: &Path) -> String {
+///
+/// `horizon` is the scenario's first and last month: the exposures it computes are the shares let
+/// into *that* window, right to copy into the file only when it is the window the counts were
+/// observed over.
+fn table(cal: &WindowCalibration, file: &Path, horizon: &str) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,
@@ -179,9 +189,16 @@ fn table(cal: &WindowCalibration, file: &Path) -> String {
     if stale.is_empty() {
         o.push_str("Every file exposure is within max(3·SE, 0.01) of the computed one.\n");
     } else {
-        o.push_str("Stale exposures (set them to the computed value):\n");
+        o.push_str("Stale exposures:\n");
         o.push_str(&stale.join("\n"));
-        o.push('\n');
+        let _ = writeln!(
+            o,
+            "\nThe computed exposures are the shares let into this file's horizon, {horizon}. If \
+             that is the window the counts were\nobserved over, set the stale ones to the computed \
+             value. If it is not (mhep1_reset.toml runs a year past BIT's\nwindow), these are \
+             expected: calibrate on a file whose horizon is the observation window and copy its \
+             exposures."
+        );
     }
     o
 }

@@ -662,7 +662,7 @@ fn scaled_beta(a: f64, b: f64, e: f64) -> Result<(Kind, f64, (f64, f64)), DistEr
     if !(e > 0.0 && e <= 1.0) {
         return Err(DistError::new(
             "exposure",
-            format!("exposure {e} is not in (0, 1]"),
+            format!("exposure {} is not in (0, 1]", sig4(e)),
             VALID,
         ));
     }
@@ -673,8 +673,10 @@ fn scaled_beta(a: f64, b: f64, e: f64) -> Result<(Kind, f64, (f64, f64)), DistEr
         return Err(DistError::new(
             "exposure",
             format!(
-                "exposure {e} makes the eventual rate exceed 1 with probability {excess:.3} \
-                 (the observed rate is {:.3})",
+                "exposure {} makes the eventual rate exceed 1 with probability {excess:.3} \
+                 (the rate seen in the window, as the Jeffreys posterior mean \
+                 (successes + ½)/(trials + 1), is {:.3})",
+                sig4(e),
                 a / (a + b)
             ),
             format!(
@@ -694,6 +696,31 @@ fn scaled_beta(a: f64, b: f64, e: f64) -> Result<(Kind, f64, (f64, f64)), DistEr
         mean,
         (0.0, 1.0),
     ))
+}
+
+/// `x` to 4 significant figures, trailing zeros dropped (0.1965, 0.28, 1.5, 0); in scientific
+/// notation outside [0.001, 10⁶), so that an exposure of 1e-300 prints as `1e-300`, not as 300
+/// digits.
+fn sig4(x: f64) -> String {
+    if !x.is_finite() || x == 0.0 {
+        return x.to_string();
+    }
+    if !(1e-3..1e6).contains(&x.abs()) {
+        let s = format!("{x:.3e}");
+        return match s.split_once('e') {
+            Some((m, exp)) if m.contains('.') => {
+                format!("{}e{exp}", m.trim_end_matches('0').trim_end_matches('.'))
+            }
+            _ => s,
+        };
+    }
+    let digits = (3 - x.abs().log10().floor() as i32).max(0) as usize;
+    let s = format!("{x:.digits$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
 }
 
 /// Values sorted ascending with their cumulative weights, the mean Σ wᵢvᵢ / Σ wᵢ and the support.

@@ -553,12 +553,126 @@ pub fn problems(lib: &Library) -> Vec<String> {
     out
 }
 
+/// The mean lag from engagement to job start among the starts **seen** in a `window_months`-long
+/// window, for an eventual mean time to job `mu` months: what an evaluation that averages its
+/// observed times to job reports (000 §3.4, on individual data from short windows: 000 §2.1,
+/// Table 1). Meaning for the calibration: `docs/calibration-evidence.md`, "Time to job".
+///
+/// Under the engine's geometric lag (same month allowed, `P(lag = d) = q^d·p`, `p = 1/(1 + μ)`,
+/// `q = 1 − p`) and engagements uniform over the window's months `t = 0..L−1`:
+///
+/// `m_obs(μ, L) = Σ_t Σ_{d ≤ L−1−t} d·q^d·p / Σ_t Σ_{d ≤ L−1−t} q^d·p
+///              = Σ_{d<L} (L − d)·d·q^d / Σ_{d<L} (L − d)·q^d`.
+///
+/// It rises with μ from 0 to [`observed_time_to_job_ceiling`] as μ → ∞, so an observed average
+/// near the ceiling does not identify μ. `NaN` when `window_months` is 0 (no month to see a start
+/// in) or `mu` is not a finite number ≥ 0.
+pub fn observed_time_to_job(mu: f64, window_months: u32) -> f64 {
+    if window_months == 0 || !mu.is_finite() || mu < 0.0 {
+        return f64::NAN;
+    }
+    let q = mu / (1.0 + mu);
+    let (mut num, mut den, mut qd) = (0.0, 0.0, 1.0);
+    for d in 0..window_months {
+        let w = f64::from(window_months - d) * qd;
+        num += w * f64::from(d);
+        den += w;
+        qd *= q;
+    }
+    num / den
+}
+
+/// The limit of [`observed_time_to_job`] as the eventual mean time to job grows without bound:
+/// every (engagement month, lag) pair inside the window equally likely, so
+/// `(Σn² − Σn)/(2Σn)` over `n = 1..L`, which is `(L − 1)/3` months. `NaN` for a 0-month window.
+pub fn observed_time_to_job_ceiling(window_months: u32) -> f64 {
+    if window_months == 0 {
+        return f64::NAN;
+    }
+    f64::from(window_months - 1) / 3.0
+}
+
+/// The eventual mean time to job whose within-window average ([`observed_time_to_job`]) is
+/// `observed` months over a `window_months` window, by bisection on log μ in [1e-9, 1e9].
+///
+/// `None` when no μ gives it: `observed` at or above the ceiling (the window then cannot tell a
+/// long time to job from an endless one), negative, or not finite, or a 0-month window.
+pub fn time_to_job_from_observed(observed: f64, window_months: u32) -> Option<f64> {
+    let top = observed_time_to_job_ceiling(window_months);
+    if !(observed.is_finite() && observed >= 0.0 && observed < top) {
+        return None;
+    }
+    if observed == 0.0 {
+        return Some(0.0);
+    }
+    let (mut lo, mut hi) = (1e-9_f64.ln(), 1e9_f64.ln());
+    if observed_time_to_job(hi.exp(), window_months) < observed {
+        return None; // within rounding of the ceiling
+    }
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if observed_time_to_job(mid.exp(), window_months) < observed {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    Some((0.5 * (lo + hi)).exp())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     /// μ = 1 month (q = ½), a 2-month window: a client engaged in month 0 has started by month 1
     /// with 1 − q² = ¾, one engaged in month 1 by month 1 with 1 − q = ½; the mean is 5/8.
+    /// L = 2: the pairs (t = 0, d = 0), (0, 1), (1, 0) with weights p, qp, p, so
+    /// m_obs = q/(2 + q); μ = 1 (q = ½) gives 0.2, μ = 3 (q = ¾) gives 3/11.
+    #[test]
+    fn observed_time_to_job_of_a_two_month_window_by_hand() {
+        assert!((observed_time_to_job(1.0, 2) - 0.2).abs() < 1e-12);
+        assert!((observed_time_to_job(3.0, 2) - 3.0 / 11.0).abs() < 1e-12);
+        assert_eq!(observed_time_to_job(0.0, 2), 0.0);
+        // A one-month window sees only same-month starts.
+        assert_eq!(observed_time_to_job(5.0, 1), 0.0);
+        assert!(observed_time_to_job(1.0, 0).is_nan());
+        assert!(observed_time_to_job(-1.0, 8).is_nan());
+    }
+
+    /// The ceiling for L = 8 by the sums: Σn² = 204, Σn = 36, (204 − 36)/72 = 2.333; the
+    /// function approaches it from below as μ grows, and rises with μ.
+    #[test]
+    fn observed_time_to_job_rises_to_its_ceiling() {
+        let top = observed_time_to_job_ceiling(8);
+        assert!((top - (204.0 - 36.0) / 72.0).abs() < 1e-12);
+        assert!((observed_time_to_job_ceiling(30) - 29.0 / 3.0).abs() < 1e-12);
+        assert!((observed_time_to_job(1e9, 8) - top).abs() < 1e-6);
+        let mut last = 0.0;
+        for mu in [0.1, 0.5, 1.0, 2.3, 5.0, 10.0, 20.0, 100.0] {
+            let m = observed_time_to_job(mu, 8);
+            assert!(m > last && m < top && m < mu, "μ {mu}: {m}");
+            last = m;
+        }
+        // Above μ ≈ 20 the 8-month window reports ≈ 2.1–2.3 whatever μ is.
+        assert!(top - observed_time_to_job(20.0, 8) < 0.2);
+    }
+
+    #[test]
+    fn time_to_job_from_observed_inverts_and_refuses_the_ceiling() {
+        for (mu, l) in [(0.7, 8), (4.0, 8), (7.0, 30), (16.0, 30), (2.3, 12)] {
+            let m = observed_time_to_job(mu, l);
+            let back = time_to_job_from_observed(m, l).unwrap();
+            assert!((back - mu).abs() < 1e-6 * mu, "μ {mu}, L {l}: {back}");
+        }
+        // P1/P2's "up to 7 months" over a 30-month window: μ ≈ 16 (between 15 and 17).
+        let mu = time_to_job_from_observed(7.0, 30).unwrap();
+        assert!(observed_time_to_job(15.0, 30) < 7.0 && observed_time_to_job(17.0, 30) > 7.0);
+        assert!((15.0..17.0).contains(&mu), "{mu}");
+        assert_eq!(time_to_job_from_observed(2.34, 8), None);
+        assert_eq!(time_to_job_from_observed(-0.1, 8), None);
+        assert_eq!(time_to_job_from_observed(1.0, 0), None);
+    }
+
     #[test]
     fn exposure_of_a_two_month_window_by_hand() {
         assert!((exposure(2, 1.0, 0, None) - 5.0 / 8.0).abs() < 1e-12);

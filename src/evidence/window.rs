@@ -233,13 +233,21 @@ pub struct WindowCalibration {
 pub enum WindowError {
     #[error(transparent)]
     Run(#[from] Error),
-    /// A computed exposure is too small for the site's counts (the eventual rate would exceed 1).
-    #[error("sites.{site}.delivery.{field}: {source}")]
+    /// A computed exposure is too small for the site's counts (the eventual rate would exceed 1):
+    /// the model lets fewer of the rate's successes into the window than the counts show were
+    /// seen in it. The cause is in the message once (not also as a source, which the binary would
+    /// print a second time).
+    #[error(
+        "sites.{site}.delivery.{field}: the counts could not have been seen in this window: {}; {} \
+         (the window — the site's months in this scenario — is too short, or the timing too slow, \
+         for these counts)",
+        problem.problem,
+        problem.valid
+    )]
     Exposure {
         site: String,
         field: &'static str,
-        #[source]
-        source: DistError,
+        problem: DistError,
     },
     /// The run records no such metric (a scenario without the site's counts).
     #[error("the run has no {0}")]
@@ -273,10 +281,10 @@ pub fn with_exposures(model: &Model, exposures: &[[f64; 3]]) -> Result<Model, Wi
                     trials: n,
                     exposure: Some(e),
                 })
-                .map_err(|source| WindowError::Exposure {
+                .map_err(|problem| WindowError::Exposure {
                     site: site.id.clone(),
                     field: stage.param().field(),
-                    source,
+                    problem,
                 })?;
             }
         }
@@ -387,10 +395,10 @@ pub fn calibrate_window(
                     trials: n,
                     exposure: Some(w.min(1.0)),
                 })
-                .map_err(|source| WindowError::Exposure {
+                .map_err(|problem| WindowError::Exposure {
                     site: site.id.clone(),
                     field: st.param().field(),
-                    source,
+                    problem,
                 })?,
                 _ => dist.clone(),
             };
