@@ -186,7 +186,12 @@ fn table(cal: &WindowCalibration, file: &Path, horizon: &str) -> String {
          successes the window lets in;\nwindow: the simulated within-window ratio over trials, in \
          the last round (at the computed exposures once converged).\n",
     );
-    if stale.is_empty() {
+    if cal.stages.iter().all(|s| s.file_exposure.is_none()) {
+        o.push_str(
+            "The file sets no exposure: its rates are taken as eventual as they stand (\
+             \"computed e\" is the share this horizon would let in).\n",
+        );
+    } else if stale.is_empty() {
         o.push_str("Every file exposure is within max(3·SE, 0.01) of the computed one.\n");
     } else {
         o.push_str("Stale exposures:\n");
@@ -195,9 +200,9 @@ fn table(cal: &WindowCalibration, file: &Path, horizon: &str) -> String {
             o,
             "\nThe computed exposures are the shares let into this file's horizon, {horizon}. If \
              that is the window the counts were\nobserved over, set the stale ones to the computed \
-             value. If it is not (mhep1_reset.toml runs a year past BIT's\nwindow), these are \
-             expected: calibrate on a file whose horizon is the observation window and copy its \
-             exposures."
+             value. If it is not (e.g. a file that runs past the window,\nas mhep1_reset.toml runs a \
+             year past BIT's), these are expected: calibrate on a file whose horizon is the \
+             observation window and copy its exposures."
         );
     }
     o

@@ -107,6 +107,9 @@ pub fn irr_rank_keys(irr: &[f64], multiple: &[f64], returned: &[f64]) -> Vec<f64
             match (r.is_nan(), m) {
                 (false, _) if r > -1.0 => r,
                 (false, _) => TOTAL_LOSS_KEY,
+                // No IRR with money paid in is a loss (see the summary's ranking), so its
+                // multiple is below 1; the clamp only guards the key's band against a grid scan
+                // that missed two close roots (multiple ≥ 1), which then ranks as multiple 1.
                 (true, Some(m)) => -3.0 + m.clamp(0.0, 1.0),
                 (true, None) if returned.get(t).copied().unwrap_or(0.0) > 0.0 => NO_IRR_ABOVE_KEY,
                 (true, None) => -2.0,

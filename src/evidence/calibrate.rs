@@ -459,7 +459,7 @@ const VALUES: &[(&str, &str, &str, ValueKeys)] = &[
     ),
     (
         "time_to_job_months",
-        "months from engagement to job start (for those who start one)",
+        "months from engagement to job start (for those who start one; 000 §3.4's figures taken as eventual means, a lower bound if they are window averages: docs/calibration-evidence.md)",
         "months",
         &[
             "bit2020.time_to_job_p1",
