@@ -20,6 +20,7 @@
 //! Exporters build bytes in memory and never touch the file system themselves, so each can be
 //! tested on its exact output and the caller decides where, and whether, to write.
 
+pub mod charts;
 pub mod csv;
 pub mod json;
 pub mod table;

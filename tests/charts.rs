@@ -1,0 +1,237 @@
+//! Charts (`sibsim::report::charts`): every chart of a run renders for every bundled scenario as
+//! well-formed XML; the plan marker sits where the axis puts the plan figure; names from the
+//! scenario file stay text.
+
+use sibsim::analysis::summary::sorted_defined;
+use sibsim::analysis::RunReport;
+use sibsim::engine::run;
+use sibsim::engine::runner::RunOptions;
+use sibsim::engine::table::TrialTable;
+use sibsim::report::charts::{hex, palette, run_charts, Chart, Distribution};
+use sibsim::scenario::{self, Model};
+
+const SCENARIOS: [&str; 4] = ["box1", "ips_new_service", "mhep1", "mhep1_reset"];
+
+fn simulate(name: &str, trials: u64) -> (Model, TrialTable, RunReport) {
+    let model = scenario::load(std::path::Path::new(&format!("scenarios/{name}.toml")))
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let opts = RunOptions {
+        trials: Some(trials),
+        ..Default::default()
+    };
+    let plan = opts.plan(&model).expect("plan");
+    let table = run(&model, &opts, &|_| {}).expect("run");
+    let report = RunReport::new(
+        &model,
+        &table,
+        &plan,
+        model.settings.seed,
+        (model.settings.low, model.settings.high),
+        0.8,
+    );
+    (model, table, report)
+}
+
+fn charts(name: &str) -> (Model, TrialTable, Vec<Chart>) {
+    let (model, table, report) = simulate(name, 200);
+    let (charts, skipped) = run_charts(&model, &report, &table).expect("charts");
+    assert!(skipped.is_empty(), "{name}: {skipped:?}");
+    (model, table, charts)
+}
+
+/// A number as a tick label writes it: `2,500`, `£1.2m`, `−£350k`, `45%`.
+fn parse_tick(s: &str) -> Option<f64> {
+    let s = s
+        .trim()
+        .replace(',', "")
+        .replace('−', "-")
+        .replace(['£', '×'], "");
+    let (s, scale) = if let Some(v) = s.strip_suffix('m') {
+        (v.to_string(), 1e6)
+    } else if let Some(v) = s.strip_suffix('k') {
+        (v.to_string(), 1e3)
+    } else {
+        (s, 1.0)
+    };
+    s.parse::<f64>().ok().map(|v| v * scale)
+}
+
+/// The x-axis mapping recovered from the SVG: the x-axis tick labels (centred text whose content
+/// is a number), as `(value, x)`, the first and last.
+fn x_axis(doc: &roxmltree::Document) -> ((f64, f64), (f64, f64)) {
+    let ticks: Vec<(f64, f64)> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text") && n.attribute("text-anchor") == Some("middle"))
+        .filter_map(|n| {
+            let v = parse_tick(n.text()?)?;
+            let x: f64 = n.attribute("x")?.parse().ok()?;
+            Some((v, x))
+        })
+        .collect();
+    assert!(ticks.len() >= 2, "fewer than two x tick labels: {ticks:?}");
+    (ticks[0], ticks[ticks.len() - 1])
+}
+
+/// The x of the vertical polylines drawn in `colour` with stroke width `width`.
+fn vertical_lines(doc: &roxmltree::Document, colour: &str, width: &str) -> Vec<f64> {
+    doc.descendants()
+        .filter(|n| {
+            n.has_tag_name("polyline")
+                && n.attribute("stroke") == Some(colour)
+                && n.attribute("stroke-width") == Some(width)
+        })
+        .filter_map(|n| {
+            let pts: Vec<(f64, f64)> = n
+                .attribute("points")?
+                .split_whitespace()
+                .filter_map(|p| {
+                    let (x, y) = p.split_once(',')?;
+                    Some((x.parse().ok()?, y.parse().ok()?))
+                })
+                .collect();
+            (pts.len() == 2 && pts[0].0 == pts[1].0 && pts[0].1 != pts[1].1).then(|| pts[0].0)
+        })
+        .collect()
+}
+
+#[test]
+fn every_chart_renders_as_xml_for_every_bundled_scenario() {
+    for name in SCENARIOS {
+        let (model, _, charts) = charts(name);
+        let files: Vec<&str> = charts.iter().map(|c| c.file.as_str()).collect();
+        // The fixed set: the plan's metrics, engagements, job starts, each site's margin, the
+        // investor's multiple with finance; fans of the counts, each site's cash, SPV and investor.
+        let mut expected: Vec<String> = model
+            .plan
+            .iter()
+            .map(|p| format!("dist-{}.svg", p.metric))
+            .collect();
+        expected.extend(["dist-engagements.svg".into(), "dist-job_starts.svg".into()]);
+        for s in &model.sites {
+            expected.push(format!("dist-site.{}.provider.margin.svg", s.id));
+            expected.push(format!("fan-site.{}.provider.cash.svg", s.id));
+        }
+        expected.extend(["fan-engagements.svg".into(), "fan-job_starts.svg".into()]);
+        if model.finance.is_some() {
+            expected.extend([
+                "dist-investor.multiple.svg".into(),
+                "fan-spv.cash.svg".into(),
+                "fan-investor.outstanding.svg".into(),
+            ]);
+        }
+        for e in &expected {
+            assert!(files.contains(&e.as_str()), "{name}: no {e} in {files:?}");
+        }
+        let mut unique = files.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), files.len(), "{name}: repeated file names");
+        for c in &charts {
+            let doc = roxmltree::Document::parse(&c.svg)
+                .unwrap_or_else(|e| panic!("{name} {}: not XML: {e}", c.file));
+            assert_eq!(doc.root_element().tag_name().name(), "svg");
+            let texts: String = doc
+                .descendants()
+                .filter(|n| n.has_tag_name("text"))
+                .filter_map(|n| n.text())
+                .collect();
+            assert!(
+                texts.contains(&c.title),
+                "{name} {}: title not drawn",
+                c.file
+            );
+            if c.file.starts_with("dist-") {
+                // A numeric x axis the markers can be placed against.
+                x_axis(&doc);
+            }
+        }
+    }
+}
+
+#[test]
+fn the_plan_marker_sits_at_the_plan_figure_on_the_x_axis() {
+    let vermilion = hex(palette::VERMILION);
+    let mut checked = 0;
+    for name in ["ips_new_service", "mhep1", "mhep1_reset"] {
+        let (model, _, charts) = charts(name);
+        for p in &model.plan {
+            let file = format!("dist-{}.svg", p.metric);
+            let chart = charts.iter().find(|c| c.file == file).expect("chart");
+            let doc = roxmltree::Document::parse(&chart.svg).expect("xml");
+            let ((v0, x0), (v1, x1)) = x_axis(&doc);
+            assert!(v1 > v0, "{name} {file}: ticks {v0} {v1}");
+            let expected = x0 + (p.value - v0) * (x1 - x0) / (v1 - v0);
+            // The plan line is the one vermilion line of width 3 (its legend swatch is horizontal).
+            let lines = vertical_lines(&doc, &vermilion, "3");
+            assert_eq!(lines.len(), 1, "{name} {file}: plan lines {lines:?}");
+            assert!(
+                (lines[0] - expected).abs() <= 1.0,
+                "{name} {file}: plan {} drawn at x {} but the axis puts it at {expected:.2}",
+                p.value,
+                lines[0]
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 8, "only {checked} plan markers checked");
+}
+
+#[test]
+fn a_chart_without_a_plan_marks_none() {
+    let (_, _, charts) = charts("box1");
+    let chart = charts
+        .iter()
+        .find(|c| c.file == "dist-engagements.svg")
+        .expect("chart");
+    let doc = roxmltree::Document::parse(&chart.svg).expect("xml");
+    assert!(vertical_lines(&doc, &hex(palette::VERMILION), "3").is_empty());
+    assert!(
+        chart.title.ends_with("what range to expect?"),
+        "{}",
+        chart.title
+    );
+}
+
+#[test]
+fn names_from_the_scenario_stay_text() {
+    let evil = r#"<script>alert("x")</script> & </svg> 'q'"#;
+    let (mut model, table, _) = simulate("ips_new_service", 200);
+    let sorted = sorted_defined(&table, "site.new_service.engagements").expect("values");
+    model.name = evil.into();
+    model.sites[0].id = evil.into();
+    let metric = format!("site.{evil}.engagements");
+    // The plan figure of the renamed site, so that the legend carries a marker too.
+    model.plan[0].metric = metric.clone();
+    let d = Distribution::for_metric(&model, &metric, &sorted, [0.1, 0.5, 0.9]);
+    let chart = d.chart(&metric).expect("renders");
+    assert!(
+        chart
+            .file
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)),
+        "{}",
+        chart.file
+    );
+    let doc = roxmltree::Document::parse(&chart.svg).expect("well-formed XML");
+    assert!(!doc.descendants().any(|n| n.has_tag_name("script")));
+    let texts: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .filter_map(|n| n.text())
+        .collect();
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains(&format!("Scenario {evil}"))),
+        "{texts:?}"
+    );
+    assert!(texts
+        .iter()
+        .any(|t| t.contains(&format!("Engagements, {evil}"))));
+    // Control characters XML cannot hold become U+FFFD rather than breaking the file.
+    model.name = "a\u{1}b".into();
+    let d = Distribution::for_metric(&model, &metric, &sorted, [0.1, 0.5, 0.9]);
+    let svg = d.render().expect("renders");
+    roxmltree::Document::parse(&svg).expect("well-formed XML");
+    assert!(svg.contains("a\u{FFFD}b"));
+}
