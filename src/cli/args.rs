@@ -208,6 +208,11 @@ pub struct RunOutput {
     /// Also write `trials.csv`, one row per trial.
     #[arg(long)]
     pub per_trial: bool,
+    /// Also write the run's charts (SVG) into this folder: the distribution of each plan metric,
+    /// engagements, job starts, provider margin per site and investor multiple; fan charts by month.
+    /// May be the --out folder.
+    #[arg(long, value_name = "DIR")]
+    pub charts: Option<PathBuf>,
     /// No progress bar and no notes on stderr.
     #[arg(long)]
     pub quiet: bool,

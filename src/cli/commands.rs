@@ -23,10 +23,13 @@ use sibsim::error::Error;
 use sibsim::evidence::calibrate::problems;
 use sibsim::evidence::results::{Calibration, Listing};
 use sibsim::evidence::Library;
+use sibsim::report::charts::run_charts;
 use sibsim::report::csv::{Csv, TrialsCsv};
 use sibsim::report::json::Json;
 use sibsim::report::terminal::Terminal;
-use sibsim::report::{write_all_or_nothing_with, Exporter, PendingFile, Report, ReportError};
+use sibsim::report::{
+    write_all_or_nothing, write_all_or_nothing_with, Exporter, PendingFile, Report, ReportError,
+};
 use sibsim::scenario::{self, Model};
 
 use super::args::{PayArgs, RunArgs, Sampling};
@@ -91,6 +94,9 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
         .clone()
         .unwrap_or_else(|| default_out(&args.file));
     check_out_dir(&out)?;
+    if let Some(dir) = &args.output.charts {
+        check_dir("--charts", dir)?;
+    }
     // trials.csv is streamed into its temporary in the output folder as the trials come, and put
     // in place with the other files at the end; if anything fails first, dropping it removes it.
     let mut streamed = if args.output.per_trial {
@@ -154,17 +160,34 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
 
     let mut report = RunReport::new(&model, &table, &plan, seed, quantiles, args.confidence);
     report.precision = precision;
-    let files = vec![
+    let mut files = vec![
         ("summary.json", Json.export(Report::Run(&report))?),
         ("summary.csv", Csv.export(Report::Run(&report))?),
         ("plan.csv", Csv.export(Report::Plan(&report.plan))?),
         ("monthly.csv", Csv.export(Report::Monthly(&report.monthly))?),
     ];
+    // Drawn before anything is written, so that a chart that fails leaves every output as it was.
+    let (charts, skipped) = match &args.output.charts {
+        Some(_) => run_charts(&model, &report, &table)?,
+        None => (Vec::new(), Vec::new()),
+    };
+    let charts: Vec<(&str, Vec<u8>)> = charts
+        .iter()
+        .map(|c| (c.file.as_str(), c.svg.clone().into_bytes()))
+        .collect();
+    let charts_dir = args.output.charts.as_ref();
+    let beside = charts_dir.is_some_and(|d| same_dir(d, &out));
+    if beside {
+        files.extend(charts.iter().cloned());
+    }
     let mut names: Vec<&str> = files.iter().map(|(n, _)| *n).collect();
     if streamed.is_some() {
         names.push("trials.csv");
     }
     write_all_or_nothing_with(&out, &files, streamed.into_iter().collect())?;
+    if let Some(dir) = charts_dir.filter(|_| !beside) {
+        write_all_or_nothing(dir, &charts)?;
+    }
     if !args.output.per_trial {
         // A trials.csv from an earlier run would sit beside this run's summary as if it were its.
         let stale = out.join("trials.csv");
@@ -191,6 +214,12 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
             names.join(", "),
             out.display()
         );
+        if let Some(dir) = charts_dir.filter(|_| !beside) {
+            eprintln!("wrote {} charts to {}", charts.len(), dir.display());
+        }
+        for s in &skipped {
+            eprintln!("note: no chart {}: {}", s.chart, s.why);
+        }
     }
     Ok(())
 }
@@ -371,6 +400,27 @@ pub(super) fn check_out_dir(out: &Path) -> Result<(), Error> {
         });
     }
     Ok(())
+}
+
+/// As [`check_out_dir`], for the folder of another option (`--charts`).
+fn check_dir(option: &str, dir: &Path) -> Result<(), Error> {
+    check_out_dir(dir).map_err(|e| match e {
+        Error::InvalidOption { problem, valid, .. } => Error::InvalidOption {
+            option: option.into(),
+            problem,
+            valid,
+        },
+        other => other,
+    })
+}
+
+/// Whether two output folders are one, so that its files are written as one set.
+fn same_dir(a: &Path, b: &Path) -> bool {
+    a == b
+        || matches!(
+            (std::fs::canonicalize(a), std::fs::canonicalize(b)),
+            (Ok(x), Ok(y)) if x == y
+        )
 }
 
 pub(super) fn default_out(file: &Path) -> PathBuf {
