@@ -235,3 +235,44 @@ fn names_from_the_scenario_stay_text() {
     roxmltree::Document::parse(&svg).expect("well-formed XML");
     assert!(svg.contains("a\u{FFFD}b"));
 }
+
+#[test]
+fn run_writes_its_charts_into_the_charts_folder() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let (out, dir) = (root.path().join("out"), root.path().join("charts"));
+    assert_cmd::Command::cargo_bin("sibsim")
+        .expect("binary")
+        .args(["run", "scenarios/mhep1.toml", "--trials", "200", "--quiet"])
+        .arg("--out")
+        .arg(&out)
+        .arg("--charts")
+        .arg(&dir)
+        .assert()
+        .success();
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("charts folder")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert!(names.iter().all(|n| n.ends_with(".svg")), "{names:?}");
+    assert!(names.contains(&"dist-engagements.svg".to_string()));
+    assert!(names.contains(&"fan-spv.cash.svg".to_string()));
+    assert!(out.join("summary.json").is_file());
+
+    // A --charts folder that cannot be one fails before anything runs or is written.
+    let file = root.path().join("file");
+    std::fs::write(&file, "").expect("file");
+    let fresh = root.path().join("fresh");
+    let assert = assert_cmd::Command::cargo_bin("sibsim")
+        .expect("binary")
+        .args(["run", "scenarios/box1.toml", "--trials", "50", "--quiet"])
+        .arg("--out")
+        .arg(&fresh)
+        .arg("--charts")
+        .arg(file.join("sub"))
+        .assert()
+        .failure();
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("--charts"), "{stderr}");
+    assert!(!fresh.exists());
+}
