@@ -344,7 +344,7 @@ fn a_breached_max_share_fails_validation_and_warns_in_run() {
     sibsim()
         .arg("run")
         .arg(&file)
-        .args(["--trials", "200", "--out"])
+        .args(["--trials", "200", "--full", "--out"])
         .arg(dir.path().join("out"))
         .assert()
         .success()

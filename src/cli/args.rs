@@ -216,6 +216,14 @@ pub struct RunOutput {
     /// No progress bar and no notes on stderr.
     #[arg(long)]
     pub quiet: bool,
+    /// After the headline, the full table: every metric, probability and plan figure.
+    #[arg(long)]
+    pub full: bool,
+    /// After the headline, the full table's rows whose names match PATTERN (implies --full):
+    /// comma-separated alternatives, each a glob over the whole name when it has * or ?
+    /// (site.*.provider.*), else a substring (irr).
+    #[arg(long, value_name = "PATTERN")]
+    pub metrics: Option<String>,
 }
 
 impl RunArgs {

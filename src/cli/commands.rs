@@ -26,10 +26,11 @@ use sibsim::evidence::Library;
 use sibsim::report::charts::run_charts;
 use sibsim::report::csv::{Csv, TrialsCsv};
 use sibsim::report::json::Json;
-use sibsim::report::terminal::Terminal;
+use sibsim::report::terminal::{self, MetricPattern, Terminal};
 use sibsim::report::{
     write_all_or_nothing, write_all_or_nothing_with, Exporter, PendingFile, Report, ReportError,
 };
+use sibsim::scenario::outputs::is_financial_year_metric;
 use sibsim::scenario::{self, Model};
 
 use super::args::{PayArgs, RunArgs, Sampling};
@@ -78,6 +79,10 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
     let targets = match &args.precision {
         None => None,
         Some(spec) => Some(parse_targets(spec, &Layout::new(&model).metrics)?),
+    };
+    let pattern = match &args.output.metrics {
+        None => None,
+        Some(text) => Some(metric_pattern(text, &Layout::new(&model))?),
     };
     let max_trials = args.max_trials.unwrap_or(DEFAULT_MAX_TRIALS);
     // With lhs or sobol the trials fill whole replicates: this many run.
@@ -198,6 +203,11 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
     }
 
     write_stdout(&Terminal.export(Report::Run(&report))?)?;
+    match &pattern {
+        Some(p) => write_stdout(terminal::table(&report, &|n| p.matches(n)).as_bytes())?,
+        None if args.output.full => write_stdout(terminal::table(&report, &|_| true).as_bytes())?,
+        None => {}
+    }
     if !quiet {
         for c in report.shares.iter().filter(|c| c.breached()) {
             eprintln!(
@@ -222,6 +232,33 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The `--metrics` pattern, refused when it is empty or matches no metric or probability of the
+/// scenario, before anything runs.
+fn metric_pattern(text: &str, layout: &Layout) -> Result<MetricPattern, Error> {
+    let valid = "expected comma-separated substrings of metric or probability names (e.g. margin) \
+                 or globs over whole names (e.g. site.*.provider.*; names in README \"Metric names\")";
+    let refuse = |problem: String| Error::InvalidOption {
+        option: "--metrics".into(),
+        problem,
+        valid: valid.into(),
+    };
+    let pattern = MetricPattern::new(text).ok_or_else(|| refuse(format!("{text:?} is empty")))?;
+    let shown = |n: &&String| !is_financial_year_metric(n);
+    if layout
+        .metrics
+        .iter()
+        .chain(&layout.flags)
+        .filter(shown)
+        .any(|n| pattern.matches(n))
+    {
+        Ok(pattern)
+    } else {
+        Err(refuse(format!(
+            "{text:?} matches no metric or probability of this scenario's table"
+        )))
+    }
 }
 
 /// One segment's exact rows and inputs into `trials.csv`, after the header if it is the first.

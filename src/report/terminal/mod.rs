@@ -7,16 +7,20 @@
 
 mod analyses;
 mod evidence;
+mod filter;
+pub mod headline;
 mod pay;
 mod plan;
 
 use std::fmt::Write as _;
 
+pub use filter::MetricPattern;
 pub use pay::money;
 
 use super::table::{Align, Table};
 use super::{Exporter, Report, ReportError};
 use crate::analysis::contract::Validation;
+use crate::analysis::run::RunReport;
 use crate::analysis::Summary;
 use crate::scenario::outputs::is_financial_year_metric;
 
@@ -31,14 +35,8 @@ impl Exporter for Terminal {
 
     fn export(&self, report: Report<'_>) -> Result<Vec<u8>, ReportError> {
         let text = match report {
-            Report::Run(r) => {
-                // The sampling line goes under the header line, before the table.
-                let summary = render(&r.summary);
-                let (header, rest) = summary.split_at(summary.find('\n').map_or(0, |i| i + 1));
-                let precision = r.precision.as_ref().map(precision).unwrap_or_default();
-                format!("{header}{}{precision}{rest}", sampling(&r.sampling))
-                    + &plan::render(&r.plan)
-            }
+            // The headline; the full table is `table`'s (`run --full`).
+            Report::Run(r) => headline::Headline::new(r, header(r)).render(),
             Report::Plan(p) => plan::render(p),
             // Millions of numbers are not for reading on a terminal.
             Report::Trials(_) | Report::Monthly(_) => return Err(self.unsupported(report)),
@@ -51,6 +49,51 @@ impl Exporter for Terminal {
         };
         Ok(text.into_bytes())
     }
+}
+
+/// The first lines of a run's output: the scenario, trials, seed and quantiles; how it sampled;
+/// for a run to a precision, the targets and errors achieved.
+pub fn header(r: &RunReport) -> String {
+    let s = &r.summary;
+    let summary = render(&Summary {
+        scenario: s.scenario.clone(),
+        trials: s.trials,
+        seed: s.seed,
+        quantiles: s.quantiles,
+        metrics: Vec::new(),
+        probabilities: Vec::new(),
+        notes: Vec::new(),
+    });
+    let precision = r.precision.as_ref().map(precision).unwrap_or_default();
+    format!("{summary}{}{precision}", sampling(&r.sampling))
+}
+
+/// A run's full table (`run --full`): every metric but the per-financial-year ones, every
+/// probability and every plan figure whose name `keep` accepts, without the header lines (see
+/// [`header`]). Empty when `keep` accepts none.
+pub fn table(r: &RunReport, keep: &dyn Fn(&str) -> bool) -> String {
+    let summary = Summary {
+        metrics: r
+            .summary
+            .metrics
+            .iter()
+            .filter(|(n, _)| keep(n))
+            .cloned()
+            .collect(),
+        probabilities: r
+            .summary
+            .probabilities
+            .iter()
+            .filter(|(n, _)| keep(n))
+            .cloned()
+            .collect(),
+        ..r.summary.clone()
+    };
+    let text = render(&summary);
+    // render's first line is the header, already printed with the headline.
+    let rest = &text[text.find('\n').map_or(text.len(), |i| i + 1)..];
+    let plan: Vec<_> = r.plan.iter().filter(|c| keep(&c.metric)).cloned().collect();
+    format!("{rest}{}", plan::render(&plan))
 }
 
 /// How a run sampled its inputs and where its Monte Carlo errors come from, one line:
