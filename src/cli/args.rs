@@ -27,6 +27,9 @@ pub enum Command {
     },
     /// Settle given event counts at one site and month under the scenario's rules (no simulation).
     Pay(PayArgs),
+    /// Simulate a scenario and write one self-contained HTML report: the headline answers, the
+    /// charts, the assumptions with their citations, method notes (docs/report.md).
+    Report(ReportArgs),
     /// Simulate a scenario and show where its recorded actuals fall, beside its plan figures.
     Backtest {
         /// The scenario file (TOML), with an [actuals] table.
@@ -197,6 +200,20 @@ pub struct RunArgs {
     pub confidence: f64,
     #[command(flatten)]
     pub output: RunOutput,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The scenario file (TOML).
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub sampling: Sampling,
+    /// The HTML file to write (replaced whole, or left as it was if anything fails).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: PathBuf,
+    /// No progress bar and no notes on stderr.
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 /// Where and how `run` reports.

@@ -25,6 +25,7 @@ use sibsim::evidence::results::{Calibration, Listing};
 use sibsim::evidence::Library;
 use sibsim::report::charts::run_charts;
 use sibsim::report::csv::{Csv, TrialsCsv};
+use sibsim::report::html::HtmlReport;
 use sibsim::report::json::Json;
 use sibsim::report::terminal::{self, MetricPattern, Terminal};
 use sibsim::report::{
@@ -33,7 +34,7 @@ use sibsim::report::{
 use sibsim::scenario::outputs::is_financial_year_metric;
 use sibsim::scenario::{self, Model};
 
-use super::args::{PayArgs, RunArgs, Sampling};
+use super::args::{PayArgs, ReportArgs, RunArgs, Sampling};
 use super::{print, write_stdout};
 
 pub(super) fn validate(file: &Path) -> anyhow::Result<()> {
@@ -227,6 +228,82 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
         if let Some(dir) = charts_dir.filter(|_| !beside) {
             eprintln!("wrote {} charts to {}", charts.len(), dir.display());
         }
+        for s in &skipped {
+            eprintln!("note: no chart {}: {}", s.chart, s.why);
+        }
+    }
+    Ok(())
+}
+
+/// `sibsim report FILE -o report.html`: runs the scenario as `run` does (without streaming) and
+/// writes one self-contained HTML page, all or nothing.
+pub(super) fn report(args: &ReportArgs) -> anyhow::Result<()> {
+    let target = &args.output;
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|n| !n.is_empty() && n != "." && n != "..")
+        .ok_or_else(|| Error::InvalidOption {
+            option: "--output".into(),
+            problem: format!("{} names no file", target.display()),
+            valid: "expected a file path, e.g. report.html".into(),
+        })?;
+    let dir = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    // Fail on a target that cannot be written now, not after the simulation.
+    check_dir("--output", &dir)?;
+    if target.is_dir() {
+        return Err(Error::InvalidOption {
+            option: "--output".into(),
+            problem: format!("{} is a folder", target.display()),
+            valid: "expected a file path, e.g. report.html".into(),
+        }
+        .into());
+    }
+    let text = std::fs::read_to_string(&args.file).map_err(|source| Error::ReadScenario {
+        path: args.file.clone(),
+        source,
+    })?;
+    let model = scenario::parse_scenario(&args.file.display().to_string(), &text)?;
+    let opts = args.sampling.options();
+    let plan = opts.plan(&model)?;
+    let seed = opts.seed.unwrap_or(model.settings.seed);
+    let quantiles = (model.settings.low, model.settings.high);
+    let bar = progress_bar(plan.trials(), args.quiet);
+    let started = Instant::now();
+    let table = simulate_observed(&model, &opts, &|done| bar.set_position(done), &mut |_| {
+        ControlFlow::Continue(())
+    })?;
+    bar.finish_and_clear();
+    let elapsed = started.elapsed();
+    let report = RunReport::new(
+        &model,
+        &table,
+        &plan,
+        seed,
+        quantiles,
+        sibsim::analysis::plan::DEFAULT_CONFIDENCE,
+    );
+    let (charts, skipped) = run_charts(&model, &report, &table)?;
+    let page = HtmlReport {
+        model: &model,
+        report: &report,
+        charts: &charts,
+        skipped: &skipped,
+        file: &args.file.display().to_string(),
+        text: &text,
+    }
+    .render();
+    write_all_or_nothing(&dir, &[(name.as_str(), page.into_bytes())])?;
+    if !args.quiet {
+        eprintln!(
+            "{} trials in {:.2} s; wrote {}",
+            table.trials,
+            elapsed.as_secs_f64(),
+            target.display()
+        );
         for s in &skipped {
             eprintln!("note: no chart {}: {}", s.chart, s.why);
         }

@@ -24,6 +24,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Validate { file } => commands::validate(&file),
         Command::Run(args) => commands::run(args),
+        Command::Report(args) => commands::report(&args),
         Command::Compare(args) => compare::compare(args),
         Command::Seek(args) => compare::seek(args),
         Command::Sensitivity(args) => sensitivity::sensitivity(args),

@@ -22,6 +22,7 @@
 
 pub mod charts;
 pub mod csv;
+pub mod html;
 pub mod json;
 pub mod table;
 pub mod terminal;

@@ -1,0 +1,314 @@
+//! The HTML report (`sibsim report`, `sibsim::report::html`): the page is well-formed XHTML, is
+//! self-contained (no script, no external URL), shows the terminal headline's figures exactly, cites
+//! each input from the scenario's comments, and keeps untrusted names as text.
+
+use assert_cmd::Command;
+use roxmltree::{Document, Node, ParsingOptions};
+use sibsim::analysis::RunReport;
+use sibsim::engine::run;
+use sibsim::engine::runner::RunOptions;
+use sibsim::report::charts::run_charts;
+use sibsim::report::html::{assumptions, fnv1a64, HtmlReport};
+use sibsim::report::terminal::header;
+use sibsim::report::terminal::headline::Headline;
+use sibsim::scenario::{self, Model};
+
+const EVIL: &str = r#"<script>alert("x")</script> & </svg> 'q'"#;
+
+fn report_of(model: &Model, trials: u64) -> (RunReport, sibsim::engine::table::TrialTable) {
+    let opts = RunOptions {
+        trials: Some(trials),
+        ..Default::default()
+    };
+    let plan = opts.plan(model).expect("plan");
+    let table = run(model, &opts, &|_| {}).expect("run");
+    let report = RunReport::new(
+        model,
+        &table,
+        &plan,
+        model.settings.seed,
+        (model.settings.low, model.settings.high),
+        0.8,
+    );
+    (report, table)
+}
+
+fn page(model: &Model, file: &str, text: &str, trials: u64) -> (String, RunReport) {
+    let (report, table) = report_of(model, trials);
+    let (charts, skipped) = run_charts(model, &report, &table).expect("charts");
+    let html = HtmlReport {
+        model,
+        report: &report,
+        charts: &charts,
+        skipped: &skipped,
+        file,
+        text,
+    }
+    .render();
+    (html, report)
+}
+
+fn parse(html: &str) -> Document<'_> {
+    let opts = ParsingOptions {
+        allow_dtd: true,
+        ..ParsingOptions::default()
+    };
+    Document::parse_with_options(html, opts).expect("the page is well-formed XHTML")
+}
+
+/// The concatenated text under `node`.
+fn text_of(node: Node<'_, '_>) -> String {
+    node.descendants()
+        .filter(|n| n.is_text())
+        .filter_map(|n| n.text())
+        .collect()
+}
+
+fn section<'a, 'i>(doc: &'a Document<'i>, id: &str) -> Node<'a, 'i> {
+    doc.descendants()
+        .find(|n| n.has_tag_name("section") && n.attribute("id") == Some(id))
+        .unwrap_or_else(|| panic!("no section {id}"))
+}
+
+/// No script element, and no `src`/`href` (in any namespace) that could fetch anything.
+fn assert_self_contained(doc: &Document<'_>) {
+    assert!(!doc.descendants().any(|n| n.tag_name().name() == "script"));
+    for n in doc.descendants().filter(|n| n.is_element()) {
+        for a in n.attributes() {
+            let name = a.name();
+            assert!(
+                name != "src" && name != "href",
+                "<{}> has {name}=\"{}\"",
+                n.tag_name().name(),
+                a.value()
+            );
+            let v = a.value().trim().to_ascii_lowercase();
+            assert!(
+                !v.starts_with("http:") && !v.starts_with("https:") && !v.starts_with("//"),
+                "{}: {}",
+                name,
+                a.value()
+            );
+            // The namespaces are names, not fetched; any other URL would be.
+            if v.contains("://") {
+                assert_eq!(name, "xmlns", "{v}");
+            }
+        }
+        // CSS can fetch too: url(…) and @import.
+        if n.has_tag_name("style") {
+            let css = text_of(n);
+            assert!(!css.contains("url(") && !css.contains("@import"), "{css}");
+        }
+    }
+}
+
+#[test]
+fn mhep1_page_parses_is_self_contained_and_leads_with_the_headline() {
+    let path = "scenarios/mhep1.toml";
+    let text = std::fs::read_to_string(path).expect("read");
+    let model = scenario::parse_scenario(path, &text).expect("valid");
+    let (html, report) = page(&model, path, &text, 200);
+    let doc = parse(&html);
+    assert_self_contained(&doc);
+
+    // Sections in order: the answers first.
+    let ids: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("section"))
+        .filter_map(|n| n.attribute("id"))
+        .collect();
+    assert_eq!(
+        ids,
+        ["headline", "charts", "assumptions", "method", "reproduce"]
+    );
+
+    // The headline section shows the terminal headline of the same run, exactly, and its
+    // warnings in words.
+    let headline = Headline::new(&report, header(&report));
+    let head = section(&doc, "headline");
+    let pre = head
+        .descendants()
+        .find(|n| n.has_tag_name("pre"))
+        .expect("pre");
+    assert_eq!(text_of(pre), headline.render());
+    let items: Vec<String> = head
+        .descendants()
+        .filter(|n| n.has_tag_name("li"))
+        .map(text_of)
+        .collect();
+    let expected: Vec<&str> = headline.warnings.iter().map(|w| w.text.as_str()).collect();
+    assert!(!expected.is_empty(), "MHEP 1 has warnings at 200 trials");
+    assert_eq!(items, expected);
+
+    // One inline chart per chart of the run.
+    let (_, table) = report_of(&model, 200);
+    let (charts, _) = run_charts(&model, &report, &table).expect("charts");
+    let svgs = section(&doc, "charts")
+        .descendants()
+        .filter(|n| n.tag_name().name() == "svg")
+        .count();
+    assert_eq!(svgs, charts.len());
+
+    // Every site input and SPV cost has a row: 3 sites × every field + 3 SPV costs.
+    let rows = section(&doc, "assumptions")
+        .descendants()
+        .filter(|n| n.has_tag_name("tr"))
+        .count();
+    let inputs = sibsim::scenario::model::Param::ALL.len();
+    assert_eq!(rows, 1 + 3 * inputs + 3);
+
+    // Reproduce: version and the hash of the file's bytes.
+    let repro = text_of(section(&doc, "reproduce"));
+    assert!(repro.contains(&format!("sibsim version {}", env!("CARGO_PKG_VERSION"))));
+    assert!(repro.contains(&format!("{:016x}", fnv1a64(text.as_bytes()))));
+    let method = text_of(section(&doc, "method"));
+    assert!(method.contains("200 trials from seed 2016"), "{method}");
+}
+
+#[test]
+fn citations_are_the_comments_on_and_above_the_line() {
+    let path = "scenarios/mhep1.toml";
+    let text = std::fs::read_to_string(path).expect("read");
+    let model = scenario::parse_scenario(path, &text).expect("valid");
+    let rows = assumptions(&model, &text).expect("parses");
+    let find = |p: &str| {
+        rows.iter()
+            .find(|a| a.path == p)
+            .unwrap_or_else(|| panic!("no row {p}"))
+    };
+    // Written in mhep1.toml as
+    //   es_posts = 3   # 000 §3.6: "Provider 1 employed 3 ES and a Team Leader"; 000 §3.2 ...
+    let es = find("sites.haringey.staffing.es_posts");
+    assert!(es.written);
+    assert_eq!(es.distribution, "3");
+    assert!(
+        es.citation
+            .starts_with("000 §3.6: \"Provider 1 employed 3 ES and a Team Leader\""),
+        "{}",
+        es.citation
+    );
+    // A comment block above the line, ending at a blank line.
+    let central = find("finance.costs.central_team");
+    assert_eq!(central.distribution, "PERT(min 3600, mode 4518, max 5900)");
+    assert!(
+        central
+            .citation
+            .starts_with("Central team: \"Delivery support by MHEP £230,442\""),
+        "{}",
+        central.citation
+    );
+    assert!(
+        !central.citation.contains("CROSS-CHECK"),
+        "{}",
+        central.citation
+    );
+    // Not written: the optional p_13w is off, not drawn.
+    let p13 = find("sites.haringey.delivery.p_13w");
+    assert!(!p13.written);
+    assert_eq!(p13.distribution, "absent: not drawn");
+}
+
+#[test]
+fn untrusted_names_stay_text() {
+    let path = "scenarios/ips_new_service.toml";
+    let text = std::fs::read_to_string(path).expect("read");
+    let mut model = scenario::parse_scenario(path, &text).expect("valid");
+    let old = model.sites[0].id.clone();
+    model.name = EVIL.into();
+    model.description = format!("about {EVIL}");
+    model.sites[0].id = EVIL.into();
+    for p in &mut model.plan {
+        p.metric = p.metric.replace(&old, EVIL);
+    }
+    // The file's text as the renamed model would be written: the site's tables under the evil
+    // key, and a comment holding it too.
+    let key = format!("\"{}\"", EVIL.replace('"', "\\\""));
+    let evil_text = text
+        .replace(&format!("[sites.{old}"), &format!("[sites.{key}"))
+        .replace(
+            "referrals_per_month = { dist",
+            &format!("# cite {EVIL}\nreferrals_per_month = {{ dist"),
+        );
+    let (html, _) = page(&model, EVIL, &evil_text, 200);
+    let doc = parse(&html);
+    assert_self_contained(&doc);
+
+    let title = doc
+        .descendants()
+        .find(|n| n.has_tag_name("h1"))
+        .expect("h1");
+    assert_eq!(text_of(title), EVIL);
+    let head = text_of(section(&doc, "headline"));
+    assert!(head.contains(&format!("Scenario {EVIL}:")), "{head}");
+    let rows: Vec<String> = section(&doc, "assumptions")
+        .descendants()
+        .filter(|n| n.has_tag_name("tr"))
+        .map(text_of)
+        .collect();
+    let referrals = rows
+        .iter()
+        .find(|r| r.starts_with(&format!("sites.{EVIL}.delivery.referrals_per_month")))
+        .expect("the renamed site's row");
+    assert!(referrals.contains(&format!("cite {EVIL}")), "{referrals}");
+    assert!(text_of(section(&doc, "reproduce")).contains(EVIL));
+}
+
+#[test]
+fn the_command_writes_one_page_and_refuses_what_it_does_not_have() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("box1.html");
+    Command::cargo_bin("sibsim")
+        .expect("binary")
+        .args([
+            "report",
+            "scenarios/box1.toml",
+            "--trials",
+            "200",
+            "--quiet",
+            "-o",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(&out).expect("written");
+    assert_self_contained(&parse(&html));
+    // Nothing else is left beside it (no temporary).
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(names, ["box1.html"]);
+
+    // An invalid scenario writes nothing and says where.
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "name = 3\n").expect("write");
+    let out2 = dir.path().join("bad.html");
+    Command::cargo_bin("sibsim")
+        .expect("binary")
+        .args(["report", "--quiet", "-o"])
+        .arg(&out2)
+        .arg(&bad)
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("bad.toml:1:"));
+    assert!(!out2.exists());
+
+    // --compare and --sensitivity are not built yet: refused, not ignored.
+    for flag in [
+        ["--compare", "x.toml"].as_slice(),
+        ["--sensitivity"].as_slice(),
+    ] {
+        Command::cargo_bin("sibsim")
+            .expect("binary")
+            .args(["report", "scenarios/box1.toml", "-o"])
+            .arg(dir.path().join("c.html"))
+            .args(flag)
+            .assert()
+            .failure()
+            .stderr(predicates::str::contains(format!(
+                "unexpected argument '{}'",
+                flag[0]
+            )));
+    }
+    assert!(!dir.path().join("c.html").exists());
+}
