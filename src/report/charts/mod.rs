@@ -20,8 +20,13 @@
 //! escapes `<`, `>`, `&`, `"` and `'` in text and attributes; [`plain`] also replaces the control
 //! characters XML 1.0 forbids, so every chart parses as XML whatever the names hold.
 
+pub mod backtest;
+pub mod compare;
 pub mod distribution;
 pub mod fan;
+pub mod rows;
+pub mod sobol;
+pub mod tornado;
 
 use plotters::style::RGBColor;
 
@@ -30,8 +35,12 @@ use crate::analysis::RunReport;
 use crate::engine::table::TrialTable;
 use crate::scenario::Model;
 
+pub use backtest::{backtest_chart, BacktestChart};
+pub use compare::{compare_charts, FrontierChart, Variants};
 pub use distribution::{Distribution, Marker, MarkerKind};
 pub use fan::Fan;
+pub use sobol::{sobol_charts, SobolChart};
+pub use tornado::{tornado_charts, Tornado};
 
 /// Width and height of every chart, in SVG user units (pixels).
 pub const SIZE: (u32, u32) = (900, 560);
