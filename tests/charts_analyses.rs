@@ -421,3 +421,32 @@ fn sensitivity_and_backtest_write_their_charts() {
     let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
     assert!(stderr.contains("--charts"), "{stderr}");
 }
+
+#[test]
+fn names_in_analysis_charts_stay_text() {
+    let evil = r#"<script>alert("x")</script> & </svg> 'q'"#;
+    let mut s = sensitivity("ips_new_service");
+    s.scenario = evil.into();
+    s.outputs[0].tornado[0].input = evil.into();
+    let (charts, _) = tornado_charts(&s).expect("charts");
+    let doc = parse(&charts[0]);
+    assert!(!doc.descendants().any(|n| n.has_tag_name("script")));
+    let texts: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .filter_map(|n| n.text())
+        .collect();
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains(&format!("Scenario {evil}"))),
+        "{texts:?}"
+    );
+    // The input's name is cut to 40 characters for its row, and stays text.
+    assert!(
+        texts.iter().any(|t| t
+            .trim()
+            .starts_with(r#"<script>alert("x")</script> & </svg>"#)),
+        "{texts:?}"
+    );
+}

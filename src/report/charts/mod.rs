@@ -2,6 +2,9 @@
 //! [`distribution::Distribution`] (histogram and cumulative curve of one metric over the trials,
 //! with its P10/P50/P90, plan and actual marked) and [`fan::Fan`] (a monthly series' low–high band
 //! and median, with the plan total or a cash floor marked). [`run_charts`] picks a run's fixed set.
+//! The analyses have theirs: [`tornado::Tornado`] and [`sobol::SobolChart`] (`sensitivity`),
+//! [`compare::Variants`] and [`compare::FrontierChart`] (`compare`), [`backtest::BacktestChart`]
+//! (`backtest`), drawn on the shared row layout of [`rows`].
 //!
 //! Like the other exporters these build bytes in memory and never touch the file system; the
 //! caller writes them (`sibsim run --charts DIR`, all or nothing).

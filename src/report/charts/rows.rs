@@ -188,7 +188,10 @@ mod tests {
     fn ranges_take_the_anchor_and_pad() {
         // 0 joins 1..3; 5% of the span 3 each side.
         let (lo, hi) = range([1.0, 3.0], Some(0.0));
-        assert!((lo + 0.15).abs() < 1e-12 && (hi - 3.15).abs() < 1e-12, "{lo} {hi}");
+        assert!(
+            (lo + 0.15).abs() < 1e-12 && (hi - 3.15).abs() < 1e-12,
+            "{lo} {hi}"
+        );
         assert_eq!(range([f64::NAN], None), (0.0, 1.0));
         assert_eq!(range([2.0, 2.0], None), (1.8, 2.2));
     }
