@@ -38,6 +38,9 @@ pub enum Command {
         sampling: Sampling,
         #[command(flatten)]
         output: JsonOutput,
+        /// Also write the back-test's chart (SVG) into this folder (docs/charts.md).
+        #[arg(long, value_name = "DIR")]
+        charts: Option<PathBuf>,
     },
     /// Scale each plan figure by past projects' actual/plan ratios (the outside view) and set it
     /// beside the simulation (the inside view).
@@ -307,6 +310,10 @@ pub struct CompareArgs {
     pub structure: StructureArgs,
     #[command(flatten)]
     pub output: CompareOutput,
+    /// Also write the comparison's charts (SVG) into this folder: the risk-transfer frontier and
+    /// the key figures across the variants (docs/charts.md).
+    #[arg(long, value_name = "DIR")]
+    pub charts: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -375,4 +382,7 @@ pub struct SensitivityArgs {
     pub min_leaf: Option<usize>,
     #[command(flatten)]
     pub output: CompareOutput,
+    /// Also write each output's tornado and Sobol charts (SVG) into this folder (docs/charts.md).
+    #[arg(long, value_name = "DIR")]
+    pub charts: Option<PathBuf>,
 }

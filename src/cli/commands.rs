@@ -23,7 +23,7 @@ use sibsim::error::Error;
 use sibsim::evidence::calibrate::problems;
 use sibsim::evidence::results::{Calibration, Listing};
 use sibsim::evidence::Library;
-use sibsim::report::charts::run_charts;
+use sibsim::report::charts::{backtest_chart, run_charts};
 use sibsim::report::csv::{Csv, TrialsCsv};
 use sibsim::report::html::HtmlReport;
 use sibsim::report::json::Json;
@@ -382,7 +382,15 @@ pub(super) fn pay(args: PayArgs) -> anyhow::Result<()> {
     print(Report::Settlement(&settlement), args.output.json)
 }
 
-pub(super) fn backtest(file: &Path, sampling: &Sampling, json: bool) -> anyhow::Result<()> {
+pub(super) fn backtest(
+    file: &Path,
+    sampling: &Sampling,
+    json: bool,
+    charts: Option<&Path>,
+) -> anyhow::Result<()> {
+    if let Some(dir) = charts {
+        check_dir("--charts", dir)?;
+    }
     let (model, table) = load_and_run(
         file,
         sampling,
@@ -390,7 +398,15 @@ pub(super) fn backtest(file: &Path, sampling: &Sampling, json: bool) -> anyhow::
         ("has no [actuals]", "expected a scenario with recorded outturns: [actuals] \"<metric>\" = { value = N, source = \"<report> <table>\" }"),
     )?;
     let seed = sampling.seed.unwrap_or(model.settings.seed);
-    print(Report::Backtest(&Backtest::new(&model, &table, seed)), json)
+    let backtest = Backtest::new(&model, &table, seed);
+    if let Some(dir) = charts {
+        // load_and_run refused a scenario without actuals; one whose actuals the run does not
+        // record has no chart, and the table below says which.
+        if let Some(c) = backtest_chart(&backtest)? {
+            write_all_or_nothing(dir, &[(c.file.as_str(), c.svg.into_bytes())])?;
+        }
+    }
+    print(Report::Backtest(&backtest), json)
 }
 
 pub(super) fn outside_view(
@@ -517,7 +533,7 @@ pub(super) fn check_out_dir(out: &Path) -> Result<(), Error> {
 }
 
 /// As [`check_out_dir`], for the folder of another option (`--charts`).
-fn check_dir(option: &str, dir: &Path) -> Result<(), Error> {
+pub(super) fn check_dir(option: &str, dir: &Path) -> Result<(), Error> {
     check_out_dir(dir).map_err(|e| match e {
         Error::InvalidOption { problem, valid, .. } => Error::InvalidOption {
             option: option.into(),

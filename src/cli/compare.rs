@@ -12,11 +12,12 @@ use sibsim::compare::seek::{
 use sibsim::compare::{self, report, CompareError, Knob, Schedule, Setup, VariantDef};
 use sibsim::engine::metrics::Layout;
 use sibsim::error::Error;
+use sibsim::report::charts::{compare_charts, Chart, Skipped};
 use sibsim::report::write_all_or_nothing;
 use sibsim::scenario::{self, Event, Model};
 
 use super::args::{CompareArgs, CompareOutput, Sampling, SeekArgs, StructureArgs};
-use super::commands::{check_out_dir, default_out, progress_bar};
+use super::commands::{check_dir, check_out_dir, default_out, progress_bar};
 use super::write_stdout;
 
 fn option(option: &str, problem: String, valid: &str) -> CompareError {
@@ -281,6 +282,27 @@ pub(super) fn write_and_print(
     }
 }
 
+/// Write `charts` into `dir`, all or nothing, and say on stderr (unless `quiet`) what was written
+/// and which charts were left out, and why.
+pub(super) fn write_charts(
+    dir: &Path,
+    (charts, skipped): (Vec<Chart>, Vec<Skipped>),
+    quiet: bool,
+) -> anyhow::Result<()> {
+    let files: Vec<(&str, Vec<u8>)> = charts
+        .iter()
+        .map(|c| (c.file.as_str(), c.svg.clone().into_bytes()))
+        .collect();
+    write_all_or_nothing(dir, &files)?;
+    if !quiet {
+        for s in &skipped {
+            eprintln!("chart {} not drawn: {}", s.chart, s.why);
+        }
+        eprintln!("wrote {} charts to {}", files.len(), dir.display());
+    }
+    Ok(())
+}
+
 pub(super) fn styled(bar: ProgressBar) -> ProgressBar {
     if let Ok(style) =
         indicatif::ProgressStyle::with_template("{spinner} {msg}: {pos}/{len} trials [{bar:30}]")
@@ -375,6 +397,9 @@ pub(super) fn compare(args: CompareArgs) -> anyhow::Result<()> {
             .into())
         }
     };
+    if let Some(dir) = &args.charts {
+        check_dir("--charts", dir)?;
+    }
     let (setup, out, bar) = start(
         &model,
         &args.sampling,
@@ -393,6 +418,11 @@ pub(super) fn compare(args: CompareArgs) -> anyhow::Result<()> {
     }
     bar.finish_and_clear();
     let c = report::Comparison::new(&name, &setup, &base, &runs);
+    // Drawn before anything is written, so that a chart that fails leaves every output as it was.
+    let charts = match &args.charts {
+        Some(_) => Some(compare_charts(&c)?),
+        None => None,
+    };
     write_and_print(
         &out,
         ("compare.json", report::to_json(&c)?),
@@ -400,6 +430,9 @@ pub(super) fn compare(args: CompareArgs) -> anyhow::Result<()> {
         args.output.json,
         || report::render(&c),
     )?;
+    if let (Some(dir), Some(charts)) = (&args.charts, charts) {
+        write_charts(dir, charts, args.output.quiet)?;
+    }
     if !args.output.quiet {
         // The base, its pilot if any variant was solved, and every variant's runs.
         let pilot = usize::from(runs.iter().any(|r| r.solve.is_some()));

@@ -48,7 +48,8 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
             file,
             sampling,
             output,
-        } => commands::backtest(&file, &sampling, output.json),
+            charts,
+        } => commands::backtest(&file, &sampling, output.json, charts.as_deref()),
     }
 }
 

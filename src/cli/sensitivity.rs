@@ -7,7 +7,10 @@ use sibsim::sensitivity::report;
 
 use super::args::SensitivityArgs;
 use super::commands::progress_bar;
-use super::compare::{out_dir, styled, write_and_print};
+use sibsim::report::charts::{sobol_charts, tornado_charts};
+
+use super::commands::check_dir;
+use super::compare::{out_dir, styled, write_and_print, write_charts};
 
 pub(super) fn sensitivity(args: SensitivityArgs) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
@@ -44,6 +47,9 @@ pub(super) fn sensitivity(args: SensitivityArgs) -> anyhow::Result<()> {
         .into());
     }
     let out = out_dir(&args.output, &args.file)?;
+    if let Some(dir) = &args.charts {
+        check_dir("--charts", dir)?;
+    }
     let bar = styled(progress_bar(opts.trials, args.output.quiet));
     let progress = |label: &str, done: u64, total: u64| {
         if bar.length() != Some(total) {
@@ -57,6 +63,17 @@ pub(super) fn sensitivity(args: SensitivityArgs) -> anyhow::Result<()> {
     let s = analysis::analyse(&model, &opts, &progress);
     bar.finish_and_clear();
     let s = s?;
+    // Drawn before anything is written, so that a chart that fails leaves every output as it was.
+    let charts = match &args.charts {
+        Some(_) => {
+            let (mut charts, mut skipped) = tornado_charts(&s)?;
+            let (more, left) = sobol_charts(&s)?;
+            charts.extend(more);
+            skipped.extend(left);
+            Some((charts, skipped))
+        }
+        None => None,
+    };
     write_and_print(
         &out,
         ("sensitivity.json", report::to_json(&s)?),
@@ -64,6 +81,9 @@ pub(super) fn sensitivity(args: SensitivityArgs) -> anyhow::Result<()> {
         args.output.json,
         || report::render(&s),
     )?;
+    if let (Some(dir), Some(charts)) = (&args.charts, charts) {
+        write_charts(dir, charts, args.output.quiet)?;
+    }
     if !args.output.quiet {
         eprintln!(
             "sensitivity took {:.2} s; wrote sensitivity.json, sensitivity.csv to {}",

@@ -2,6 +2,9 @@
 //! [`distribution::Distribution`] (histogram and cumulative curve of one metric over the trials,
 //! with its P10/P50/P90, plan and actual marked) and [`fan::Fan`] (a monthly series' low–high band
 //! and median, with the plan total or a cash floor marked). [`run_charts`] picks a run's fixed set.
+//! The analyses have theirs: [`tornado::Tornado`] and [`sobol::SobolChart`] (`sensitivity`),
+//! [`compare::Variants`] and [`compare::FrontierChart`] (`compare`), [`backtest::BacktestChart`]
+//! (`backtest`), drawn on the shared row layout of [`rows`].
 //!
 //! Like the other exporters these build bytes in memory and never touch the file system; the
 //! caller writes them (`sibsim run --charts DIR`, all or nothing).
@@ -20,8 +23,13 @@
 //! escapes `<`, `>`, `&`, `"` and `'` in text and attributes; [`plain`] also replaces the control
 //! characters XML 1.0 forbids, so every chart parses as XML whatever the names hold.
 
+pub mod backtest;
+pub mod compare;
 pub mod distribution;
 pub mod fan;
+pub mod rows;
+pub mod sobol;
+pub mod tornado;
 
 use plotters::style::RGBColor;
 
@@ -30,8 +38,12 @@ use crate::analysis::RunReport;
 use crate::engine::table::TrialTable;
 use crate::scenario::Model;
 
+pub use backtest::{backtest_chart, BacktestChart};
+pub use compare::{compare_charts, FrontierChart, Variants};
 pub use distribution::{Distribution, Marker, MarkerKind};
 pub use fan::Fan;
+pub use sobol::{sobol_charts, SobolChart};
+pub use tornado::{tornado_charts, Tornado};
 
 /// Width and height of every chart, in SVG user units (pixels).
 pub const SIZE: (u32, u32) = (900, 560);

@@ -1,0 +1,452 @@
+//! Charts of the analyses (`sibsim::report::charts`): the tornado and Sobol charts of
+//! `sensitivity`, the comparison and frontier charts of `compare`, the back-test chart. Each
+//! renders for the bundled inputs as well-formed XML, and one mark per chart type sits where the
+//! chart's own x axis (recovered from its tick labels) puts its value.
+
+use sibsim::analysis::backtest::Backtest;
+use sibsim::engine::run;
+use sibsim::engine::runner::RunOptions;
+use sibsim::report::charts::{
+    backtest_chart, hex, palette, sobol_charts, tornado_charts, Chart, SobolChart, Tornado,
+};
+use sibsim::scenario;
+use sibsim::sensitivity::analysis::{self, Options, Sensitivity};
+
+const SCENARIOS: [&str; 4] = ["box1", "ips_new_service", "mhep1", "mhep1_reset"];
+
+fn load(name: &str) -> sibsim::scenario::Model {
+    scenario::load(std::path::Path::new(&format!("scenarios/{name}.toml")))
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn sensitivity(name: &str) -> Sensitivity {
+    let model = load(name);
+    let opts = Options {
+        trials: 300,
+        seed: model.settings.seed,
+        threads: None,
+        metrics: vec!["engagements".into(), "job_starts".into()],
+        events: vec![],
+        sobol_n: 32,
+        bootstrap: 100,
+        confidence: 0.95,
+        band: 0.1,
+        depth: 1,
+        min_leaf: 20,
+    };
+    analysis::analyse(&model, &opts, &|_, _, _| {}).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// A number as a tick label writes it: `2,500`, `£1.2m`, `−£350k`, `45%`, `-0.05`.
+fn parse_tick(s: &str) -> Option<f64> {
+    let s = s
+        .trim()
+        .replace(',', "")
+        .replace('−', "-")
+        .replace(['£', '×'], "");
+    let (s, scale) = if let Some(v) = s.strip_suffix('m') {
+        (v.to_string(), 1e6)
+    } else if let Some(v) = s.strip_suffix('k') {
+        (v.to_string(), 1e3)
+    } else if let Some(v) = s.strip_suffix('%') {
+        (v.to_string(), 0.01)
+    } else {
+        (s, 1.0)
+    };
+    s.parse::<f64>().ok().map(|v| v * scale)
+}
+
+/// The x axis' mapping, value → pixel, from its first and last tick labels (centred text whose
+/// content is a number).
+fn x_axis(doc: &roxmltree::Document) -> impl Fn(f64) -> f64 {
+    let ticks: Vec<(f64, f64)> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text") && n.attribute("text-anchor") == Some("middle"))
+        .filter_map(|n| {
+            let v = parse_tick(n.text()?)?;
+            let x: f64 = n.attribute("x")?.parse().ok()?;
+            Some((v, x))
+        })
+        .collect();
+    assert!(ticks.len() >= 2, "fewer than two x tick labels: {ticks:?}");
+    let ((v0, x0), (v1, x1)) = (ticks[0], ticks[ticks.len() - 1]);
+    assert!(v1 > v0, "ticks {ticks:?}");
+    move |v| x0 + (v - v0) * (x1 - x0) / (v1 - v0)
+}
+
+/// `(x, y, width, height)` of the rectangles filled with `colour`, top first.
+fn rects(doc: &roxmltree::Document, colour: &str) -> Vec<(f64, f64, f64, f64)> {
+    let mut r: Vec<(f64, f64, f64, f64)> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("rect") && n.attribute("fill") == Some(colour))
+        .filter_map(|n| {
+            let a = |k: &str| n.attribute(k)?.parse::<f64>().ok();
+            Some((a("x")?, a("y")?, a("width")?, a("height")?))
+        })
+        .collect();
+    r.sort_by(|a, b| a.1.total_cmp(&b.1));
+    r
+}
+
+/// `(cx, cy)` of the circles filled with `colour` of radius `r`, top first.
+fn circles(doc: &roxmltree::Document, colour: &str, r: &str) -> Vec<(f64, f64)> {
+    let mut c: Vec<(f64, f64)> = doc
+        .descendants()
+        .filter(|n| {
+            n.has_tag_name("circle")
+                && n.attribute("fill") == Some(colour)
+                && n.attribute("r") == Some(r)
+        })
+        .filter_map(|n| {
+            Some((
+                n.attribute("cx")?.parse().ok()?,
+                n.attribute("cy")?.parse().ok()?,
+            ))
+        })
+        .collect();
+    c.sort_by(|a, b| a.1.total_cmp(&b.1));
+    c
+}
+
+fn parse(c: &Chart) -> roxmltree::Document<'_> {
+    let doc =
+        roxmltree::Document::parse(&c.svg).unwrap_or_else(|e| panic!("{}: not XML: {e}", c.file));
+    assert_eq!(doc.root_element().tag_name().name(), "svg");
+    let texts: String = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .filter_map(|n| n.text())
+        .collect();
+    assert!(texts.contains(&c.title), "{}: title not drawn", c.file);
+    doc
+}
+
+#[test]
+fn the_tornado_puts_the_largest_swing_first_at_its_length() {
+    for name in SCENARIOS {
+        let s = sensitivity(name);
+        let (charts, skipped) = tornado_charts(&s).expect("charts");
+        assert!(skipped.is_empty(), "{name}: {skipped:?}");
+        assert_eq!(
+            charts.iter().map(|c| c.file.as_str()).collect::<Vec<_>>(),
+            ["tornado-engagements.svg", "tornado-job_starts.svg"],
+            "{name}"
+        );
+        for (c, o) in charts.iter().zip(&s.outputs) {
+            let doc = parse(c);
+            let t = Tornado::new(&s, o);
+            // The largest |swing| among the analysis' bars, computed here from its medians.
+            let largest = o
+                .tornado
+                .iter()
+                .filter_map(|b| Some((b.high? - b.low?).abs()))
+                .fold(0.0, f64::max);
+            assert_eq!((t.bars[0].2 - t.bars[0].1).abs(), largest, "{name}");
+            let mut bars = rects(&doc, &hex(palette::BLUE));
+            bars.extend(rects(&doc, &hex(palette::ORANGE)));
+            bars.sort_by(|a, b| a.1.total_cmp(&b.1));
+            assert_eq!(bars.len(), t.bars.len(), "{name} {}", c.file);
+            let top = bars[0];
+            assert!(
+                bars.iter().all(|b| b.2 <= top.2),
+                "{name} {}: the top bar is not the longest: {bars:?}",
+                c.file
+            );
+            let x = x_axis(&doc);
+            let (low, high) = (t.bars[0].1.min(t.bars[0].2), t.bars[0].1.max(t.bars[0].2));
+            assert!(
+                (top.0 - x(low)).abs() <= 1.5 && (top.0 + top.2 - x(high)).abs() <= 1.5,
+                "{name} {}: top bar {top:?}, the axis puts {low}..{high} at {:.1}..{:.1}",
+                c.file,
+                x(low),
+                x(high)
+            );
+        }
+    }
+}
+
+#[test]
+fn sobol_bars_end_at_their_first_order_index() {
+    let blue = hex(palette::BLUE);
+    for name in SCENARIOS {
+        let s = sensitivity(name);
+        let (charts, skipped) = sobol_charts(&s).expect("charts");
+        assert_eq!(charts.len() + skipped.len(), 2, "{name}: {skipped:?}");
+        for c in &charts {
+            let doc = parse(c);
+            let o = s
+                .outputs
+                .iter()
+                .find(|o| c.file == format!("sobol-{}.svg", o.metric))
+                .expect("output");
+            let chart = SobolChart::new(&s, o).expect("indices");
+            let x = x_axis(&doc);
+            // First-order bars, top first: one per row, from 0 to the estimate.
+            let bars = rects(&doc, &blue);
+            assert_eq!(bars.len(), chart.rows.len(), "{name} {}", c.file);
+            for (bar, row) in bars.iter().zip(&chart.rows) {
+                let v = row.first.value;
+                let (a, b) = (x(v.min(0.0)), x(v.max(0.0)));
+                assert!(
+                    (bar.0 - a).abs() <= 1.5 && (bar.0 + bar.2 - b).abs() <= 1.5,
+                    "{name} {} {}: bar {bar:?}, the axis puts 0..{v} at {a:.1}..{b:.1}",
+                    c.file,
+                    row.name
+                );
+            }
+            // The upper-bound caveat is drawn exactly when a row carries it.
+            let starred = chart.rows.iter().any(|r| r.upper_bound);
+            assert_eq!(
+                c.svg.contains("total effect an upper bound"),
+                starred,
+                "{name}"
+            );
+        }
+    }
+}
+
+#[test]
+fn each_actual_sits_at_its_percentile() {
+    let green = hex(palette::GREEN);
+    for name in ["mhep1", "mhep1_reset"] {
+        let model = load(name);
+        let opts = RunOptions {
+            trials: Some(300),
+            ..Default::default()
+        };
+        let table = run(&model, &opts, &|_| {}).expect("run");
+        let b = Backtest::new(&model, &table, model.settings.seed);
+        assert!(!b.actuals.is_empty(), "{name}");
+        let c = backtest_chart(&b).expect("renders").expect("a chart");
+        let doc = parse(&c);
+        let x = x_axis(&doc);
+        let dots = circles(&doc, &green, "7");
+        assert_eq!(dots.len(), b.actuals.len(), "{name}");
+        for (dot, row) in dots.iter().zip(&b.actuals) {
+            assert!(
+                (dot.0 - x(row.percentile)).abs() <= 1.0,
+                "{name} {}: dot at {} but P{} is at {:.1}",
+                row.metric,
+                dot.0,
+                row.percentile * 100.0,
+                x(row.percentile)
+            );
+        }
+    }
+    // No actuals, no chart.
+    let model = load("box1");
+    let table = run(
+        &model,
+        &RunOptions {
+            trials: Some(50),
+            ..Default::default()
+        },
+        &|_| {},
+    )
+    .expect("run");
+    let b = Backtest::new(&model, &table, 1);
+    assert!(backtest_chart(&b).expect("ok").is_none());
+}
+
+fn sibsim() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("sibsim").expect("binary")
+}
+
+fn svgs(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("charts folder")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    for n in &names {
+        let text = std::fs::read_to_string(dir.join(n)).expect("read");
+        roxmltree::Document::parse(&text).unwrap_or_else(|e| panic!("{n}: not XML: {e}"));
+    }
+    names
+}
+
+#[test]
+fn compare_draws_the_frontier_where_its_axis_puts_each_variant() {
+    let root = tempfile::tempdir().expect("tempdir");
+    for (args, expect) in [
+        (vec!["compare", "scenarios/mhep1_structures.toml"], 4usize),
+        (
+            vec![
+                "compare",
+                "scenarios/ips_new_service.toml",
+                "--sweep",
+                "tariff_scale=0.5,1,1.5",
+            ],
+            // The base and the three swept values.
+            4,
+        ),
+    ] {
+        let (out, dir) = (root.path().join("out"), root.path().join("charts"));
+        sibsim()
+            .args(&args)
+            .args(["--trials", "100", "--quiet", "--json"])
+            .arg("--out")
+            .arg(&out)
+            .arg("--charts")
+            .arg(&dir)
+            .assert()
+            .success();
+        let names = svgs(&dir);
+        assert!(names.contains(&"frontier.svg".into()), "{names:?}");
+        assert!(
+            names.contains(
+                &"variants-commissioners.cost_per_sustained_job.ratio_of_means.svg".into()
+            ),
+            "{names:?}"
+        );
+        let json: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("compare.json")).expect("json"))
+                .expect("parses");
+        let points = json["frontier"]["points"].as_array().expect("points");
+        let text = std::fs::read_to_string(dir.join("frontier.svg")).expect("svg");
+        let doc = roxmltree::Document::parse(&text).expect("xml");
+        let x = x_axis(&doc);
+        let mut drawn: Vec<(f64, f64)> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("circle") && n.attribute("r") == Some("8"))
+            .filter_map(|n| {
+                Some((
+                    n.attribute("cx")?.parse().ok()?,
+                    n.attribute("cy")?.parse().ok()?,
+                ))
+            })
+            .collect();
+        drawn.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut costs: Vec<f64> = points
+            .iter()
+            .filter_map(|p| p["cost_per_sustained_job"].as_f64())
+            .collect();
+        costs.sort_by(f64::total_cmp);
+        assert_eq!(costs.len(), expect, "{args:?}");
+        assert_eq!(drawn.len(), costs.len(), "{args:?}: {drawn:?}");
+        for (d, c) in drawn.iter().zip(&costs) {
+            assert!(
+                (d.0 - x(*c)).abs() <= 1.0,
+                "{args:?}: {d:?} vs {c} at {:.1}",
+                x(*c)
+            );
+        }
+        // Frontier members filled, dominated variants hollow.
+        let hollow = text.matches("fill=\"none\"").count();
+        let dominated = points
+            .iter()
+            .filter(|p| !p["dominated_by"].as_array().expect("list").is_empty())
+            .count();
+        assert!(hollow >= dominated, "{args:?}");
+        std::fs::remove_dir_all(&dir).expect("clean");
+    }
+}
+
+#[test]
+fn sensitivity_and_backtest_write_their_charts() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let dir = root.path().join("charts");
+    sibsim()
+        .args([
+            "sensitivity",
+            "scenarios/ips_new_service.toml",
+            "--trials",
+            "200",
+            "--sobol-n",
+            "32",
+            "--bootstrap",
+            "100",
+            "--metric",
+            "job_starts",
+            "--quiet",
+            "--json",
+        ])
+        .arg("--out")
+        .arg(root.path().join("out"))
+        .arg("--charts")
+        .arg(&dir)
+        .assert()
+        .success();
+    assert_eq!(
+        svgs(&dir),
+        ["sobol-job_starts.svg", "tornado-job_starts.svg"]
+    );
+    let bt = root.path().join("bt");
+    sibsim()
+        .args([
+            "backtest",
+            "scenarios/mhep1.toml",
+            "--trials",
+            "100",
+            "--json",
+        ])
+        .arg("--charts")
+        .arg(&bt)
+        .assert()
+        .success();
+    assert_eq!(svgs(&bt), ["backtest.svg"]);
+
+    // A --charts folder that cannot be one fails before anything runs or is written.
+    let file = root.path().join("file");
+    std::fs::write(&file, "").expect("file");
+    let fresh = root.path().join("fresh");
+    for args in [
+        vec![
+            "sensitivity",
+            "scenarios/box1.toml",
+            "--metric",
+            "engagements",
+        ],
+        vec!["compare", "scenarios/mhep1_structures.toml"],
+    ] {
+        let assert = sibsim()
+            .args(&args)
+            .args(["--trials", "50", "--quiet"])
+            .arg("--out")
+            .arg(&fresh)
+            .arg("--charts")
+            .arg(file.join("sub"))
+            .assert()
+            .failure();
+        let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+        assert!(stderr.contains("--charts"), "{args:?}: {stderr}");
+        assert!(!fresh.exists(), "{args:?}");
+    }
+    let assert = sibsim()
+        .args(["backtest", "scenarios/mhep1.toml", "--trials", "50"])
+        .arg("--charts")
+        .arg(file.join("sub"))
+        .assert()
+        .failure();
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("--charts"), "{stderr}");
+}
+
+#[test]
+fn names_in_analysis_charts_stay_text() {
+    let evil = r#"<script>alert("x")</script> & </svg> 'q'"#;
+    let mut s = sensitivity("ips_new_service");
+    s.scenario = evil.into();
+    s.outputs[0].tornado[0].input = evil.into();
+    let (charts, _) = tornado_charts(&s).expect("charts");
+    let doc = parse(&charts[0]);
+    assert!(!doc.descendants().any(|n| n.has_tag_name("script")));
+    let texts: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .filter_map(|n| n.text())
+        .collect();
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains(&format!("Scenario {evil}"))),
+        "{texts:?}"
+    );
+    // The input's name is cut to 40 characters for its row, and stays text.
+    assert!(
+        texts.iter().any(|t| t
+            .trim()
+            .starts_with(r#"<script>alert("x")</script> & </svg>"#)),
+        "{texts:?}"
+    );
+}
