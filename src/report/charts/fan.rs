@@ -124,7 +124,8 @@ impl<'a> Fan<'a> {
         }
         let pad = if hi > lo { (hi - lo) * 0.06 } else { 1.0 };
         let (y0, y1) = (lo - pad, hi + pad);
-        let last = (h as i32 - 1).max(1);
+        // An f64 month axis: plotters' i32 key-point search overflows in debug builds on some ranges.
+        let last = (h as f64 - 1.0).max(1.0);
         let months = self.months;
         let unit = self.unit;
         let [pl, _, ph] = self.levels;
@@ -145,12 +146,14 @@ impl<'a> Fan<'a> {
                 .margin(16)
                 .x_label_area_size(48)
                 .y_label_area_size(72)
-                .build_cartesian_2d(0..last, y0..y1)
+                .build_cartesian_2d(0.0..last, y0..y1)
                 .map_err(&e)?;
-            let x_fmt = |m: &i32| {
-                usize::try_from(*m)
-                    .ok()
-                    .and_then(|m| months.get(m))
+            let x_fmt = |m: &f64| {
+                if m.fract().abs() > 1e-9 || *m < 0.0 {
+                    return String::new();
+                }
+                months
+                    .get(m.round() as usize)
                     .map_or(String::new(), |ym| month_name(*ym))
             };
             let y_fmt = |y: &f64| unit.tick(*y);
@@ -169,9 +172,9 @@ impl<'a> Fan<'a> {
                 .map_err(&e)?;
 
             let band = palette::SKY_BLUE.mix(0.45).filled();
-            let mut outline: Vec<(i32, f64)> =
-                (0..h).map(|m| (m as i32, self.figures[m].high)).collect();
-            outline.extend((0..h).rev().map(|m| (m as i32, self.figures[m].low)));
+            let mut outline: Vec<(f64, f64)> =
+                (0..h).map(|m| (m as f64, self.figures[m].high)).collect();
+            outline.extend((0..h).rev().map(|m| (m as f64, self.figures[m].low)));
             chart
                 .draw_series(std::iter::once(Polygon::new(outline, band)))
                 .map_err(&e)?
@@ -181,7 +184,7 @@ impl<'a> Fan<'a> {
             chart
                 .draw_series(std::iter::once(PathElement::new(
                     (0..h)
-                        .map(|m| (m as i32, self.figures[m].median))
+                        .map(|m| (m as f64, self.figures[m].median))
                         .collect::<Vec<_>>(),
                     median,
                 )))
@@ -194,7 +197,7 @@ impl<'a> Fan<'a> {
                 Some(FanMark::Total { label, value }) => {
                     chart
                         .draw_series(std::iter::once(Circle::new(
-                            (h as i32 - 1, *value),
+                            (h as f64 - 1.0, *value),
                             6,
                             red.filled(),
                         )))
@@ -206,7 +209,7 @@ impl<'a> Fan<'a> {
                     let style = red.stroke_width(2);
                     chart
                         .draw_series(std::iter::once(DashedPathElement::new(
-                            vec![(0, *value), (last, *value)],
+                            vec![(0.0, *value), (last, *value)],
                             8,
                             4,
                             style,
