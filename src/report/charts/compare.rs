@@ -7,7 +7,7 @@
 use plotters::prelude::*;
 
 use super::rows::{self, Frame};
-use super::{draw_error, palette, plain, Chart, ChartError, Unit, SIZE};
+use super::{draw_error, palette, plain, with_footnote, Chart, ChartError, Unit, SIZE};
 use crate::compare::report::{Comparison, FigureReport};
 
 /// Colours given to variants in turn on the frontier (Okabe–Ito, yellow last: it is the palest).
@@ -212,14 +212,7 @@ impl FrontierChart {
         let mut svg = String::new();
         {
             let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
-            root.fill(&WHITE).map_err(&e)?;
-            let (plot, foot) = root.split_vertically(SIZE.1 - 24);
-            foot.draw(&Text::new(
-                self.note.clone(),
-                (16, 4),
-                ("sans-serif", 13).into_font().color(&palette::GREY),
-            ))
-            .map_err(&e)?;
+            let plot = with_footnote(&root, &self.note, &self.title)?;
             let mut chart = ChartBuilder::on(&plot)
                 .caption(plain(&self.title), ("sans-serif", 22))
                 .margin(16)

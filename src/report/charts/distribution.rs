@@ -6,7 +6,7 @@
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
-use super::{draw_error, palette, plain, Chart, ChartError, Unit, SIZE};
+use super::{draw_error, palette, plain, with_footnote, Chart, ChartError, Unit, SIZE};
 use crate::analysis::summary::{percentile_of, quantile_sorted};
 use crate::scenario::Model;
 
@@ -184,14 +184,7 @@ impl<'a> Distribution<'a> {
         let mut svg = String::new();
         {
             let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
-            root.fill(&WHITE).map_err(&e)?;
-            let (plot, foot) = root.split_vertically(SIZE.1 - 24);
-            foot.draw(&Text::new(
-                self.note.clone(),
-                (16, 4),
-                ("sans-serif", 13).into_font().color(&palette::GREY),
-            ))
-            .map_err(&e)?;
+            let plot = with_footnote(&root, &self.note, &self.title)?;
             let mut chart = ChartBuilder::on(&plot)
                 .caption(plain(&self.title), ("sans-serif", 22))
                 .margin(16)

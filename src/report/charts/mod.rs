@@ -414,6 +414,32 @@ pub(crate) fn draw_error<E: std::fmt::Debug>(chart: &str) -> impl Fn(E) -> Chart
     }
 }
 
+/// Fills `root` white, writes `note` as a grey footnote along its bottom, and returns the area
+/// above it for the plot (`chart`, the title, names the chart in errors).
+pub(crate) fn with_footnote<'a>(
+    root: &plotters::drawing::DrawingArea<
+        plotters::prelude::SVGBackend<'a>,
+        plotters::coord::Shift,
+    >,
+    note: &str,
+    chart: &str,
+) -> Result<
+    plotters::drawing::DrawingArea<plotters::prelude::SVGBackend<'a>, plotters::coord::Shift>,
+    ChartError,
+> {
+    use plotters::prelude::*;
+    let e = draw_error(chart);
+    root.fill(&WHITE).map_err(&e)?;
+    let (plot, foot) = root.split_vertically(SIZE.1 - 24);
+    foot.draw(&Text::new(
+        note.to_owned(),
+        (16, 4),
+        ("sans-serif", 13).into_font().color(&palette::GREY),
+    ))
+    .map_err(&e)?;
+    Ok(plot)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
