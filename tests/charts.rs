@@ -10,6 +10,8 @@ use sibsim::engine::table::TrialTable;
 use sibsim::report::charts::{hex, palette, run_charts, Chart, Distribution};
 use sibsim::scenario::{self, Model};
 
+mod common;
+
 const SCENARIOS: [&str; 4] = ["box1", "ips_new_service", "mhep1", "mhep1_reset"];
 
 fn simulate(name: &str, trials: u64) -> (Model, TrialTable, RunReport) {
@@ -39,37 +41,9 @@ fn charts(name: &str) -> (Model, TrialTable, Vec<Chart>) {
     (model, table, charts)
 }
 
-/// A number as a tick label writes it: `2,500`, `£1.2m`, `−£350k`, `45%`.
-fn parse_tick(s: &str) -> Option<f64> {
-    let s = s
-        .trim()
-        .replace(',', "")
-        .replace('−', "-")
-        .replace(['£', '×'], "");
-    let (s, scale) = if let Some(v) = s.strip_suffix('m') {
-        (v.to_string(), 1e6)
-    } else if let Some(v) = s.strip_suffix('k') {
-        (v.to_string(), 1e3)
-    } else {
-        (s, 1.0)
-    };
-    s.parse::<f64>().ok().map(|v| v * scale)
-}
-
-/// The x-axis mapping recovered from the SVG: the x-axis tick labels (centred text whose content
-/// is a number), as `(value, x)`, the first and last.
+/// The x-axis mapping recovered from the SVG: its first and last tick labels as `(value, x)`.
 fn x_axis(doc: &roxmltree::Document) -> ((f64, f64), (f64, f64)) {
-    let ticks: Vec<(f64, f64)> = doc
-        .descendants()
-        .filter(|n| n.has_tag_name("text") && n.attribute("text-anchor") == Some("middle"))
-        .filter_map(|n| {
-            let v = parse_tick(n.text()?)?;
-            let x: f64 = n.attribute("x")?.parse().ok()?;
-            Some((v, x))
-        })
-        .collect();
-    assert!(ticks.len() >= 2, "fewer than two x tick labels: {ticks:?}");
-    (ticks[0], ticks[ticks.len() - 1])
+    common::svg::x_ticks(doc)
 }
 
 /// The x of the vertical polylines drawn in `colour` with stroke width `width`.

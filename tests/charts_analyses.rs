@@ -12,6 +12,8 @@ use sibsim::report::charts::{
 use sibsim::scenario;
 use sibsim::sensitivity::analysis::{self, Options, Sensitivity};
 
+mod common;
+
 const SCENARIOS: [&str; 4] = ["box1", "ips_new_service", "mhep1", "mhep1_reset"];
 
 fn load(name: &str) -> sibsim::scenario::Model {
@@ -37,40 +39,10 @@ fn sensitivity(name: &str) -> Sensitivity {
     analysis::analyse(&model, &opts, &|_, _, _| {}).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
-/// A number as a tick label writes it: `2,500`, `£1.2m`, `−£350k`, `45%`, `-0.05`.
-fn parse_tick(s: &str) -> Option<f64> {
-    let s = s
-        .trim()
-        .replace(',', "")
-        .replace('−', "-")
-        .replace(['£', '×'], "");
-    let (s, scale) = if let Some(v) = s.strip_suffix('m') {
-        (v.to_string(), 1e6)
-    } else if let Some(v) = s.strip_suffix('k') {
-        (v.to_string(), 1e3)
-    } else if let Some(v) = s.strip_suffix('%') {
-        (v.to_string(), 0.01)
-    } else {
-        (s, 1.0)
-    };
-    s.parse::<f64>().ok().map(|v| v * scale)
-}
-
-/// The x axis' mapping, value → pixel, from its first and last tick labels (centred text whose
-/// content is a number).
+/// The x axis' mapping, value → pixel, from its first and last tick labels.
 fn x_axis(doc: &roxmltree::Document) -> impl Fn(f64) -> f64 {
-    let ticks: Vec<(f64, f64)> = doc
-        .descendants()
-        .filter(|n| n.has_tag_name("text") && n.attribute("text-anchor") == Some("middle"))
-        .filter_map(|n| {
-            let v = parse_tick(n.text()?)?;
-            let x: f64 = n.attribute("x")?.parse().ok()?;
-            Some((v, x))
-        })
-        .collect();
-    assert!(ticks.len() >= 2, "fewer than two x tick labels: {ticks:?}");
-    let ((v0, x0), (v1, x1)) = (ticks[0], ticks[ticks.len() - 1]);
-    assert!(v1 > v0, "ticks {ticks:?}");
+    let ((v0, x0), (v1, x1)) = common::svg::x_ticks(doc);
+    assert!(v1 > v0, "ticks {:?}", (v0, v1));
     move |v| x0 + (v - v0) * (x1 - x0) / (v1 - v0)
 }
 

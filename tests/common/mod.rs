@@ -2,6 +2,8 @@
 //! (not the sampling): tests whose premise or recorded figures predate those changes run on them.
 #![allow(dead_code)] // each test crate uses some of these
 
+pub mod svg;
+
 /// `text` with every on-account base's `until = "YYYY-MM"` taken out: the contract as it was when
 /// `before.csv` was recorded (bases lapsed only at the next block; issue 12 added `until`, a change
 /// of the contract, not of the sampling this test guards).
