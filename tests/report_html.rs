@@ -43,6 +43,8 @@ fn page(model: &Model, file: &str, text: &str, trials: u64) -> (String, RunRepor
         skipped: &skipped,
         file,
         text,
+        sections: &[],
+        command: "sibsim report FILE",
     }
     .render();
     (html, report)
@@ -122,18 +124,24 @@ fn mhep1_page_parses_is_self_contained_and_leads_with_the_headline() {
         ["headline", "charts", "assumptions", "method", "reproduce"]
     );
 
-    // The headline section shows the terminal headline of the same run, exactly, and its
-    // warnings in words.
+    // The headline section shows the warnings in words, then the terminal headline's figures as
+    // tables: every cell's text appears in the terminal headline of the same run.
     let headline = Headline::new(&report, header(&report));
+    let terminal = headline.render();
     let head = section(&doc, "headline");
-    let pre = head
+    let cells: Vec<String> = head
         .descendants()
-        .find(|n| n.has_tag_name("pre"))
-        .expect("pre");
-    assert_eq!(text_of(pre), headline.render());
+        .filter(|n| n.attribute("data-summary").is_some())
+        .map(text_of)
+        .collect();
+    assert!(cells.len() > 40, "{} figures", cells.len());
+    for c in &cells {
+        assert!(terminal.contains(c.as_str()), "{c} is not in\n{terminal}");
+    }
     let items: Vec<String> = head
         .descendants()
-        .filter(|n| n.has_tag_name("li"))
+        .filter(|n| n.has_tag_name("ul"))
+        .flat_map(|ul| ul.children().filter(|n| n.has_tag_name("li")))
         .map(text_of)
         .collect();
     let expected: Vec<&str> = headline.warnings.iter().map(|w| w.text.as_str()).collect();
@@ -293,22 +301,233 @@ fn the_command_writes_one_page_and_refuses_what_it_does_not_have() {
         .stderr(predicates::str::contains("bad.toml:1:"));
     assert!(!out2.exists());
 
-    // --compare and --sensitivity are not built yet: refused, not ignored.
-    for flag in [
-        ["--compare", "x.toml"].as_slice(),
-        ["--sensitivity"].as_slice(),
+    // --compare takes a comparison file whose base is the report's scenario, byte for byte;
+    // an unknown sensitivity output is refused too — all before anything runs.
+    for (flags, says) in [
+        (
+            ["--compare", "scenarios/box1.toml"].as_slice(),
+            "is a scenario, not a comparison file",
+        ),
+        (
+            ["--compare", "scenarios/mhep1_structures.toml"].as_slice(),
+            "which is not the report's scenario scenarios/box1.toml",
+        ),
+        (["--metric", "no.such.metric"].as_slice(), "no.such.metric"),
     ] {
         Command::cargo_bin("sibsim")
             .expect("binary")
             .args(["report", "scenarios/box1.toml", "-o"])
             .arg(dir.path().join("c.html"))
-            .args(flag)
+            .args(flags)
             .assert()
             .failure()
-            .stderr(predicates::str::contains(format!(
-                "unexpected argument '{}'",
-                flag[0]
-            )));
+            .code(2)
+            .stderr(predicates::str::contains(says));
     }
     assert!(!dir.path().join("c.html").exists());
+}
+
+/// The headline's figures as the page formats them, written here from the units' definitions
+/// (docs/terminal.md) rather than taken from the library, applied to `summary.json`'s values.
+fn formatted(value: &serde_json::Value, unit: &str) -> String {
+    let Some(x) = value.as_f64() else {
+        assert!(value.is_null(), "{value}");
+        return "undefined".into();
+    };
+    let whole = |x: f64| {
+        let digits = format!("{:.0}", x.abs().round());
+        let mut grouped = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(c);
+        }
+        if x.round() < 0.0 {
+            format!("-{grouped}")
+        } else {
+            grouped
+        }
+    };
+    match unit {
+        "count" => whole(x),
+        "money" => match whole(x).strip_prefix('-') {
+            Some(w) => format!("-£{w}"),
+            None => format!("£{}", whole(x)),
+        },
+        "multiple" => format!("{x:.2}"),
+        "percent" => {
+            let s = format!("{:.1}%", x * 100.0);
+            if s == "-0.0%" {
+                "0.0%".into()
+            } else {
+                s
+            }
+        }
+        "probability" if x > 0.0 && x < 0.0005 => "<0.1%".into(),
+        "probability" if (0.9995..1.0).contains(&x) => ">99.9%".into(),
+        "probability" => format!("{:.1}%", x * 100.0),
+        other => panic!("unknown unit {other}"),
+    }
+}
+
+/// Every figure of the page's headline equals the same figure in the `summary.json` written with
+/// it, formatted; no number in the headline's tables goes unchecked.
+#[test]
+fn every_headline_number_is_the_summary_json_figure() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    Command::cargo_bin("sibsim")
+        .expect("binary")
+        .args([
+            "report",
+            "scenarios/mhep1.toml",
+            "--trials",
+            "500",
+            "--seed",
+            "7",
+            "--quiet",
+            "--out",
+        ])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(dir.path().join("report.html")).expect("report.html");
+    let summary: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("summary.json")).expect("summary.json"),
+    )
+    .expect("json");
+    let doc = parse(&html);
+    let head = section(&doc, "headline");
+    let mut checked = 0;
+    for n in head.descendants().filter(|n| n.is_element()) {
+        let Some(pointer) = n.attribute("data-summary") else {
+            // A table cell without a pointer holds no figure: a name (in <code>), a label or
+            // "not modelled".
+            let is_name = n.children().any(|c| c.has_tag_name("code"));
+            if n.has_tag_name("td") && !is_name {
+                let t = text_of(n);
+                assert!(
+                    !t.chars().any(|c| c.is_ascii_digit()),
+                    "a number without its summary.json figure: {t}"
+                );
+            }
+            continue;
+        };
+        let value = summary
+            .pointer(pointer)
+            .unwrap_or_else(|| panic!("{pointer} is not in summary.json"));
+        let unit = n.attribute("data-unit").expect("data-unit");
+        let shown = text_of(n);
+        // A figure with a note carries its number: "-41.3% [1]".
+        let shown = shown.split(" [").next().unwrap_or(&shown);
+        assert_eq!(shown, formatted(value, unit), "{pointer}");
+        checked += 1;
+    }
+    // MHEP 1: 4 plan figures × 7, 3 sites × 3, 4 ranges × 3, 3 chances.
+    assert_eq!(checked, 4 * 7 + 3 * 3 + 4 * 3 + 3);
+}
+
+/// With --compare and --sensitivity the page gains their sections, after the run's charts and
+/// before the assumptions, each with its charts and its table; the figures behind them are
+/// written beside the page.
+#[test]
+fn the_comparison_and_sensitivity_sections() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    Command::cargo_bin("sibsim")
+        .expect("binary")
+        .args([
+            "report",
+            "scenarios/mhep1.toml",
+            "--compare",
+            "scenarios/mhep1_structures.toml",
+            "--sensitivity",
+            "--sobol-n",
+            "64",
+            "--trials",
+            "300",
+            "--quiet",
+            "--out",
+        ])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "compare.json",
+            "report.html",
+            "sensitivity.json",
+            "summary.json"
+        ]
+    );
+    let html = std::fs::read_to_string(dir.path().join("report.html")).expect("report.html");
+    let doc = parse(&html);
+    assert_self_contained(&doc);
+    let ids: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("section"))
+        .filter_map(|n| n.attribute("id"))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "headline",
+            "charts",
+            "comparison",
+            "sensitivity",
+            "assumptions",
+            "method",
+            "reproduce"
+        ]
+    );
+    let svgs = |id: &str| {
+        section(&doc, id)
+            .descendants()
+            .filter(|n| n.tag_name().name() == "svg")
+            .count()
+    };
+    let compare: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("compare.json")).expect("compare.json"),
+    )
+    .expect("json");
+    // Every variant is named in the comparison's section, which has the frontier and the
+    // key-figures charts.
+    let text = text_of(section(&doc, "comparison"));
+    for v in compare["variants"].as_array().expect("variants") {
+        let name = v["name"].as_str().expect("name");
+        assert!(text.contains(name), "{name}");
+    }
+    assert!(svgs("comparison") >= 2, "{}", svgs("comparison"));
+    // A tornado and a Sobol chart for each of the default outputs, investor.multiple and
+    // engagements; the reverse stress of investor.capital_loss in the table.
+    let sens: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("sensitivity.json")).expect("sensitivity.json"),
+    )
+    .expect("json");
+    let outputs: Vec<&str> = sens["outputs"]
+        .as_array()
+        .expect("outputs")
+        .iter()
+        .map(|o| o["metric"].as_str().expect("metric"))
+        .collect();
+    assert_eq!(outputs, ["investor.multiple", "engagements"]);
+    assert_eq!(svgs("sensitivity"), 4);
+    assert!(text_of(section(&doc, "sensitivity")).contains("investor.capital_loss"));
+    let method = text_of(section(&doc, "method"));
+    assert!(
+        method.contains("Comparison mhep1_structures: 300 trials"),
+        "{method}"
+    );
+    assert!(
+        method.contains("pick-freeze design of 64 base samples"),
+        "{method}"
+    );
+    assert!(text_of(section(&doc, "reproduce")).contains(
+        "sibsim report scenarios/mhep1.toml --trials 300 --seed 2016 --compare scenarios/mhep1_structures.toml --sensitivity --sobol-n 64"
+    ));
 }

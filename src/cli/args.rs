@@ -211,9 +211,34 @@ pub struct ReportArgs {
     pub file: PathBuf,
     #[command(flatten)]
     pub sampling: Sampling,
-    /// The HTML file to write (replaced whole, or left as it was if anything fails).
+    /// The HTML file to write (replaced whole, or left as it was if anything fails). Default:
+    /// `report.html` in the --out folder.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
-    pub output: PathBuf,
+    pub output: Option<PathBuf>,
+    /// Output folder for the figures behind the page: summary.json, and compare.json /
+    /// sensitivity.json with --compare / --sensitivity (and report.html unless -o names the page).
+    /// Default without -o: `sibsim-out/<scenario file stem>`; with -o only the page is written.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Add a comparison of payment structures: a comparison file (docs/compare.md) whose base is
+    /// FILE, run on the same trials and seed.
+    #[arg(long, value_name = "FILE")]
+    pub compare: Option<PathBuf>,
+    /// Add a sensitivity analysis (docs/sensitivity.md): tornado, Sobol indices and reverse stress
+    /// of the --metric outputs and --event failures (default: investor.multiple and engagements,
+    /// and the event investor.capital_loss, where the scenario has them).
+    #[arg(long)]
+    pub sensitivity: bool,
+    /// An output the sensitivity section explains (repeat for more; implies --sensitivity).
+    #[arg(long = "metric", value_name = "M")]
+    pub metrics: Vec<String>,
+    /// A failure event for the sensitivity section's reverse stress (repeat for more; implies
+    /// --sensitivity).
+    #[arg(long = "event", value_name = "E")]
+    pub events: Vec<String>,
+    /// Base samples of the sensitivity section's Sobol design (0: no Sobol indices).
+    #[arg(long, value_name = "N", default_value_t = sibsim::sensitivity::analysis::DEFAULT_SOBOL_N)]
+    pub sobol_n: usize,
     /// No progress bar and no notes on stderr.
     #[arg(long)]
     pub quiet: bool,

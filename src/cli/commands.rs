@@ -25,7 +25,7 @@ use sibsim::evidence::results::{Calibration, Listing};
 use sibsim::evidence::Library;
 use sibsim::report::charts::{backtest_chart, run_charts};
 use sibsim::report::csv::{Csv, TrialsCsv};
-use sibsim::report::html::HtmlReport;
+use sibsim::report::html::{HtmlReport, Section};
 use sibsim::report::json::Json;
 use sibsim::report::terminal::{self, MetricPattern, Terminal};
 use sibsim::report::{
@@ -235,32 +235,47 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `sibsim report FILE -o report.html`: runs the scenario as `run` does (without streaming) and
-/// writes one self-contained HTML page, all or nothing.
+/// `sibsim report FILE [--compare FILE] [--sensitivity] [-o report.html] [--out DIR]`: checks
+/// everything first, runs the scenario as `run` does (without streaming), then the comparison and
+/// the sensitivity analysis if asked, and writes one self-contained HTML page — and, in the
+/// `--out` folder, the figures behind it — all or nothing.
 pub(super) fn report(args: &ReportArgs) -> anyhow::Result<()> {
-    let target = &args.output;
-    let name = target
+    // Where the page goes, and the folder of the figures behind it (none with -o alone).
+    let page_target = match (&args.output, &args.out) {
+        (Some(file), _) => file.clone(),
+        (None, Some(dir)) => dir.join("report.html"),
+        (None, None) => default_out(&args.file).join("report.html"),
+    };
+    let figures_dir = match (&args.output, &args.out) {
+        (_, Some(dir)) => Some(dir.clone()),
+        (Some(_), None) => None,
+        (None, None) => Some(default_out(&args.file)),
+    };
+    let name = page_target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .filter(|n| !n.is_empty() && n != "." && n != "..")
         .ok_or_else(|| Error::InvalidOption {
             option: "--output".into(),
-            problem: format!("{} names no file", target.display()),
+            problem: format!("{} names no file", page_target.display()),
             valid: "expected a file path, e.g. report.html".into(),
         })?;
-    let dir = match target.parent() {
+    let page_dir = match page_target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
     // Fail on a target that cannot be written now, not after the simulation.
-    check_dir("--output", &dir)?;
-    if target.is_dir() {
+    check_dir("--output", &page_dir)?;
+    if page_target.is_dir() {
         return Err(Error::InvalidOption {
             option: "--output".into(),
-            problem: format!("{} is a folder", target.display()),
+            problem: format!("{} is a folder", page_target.display()),
             valid: "expected a file path, e.g. report.html".into(),
         }
         .into());
+    }
+    if let Some(dir) = &figures_dir {
+        check_out_dir(dir)?;
     }
     let text = std::fs::read_to_string(&args.file).map_err(|source| Error::ReadScenario {
         path: args.file.clone(),
@@ -271,13 +286,25 @@ pub(super) fn report(args: &ReportArgs) -> anyhow::Result<()> {
     let plan = opts.plan(&model)?;
     let seed = opts.seed.unwrap_or(model.settings.seed);
     let quantiles = (model.settings.low, model.settings.high);
-    let bar = progress_bar(plan.trials(), args.quiet);
+    let comparison = match &args.compare {
+        Some(path) => Some(super::compare::for_report(path, &args.file, &text)?),
+        None => None,
+    };
+    let sensitivity = if args.sensitivity || !args.metrics.is_empty() || !args.events.is_empty() {
+        let o = report_sensitivity_options(args, &model, plan.trials(), seed);
+        sibsim::sensitivity::analysis::check(&o)?;
+        sibsim::sensitivity::analysis::check_names(&model, &o)?;
+        Some(o)
+    } else {
+        None
+    };
+
+    let bar = super::compare::styled(progress_bar(plan.trials(), args.quiet));
+    bar.set_message("run");
     let started = Instant::now();
     let table = simulate_observed(&model, &opts, &|done| bar.set_position(done), &mut |_| {
         ControlFlow::Continue(())
     })?;
-    bar.finish_and_clear();
-    let elapsed = started.elapsed();
     let report = RunReport::new(
         &model,
         &table,
@@ -286,7 +313,36 @@ pub(super) fn report(args: &ReportArgs) -> anyhow::Result<()> {
         quantiles,
         sibsim::analysis::plan::DEFAULT_CONFIDENCE,
     );
+    let mut sections = Vec::new();
+    let mut figures: Vec<(&str, Vec<u8>)> =
+        vec![("summary.json", Json.export(Report::Run(&report))?)];
+    if let Some(c) = &comparison {
+        let c = super::compare::run_for_report(c, &args.sampling, &bar)?;
+        figures.push(("compare.json", sibsim::compare::report::to_json(&c)?));
+        sections.push(Section::comparison(&c)?);
+    }
+    if let Some(o) = &sensitivity {
+        let progress = |label: &str, done: u64, total: u64| {
+            if bar.length() != Some(total) {
+                bar.set_length(total);
+            }
+            let message = format!("sensitivity: {label}");
+            if bar.message() != message {
+                bar.set_message(message);
+            }
+            bar.set_position(done);
+        };
+        let s = sibsim::sensitivity::analysis::analyse(&model, o, &progress)?;
+        figures.push((
+            "sensitivity.json",
+            sibsim::sensitivity::report::to_json(&s)?,
+        ));
+        sections.push(Section::sensitivity(&s)?);
+    }
+    bar.finish_and_clear();
+    let elapsed = started.elapsed();
     let (charts, skipped) = run_charts(&model, &report, &table)?;
+    let command = report_command(args, &report);
     let page = HtmlReport {
         model: &model,
         report: &report,
@@ -294,21 +350,119 @@ pub(super) fn report(args: &ReportArgs) -> anyhow::Result<()> {
         skipped: &skipped,
         file: &args.file.display().to_string(),
         text: &text,
+        sections: &sections,
+        command: &command,
     }
-    .render();
-    write_all_or_nothing(&dir, &[(name.as_str(), page.into_bytes())])?;
+    .render()
+    .into_bytes();
+    let mut written = Vec::new();
+    if let Some(dir) = &figures_dir {
+        if args.output.is_none() {
+            figures.push(("report.html", page.clone()));
+        }
+        write_all_or_nothing(dir, &figures)?;
+        written.push(format!(
+            "{} to {}",
+            figures
+                .iter()
+                .map(|(n, _)| *n)
+                .collect::<Vec<_>>()
+                .join(", "),
+            dir.display()
+        ));
+    }
+    if args.output.is_some() {
+        write_all_or_nothing(&page_dir, &[(name.as_str(), page)])?;
+        written.push(page_target.display().to_string());
+    }
     if !args.quiet {
         eprintln!(
-            "{} trials in {:.2} s; wrote {}",
+            "report of {} trials in {:.2} s; wrote {}",
             table.trials,
             elapsed.as_secs_f64(),
-            target.display()
+            written.join("; ")
         );
-        for s in &skipped {
+        for s in skipped
+            .iter()
+            .chain(sections.iter().flat_map(|s| &s.skipped))
+        {
             eprintln!("note: no chart {}: {}", s.chart, s.why);
         }
     }
     Ok(())
+}
+
+/// The sensitivity section's options: the report's trials and seed, the analysis' defaults, and
+/// its outputs and events — those asked for, else investor.multiple and engagements and the event
+/// investor.capital_loss, where the scenario has them.
+fn report_sensitivity_options(
+    args: &ReportArgs,
+    model: &Model,
+    trials: u64,
+    seed: u64,
+) -> sibsim::sensitivity::analysis::Options {
+    use sibsim::sensitivity::analysis as sa;
+    let asked = !args.metrics.is_empty() || !args.events.is_empty();
+    let layout = Layout::new(model);
+    let has = |name: &str| layout.metrics.iter().any(|m| m == name);
+    let metrics = if asked {
+        args.metrics.clone()
+    } else {
+        ["investor.multiple", "engagements"]
+            .into_iter()
+            .filter(|m| has(m))
+            .map(String::from)
+            .collect()
+    };
+    let events = if asked {
+        args.events.clone()
+    } else if model.finance.is_some() {
+        vec!["investor.capital_loss".to_owned()]
+    } else {
+        Vec::new()
+    };
+    sa::Options {
+        trials,
+        seed,
+        threads: args.sampling.threads,
+        metrics,
+        events,
+        sobol_n: args.sobol_n,
+        bootstrap: sa::DEFAULT_BOOTSTRAP,
+        confidence: sa::DEFAULT_CONFIDENCE,
+        band: sa::DEFAULT_BAND,
+        depth: sa::DEFAULT_DEPTH,
+        min_leaf: super::sensitivity::default_min_leaf(trials),
+    }
+}
+
+/// The command that makes the same page again, as shown under "Reproduce".
+fn report_command(args: &ReportArgs, report: &RunReport) -> String {
+    let mut c = format!(
+        "sibsim report {} --trials {} --seed {}",
+        args.file.display(),
+        report.summary.trials,
+        report.summary.seed
+    );
+    if let Some(f) = &args.compare {
+        c.push_str(&format!(" --compare {}", f.display()));
+    }
+    if args.sensitivity || !args.metrics.is_empty() || !args.events.is_empty() {
+        c.push_str(" --sensitivity");
+        for m in &args.metrics {
+            c.push_str(&format!(" --metric '{m}'"));
+        }
+        for e in &args.events {
+            c.push_str(&format!(" --event '{e}'"));
+        }
+        if args.sobol_n != sibsim::sensitivity::analysis::DEFAULT_SOBOL_N {
+            c.push_str(&format!(" --sobol-n {}", args.sobol_n));
+        }
+    }
+    if let Some(o) = &args.output {
+        c.push_str(&format!(" -o {}", o.display()));
+    }
+    c
 }
 
 /// The `--metrics` pattern, refused when it is empty or matches no metric or probability of the

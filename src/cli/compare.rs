@@ -597,6 +597,82 @@ pub(super) fn seek(args: SeekArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `report --compare FILE`: a comparison file, read and checked before anything runs.
+pub(super) struct ReportComparison {
+    name: String,
+    base: Model,
+    variants: Vec<VariantDef>,
+    feedback: bool,
+}
+
+/// Read the comparison file `path` for a report on `scenario` (whose text is `text`): refused if
+/// it is not a comparison file or its base is another file than the report's scenario (the
+/// report would set one scenario's run beside another's comparison).
+pub(super) fn for_report(
+    path: &Path,
+    scenario: &Path,
+    text: &str,
+) -> anyhow::Result<ReportComparison> {
+    let (_, cfile) = read(path)?;
+    let Some(c) = cfile else {
+        return Err(option(
+            "--compare",
+            format!("{} is a scenario, not a comparison file", path.display()),
+            "expected a comparison file (with `base = …` and [[variants]], docs/compare.md), e.g. scenarios/mhep1_structures.toml",
+        )
+        .into());
+    };
+    let same = std::fs::read_to_string(&c.base_path).is_ok_and(|base| base == text);
+    if !same {
+        return Err(option(
+            "--compare",
+            format!(
+                "the base of {} is {}, which is not the report's scenario {}",
+                path.display(),
+                c.base_path.display(),
+                scenario.display()
+            ),
+            &format!(
+                "expected a comparison file whose base is {} (byte for byte), or `sibsim report {}` on its base",
+                scenario.display(),
+                c.base_path.display()
+            ),
+        )
+        .into());
+    }
+    Ok(ReportComparison {
+        name: c.name.clone(),
+        base: c.base.clone(),
+        variants: c.variants.clone(),
+        feedback: c.feedback,
+    })
+}
+
+/// Run a report's comparison on `s`'s trials and seed, with the default structure options (as
+/// `sibsim compare FILE` without options), showing its runs on `bar`.
+pub(super) fn run_for_report(
+    c: &ReportComparison,
+    s: &Sampling,
+    bar: &ProgressBar,
+) -> anyhow::Result<compare::report::Comparison> {
+    let setup = Setup {
+        trials: s.trials.unwrap_or(c.base.settings.trials),
+        seed: s.seed.unwrap_or(c.base.settings.seed),
+        threads: s.threads,
+        feedback: c.feedback,
+        pilot_seed: None,
+    };
+    let overall = Overall::comparison(&c.variants, setup.feedback);
+    let progress = bar_progress(bar, &overall);
+    let base = compare::run_base(&c.base, &setup, &progress)?;
+    let mut runs = Vec::new();
+    for v in &c.variants {
+        overall.next_stage();
+        runs.push(compare::evaluate(&base, v, &setup, &progress)?);
+    }
+    Ok(report::Comparison::new(&c.name, &setup, &base, &runs))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

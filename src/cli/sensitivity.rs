@@ -12,6 +12,13 @@ use sibsim::report::charts::{sobol_charts, tornado_charts};
 use super::commands::check_dir;
 use super::compare::{out_dir, styled, write_and_print, write_charts};
 
+/// A leaf of the rule tree holds at least 1% of the trials (and 20, but at most half of them).
+pub(super) fn default_min_leaf(trials: u64) -> usize {
+    ((trials / 100) as usize)
+        .max(20)
+        .min(((trials / 2) as usize).max(1))
+}
+
 pub(super) fn sensitivity(args: SensitivityArgs) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let model = scenario::load(&args.file)?;
@@ -27,12 +34,7 @@ pub(super) fn sensitivity(args: SensitivityArgs) -> anyhow::Result<()> {
         confidence: args.confidence,
         band: args.band,
         depth: args.depth,
-        // A leaf of the rule tree holds at least 1% of the trials (and 20).
-        min_leaf: args.min_leaf.unwrap_or_else(|| {
-            ((trials / 100) as usize)
-                .max(20)
-                .min(((trials / 2) as usize).max(1))
-        }),
+        min_leaf: args.min_leaf.unwrap_or_else(|| default_min_leaf(trials)),
     };
     analysis::check_names(&model, &opts)?;
     if opts.trials == 0 || opts.trials > sibsim::limits::MAX_TRIALS as u64 {

@@ -24,19 +24,28 @@ use std::fmt::Write as _;
 use toml_edit::{DocumentMut, Item, TableLike};
 
 use crate::analysis::RunReport;
+use crate::compare::report::{render as render_comparison, Comparison};
 use crate::engine::record::SPV_COSTS;
-use crate::report::charts::{Chart, Skipped};
+use crate::report::charts::{
+    compare_charts, sobol_charts, tornado_charts, Chart, ChartError, Skipped,
+};
 use crate::report::terminal::header;
-use crate::report::terminal::headline::{percent, Headline};
+use crate::report::terminal::headline::{percent, Headline, Range, Unit};
+use crate::report::terminal::{group_thousands, quantile_label};
 use crate::scenario::model::Param;
 use crate::scenario::Model;
+use crate::sensitivity::analysis::Sensitivity;
+use crate::sensitivity::report::render as render_sensitivity;
 
 /// The CSS of every page: plain, readable on screen and on paper.
 const STYLE: &str = "
 body { font-family: sans-serif; max-width: 60rem; margin: 1rem auto; padding: 0 1rem; color: #111; line-height: 1.4; }
 h1 { font-size: 1.6rem; margin-bottom: 0.2rem; }
 h2 { font-size: 1.25rem; border-bottom: 1px solid #999; margin-top: 2rem; }
-pre.headline { font-size: 0.8rem; background: #f6f6f6; padding: 0.6rem; overflow-x: auto; }
+pre.headline, pre.section { font-size: 0.75rem; background: #f6f6f6; padding: 0.6rem; overflow-x: auto; }
+table.headline { width: auto; margin: 0.6rem 0; }
+table.headline td.n, table.headline th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+p.chances span { white-space: nowrap; }
 ul.warnings li { color: #8a2a00; font-weight: bold; }
 figure { margin: 1rem 0; }
 figure svg { max-width: 100%; height: auto; }
@@ -47,8 +56,8 @@ code { font-size: 0.9em; }
 @media print {
   body { max-width: none; margin: 0; font-size: 10pt; }
   h2 { page-break-after: avoid; }
-  figure, tr, pre.headline { page-break-inside: avoid; }
-  pre.headline { white-space: pre-wrap; background: none; }
+  figure, tr, table.headline { page-break-inside: avoid; }
+  pre.headline, pre.section { white-space: pre-wrap; background: none; }
 }
 ";
 
@@ -63,6 +72,125 @@ pub struct HtmlReport<'a> {
     /// The scenario file's name as the user gave it, and its text.
     pub file: &'a str,
     pub text: &'a str,
+    /// Further sections after the run's charts: a comparison of payment structures
+    /// ([`Section::comparison`]) and a sensitivity analysis ([`Section::sensitivity`]).
+    pub sections: &'a [Section],
+    /// The command that reproduces the page, as the user would type it (shown in "Reproduce").
+    pub command: &'a str,
+}
+
+/// A further part of the page, from another analysis of the same scenario.
+#[derive(Debug, Clone)]
+pub struct Section {
+    /// The element id of its `<section>`: `comparison`, `sensitivity`.
+    pub id: &'static str,
+    pub title: String,
+    /// What it answers and how to read it, in words.
+    pub intro: String,
+    /// Its charts, and those left out with why.
+    pub charts: Vec<Chart>,
+    pub skipped: Vec<Skipped>,
+    /// The analysis' own text report (as its command prints it), shown preformatted.
+    pub text: String,
+    /// One line for the page's method notes: its trials, seed and settings.
+    pub method: String,
+}
+
+impl Section {
+    /// A comparison of payment structures (`sibsim compare`): its answer in words, the
+    /// risk-transfer frontier and the key figures across variants, and its table.
+    ///
+    /// # Errors
+    /// A chart that plotters cannot draw.
+    pub fn comparison(c: &Comparison) -> Result<Section, ChartError> {
+        let (charts, skipped) = compare_charts(c)?;
+        let names: Vec<&str> = c.variants.iter().map(|v| v.name.as_str()).collect();
+        let mut intro = format!(
+            "The same delivery paid for in {} ways ({}), on the same {} trials and seed: \
+             who bears the risk, and what each outcome costs the commissioners. Differences \
+             from the base are paired (common random numbers) with their standard errors.",
+            names.len(),
+            names.join(", "),
+            group_thousands(&c.trials.to_string())
+        );
+        if let Some(st) = &c.structures {
+            intro.push(' ');
+            intro.push_str(st);
+        }
+        Ok(Section {
+            id: "comparison",
+            title: format!("Payment structures compared: {}", c.name),
+            intro,
+            charts,
+            skipped,
+            text: render_comparison(c),
+            method: format!(
+                "Comparison {}: {} trials from seed {} per variant, by {}, common random numbers{}.",
+                c.name,
+                group_thousands(&c.trials.to_string()),
+                c.seed,
+                c.sampling,
+                if c.feedback {
+                    ", distress and termination feeding back into delivery"
+                } else {
+                    ", without feedback"
+                }
+            ),
+        })
+    }
+
+    /// A sensitivity analysis (`sibsim sensitivity`): which inputs drive each output (tornado and
+    /// Sobol indices) and the reverse stress of its failure events.
+    ///
+    /// # Errors
+    /// A chart that plotters cannot draw.
+    pub fn sensitivity(s: &Sensitivity) -> Result<Section, ChartError> {
+        let (mut charts, mut skipped) = tornado_charts(s)?;
+        let (more, left) = sobol_charts(s)?;
+        charts.extend(more);
+        skipped.extend(left);
+        let outputs: Vec<&str> = s.outputs.iter().map(|o| o.metric.as_str()).collect();
+        let events: Vec<&str> = s.stress.iter().map(|e| e.event.text.as_str()).collect();
+        let mut intro = format!(
+            "Which uncertain inputs drive {}: the tornado compares the output's median with each \
+             input in its bottom and top {:.0}% of trials; the Sobol indices split the output's \
+             variance among the inputs (first order: alone; total: with its interactions).",
+            outputs.join(", "),
+            s.band * 100.0
+        );
+        if !events.is_empty() {
+            let _ = write!(
+                intro,
+                " The reverse stress describes the trials where {} happens: the inputs' shifts \
+                 and the rules that find them.",
+                events.join(", ")
+            );
+        }
+        let sobol = s.outputs.iter().find_map(|o| o.sobol.as_ref());
+        Ok(Section {
+            id: "sensitivity",
+            title: "What drives the results: sensitivity".into(),
+            intro,
+            charts,
+            skipped,
+            text: render_sensitivity(s),
+            method: format!(
+                "Sensitivity: {} trials from seed {} for the tornado and reverse stress{}; \
+                 intervals at {}, from {} bootstrap resamples.",
+                group_thousands(&s.trials.to_string()),
+                s.seed,
+                sobol.map_or_else(
+                    || "; no Sobol indices".to_owned(),
+                    |o| format!(
+                        "; Sobol indices from a pick-freeze design of {} base samples",
+                        group_thousands(&o.base_samples.to_string())
+                    )
+                ),
+                percent(s.confidence),
+                group_thousands(&s.bootstrap.to_string())
+            ),
+        })
+    }
 }
 
 /// One input the scenario draws, for the assumptions table.
@@ -114,33 +242,28 @@ impl HtmlReport<'_> {
             }
             out.push_str("</ul>\n");
         }
-        let _ = writeln!(
-            out,
-            "<pre class=\"headline\">{}</pre>\n</section>",
-            escape(&headline.render())
-        );
+        out.push_str(&headline_html(&headline));
+        out.push_str("</section>\n");
 
         out.push_str("<section id=\"charts\">\n<h2>Charts</h2>\n");
-        for c in self.charts {
-            let _ = writeln!(
-                out,
-                "<figure>\n{}\n<figcaption>{}</figcaption>\n</figure>",
-                inline_svg(&c.svg),
-                escape(&c.title)
-            );
-        }
-        if self.charts.is_empty() {
-            out.push_str("<p>No chart could be drawn.</p>\n");
-        }
-        for k in self.skipped {
-            let _ = writeln!(
-                out,
-                "<p>No chart <code>{}</code>: {}.</p>",
-                escape(&k.chart),
-                escape(&k.why)
-            );
-        }
+        figures_into(&mut out, self.charts, self.skipped);
         out.push_str("</section>\n");
+
+        for section in self.sections {
+            let _ = writeln!(
+                out,
+                "<section id=\"{}\">\n<h2>{}</h2>\n<p>{}</p>",
+                section.id,
+                escape(&section.title),
+                escape(&section.intro)
+            );
+            figures_into(&mut out, &section.charts, &section.skipped);
+            let _ = writeln!(
+                out,
+                "<details open=\"open\"><summary>The full table</summary>\n<pre class=\"section\">{}</pre></details>\n</section>",
+                escape(&section.text)
+            );
+        }
 
         out.push_str("<section id=\"assumptions\">\n<h2>Assumptions</h2>\n");
         out.push_str(
@@ -207,6 +330,9 @@ impl HtmlReport<'_> {
              with the same trials and seed.</li>",
             worst * 100.0
         );
+        for section in self.sections {
+            let _ = writeln!(out, "<li>{}</li>", escape(&section.method));
+        }
         out.push_str("</ul>\n</section>\n");
 
         out.push_str("<section id=\"reproduce\">\n<h2>Reproduce</h2>\n<ul>\n");
@@ -223,14 +349,230 @@ impl HtmlReport<'_> {
         );
         let _ = writeln!(
             out,
-            "<li>Command: <code>sibsim report {} --trials {} --seed {} -o report.html</code></li>",
-            escape(self.file),
-            s.trials,
-            s.seed
+            "<li>Command: <code>{}</code></li>",
+            escape(self.command)
         );
         out.push_str("</ul>\n</section>\n</body>\n</html>\n");
         out
     }
+}
+
+/// The charts as figures with their titles as captions, then the ones left out with why.
+fn figures_into(out: &mut String, charts: &[Chart], skipped: &[Skipped]) {
+    for c in charts {
+        let _ = writeln!(
+            out,
+            "<figure>\n{}\n<figcaption>{}</figcaption>\n</figure>",
+            inline_svg(&c.svg),
+            escape(&c.title)
+        );
+    }
+    if charts.is_empty() {
+        out.push_str("<p>No chart could be drawn.</p>\n");
+    }
+    for k in skipped {
+        let _ = writeln!(
+            out,
+            "<p>No chart <code>{}</code>: {}.</p>",
+            escape(&k.chart),
+            escape(&k.why)
+        );
+    }
+}
+
+/// One cell of a headline table: a figure as the headline formats it, with the JSON Pointer
+/// (RFC 6901) of the same figure in `summary.json` and its unit, so that a reader (or a test) can
+/// trace every number to the results contract.
+fn cell(pointer: &[&str], unit: &str, text: &str) -> String {
+    let path: String = pointer
+        .iter()
+        .map(|p| format!("/{}", p.replace('~', "~0").replace('/', "~1")))
+        .collect();
+    format!(
+        "<td class=\"n\" data-summary=\"{}\" data-unit=\"{unit}\">{}</td>",
+        escape(&path),
+        escape(text)
+    )
+}
+
+fn unit_name(u: Unit) -> &'static str {
+    match u {
+        Unit::Count => "count",
+        Unit::Money => "money",
+        Unit::Percent => "percent",
+        Unit::Multiple => "multiple",
+    }
+}
+
+/// The headline as HTML tables: the same figures and formatting as the terminal's headline
+/// ([`Headline::render`]), each cell naming its `summary.json` figure (`data-summary`).
+fn headline_html(h: &Headline) -> String {
+    let mut out = String::new();
+    let labels = h.quantiles.map(quantile_label);
+    let _ = writeln!(
+        out,
+        "<p>{}</p>",
+        escape(h.header.trim()).replace('\n', "<br/>")
+    );
+    if !h.plan.is_empty() {
+        let _ = writeln!(
+            out,
+            "<table class=\"headline\" id=\"plan\">\n<caption>Plan vs simulation (de-risked target: \
+             reached in {} of trials)</caption>\n<tr><th>plan figure</th><th class=\"n\">plan</th>\
+             <th class=\"n\">simulated {}</th><th class=\"n\">{}</th><th class=\"n\">{}</th>\
+             <th class=\"n\">percentile</th><th class=\"n\">P(meet)</th><th class=\"n\">de-risked</th></tr>",
+            percent(h.confidence),
+            labels[0],
+            labels[1],
+            labels[2]
+        );
+        for p in &h.plan {
+            let unit = Unit::of(&p.metric);
+            let u = unit_name(unit);
+            let m = p.metric.as_str();
+            let _ = write!(out, "<tr><td><code>{}</code></td>", escape(m));
+            out.push_str(&cell(&["plan", m, "plan"], u, &unit.format(p.plan)));
+            for (k, q) in ["low", "median", "high"].into_iter().enumerate() {
+                out.push_str(&cell(&["metrics", m, q], u, &unit.format(p.simulated[k])));
+            }
+            out.push_str(&cell(
+                &["plan", m, "percentile"],
+                "probability",
+                &percent(p.percentile),
+            ));
+            out.push_str(&cell(
+                &["plan", m, "p_meet"],
+                "probability",
+                &percent(p.p_meet),
+            ));
+            out.push_str(&cell(
+                &["plan", m, "derisked_target"],
+                u,
+                &unit.format(p.derisked),
+            ));
+            out.push_str("</tr>\n");
+        }
+        out.push_str("</table>\n");
+    }
+    if !h.sites.is_empty() {
+        out.push_str(
+            "<table class=\"headline\" id=\"providers\">\n<caption>Provider risk by site</caption>\n\
+             <tr><th>provider at site</th><th class=\"n\">P(loss)</th><th class=\"n\">P(distress)</th>\
+             <th class=\"n\">P(terminated)</th></tr>\n",
+        );
+        for site in &h.sites {
+            let flag = |what: &str| format!("site.{}.{what}", site.site);
+            let _ = write!(out, "<tr><td><code>{}</code></td>", escape(&site.site));
+            out.push_str(&cell(
+                &["probabilities", &flag("provider_loss")],
+                "probability",
+                &percent(site.p_loss),
+            ));
+            for (what, p) in [
+                ("provider_distress", site.p_distress),
+                ("terminated", site.p_terminated),
+            ] {
+                match p {
+                    Some(p) => out.push_str(&cell(
+                        &["probabilities", &flag(what)],
+                        "probability",
+                        &percent(p),
+                    )),
+                    None => out.push_str("<td class=\"n\">not modelled</td>"),
+                }
+            }
+            out.push_str("</tr>\n");
+        }
+        out.push_str("</table>\n");
+    }
+    let ranges: [(&str, &str, &Option<Range>, Unit); 4] = [
+        (
+            "investor money multiple",
+            "investor.multiple",
+            &h.multiple,
+            Unit::Multiple,
+        ),
+        ("investor IRR", "investor.irr", &h.irr, Unit::Percent),
+        (
+            "commissioners' cost per sustained job",
+            "commissioning.cost_per_sustained_job",
+            &h.cost_per_sustained_job,
+            Unit::Money,
+        ),
+        (
+            "commissioners' cost per job start",
+            "commissioning.cost_per_job_start",
+            &h.cost_per_job_start,
+            Unit::Money,
+        ),
+    ];
+    let mut notes: Vec<String> = Vec::new();
+    let mut rows = String::new();
+    for (label, metric, range, unit) in ranges {
+        let Some(r) = range else { continue };
+        let _ = write!(rows, "<tr><td>{}</td>", escape(label));
+        let never = r.values.iter().all(|x| x.is_nan()) && unit == Unit::Money;
+        if never {
+            notes.push(format!(
+                "undefined in every trial: no trial has {}",
+                if metric.ends_with("sustained_job") {
+                    "a job sustained 26 weeks"
+                } else {
+                    "a job start"
+                }
+            ));
+        }
+        for (k, figure) in ["low", "median", "high"].into_iter().enumerate() {
+            let mut text = unit.format(r.values[k]);
+            if never {
+                let _ = write!(text, " [{}]", notes.len());
+            } else if let Some((_, note)) = r.notes.iter().find(|(f, _)| *f == figure) {
+                notes.push(note.clone());
+                let _ = write!(text, " [{}]", notes.len());
+            }
+            rows.push_str(&cell(&["metrics", metric, figure], unit_name(unit), &text));
+        }
+        rows.push_str("</tr>\n");
+    }
+    if !rows.is_empty() {
+        let _ = writeln!(
+            out,
+            "<table class=\"headline\" id=\"ranges\">\n<caption>Returns and costs</caption>\n\
+             <tr><th></th><th class=\"n\">{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th></tr>\n{rows}</table>",
+            labels[0], labels[1], labels[2]
+        );
+    }
+    let chances: Vec<String> = [
+        (
+            "P(investor capital loss)",
+            "investor.capital_loss",
+            h.p_capital_loss,
+        ),
+        ("P(SPV default)", "spv.default", h.p_spv_default),
+        ("P(a site terminated early)", "terminated", h.p_terminated),
+    ]
+    .into_iter()
+    .filter_map(|(label, flag, p)| {
+        let p = p?;
+        let c = cell(&["probabilities", flag], "probability", &percent(p));
+        // The same attributes on a span: the chances read as a sentence, not a table.
+        let span = c
+            .replacen("<td class=\"n\"", "<span", 1)
+            .replace("</td>", "</span>");
+        Some(format!("{} {span}", escape(label)))
+    })
+    .collect();
+    if !chances.is_empty() {
+        let _ = writeln!(out, "<p class=\"chances\">{}</p>", chances.join("; "));
+    }
+    if !notes.is_empty() {
+        out.push_str("<ol class=\"notes\">\n");
+        for n in &notes {
+            let _ = writeln!(out, "<li>{}</li>", escape(n));
+        }
+        out.push_str("</ol>\n");
+    }
+    out
 }
 
 /// How the run sampled, in words: `mc, independent trials`.

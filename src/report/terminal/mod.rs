@@ -285,7 +285,7 @@ pub fn render(summary: &Summary) -> String {
 }
 
 /// "P10" for 0.1, "P2.5" for 0.025, "P50" for 0.5.
-fn quantile_label(q: f64) -> String {
+pub(crate) fn quantile_label(q: f64) -> String {
     // Rounded to 6 decimals first so that 0.1 × 100's binary error never shows.
     format!("P{}", trim_zeros(format!("{:.6}", q * 100.0)))
 }
