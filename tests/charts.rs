@@ -250,3 +250,71 @@ fn run_writes_its_charts_into_the_charts_folder() {
     assert!(stderr.contains("--charts"), "{stderr}");
     assert!(!fresh.exists());
 }
+
+/// `--png` writes a PNG beside each SVG, at twice the SVG's size, with its text drawn: the title
+/// band (top 70 pixels) holds dark text pixels across its middle, where the title is centred.
+#[test]
+fn png_copies_are_the_charts_at_twice_the_size_with_their_text() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let dir = root.path().join("charts");
+    assert_cmd::Command::cargo_bin("sibsim")
+        .expect("binary")
+        .args(["run", "scenarios/box1.toml", "--trials", "200", "--quiet"])
+        .arg("--out")
+        .arg(root.path().join("out"))
+        .arg("--charts")
+        .arg(&dir)
+        .arg("--png")
+        .assert()
+        .success();
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("charts folder")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    let svgs: Vec<&String> = names.iter().filter(|n| n.ends_with(".svg")).collect();
+    assert!(!svgs.is_empty());
+    assert_eq!(names.len(), 2 * svgs.len(), "{names:?}");
+    for svg in svgs {
+        let png = dir.join(svg.replace(".svg", ".png"));
+        let decoder = png::Decoder::new(std::io::BufReader::new(
+            std::fs::File::open(&png).unwrap_or_else(|e| panic!("{}: {e}", png.display())),
+        ));
+        let mut reader = decoder.read_info().expect("a PNG");
+        let mut buf = vec![0; reader.output_buffer_size()];
+        let info = reader.next_frame(&mut buf).expect("frame");
+        let (w, h) = (info.width as usize, info.height as usize);
+        assert_eq!(
+            (info.width, info.height),
+            (
+                2 * sibsim::report::charts::SIZE.0,
+                2 * sibsim::report::charts::SIZE.1
+            )
+        );
+        let channels = info.color_type.samples();
+        let dark = |x: usize, y: usize| {
+            let p = &buf[(y * w + x) * channels..][..3];
+            p.iter().all(|&c| c < 96)
+        };
+        let title_ink = (0..70)
+            .flat_map(|y| (w / 4..3 * w / 4).map(move |x| (x, y)))
+            .filter(|&(x, y)| dark(x, y))
+            .count();
+        assert!(
+            title_ink > 500,
+            "{svg}: {title_ink} dark pixels in the title band"
+        );
+        let ground = (0..h)
+            .flat_map(|y| (0..w).map(move |x| (x, y)))
+            .filter(|&(x, y)| buf[(y * w + x) * channels..][..3].iter().all(|&c| c > 250))
+            .count();
+        assert!(ground > w * h / 3, "{svg}: a white ground");
+    }
+
+    // --png needs --charts.
+    assert_cmd::Command::cargo_bin("sibsim")
+        .expect("binary")
+        .args(["run", "scenarios/box1.toml", "--png", "--quiet"])
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("--charts <DIR>"));
+}

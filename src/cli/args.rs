@@ -41,6 +41,10 @@ pub enum Command {
         /// Also write the back-test's chart (SVG) into this folder (docs/charts.md).
         #[arg(long, value_name = "DIR")]
         charts: Option<PathBuf>,
+        /// With --charts: also write each chart as PNG (rendered from its SVG at twice the size, text
+        /// in the system's sans-serif font; docs/charts.md).
+        #[arg(long, requires = "charts")]
+        png: bool,
     },
     /// Scale each plan figure by past projects' actual/plan ratios (the outside view) and set it
     /// beside the simulation (the inside view).
@@ -258,6 +262,10 @@ pub struct RunOutput {
     /// May be the --out folder.
     #[arg(long, value_name = "DIR")]
     pub charts: Option<PathBuf>,
+    /// With --charts: also write each chart as PNG (rendered from its SVG at twice the size, text
+    /// in the system's sans-serif font; docs/charts.md).
+    #[arg(long, requires = "charts")]
+    pub png: bool,
     /// No progress bar and no notes on stderr.
     #[arg(long)]
     pub quiet: bool,
@@ -339,6 +347,10 @@ pub struct CompareArgs {
     /// the key figures across the variants (docs/charts.md).
     #[arg(long, value_name = "DIR")]
     pub charts: Option<PathBuf>,
+    /// With --charts: also write each chart as PNG (rendered from its SVG at twice the size, text
+    /// in the system's sans-serif font; docs/charts.md).
+    #[arg(long, requires = "charts")]
+    pub png: bool,
 }
 
 #[derive(Debug, Args)]
@@ -410,4 +422,8 @@ pub struct SensitivityArgs {
     /// Also write each output's tornado and Sobol charts (SVG) into this folder (docs/charts.md).
     #[arg(long, value_name = "DIR")]
     pub charts: Option<PathBuf>,
+    /// With --charts: also write each chart as PNG (rendered from its SVG at twice the size, text
+    /// in the system's sans-serif font; docs/charts.md).
+    #[arg(long, requires = "charts")]
+    pub png: bool,
 }

@@ -23,7 +23,7 @@ use sibsim::error::Error;
 use sibsim::evidence::calibrate::problems;
 use sibsim::evidence::results::{Calibration, Listing};
 use sibsim::evidence::Library;
-use sibsim::report::charts::{backtest_chart, run_charts};
+use sibsim::report::charts::{backtest_chart, png_name, run_charts, Chart, PngError, PngRenderer};
 use sibsim::report::csv::{Csv, TrialsCsv};
 use sibsim::report::html::{HtmlReport, Section};
 use sibsim::report::json::Json;
@@ -103,6 +103,7 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
     if let Some(dir) = &args.output.charts {
         check_dir("--charts", dir)?;
     }
+    let renderer = png_renderer(args.output.png)?;
     // trials.csv is streamed into its temporary in the output folder as the trials come, and put
     // in place with the other files at the end; if anything fails first, dropping it removes it.
     let mut streamed = if args.output.per_trial {
@@ -177,10 +178,8 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
         Some(_) => run_charts(&model, &report, &table)?,
         None => (Vec::new(), Vec::new()),
     };
-    let charts: Vec<(&str, Vec<u8>)> = charts
-        .iter()
-        .map(|c| (c.file.as_str(), c.svg.clone().into_bytes()))
-        .collect();
+    let chart_files = chart_files(&charts, renderer.as_ref())?;
+    let charts = as_refs(&chart_files);
     let charts_dir = args.output.charts.as_ref();
     let beside = charts_dir.is_some_and(|d| same_dir(d, &out));
     if beside {
@@ -541,10 +540,12 @@ pub(super) fn backtest(
     sampling: &Sampling,
     json: bool,
     charts: Option<&Path>,
+    png: bool,
 ) -> anyhow::Result<()> {
     if let Some(dir) = charts {
         check_dir("--charts", dir)?;
     }
+    let renderer = png_renderer(png)?;
     let (model, table) = load_and_run(
         file,
         sampling,
@@ -557,7 +558,8 @@ pub(super) fn backtest(
         // load_and_run refused a scenario without actuals; one whose actuals the run does not
         // record has no chart, and the table below says which.
         if let Some(c) = backtest_chart(&backtest)? {
-            write_all_or_nothing(dir, &[(c.file.as_str(), c.svg.into_bytes())])?;
+            let files = chart_files(std::slice::from_ref(&c), renderer.as_ref())?;
+            write_all_or_nothing(dir, &as_refs(&files))?;
         }
     }
     print(Report::Backtest(&backtest), json)
@@ -684,6 +686,31 @@ pub(super) fn check_out_dir(out: &Path) -> Result<(), Error> {
         });
     }
     Ok(())
+}
+
+/// The fonts for `--png`, loaded before anything runs (none without `--png`).
+pub(super) fn png_renderer(png: bool) -> Result<Option<PngRenderer>, PngError> {
+    png.then(PngRenderer::new).transpose()
+}
+
+/// The files of `charts`: each SVG, and with a renderer its PNG beside it.
+pub(super) fn chart_files(
+    charts: &[Chart],
+    png: Option<&PngRenderer>,
+) -> Result<Vec<(String, Vec<u8>)>, PngError> {
+    let mut files = Vec::new();
+    for c in charts {
+        files.push((c.file.clone(), c.svg.clone().into_bytes()));
+        if let Some(r) = png {
+            files.push((png_name(&c.file), r.render(&c.file, &c.svg)?));
+        }
+    }
+    Ok(files)
+}
+
+/// Files named by `String` as the writers take them.
+pub(super) fn as_refs(files: &[(String, Vec<u8>)]) -> Vec<(&str, Vec<u8>)> {
+    files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect()
 }
 
 /// As [`check_out_dir`], for the folder of another option (`--charts`).

@@ -12,12 +12,14 @@ use sibsim::compare::seek::{
 use sibsim::compare::{self, report, CompareError, Knob, Schedule, Setup, VariantDef};
 use sibsim::engine::metrics::Layout;
 use sibsim::error::Error;
-use sibsim::report::charts::{compare_charts, Chart, Skipped};
+use sibsim::report::charts::{compare_charts, Chart, PngRenderer, Skipped};
 use sibsim::report::write_all_or_nothing;
 use sibsim::scenario::{self, Event, Model};
 
 use super::args::{CompareArgs, CompareOutput, Sampling, SeekArgs, StructureArgs};
-use super::commands::{check_dir, check_out_dir, default_out, progress_bar};
+use super::commands::{
+    as_refs, chart_files, check_dir, check_out_dir, default_out, png_renderer, progress_bar,
+};
 use super::write_stdout;
 
 fn option(option: &str, problem: String, valid: &str) -> CompareError {
@@ -287,18 +289,16 @@ pub(super) fn write_and_print(
 pub(super) fn write_charts(
     dir: &Path,
     (charts, skipped): (Vec<Chart>, Vec<Skipped>),
+    png: Option<&PngRenderer>,
     quiet: bool,
 ) -> anyhow::Result<()> {
-    let files: Vec<(&str, Vec<u8>)> = charts
-        .iter()
-        .map(|c| (c.file.as_str(), c.svg.clone().into_bytes()))
-        .collect();
-    write_all_or_nothing(dir, &files)?;
+    let files = chart_files(&charts, png)?;
+    write_all_or_nothing(dir, &as_refs(&files))?;
     if !quiet {
         for s in &skipped {
             eprintln!("chart {} not drawn: {}", s.chart, s.why);
         }
-        eprintln!("wrote {} charts to {}", files.len(), dir.display());
+        eprintln!("wrote {} chart files to {}", files.len(), dir.display());
     }
     Ok(())
 }
@@ -400,6 +400,7 @@ pub(super) fn compare(args: CompareArgs) -> anyhow::Result<()> {
     if let Some(dir) = &args.charts {
         check_dir("--charts", dir)?;
     }
+    let renderer = png_renderer(args.png)?;
     let (setup, out, bar) = start(
         &model,
         &args.sampling,
@@ -431,7 +432,7 @@ pub(super) fn compare(args: CompareArgs) -> anyhow::Result<()> {
         || report::render(&c),
     )?;
     if let (Some(dir), Some(charts)) = (&args.charts, charts) {
-        write_charts(dir, charts, args.output.quiet)?;
+        write_charts(dir, charts, renderer.as_ref(), args.output.quiet)?;
     }
     if !args.output.quiet {
         // The base, its pilot if any variant was solved, and every variant's runs.

@@ -49,7 +49,8 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
             sampling,
             output,
             charts,
-        } => commands::backtest(&file, &sampling, output.json, charts.as_deref()),
+            png,
+        } => commands::backtest(&file, &sampling, output.json, charts.as_deref(), png),
     }
 }
 

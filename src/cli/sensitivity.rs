@@ -52,6 +52,7 @@ pub(super) fn sensitivity(args: SensitivityArgs) -> anyhow::Result<()> {
     if let Some(dir) = &args.charts {
         check_dir("--charts", dir)?;
     }
+    let renderer = super::commands::png_renderer(args.png)?;
     let bar = styled(progress_bar(opts.trials, args.output.quiet));
     let progress = |label: &str, done: u64, total: u64| {
         if bar.length() != Some(total) {
@@ -84,7 +85,7 @@ pub(super) fn sensitivity(args: SensitivityArgs) -> anyhow::Result<()> {
         || report::render(&s),
     )?;
     if let (Some(dir), Some(charts)) = (&args.charts, charts) {
-        write_charts(dir, charts, args.output.quiet)?;
+        write_charts(dir, charts, renderer.as_ref(), args.output.quiet)?;
     }
     if !args.output.quiet {
         eprintln!(

@@ -27,6 +27,7 @@ pub mod backtest;
 pub mod compare;
 pub mod distribution;
 pub mod fan;
+pub mod png;
 pub mod rows;
 pub mod sobol;
 pub mod tornado;
@@ -42,6 +43,7 @@ pub use backtest::{backtest_chart, BacktestChart};
 pub use compare::{compare_charts, FrontierChart, Variants};
 pub use distribution::{Distribution, Marker, MarkerKind};
 pub use fan::Fan;
+pub use png::{png_name, PngError, PngRenderer};
 pub use sobol::{sobol_charts, SobolChart};
 pub use tornado::{tornado_charts, Tornado};
 
