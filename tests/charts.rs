@@ -12,6 +12,8 @@ use sibsim::scenario::{self, Model};
 
 mod common;
 
+use common::svg::{rects, vertical_lines};
+
 const SCENARIOS: [&str; 4] = ["box1", "ips_new_service", "mhep1", "mhep1_reset"];
 
 fn simulate(name: &str, trials: u64) -> (Model, TrialTable, RunReport) {
@@ -44,28 +46,6 @@ fn charts(name: &str) -> (Model, TrialTable, Vec<Chart>) {
 /// The x-axis mapping recovered from the SVG: its first and last tick labels as `(value, x)`.
 fn x_axis(doc: &roxmltree::Document) -> ((f64, f64), (f64, f64)) {
     common::svg::x_ticks(doc)
-}
-
-/// The x of the vertical polylines drawn in `colour` with stroke width `width`.
-fn vertical_lines(doc: &roxmltree::Document, colour: &str, width: &str) -> Vec<f64> {
-    doc.descendants()
-        .filter(|n| {
-            n.has_tag_name("polyline")
-                && n.attribute("stroke") == Some(colour)
-                && n.attribute("stroke-width") == Some(width)
-        })
-        .filter_map(|n| {
-            let pts: Vec<(f64, f64)> = n
-                .attribute("points")?
-                .split_whitespace()
-                .filter_map(|p| {
-                    let (x, y) = p.split_once(',')?;
-                    Some((x.parse().ok()?, y.parse().ok()?))
-                })
-                .collect();
-            (pts.len() == 2 && pts[0].0 == pts[1].0 && pts[0].1 != pts[1].1).then(|| pts[0].0)
-        })
-        .collect()
 }
 
 #[test]

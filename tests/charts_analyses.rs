@@ -14,6 +14,8 @@ use sibsim::sensitivity::analysis::{self, Options, Sensitivity};
 
 mod common;
 
+use common::svg::{rects, vertical_lines};
+
 const SCENARIOS: [&str; 4] = ["box1", "ips_new_service", "mhep1", "mhep1_reset"];
 
 fn load(name: &str) -> sibsim::scenario::Model {
@@ -44,20 +46,6 @@ fn x_axis(doc: &roxmltree::Document) -> impl Fn(f64) -> f64 {
     let ((v0, x0), (v1, x1)) = common::svg::x_ticks(doc);
     assert!(v1 > v0, "ticks {:?}", (v0, v1));
     move |v| x0 + (v - v0) * (x1 - x0) / (v1 - v0)
-}
-
-/// `(x, y, width, height)` of the rectangles filled with `colour`, top first.
-fn rects(doc: &roxmltree::Document, colour: &str) -> Vec<(f64, f64, f64, f64)> {
-    let mut r: Vec<(f64, f64, f64, f64)> = doc
-        .descendants()
-        .filter(|n| n.has_tag_name("rect") && n.attribute("fill") == Some(colour))
-        .filter_map(|n| {
-            let a = |k: &str| n.attribute(k)?.parse::<f64>().ok();
-            Some((a("x")?, a("y")?, a("width")?, a("height")?))
-        })
-        .collect();
-    r.sort_by(|a, b| a.1.total_cmp(&b.1));
-    r
 }
 
 /// `(cx, cy)` of the circles filled with `colour` of radius `r`, top first.
