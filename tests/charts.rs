@@ -1,16 +1,22 @@
 //! Charts (`sibsim::report::charts`): every chart of a run renders for every bundled scenario as
-//! well-formed XML; the plan marker sits where the axis puts the plan figure; names from the
-//! scenario file stay text.
+//! well-formed XML; the plan marker sits where the axis puts the plan figure, and the outside
+//! view's band where the axis puts its interval; names from the scenario file stay text.
 
+use sibsim::analysis::outside_view::{outside_quantiles, ReferenceClass, DEFAULT_CLASS};
 use sibsim::analysis::summary::sorted_defined;
 use sibsim::analysis::RunReport;
 use sibsim::engine::run;
 use sibsim::engine::runner::RunOptions;
 use sibsim::engine::table::TrialTable;
-use sibsim::report::charts::{hex, palette, run_charts, Chart, Distribution};
+use sibsim::evidence::Library;
+use sibsim::report::charts::{
+    hex, palette, run_charts, run_charts_with, Chart, Distribution, Unit,
+};
 use sibsim::scenario::{self, Model};
 
 mod common;
+
+use common::svg::{rects, vertical_lines};
 
 const SCENARIOS: [&str; 4] = ["box1", "ips_new_service", "mhep1", "mhep1_reset"];
 
@@ -44,28 +50,6 @@ fn charts(name: &str) -> (Model, TrialTable, Vec<Chart>) {
 /// The x-axis mapping recovered from the SVG: its first and last tick labels as `(value, x)`.
 fn x_axis(doc: &roxmltree::Document) -> ((f64, f64), (f64, f64)) {
     common::svg::x_ticks(doc)
-}
-
-/// The x of the vertical polylines drawn in `colour` with stroke width `width`.
-fn vertical_lines(doc: &roxmltree::Document, colour: &str, width: &str) -> Vec<f64> {
-    doc.descendants()
-        .filter(|n| {
-            n.has_tag_name("polyline")
-                && n.attribute("stroke") == Some(colour)
-                && n.attribute("stroke-width") == Some(width)
-        })
-        .filter_map(|n| {
-            let pts: Vec<(f64, f64)> = n
-                .attribute("points")?
-                .split_whitespace()
-                .filter_map(|p| {
-                    let (x, y) = p.split_once(',')?;
-                    Some((x.parse().ok()?, y.parse().ok()?))
-                })
-                .collect();
-            (pts.len() == 2 && pts[0].0 == pts[1].0 && pts[0].1 != pts[1].1).then(|| pts[0].0)
-        })
-        .collect()
 }
 
 #[test]
@@ -148,6 +132,94 @@ fn the_plan_marker_sits_at_the_plan_figure_on_the_x_axis() {
         }
     }
     assert!(checked >= 8, "only {checked} plan markers checked");
+}
+
+/// The bundled library's default reference class, as `sibsim run --charts` fits it.
+fn reference_class() -> ReferenceClass {
+    let library = Library::load(std::path::Path::new("evidence")).expect("bundled evidence");
+    ReferenceClass::fit(&library, DEFAULT_CLASS).expect("the default class fits")
+}
+
+#[test]
+fn the_outside_view_band_spans_its_interval_on_the_x_axis() {
+    let rc = reference_class();
+    let purple = hex(palette::PURPLE);
+    let mut checked = 0;
+    for name in ["ips_new_service", "mhep1", "mhep1_reset"] {
+        let (model, table, report) = simulate(name, 200);
+        let levels = report.summary.quantiles;
+        let (with, skipped) = run_charts_with(&model, &report, &table, Some(&rc)).expect("charts");
+        assert!(skipped.is_empty(), "{name}: {skipped:?}");
+        for p in &model.plan {
+            let file = format!("dist-{}.svg", p.metric);
+            let chart = with.iter().find(|c| c.file == file).expect("chart");
+            let doc = roxmltree::Document::parse(&chart.svg).expect("xml");
+            let ((v0, x0), (v1, x1)) = x_axis(&doc);
+            assert!(v1 > v0, "{name} {file}: ticks {v0} {v1}");
+            let x = |v: f64| x0 + (v - v0) * (x1 - x0) / (v1 - v0);
+            // Plan × the class' P10 and P90 actual/plan, as `sibsim outside-view` prints them.
+            let [low, _, high] = outside_quantiles(&rc, p.value, levels);
+            assert!(
+                (low - p.value * rc.ratio_quantile(levels[0])).abs() < 1e-9 && low < high,
+                "{name} {file}: {low} {high}"
+            );
+            // The band is the tallest purple rectangle (its legend swatch is 10 high).
+            let band = rects(&doc, &purple)
+                .into_iter()
+                .max_by(|a, b| a.3.total_cmp(&b.3))
+                .expect("a band");
+            assert!(band.3 > 100.0, "{name} {file}: band {band:?}");
+            assert!(
+                (band.0 - x(low)).abs() <= 1.0 && (band.0 + band.2 - x(high)).abs() <= 1.0,
+                "{name} {file}: band {band:?}, the axis puts {low:.1}..{high:.1} at {:.1}..{:.1}",
+                x(low),
+                x(high)
+            );
+            // Its dotted edges: purple dashes at the same two x.
+            let mut edges = vertical_lines(&doc, &purple, "2");
+            edges.sort_by(f64::total_cmp);
+            edges.dedup();
+            assert_eq!(edges.len(), 2, "{name} {file}: edges {edges:?}");
+            assert!(
+                (edges[0] - x(low)).abs() <= 1.0 && (edges[1] - x(high)).abs() <= 1.0,
+                "{name} {file}: edges {edges:?}"
+            );
+            // Named with its values in the legend, not beside the band.
+            let unit = Unit::of(&p.metric);
+            let label = format!(
+                "Outside view P10–P90: {} – {} ({DEFAULT_CLASS}, {} past projects)",
+                unit.full(low),
+                unit.full(high),
+                rc.cases.len()
+            );
+            assert!(
+                doc.descendants()
+                    .any(|n| n.has_tag_name("text") && n.text().map(str::trim) == Some(&label)),
+                "{name} {file}: no legend entry {label:?}"
+            );
+            checked += 1;
+        }
+        // Without the outside view nothing is purple; with it, only the plan metrics' charts
+        // change, and the others are the same bytes.
+        let (without, _) = run_charts(&model, &report, &table).expect("charts");
+        assert_eq!(without.len(), with.len(), "{name}");
+        for (a, b) in without.iter().zip(&with) {
+            assert_eq!(a.file, b.file);
+            assert!(!a.svg.contains(&purple), "{name} {}", a.file);
+            let planned = model
+                .plan
+                .iter()
+                .any(|p| a.file == format!("dist-{}.svg", p.metric));
+            assert_eq!(a.svg != b.svg, planned, "{name} {}", a.file);
+        }
+    }
+    assert!(checked >= 8, "only {checked} bands checked");
+    // A scenario without plan figures draws the same charts with or without a class.
+    let (model, table, report) = simulate("box1", 200);
+    assert_eq!(
+        run_charts_with(&model, &report, &table, Some(&rc)).expect("charts"),
+        run_charts(&model, &report, &table).expect("charts")
+    );
 }
 
 #[test]
@@ -317,4 +389,95 @@ fn png_copies_are_the_charts_at_twice_the_size_with_their_text() {
         .assert()
         .failure()
         .stderr(predicates::str::contains("--charts <DIR>"));
+}
+
+#[test]
+fn run_and_report_mark_the_outside_view_when_the_library_can_be_read() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let purple = hex(palette::PURPLE);
+    let run = |dir: &std::path::Path, evidence: Option<&std::path::Path>| {
+        let mut cmd = assert_cmd::Command::cargo_bin("sibsim").expect("binary");
+        cmd.args(["run", "scenarios/ips_new_service.toml", "--trials", "200"])
+            .arg("--out")
+            .arg(root.path().join("out"))
+            .arg("--charts")
+            .arg(dir);
+        if let Some(e) = evidence {
+            cmd.arg("--evidence").arg(e);
+        }
+        let out = cmd.assert().success();
+        let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        let svg = std::fs::read_to_string(dir.join("dist-engagements.svg")).expect("chart");
+        (stderr, svg)
+    };
+    // The bundled library (the default --evidence): the band is drawn, nothing is noted.
+    let (stderr, svg) = run(&root.path().join("a"), None);
+    assert!(svg.contains(&purple), "no band");
+    assert!(!stderr.contains("outside view"), "{stderr}");
+    // A library that cannot be read: the charts go without the band, the run says so and
+    // succeeds.
+    let missing = root.path().join("no-such-library");
+    let (stderr, svg) = run(&root.path().join("b"), Some(&missing));
+    assert!(!svg.contains(&purple), "a band without a library");
+    assert!(
+        stderr.contains(&format!(
+            "note: the distribution charts do not mark the outside view: cannot read the evidence library at {}",
+            missing.display()
+        )),
+        "{stderr}"
+    );
+    // `report` too, and --quiet keeps the note off stderr.
+    let html = root.path().join("r.html");
+    assert_cmd::Command::cargo_bin("sibsim")
+        .expect("binary")
+        .args([
+            "report",
+            "scenarios/ips_new_service.toml",
+            "--trials",
+            "200",
+        ])
+        .arg("-o")
+        .arg(&html)
+        .arg("--evidence")
+        .arg(&missing)
+        .assert()
+        .success()
+        .stderr(predicates::str::contains(
+            "note: the distribution charts do not mark the outside view",
+        ));
+    assert!(!std::fs::read_to_string(&html)
+        .expect("page")
+        .contains(&purple));
+    assert_cmd::Command::cargo_bin("sibsim")
+        .expect("binary")
+        .args([
+            "report",
+            "scenarios/ips_new_service.toml",
+            "--trials",
+            "200",
+            "--quiet",
+        ])
+        .arg("-o")
+        .arg(&html)
+        .arg("--evidence")
+        .arg(&missing)
+        .assert()
+        .success()
+        .stderr("");
+    assert_cmd::Command::cargo_bin("sibsim")
+        .expect("binary")
+        .args([
+            "report",
+            "scenarios/ips_new_service.toml",
+            "--trials",
+            "200",
+            "--quiet",
+        ])
+        .arg("-o")
+        .arg(&html)
+        .assert()
+        .success();
+    assert!(std::fs::read_to_string(&html)
+        .expect("page")
+        .contains(&purple));
 }

@@ -1,18 +1,25 @@
 //! Charts of the analyses (`sibsim::report::charts`): the tornado and Sobol charts of
-//! `sensitivity`, the comparison and frontier charts of `compare`, the back-test chart. Each
-//! renders for the bundled inputs as well-formed XML, and one mark per chart type sits where the
-//! chart's own x axis (recovered from its tick labels) puts its value.
+//! `sensitivity`, the comparison and frontier charts of `compare`, the back-test chart, the
+//! outside view against the inside view of `outside-view`. Each renders for the bundled inputs as
+//! well-formed XML, and one mark per chart type sits where the chart's own x axis (recovered from
+//! its tick labels) puts its value.
 
 use sibsim::analysis::backtest::Backtest;
+use sibsim::analysis::outside_view::{OutsideViewReport, ReferenceClass, DEFAULT_CLASS};
+use sibsim::analysis::RunReport;
 use sibsim::engine::run;
 use sibsim::engine::runner::RunOptions;
+use sibsim::evidence::Library;
 use sibsim::report::charts::{
-    backtest_chart, hex, palette, sobol_charts, tornado_charts, Chart, SobolChart, Tornado,
+    backtest_chart, hex, outside_inside_charts, outside_view_charts, palette, sobol_charts,
+    tornado_charts, Chart, SobolChart, Tornado,
 };
 use sibsim::scenario;
 use sibsim::sensitivity::analysis::{self, Options, Sensitivity};
 
 mod common;
+
+use common::svg::{rects, vertical_lines};
 
 const SCENARIOS: [&str; 4] = ["box1", "ips_new_service", "mhep1", "mhep1_reset"];
 
@@ -44,20 +51,6 @@ fn x_axis(doc: &roxmltree::Document) -> impl Fn(f64) -> f64 {
     let ((v0, x0), (v1, x1)) = common::svg::x_ticks(doc);
     assert!(v1 > v0, "ticks {:?}", (v0, v1));
     move |v| x0 + (v - v0) * (x1 - x0) / (v1 - v0)
-}
-
-/// `(x, y, width, height)` of the rectangles filled with `colour`, top first.
-fn rects(doc: &roxmltree::Document, colour: &str) -> Vec<(f64, f64, f64, f64)> {
-    let mut r: Vec<(f64, f64, f64, f64)> = doc
-        .descendants()
-        .filter(|n| n.has_tag_name("rect") && n.attribute("fill") == Some(colour))
-        .filter_map(|n| {
-            let a = |k: &str| n.attribute(k)?.parse::<f64>().ok();
-            Some((a("x")?, a("y")?, a("width")?, a("height")?))
-        })
-        .collect();
-    r.sort_by(|a, b| a.1.total_cmp(&b.1));
-    r
 }
 
 /// `(cx, cy)` of the circles filled with `colour` of radius `r`, top first.
@@ -218,6 +211,157 @@ fn each_actual_sits_at_its_percentile() {
     .expect("run");
     let b = Backtest::new(&model, &table, 1);
     assert!(backtest_chart(&b).expect("ok").is_none());
+}
+
+/// The texts of `doc` that name a view's quantiles in the legend.
+fn view_legends(doc: &roxmltree::Document) -> Vec<String> {
+    doc.descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .filter_map(|n| n.text())
+        .filter(|t| t.contains("P10–P50–P90"))
+        .map(|t| t.trim().to_string())
+        .collect()
+}
+
+#[test]
+fn the_outside_view_chart_sets_both_views_on_one_axis() {
+    let library = Library::load(std::path::Path::new("evidence")).expect("bundled evidence");
+    let rc = ReferenceClass::fit(&library, DEFAULT_CLASS).expect("the default class fits");
+    let (blue, purple) = (hex(palette::BLUE), hex(palette::PURPLE));
+    let mut scenarios = 0;
+    for name in SCENARIOS {
+        let model = load(name);
+        if model.plan.is_empty() {
+            continue; // box1: nothing for the outside view to scale.
+        }
+        let opts = RunOptions {
+            trials: Some(300),
+            ..Default::default()
+        };
+        let table = run(&model, &opts, &|_| {}).expect("run");
+        let view = OutsideViewReport::new(&model, &table, &rc, &library);
+        assert!(!view.plan.is_empty(), "{name}");
+        let charts = outside_view_charts(&model, &view).expect("charts");
+        assert_eq!(
+            charts.iter().map(|c| c.file.clone()).collect::<Vec<_>>(),
+            view.plan
+                .iter()
+                .map(|v| format!("outside-{}.svg", v.metric))
+                .collect::<Vec<_>>(),
+            "{name}"
+        );
+        for (c, v) in charts.iter().zip(&view.plan) {
+            let doc = parse(c);
+            assert!(
+                c.title.ends_with(": the simulation against past projects"),
+                "{}",
+                c.title
+            );
+            let x = x_axis(&doc);
+            // One bar per view from its P10 to its P90: the simulation above, past projects
+            // below (legend swatches are 20 × 10 and left out).
+            let bar = |colour: &str| {
+                let bars: Vec<_> = rects(&doc, colour)
+                    .into_iter()
+                    .filter(|r| r.3 > 10.0)
+                    .collect();
+                assert_eq!(bars.len(), 1, "{name} {}: {colour} bars {bars:?}", c.file);
+                bars[0]
+            };
+            let (inside, outside) = (bar(&blue), bar(&purple));
+            assert!(inside.1 < outside.1, "{name} {}: rows", c.file);
+            for (b, q, which) in [
+                (inside, v.inside, "inside"),
+                (outside, v.outside, "outside"),
+            ] {
+                assert!(
+                    (b.0 - x(q[0])).abs() <= 1.5 && (b.0 + b.2 - x(q[2])).abs() <= 1.5,
+                    "{name} {} {which}: bar {b:?}, the axis puts {:.1}..{:.1} at {:.1}..{:.1}",
+                    c.file,
+                    q[0],
+                    q[2],
+                    x(q[0]),
+                    x(q[2])
+                );
+            }
+            // The medians: black dots in the two bars' rows, at each view's P50.
+            let dots = circles(&doc, &hex(palette::BLACK), "6");
+            assert_eq!(dots.len(), 2, "{name} {}: {dots:?}", c.file);
+            for (d, m) in dots.iter().zip([v.inside[1], v.outside[1]]) {
+                assert!((d.0 - x(m)).abs() <= 1.0, "{name} {}: {d:?} vs {m}", c.file);
+            }
+            // The plan: one vermilion line where the axis puts the plan figure.
+            let plan = vertical_lines(&doc, &hex(palette::VERMILION), "3");
+            assert_eq!(plan.len(), 1, "{name} {}: {plan:?}", c.file);
+            assert!((plan[0] - x(v.plan)).abs() <= 1.0, "{name} {}", c.file);
+            assert_eq!(
+                c.svg.contains("The views disagree"),
+                v.disagree,
+                "{name} {}",
+                c.file
+            );
+        }
+
+        // The same charts for a finished run, from its report: the same figures in the legends.
+        let plan = opts.plan(&model).expect("plan");
+        let report = RunReport::new(
+            &model,
+            &table,
+            &plan,
+            model.settings.seed,
+            (model.settings.low, model.settings.high),
+            0.8,
+        );
+        let for_run = outside_inside_charts(&model, &report, &rc).expect("charts");
+        assert_eq!(for_run.len(), charts.len(), "{name}");
+        for (a, b) in for_run.iter().zip(&charts) {
+            assert_eq!((&a.file, &a.title), (&b.file, &b.title));
+            let (da, db) = (parse(a), parse(b));
+            assert_eq!(view_legends(&da), view_legends(&db), "{name} {}", a.file);
+            assert_eq!(view_legends(&da).len(), 2, "{name} {}", a.file);
+        }
+        scenarios += 1;
+    }
+    assert_eq!(scenarios, 3);
+}
+
+#[test]
+fn outside_view_writes_its_charts_all_or_nothing() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let dir = root.path().join("charts");
+    sibsim()
+        .args([
+            "outside-view",
+            "scenarios/mhep1.toml",
+            "--trials",
+            "100",
+            "--json",
+        ])
+        .arg("--charts")
+        .arg(&dir)
+        .assert()
+        .success();
+    assert_eq!(
+        svgs(&dir),
+        [
+            "outside-engagements.svg",
+            "outside-site.haringey.engagements.svg",
+            "outside-site.staffordshire.engagements.svg",
+            "outside-site.tower_hamlets.engagements.svg"
+        ]
+    );
+    // A --charts folder that cannot be one fails before anything runs or is written.
+    let file = root.path().join("file");
+    std::fs::write(&file, "").expect("file");
+    let assert = sibsim()
+        .args(["outside-view", "scenarios/mhep1.toml", "--trials", "50"])
+        .arg("--charts")
+        .arg(file.join("sub"))
+        .assert()
+        .failure()
+        .stdout("");
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("--charts"), "{stderr}");
 }
 
 fn sibsim() -> assert_cmd::Command {

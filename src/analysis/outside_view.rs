@@ -39,6 +39,10 @@ use crate::analysis::{summarise, TrialTable};
 use crate::evidence::{Library, CLASSES};
 use crate::scenario::Model;
 
+/// The reference class `sibsim outside-view` uses unless `--class` names another, and the one the
+/// run's distribution charts mark the outside view with: `volume`, for every plan figure.
+pub const DEFAULT_CLASS: &str = "volume";
+
 /// One past project of a reference class.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReferenceCase {
@@ -384,6 +388,12 @@ pub struct OutsideView {
     pub disagree: bool,
 }
 
+/// The outside view of plan figure `plan`: plan × the predictive actual/plan ratio of `rc` at
+/// each of `levels`.
+pub fn outside_quantiles(rc: &ReferenceClass, plan: f64, levels: [f64; 3]) -> [f64; 3] {
+    levels.map(|p| plan * rc.ratio_quantile(p))
+}
+
 /// Both views of one plan figure.
 pub fn compare(
     rc: &ReferenceClass,
@@ -392,7 +402,7 @@ pub fn compare(
     inside: [f64; 3],
     levels: [f64; 3],
 ) -> OutsideView {
-    let outside = levels.map(|p| plan * rc.ratio_quantile(p));
+    let outside = outside_quantiles(rc, plan, levels);
     let outside_of = |x: f64, [lo, _, hi]: [f64; 3]| x < lo || x > hi;
     OutsideView {
         metric: metric.to_string(),

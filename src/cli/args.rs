@@ -56,10 +56,14 @@ pub enum Command {
         #[command(flatten)]
         evidence: EvidenceDir,
         /// The reference class of actual/plan ratios to use.
-        #[arg(long, default_value = "volume")]
+        #[arg(long, default_value = sibsim::analysis::outside_view::DEFAULT_CLASS)]
         class: String,
         #[command(flatten)]
         output: JsonOutput,
+        /// Also write, per plan figure, the outside view against the simulation as a chart (SVG)
+        /// into this folder (docs/charts.md).
+        #[arg(long, value_name = "DIR")]
+        charts: Option<PathBuf>,
     },
     /// Calibrate rates from the evidence counts: pooled, and for a new site (between-site spread).
     Calibrate {
@@ -246,6 +250,10 @@ pub struct ReportArgs {
     /// No progress bar and no notes on stderr.
     #[arg(long)]
     pub quiet: bool,
+    /// The evidence library whose reference class (volume) marks the outside view on each plan
+    /// metric's distribution chart; when it cannot be read the charts go without, with a note.
+    #[arg(long, value_name = "DIR", default_value = "evidence")]
+    pub evidence: PathBuf,
 }
 
 /// Where and how `run` reports.
@@ -266,6 +274,11 @@ pub struct RunOutput {
     /// in the system's sans-serif font; docs/charts.md).
     #[arg(long, requires = "charts")]
     pub png: bool,
+    /// The evidence library whose reference class (volume) marks the outside view on each plan
+    /// metric's distribution chart (with --charts); when it cannot be read the charts go
+    /// without, with a note.
+    #[arg(long, value_name = "DIR", default_value = "evidence")]
+    pub evidence: PathBuf,
     /// No progress bar and no notes on stderr.
     #[arg(long)]
     pub quiet: bool,

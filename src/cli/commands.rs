@@ -9,7 +9,7 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sibsim::analysis::backtest::Backtest;
 use sibsim::analysis::contract;
-use sibsim::analysis::outside_view::{OutsideViewReport, ReferenceClass};
+use sibsim::analysis::outside_view::{OutsideViewReport, ReferenceClass, DEFAULT_CLASS};
 use sibsim::analysis::precision::{
     parse_targets, run_to_precision, DEFAULT_MAX_TRIALS, PRECISION_SEGMENT,
 };
@@ -23,7 +23,10 @@ use sibsim::error::Error;
 use sibsim::evidence::calibrate::problems;
 use sibsim::evidence::results::{Calibration, Listing};
 use sibsim::evidence::Library;
-use sibsim::report::charts::{backtest_chart, png_name, run_charts, Chart, PngError, PngRenderer};
+use sibsim::report::charts::{
+    backtest_chart, outside_inside_charts, outside_view_charts, png_name, run_charts_with, Chart,
+    PngError, PngRenderer,
+};
 use sibsim::report::csv::{Csv, TrialsCsv};
 use sibsim::report::html::{HtmlReport, Section};
 use sibsim::report::json::Json;
@@ -174,8 +177,12 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
         ("monthly.csv", Csv.export(Report::Monthly(&report.monthly))?),
     ];
     // Drawn before anything is written, so that a chart that fails leaves every output as it was.
+    let mut notes = Vec::new();
     let (charts, skipped) = match &args.output.charts {
-        Some(_) => run_charts(&model, &report, &table)?,
+        Some(_) => {
+            let rc = chart_reference_class(&model, &args.output.evidence, &mut notes);
+            run_charts_with(&model, &report, &table, rc.as_ref())?
+        }
         None => (Vec::new(), Vec::new()),
     };
     let chart_files = chart_files(&charts, renderer.as_ref())?;
@@ -229,6 +236,9 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
         }
         for s in &skipped {
             eprintln!("note: no chart {}: {}", s.chart, s.why);
+        }
+        for n in &notes {
+            eprintln!("note: {n}");
         }
     }
     Ok(())
@@ -340,7 +350,13 @@ pub(super) fn report(args: &ReportArgs) -> anyhow::Result<()> {
     }
     bar.finish_and_clear();
     let elapsed = started.elapsed();
-    let (charts, skipped) = run_charts(&model, &report, &table)?;
+    let mut notes = Vec::new();
+    let rc = chart_reference_class(&model, &args.evidence, &mut notes);
+    let (mut charts, skipped) = run_charts_with(&model, &report, &table, rc.as_ref())?;
+    // The outside view against the inside view, one chart per plan figure, after the run's own.
+    if let Some(rc) = &rc {
+        charts.extend(outside_inside_charts(&model, &report, rc)?);
+    }
     let command = report_command(args, &report);
     let page = HtmlReport {
         model: &model,
@@ -386,6 +402,9 @@ pub(super) fn report(args: &ReportArgs) -> anyhow::Result<()> {
             .chain(sections.iter().flat_map(|s| &s.skipped))
         {
             eprintln!("note: no chart {}: {}", s.chart, s.why);
+        }
+        for n in &notes {
+            eprintln!("note: {n}");
         }
     }
     Ok(())
@@ -462,6 +481,49 @@ fn report_command(args: &ReportArgs, report: &RunReport) -> String {
         c.push_str(&format!(" -o {}", o.display()));
     }
     c
+}
+
+/// The reference class whose outside view the distribution charts of `model`'s plan metrics
+/// mark: [`DEFAULT_CLASS`] of the evidence library in `dir`, as `sibsim outside-view` uses by
+/// default. `None` without plan figures, or with a note pushed on `notes` when the library cannot
+/// be read or the class not fitted: the charts go without it, the run does not fail for it.
+fn chart_reference_class(
+    model: &Model,
+    dir: &Path,
+    notes: &mut Vec<String>,
+) -> Option<ReferenceClass> {
+    if model.plan.is_empty() {
+        return None;
+    }
+    let fitted = Library::load(dir)
+        .map_err(|e| one_line(&e))
+        .and_then(|library| {
+            ReferenceClass::fit(&library, DEFAULT_CLASS)
+                .map_err(|e| format!("in the evidence library {}: {e}", dir.display()))
+        });
+    match fitted {
+        Ok(rc) => Some(rc),
+        Err(why) => {
+            notes.push(format!(
+                "the distribution charts do not mark the outside view: {why} (--evidence DIR)"
+            ));
+            None
+        }
+    }
+}
+
+/// `e` and its causes on one line, each cause's first line after a colon (a note, not an error
+/// report: an evidence file's caret drawing is left to `sibsim evidence`).
+fn one_line(e: &dyn std::error::Error) -> String {
+    let first = |e: &dyn std::error::Error| e.to_string().lines().next().unwrap_or("").to_string();
+    let mut text = first(e);
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&first(c));
+        cause = c.source();
+    }
+    text
 }
 
 /// The `--metrics` pattern, refused when it is empty or matches no metric or probability of the
@@ -571,7 +633,11 @@ pub(super) fn outside_view(
     dir: &Path,
     class: &str,
     json: bool,
+    charts: Option<&Path>,
 ) -> anyhow::Result<()> {
+    if let Some(out) = charts {
+        check_dir("--charts", out)?;
+    }
     let library = Library::load(dir)?;
     let rc = ReferenceClass::fit(&library, class).map_err(|e| Error::InvalidOption {
         option: "--class".into(),
@@ -588,6 +654,15 @@ pub(super) fn outside_view(
         ),
     )?;
     let view = OutsideViewReport::new(&model, &table, &rc, &library);
+    if let Some(out) = charts {
+        // Drawn, then written all or nothing, before the table is printed.
+        let charts = outside_view_charts(&model, &view)?;
+        let files: Vec<(&str, Vec<u8>)> = charts
+            .iter()
+            .map(|c| (c.file.as_str(), c.svg.clone().into_bytes()))
+            .collect();
+        write_all_or_nothing(out, &files)?;
+    }
     print(Report::OutsideView(&view), json)
 }
 

@@ -43,7 +43,15 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
             evidence,
             class,
             output,
-        } => commands::outside_view(&file, &sampling, &evidence.dir, &class, output.json),
+            charts,
+        } => commands::outside_view(
+            &file,
+            &sampling,
+            &evidence.dir,
+            &class,
+            output.json,
+            charts.as_deref(),
+        ),
         Command::Backtest {
             file,
             sampling,

@@ -2,11 +2,15 @@
 //! the cumulative share of trials at or below each value on a second axis (0–100%), and the P10,
 //! P50 and P90 (the run's low and high quantiles), the plan figure and any recorded actual marked.
 //! It answers "how likely is the plan?" the way @RISK's and Crystal Ball's forecast charts do.
+//! When the caller has a reference class ([`Distribution::with_outside`]) the plan figure's
+//! outside view — plan × past projects' low–high actual/plan ratios, as `sibsim outside-view`
+//! prints it — is a shaded band with dotted edges behind the histogram.
 
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
 use super::{draw_error, palette, plain, with_footnote, Chart, ChartError, Unit, SIZE};
+use crate::analysis::outside_view::{outside_quantiles, ReferenceClass};
 use crate::analysis::summary::{percentile_of, quantile_sorted};
 use crate::scenario::Model;
 
@@ -41,6 +45,21 @@ pub struct Marker {
     pub value: f64,
 }
 
+/// The outside view's interval of a plan figure: plan × the reference class' low and high
+/// actual/plan ratios, drawn as a shaded band from `low` to `high` with dotted edges (reddish
+/// purple), named in the legend.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutsideBand {
+    /// Legend text, e.g. "Outside view P10–P90: 843 – 3,679 (volume, 5 past projects)".
+    pub label: String,
+    pub low: f64,
+    pub high: f64,
+}
+
+/// The band's colour: reddish purple, apart from the plan's vermilion, the actual's green and
+/// the histogram's blues.
+pub const OUTSIDE_COLOUR: RGBColor = palette::PURPLE;
+
 /// One metric's distribution chart.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Distribution<'a> {
@@ -54,6 +73,8 @@ pub struct Distribution<'a> {
     /// The defined values, ascending.
     pub sorted: &'a [f64],
     pub markers: Vec<Marker>,
+    /// The outside view of the plan figure, when the caller gave a reference class.
+    pub outside: Option<OutsideBand>,
 }
 
 impl<'a> Distribution<'a> {
@@ -119,7 +140,43 @@ impl<'a> Distribution<'a> {
             unit,
             sorted,
             markers,
+            outside: None,
         }
+    }
+
+    /// The chart with the outside view of `metric`'s plan figure under reference class `rc`
+    /// marked: plan × the class' predictive actual/plan ratio at the low and high of `levels`
+    /// (as `sibsim outside-view` prints it at the same levels). Unchanged when `model` has no
+    /// plan figure for `metric`.
+    pub fn with_outside(
+        mut self,
+        model: &Model,
+        metric: &str,
+        rc: &ReferenceClass,
+        levels: [f64; 3],
+    ) -> Distribution<'a> {
+        let Some(plan) = model.plan.iter().find(|p| p.metric == metric) else {
+            return self;
+        };
+        let [low, _, high] = outside_quantiles(rc, plan.value, levels);
+        self.outside = Some(OutsideBand {
+            label: format!(
+                "Outside view P{:.0}–P{:.0}: {} – {} ({}, {} past projects)",
+                levels[0] * 100.0,
+                levels[2] * 100.0,
+                self.unit.full(low),
+                self.unit.full(high),
+                plain(&rc.class),
+                rc.cases.len()
+            ),
+            low,
+            high,
+        });
+        self.note.push_str(&format!(
+            " · outside view: plan × past projects' actual/plan (class {})",
+            plain(&rc.class)
+        ));
+        self
     }
 
     /// The histogram's bins: `(left edge, right edge, trials)`. Counts get whole-number widths
@@ -157,6 +214,12 @@ impl<'a> Distribution<'a> {
         for m in &self.markers {
             lo = lo.min(m.value);
             hi = hi.max(m.value);
+        }
+        if let Some(b) = &self.outside {
+            for v in [b.low, b.high].into_iter().filter(|v| v.is_finite()) {
+                lo = lo.min(v);
+                hi = hi.max(v);
+            }
         }
         let pad = (hi - lo) * 0.04;
         (lo - pad, hi + pad)
@@ -220,6 +283,21 @@ impl<'a> Distribution<'a> {
                 .label_style(("sans-serif", 13))
                 .draw()
                 .map_err(&e)?;
+
+            // The outside view's band goes first, behind the histogram; its edges and legend
+            // entry come after the markers.
+            let band = self
+                .outside
+                .as_ref()
+                .filter(|b| b.low.is_finite() && b.high.is_finite());
+            if let Some(b) = band {
+                chart
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(b.low, 0.0), (b.high, top)],
+                        OUTSIDE_COLOUR.mix(0.18).filled(),
+                    )))
+                    .map_err(&e)?;
+            }
 
             let bar = palette::SKY_BLUE.mix(0.7).filled();
             chart
@@ -288,6 +366,21 @@ impl<'a> Distribution<'a> {
                     }
                 }
             }
+            if let Some(b) = band {
+                let edge = OUTSIDE_COLOUR.stroke_width(2);
+                chart
+                    .draw_series(
+                        [b.low, b.high]
+                            .map(|x| DashedPathElement::new(vec![(x, 0.0), (x, top)], 2, 4, edge)),
+                    )
+                    .map_err(&e)?
+                    .label(plain(&b.label))
+                    .legend(move |(x, y)| {
+                        EmptyElement::at((x, y))
+                            + Rectangle::new([(0, -5), (20, 5)], OUTSIDE_COLOUR.mix(0.35).filled())
+                            + Rectangle::new([(0, -5), (20, 5)], edge)
+                    });
+            }
             chart
                 .configure_series_labels()
                 .position(SeriesLabelPosition::UpperLeft)
@@ -332,6 +425,7 @@ mod tests {
             unit,
             sorted: values,
             markers: vec![],
+            outside: None,
         }
     }
 

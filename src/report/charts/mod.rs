@@ -1,10 +1,12 @@
 //! Charts: SVG pictures of a run, drawn with `plotters`, one small exporter per kind of chart —
 //! [`distribution::Distribution`] (histogram and cumulative curve of one metric over the trials,
-//! with its P10/P50/P90, plan and actual marked) and [`fan::Fan`] (a monthly series' low–high band
-//! and median, with the plan total or a cash floor marked). [`run_charts`] picks a run's fixed set.
-//! The analyses have theirs: [`tornado::Tornado`] and [`sobol::SobolChart`] (`sensitivity`),
-//! [`compare::Variants`] and [`compare::FrontierChart`] (`compare`), [`backtest::BacktestChart`]
-//! (`backtest`), drawn on the shared row layout of [`rows`].
+//! with its P10/P50/P90, plan, actual and outside-view interval marked) and [`fan::Fan`] (a
+//! monthly series' low–high band and median, with the plan total or a cash floor marked).
+//! [`run_charts`] picks a run's fixed set ([`run_charts_with`] given a reference class for the
+//! outside view). The analyses have theirs: [`tornado::Tornado`] and [`sobol::SobolChart`]
+//! (`sensitivity`), [`compare::Variants`] and [`compare::FrontierChart`] (`compare`),
+//! [`backtest::BacktestChart`] (`backtest`), [`outside::OutsideInside`] (`outside-view`, and
+//! [`outside_inside_charts`] for a run), drawn on the shared row layout of [`rows`].
 //!
 //! Like the other exporters these build bytes in memory and never touch the file system; the
 //! caller writes them (`sibsim run --charts DIR`, all or nothing).
@@ -27,6 +29,7 @@ pub mod backtest;
 pub mod compare;
 pub mod distribution;
 pub mod fan;
+pub mod outside;
 pub mod png;
 pub mod rows;
 pub mod sobol;
@@ -34,6 +37,7 @@ pub mod tornado;
 
 use plotters::style::RGBColor;
 
+use crate::analysis::outside_view::ReferenceClass;
 use crate::analysis::summary::sorted_defined;
 use crate::analysis::RunReport;
 use crate::engine::table::TrialTable;
@@ -41,8 +45,9 @@ use crate::scenario::Model;
 
 pub use backtest::{backtest_chart, BacktestChart};
 pub use compare::{compare_charts, FrontierChart, Variants};
-pub use distribution::{Distribution, Marker, MarkerKind};
+pub use distribution::{Distribution, Marker, MarkerKind, OutsideBand};
 pub use fan::Fan;
+pub use outside::{outside_inside_charts, outside_view_charts, OutsideInside};
 pub use png::{png_name, PngError, PngRenderer};
 pub use sobol::{sobol_charts, SobolChart};
 pub use tornado::{tornado_charts, Tornado};
@@ -338,6 +343,23 @@ pub fn run_charts(
     report: &RunReport,
     table: &TrialTable,
 ) -> Result<(Vec<Chart>, Vec<Skipped>), ChartError> {
+    run_charts_with(model, report, table, None)
+}
+
+/// As [`run_charts`], with each plan metric's distribution marking the outside view of its plan
+/// figure under reference class `outside` when one is given ([`Distribution::with_outside`], at
+/// the run's low and high quantile levels; `sibsim run` and `sibsim report` fit
+/// [`DEFAULT_CLASS`](crate::analysis::outside_view::DEFAULT_CLASS) from the evidence library).
+/// Without one the charts are exactly [`run_charts`]'.
+///
+/// # Errors
+/// As [`run_charts`].
+pub fn run_charts_with(
+    model: &Model,
+    report: &RunReport,
+    table: &TrialTable,
+    outside: Option<&ReferenceClass>,
+) -> Result<(Vec<Chart>, Vec<Skipped>), ChartError> {
     let mut charts = Vec::new();
     let mut skipped = Vec::new();
     let [low, _, high] = report.summary.quantiles;
@@ -364,7 +386,11 @@ pub fn run_charts(
             });
             continue;
         };
-        let d = Distribution::for_metric(model, metric, &sorted, [low, 0.5, high]);
+        let levels = [low, 0.5, high];
+        let mut d = Distribution::for_metric(model, metric, &sorted, levels);
+        if let Some(rc) = outside {
+            d = d.with_outside(model, metric, rc, levels);
+        }
         charts.push(Chart {
             file,
             title: d.title.clone(),
