@@ -352,7 +352,7 @@ fn png_copies_are_the_charts_at_twice_the_size_with_their_text() {
             std::fs::File::open(&png).unwrap_or_else(|e| panic!("{}: {e}", png.display())),
         ));
         let mut reader = decoder.read_info().expect("a PNG");
-        let mut buf = vec![0; reader.output_buffer_size()];
+        let mut buf = vec![0; reader.output_buffer_size().expect("size")];
         let info = reader.next_frame(&mut buf).expect("frame");
         let (w, h) = (info.width as usize, info.height as usize);
         assert_eq!(
