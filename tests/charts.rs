@@ -428,56 +428,33 @@ fn run_and_report_mark_the_outside_view_when_the_library_can_be_read() {
     );
     // `report` too, and --quiet keeps the note off stderr.
     let html = root.path().join("r.html");
-    assert_cmd::Command::cargo_bin("sibsim")
-        .expect("binary")
-        .args([
+    let report = |extra: &[&str], evidence: Option<&std::path::Path>| {
+        let mut cmd = assert_cmd::Command::cargo_bin("sibsim").expect("binary");
+        cmd.args([
             "report",
             "scenarios/ips_new_service.toml",
             "--trials",
             "200",
         ])
+        .args(extra)
         .arg("-o")
-        .arg(&html)
-        .arg("--evidence")
-        .arg(&missing)
-        .assert()
-        .success()
-        .stderr(predicates::str::contains(
-            "note: the distribution charts do not mark the outside view",
-        ));
-    assert!(!std::fs::read_to_string(&html)
-        .expect("page")
-        .contains(&purple));
-    assert_cmd::Command::cargo_bin("sibsim")
-        .expect("binary")
-        .args([
-            "report",
-            "scenarios/ips_new_service.toml",
-            "--trials",
-            "200",
-            "--quiet",
-        ])
-        .arg("-o")
-        .arg(&html)
-        .arg("--evidence")
-        .arg(&missing)
-        .assert()
-        .success()
-        .stderr("");
-    assert_cmd::Command::cargo_bin("sibsim")
-        .expect("binary")
-        .args([
-            "report",
-            "scenarios/ips_new_service.toml",
-            "--trials",
-            "200",
-            "--quiet",
-        ])
-        .arg("-o")
-        .arg(&html)
-        .assert()
-        .success();
-    assert!(std::fs::read_to_string(&html)
-        .expect("page")
-        .contains(&purple));
+        .arg(&html);
+        if let Some(e) = evidence {
+            cmd.arg("--evidence").arg(e);
+        }
+        let out = cmd.assert().success();
+        let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        let page = std::fs::read_to_string(&html).expect("page");
+        (stderr, page)
+    };
+    let (stderr, page) = report(&[], Some(&missing));
+    assert!(
+        stderr.contains("note: the distribution charts do not mark the outside view"),
+        "{stderr}"
+    );
+    assert!(!page.contains(&purple));
+    let (stderr, _) = report(&["--quiet"], Some(&missing));
+    assert_eq!(stderr, "");
+    let (_, page) = report(&["--quiet"], None);
+    assert!(page.contains(&purple));
 }

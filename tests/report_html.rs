@@ -58,6 +58,14 @@ fn parse(html: &str) -> Document<'_> {
     Document::parse_with_options(html, opts).expect("the page is well-formed XHTML")
 }
 
+/// The ids of the page's sections, in order.
+fn section_ids<'a>(doc: &'a Document<'_>) -> Vec<&'a str> {
+    doc.descendants()
+        .filter(|n| n.has_tag_name("section"))
+        .filter_map(|n| n.attribute("id"))
+        .collect()
+}
+
 /// The concatenated text under `node`.
 fn text_of(node: Node<'_, '_>) -> String {
     node.descendants()
@@ -114,11 +122,7 @@ fn mhep1_page_parses_is_self_contained_and_leads_with_the_headline() {
     assert_self_contained(&doc);
 
     // Sections in order: the answers first.
-    let ids: Vec<&str> = doc
-        .descendants()
-        .filter(|n| n.has_tag_name("section"))
-        .filter_map(|n| n.attribute("id"))
-        .collect();
+    let ids = section_ids(&doc);
     assert_eq!(
         ids,
         ["headline", "charts", "assumptions", "method", "reproduce"]
@@ -468,11 +472,7 @@ fn the_comparison_and_sensitivity_sections() {
     let html = std::fs::read_to_string(dir.path().join("report.html")).expect("report.html");
     let doc = parse(&html);
     assert_self_contained(&doc);
-    let ids: Vec<&str> = doc
-        .descendants()
-        .filter(|n| n.has_tag_name("section"))
-        .filter_map(|n| n.attribute("id"))
-        .collect();
+    let ids = section_ids(&doc);
     assert_eq!(
         ids,
         [
