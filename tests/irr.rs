@@ -415,7 +415,8 @@ fn the_peers_published_irr_vectors() {
     // sibsim's choice for [−5, 10.5, 1, −8, 1] (see below).
     const EVEN_LOSS: f64 = -0.8702012573615859;
     // (source, flows, the peer's rate, its relative tolerance, sibsim's chosen rate when it differs)
-    let cases: Vec<(&str, Vec<f64>, f64, f64, Option<f64>)> = vec![
+    type Case = (&'static str, Vec<f64>, f64, f64, Option<f64>);
+    let cases: Vec<Case> = vec![
         (
             NPF,
             vec![-150000.0, 15000.0, 25000.0, 35000.0, 45000.0, 60000.0],
