@@ -163,6 +163,44 @@ fn the_evidence_command_lists_it() {
     }
 }
 
+/// Every library in tests/bad_evidence/ is refused by `evidence --dir` and `calibrate --dir` with
+/// exit code 2 and exactly the text committed beside it in NAME.stderr, located in the evidence
+/// file (not at a scenario line that uses it), and nothing on stdout.
+#[test]
+fn bad_evidence_libraries_get_exact_errors() {
+    let mut checked = 0;
+    let mut dirs: Vec<_> = std::fs::read_dir("tests/bad_evidence")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    for path in dirs {
+        let dir = format!(
+            "tests/bad_evidence/{}",
+            path.file_name().unwrap().to_string_lossy()
+        );
+        let expected = std::fs::read_to_string(format!("{dir}.stderr"))
+            .unwrap_or_else(|_| panic!("{dir} has no .stderr beside it"));
+        assert!(
+            expected.starts_with(&format!("Error: {dir}/")),
+            "{expected}"
+        );
+        for command in ["evidence", "calibrate"] {
+            let got = Command::cargo_bin("sibsim")
+                .unwrap()
+                .args([command, "--dir", &dir])
+                .assert()
+                .code(2);
+            let stderr = String::from_utf8(got.get_output().stderr.clone()).unwrap();
+            assert_eq!(stderr, expected, "{command} --dir {dir}");
+            assert!(got.get_output().stdout.is_empty(), "{command} --dir {dir}");
+        }
+        checked += 1;
+    }
+    assert!(checked >= 8, "only {checked} bad evidence libraries found");
+}
+
 /// The outside view's interval for a plan of 1,000 engagements contains MHEP 1's overall ratio of
 /// actual to plan × 1,000 (0.59, 001_91c39e34d7f8be68.txt §1.3), and honestly widens for so few
 /// reference cases: wider than the cases' own range.

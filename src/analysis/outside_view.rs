@@ -67,6 +67,10 @@ pub enum FitError {
         cases: usize,
         programmes: usize,
     },
+    /// A case whose ratio has no logarithm: it would otherwise be dropped without a word. The
+    /// evidence loader refuses such a figure in the file; this guards a library built in code.
+    #[error("reference case {key} has a ratio actual/plan of {ratio}; expected a finite ratio > 0 (its logarithm is modelled)")]
+    RatioNotPositive { key: String, ratio: f64 },
 }
 
 /// The fitted reference class: the two-level random-effects model of ln(actual/plan).
@@ -94,12 +98,13 @@ impl ReferenceClass {
     /// Fit class `class` from the reference cases (figures with that class) of `library`.
     ///
     /// # Errors
-    /// [`FitError::TooFewProgrammes`] when the cases come from fewer than two programmes.
+    /// [`FitError::TooFewProgrammes`] when the cases come from fewer than two programmes,
+    /// [`FitError::RatioNotPositive`] for a case whose ratio is not a finite number > 0.
     pub fn fit(library: &Library, class: &str) -> Result<ReferenceClass, FitError> {
         let cases = library
             .figures
             .iter()
-            .filter(|f| f.class.as_deref() == Some(class) && f.value > 0.0)
+            .filter(|f| f.class.as_deref() == Some(class))
             .map(|f| ReferenceCase {
                 key: f.key.clone(),
                 ratio: f.value,
@@ -119,8 +124,18 @@ impl ReferenceClass {
     /// Fit the model to `cases` (see the module documentation for the estimator).
     ///
     /// # Errors
-    /// [`FitError::TooFewProgrammes`] when the cases come from fewer than two programmes.
+    /// [`FitError::TooFewProgrammes`] when the cases come from fewer than two programmes,
+    /// [`FitError::RatioNotPositive`] for a case whose ratio is not a finite number > 0.
     pub fn from_cases(class: &str, cases: Vec<ReferenceCase>) -> Result<ReferenceClass, FitError> {
+        if let Some(c) = cases
+            .iter()
+            .find(|c| !(c.ratio.is_finite() && c.ratio > 0.0))
+        {
+            return Err(FitError::RatioNotPositive {
+                key: c.key.clone(),
+                ratio: c.ratio,
+            });
+        }
         let mut groups: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
         for c in &cases {
             groups
@@ -544,6 +559,23 @@ mod tests {
             e.to_string(),
             "class \"volume\" has 2 reference case(s) in 1 programme(s); a predictive interval for a new programme needs cases from at least two programmes"
         );
+    }
+
+    /// A ratio with no logarithm stops the fit with its key instead of being dropped (a library
+    /// built in code; the loader refuses it in the file).
+    #[test]
+    fn a_case_without_a_positive_ratio_is_refused_not_dropped() {
+        for bad in [0.0, -0.5, f64::NAN, f64::INFINITY] {
+            let lib = Library {
+                figures: vec![case("a", 0.5), case("b", 0.7), case("c", bad)],
+            };
+            let e = ReferenceClass::fit(&lib, "volume").unwrap_err();
+            assert!(
+                matches!(&e, FitError::RatioNotPositive { key, ratio } if key == "c" && ratio.to_bits() == bad.to_bits()),
+                "{bad}: {e:?}"
+            );
+            assert_eq!(e.to_string(), format!("reference case c has a ratio actual/plan of {bad}; expected a finite ratio > 0 (its logarithm is modelled)"));
+        }
     }
 
     #[test]

@@ -59,8 +59,12 @@
 //! - **The meaningful root among several** is the one that agrees with the undiscounted result:
 //!   if the investor ends up with more than was paid in (`Σ f_t > 0`, money multiple above 1),
 //!   the smallest root above 0%; if with less (`Σ f_t < 0`, a capital loss), the largest root
-//!   below 0%; if exactly even, the root nearest 0%. If there is no root on that side, the root
-//!   nearest 0% on the other. Why: `NPV(0) = Σ f_t`, so the chosen root is the one where `NPV`
+//!   below 0%; if exactly even, 0% itself, which is then a root (`NPV(0) = Σ f_t = 0`). If there is
+//!   no root on that side, the root nearest 0% on the other. The net's sign is that of the
+//!   **exact** sum of the flows (Shewchuk's exact summation), not of the rounded `NPV` at 0%: a
+//!   rounded net of ±1e−17 would otherwise send an even investor to a root far from 0% (e.g.
+//!   `[1, −5, 3, 1]`, whose roots are 0% and 324% a month). A root computed as exactly 0% counts
+//!   as nearest 0% on either side. Why: `NPV(0) = Σ f_t`, so the chosen root is the one where `NPV`
 //!   falls through zero nearest 0% with 0% on its positive side — for every hurdle rate between
 //!   0% and the chosen root, "IRR above the hurdle" agrees with "`NPV` at the hurdle positive",
 //!   and a negative IRR always means a capital loss, as it does when there is a single root for
@@ -158,7 +162,14 @@ pub fn irr(flows: &[f64]) -> Irr {
     match poly.sign_changes() {
         0 if poly.first() < 0.0 => Irr::Unique(-1.0),
         0 => Irr::Undefined,
+        1 if poly.net == 0.0 => Irr::Unique(0.0),
         1 => Irr::Unique(annual(poly.single_root())),
+        _ if poly.net == 0.0 => {
+            let mut roots = Vec::new();
+            poly.each_root(|s| roots.push(s));
+            with_even_root(&mut roots);
+            even(roots.len())
+        }
         _ => {
             let mut found = Found::default();
             poly.each_root(|s| found.push(s));
@@ -166,11 +177,20 @@ pub fn irr(flows: &[f64]) -> Irr {
                 0 => Irr::Undefined,
                 1 => Irr::Unique(annual(found.first)),
                 n => Irr::Multiple {
-                    chosen: annual(found.meaningful(poly.value(0.0))),
+                    chosen: annual(found.meaningful(poly.net)),
                     roots: n,
                 },
             }
         }
+    }
+}
+
+/// Exactly even flows with `roots` roots, 0% among them: 0% is the root nearest 0%.
+fn even(roots: usize) -> Irr {
+    if roots == 1 {
+        Irr::Unique(0.0)
+    } else {
+        Irr::Multiple { chosen: 0.0, roots }
     }
 }
 
@@ -183,11 +203,15 @@ pub fn irr_roots(flows: &[f64]) -> Vec<f64> {
     };
     match poly.sign_changes() {
         0 => Vec::new(),
+        1 if poly.net == 0.0 => vec![0.0],
         1 => vec![annual(poly.single_root())],
         _ => {
             let mut roots = Vec::new();
-            poly.each_root(|s| roots.push(annual(s)));
-            roots
+            poly.each_root(|s| roots.push(s));
+            if poly.net == 0.0 {
+                with_even_root(&mut roots);
+            }
+            roots.into_iter().map(annual).collect()
         }
     }
 }
@@ -313,10 +337,53 @@ const PRUNE_MAX_DEGREE: usize = 400;
 /// the pruning, so that a certified margin stays far above the underflow of Horner's rule.
 const PRUNE_MIN_END: f64 = 1e-250;
 
+/// The sign (−1, 0 or 1) of the exact sum of `values` (finite, and small enough that no partial
+/// sum overflows), by Shewchuk's exact summation into non-overlapping partials (J. R. Shewchuk
+/// (1997), "Adaptive precision floating-point arithmetic and fast robust geometric predicates",
+/// *Discrete & Computational Geometry* 18, 305–363; Python's `math.fsum`): the largest nonzero
+/// partial has the sign of the sum.
+fn exact_sum_sign(values: impl Iterator<Item = f64>) -> f64 {
+    let mut partials: Vec<f64> = Vec::new();
+    for mut x in values {
+        let mut kept = 0;
+        for j in 0..partials.len() {
+            let mut y = partials[j];
+            if x.abs() < y.abs() {
+                std::mem::swap(&mut x, &mut y);
+            }
+            let hi = x + y;
+            let lo = y - (hi - x);
+            if lo != 0.0 {
+                partials[kept] = lo;
+                kept += 1;
+            }
+            x = hi;
+        }
+        partials.truncate(kept);
+        partials.push(x);
+    }
+    partials
+        .iter()
+        .rev()
+        .find(|p| **p != 0.0)
+        .map_or(0.0, |p| p.signum())
+}
+
+/// Exactly even flows (`Σ f_t = 0`): 0% is a root. Among the log-rate roots found (ascending),
+/// any within the roots' own resolution of 0 is that root, reported as exactly 0.
+fn with_even_root(roots: &mut Vec<f64>) {
+    roots.retain(|s| s.abs() > 2.0 * BRENT_ABS_TOL);
+    let at = roots.partition_point(|s| *s < 0.0);
+    roots.insert(at, 0.0);
+}
+
 /// The flows trimmed to their first and last nonzero months and divided by the largest |flow|:
 /// the coefficients of NPV's polynomial, with `coef[0]` and `coef[T]` nonzero.
 struct Poly {
     coef: Vec<f64>,
+    /// The sign (−1, 0 or 1) of the exact sum of the flows, `NPV` at 0%: the scaled flows'
+    /// Horner sum rounds, so an exactly even net could come out as ±1e−17 and 0% be missed.
+    net: f64,
 }
 
 impl Poly {
@@ -335,7 +402,11 @@ impl Poly {
         let last = coef.iter().rposition(|c| *c != 0.0)?;
         coef.truncate(last + 1);
         coef.drain(..first);
-        Some(Poly { coef })
+        // Scaled by a power of two, which is exact (but for flows that underflow, as above) and
+        // keeps the sum from overflowing.
+        let factor = 2f64.powi(-(scale.log2().ceil() as i32).clamp(-1000, 1000));
+        let net = exact_sum_sign(flows.iter().map(|f| f * factor));
+        Some(Poly { coef, net })
     }
 
     fn first(&self) -> f64 {
@@ -777,17 +848,19 @@ impl Found {
         } else if s.abs() < self.nearest.abs() {
             self.nearest = s;
         }
-        if s > 0.0 && self.above.is_none() {
+        // A root computed as exactly 0% (NPV(0) rounding to 0 though the exact net is not) is the
+        // nearest on either side.
+        if s >= 0.0 && self.above.is_none() {
             self.above = Some(s);
         }
-        if s < 0.0 {
+        if s <= 0.0 {
             self.below = Some(s);
         }
         self.count += 1;
     }
 
-    /// The economically meaningful root among several, given `net` = `NPV` at 0%: see the module
-    /// doc.
+    /// The economically meaningful root among several, given the sign of `net` = `NPV` at 0%
+    /// (not 0: exactly even flows choose 0% itself): see the module doc.
     fn meaningful(&self, net: f64) -> f64 {
         if net > 0.0 {
             self.above.or(self.below).unwrap_or(self.nearest)
@@ -866,7 +939,10 @@ fn brent(f: impl Fn(f64) -> f64, mut a: f64, mut b: f64, mut fa: f64, mut fb: f6
 /// point, then sorts the roots.
 #[cfg(test)]
 mod reference {
-    use super::{annual, brent, Irr, Poly, BRENT_ABS_TOL, GRID_FIRST_STEP, GRID_GROWTH, S_LIMIT};
+    use super::{
+        annual, brent, even, with_even_root, Irr, Poly, BRENT_ABS_TOL, GRID_FIRST_STEP,
+        GRID_GROWTH, S_LIMIT,
+    };
 
     /// [`super::irr`] with the whole-grid scan.
     pub(super) fn irr(flows: &[f64]) -> Irr {
@@ -876,7 +952,13 @@ mod reference {
         match poly.sign_changes() {
             0 if poly.first() < 0.0 => Irr::Unique(-1.0),
             0 => Irr::Undefined,
+            1 if poly.net == 0.0 => Irr::Unique(0.0),
             1 => Irr::Unique(annual(poly.single_root())),
+            _ if poly.net == 0.0 => {
+                let mut roots = all_roots(&poly);
+                with_even_root(&mut roots);
+                even(roots.len())
+            }
             _ => {
                 let roots = all_roots(&poly);
                 match roots.len() {
@@ -942,7 +1024,7 @@ mod reference {
 
     /// The economically meaningful root among several (ascending) log-rates.
     fn meaningful(poly: &Poly, roots: &[f64]) -> f64 {
-        let net = poly.value(0.0);
+        let net = poly.net;
         let nearest_zero = || {
             roots
                 .iter()
@@ -950,8 +1032,8 @@ mod reference {
                 .min_by(|a, b| a.abs().total_cmp(&b.abs()))
                 .unwrap_or(0.0)
         };
-        let above = roots.iter().copied().find(|s| *s > 0.0);
-        let below = roots.iter().rev().copied().find(|s| *s < 0.0);
+        let above = roots.iter().copied().find(|s| *s >= 0.0);
+        let below = roots.iter().rev().copied().find(|s| *s <= 0.0);
         if net > 0.0 {
             above.or(below).unwrap_or_else(nearest_zero)
         } else if net < 0.0 {
@@ -1167,6 +1249,10 @@ mod tests {
                 full,
                 f
             );
+            let mut full = full;
+            if poly.net == 0.0 {
+                with_even_root(&mut full);
+            }
             let annual_roots: Vec<f64> = full.iter().map(|s| annual(*s)).collect();
             prop_assert_eq!(bits(&irr_roots(f)), bits(&annual_roots));
         }

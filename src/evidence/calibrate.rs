@@ -480,39 +480,67 @@ fn lognormal(mu: f64, sigma: f64) -> DistSpec {
     }
 }
 
-/// Calibrate every per-provider quantity the library holds.
+/// Calibrate one per-provider quantity, or say why it cannot be.
+fn calibrate_value(
+    lib: &Library,
+    &(name, what, unit, keys): &(&'static str, &'static str, &'static str, ValueKeys),
+) -> Result<ValueCalibration, String> {
+    let sites: Vec<(String, f64)> = keys
+        .iter()
+        .map(|&k| {
+            let f = lib.get(k)?;
+            let factor = match (unit, f.unit.as_str()) {
+                (u, v) if u == v => 1.0,
+                ("months", v) if v.starts_with("week") => 12.0 / 52.0,
+                _ => return None,
+            };
+            (f.value > 0.0).then(|| (k.to_string(), f.value * factor))
+        })
+        .collect::<Option<_>>()
+        .ok_or_else(|| {
+            format!(
+                "{name}: needs {} in {unit} (or weeks), each above 0",
+                keys.join(", ")
+            )
+        })?;
+    let k = sites.len() as f64;
+    let logs: Vec<f64> = sites.iter().map(|(_, v)| v.ln()).collect();
+    let mu = logs.iter().sum::<f64>() / k;
+    let s = (logs.iter().map(|y| (y - mu).powi(2)).sum::<f64>() / (k - 1.0)).sqrt();
+    if !(s > 0.0 && mu.is_finite()) {
+        return Err(format!(
+            "{name}: needs providers whose values differ, to estimate the spread between them"
+        ));
+    }
+    let (pooled, new_site) = (
+        lognormal(mu, s / k.sqrt()),
+        lognormal(mu, s * (1.0 + 1.0 / k).sqrt()),
+    );
+    // A value far from the others (e.g. 1e-300 among tens) spreads the logs so widely that the
+    // lognormal's mean overflows: refused here rather than printed as inf and NaN.
+    let finite = |d: &DistSpec| matches!(d, DistSpec::Lognormal { mean, sd } if mean.is_finite() && sd.is_finite());
+    if !(finite(&pooled) && finite(&new_site)) {
+        let values: Vec<String> = sites.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+        return Err(format!(
+            "{name}: the providers' values ({}) spread over a log sd of {s:.3}, too wide for a lognormal (its mean overflows)",
+            values.join(", ")
+        ));
+    }
+    Ok(ValueCalibration {
+        name,
+        what,
+        unit,
+        sites,
+        pooled,
+        new_site,
+    })
+}
+
+/// Calibrate every per-provider quantity the library holds (see [`problems`] for the rest).
 pub fn calibrate_values(lib: &Library) -> Vec<ValueCalibration> {
     VALUES
         .iter()
-        .filter_map(|&(name, what, unit, keys)| {
-            let sites: Vec<(String, f64)> = keys
-                .iter()
-                .map(|&k| {
-                    let f = lib.get(k)?;
-                    let factor = match (unit, f.unit.as_str()) {
-                        (u, v) if u == v => 1.0,
-                        ("months", v) if v.starts_with("week") => 12.0 / 52.0,
-                        _ => return None,
-                    };
-                    (f.value > 0.0).then(|| (k.to_string(), f.value * factor))
-                })
-                .collect::<Option<_>>()?;
-            let k = sites.len() as f64;
-            let logs: Vec<f64> = sites.iter().map(|(_, v)| v.ln()).collect();
-            let mu = logs.iter().sum::<f64>() / k;
-            let s = (logs.iter().map(|y| (y - mu).powi(2)).sum::<f64>() / (k - 1.0)).sqrt();
-            if !(s > 0.0 && mu.is_finite()) {
-                return None;
-            }
-            Some(ValueCalibration {
-                name,
-                what,
-                unit,
-                sites,
-                pooled: lognormal(mu, s / k.sqrt()),
-                new_site: lognormal(mu, s * (1.0 + 1.0 / k).sqrt()),
-            })
-        })
+        .filter_map(|spec| calibrate_value(lib, spec).ok())
         .collect()
 }
 
@@ -537,20 +565,15 @@ pub fn describe(spec: &DistSpec, low: f64, high: f64) -> Option<(f64, f64, f64)>
 /// denominator, in an unexpected unit, or not positive; a window missing or not whole months; an
 /// eventual rate no Beta can hold. Empty when all are calibrated.
 pub fn problems(lib: &Library) -> Vec<String> {
-    let values: Vec<&str> = calibrate_values(lib).iter().map(|v| v.name).collect();
-    let mut out: Vec<String> = RATES
+    RATES
         .iter()
         .filter_map(|spec| calibrate_rate(lib, spec).err())
-        .collect();
-    for &(name, _, unit, keys) in VALUES {
-        if !values.contains(&name) {
-            out.push(format!(
-                "{name}: needs {} in {unit} (or weeks), each above 0",
-                keys.join(", ")
-            ));
-        }
-    }
-    out
+        .chain(
+            VALUES
+                .iter()
+                .filter_map(|spec| calibrate_value(lib, spec).err()),
+        )
+        .collect()
 }
 
 /// The mean lag from engagement to job start among the starts **seen** in a `window_months`-long
@@ -623,6 +646,49 @@ pub fn time_to_job_from_observed(observed: f64, window_months: u32) -> Option<f6
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Five providers' engagements per ES per year, one of them 1e-300: the logs spread so widely
+    /// that the lognormal's mean overflows. Refused with the values, not printed as inf and NaN.
+    #[test]
+    fn a_value_spread_too_wide_for_a_lognormal_is_a_problem() {
+        let figure = |key: &str, value: f64| crate::evidence::Figure {
+            key: key.into(),
+            value,
+            unit: "engagements per ES per year".into(),
+            source: "000_a181213f7b897744.txt Table 4.2".into(),
+            of: None,
+            note: None,
+            class: None,
+            case: None,
+        };
+        let values = [1e-300, 54.0, 87.0, 28.0, 42.0];
+        let lib = Library {
+            figures: (1..=5)
+                .map(|i| figure(&format!("bit2020.per_es_engagements_p{i}"), values[i - 1]))
+                .collect(),
+        };
+        assert!(calibrate_values(&lib).is_empty());
+        let p = problems(&lib);
+        let ours: Vec<&String> = p
+            .iter()
+            .filter(|p| p.starts_with("engagements_per_es_year"))
+            .collect();
+        assert_eq!(ours.len(), 1, "{p:?}");
+        assert!(
+            ours[0].starts_with("engagements_per_es_year: the providers' values (bit2020.per_es_engagements_p1 = 0.000000000")
+                && ours[0].ends_with("bit2020.per_es_engagements_p5 = 42) spread over a log sd of 310.660, too wide for a lognormal (its mean overflows)"),
+            "{}",
+            ours[0]
+        );
+        // Within range, the same five give finite lognormals.
+        let mut fine = lib.clone();
+        fine.figures[0].value = 18.0;
+        let v = calibrate_values(&fine);
+        assert_eq!(v.len(), 1);
+        assert!(
+            matches!(v[0].new_site, DistSpec::Lognormal { mean, sd } if mean.is_finite() && sd.is_finite())
+        );
+    }
 
     /// μ = 1 month (q = ½), a 2-month window: a client engaged in month 0 has started by month 1
     /// with 1 − q² = ¾, one engaged in month 1 by month 1 with 1 − q = ½; the mean is 5/8.

@@ -141,7 +141,8 @@ fn check_case(f: &RawFigure, err: &mut impl FnMut(&str, Target, String, &str)) -
             "expected \"volume\" (referrals, starts, engagements) or \"outcomes\" (job or other outcomes)",
         );
     }
-    if f.value.is_nan() || f.value <= 0.0 {
+    // A non-finite ratio is reported once, by the general check of `value`.
+    if f.value.is_finite() && f.value <= 0.0 {
         err(
             "value",
             Target::Value,
@@ -226,6 +227,43 @@ fn check_case(f: &RawFigure, err: &mut impl FnMut(&str, Target, String, &str)) -
     })
 }
 
+/// The largest count a figure may give: 2⁵³, below which every whole number is exact in an `f64`.
+pub const MAX_COUNT: f64 = 9_007_199_254_740_992.0;
+
+/// A whole number from 0 to [`MAX_COUNT`].
+fn is_count(x: f64) -> bool {
+    (0.0..=MAX_COUNT).contains(&x) && x.fract() == 0.0
+}
+
+/// A figure with `of` is a count of events out of `of` trials (the calibration reads it as
+/// Binomial): both whole numbers, `of` ≥ 1, `value` ≤ `of`. A non-finite value is reported once,
+/// by the general check.
+fn check_count(value: f64, of: f64, err: &mut impl FnMut(&str, Target, String, &str)) {
+    if value.is_finite() && !is_count(value) {
+        err(
+            "value",
+            Target::Value,
+            format!("a count of {value} out of {of}"),
+            "expected a whole number of events from 0 to `of` (a figure with `of` counts events out of trials)",
+        );
+    }
+    if !(is_count(of) && of >= 1.0) {
+        err(
+            "of",
+            Target::Value,
+            format!("of {of}"),
+            "expected the denominator: a whole number of trials from 1 to 2^53",
+        );
+    } else if value > of {
+        err(
+            "of",
+            Target::Value,
+            format!("of {of} for a value of {value}"),
+            "expected the denominator: a whole number of trials ≥ value",
+        );
+    }
+}
+
 /// Parse and check one evidence file; `stem` prefixes its keys.
 ///
 /// # Errors
@@ -274,14 +312,7 @@ pub fn parse_file(file: &str, stem: &str, text: &str) -> Result<Vec<Figure>, Sce
         }
         let case = check_case(&f, &mut err);
         if let Some(of) = f.of {
-            if !(of.is_finite() && of > 0.0 && of >= f.value) {
-                err(
-                    "of",
-                    Target::Value,
-                    format!("of {of} for a value of {}", f.value),
-                    "expected the denominator: a number > 0 and ≥ value",
-                );
-            }
+            check_count(f.value, of, &mut err);
         }
         out.push(Figure {
             key: format!("{stem}.{key}"),
@@ -353,11 +384,47 @@ mod tests {
         assert_eq!(
             heads,
             [
-                "bit.toml:3:6: figures.x.of: of 156 for a value of 200; expected the denominator: a number > 0 and ≥ value",
+                "bit.toml:3:6: figures.x.of: of 156 for a value of 200; expected the denominator: a whole number of trials ≥ value",
                 "bit.toml:4:8: figures.x.unit: the unit is empty; expected the unit of the value, e.g. \"engagements\", \"share\", \"£\"",
                 "bit.toml:5:10: figures.x.source: \"BIT\" names no report file or web address with its section; expected the report's file name and its table or section, e.g. \"000_a181213f7b897744.txt Table 4.1\", or a web address and its section, e.g. \"https://www.nao.org.uk/reports/restart/ para 3\"",
             ]
         );
+    }
+
+    /// Counts out of trials are whole, not negative and within their denominator; each problem is
+    /// located at the field that has it.
+    #[test]
+    fn counts_are_whole_non_negative_and_within_of() {
+        let figure = |value: &str, of: &str| {
+            format!("[figures.x]\nvalue = {value}\nof = {of}\nunit = \"job starts\"\nsource = \"000_a181213f7b897744.txt Table 4.1\"\n")
+        };
+        let heads = |value: &str, of: &str| -> Vec<String> {
+            match parse_file("bit.toml", "bit2020", &figure(value, of)) {
+                Ok(_) => vec![],
+                Err(e) => e.0.iter().map(|e| e.headline()).collect(),
+            }
+        };
+        let value_err = |v: f64, of: f64| {
+            format!("bit.toml:2:9: figures.x.value: a count of {v} out of {of}; expected a whole number of events from 0 to `of` (a figure with `of` counts events out of trials)")
+        };
+        let of_err = |of: f64| {
+            format!("bit.toml:3:6: figures.x.of: of {of}; expected the denominator: a whole number of trials from 1 to 2^53")
+        };
+        assert!(heads("0", "1").is_empty());
+        assert!(heads("9007199254740992", "9007199254740992").is_empty());
+        assert_eq!(heads("-68", "156"), [value_err(-68.0, 156.0)]);
+        assert_eq!(heads("68.5", "156"), [value_err(68.5, 156.0)]);
+        assert_eq!(heads("-0.5", "0.5"), [value_err(-0.5, 0.5), of_err(0.5)]);
+        assert_eq!(heads("0", "0"), [of_err(0.0)]);
+        assert_eq!(
+            heads("1e300", "1e300"),
+            [value_err(1e300, 1e300), of_err(1e300)]
+        );
+        assert_eq!(
+            heads("nan", "156"),
+            ["bit.toml:2:9: figures.x.value: value NaN; expected a finite number"]
+        );
+        assert_eq!(heads("3", "inf"), [of_err(f64::INFINITY)]);
     }
 
     #[test]

@@ -17,10 +17,12 @@ pub struct YearMonth {
 }
 
 impl YearMonth {
-    /// Parse `"YYYY-MM"`.
+    /// Parse `"YYYY-MM"`: exactly four digits, `-`, two digits from 01 to 12 (no sign, space or
+    /// other width, which `str::parse` alone would let through: `"2030-+1"` is not a month).
     pub fn parse(s: &str) -> Option<YearMonth> {
         let (y, m) = s.split_once('-')?;
-        if y.len() != 4 || m.len() != 2 {
+        let digits = |x: &str, n: usize| x.len() == n && x.bytes().all(|b| b.is_ascii_digit());
+        if !(digits(y, 4) && digits(m, 2)) {
             return None;
         }
         let year: i32 = y.parse().ok()?;
@@ -711,5 +713,17 @@ mod tests {
         assert!(YearMonth::parse("2016-13").is_none());
         assert!(YearMonth::parse("2016-1").is_none());
         assert!(YearMonth::parse("16-01").is_none());
+        for signed in [
+            "2030-+1", "+030-01", "-030-01", "2030- 1", " 030-01", "2030-1 ", "2030-00",
+        ] {
+            assert!(YearMonth::parse(signed).is_none(), "{signed}");
+        }
+        assert_eq!(
+            YearMonth::parse("0999-12"),
+            Some(YearMonth {
+                year: 999,
+                month: 12
+            })
+        );
     }
 }
