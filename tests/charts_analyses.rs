@@ -145,6 +145,24 @@ fn sobol_bars_end_at_their_first_order_index() {
                 .find(|o| c.file == format!("sobol-{}.svg", o.metric))
                 .expect("output");
             let chart = SobolChart::new(&s, o).expect("indices");
+            // The rows are the inputs with the largest first-order indices (at most 15), largest
+            // first, then the noise: ranked here from the analysis' figures.
+            let sb = o.sobol.as_ref().expect("sobol");
+            let mut ranked: Vec<(f64, &str)> = sb
+                .inputs
+                .iter()
+                .filter(|i| i.total.is_some())
+                .filter_map(|i| Some((i.first?.value, i.name.as_str())))
+                .collect();
+            ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+            let expected: Vec<&str> = ranked.iter().take(15).map(|r| r.1).collect();
+            let drawn: Vec<&str> = chart
+                .rows
+                .iter()
+                .map(|r| r.name.as_str())
+                .filter(|n| !n.starts_with("noise"))
+                .collect();
+            assert_eq!(drawn, expected, "{name} {}", c.file);
             let x = x_axis(&doc);
             // First-order bars, top first: one per row, from 0 to the estimate.
             let bars = rects(&doc, &blue);

@@ -281,3 +281,25 @@ fn a_metrics_pattern_matching_nothing_is_refused_before_running() {
         );
     assert!(!dir.path().join("summary.json").exists());
 }
+
+/// The issue's own example: an SPV that runs out of money is warned of in words, with the
+/// probability summary.json gives (MHEP 1 with its £360k loan cut to £20k).
+#[test]
+fn an_spv_out_of_money_is_warned_of() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string("scenarios/mhep1.toml").unwrap();
+    let cut = text
+        .replacen("loan = 360000.0", "loan = 20000.0", 1)
+        .replacen("facility = 360000.0", "facility = 20000.0", 1);
+    assert_ne!(cut, text);
+    let file = dir.path().join("small_loan.toml");
+    std::fs::write(&file, cut).unwrap();
+    let (stdout, json) = run(file.to_str().unwrap(), "300", &dir.path().join("out"), &[]);
+    let p = json["probabilities"]["spv.default"].as_f64().unwrap();
+    assert!(p >= 0.1, "P(SPV default) {p}");
+    let expected = format!(
+        "- The SPV runs out of money in {:.1}% of trials.",
+        p * 100.0
+    );
+    assert!(stdout.contains(&expected), "{expected}\n{stdout}");
+}

@@ -45,6 +45,7 @@ fn page(model: &Model, file: &str, text: &str, trials: u64) -> (String, RunRepor
         text,
         sections: &[],
         command: "sibsim report FILE",
+        also: &[],
     }
     .render();
     (html, report)
@@ -527,7 +528,16 @@ fn the_comparison_and_sensitivity_sections() {
         method.contains("pick-freeze design of 64 base samples"),
         "{method}"
     );
-    assert!(text_of(section(&doc, "reproduce")).contains(
+    let repro = text_of(section(&doc, "reproduce"));
+    assert!(repro.contains(
         "sibsim report scenarios/mhep1.toml --trials 300 --seed 2016 --compare scenarios/mhep1_structures.toml --sensitivity --sobol-n 64"
-    ));
+    ), "{repro}");
+    let cfile = std::fs::read("scenarios/mhep1_structures.toml").expect("read");
+    assert!(
+        repro.contains(&format!(
+            "Comparison file scenarios/mhep1_structures.toml, FNV-1a 64-bit hash: {:016x}",
+            fnv1a64(&cfile)
+        )),
+        "{repro}"
+    );
 }

@@ -244,9 +244,10 @@ pub struct ReportArgs {
     /// --sensitivity).
     #[arg(long = "event", value_name = "E")]
     pub events: Vec<String>,
-    /// Base samples of the sensitivity section's Sobol design (0: no Sobol indices).
-    #[arg(long, value_name = "N", default_value_t = sibsim::sensitivity::analysis::DEFAULT_SOBOL_N)]
-    pub sobol_n: usize,
+    /// Base samples of the sensitivity section's Sobol design (0: no Sobol indices; default
+    /// 1,024; implies --sensitivity).
+    #[arg(long, value_name = "N")]
+    pub sobol_n: Option<usize>,
     /// No progress bar and no notes on stderr.
     #[arg(long)]
     pub quiet: bool,

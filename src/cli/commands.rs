@@ -358,6 +358,20 @@ pub(super) fn report(args: &ReportArgs) -> anyhow::Result<()> {
         charts.extend(outside_inside_charts(&model, &report, rc)?);
     }
     let command = report_command(args, &report);
+    let mut also = Vec::new();
+    if let Some(path) = &args.compare {
+        let bytes = std::fs::read(path).unwrap_or_default();
+        also.push((
+            format!("Comparison file {}", path.display()),
+            sibsim::report::html::fnv1a64(&bytes),
+        ));
+    }
+    if rc.is_some() {
+        also.push((
+            format!("Evidence library {}", args.evidence.display()),
+            folder_hash(&args.evidence),
+        ));
+    }
     let page = HtmlReport {
         model: &model,
         report: &report,
@@ -367,6 +381,7 @@ pub(super) fn report(args: &ReportArgs) -> anyhow::Result<()> {
         text: &text,
         sections: &sections,
         command: &command,
+        also: &also,
     }
     .render()
     .into_bytes();
@@ -445,7 +460,7 @@ fn report_sensitivity_options(
         threads: args.sampling.threads,
         metrics,
         events,
-        sobol_n: args.sobol_n,
+        sobol_n: args.sobol_n.unwrap_or(sa::DEFAULT_SOBOL_N),
         bootstrap: sa::DEFAULT_BOOTSTRAP,
         confidence: sa::DEFAULT_CONFIDENCE,
         band: sa::DEFAULT_BAND,
@@ -454,33 +469,85 @@ fn report_sensitivity_options(
     }
 }
 
+/// The FNV-1a 64-bit hash of a folder's `.toml` files: each file's name, a zero byte, its bytes
+/// and a zero byte, in name order (a file that cannot be read counts as empty).
+fn folder_hash(dir: &Path) -> u64 {
+    let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    let mut all = Vec::new();
+    for p in names {
+        all.extend(
+            p.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+                .bytes(),
+        );
+        all.push(0);
+        all.extend(std::fs::read(&p).unwrap_or_default());
+        all.push(0);
+    }
+    sibsim::report::html::fnv1a64(&all)
+}
+
+/// Whether the report has a sensitivity section: asked for, or implied by its options.
+fn wants_sensitivity(args: &ReportArgs) -> bool {
+    args.sensitivity
+        || !args.metrics.is_empty()
+        || !args.events.is_empty()
+        || args.sobol_n.is_some()
+}
+
+/// `word` as a POSIX shell reads it back: as is when it holds only characters no shell treats
+/// specially, else in single quotes (a `'` inside as `'\''`).
+fn shell_word(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_./:=,+-@%".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
 /// The command that makes the same page again, as shown under "Reproduce".
 fn report_command(args: &ReportArgs, report: &RunReport) -> String {
-    let mut c = format!(
-        "sibsim report {} --trials {} --seed {}",
-        args.file.display(),
-        report.summary.trials,
-        report.summary.seed
-    );
+    let mut words: Vec<String> = vec!["sibsim".into(), "report".into()];
+    words.push(args.file.display().to_string());
+    words.extend([
+        "--trials".into(),
+        report.summary.trials.to_string(),
+        "--seed".into(),
+        report.summary.seed.to_string(),
+    ]);
     if let Some(f) = &args.compare {
-        c.push_str(&format!(" --compare {}", f.display()));
+        words.extend(["--compare".into(), f.display().to_string()]);
     }
-    if args.sensitivity || !args.metrics.is_empty() || !args.events.is_empty() {
-        c.push_str(" --sensitivity");
+    if wants_sensitivity(args) {
+        words.push("--sensitivity".into());
         for m in &args.metrics {
-            c.push_str(&format!(" --metric '{m}'"));
+            words.extend(["--metric".into(), m.clone()]);
         }
         for e in &args.events {
-            c.push_str(&format!(" --event '{e}'"));
+            words.extend(["--event".into(), e.clone()]);
         }
-        if args.sobol_n != sibsim::sensitivity::analysis::DEFAULT_SOBOL_N {
-            c.push_str(&format!(" --sobol-n {}", args.sobol_n));
+        if let Some(n) = args.sobol_n {
+            words.extend(["--sobol-n".into(), n.to_string()]);
         }
     }
     if let Some(o) = &args.output {
-        c.push_str(&format!(" -o {}", o.display()));
+        words.extend(["-o".into(), o.display().to_string()]);
     }
-    c
+    words
+        .iter()
+        .map(|w| shell_word(w))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The reference class whose outside view the distribution charts of `model`'s plan metrics

@@ -614,6 +614,14 @@ pub(super) fn for_report(
     scenario: &Path,
     text: &str,
 ) -> anyhow::Result<ReportComparison> {
+    if let Err(e) = std::fs::read(path) {
+        return Err(option(
+            "--compare",
+            format!("cannot read {}: {e}", path.display()),
+            "expected a readable comparison file (docs/compare.md), e.g. scenarios/mhep1_structures.toml",
+        )
+        .into());
+    }
     let (_, cfile) = read(path)?;
     let Some(c) = cfile else {
         return Err(option(

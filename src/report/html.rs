@@ -58,6 +58,14 @@ code { font-size: 0.9em; }
   h2 { page-break-after: avoid; }
   figure, tr, table.headline { page-break-inside: avoid; }
   pre.headline, pre.section { white-space: pre-wrap; background: none; }
+  pre.section { font-size: 6.5pt; }
+  section#comparison, section#sensitivity { page: wide; }
+}
+/* The analyses' tables run to about 185 characters: printed on landscape pages, at 6.5pt, they
+   keep their columns (a character of a monospace font is about 0.6em: 3.9pt; 185 of them fit the
+   786pt of a landscape A4 page inside 1cm margins). */
+@page wide { size: A4 landscape; margin: 1cm; }
+@media print {
 }
 ";
 
@@ -77,6 +85,10 @@ pub struct HtmlReport<'a> {
     pub sections: &'a [Section],
     /// The command that reproduces the page, as the user would type it (shown in "Reproduce").
     pub command: &'a str,
+    /// Other inputs the page depends on (a comparison file, the evidence library), each named
+    /// with the FNV-1a 64-bit hash of its bytes ([`fnv1a64`]; a folder's: of its files' names
+    /// and bytes in name order).
+    pub also: &'a [(String, u64)],
 }
 
 /// A further part of the page, from another analysis of the same scenario.
@@ -347,6 +359,13 @@ impl HtmlReport<'_> {
             escape(self.file),
             fnv1a64(self.text.as_bytes())
         );
+        for (what, hash) in self.also {
+            let _ = writeln!(
+                out,
+                "<li>{}, FNV-1a 64-bit hash: <code>{hash:016x}</code></li>",
+                escape(what)
+            );
+        }
         let _ = writeln!(
             out,
             "<li>Command: <code>{}</code></li>",

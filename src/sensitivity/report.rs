@@ -248,11 +248,7 @@ fn sobol_table(out: &mut String, title: &str, ix: &[Index], confidence: f64) {
         format!("total effect ({pct}% interval)"),
     ]);
     t.rule();
-    let mut sorted: Vec<&Index> = ix.iter().collect();
-    // By first-order index: a delivery input's total can be inflated by the randomness it
-    // re-draws (see the note), its first order cannot.
-    let key = |i: &Index| i.first.map_or(f64::NEG_INFINITY, |e| e.value);
-    sorted.sort_by(|a, b| key(b).total_cmp(&key(a)));
+    let sorted = by_first_order(ix);
     let cell = |e: Option<super::analysis::Estimate>, note: &Option<String>| match e {
         Some(e) => format!("{:.3} ({:.3} to {:.3})", e.value, e.low, e.high),
         None => format!("— ({})", note.as_deref().unwrap_or("not estimated")),
@@ -298,6 +294,16 @@ fn shifts_table(out: &mut String, shifts: &[Shift]) {
 
 /// The terminal summary: per output the top of its tornado and of its Sobol indices; per event
 /// the inputs that shift most and the rules that describe the failing trials.
+/// `ix` largest first-order index first (those without one last), as the table and the Sobol
+/// chart rank inputs: a delivery input's total can be inflated by the randomness it re-draws (see
+/// the analysis' note), its first order cannot. Ties keep their order.
+pub fn by_first_order(ix: &[Index]) -> Vec<&Index> {
+    let mut sorted: Vec<&Index> = ix.iter().collect();
+    let key = |i: &Index| i.first.map_or(f64::NEG_INFINITY, |e| e.value);
+    sorted.sort_by(|a, b| key(b).total_cmp(&key(a)));
+    sorted
+}
+
 pub fn render(s: &Sensitivity) -> String {
     let mut out = format!(
         "Sensitivity of {}: {} trials (seed {}) for the tornado and reverse stress",

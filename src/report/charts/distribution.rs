@@ -238,8 +238,12 @@ impl<'a> Distribution<'a> {
         }
         let bins = self.bins();
         let (x0, x1) = self.x_range();
-        // Headroom above the tallest bar for the legend, drawn in the upper left.
-        let top = bins.iter().map(|b| b.2).max().unwrap_or(1) as f64 * 1.5;
+        // Headroom above the tallest bar for the legend, drawn in the upper left: its entries
+        // (histogram, cumulative curve, the markers, the outside view) at about 17 pixels each
+        // plus 40 for its frame and offset, out of about 400 pixels of plot height.
+        let entries = 2 + self.markers.len() + usize::from(self.outside.is_some());
+        let legend = ((40 + 17 * entries) as f64 / 400.0).min(0.6);
+        let top = bins.iter().map(|b| b.2).max().unwrap_or(1) as f64 / (1.0 - legend);
         let unit = self.unit;
         let n = self.sorted.len() as f64;
         let e = draw_error(&self.title);

@@ -123,7 +123,50 @@ impl<'a> Fan<'a> {
             });
         }
         let pad = if hi > lo { (hi - lo) * 0.06 } else { 1.0 };
-        let (y0, y1) = (lo - pad, hi + pad);
+        let (y0, mut y1) = (lo - pad, hi + pad);
+        // The legend goes in a corner the band keeps clear of (the corner boxes: 45% of the
+        // months, 35% of the height); if every corner holds data, headroom is added on top and it
+        // goes upper left, above the data.
+        let clear = |left: bool, upper: bool| {
+            let (y_lo, y_hi) = (y0 + 0.65 * (y1 - y0), y0 + 0.35 * (y1 - y0));
+            // The plan total is a point at the last month.
+            let total_clear = match &self.mark {
+                Some(FanMark::Total { value, .. }) if !left => {
+                    if upper {
+                        *value < y_lo
+                    } else {
+                        *value > y_hi
+                    }
+                }
+                _ => true,
+            };
+            total_clear
+                && self.figures[..h].iter().enumerate().all(|(m, f)| {
+                    let x = m as f64 / (h as f64 - 1.0).max(1.0);
+                    let inside = if left { x <= 0.45 } else { x >= 0.55 };
+                    !inside
+                        || [f.low, f.median, f.high]
+                            .iter()
+                            .filter(|v| v.is_finite())
+                            .all(|&v| if upper { v < y_lo } else { v > y_hi })
+                })
+        };
+        let corner = [
+            (true, true, SeriesLabelPosition::UpperLeft),
+            (false, true, SeriesLabelPosition::UpperRight),
+            (true, false, SeriesLabelPosition::LowerLeft),
+            (false, false, SeriesLabelPosition::LowerRight),
+        ]
+        .into_iter()
+        .find(|(l, u, _)| clear(*l, *u))
+        .map(|c| c.2);
+        let legend_at = match corner {
+            Some(c) => c,
+            None => {
+                y1 += (y1 - y0) * 0.6;
+                SeriesLabelPosition::UpperLeft
+            }
+        };
         // An f64 month axis: plotters' i32 key-point search overflows in debug builds on some ranges.
         let last = (h as f64 - 1.0).max(1.0);
         let months = self.months;
@@ -217,7 +260,7 @@ impl<'a> Fan<'a> {
             }
             chart
                 .configure_series_labels()
-                .position(SeriesLabelPosition::UpperLeft)
+                .position(legend_at)
                 .background_style(WHITE.mix(0.9))
                 .border_style(palette::GREY)
                 .label_font(("sans-serif", 13))

@@ -51,9 +51,9 @@ impl SobolChart {
                 upper_bound: upper_bound(i),
             })
         };
-        let mut rows_all: Vec<SobolRow> = sb
-            .inputs
-            .iter()
+        // The largest first-order indices, as the table ranks them.
+        let mut rows_all: Vec<SobolRow> = crate::sensitivity::report::by_first_order(&sb.inputs)
+            .into_iter()
             .filter_map(|i| row(i, i.name.clone()))
             .collect();
         let without = sb.inputs.len() - rows_all.len();
