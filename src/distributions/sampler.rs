@@ -108,6 +108,26 @@ fn positive(param: &'static str, x: f64, valid: &str) -> Result<f64, DistError> 
     }
 }
 
+/// Smallest shape or scale parameter accepted: the smallest normal double, 2⁻¹⁰²² ≈ 2.2e-308.
+/// A positive subnormal is refused: its reciprocal overflows (statrs parameterises the gamma by
+/// rate = 1/scale), and below it the quantile routines work on numbers with fewer than 52 bits.
+pub const MIN_PARAMETER: f64 = f64::MIN_POSITIVE;
+
+/// [`positive`], and at least [`MIN_PARAMETER`]: for the shape and scale parameters (`shape`,
+/// `scale`, `alpha`, `beta`, `sd`, `lambda`) that the samplers divide by or raise to powers.
+fn normal_positive(param: &'static str, x: f64, valid: &str) -> Result<f64, DistError> {
+    positive(param, x, valid)?;
+    if x >= MIN_PARAMETER {
+        Ok(x)
+    } else {
+        Err(DistError::new(
+            param,
+            format!("{param} {x:e} is below the smallest normal number (a subnormal)"),
+            format!("{valid}, at least {MIN_PARAMETER:e} (the smallest normal number)"),
+        ))
+    }
+}
+
 /// statrs repeats checks made above, so its refusals can only come from extreme values that pass
 /// them (e.g. parameters that overflow once combined); they are reported against the whole spec.
 fn statrs_refused(e: impl std::fmt::Display) -> DistError {
@@ -159,6 +179,10 @@ fn check_min_mode_max(min: f64, mode: f64, max: f64) -> Result<(), DistError> {
 /// `beta_counts`.
 const MAX_SHAPE: f64 = 1e7;
 
+/// The range of `sd / mean` a lognormal accepts: outside it `(sd/mean)²` underflows to 0 or
+/// overflows to ∞, and with it the sd of the log.
+const LOGNORMAL_RATIO: (f64, f64) = (1e-150, 1e150);
+
 /// Largest gamma shape given a quantile table. statrs' incomplete gamma computes its prefactor as
 /// `k·ln x − x − lnΓ(k)`, which loses about `log₁₀(k·ln k)` digits: near 1e-10 at 1e5, too coarse
 /// for the table's tolerance beyond, where building it would fail after thousands of slow
@@ -178,6 +202,16 @@ fn shape_limit(what: &str, shapes: &[(&str, f64)]) -> Result<(), DistError> {
 
 fn beta(alpha: f64, beta: f64) -> Result<BetaQuantile, DistError> {
     shape_limit("beta distribution", &[("α", alpha), ("β", beta)])?;
+    if let Some((name, x)) = [("α", alpha), ("β", beta)]
+        .into_iter()
+        .find(|&(_, x)| !(x >= MIN_PARAMETER))
+    {
+        return Err(DistError::new(
+            "dist",
+            format!("these parameters give a beta distribution with {name} = {x:e}, below the smallest normal number"),
+            format!("expected parameters giving shape parameters from {MIN_PARAMETER:e} to {MAX_SHAPE:e}"),
+        ));
+    }
     // statrs' checks (positive, finite), for its messages.
     Beta::new(alpha, beta).map_err(statrs_refused)?;
     Ok(BetaQuantile::new(alpha, beta))
@@ -310,7 +344,7 @@ impl Dist {
                 lambda,
             } => {
                 check_min_mode_max(min, mode, max)?;
-                positive(
+                normal_positive(
                     "lambda",
                     lambda,
                     "expected lambda > 0 (4 is the classic PERT)",
@@ -333,7 +367,7 @@ impl Dist {
             }
             DistSpec::Normal { mean, sd, min, max } => {
                 finite("mean", mean)?;
-                positive(
+                normal_positive(
                     "sd",
                     sd,
                     "expected sd > 0 (for a fixed value, write a plain number)",
@@ -353,11 +387,26 @@ impl Dist {
                     mean,
                     "expected mean > 0 (a lognormal variable is positive)",
                 )?;
-                positive(
+                normal_positive(
                     "sd",
                     sd,
                     "expected sd > 0 (for a fixed value, write a plain number)",
                 )?;
+                // The log's sd σ = √ln(1 + (sd/mean)²) underflows to 0 or overflows to ∞ outside
+                // this range of sd/mean (and its quantiles with it, to NaN).
+                let ratio = sd / mean;
+                if !(LOGNORMAL_RATIO.0..=LOGNORMAL_RATIO.1).contains(&ratio) {
+                    return Err(DistError::new(
+                        "sd",
+                        format!(
+                            "sd {} is {ratio:.1e} times the mean {}: the sd of the log would {}",
+                            sig4(sd),
+                            sig4(mean),
+                            if ratio < 1.0 { "round to 0" } else { "overflow" }
+                        ),
+                        format!("expected sd from {:e} to {:e} times the mean", LOGNORMAL_RATIO.0, LOGNORMAL_RATIO.1),
+                    ));
+                }
                 // Moments of the variable → parameters of its log:
                 // σ² = ln(1 + sd²/mean²), μ = ln(mean) − σ²/2.
                 let sigma2 = (sd / mean).powi(2).ln_1p();
@@ -366,8 +415,8 @@ impl Dist {
                 (Kind::LogNormal(dist), mean, POSITIVE)
             }
             DistSpec::Gamma { shape, scale } => {
-                positive("shape", shape, "expected shape > 0")?;
-                positive("scale", scale, "expected scale > 0")?;
+                normal_positive("shape", shape, "expected shape > 0")?;
+                normal_positive("scale", scale, "expected scale > 0")?;
                 // statrs parameterises the gamma by rate = 1/scale.
                 shape_limit("gamma distribution", &[("shape", shape)])?;
                 Gamma::new(shape, 1.0 / scale).map_err(statrs_refused)?;
@@ -380,8 +429,8 @@ impl Dist {
                 (Kind::Gamma { scale, standard }, shape * scale, POSITIVE)
             }
             DistSpec::Beta { alpha, beta: b } => {
-                positive("alpha", alpha, "expected alpha > 0")?;
-                positive("beta", b, "expected beta > 0")?;
+                normal_positive("alpha", alpha, "expected alpha > 0")?;
+                normal_positive("beta", b, "expected beta > 0")?;
                 unit_beta(alpha, b)?
             }
             DistSpec::BetaMean { mean, sd } => {
@@ -465,12 +514,39 @@ impl Dist {
                 ))
             }
         };
-        Ok(Dist {
+        let dist = Dist {
             kind,
             spec: Some(spec.clone()),
             mean,
             support,
-        })
+        };
+        dist.check_finite()?;
+        Ok(dist)
+    }
+
+    /// The last guard: parameters that pass every check above but overflow once combined (a
+    /// uniform from −1e308 to 1e308, a gamma whose shape × scale exceeds the largest double) give a
+    /// mean of ±∞ or NaN quantiles, which would reach trials as NaN; they are refused here.
+    fn check_finite(&self) -> Result<(), DistError> {
+        const VALID: &str =
+            "expected parameters of moderate size (magnitudes well within ±1e300)";
+        if !self.mean.is_finite() {
+            return Err(DistError::new(
+                "dist",
+                format!("these parameters give a distribution whose mean is {}", self.mean),
+                VALID,
+            ));
+        }
+        for u in [super::table::TAIL, 0.5, 1.0 - super::table::TAIL] {
+            if self.quantile(u).is_nan() {
+                return Err(DistError::new(
+                    "dist",
+                    format!("these parameters give a distribution whose {u} quantile is not a number"),
+                    VALID,
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// The distribution of a scenario input: [`Dist::fixed`] for a number, [`Dist::new`] otherwise.
