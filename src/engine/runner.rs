@@ -324,7 +324,7 @@ fn run_loop(
     }
 }
 
-/// Refuse a segment in which a trial drew a non-finite input or recorded an infinite metric or
+/// Refuse a segment in which a trial drew a NaN input or recorded an infinite metric or
 /// flag. NaN is how a metric records "undefined" (an IRR with no root, a ratio with nothing to
 /// divide by), counted and explained in the summary; ±∞ is never a figure, and a NaN input means
 /// a sampler failed. Either would otherwise be dropped from the statistics without a word.
@@ -332,7 +332,8 @@ fn non_finite(prep: &Prepared<'_>, first: usize, rows: &[f64], inputs: &[f64]) -
     let names = &prep.record.input_names;
     let (metrics, flags) = (&prep.layout.metrics, &prep.layout.flags);
     let width = prep.layout.width();
-    if let Some(i) = inputs.iter().position(|x| !x.is_finite()) {
+    // An input may be ∞ by design (`referral_dispersion`'s default: no overdispersion), never NaN.
+    if let Some(i) = inputs.iter().position(|x| x.is_nan()) {
         let (row, c) = (i / names.len().max(1), i % names.len().max(1));
         return Err(Error::NonFiniteValue {
             trial: (first + row) as u64,
