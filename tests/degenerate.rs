@@ -49,12 +49,21 @@ fn subnormal_parameters_are_refused_promptly_by_validate_and_run() {
             assert!(err.contains(field), "{cmd} {file}: {err}");
             assert!(err.contains("at least 2.2250738585072014e-308"), "{err}");
         }
-        assert!(!dir.exists(), "{file}: output written for a refused scenario");
+        assert!(
+            !dir.exists(),
+            "{file}: output written for a refused scenario"
+        );
     }
 }
 
 fn pay_json(args: &[&str]) -> Value {
-    let mut all = vec!["pay", "tests/fixtures/analytic.toml", "--site", "only", "--json"];
+    let mut all = vec![
+        "pay",
+        "tests/fixtures/analytic.toml",
+        "--site",
+        "only",
+        "--json",
+    ];
     all.extend(args);
     let a = sibsim(&all).success();
     serde_json::from_slice(&a.get_output().stdout).expect("pay --json prints JSON")
@@ -128,7 +137,16 @@ fn long_identifiers_are_cut_in_tables_and_whole_in_json() {
         out.lines().all(|l| l.chars().count() < 400),
         "a line is still as long as the id"
     );
-    let a = sibsim(&["pay", file, "--site", &long, "--count", "engagement=3", "--json"]).success();
+    let a = sibsim(&[
+        "pay",
+        file,
+        "--site",
+        &long,
+        "--count",
+        "engagement=3",
+        "--json",
+    ])
+    .success();
     let v: Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
     assert_eq!(v["site"].as_str(), Some(long.as_str()));
     assert_eq!(paid_to(&v, "charity"), 300.0, "3 engagements at £100");

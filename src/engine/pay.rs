@@ -50,7 +50,9 @@ impl Counts {
             .parse()
             .map_err(|_| bad(format!("\"{}\" is not a whole number", n.trim())))?;
         if n > MAX_PAY_COUNT {
-            return Err(bad(format!("{n} is more events than can be settled exactly")));
+            return Err(bad(format!(
+                "{n} is more events than can be settled exactly"
+            )));
         }
         let (event, band) = match key.split_once(':') {
             Some((e, b)) => (e, Some(b)),

@@ -328,7 +328,12 @@ fn run_loop(
 /// flag. NaN is how a metric records "undefined" (an IRR with no root, a ratio with nothing to
 /// divide by), counted and explained in the summary; ±∞ is never a figure, and a NaN input means
 /// a sampler failed. Either would otherwise be dropped from the statistics without a word.
-fn non_finite(prep: &Prepared<'_>, first: usize, rows: &[f64], inputs: &[f64]) -> Result<(), Error> {
+fn non_finite(
+    prep: &Prepared<'_>,
+    first: usize,
+    rows: &[f64],
+    inputs: &[f64],
+) -> Result<(), Error> {
     let names = &prep.record.input_names;
     let (metrics, flags) = (&prep.layout.metrics, &prep.layout.flags);
     let width = prep.layout.width();

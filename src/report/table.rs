@@ -25,7 +25,10 @@ pub fn truncate_cell(cell: String) -> String {
     match cell.char_indices().nth(MAX_CELL) {
         None => cell,
         Some(_) => {
-            let cut = cell.char_indices().nth(MAX_CELL - 1).map_or(cell.len(), |(i, _)| i);
+            let cut = cell
+                .char_indices()
+                .nth(MAX_CELL - 1)
+                .map_or(cell.len(), |(i, _)| i);
             let mut short = cell[..cut].to_string();
             short.push('…');
             short

@@ -98,8 +98,8 @@ pub(crate) fn power_of_two_scale(x: f64) -> f64 {
 /// (Chan, Golub & LeVeque, "Algorithms for computing the sample variance", 1983) on the values
 /// divided by `scale`: with a first-pass mean m, `mean = m + Σ(x − m)/n` and
 /// `m2 = Σ(x − m)² − (Σ(x − m))²/n`. The correction term cancels most of the rounding error of m.
-/// Returns `(n, mean, m2, scale)`; with an infinite value the mean is infinite or NaN and `m2`
-/// NaN, never a finite figure.
+/// Returns `(n, mean, m2, scale)`; values all equal to the same infinity have that mean and no
+/// spread, mixed infinities a mean of ±∞ or NaN and `m2` NaN, never a finite figure.
 pub(crate) fn scaled_two_pass(xs: &[f64]) -> (u64, f64, f64, f64) {
     let (n, max) = xs
         .iter()
@@ -107,6 +107,22 @@ pub(crate) fn scaled_two_pass(xs: &[f64]) -> (u64, f64, f64, f64) {
         .fold((0u64, 0.0f64), |(n, m), &x| (n + 1, m.max(x.abs())));
     if n == 0 {
         return (0, 0.0, 0.0, 0.0);
+    }
+    if max.is_infinite() {
+        // An input that is ∞ by design (`referral_dispersion` absent) in every trial: a constant,
+        // with no spread. Mixed infinities have no mean or variance: NaN, never a finite figure.
+        let mut defined = xs.iter().filter(|x| !x.is_nan());
+        let first = defined.next().copied().unwrap_or(f64::NAN);
+        return if defined.all(|&x| x == first) {
+            (n, first, 0.0, 1.0)
+        } else {
+            (
+                n,
+                xs.iter().filter(|x| !x.is_nan()).sum::<f64>() / n as f64,
+                f64::NAN,
+                1.0,
+            )
+        };
     }
     let scale = power_of_two_scale(max);
     let nf = n as f64;
@@ -124,26 +140,16 @@ pub(crate) fn scaled_two_pass(xs: &[f64]) -> (u64, f64, f64, f64) {
             (s + d, s2 + d * d)
         });
     let m2 = sum_d2 - sum_d * sum_d / nf;
-    // Rounding can make m2 a hair below 0, never more; NaN (from an infinite value) stays NaN.
+    // Rounding can make m2 a hair below 0, never more.
     let m2 = if m2 < 0.0 { 0.0 } else { m2 };
-    let mean = if max.is_finite() {
-        (m + sum_d / nf) * scale
-    } else {
-        xs.iter().filter(|x| !x.is_nan()).sum::<f64>() / nf
-    };
-    (n, mean, m2, scale)
+    (n, (m + sum_d / nf) * scale, m2, scale)
 }
 
 impl Moments {
     /// The moments of `xs`' defined values ([`scaled_two_pass`]), the summary's own estimator.
     pub fn of(xs: &[f64]) -> Moments {
         let (n, mean, m2, scale) = scaled_two_pass(xs);
-        Moments {
-            n,
-            mean,
-            m2,
-            scale,
-        }
+        Moments { n, mean, m2, scale }
     }
 
     /// The moments of two sets of values together (Chan, Golub & LeVeque, "Updating formulae and a
