@@ -204,7 +204,7 @@ fn beta(alpha: f64, beta: f64) -> Result<BetaQuantile, DistError> {
     shape_limit("beta distribution", &[("α", alpha), ("β", beta)])?;
     if let Some((name, x)) = [("α", alpha), ("β", beta)]
         .into_iter()
-        .find(|&(_, x)| !(x >= MIN_PARAMETER))
+        .find(|&(_, x)| x.is_nan() || x < MIN_PARAMETER)
     {
         return Err(DistError::new(
             "dist",
