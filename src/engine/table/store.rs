@@ -146,7 +146,7 @@ pub(crate) fn scaled_two_pass(xs: &[f64]) -> (u64, f64, f64, f64) {
 }
 
 impl Moments {
-    /// The moments of `xs`' defined values ([`scaled_two_pass`]), the summary's own estimator.
+    /// The moments of `xs`' defined values (the corrected two-pass algorithm on values scaled by a power of two), the summary's own estimator.
     pub fn of(xs: &[f64]) -> Moments {
         let (n, mean, m2, scale) = scaled_two_pass(xs);
         Moments { n, mean, m2, scale }
