@@ -115,6 +115,15 @@ pub enum Error {
     /// A metric or flag name a run does not have ([`crate::Results::metric`] and friends).
     #[error(transparent)]
     UnknownName(#[from] crate::lookup::UnknownName),
+    /// A trial recorded ±∞ as a metric, or drew NaN as an input: parameters that passed validation but
+    /// overflow in combination. Refused rather than dropped from the statistics.
+    #[error("trial {trial} gave {what} = {value}, not a finite number; the scenario's inputs overflow in combination (check the inputs this figure is computed from for vanishingly small or very large values)")]
+    NonFiniteValue {
+        /// Counted from 0, as `trials.csv` numbers them.
+        trial: u64,
+        what: String,
+        value: f64,
+    },
     #[error(transparent)]
     Report(#[from] ReportError),
 }

@@ -125,11 +125,11 @@ fn pay_refuses_bad_counts_with_exit_code_2() {
     for (args, message) in [
         (
             vec!["--count", "job_starts=3"],
-            "Error: invalid --count: unknown event \"job_starts\"; expected EVENT[:BAND]=N with EVENT one of referral, engagement, job_start, sustain_6w, sustain_13w, sustain_26w, BAND lt16 or ge16 (job starts and sustainments only), N a whole number ≥ 0\n",
+            "Error: invalid --count: unknown event \"job_starts\"; expected EVENT[:BAND]=N with EVENT one of referral, engagement, job_start, sustain_6w, sustain_13w, sustain_26w, BAND lt16 or ge16 (job starts and sustainments only), N a whole number from 0 to 10^15\n",
         ),
         (
             vec!["--count", "engagement:ge16=3"],
-            "Error: invalid --count: engagement has no hours band; expected EVENT[:BAND]=N with EVENT one of referral, engagement, job_start, sustain_6w, sustain_13w, sustain_26w, BAND lt16 or ge16 (job starts and sustainments only), N a whole number ≥ 0\n",
+            "Error: invalid --count: engagement has no hours band; expected EVENT[:BAND]=N with EVENT one of referral, engagement, job_start, sustain_6w, sustain_13w, sustain_26w, BAND lt16 or ge16 (job starts and sustainments only), N a whole number from 0 to 10^15\n",
         ),
         (
             vec!["--count", "sustain_6w=3"],

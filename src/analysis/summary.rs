@@ -506,23 +506,15 @@ fn summarise_flag(column: &[f64]) -> Probability {
 }
 
 /// Mean and sample standard deviation by the corrected two-pass algorithm (Chan, Golub & LeVeque,
-/// "Algorithms for computing the sample variance", 1983):
-/// with a first-pass mean m, `var = (Σ(x − m)² − (Σ(x − m))² / n) / (n − 1)`. The correction term
-/// cancels most of the rounding error of m, which matters for money metrics with large means and
-/// comparatively small spread. Requires a non-empty slice.
+/// "Algorithms for computing the sample variance", 1983) on the values scaled by a power of two
+/// ([`Moments`](crate::engine::table::Moments)): with a first-pass mean m,
+/// `var = (Σ(x − m)² − (Σ(x − m))² / n) / (n − 1)`. The correction term cancels most of the
+/// rounding error of m, which matters for money metrics with large means and comparatively small
+/// spread; the scaling keeps `Σ(x − m)²` from overflowing for values beyond 1e154. Requires a
+/// non-empty slice.
 fn mean_sd(xs: &[f64]) -> (f64, f64) {
-    let n = xs.len() as f64;
-    let m = xs.iter().sum::<f64>() / n;
-    let (sum_d, sum_d2) = xs.iter().fold((0.0, 0.0), |(s, s2), &x| {
-        let d = x - m;
-        (s + d, s2 + d * d)
-    });
-    let mean = m + sum_d / n;
-    if xs.len() < 2 {
-        return (mean, 0.0);
-    }
-    let var = ((sum_d2 - sum_d * sum_d / n) / (n - 1.0)).max(0.0);
-    (mean, var.sqrt())
+    let m = crate::engine::table::Moments::of(xs);
+    (m.mean, m.sd())
 }
 
 /// The type-7 quantiles at `levels` of `xs` (no NaN), by selection instead of a full sort: the

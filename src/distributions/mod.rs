@@ -41,7 +41,7 @@ mod table;
 
 pub use copula::{Copula, NotPositiveDefinite};
 pub use error::DistError;
-pub use sampler::{Dist, MAX_EXPOSURE_EXCESS};
+pub use sampler::{Dist, MAX_EXPOSURE_EXCESS, MIN_PARAMETER};
 pub use spec::{DistSpec, Input, DEFAULT_PERT_LAMBDA};
 
 #[cfg(test)]

@@ -108,6 +108,26 @@ fn positive(param: &'static str, x: f64, valid: &str) -> Result<f64, DistError> 
     }
 }
 
+/// Smallest shape or scale parameter accepted: the smallest normal double, 2⁻¹⁰²² ≈ 2.2e-308.
+/// A positive subnormal is refused: its reciprocal overflows (statrs parameterises the gamma by
+/// rate = 1/scale), and below it the quantile routines work on numbers with fewer than 52 bits.
+pub const MIN_PARAMETER: f64 = f64::MIN_POSITIVE;
+
+/// [`positive`], and at least [`MIN_PARAMETER`]: for the shape and scale parameters (`shape`,
+/// `scale`, `alpha`, `beta`, `sd`, `lambda`) that the samplers divide by or raise to powers.
+fn normal_positive(param: &'static str, x: f64, valid: &str) -> Result<f64, DistError> {
+    positive(param, x, valid)?;
+    if x >= MIN_PARAMETER {
+        Ok(x)
+    } else {
+        Err(DistError::new(
+            param,
+            format!("{param} {x:e} is below the smallest normal number (a subnormal)"),
+            format!("{valid}, at least {MIN_PARAMETER:e} (the smallest normal number)"),
+        ))
+    }
+}
+
 /// statrs repeats checks made above, so its refusals can only come from extreme values that pass
 /// them (e.g. parameters that overflow once combined); they are reported against the whole spec.
 fn statrs_refused(e: impl std::fmt::Display) -> DistError {
@@ -159,6 +179,10 @@ fn check_min_mode_max(min: f64, mode: f64, max: f64) -> Result<(), DistError> {
 /// `beta_counts`.
 const MAX_SHAPE: f64 = 1e7;
 
+/// The range of `sd / mean` a lognormal accepts: outside it `(sd/mean)²` underflows to 0 or
+/// overflows to ∞, and with it the sd of the log.
+const LOGNORMAL_RATIO: (f64, f64) = (1e-150, 1e150);
+
 /// Largest gamma shape given a quantile table. statrs' incomplete gamma computes its prefactor as
 /// `k·ln x − x − lnΓ(k)`, which loses about `log₁₀(k·ln k)` digits: near 1e-10 at 1e5, too coarse
 /// for the table's tolerance beyond, where building it would fail after thousands of slow
@@ -178,6 +202,16 @@ fn shape_limit(what: &str, shapes: &[(&str, f64)]) -> Result<(), DistError> {
 
 fn beta(alpha: f64, beta: f64) -> Result<BetaQuantile, DistError> {
     shape_limit("beta distribution", &[("α", alpha), ("β", beta)])?;
+    if let Some((name, x)) = [("α", alpha), ("β", beta)]
+        .into_iter()
+        .find(|&(_, x)| x.is_nan() || x < MIN_PARAMETER)
+    {
+        return Err(DistError::new(
+            "dist",
+            format!("these parameters give a beta distribution with {name} = {x:e}, below the smallest normal number"),
+            format!("expected parameters giving shape parameters from {MIN_PARAMETER:e} to {MAX_SHAPE:e}"),
+        ));
+    }
     // statrs' checks (positive, finite), for its messages.
     Beta::new(alpha, beta).map_err(statrs_refused)?;
     Ok(BetaQuantile::new(alpha, beta))
@@ -280,197 +314,248 @@ impl Dist {
     /// parameters do not define a distribution (e.g. `min > max`, `sd ≤ 0`, weights all zero).
     pub fn new(spec: &DistSpec) -> Result<Dist, DistError> {
         const POSITIVE: (f64, f64) = (0.0, f64::INFINITY);
-        let (kind, mean, support) = match *spec {
-            DistSpec::Fixed { value } => {
-                finite("value", value)?;
-                (Kind::Fixed(value), value, (value, value))
-            }
-            DistSpec::Uniform { min, max } => {
-                finite("min", min)?;
-                finite("max", max)?;
-                if min >= max {
-                    return Err(DistError::new(
-                        "min",
-                        format!("min {min} is not less than max {max}"),
-                        "expected min < max (for a fixed value, write a plain number)",
-                    ));
+        let (kind, mean, support) =
+            match *spec {
+                DistSpec::Fixed { value } => {
+                    finite("value", value)?;
+                    (Kind::Fixed(value), value, (value, value))
                 }
-                let dist = Uniform::new(min, max).map_err(statrs_refused)?;
-                (Kind::Uniform(dist), min + (max - min) / 2.0, (min, max))
-            }
-            DistSpec::Triangular { min, mode, max } => {
-                check_min_mode_max(min, mode, max)?;
-                let dist = Triangular::new(min, max, mode).map_err(statrs_refused)?;
-                (Kind::Triangular(dist), (min + mode + max) / 3.0, (min, max))
-            }
-            DistSpec::Pert {
-                min,
-                mode,
-                max,
-                lambda,
-            } => {
-                check_min_mode_max(min, mode, max)?;
-                positive(
-                    "lambda",
+                DistSpec::Uniform { min, max } => {
+                    finite("min", min)?;
+                    finite("max", max)?;
+                    if min >= max {
+                        return Err(DistError::new(
+                            "min",
+                            format!("min {min} is not less than max {max}"),
+                            "expected min < max (for a fixed value, write a plain number)",
+                        ));
+                    }
+                    let dist = Uniform::new(min, max).map_err(statrs_refused)?;
+                    (Kind::Uniform(dist), min + (max - min) / 2.0, (min, max))
+                }
+                DistSpec::Triangular { min, mode, max } => {
+                    check_min_mode_max(min, mode, max)?;
+                    let dist = Triangular::new(min, max, mode).map_err(statrs_refused)?;
+                    (Kind::Triangular(dist), (min + mode + max) / 3.0, (min, max))
+                }
+                DistSpec::Pert {
+                    min,
+                    mode,
+                    max,
                     lambda,
-                    "expected lambda > 0 (4 is the classic PERT)",
-                )?;
-                let range = max - min;
-                let alpha = 1.0 + lambda * (mode - min) / range;
-                let beta_ = 1.0 + lambda * (max - mode) / range;
-                // min + range·α/(α + β), written out.
-                let mean = (min + lambda * mode + max) / (lambda + 2.0);
-                (
-                    Kind::Pert {
-                        min,
-                        range,
-                        max,
-                        beta: beta(alpha, beta_)?,
-                    },
-                    mean,
-                    (min, max),
-                )
-            }
-            DistSpec::Normal { mean, sd, min, max } => {
-                finite("mean", mean)?;
-                positive(
-                    "sd",
-                    sd,
-                    "expected sd > 0 (for a fixed value, write a plain number)",
-                )?;
-                if min.is_none() && max.is_none() {
-                    let dist = Normal::new(mean, sd).map_err(statrs_refused)?;
-                    (Kind::Normal(dist), mean, (f64::NEG_INFINITY, f64::INFINITY))
-                } else {
-                    let dist = TruncatedNormal::new(mean, sd, min, max)?;
-                    let (m, support) = (dist.mean(), (dist.min, dist.max));
-                    (Kind::TruncatedNormal(dist), m, support)
+                } => {
+                    check_min_mode_max(min, mode, max)?;
+                    normal_positive(
+                        "lambda",
+                        lambda,
+                        "expected lambda > 0 (4 is the classic PERT)",
+                    )?;
+                    let range = max - min;
+                    let alpha = 1.0 + lambda * (mode - min) / range;
+                    let beta_ = 1.0 + lambda * (max - mode) / range;
+                    // min + range·α/(α + β), written out.
+                    let mean = (min + lambda * mode + max) / (lambda + 2.0);
+                    (
+                        Kind::Pert {
+                            min,
+                            range,
+                            max,
+                            beta: beta(alpha, beta_)?,
+                        },
+                        mean,
+                        (min, max),
+                    )
                 }
-            }
-            DistSpec::Lognormal { mean, sd } => {
-                positive(
-                    "mean",
-                    mean,
-                    "expected mean > 0 (a lognormal variable is positive)",
-                )?;
-                positive(
-                    "sd",
-                    sd,
-                    "expected sd > 0 (for a fixed value, write a plain number)",
-                )?;
-                // Moments of the variable → parameters of its log:
-                // σ² = ln(1 + sd²/mean²), μ = ln(mean) − σ²/2.
-                let sigma2 = (sd / mean).powi(2).ln_1p();
-                let mu = mean.ln() - sigma2 / 2.0;
-                let dist = LogNormal::new(mu, sigma2.sqrt()).map_err(statrs_refused)?;
-                (Kind::LogNormal(dist), mean, POSITIVE)
-            }
-            DistSpec::Gamma { shape, scale } => {
-                positive("shape", shape, "expected shape > 0")?;
-                positive("scale", scale, "expected scale > 0")?;
-                // statrs parameterises the gamma by rate = 1/scale.
-                shape_limit("gamma distribution", &[("shape", shape)])?;
-                Gamma::new(shape, 1.0 / scale).map_err(statrs_refused)?;
-                let standard = GammaFn::new(shape).map_err(statrs_refused)?;
-                let standard = Arc::new(if shape <= MAX_TABLE_GAMMA_SHAPE {
-                    Tabulated::new(standard)
-                } else {
-                    Tabulated::exact(standard)
-                });
-                (Kind::Gamma { scale, standard }, shape * scale, POSITIVE)
-            }
-            DistSpec::Beta { alpha, beta: b } => {
-                positive("alpha", alpha, "expected alpha > 0")?;
-                positive("beta", b, "expected beta > 0")?;
-                unit_beta(alpha, b)?
-            }
-            DistSpec::BetaMean { mean, sd } => {
-                finite("mean", mean)?;
-                finite("sd", sd)?;
-                if !(mean > 0.0 && mean < 1.0) {
-                    return Err(DistError::new(
+                DistSpec::Normal { mean, sd, min, max } => {
+                    finite("mean", mean)?;
+                    normal_positive(
+                        "sd",
+                        sd,
+                        "expected sd > 0 (for a fixed value, write a plain number)",
+                    )?;
+                    if min.is_none() && max.is_none() {
+                        let dist = Normal::new(mean, sd).map_err(statrs_refused)?;
+                        (Kind::Normal(dist), mean, (f64::NEG_INFINITY, f64::INFINITY))
+                    } else {
+                        let dist = TruncatedNormal::new(mean, sd, min, max)?;
+                        let (m, support) = (dist.mean(), (dist.min, dist.max));
+                        (Kind::TruncatedNormal(dist), m, support)
+                    }
+                }
+                DistSpec::Lognormal { mean, sd } => {
+                    positive(
                         "mean",
-                        format!("mean {mean} is not between 0 and 1"),
-                        "expected 0 < mean < 1",
-                    ));
-                }
-                let max_sd = (mean * (1.0 - mean)).sqrt();
-                let valid = format!("expected 0 < sd < √(mean·(1 − mean)) = {max_sd:.4}");
-                if sd <= 0.0 {
-                    return Err(DistError::new(
+                        mean,
+                        "expected mean > 0 (a lognormal variable is positive)",
+                    )?;
+                    normal_positive(
                         "sd",
-                        format!("sd {sd} is not positive"),
-                        valid,
-                    ));
+                        sd,
+                        "expected sd > 0 (for a fixed value, write a plain number)",
+                    )?;
+                    // The log's sd σ = √ln(1 + (sd/mean)²) underflows to 0 or overflows to ∞ outside
+                    // this range of sd/mean (and its quantiles with it, to NaN).
+                    let ratio = sd / mean;
+                    if !(LOGNORMAL_RATIO.0..=LOGNORMAL_RATIO.1).contains(&ratio) {
+                        return Err(DistError::new(
+                            "sd",
+                            format!(
+                            "sd {} is {ratio:.1e} times the mean {}: the sd of the log would {}",
+                            sig4(sd),
+                            sig4(mean),
+                            if ratio < 1.0 { "round to 0" } else { "overflow" }
+                        ),
+                            format!(
+                                "expected sd from {:e} to {:e} times the mean",
+                                LOGNORMAL_RATIO.0, LOGNORMAL_RATIO.1
+                            ),
+                        ));
+                    }
+                    // Moments of the variable → parameters of its log:
+                    // σ² = ln(1 + sd²/mean²), μ = ln(mean) − σ²/2.
+                    let sigma2 = (sd / mean).powi(2).ln_1p();
+                    let mu = mean.ln() - sigma2 / 2.0;
+                    let dist = LogNormal::new(mu, sigma2.sqrt()).map_err(statrs_refused)?;
+                    (Kind::LogNormal(dist), mean, POSITIVE)
                 }
-                let var = sd * sd;
-                if var >= mean * (1.0 - mean) {
+                DistSpec::Gamma { shape, scale } => {
+                    normal_positive("shape", shape, "expected shape > 0")?;
+                    normal_positive("scale", scale, "expected scale > 0")?;
+                    // statrs parameterises the gamma by rate = 1/scale.
+                    shape_limit("gamma distribution", &[("shape", shape)])?;
+                    Gamma::new(shape, 1.0 / scale).map_err(statrs_refused)?;
+                    let standard = GammaFn::new(shape).map_err(statrs_refused)?;
+                    let standard = Arc::new(if shape <= MAX_TABLE_GAMMA_SHAPE {
+                        Tabulated::new(standard)
+                    } else {
+                        Tabulated::exact(standard)
+                    });
+                    (Kind::Gamma { scale, standard }, shape * scale, POSITIVE)
+                }
+                DistSpec::Beta { alpha, beta: b } => {
+                    normal_positive("alpha", alpha, "expected alpha > 0")?;
+                    normal_positive("beta", b, "expected beta > 0")?;
+                    unit_beta(alpha, b)?
+                }
+                DistSpec::BetaMean { mean, sd } => {
+                    finite("mean", mean)?;
+                    finite("sd", sd)?;
+                    if !(mean > 0.0 && mean < 1.0) {
+                        return Err(DistError::new(
+                            "mean",
+                            format!("mean {mean} is not between 0 and 1"),
+                            "expected 0 < mean < 1",
+                        ));
+                    }
+                    let max_sd = (mean * (1.0 - mean)).sqrt();
+                    let valid = format!("expected 0 < sd < √(mean·(1 − mean)) = {max_sd:.4}");
+                    if sd <= 0.0 {
+                        return Err(DistError::new(
+                            "sd",
+                            format!("sd {sd} is not positive"),
+                            valid,
+                        ));
+                    }
+                    let var = sd * sd;
+                    if var >= mean * (1.0 - mean) {
+                        return Err(DistError::new(
+                            "sd",
+                            format!("sd {sd} is too large for a beta with mean {mean}"),
+                            valid,
+                        ));
+                    }
+                    // Method of moments: ν = mean·(1 − mean)/sd² − 1, α = mean·ν, β = (1 − mean)·ν.
+                    let nu = mean * (1.0 - mean) / var - 1.0;
+                    unit_beta(mean * nu, (1.0 - mean) * nu)?
+                }
+                DistSpec::BetaCounts {
+                    successes,
+                    trials,
+                    exposure,
+                } => {
+                    finite("successes", successes)?;
+                    finite("trials", trials)?;
+                    const VALID: &str =
+                        "expected whole numbers with 0 ≤ successes ≤ trials and trials > 0";
+                    let refuse =
+                        |param, problem: String| Err(DistError::new(param, problem, VALID));
+                    if trials.fract() != 0.0 {
+                        return refuse("trials", format!("trials {trials} is not a whole number"));
+                    }
+                    if successes.fract() != 0.0 {
+                        return refuse(
+                            "successes",
+                            format!("successes {successes} is not a whole number"),
+                        );
+                    }
+                    if trials <= 0.0 {
+                        return refuse("trials", format!("trials {trials} is not positive"));
+                    }
+                    if successes < 0.0 {
+                        return refuse("successes", format!("successes {successes} is negative"));
+                    }
+                    if successes > trials {
+                        return refuse(
+                            "successes",
+                            format!("successes {successes} is greater than trials {trials}"),
+                        );
+                    }
+                    // Jeffreys prior Beta(½, ½) updated by the binomial observation.
+                    let (a, b) = (successes + 0.5, trials - successes + 0.5);
+                    match exposure {
+                        None => unit_beta(a, b)?,
+                        Some(e) => scaled_beta(a, b, e)?,
+                    }
+                }
+                DistSpec::Discrete {
+                    ref values,
+                    ref weights,
+                } => discrete(values, weights.as_deref())?,
+                DistSpec::Evidence { ref key, .. } => {
                     return Err(DistError::new(
-                        "sd",
-                        format!("sd {sd} is too large for a beta with mean {mean}"),
-                        valid,
-                    ));
+                        "key",
+                        format!("evidence \"{key}\" was not resolved"),
+                        "expected a scenario validated against the evidence library",
+                    ))
                 }
-                // Method of moments: ν = mean·(1 − mean)/sd² − 1, α = mean·ν, β = (1 − mean)·ν.
-                let nu = mean * (1.0 - mean) / var - 1.0;
-                unit_beta(mean * nu, (1.0 - mean) * nu)?
-            }
-            DistSpec::BetaCounts {
-                successes,
-                trials,
-                exposure,
-            } => {
-                finite("successes", successes)?;
-                finite("trials", trials)?;
-                const VALID: &str =
-                    "expected whole numbers with 0 ≤ successes ≤ trials and trials > 0";
-                let refuse = |param, problem: String| Err(DistError::new(param, problem, VALID));
-                if trials.fract() != 0.0 {
-                    return refuse("trials", format!("trials {trials} is not a whole number"));
-                }
-                if successes.fract() != 0.0 {
-                    return refuse(
-                        "successes",
-                        format!("successes {successes} is not a whole number"),
-                    );
-                }
-                if trials <= 0.0 {
-                    return refuse("trials", format!("trials {trials} is not positive"));
-                }
-                if successes < 0.0 {
-                    return refuse("successes", format!("successes {successes} is negative"));
-                }
-                if successes > trials {
-                    return refuse(
-                        "successes",
-                        format!("successes {successes} is greater than trials {trials}"),
-                    );
-                }
-                // Jeffreys prior Beta(½, ½) updated by the binomial observation.
-                let (a, b) = (successes + 0.5, trials - successes + 0.5);
-                match exposure {
-                    None => unit_beta(a, b)?,
-                    Some(e) => scaled_beta(a, b, e)?,
-                }
-            }
-            DistSpec::Discrete {
-                ref values,
-                ref weights,
-            } => discrete(values, weights.as_deref())?,
-            DistSpec::Evidence { ref key, .. } => {
-                return Err(DistError::new(
-                    "key",
-                    format!("evidence \"{key}\" was not resolved"),
-                    "expected a scenario validated against the evidence library",
-                ))
-            }
-        };
-        Ok(Dist {
+            };
+        let dist = Dist {
             kind,
             spec: Some(spec.clone()),
             mean,
             support,
-        })
+        };
+        dist.check_finite()?;
+        Ok(dist)
+    }
+
+    /// The last guard: parameters that pass every check above but overflow once combined (a
+    /// uniform from −1e308 to 1e308, a gamma whose shape × scale exceeds the largest double) give a
+    /// mean of ±∞ or NaN quantiles, which would reach trials as NaN; they are refused here.
+    fn check_finite(&self) -> Result<(), DistError> {
+        const VALID: &str = "expected parameters of moderate size (magnitudes well within ±1e300)";
+        if !self.mean.is_finite() {
+            return Err(DistError::new(
+                "dist",
+                format!(
+                    "these parameters give a distribution whose mean is {}",
+                    self.mean
+                ),
+                VALID,
+            ));
+        }
+        for u in [super::table::TAIL, 0.5, 1.0 - super::table::TAIL] {
+            if self.quantile(u).is_nan() {
+                return Err(DistError::new(
+                    "dist",
+                    format!(
+                        "these parameters give a distribution whose {u} quantile is not a number"
+                    ),
+                    VALID,
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// The distribution of a scenario input: [`Dist::fixed`] for a number, [`Dist::new`] otherwise.

@@ -13,6 +13,12 @@ use crate::error::Error;
 use crate::scenario::{Band, Event, Model};
 use crate::{Money, Month};
 
+/// Most events one `--count` or `--prior` may give: 10¹⁵. The counts of an event (both bands, and
+/// the prior ones before them) are added together, and at most six of them stay below 2⁵³, so every
+/// sum is exact in the settlement's whole numbers and in the `f64` money it multiplies — where
+/// counts near 2⁶⁴ would wrap round and pay £0.
+pub const MAX_PAY_COUNT: u64 = 1_000_000_000_000_000;
+
 /// Event counts by event and band, as given on the command line.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Counts {
@@ -31,7 +37,7 @@ impl Counts {
             option: option.to_string(),
             problem,
             valid: format!(
-                "expected EVENT[:BAND]=N with EVENT one of {}, BAND lt16 or ge16 (job starts and sustainments only), N a whole number ≥ 0",
+                "expected EVENT[:BAND]=N with EVENT one of {}, BAND lt16 or ge16 (job starts and sustainments only), N a whole number from 0 to 10^15",
                 Event::NAMES.join(", ")
             ),
         }
@@ -43,6 +49,11 @@ impl Counts {
             .trim()
             .parse()
             .map_err(|_| bad(format!("\"{}\" is not a whole number", n.trim())))?;
+        if n > MAX_PAY_COUNT {
+            return Err(bad(format!(
+                "{n} is more events than can be settled exactly"
+            )));
+        }
         let (event, band) = match key.split_once(':') {
             Some((e, b)) => (e, Some(b)),
             None => (key, None),

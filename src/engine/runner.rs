@@ -301,6 +301,7 @@ fn run_loop(
                     let n = (chunk.len() / width) as u64;
                     progress(done.fetch_add(n, Ordering::Relaxed) + n);
                 });
+            non_finite(prep, first, rows, inputs)?;
             table.push_block(rows, inputs);
             first += len;
             check_size(&table, trials)?;
@@ -321,6 +322,43 @@ fn run_loop(
         None => body(),
         Some(pool) => pool.install(body),
     }
+}
+
+/// Refuse a segment in which a trial drew a NaN input or recorded an infinite metric or
+/// flag. NaN is how a metric records "undefined" (an IRR with no root, a ratio with nothing to
+/// divide by), counted and explained in the summary; ±∞ is never a figure, and a NaN input means
+/// a sampler failed. Either would otherwise be dropped from the statistics without a word.
+fn non_finite(
+    prep: &Prepared<'_>,
+    first: usize,
+    rows: &[f64],
+    inputs: &[f64],
+) -> Result<(), Error> {
+    let names = &prep.record.input_names;
+    let (metrics, flags) = (&prep.layout.metrics, &prep.layout.flags);
+    let width = prep.layout.width();
+    // An input may be ∞ by design (`referral_dispersion`'s default: no overdispersion), never NaN.
+    if let Some(i) = inputs.iter().position(|x| x.is_nan()) {
+        let (row, c) = (i / names.len().max(1), i % names.len().max(1));
+        return Err(Error::NonFiniteValue {
+            trial: (first + row) as u64,
+            what: format!("the drawn input {}", names[c]),
+            value: inputs[i],
+        });
+    }
+    if let Some(i) = rows.iter().position(|x| x.is_infinite()) {
+        let (row, c) = (i / width.max(1), i % width.max(1));
+        let name = metrics
+            .get(c)
+            .or_else(|| flags.get(c - metrics.len()))
+            .map_or("?", String::as_str);
+        return Err(Error::NonFiniteValue {
+            trial: (first + row) as u64,
+            what: format!("the metric {name}"),
+            value: rows[i],
+        });
+    }
+    Ok(())
 }
 
 /// Refuse a run whose table would outgrow [`MAX_TABLE_BYTES`], projected from the bytes per trial

@@ -14,6 +14,28 @@ pub enum Align {
     Right,
 }
 
+/// The widest a cell is shown, in characters: a longer one (a site id of 70,000 characters, say)
+/// is cut to `MAX_CELL − 1` characters and an ellipsis "…", so that one name cannot push every
+/// other column off the screen. Wide enough for every cell sibsim prints from sensible input (the
+/// longest, an evidence citation, is under 150). The JSON outputs keep names whole.
+pub const MAX_CELL: usize = 160;
+
+/// `cell`, or its first `MAX_CELL − 1` characters and "…" when it is longer than [`MAX_CELL`].
+pub fn truncate_cell(cell: String) -> String {
+    match cell.char_indices().nth(MAX_CELL) {
+        None => cell,
+        Some(_) => {
+            let cut = cell
+                .char_indices()
+                .nth(MAX_CELL - 1)
+                .map_or(cell.len(), |(i, _)| i);
+            let mut short = cell[..cut].to_string();
+            short.push('…');
+            short
+        }
+    }
+}
+
 /// The usual separator between two columns.
 pub const GAP: &str = "  ";
 
@@ -80,7 +102,7 @@ impl Table {
         let mut cells: Vec<String> = cells
             .into_iter()
             .take(self.aligns.len())
-            .map(Into::into)
+            .map(|c| truncate_cell(c.into()))
             .collect();
         cells.resize(self.aligns.len(), String::new());
         self.lines.push(Line::Cells(cells));
@@ -170,6 +192,23 @@ mod tests {
         t.row(["→ a", "£1.00"]);
         t.row(["bb", "—"]);
         assert_eq!(t.render(), "→ a  £1.00\nbb   —\n");
+    }
+
+    #[test]
+    fn long_cells_are_cut_with_an_ellipsis() {
+        let long = "é".repeat(70_000);
+        let mut t = Table::names_then_figures(2, 1);
+        t.row([long.as_str(), "1"]);
+        t.row(["a".repeat(MAX_CELL).as_str(), "2"]);
+        let text = t.render();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[0],
+            format!("{}…  1", "é".repeat(MAX_CELL - 1)),
+            "cut to MAX_CELL characters, the last an ellipsis"
+        );
+        // A cell of exactly MAX_CELL characters is kept whole.
+        assert_eq!(lines[1], format!("{}  2", "a".repeat(MAX_CELL)));
     }
 
     #[test]

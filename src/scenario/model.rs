@@ -178,6 +178,9 @@ pub enum Excess {
 
 /// The largest amount of money, in £, a single input, tariff or block may hold: far beyond any
 /// contract, small enough that every sum over a horizon stays finite.
+/// Smallest positive amount of money a budget, equity, loan or other fixed sum may be: a penny.
+/// Below it the ratios to it (spend ÷ budget, returned ÷ invested) reach 1e300 and beyond, or ∞.
+pub const MIN_MONEY: f64 = 0.01;
 pub const MAX_MONEY: f64 = 1e12;
 
 /// The valid range of a numeric input.

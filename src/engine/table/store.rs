@@ -66,47 +66,96 @@ const MAX_WHOLE: f64 = 4_503_599_627_370_496.0;
 
 /// Count, mean and sum of squared deviations of the defined (non-NaN) values of a column, from
 /// the exact values.
+///
+/// The squared deviations are held in units of `scale²`, `scale` a power of two near the largest
+/// magnitude: `Σ(x − mean)²` itself overflows for values beyond about 1e154 (a ratio to a
+/// vanishingly small budget, say), and an overflowed variance hidden as 0 or NaN would be a silent
+/// wrong figure. Scaling by a power of two is exact, so for values of ordinary size every figure
+/// is bit for bit the unscaled algorithm's.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Moments {
     /// Values counted (NaN left out).
     pub n: u64,
     /// Their mean (0 when `n` is 0).
     pub mean: f64,
-    /// Σ(x − mean)².
+    /// Σ((x − mean)/scale)².
     pub m2: f64,
+    /// The unit of `m2`'s deviations: a power of two (0 when `n` is 0).
+    pub scale: f64,
+}
+
+/// The power of two at or just below `|x|` (at least the smallest normal double), by masking the
+/// mantissa: dividing by it is exact.
+pub(crate) fn power_of_two_scale(x: f64) -> f64 {
+    let x = x.abs();
+    if !x.is_finite() {
+        return 1.0;
+    }
+    f64::from_bits(x.to_bits() & 0x7ff0_0000_0000_0000).max(f64::MIN_POSITIVE)
+}
+
+/// Mean and `Σ((x − mean)/scale)²` of `xs` (NaN left out) by the corrected two-pass algorithm
+/// (Chan, Golub & LeVeque, "Algorithms for computing the sample variance", 1983) on the values
+/// divided by `scale`: with a first-pass mean m, `mean = m + Σ(x − m)/n` and
+/// `m2 = Σ(x − m)² − (Σ(x − m))²/n`. The correction term cancels most of the rounding error of m.
+/// Returns `(n, mean, m2, scale)`; values all equal to the same infinity have that mean and no
+/// spread, mixed infinities a mean of ±∞ or NaN and `m2` NaN, never a finite figure.
+pub(crate) fn scaled_two_pass(xs: &[f64]) -> (u64, f64, f64, f64) {
+    let (n, max) = xs
+        .iter()
+        .filter(|x| !x.is_nan())
+        .fold((0u64, 0.0f64), |(n, m), &x| (n + 1, m.max(x.abs())));
+    if n == 0 {
+        return (0, 0.0, 0.0, 0.0);
+    }
+    if max.is_infinite() {
+        // An input that is ∞ by design (`referral_dispersion` absent) in every trial: a constant,
+        // with no spread. Mixed infinities have no mean or variance: NaN, never a finite figure.
+        let mut defined = xs.iter().filter(|x| !x.is_nan());
+        let first = defined.next().copied().unwrap_or(f64::NAN);
+        return if defined.all(|&x| x == first) {
+            (n, first, 0.0, 1.0)
+        } else {
+            (
+                n,
+                xs.iter().filter(|x| !x.is_nan()).sum::<f64>() / n as f64,
+                f64::NAN,
+                1.0,
+            )
+        };
+    }
+    let scale = power_of_two_scale(max);
+    let nf = n as f64;
+    let m = xs
+        .iter()
+        .filter(|x| !x.is_nan())
+        .map(|&x| x / scale)
+        .sum::<f64>()
+        / nf;
+    let (sum_d, sum_d2) = xs
+        .iter()
+        .filter(|x| !x.is_nan())
+        .fold((0.0, 0.0), |(s, s2), &x| {
+            let d = x / scale - m;
+            (s + d, s2 + d * d)
+        });
+    let m2 = sum_d2 - sum_d * sum_d / nf;
+    // Rounding can make m2 a hair below 0, never more.
+    let m2 = if m2 < 0.0 { 0.0 } else { m2 };
+    (n, (m + sum_d / nf) * scale, m2, scale)
 }
 
 impl Moments {
-    /// The moments of `xs`' defined values by the corrected two-pass algorithm (Chan, Golub &
-    /// LeVeque, 1983): with a first-pass mean m, `mean = m + Σ(x − m)/n` and
-    /// `m2 = Σ(x − m)² − (Σ(x − m))²/n`, the summary's own estimator.
+    /// The moments of `xs`' defined values (the corrected two-pass algorithm on values scaled by a power of two), the summary's own estimator.
     pub fn of(xs: &[f64]) -> Moments {
-        let (n, sum) = xs
-            .iter()
-            .filter(|x| !x.is_nan())
-            .fold((0u64, 0.0), |(n, s), &x| (n + 1, s + x));
-        if n == 0 {
-            return Moments::default();
-        }
-        let nf = n as f64;
-        let m = sum / nf;
-        let (sum_d, sum_d2) = xs
-            .iter()
-            .filter(|x| !x.is_nan())
-            .fold((0.0, 0.0), |(s, s2), &x| {
-                let d = x - m;
-                (s + d, s2 + d * d)
-            });
-        Moments {
-            n,
-            mean: m + sum_d / nf,
-            m2: (sum_d2 - sum_d * sum_d / nf).max(0.0),
-        }
+        let (n, mean, m2, scale) = scaled_two_pass(xs);
+        Moments { n, mean, m2, scale }
     }
 
     /// The moments of two sets of values together (Chan, Golub & LeVeque, "Updating formulae and a
     /// pairwise algorithm for computing sample variances", 1979): with δ = mean_b − mean_a,
-    /// `mean = mean_a + δ·n_b/n` and `m2 = m2_a + m2_b + δ²·n_a·n_b/n`.
+    /// `mean = mean_a + δ·n_b/n` and `m2 = m2_a + m2_b + δ²·n_a·n_b/n`, all in units of the larger
+    /// of the two scales (so that neither δ nor δ² overflows).
     pub fn merge(self, other: Moments) -> Moments {
         if self.n == 0 {
             return other;
@@ -116,11 +165,21 @@ impl Moments {
         }
         let n = self.n + other.n;
         let (na, nb, nn) = (self.n as f64, other.n as f64, n as f64);
-        let d = other.mean - self.mean;
+        let scale = self.scale.max(other.scale);
+        // Both scales are powers of two: the ratios are exact (bar underflow of a negligible part).
+        let (ra, rb) = (self.scale / scale, other.scale / scale);
+        let (ma, mb) = (self.mean / scale, other.mean / scale);
+        let d = mb - ma;
+        let mean = if self.mean.is_finite() && other.mean.is_finite() {
+            (ma + d * (nb / nn)) * scale
+        } else {
+            self.mean + (other.mean - self.mean) * (nb / nn)
+        };
         Moments {
             n,
-            mean: self.mean + d * (nb / nn),
-            m2: self.m2 + other.m2 + d * d * (na * nb / nn),
+            mean,
+            m2: self.m2 * ra * ra + other.m2 * rb * rb + d * d * (na * nb / nn),
+            scale,
         }
     }
 
@@ -129,7 +188,7 @@ impl Moments {
         if self.n < 2 {
             0.0
         } else {
-            (self.m2 / (self.n - 1) as f64).sqrt()
+            self.scale * (self.m2 / (self.n - 1) as f64).sqrt()
         }
     }
 }

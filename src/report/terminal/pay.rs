@@ -2,7 +2,7 @@
 
 use super::group_thousands;
 use crate::engine::pay::Settlement;
-use crate::report::table::Table;
+use crate::report::table::{truncate_cell, Table};
 
 /// £ with pence and thousands separators: "£28,000.00", "-£1,234.50".
 pub fn money(x: f64) -> String {
@@ -20,7 +20,9 @@ pub fn money(x: f64) -> String {
 pub(super) fn render(s: &Settlement) -> String {
     let mut out = format!(
         "Payments at site {} in {} (rule set {}):\n\n",
-        s.site, s.month, s.rule_set
+        truncate_cell(s.site.clone()),
+        s.month,
+        truncate_cell(s.rule_set.clone())
     );
     if s.payments.is_empty() {
         out.push_str("no payments\n");

@@ -14,14 +14,22 @@ impl Validator<'_, '_> {
         path: &FieldPath,
     ) -> Option<f64> {
         let v = x.unwrap_or(default);
-        if v.is_finite() && (0.0..=MAX_MONEY).contains(&v) {
+        if v.is_finite() && (v == 0.0 || (MIN_MONEY..=MAX_MONEY).contains(&v)) {
             Some(v)
         } else {
             self.err(
                 path,
                 Target::Value,
-                format!("£{}", fmt_num(v)),
-                format!("expected an amount in £ from 0 to {}", fmt_num(MAX_MONEY)),
+                if v != 0.0 && v.abs() < MIN_MONEY {
+                    format!("£{v:e}")
+                } else {
+                    format!("£{}", fmt_num(v))
+                },
+                format!(
+                    "expected 0 or an amount in £ from {} (a penny) to {}",
+                    fmt_num(MIN_MONEY),
+                    fmt_num(MAX_MONEY)
+                ),
             );
             None
         }

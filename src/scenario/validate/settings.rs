@@ -119,13 +119,21 @@ impl Validator<'_, '_> {
             if let Some(b) = p.budget {
                 if !matches!(role, Some(Role::Commissioner | Role::OutcomePayer)) {
                     self.err(&pp.key("budget"), Target::Key, format!("a budget for a party with role {}", p.role), "expected budgets only for commissioners and outcome payers (their spend is reported against it)");
-                } else if !(b.is_finite() && b > 0.0 && b <= MAX_MONEY) {
+                } else if !(b.is_finite() && (MIN_MONEY..=MAX_MONEY).contains(&b)) {
                     self.err(
                         &pp.key("budget"),
                         Target::Value,
-                        format!("budget £{}", fmt_num(b)),
                         format!(
-                            "expected an amount in £ above 0 and up to {}",
+                            "budget £{}",
+                            if b != 0.0 && b.abs() < MIN_MONEY {
+                                format!("{b:e}")
+                            } else {
+                                fmt_num(b)
+                            }
+                        ),
+                        format!(
+                            "expected an amount in £ from {} (a penny) to {}",
+                            fmt_num(MIN_MONEY),
                             fmt_num(MAX_MONEY)
                         ),
                     );
