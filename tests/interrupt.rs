@@ -61,7 +61,7 @@ fn interrupted(signal: &str) {
     before.remove(".trials.csv.tmp-4000000000");
 
     // A long run streaming its trials; interrupted once its staging folder holds some of them.
-    let mut child = Command::new(&bin)
+    let child = Command::new(&bin)
         .args([
             "run",
             "scenarios/mhep1.toml",
