@@ -126,6 +126,9 @@ pub enum Error {
     },
     #[error(transparent)]
     Report(#[from] ReportError),
+    /// The run was stopped by an interrupt ([`crate::interrupt`]) before it finished.
+    #[error("interrupted before the run finished: no output was written")]
+    Interrupted,
 }
 
 /// What went wrong producing or writing a report. Each variant names the file concerned; the
@@ -167,6 +170,10 @@ pub enum ReportError {
         /// The target.
         path: PathBuf,
     },
+    /// An interrupt ([`crate::interrupt`]) came before the set was in place: every output
+    /// folder was left as it was and the temporaries were removed.
+    #[error("interrupted before the outputs were put in place: every output folder is as it was")]
+    Interrupted,
     /// An output name was not a plain file name (it was empty, `.`/`..`, or had a separator).
     #[error("output name `{name}` must be a plain file name, not a path")]
     InvalidFileName {

@@ -26,6 +26,7 @@ pub mod distributions;
 pub mod engine;
 pub mod error;
 pub mod evidence;
+pub mod interrupt;
 pub mod limits;
 pub mod lookup;
 pub mod report;

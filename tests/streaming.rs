@@ -141,7 +141,7 @@ fn a_write_failing_mid_stream_leaves_nothing_behind() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(
-        stderr.contains("cannot write") && stderr.contains(".trials.csv.tmp-"),
+        stderr.contains("cannot write") && stderr.contains(".sibsim-tmp-"),
         "{stderr}"
     );
     assert!(entries(tmp.path()).is_empty(), "{:?}", entries(tmp.path()));

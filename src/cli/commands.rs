@@ -5,7 +5,6 @@ use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sibsim::analysis::backtest::Backtest;
 use sibsim::analysis::contract;
@@ -32,7 +31,7 @@ use sibsim::report::html::{HtmlReport, Section};
 use sibsim::report::json::Json;
 use sibsim::report::terminal::{self, MetricPattern, Terminal};
 use sibsim::report::{
-    write_all_or_nothing, write_all_or_nothing_with, Exporter, PendingFile, Report, ReportError,
+    commit, write_all_or_nothing, Exporter, OutputSet, PendingFile, Report, ReportError,
 };
 use sibsim::scenario::outputs::is_financial_year_metric;
 use sibsim::scenario::{self, Model};
@@ -107,10 +106,12 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
         check_dir("--charts", dir)?;
     }
     let renderer = png_renderer(args.output.png)?;
-    // trials.csv is streamed into its temporary in the output folder as the trials come, and put
-    // in place with the other files at the end; if anything fails first, dropping it removes it.
+    // Every output is staged in the output folder's staging folder and put in place together at
+    // the end (docs/outputs.md); trials.csv is streamed there as the trials come. If anything
+    // fails or an interrupt comes first, dropping the set removes it all.
+    let mut set = OutputSet::new(&out)?;
     let mut streamed = if args.output.per_trial {
-        Some(TrialsCsv::new(PendingFile::create(&out, "trials.csv")?))
+        Some(TrialsCsv::new(set.stream("trials.csv")?))
     } else {
         None
     };
@@ -118,6 +119,9 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
     let bar = progress_bar(targets.as_ref().map_or(trials, |_| max_trials), quiet);
     let started = Instant::now();
     let mut stream = |segment: &Segment<'_>| {
+        if sibsim::interrupt::requested() {
+            return ControlFlow::Break(());
+        }
         let Some(csv) = streamed.as_mut() else {
             return ControlFlow::Continue(());
         };
@@ -155,6 +159,9 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
         }
     };
     bar.finish_and_clear();
+    if sibsim::interrupt::requested() {
+        return Err(Error::Interrupted.into());
+    }
     let elapsed = started.elapsed();
     let streamed = match streamed {
         None => None,
@@ -193,21 +200,31 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
         files.extend(charts.iter().cloned());
     }
     let mut names: Vec<&str> = files.iter().map(|(n, _)| *n).collect();
-    if streamed.is_some() {
-        names.push("trials.csv");
+    for (name, bytes) in &files {
+        set.add(name, bytes)?;
     }
-    write_all_or_nothing_with(&out, &files, streamed.into_iter().collect())?;
-    if let Some(dir) = charts_dir.filter(|_| !beside) {
-        write_all_or_nothing(dir, &charts)?;
-    }
-    if !args.output.per_trial {
-        // A trials.csv from an earlier run would sit beside this run's summary as if it were its.
-        let stale = out.join("trials.csv");
-        if stale.is_file() {
-            std::fs::remove_file(&stale)
-                .with_context(|| format!("cannot remove the earlier run's {}", stale.display()))?;
+    match streamed {
+        Some(file) => {
+            names.push("trials.csv");
+            set.add_streamed(file)?;
+        }
+        // A trials.csv from an earlier run would sit beside this run's summary as if it were its:
+        // removed with the set (and put back if the set is rolled back).
+        None => {
+            if out.join("trials.csv").is_file() {
+                set.remove("trials.csv")?;
+            }
         }
     }
+    let mut sets = vec![set];
+    if let Some(dir) = charts_dir.filter(|_| !beside) {
+        let mut c = OutputSet::new(dir)?;
+        for (name, bytes) in &charts {
+            c.add(name, bytes)?;
+        }
+        sets.push(c);
+    }
+    commit(sets)?;
 
     write_stdout(&Terminal.export(Report::Run(&report))?)?;
     match &pattern {
@@ -386,11 +403,17 @@ pub(super) fn report(args: &ReportArgs) -> anyhow::Result<()> {
     .render()
     .into_bytes();
     let mut written = Vec::new();
+    // The figures and the page are one transaction: both in place, or neither (docs/outputs.md).
+    let mut sets = Vec::new();
     if let Some(dir) = &figures_dir {
         if args.output.is_none() {
             figures.push(("report.html", page.clone()));
         }
-        write_all_or_nothing(dir, &figures)?;
+        let mut set = OutputSet::new(dir)?;
+        for (name, bytes) in &figures {
+            set.add(name, bytes)?;
+        }
+        sets.push(set);
         written.push(format!(
             "{} to {}",
             figures
@@ -402,9 +425,12 @@ pub(super) fn report(args: &ReportArgs) -> anyhow::Result<()> {
         ));
     }
     if args.output.is_some() {
-        write_all_or_nothing(&page_dir, &[(name.as_str(), page)])?;
+        let mut set = OutputSet::new(&page_dir)?;
+        set.add(&name, &page)?;
+        sets.push(set);
         written.push(page_target.display().to_string());
     }
+    commit(sets)?;
     if !args.quiet {
         eprintln!(
             "report of {} trials in {:.2} s; wrote {}",

@@ -85,8 +85,13 @@ fn write_stdout(bytes: &[u8]) -> anyhow::Result<()> {
     }
 }
 
-/// Exit code for an error: 2 for a bad scenario or option (the user's input), 1 otherwise.
+/// Exit code for an error: 130 after an interrupt (SIGINT, SIGTERM or SIGHUP), 2 for a bad
+/// scenario or option (the user's input), 1 otherwise.
 pub fn exit_code(err: &anyhow::Error) -> u8 {
+    // Whatever error an interrupt ended the command with, the shell's convention: 128 + SIGINT.
+    if sibsim::interrupt::requested() {
+        return 130;
+    }
     match err.downcast_ref::<Error>() {
         Some(Error::InvalidScenario(_) | Error::InvalidOption { .. } | Error::ContractCheck(_)) => {
             2

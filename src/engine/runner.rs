@@ -293,6 +293,11 @@ fn run_loop(
                     // and reset for each trial (issue 8, item 7).
                     let mut scratch = Scratch::new(prep);
                     for (i, row) in chunk.chunks_mut(width).enumerate() {
+                        // An interrupt stops the run within one trial per thread: the rest of
+                        // the segment is skipped and the segment is refused below.
+                        if crate::interrupt::requested() {
+                            return;
+                        }
                         row.fill(0.0);
                         let t = first + c * CHUNK + i;
                         trial(prep, t as u64, row, &mut scratch);
@@ -301,6 +306,9 @@ fn run_loop(
                     let n = (chunk.len() / width) as u64;
                     progress(done.fetch_add(n, Ordering::Relaxed) + n);
                 });
+            if crate::interrupt::requested() {
+                return Err(Error::Interrupted);
+            }
             non_finite(prep, first, rows, inputs)?;
             table.push_block(rows, inputs);
             first += len;
