@@ -34,6 +34,8 @@ pub mod scenario;
 pub mod sensitivity;
 pub mod simulation;
 pub mod span;
+#[cfg(feature = "fuzzing")]
+pub mod fuzz;
 
 pub use results::{Metric, Results, Trial, UnknownName};
 pub use scenario::builder::{
