@@ -26,6 +26,8 @@ pub mod distributions;
 pub mod engine;
 pub mod error;
 pub mod evidence;
+#[cfg(feature = "fuzzing")]
+pub mod fuzz;
 pub mod limits;
 pub mod lookup;
 pub mod report;
@@ -34,8 +36,6 @@ pub mod scenario;
 pub mod sensitivity;
 pub mod simulation;
 pub mod span;
-#[cfg(feature = "fuzzing")]
-pub mod fuzz;
 
 pub use results::{Metric, Results, Trial, UnknownName};
 pub use scenario::builder::{

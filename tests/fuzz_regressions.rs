@@ -54,7 +54,10 @@ fn every_fuzz_finding_fails_cleanly_or_gives_finite_results() {
             }
         }
     }
-    eprintln!("{passed} passed, {skipped} skipped (known), {} failed", failed.len());
+    eprintln!(
+        "{passed} passed, {skipped} skipped (known), {} failed",
+        failed.len()
+    );
     assert!(passed >= 1, "no regression input was replayed");
     assert!(failed.is_empty(), "fuzz regressions failing: {failed:?}");
 }

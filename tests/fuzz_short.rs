@@ -62,7 +62,12 @@ fn generated_scenarios_fail_cleanly_or_give_finite_results() {
             "case {} (from {}; {}): {what}{}",
             f.case,
             f.generated.seed,
-            f.generated.edits.join("; ").chars().take(400).collect::<String>(),
+            f.generated
+                .edits
+                .join("; ")
+                .chars()
+                .take(400)
+                .collect::<String>(),
             class.map_or(String::new(), |c| format!(" [known: {c}]"))
         );
         if class.is_none() {
@@ -75,5 +80,8 @@ fn generated_scenarios_fail_cleanly_or_give_finite_results() {
         tally.ran,
         tally.cases
     );
-    assert!(unknown.is_empty(), "failing cases of seed {seed}: {unknown:?}");
+    assert!(
+        unknown.is_empty(),
+        "failing cases of seed {seed}: {unknown:?}"
+    );
 }

@@ -16,12 +16,18 @@ use toml_edit::{Array, DocumentMut, InlineTable, Item, Table, Value};
 /// The valid scenarios every case starts from: `(name, text)`, the bundled scenarios and the
 /// test fixtures.
 pub const SEEDS: &[(&str, &str)] = &[
-    ("scenarios/box1.toml", include_str!("../../scenarios/box1.toml")),
+    (
+        "scenarios/box1.toml",
+        include_str!("../../scenarios/box1.toml"),
+    ),
     (
         "scenarios/ips_new_service.toml",
         include_str!("../../scenarios/ips_new_service.toml"),
     ),
-    ("scenarios/mhep1.toml", include_str!("../../scenarios/mhep1.toml")),
+    (
+        "scenarios/mhep1.toml",
+        include_str!("../../scenarios/mhep1.toml"),
+    ),
     (
         "scenarios/mhep1_reset.toml",
         include_str!("../../scenarios/mhep1_reset.toml"),
@@ -350,7 +356,9 @@ fn distribution(u: &mut Unstructured<'_>) -> Result<Value> {
             }
             for (i, name) in names.iter().enumerate() {
                 // Optional parameters (pert's lambda, normal's bounds, exposure) now and then.
-                if i >= 2 && matches!(*name, "lambda" | "min" | "max" | "exposure") && kind != "uniform"
+                if i >= 2
+                    && matches!(*name, "lambda" | "min" | "max" | "exposure")
+                    && kind != "uniform"
                     && kind != "triangular"
                     && !(kind == "pert" && *name != "lambda")
                     && u.ratio(1, 2)?

@@ -148,7 +148,11 @@ pub fn undefined_by_definition(metric: &str) -> bool {
 
 fn located(file: &str, text: &str, e: &ScenarioError) -> Result<(), Violation> {
     let lines = text.lines().count().max(1);
-    ensure!(e.file == file, "error names file {:?}, not {file:?}: {e}", e.file);
+    ensure!(
+        e.file == file,
+        "error names file {:?}, not {file:?}: {e}",
+        e.file
+    );
     ensure!(
         e.line >= 1 && e.line <= lines + 1 && e.column >= 1,
         "error not located in the file ({} lines): line {}, column {}: {}",
@@ -157,7 +161,11 @@ fn located(file: &str, text: &str, e: &ScenarioError) -> Result<(), Violation> {
         e.column,
         e.headline()
     );
-    ensure!(!e.problem.is_empty(), "error says nothing: {}", e.headline());
+    ensure!(
+        !e.problem.is_empty(),
+        "error says nothing: {}",
+        e.headline()
+    );
     Ok(())
 }
 
@@ -197,7 +205,8 @@ fn summary_figures(report: &RunReport) -> Result<(), Violation> {
         ];
         for (figure, v) in figures {
             ensure!(
-                v.is_finite() || (v.is_nan() && (undefined_by_definition(name) || noted(name, figure))),
+                v.is_finite()
+                    || (v.is_nan() && (undefined_by_definition(name) || noted(name, figure))),
                 "summary: {name}.{figure} = {v}"
             );
         }
@@ -284,7 +293,10 @@ fn clean_output(what: &str, bytes: &[u8]) -> Result<(), Violation> {
     for token in text.split(|c: char| c.is_whitespace() || ",;:|()[]{}\"".contains(c)) {
         let bare = token.trim_start_matches(['-', '+']);
         ensure!(
-            !matches!(bare, "NaN" | "nan" | "inf" | "Infinity" | "∞" | "inf%" | "NaN%" | "£NaN" | "£inf"),
+            !matches!(
+                bare,
+                "NaN" | "nan" | "inf" | "Infinity" | "∞" | "inf%" | "NaN%" | "£NaN" | "£inf"
+            ),
             "{what} shows a non-finite number: {token:?}"
         );
     }
