@@ -22,6 +22,10 @@ const KNOWN: &[(&str, fn(&Failure) -> bool)] = &[
         |f| matches!(&f.kind, Kind::Violation(v) if v.starts_with("summary:") && v.ends_with("with sd 0")),
     ),
     (
+        "a vanishingly small budget gives an infinite spend_vs_budget (tests/fuzz_regressions/budget_tiny.toml)",
+        |f| matches!(&f.kind, Kind::Violation(v) if v.contains("spend_vs_budget") && v.contains("inf")),
+    ),
+    (
         "degenerate distribution parameters give NaN figures (tests/fuzz_regressions/lognormal_degenerate_cost.toml)",
         |f| {
             matches!(&f.kind, Kind::Violation(v) if v.contains(" = NaN"))

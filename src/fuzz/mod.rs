@@ -91,7 +91,7 @@ pub fn check(file: &str, text: &str) -> Result<Outcome, Violation> {
                     let bytes = exporter
                         .export(Report::Validation(&v))
                         .map_err(|e| Violation(format!("rendering the validation: {e}")))?;
-                    clean_output("validation", &bytes)?;
+                    clean_output("validation", &bytes, text)?;
                 }
             }
             Err(e) => return Err(Violation(format!("validate refused what parse took: {e}"))),
@@ -131,7 +131,7 @@ pub fn check(file: &str, text: &str) -> Result<Outcome, Violation> {
         DEFAULT_CONFIDENCE,
     );
     summary_figures(&report)?;
-    render(&model, &report, &table)?;
+    render(&model, &report, &table, text)?;
     Ok(Outcome::Ran)
 }
 
@@ -233,7 +233,12 @@ fn summary_figures(report: &RunReport) -> Result<(), Violation> {
     Ok(())
 }
 
-fn render(model: &Model, report: &RunReport, table: &TrialTable) -> Result<(), Violation> {
+fn render(
+    model: &Model,
+    report: &RunReport,
+    table: &TrialTable,
+    text: &str,
+) -> Result<(), Violation> {
     let outputs: [(&str, Result<Vec<u8>, _>); 6] = [
         ("summary.json", Json.export(Report::Run(report))),
         ("summary.csv", Csv.export(Report::Run(report))),
@@ -247,7 +252,7 @@ fn render(model: &Model, report: &RunReport, table: &TrialTable) -> Result<(), V
         if what == "trials.csv" {
             clean_trials_csv(&bytes)?;
         } else {
-            clean_output(what, &bytes)?;
+            clean_output(what, &bytes, text)?;
         }
         if what == "summary.json" {
             let v: serde_json::Value = serde_json::from_slice(&bytes)
@@ -261,7 +266,7 @@ fn render(model: &Model, report: &RunReport, table: &TrialTable) -> Result<(), V
         }
     }
     let full = terminal::table(report, &|_| true);
-    clean_output("the full table", full.as_bytes())?;
+    clean_output("the full table", full.as_bytes(), text)?;
     Ok(())
 }
 
@@ -287,16 +292,20 @@ fn clean_trials_csv(bytes: &[u8]) -> Result<(), Violation> {
 }
 
 /// An output must not show a non-finite number: no `NaN`, `inf` or `∞` standing alone as a cell
-/// or a word (they may appear inside identifiers the scenario chose).
-fn clean_output(what: &str, bytes: &[u8]) -> Result<(), Violation> {
-    let text = String::from_utf8_lossy(bytes);
-    for token in text.split(|c: char| c.is_whitespace() || ",;:|()[]{}\"".contains(c)) {
+/// or a word — unless the scenario's `text` has it as a string of its own (a scenario named
+/// `"nan"`).
+fn clean_output(what: &str, bytes: &[u8], text: &str) -> Result<(), Violation> {
+    let output = String::from_utf8_lossy(bytes);
+    for token in output.split(|c: char| c.is_whitespace() || ",;:|()[]{}\"".contains(c)) {
         let bare = token.trim_start_matches(['-', '+']);
+        let non_finite = matches!(
+            bare,
+            "NaN" | "nan" | "inf" | "Infinity" | "∞" | "inf%" | "NaN%" | "£NaN" | "£inf"
+        );
         ensure!(
-            !matches!(
-                bare,
-                "NaN" | "nan" | "inf" | "Infinity" | "∞" | "inf%" | "NaN%" | "£NaN" | "£inf"
-            ),
+            !non_finite
+                || text.contains(&format!("\"{bare}\""))
+                || text.contains(&format!("\"{token}\"")),
             "{what} shows a non-finite number: {token:?}"
         );
     }
