@@ -14,9 +14,12 @@ use sibsim::fuzz::runner::{fuzz, Budget, Failure, Kind};
 const SEED: u64 = 14;
 const CASES: u64 = 3_000;
 
+/// Whether a failure is of a class.
+type IsOf = fn(&Failure) -> bool;
+
 /// Classes of failure known and not yet fixed: a name, and whether a failure is of it. Remove a
 /// class when its fix lands, so that the fuzz guards it.
-const KNOWN: &[(&str, fn(&Failure) -> bool)] = &[
+const KNOWN: &[(&str, IsOf)] = &[
     (
         "variance of values near 1e-300 underflows to sd 0 (tests/fuzz_regressions/variance_tiny_amount.toml)",
         |f| matches!(&f.kind, Kind::Violation(v) if v.starts_with("summary:") && v.ends_with("with sd 0")),

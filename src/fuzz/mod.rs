@@ -214,7 +214,7 @@ fn summary_figures(report: &RunReport) -> Result<(), Violation> {
         // variance once came out as sd 0).
         if m.low.is_finite() && m.high.is_finite() && m.low < m.high {
             ensure!(
-                m.sd > 0.0,
+                m.sd.partial_cmp(&0.0) == Some(std::cmp::Ordering::Greater),
                 "summary: {name} spreads from {} to {} with sd {}",
                 m.low,
                 m.high,
