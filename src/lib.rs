@@ -26,6 +26,8 @@ pub mod distributions;
 pub mod engine;
 pub mod error;
 pub mod evidence;
+#[cfg(feature = "fuzzing")]
+pub mod fuzz;
 pub mod interrupt;
 pub mod limits;
 pub mod lookup;
