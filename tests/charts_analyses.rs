@@ -368,6 +368,31 @@ fn outside_view_writes_its_charts_all_or_nothing() {
             "outside-site.tower_hamlets.engagements.svg"
         ]
     );
+    // With --png, a PNG beside each SVG.
+    let png = root.path().join("png");
+    sibsim()
+        .args([
+            "outside-view",
+            "scenarios/mhep1.toml",
+            "--trials",
+            "100",
+            "--png",
+        ])
+        .arg("--charts")
+        .arg(&png)
+        .assert()
+        .success();
+    let mut names: Vec<String> = std::fs::read_dir(&png)
+        .expect("charts folder")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 8, "{names:?}");
+    for pair in names.chunks(2) {
+        assert_eq!(pair[0].replace(".png", ".svg"), pair[1]);
+        let bytes = std::fs::read(png.join(&pair[0])).expect("png");
+        assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "{}", pair[0]);
+    }
     // A --charts folder that cannot be one fails before anything runs or is written.
     let file = root.path().join("file");
     std::fs::write(&file, "").expect("file");

@@ -64,6 +64,9 @@ pub enum Command {
         /// into this folder (docs/charts.md).
         #[arg(long, value_name = "DIR")]
         charts: Option<PathBuf>,
+        /// With --charts: also write each chart as PNG (docs/charts.md).
+        #[arg(long, requires = "charts")]
+        png: bool,
     },
     /// Calibrate rates from the evidence counts: pooled, and for a new site (between-site spread).
     Calibrate {

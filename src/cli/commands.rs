@@ -723,14 +723,15 @@ pub(super) fn backtest(
 pub(super) fn outside_view(
     file: &Path,
     sampling: &Sampling,
-    dir: &Path,
-    class: &str,
+    (dir, class): (&Path, &str),
     json: bool,
     charts: Option<&Path>,
+    png: bool,
 ) -> anyhow::Result<()> {
     if let Some(out) = charts {
         check_dir("--charts", out)?;
     }
+    let renderer = png_renderer(png)?;
     let library = Library::load(dir)?;
     let rc = ReferenceClass::fit(&library, class).map_err(|e| Error::InvalidOption {
         option: "--class".into(),
@@ -750,11 +751,8 @@ pub(super) fn outside_view(
     if let Some(out) = charts {
         // Drawn, then written all or nothing, before the table is printed.
         let charts = outside_view_charts(&model, &view)?;
-        let files: Vec<(&str, Vec<u8>)> = charts
-            .iter()
-            .map(|c| (c.file.as_str(), c.svg.clone().into_bytes()))
-            .collect();
-        write_all_or_nothing(out, &files)?;
+        let files = chart_files(&charts, renderer.as_ref())?;
+        write_all_or_nothing(out, &as_refs(&files))?;
     }
     print(Report::OutsideView(&view), json)
 }

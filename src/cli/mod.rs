@@ -44,13 +44,14 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
             class,
             output,
             charts,
+            png,
         } => commands::outside_view(
             &file,
             &sampling,
-            &evidence.dir,
-            &class,
+            (&evidence.dir, &class),
             output.json,
             charts.as_deref(),
+            png,
         ),
         Command::Backtest {
             file,
