@@ -382,11 +382,7 @@ fn outside_view_writes_its_charts_all_or_nothing() {
         .arg(&png)
         .assert()
         .success();
-    let mut names: Vec<String> = std::fs::read_dir(&png)
-        .expect("charts folder")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    let names = file_names(&png);
     assert_eq!(names.len(), 8, "{names:?}");
     for pair in names.chunks(2) {
         assert_eq!(pair[0].replace(".png", ".svg"), pair[1]);
@@ -411,12 +407,18 @@ fn sibsim() -> assert_cmd::Command {
     assert_cmd::Command::cargo_bin("sibsim").expect("binary")
 }
 
-fn svgs(dir: &std::path::Path) -> Vec<String> {
+/// The names of the files in `dir`, sorted.
+fn file_names(dir: &std::path::Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .expect("charts folder")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
+    names
+}
+
+fn svgs(dir: &std::path::Path) -> Vec<String> {
+    let names = file_names(dir);
     for n in &names {
         let text = std::fs::read_to_string(dir.join(n)).expect("read");
         roxmltree::Document::parse(&text).unwrap_or_else(|e| panic!("{n}: not XML: {e}"));
