@@ -391,3 +391,57 @@ fn outputs_belong_to_one_run() {
         .code(2)
         .stderr(predicate::str::contains("is a file, so"));
 }
+
+/// The work bound (src/engine/work.rs, docs/performance.md): a `--trials` whose estimated work is
+/// beyond a day of CPU is refused before anything is written; one beyond ten minutes warns with its
+/// estimate before it starts. tests/fixtures/long_horizon.toml: 1,200 months at 4 sites with 9
+/// payment items (its 2 tariffs apply at each of the 4 sites: 8 tariff lines; and 1 block), so a
+/// trial is 1,200 × (4 + 1 + 0.09) = 6,108 units of
+/// 2 µs: 10,000,000 trials are 122,160 s (34 hours; at most 86,400 / 0.012216 = 7,072,691 fit a
+/// day) and 100,000 trials 1,221.6 s (20 minutes; 10 on 2 threads).
+#[test]
+fn work_beyond_a_day_is_refused_and_a_long_run_warns_first() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("x");
+    sibsim()
+        .args(["run", "tests/fixtures/long_horizon.toml", "--quiet", "--trials", "10000000", "--out"])
+        .arg(&dir)
+        .assert()
+        .code(2)
+        .stderr(
+            "Error: invalid trials: 10,000,000 trials × 1,200 months × (4 sites + 1 + 9 payment items / 100) \
+             is an estimated 34 hours of CPU time, beyond the limit of 24 hours; expected at most \
+             7,072,691 trials of this scenario, or a shorter horizon or fewer sites \
+             (docs/performance.md: the work estimate)\n",
+        );
+    assert!(!dir.exists());
+
+    // The warning comes before the first trial: read it, then stop the run (nothing is written).
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("sibsim"))
+        .args([
+            "run",
+            "tests/fixtures/long_horizon.toml",
+            "--quiet",
+            "--trials",
+            "100000",
+        ])
+        .args(["--threads", "2", "--out"])
+        .arg(&dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(
+        first,
+        "warning: this run is long: 100,000 trials × 1,200 months × (4 sites + 1 + 9 payment items / 100) \
+         is an estimated 20 minutes of CPU time, about 10 minutes on 2 threads (docs/performance.md: \
+         the work estimate); fewer trials, or --precision, run shorter\n"
+    );
+}

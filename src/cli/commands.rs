@@ -18,6 +18,7 @@ use sibsim::engine::metrics::Layout;
 use sibsim::engine::pay::{settle_counts, Counts};
 use sibsim::engine::run as simulate;
 use sibsim::engine::runner::{run_observed as simulate_observed, Segment};
+use sibsim::engine::work::Work;
 use sibsim::error::Error;
 use sibsim::evidence::calibrate::problems;
 use sibsim::evidence::results::{Calibration, Listing};
@@ -94,6 +95,13 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
     let seed = opts.seed.unwrap_or(model.settings.seed);
     let quantiles = quantiles.unwrap_or((model.settings.low, model.settings.high));
     let quiet = args.output.quiet;
+    // A long run says so, with its estimate, before it starts (engine::work; docs/performance.md).
+    // A run to a precision stops when it is precise enough: its length is not known up front.
+    let work = Work::of(&model, trials);
+    if targets.is_none() && work.is_long() && !work.is_refused() {
+        let threads = opts.threads.unwrap_or_else(rayon::current_num_threads);
+        eprintln!("warning: {}", work.warning(threads));
+    }
 
     // Fail on an output folder that cannot be one now, not after the simulation.
     let out = args

@@ -29,7 +29,7 @@
 //! binomial over all `n`, a beta and another binomial whenever the cap binds, as it does most
 //! months of a full service.)
 
-use rand::Rng;
+use rand::{Rng, RngExt};
 use rand_distr::{Binomial, Distribution, Gamma, Poisson};
 
 /// Up to this many trials a binomial is counted trial by trial.
@@ -139,12 +139,51 @@ pub fn capped_successes<R: Rng + ?Sized>(rng: &mut R, n: u64, k: u64, p: f64) ->
             return (k, f);
         }
     }
-    loop {
+    // Fewer than k of the n succeeded: Bin(n, p) given s < k. By rejection while that is likely
+    // enough; past REJECTIONS tries (it is then below about 1%) from its distribution directly.
+    for _ in 0..REJECTIONS {
         let s = binomial(rng, n, p);
         if s < k {
             return (s, n - s);
         }
     }
+    let s = binomial_below(rng, n, k, p);
+    (s, n - s)
+}
+
+/// Rejection tries of [`capped_successes`] before it draws from the truncated distribution.
+const REJECTIONS: u32 = 1_000;
+
+/// `Bin(n, p)` given that it is below `k` (`1 ≤ k ≤ n`, `0 < p < 1`), by inversion from `k − 1`
+/// down: the pmf ratios `P(j − 1) / P(j) = j (1 − p) / ((n − j + 1) p)` give each term relative to
+/// `P(k − 1)`; the sum stops where a term falls below 2⁻⁶⁰ of it (what is left is below that too
+/// when the ratios are below 1, as they are once `k` is below the mode, where the rejection
+/// failed), or after `k` terms. Two passes, no memory: the first sums, the second finds the draw.
+pub(crate) fn binomial_below<R: Rng + ?Sized>(rng: &mut R, n: u64, k: u64, p: f64) -> u64 {
+    let odds = (1.0 - p) / p;
+    let step = |j: u64, w: f64| w * j as f64 * odds / (n - j + 1) as f64;
+    let tiny = (-60f64).exp2();
+    let (mut total, mut w, mut j) = (0.0, 1.0, k - 1);
+    loop {
+        total += w;
+        if j == 0 || w < tiny * total {
+            break;
+        }
+        w = step(j, w);
+        j -= 1;
+    }
+    let last = j;
+    let mut u = rng.random::<f64>() * total;
+    let (mut w, mut j) = (1.0, k - 1);
+    while j > last {
+        if u < w {
+            return j;
+        }
+        u -= w;
+        w = step(j, w);
+        j -= 1;
+    }
+    last
 }
 
 /// Failures before the `k`-th success (`k` ≥ 1, 0 < `p` < 1), `NB(k, p)`, as

@@ -17,6 +17,7 @@ pub mod sampling;
 pub mod settlement;
 pub mod table;
 pub mod trial;
+pub mod work;
 
 pub use runner::{run, RunOptions};
 pub use table::TrialTable;

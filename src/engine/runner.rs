@@ -27,6 +27,7 @@ use crate::engine::record::{InputTable, RecordSink};
 use crate::engine::sampling::{Method, Plan};
 use crate::engine::table::{Moments, TrialTable, BLOCK_TRIALS};
 use crate::engine::trial::{simulate, simulate_at, Prepared, Scratch};
+use crate::engine::work;
 use crate::error::Error;
 use crate::limits::MAX_THREADS;
 use crate::scenario::Model;
@@ -168,6 +169,7 @@ pub fn run_segments(
     check_trials(opts.trials.unwrap_or(model.settings.trials))?;
     let pool = thread_pool(opts.threads)?;
     let plan = opts.plan(model)?;
+    check_work(model, plan.trials())?;
     let trials = plan.trials() as usize;
     let prep = Prepared::new(model).with_plan(plan);
     run_loop(
@@ -228,6 +230,20 @@ fn check_trials(trials: u64) -> Result<(), Error> {
         });
     }
     Ok(())
+}
+
+/// Refuse a run whose estimated work is beyond [`work::MAX_CPU_SECONDS`] (crate::engine::work).
+fn check_work(model: &Model, trials: u64) -> Result<(), Error> {
+    let work = work::Work::of(model, trials);
+    if !work.is_refused() {
+        return Ok(());
+    }
+    let (problem, valid) = work.refusal();
+    Err(Error::InvalidOption {
+        option: "trials".into(),
+        problem,
+        valid,
+    })
 }
 
 /// The thread pool of a run on `threads` threads (`None`: rayon's global pool).

@@ -70,15 +70,9 @@ macro_rules! ensure {
 /// # Errors
 /// The first [`Violation`] found.
 pub fn check(file: &str, text: &str) -> Result<Outcome, Violation> {
-    let model = match scenario::parse_scenario(file, text) {
+    let model = match parsed(file, text)? {
         Ok(m) => m,
-        Err(errors) => {
-            ensure!(!errors.0.is_empty(), "parse refused the file with no error");
-            for e in &errors.0 {
-                located(file, text, e)?;
-            }
-            return Ok(Outcome::Rejected(errors.0.len()));
-        }
+        Err(n) => return Ok(Outcome::Rejected(n)),
     };
     // `validate`: the same parse again, its notes, and the `max_share` checks, which simulate
     // contract::CHECK_TRIALS trials — too slow per case, so a scenario with a `max_share` is
@@ -133,6 +127,34 @@ pub fn check(file: &str, text: &str) -> Result<Outcome, Violation> {
     summary_figures(&report)?;
     render(&model, &report, &table, text)?;
     Ok(Outcome::Ran)
+}
+
+/// The parser's part of [`check`] alone — parse and validate `text` (the scenario's own checks,
+/// not `validate`'s simulated `max_share` checks), and if it is refused, check that every error
+/// names `file`, a line and column inside the text and what is wrong. The fast target of the
+/// long fuzz (`fuzz/fuzz_targets/parse.rs`). Never prints.
+///
+/// # Errors
+/// The first [`Violation`] found.
+pub fn check_parse(file: &str, text: &str) -> Result<Outcome, Violation> {
+    Ok(match parsed(file, text)? {
+        Ok(_) => Outcome::Ran,
+        Err(n) => Outcome::Rejected(n),
+    })
+}
+
+/// The model `text` parses to, or how many (located) errors refused it.
+fn parsed(file: &str, text: &str) -> Result<Result<Model, usize>, Violation> {
+    match scenario::parse_scenario(file, text) {
+        Ok(m) => Ok(Ok(m)),
+        Err(errors) => {
+            ensure!(!errors.0.is_empty(), "parse refused the file with no error");
+            for e in &errors.0 {
+                located(file, text, e)?;
+            }
+            Ok(Err(errors.0.len()))
+        }
+    }
 }
 
 /// Whether a metric may be NaN in a trial because it has no value there by definition: a cost per

@@ -5,7 +5,9 @@
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 use statrs::function::factorial::ln_binomial;
 
-use super::super::counts::{binomial, capped_successes, compare_bytes, COUNT_UP_TO};
+use super::super::counts::{
+    binomial, binomial_below, capped_successes, compare_bytes, COUNT_UP_TO,
+};
 use super::*;
 
 #[test]
@@ -245,4 +247,54 @@ fn assert_binomial_moments(rng: &mut Pcg64Mcg, n: u64, p: f64) {
         m.var,
         m.se_var
     );
+}
+
+/// The draw `capped_successes` falls back on when its rejection keeps failing: `Bin(n, p)` given
+/// `s < k`, against that law's pmf (`ln_binomial`, independent of the sampler's ratios), by
+/// chi-square — including where the condition is so unlikely (k far below np) that rejection would
+/// take ~10^30 tries, and where k is near the mean.
+#[test]
+fn binomial_below_a_cap_follows_the_truncated_law() {
+    let mut rng = Pcg64Mcg::seed_from_u64(14);
+    let draws = 50_000u64;
+    for (n, k, p) in [
+        (40u64, 12u64, 0.5f64),
+        (300, 150, 0.5),
+        (300, 60, 0.5),
+        (2_000, 700, 0.45),
+        (10, 1, 0.9),
+    ] {
+        let ln_pmf =
+            |j: u64| ln_binomial(n, j) + j as f64 * p.ln() + (n - j) as f64 * (1.0 - p).ln();
+        let top = ln_pmf(k - 1);
+        let weights: Vec<f64> = (0..k).map(|j| (ln_pmf(j) - top).exp()).collect();
+        let total: f64 = weights.iter().sum();
+        let mut counts = vec![0u64; k as usize];
+        for _ in 0..draws {
+            let s = binomial_below(&mut rng, n, k, p);
+            assert!(s < k, "({n}, {k}, {p}): drew {s}, not below {k}");
+            counts[s as usize] += 1;
+        }
+        let (mut stat, mut cells, mut rare_obs, mut rare_exp) = (0.0f64, 0, 0.0f64, 0.0f64);
+        for (c, w) in counts.iter().zip(&weights) {
+            let e = w / total * draws as f64;
+            if e < 5.0 {
+                rare_obs += *c as f64;
+                rare_exp += e;
+            } else {
+                stat += (*c as f64 - e).powi(2) / e;
+                cells += 1;
+            }
+        }
+        if rare_exp > 0.0 {
+            stat += (rare_obs - rare_exp).powi(2) / rare_exp;
+            cells += 1;
+        }
+        let df = (cells.max(2) - 1) as f64;
+        let p_value = 1.0 - ChiSquared::new(df).unwrap().cdf(stat);
+        assert!(
+            p_value > 1e-4,
+            "({n}, {k}, {p}): chi-square {stat:.1} on {df} df, p = {p_value:.2e}"
+        );
+    }
 }

@@ -96,7 +96,18 @@ pub(crate) fn check<'s>(
     let mut errors = v.errors;
     if errors.is_empty() {
         if let Some(model) = model {
-            return Ok(model);
+            // The work of the file's own trials, bounded up front (crate::engine::work).
+            let work = crate::engine::work::Work::of(&model, model.settings.trials);
+            if !work.is_refused() {
+                return Ok(model);
+            }
+            let (problem, valid) = work.refusal();
+            errors.push(src.error(
+                &FieldPath::root().key("simulation").key("trials"),
+                Target::Value,
+                problem,
+                valid,
+            ));
         }
     }
     errors.sort_by_key(|e| (e.line, e.column));

@@ -1,0 +1,224 @@
+//! How much work a run is, estimated before it starts (issue 14): a run far beyond what a machine
+//! can do in a day is refused up front with an error saying what drives it, and a long one runs
+//! with a warning and its estimated time — never an unannounced wait of hours.
+//!
+//! **The estimate.** A trial steps through every month of the horizon; each month it steps every
+//! site that delivers (its client flow and staff, all drawn as counts: a binomial or Poisson draw
+//! costs the same for 30 referrals as for 100,000), then settles the month's payments and the
+//! parties' finances. So a run's work is, in *units*,
+//!
+//! ```text
+//! units = trials × horizon_months × (sites + 1 + payment_items / 100)
+//! ```
+//!
+//! where `payment_items` counts tariff lines, blocks and caps (a hundred of them cost about as much
+//! a month as one site). Referral volume does not enter: measured, a one-site trial of 1,200
+//! months takes the same time at 30 referrals a month as at 100,000 (docs/performance.md). The
+//! CPU time is `units ×` [`MICROS_PER_UNIT`], measured on the development machine (a shared
+//! two-core virtual machine of 2026) with room to spare; the wall time is that over the threads.
+//!
+//! **The limits.** Above [`WARN_CPU_SECONDS`] (ten minutes of CPU) the command line warns with the
+//! estimate; above [`MAX_CPU_SECONDS`] (a day of CPU) a run is refused: in the scenario file at its
+//! `trials`, by the engine for a `--trials` (or a sampling plan) that asks for more.
+
+use crate::report::terminal::group_thousands;
+use crate::scenario::Model;
+
+/// Estimated CPU time of one unit of work (one month of one site, or of the contract's settlement
+/// and finance), in microseconds: 1.1 to 1.6 µs measured on the bundled scenarios and 1,200-month
+/// variants of them (docs/performance.md), rounded up.
+pub const MICROS_PER_UNIT: f64 = 2.0;
+
+/// Estimated CPU time above which the command line warns before a run: ten minutes.
+pub const WARN_CPU_SECONDS: f64 = 600.0;
+
+/// Estimated CPU time above which a run is refused: a day.
+pub const MAX_CPU_SECONDS: f64 = 86_400.0;
+
+/// A payment item (tariff line, block or cap) costs a hundredth of a site's month.
+const ITEMS_PER_SITE: f64 = 100.0;
+
+/// The estimated work of a run of `trials` trials of a scenario.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Work {
+    /// Trials to run.
+    pub trials: u64,
+    /// Months of the horizon.
+    pub horizon: u64,
+    /// Sites.
+    pub sites: u64,
+    /// Tariff lines, blocks and caps.
+    pub payment_items: u64,
+}
+
+impl Work {
+    /// The work of `trials` trials of `model`.
+    pub fn of(model: &Model, trials: u64) -> Work {
+        Work {
+            trials,
+            horizon: model.settings.horizon.max(0) as u64,
+            sites: model.sites.len() as u64,
+            payment_items: (model.tariffs.len() + model.blocks.len() + model.caps.len()) as u64,
+        }
+    }
+
+    /// Units of work in one trial: `horizon × (sites + 1 + payment_items / 100)`.
+    pub fn units_per_trial(&self) -> f64 {
+        self.horizon as f64 * (self.sites as f64 + 1.0 + self.payment_items as f64 / ITEMS_PER_SITE)
+    }
+
+    /// Units of work in the run.
+    pub fn units(&self) -> f64 {
+        self.trials as f64 * self.units_per_trial()
+    }
+
+    /// Estimated CPU time, in seconds.
+    pub fn cpu_seconds(&self) -> f64 {
+        self.units() * MICROS_PER_UNIT * 1e-6
+    }
+
+    /// Whether the command line should warn before running it.
+    pub fn is_long(&self) -> bool {
+        self.cpu_seconds() > WARN_CPU_SECONDS
+    }
+
+    /// Whether it is refused.
+    pub fn is_refused(&self) -> bool {
+        self.cpu_seconds() > MAX_CPU_SECONDS
+    }
+
+    /// The most trials of this scenario within [`MAX_CPU_SECONDS`] (at least 1).
+    pub fn max_trials(&self) -> u64 {
+        let per_trial = self.units_per_trial() * MICROS_PER_UNIT * 1e-6;
+        if per_trial <= 0.0 {
+            return u64::MAX;
+        }
+        ((MAX_CPU_SECONDS / per_trial).floor() as u64).max(1)
+    }
+
+    /// What the estimate is made of: `"10,000,000 trials × 1,200 months × (20 sites + 1 + 28
+    /// payment items / 100)"`.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} trial{} × {} month{} × ({} site{} + 1 + {} payment item{} / 100)",
+            count(self.trials),
+            plural(self.trials),
+            count(self.horizon),
+            plural(self.horizon),
+            count(self.sites),
+            plural(self.sites),
+            count(self.payment_items),
+            plural(self.payment_items)
+        )
+    }
+
+    /// Why it is refused, and what would be accepted: `(problem, valid)`, for a located scenario
+    /// error or an invalid option.
+    pub fn refusal(&self) -> (String, String) {
+        (
+            format!(
+                "{} is an estimated {} of CPU time, beyond the limit of {}",
+                self.describe(),
+                duration(self.cpu_seconds()),
+                duration(MAX_CPU_SECONDS)
+            ),
+            format!(
+                "expected at most {} trials of this scenario, or a shorter horizon or fewer sites \
+                 (docs/performance.md: the work estimate)",
+                count(self.max_trials())
+            ),
+        )
+    }
+
+    /// The warning before a long run on `threads` threads: its estimated CPU and wall time.
+    pub fn warning(&self, threads: usize) -> String {
+        let threads = threads.max(1);
+        format!(
+            "this run is long: {} is an estimated {} of CPU time, about {} on {} thread{} \
+             (docs/performance.md: the work estimate); fewer trials, or --precision, run shorter",
+            self.describe(),
+            duration(self.cpu_seconds()),
+            duration(self.cpu_seconds() / threads as f64),
+            threads,
+            plural(threads as u64)
+        )
+    }
+}
+
+fn count(n: u64) -> String {
+    group_thousands(&n.to_string())
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// A duration in words, to two significant figures at most: "45 seconds", "12 minutes", "3.5
+/// hours", "41 days".
+pub fn duration(seconds: f64) -> String {
+    let (value, unit) = if seconds < 90.0 {
+        (seconds, "second")
+    } else if seconds < 5_400.0 {
+        (seconds / 60.0, "minute")
+    } else if seconds < 172_800.0 {
+        (seconds / 3_600.0, "hour")
+    } else {
+        (seconds / 86_400.0, "day")
+    };
+    let shown = if value < 9.95 {
+        format!("{value:.1}")
+    } else {
+        format!("{value:.0}")
+    };
+    let shown = shown.strip_suffix(".0").unwrap_or(&shown).to_string();
+    let s = if shown == "1" { "" } else { "s" };
+    format!("{} {unit}{s}", group_thousands(&shown))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn work(trials: u64, horizon: u64, sites: u64, items: u64) -> Work {
+        Work {
+            trials,
+            horizon,
+            sites,
+            payment_items: items,
+        }
+    }
+
+    #[test]
+    fn the_estimate_is_the_documented_product() {
+        // 10,000 trials × 39 months × (3 + 1 + 28/100) = 1,669,200 units; × 2 µs = 3.3384 s.
+        let w = work(10_000, 39, 3, 28);
+        assert!((w.units() - 1_669_200.0).abs() < 1e-6);
+        assert!((w.cpu_seconds() - 3.3384).abs() < 1e-9);
+        assert!(!w.is_long() && !w.is_refused());
+    }
+
+    #[test]
+    fn the_limits_fall_where_documented() {
+        // 1,200 months × (1 site + 1) × 2 µs = 4.8 ms a trial: 125,000 trials are exactly ten
+        // minutes (not yet long); a day is 18,000,000 trials.
+        assert!(!work(125_000, 1_200, 1, 0).is_long());
+        assert!(work(125_001, 1_200, 1, 0).is_long());
+        assert_eq!(work(1, 1_200, 1, 0).max_trials(), 18_000_000);
+        assert!(!work(18_000_000, 1_200, 1, 0).is_refused());
+        assert!(work(18_000_001, 1_200, 1, 0).is_refused());
+    }
+
+    #[test]
+    fn durations_read_as_words() {
+        assert_eq!(duration(1.0), "1 second");
+        assert_eq!(duration(3.3384), "3.3 seconds");
+        assert_eq!(duration(600.0), "10 minutes");
+        assert_eq!(duration(86_400.0), "24 hours");
+        assert_eq!(duration(12_600.0), "3.5 hours");
+        assert_eq!(duration(3_542_400.0), "41 days");
+    }
+}
