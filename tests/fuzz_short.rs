@@ -7,7 +7,8 @@
 
 use std::time::Duration;
 
-use sibsim::fuzz::runner::{fuzz, Budget, Failure};
+use sibsim::fuzz::generate::Mode;
+use sibsim::fuzz::runner::{fuzz_in, Budget, Failure};
 
 /// The seed CI fuzzes with, and how many cases (about 25 s on one core); `SIBSIM_FUZZ_SEED`,
 /// `SIBSIM_FUZZ_CASES` and `SIBSIM_FUZZ_SECONDS` run others.
@@ -39,9 +40,15 @@ fn generated_scenarios_fail_cleanly_or_give_finite_results() {
         time: Duration::from_secs(env_u64("SIBSIM_FUZZ_SECONDS", 300)),
         per_case: Duration::from_secs(20),
     };
-    let tally = fuzz(seed, budget, &|_| None);
+    // SIBSIM_FUZZ_MODE=reach generates cases aimed at the engine (docs/fuzzing.md).
+    let mode = match std::env::var("SIBSIM_FUZZ_MODE").as_deref() {
+        Ok("reach") => Mode::Reach,
+        Ok("any") | Err(_) => Mode::Any,
+        Ok(other) => panic!("SIBSIM_FUZZ_MODE={other}: expected any or reach"),
+    };
+    let tally = fuzz_in(seed, mode, budget, &|_| None);
     eprintln!(
-        "fuzz seed {seed}: {} cases in {:.1} s: {} rejected with located errors, {} ran and rendered, {} failed",
+        "fuzz seed {seed} ({mode:?}): {} cases in {:.1} s: {} rejected with located errors, {} ran and rendered, {} failed",
         tally.cases,
         tally.elapsed.as_secs_f64(),
         tally.rejected,
@@ -77,5 +84,39 @@ fn generated_scenarios_fail_cleanly_or_give_finite_results() {
     assert!(
         unknown.is_empty(),
         "failing cases of seed {seed}: {unknown:?}"
+    );
+}
+
+/// Cases aimed at the engine (`Mode::Reach`, the long fuzz's runs): a few hundred in CI, every
+/// one refused with located errors or run to finite figures, and at least a third of them run.
+#[test]
+fn cases_aimed_at_the_engine_mostly_run_and_give_finite_results() {
+    let budget = Budget {
+        cases: 300,
+        time: Duration::from_secs(300),
+        per_case: Duration::from_secs(20),
+    };
+    let tally = fuzz_in(SEED, Mode::Reach, budget, &|_| None);
+    eprintln!(
+        "fuzz seed {SEED} (Reach): {} cases in {:.1} s: {} rejected, {} ran, {} failed",
+        tally.cases,
+        tally.elapsed.as_secs_f64(),
+        tally.rejected,
+        tally.ran,
+        tally.failures.len()
+    );
+    for f in &tally.failures {
+        eprintln!("case {}: {:?}: {:?}", f.case, f.generated.edits, f.kind);
+    }
+    assert!(
+        tally.failures.is_empty(),
+        "{} failing cases",
+        tally.failures.len()
+    );
+    assert!(
+        tally.ran * 3 >= tally.cases,
+        "only {} of {} cases aimed at the engine ran",
+        tally.ran,
+        tally.cases
     );
 }

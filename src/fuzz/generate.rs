@@ -189,13 +189,37 @@ const DISTRIBUTIONS: &[&str] = &[
 /// # Errors
 /// Only [`arbitrary::Error`]s of `u` itself (it never runs out: missing bytes read as zero).
 pub fn scenario(u: &mut Unstructured<'_>) -> Result<Generated> {
+    scenario_in(u, Mode::Any)
+}
+
+/// What a generated case aims at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// Any edit ([`scenario`]): about one case in ten passes validation, the rest test the errors.
+    #[default]
+    Any,
+    /// The engine and the exporters: one edit, a number scaled by a factor from 10⁻⁴ to 10⁴ (a
+    /// whole number kept whole) or an input replaced by a distribution — far from the scenario's
+    /// values but mostly valid, so that many more cases run (the long fuzz's runs that reach the
+    /// engine).
+    Reach,
+}
+
+/// [`scenario`] aimed as `mode` says.
+///
+/// # Errors
+/// Only [`arbitrary::Error`]s of `u` itself.
+pub fn scenario_in(u: &mut Unstructured<'_>, mode: Mode) -> Result<Generated> {
     let (seed, text) = *u.choose(SEEDS)?;
     let mut doc: DocumentMut = text.parse().expect("the seeds are valid TOML");
     let mut edits = Vec::new();
     // Mostly one or two edits: each may make the file invalid, and most cases should run.
-    let n = *u.choose(&[1, 1, 1, 2, 2, 3, 4, 6])?;
+    let n = match mode {
+        Mode::Any => *u.choose(&[1, 1, 1, 2, 2, 3, 4, 6])?,
+        Mode::Reach => 1,
+    };
     for _ in 0..n {
-        if let Some(edit) = edit(u, &mut doc)? {
+        if let Some(edit) = edit(u, &mut doc, mode)? {
             edits.push(edit);
         }
     }
@@ -208,14 +232,19 @@ pub fn scenario(u: &mut Unstructured<'_>) -> Result<Generated> {
 
 /// [`scenario`] from raw bytes (a fuzzer's input, or a seeded RNG's).
 pub fn from_bytes(data: &[u8]) -> Generated {
-    let mut u = Unstructured::new(data);
-    scenario(&mut u).expect("Unstructured reads missing bytes as zero")
+    from_bytes_in(data, Mode::Any)
 }
 
-fn edit(u: &mut Unstructured<'_>, doc: &mut DocumentMut) -> Result<Option<String>> {
+/// [`scenario_in`] from raw bytes.
+pub fn from_bytes_in(data: &[u8], mode: Mode) -> Generated {
+    let mut u = Unstructured::new(data);
+    scenario_in(&mut u, mode).expect("Unstructured reads missing bytes as zero")
+}
+
+fn edit(u: &mut Unstructured<'_>, doc: &mut DocumentMut, mode: Mode) -> Result<Option<String>> {
     // Type-preserving edits mostly (a number for a number, an input for an input, a string for a
     // string), so that most cases pass the parser; now and then any value anywhere.
-    let anywhere = u.ratio(1, 10)?;
+    let anywhere = mode == Mode::Any && u.ratio(1, 10)?;
     let numbers = |_: &str, v: &Value| anywhere || matches!(v, Value::Float(_) | Value::Integer(_));
     // Inputs (which take a distribution): the sites' delivery, staffing and costs, the finance
     // costs, and wherever the seed already has one.
@@ -228,7 +257,26 @@ fn edit(u: &mut Unstructured<'_>, doc: &mut DocumentMut) -> Result<Option<String
                     .any(|p| path.contains(p)))
     };
     let strings = |_: &str, v: &Value| anywhere || matches!(v, Value::String(_));
-    Ok(match u.int_in_range(0..=19)? {
+    let kind = match mode {
+        Mode::Any => u.int_in_range(0..=19)?,
+        Mode::Reach => u.int_in_range(0..=9)?,
+    };
+    Ok(match kind {
+        0..=6 if mode == Mode::Reach => {
+            // The value scaled by 10^(k/4), k from −16 to 16 (a ten-thousandth to ten thousand
+            // times), a whole number kept whole.
+            let factor = 10f64.powf(f64::from(u.int_in_range(-16..=16)?) / 4.0);
+            at_leaf(u, doc, &numbers, |path, x| {
+                let v = match &*x {
+                    Value::Integer(i) => Value::from((*i.value() as f64 * factor).round() as i64),
+                    Value::Float(f) => Value::from(*f.value() * factor),
+                    other => other.clone(),
+                };
+                let shown = v.to_string();
+                *x = v;
+                format!("{path} = {shown} (× {factor:.4})")
+            })?
+        }
         0..=6 => {
             let v = number(u)?;
             let shown = v.to_string();

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use rand::{RngExt, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 
-use super::generate::{self, Generated};
+use super::generate::{self, Generated, Mode};
 use super::{check, Outcome, Violation};
 
 /// Bytes of generator input per case.
@@ -84,6 +84,11 @@ pub fn case(seed: u64, case: u64) -> Generated {
     generate::from_bytes(&case_bytes(seed, case))
 }
 
+/// Case `case` of `seed` generated in `mode`.
+pub fn case_in(seed: u64, case: u64, mode: Mode) -> Generated {
+    generate::from_bytes_in(&case_bytes(seed, case), mode)
+}
+
 /// Runs [`check`] on `text` on its own thread, within `limit`.
 ///
 /// # Errors
@@ -129,11 +134,21 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 /// (answering why), for the classes of failure known and being fixed; skipped cases are not
 /// counted. Stops at the first hang: its thread goes on using a core.
 pub fn fuzz(seed: u64, budget: Budget, skip: &dyn Fn(&Generated) -> Option<&'static str>) -> Tally {
+    fuzz_in(seed, Mode::Any, budget, skip)
+}
+
+/// [`fuzz`] with cases generated in `mode`.
+pub fn fuzz_in(
+    seed: u64,
+    mode: Mode,
+    budget: Budget,
+    skip: &dyn Fn(&Generated) -> Option<&'static str>,
+) -> Tally {
     let started = Instant::now();
     let mut tally = Tally::default();
     let mut i = 0u64;
     while tally.cases < budget.cases && started.elapsed() < budget.time {
-        let generated = case(seed, i);
+        let generated = case_in(seed, i, mode);
         i += 1;
         if skip(&generated).is_some() {
             continue;
