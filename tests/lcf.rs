@@ -134,7 +134,10 @@ fn outcome_payments_never_exceed_the_maximum_and_the_cap_does_bind() {
 
     let table = simulate(&model, 2);
     let due_after = column(&table, "payments.due_after_horizon");
-    assert!(due_after.iter().all(|&x| x == 0.0), "all is paid in the horizon");
+    assert!(
+        due_after.iter().all(|&x| x == 0.0),
+        "all is paid in the horizon"
+    );
     let mut priced = vec![0.0; table.trials];
     let mut paid = vec![0.0; table.trials];
     for line in &lines {
@@ -143,7 +146,10 @@ fn outcome_payments_never_exceed_the_maximum_and_the_cap_does_bind() {
             panic!("flat tariffs expected")
         };
         let events = column(&table, &counted(line.event, line.band));
-        let by_rule = column(&table, &format!("payments.by_rule.{}", model.rules[line.rule]));
+        let by_rule = column(
+            &table,
+            &format!("payments.by_rule.{}", model.rules[line.rule]),
+        );
         for t in 0..table.trials {
             priced[t] += amount * events[t];
             paid[t] += by_rule[t];
@@ -207,7 +213,10 @@ fn provider_outcome_payments_start_beyond_the_minimum_and_stay_within_five_perce
         none += usize::from(paid[t] == 0.0);
         full += usize::from(paid[t] == limit);
     }
-    assert!(none > 0 && full > 0, "{none} trials below the minimum, {full} at 5%");
+    assert!(
+        none > 0 && full > 0,
+        "{none} trials below the minimum, {full} at 5%"
+    );
 }
 
 #[test]

@@ -76,7 +76,9 @@ fn report_names(text: &str) -> Vec<String> {
 #[test]
 fn report_names_are_found_in_text() {
     assert_eq!(
-        report_names("see 001_91c39e34d7f8be68.txt §3.4.2 and x000_a181213f7b897744.txt, notes.txt"),
+        report_names(
+            "see 001_91c39e34d7f8be68.txt §3.4.2 and x000_a181213f7b897744.txt, notes.txt"
+        ),
         ["001_91c39e34d7f8be68.txt"]
     );
 }
@@ -97,7 +99,11 @@ fn no_file_cites_the_reports_by_a_path_outside_the_repository() {
             }
         }
     }
-    assert!(found.is_empty(), "paths outside the repository:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "paths outside the repository:\n{}",
+        found.join("\n")
+    );
 }
 
 #[test]
@@ -120,14 +126,26 @@ fn every_cited_report_and_web_source_is_described_in_docs_sources() {
             path.display()
         );
         let id = &name[..3];
-        assert!(sources.contains(&format!("### {id} ")), "no section for {id}");
+        assert!(
+            sources.contains(&format!("### {id} ")),
+            "no section for {id}"
+        );
     }
     // The evidence library's web sources: the address (its first word) is listed.
     let library = Library::load("evidence".as_ref()).expect("the bundled library");
     let mut web = 0;
     for f in &library.figures {
-        if let Some(url) = f.source.split_whitespace().next().filter(|w| w.starts_with("https://")) {
-            assert!(sources.contains(url), "{}: {url} is not in docs/sources.md", f.key);
+        if let Some(url) = f
+            .source
+            .split_whitespace()
+            .next()
+            .filter(|w| w.starts_with("https://"))
+        {
+            assert!(
+                sources.contains(url),
+                "{}: {url} is not in docs/sources.md",
+                f.key
+            );
             web += 1;
         }
     }
