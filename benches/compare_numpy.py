@@ -4,8 +4,9 @@
 Usage (from the repository root):
     python3 benches/compare_numpy.py [--trials N] [--rounds R] [--peer PATH] [--scenario FILE]
 
-Runs `sibsim run SCENARIO --threads 1` and the NumPy peer (`../shared/bench/numpy_peer.py`, a
-vectorised model of a similar contract that does less model work per trial) on the same trial count,
+Runs `sibsim run SCENARIO --threads 1` and the NumPy peer (`numpy_peer.py`, not in this repository:
+`--peer PATH`, by default the development machine's copy beside it; a vectorised model of a similar
+contract that does less model work per trial) on the same trial count,
 alternating R times, and prints each process's CPU time (user + system, from the kernel's rusage of
 the child, so a busy machine's waiting does not count) in µs per trial, and the ratio. Both are
 single-threaded: sibsim by `--threads 1`, NumPy by `OMP_NUM_THREADS=1` / `OPENBLAS_NUM_THREADS=1`.

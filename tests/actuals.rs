@@ -1,5 +1,5 @@
-//! The back-test's actuals in the bundled MHEP 1 scenarios: every one cites a report file of
-//! `/work/shared/seeds/` by name and, for money, says what it covers; each low/high reading says
+//! The back-test's actuals in the bundled MHEP 1 scenarios: every one cites a report file (listed
+//! in docs/sources.md) by name and, for money, says what it covers; each low/high reading says
 //! what it assumes (issue 12, money like for like). The signed case (`mhep1.toml`) keeps what fits
 //! it; the contract as run (`mhep1_reset.toml`, to MHEP 1's close) carries the money.
 

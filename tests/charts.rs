@@ -18,7 +18,13 @@ mod common;
 
 use common::svg::{rects, vertical_lines};
 
-const SCENARIOS: [&str; 4] = ["box1", "ips_new_service", "mhep1", "mhep1_reset"];
+const SCENARIOS: [&str; 5] = [
+    "box1",
+    "ips_new_service",
+    "lcf_tower_hamlets_mh",
+    "mhep1",
+    "mhep1_reset",
+];
 
 fn simulate(name: &str, trials: u64) -> (Model, TrialTable, RunReport) {
     let model = scenario::load(std::path::Path::new(&format!("scenarios/{name}.toml")))

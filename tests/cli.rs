@@ -21,6 +21,7 @@ fn bundled_scenarios_validate() {
         "scenarios/mhep1_reset.toml",
         "scenarios/box1.toml",
         "scenarios/ips_new_service.toml",
+        "scenarios/lcf_tower_hamlets_mh.toml",
     ] {
         sibsim()
             .args(["validate", file])

@@ -27,7 +27,7 @@ fn every_figure_cites_one_of_the_reports() {
     let lib = library();
     assert!(lib.figures.len() >= 300, "{} figures", lib.figures.len());
     for f in &lib.figures {
-        // Reference cases from outside ../shared/seeds cite a web page and its section.
+        // Reference cases from outside the five reports cite a web page and its section.
         let web = f.class.is_some()
             && f.source.starts_with("https://")
             && f.source.split_whitespace().count() >= 2;

@@ -73,6 +73,7 @@ fn every_bundled_headline_fits_100_columns() {
     for (name, finance, plan) in [
         ("box1", false, false),
         ("ips_new_service", false, true),
+        ("lcf_tower_hamlets_mh", true, false),
         ("mhep1", true, true),
         ("mhep1_reset", true, true),
     ] {

@@ -209,6 +209,11 @@ fn ips_new_service_conserves_money_and_adds_up() {
 }
 
 #[test]
+fn lcf_tower_hamlets_conserves_money_and_adds_up() {
+    check("scenarios/lcf_tower_hamlets_mh.toml");
+}
+
+#[test]
 fn mhep1_reset_conserves_money_and_adds_up() {
     check("scenarios/mhep1_reset.toml");
 }
@@ -279,6 +284,7 @@ fn money_is_conserved_in_the_parties_own_accounts() {
         "scenarios/mhep1.toml",
         "scenarios/mhep1_reset.toml",
         "scenarios/ips_new_service.toml",
+        "scenarios/lcf_tower_hamlets_mh.toml",
         "scenarios/box1.toml",
         "tests/fixtures/rules.toml",
         "tests/fixtures/distress.toml",

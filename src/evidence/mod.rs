@@ -98,8 +98,8 @@ fn valid_key(k: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
-/// A source names a report of `../shared/seeds` (`….txt`) or a web page (`https://…`), followed
-/// in the latter case by the table or section the figure is read from.
+/// A source names a report by its file name (`….txt`, listed in docs/sources.md) or a web page
+/// (`https://…`), followed in the latter case by the table or section the figure is read from.
 fn cites_a_source(source: &str) -> bool {
     if source.contains(".txt") {
         return true;

@@ -25,6 +25,10 @@ pub const SEEDS: &[(&str, &str)] = &[
         include_str!("../../scenarios/ips_new_service.toml"),
     ),
     (
+        "scenarios/lcf_tower_hamlets_mh.toml",
+        include_str!("../../scenarios/lcf_tower_hamlets_mh.toml"),
+    ),
+    (
         "scenarios/mhep1.toml",
         include_str!("../../scenarios/mhep1.toml"),
     ),
