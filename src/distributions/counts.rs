@@ -140,7 +140,7 @@ pub fn capped_successes<R: Rng + ?Sized>(rng: &mut R, n: u64, k: u64, p: f64) ->
         }
     }
     // Fewer than k of the n succeeded: Bin(n, p) given s < k. By rejection while that is likely
-    // enough; past REJECTIONS tries (it is then below about 1%) from its distribution directly.
+    // enough; past REJECTIONS tries (it is then below about 10⁻⁴) from its distribution directly.
     for _ in 0..REJECTIONS {
         let s = binomial(rng, n, p);
         if s < k {
@@ -152,7 +152,7 @@ pub fn capped_successes<R: Rng + ?Sized>(rng: &mut R, n: u64, k: u64, p: f64) ->
 }
 
 /// Rejection tries of [`capped_successes`] before it draws from the truncated distribution.
-const REJECTIONS: u32 = 1_000;
+const REJECTIONS: u32 = 100_000;
 
 /// `Bin(n, p)` given that it is below `k` (`1 ≤ k ≤ n`, `0 < p < 1`), by inversion from `k − 1`
 /// down: the pmf ratios `P(j − 1) / P(j) = j (1 − p) / ((n − j + 1) p)` give each term relative to
