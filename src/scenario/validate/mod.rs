@@ -91,6 +91,9 @@ pub(crate) fn check<'s>(
         rules: Vec::new(),
         rule_sets: vec!["base".to_string()],
         evidence,
+        unknown_roles: Vec::new(),
+        sites_dropped: false,
+        tariffs_refused: false,
     };
     let model = v.model(raw);
     let mut errors = v.errors;
@@ -114,6 +117,14 @@ struct Validator<'s, 'a> {
     rule_sets: Vec<String>,
     /// Where `{ dist = "evidence" }` inputs are resolved from.
     evidence: Evidence<'s>,
+    /// Parties whose role is unknown (reported once, at the role): a reference to one that needs
+    /// a role is not reported again.
+    unknown_roles: Vec<String>,
+    /// Whether a site was refused (its own errors reported): what would have applied at it —
+    /// tariff lines, the tariffs a payer pays — is missing, and no error says so again.
+    sites_dropped: bool,
+    /// Whether a tariff was refused (its own errors reported): its lines are missing likewise.
+    tariffs_refused: bool,
 }
 
 fn valid_id(s: &str) -> bool {
@@ -167,7 +178,9 @@ impl Validator<'_, '_> {
         };
         let (mut tariffs, blocks, variations) = match &settings {
             Some(s) => {
+                let before = self.errors.len();
                 let tariffs = self.tariffs(raw, &parties, &sites, s);
+                self.tariffs_refused = self.errors.len() > before;
                 let blocks = self.blocks(raw, &parties, &sites, s, &tariffs);
                 let variations = self.variations(raw, &sites, s);
                 (tariffs, blocks, variations)

@@ -109,6 +109,7 @@ impl Validator<'_, '_> {
             }
             let role = Role::parse(&p.role);
             if role.is_none() {
+                self.unknown_roles.push(id.clone());
                 self.err(
                     &pp.key("role"),
                     Target::Value,
@@ -117,7 +118,8 @@ impl Validator<'_, '_> {
                 );
             }
             if let Some(b) = p.budget {
-                if !matches!(role, Some(Role::Commissioner | Role::OutcomePayer)) {
+                // With an unknown role (reported above) whether it may have a budget is unknown.
+                if role.is_some_and(|r| !matches!(r, Role::Commissioner | Role::OutcomePayer)) {
                     self.err(&pp.key("budget"), Target::Key, format!("a budget for a party with role {}", p.role), "expected budgets only for commissioners and outcome payers (their spend is reported against it)");
                 } else if !(b.is_finite() && (MIN_MONEY..=MAX_MONEY).contains(&b)) {
                     self.err(
@@ -178,6 +180,10 @@ impl Validator<'_, '_> {
             return None;
         };
         if let Some(role) = role {
+            if self.unknown_roles.contains(&parties[i].id) {
+                // Its role is reported where it is set; its stand-in role would mislead here.
+                return None;
+            }
             if parties[i].role != role {
                 let want = Role::NAMES[role as usize];
                 self.err(

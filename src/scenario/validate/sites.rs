@@ -171,6 +171,7 @@ impl Validator<'_, '_> {
                 });
             }
         }
+        self.sites_dropped = out.len() < raw.sites.len();
         out
     }
     pub(super) fn distress(&mut self, d: &RawDistress, path: &FieldPath) -> Option<Distress> {
