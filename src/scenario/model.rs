@@ -662,6 +662,10 @@ pub struct Model {
     pub actuals: Vec<Actual>,
     pub copula: Option<Copula>,
     pub plan: Vec<PlanFigure>,
+    /// Values that are valid but look like a slip (a percentage typed as a whole number, a
+    /// monthly salary for an annual one, …), each located like an error: `validate` and `run`
+    /// show them; nothing else depends on them.
+    pub warnings: Vec<crate::error::ScenarioError>,
 }
 
 impl Model {

@@ -25,12 +25,17 @@ mod correlation;
 mod evidence;
 mod finance;
 mod plan;
+mod plausible;
 mod settings;
 mod sites;
 #[cfg(test)]
 pub(crate) mod test_util;
 
 pub use evidence::{uses_evidence, Evidence};
+pub use plausible::{
+    MAX_PLAUSIBLE_ON_COST_RATE, MAX_PLAUSIBLE_TURNOVER, MIN_PLAUSIBLE_BLOCK, MIN_PLAUSIBLE_SALARY,
+    MIN_PLAUSIBLE_TARIFF,
+};
 
 /// Trials when neither the file nor a flag says.
 pub const DEFAULT_TRIALS: u64 = 10_000;
@@ -94,11 +99,14 @@ pub(crate) fn check<'s>(
         unknown_roles: Vec::new(),
         sites_dropped: false,
         tariffs_refused: false,
+        warnings: Vec::new(),
     };
     let model = v.model(raw);
     let mut errors = v.errors;
     if errors.is_empty() {
-        if let Some(model) = model {
+        if let Some(mut model) = model {
+            model.warnings = v.warnings;
+            model.warnings.sort_by_key(|w| (w.line, w.column));
             return Ok(model);
         }
     }
@@ -125,6 +133,8 @@ struct Validator<'s, 'a> {
     sites_dropped: bool,
     /// Whether a tariff was refused (its own errors reported): its lines are missing likewise.
     tariffs_refused: bool,
+    /// Values that are valid but look like a slip ([`plausible`]), located like errors.
+    warnings: Vec<ScenarioError>,
 }
 
 fn valid_id(s: &str) -> bool {
@@ -218,12 +228,14 @@ impl Validator<'_, '_> {
             plan: Vec::new(),
             actuals: Vec::new(),
             copula: None,
+            warnings: Vec::new(),
         };
         if let Some(c) = &raw.correlation {
             model.copula = self.copula(c, &model);
         }
         model.plan = self.plan(raw, &model);
         model.actuals = self.actuals(raw, &model);
+        self.plausibility(raw, &model);
         Some(model)
     }
 }
