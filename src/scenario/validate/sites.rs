@@ -336,6 +336,19 @@ impl Validator<'_, '_> {
         }
         if !domain.contains(lo, hi) {
             let problem = match input {
+                // A whole number of 2 to 100 for a probability is most likely a percentage.
+                Input::Fixed(x)
+                    if domain == Domain::Probability
+                        && x.fract() == 0.0
+                        && (2.0..=100.0).contains(x) =>
+                {
+                    format!(
+                        "{} is out of range (a percentage? {}% is {})",
+                        fmt_num(*x),
+                        fmt_num(*x),
+                        fmt_num(x / 100.0)
+                    )
+                }
                 Input::Fixed(x) => format!("{} is out of range", fmt_num(*x)),
                 Input::Dist(_) => format!(
                     "{} can take values in [{}, {}], outside the valid range",
