@@ -231,6 +231,25 @@ pub struct RawSite {
     /// When the commissioner ends the contract for poor performance (optional).
     #[serde(default)]
     pub termination: Option<RawTermination>,
+    /// Demand shocks: windows of months in which the referral rate is multiplied (optional;
+    /// `[[sites.<id>.demand]]`).
+    #[serde(default)]
+    pub demand: Vec<RawDemand>,
+}
+
+/// `[[sites.<id>.demand]]`: from `from` to `to` (inclusive), the site's referrals per month (after
+/// the ramp) are multiplied by `multiplier` — a number, or a distribution drawn once per trial and
+/// used for every month of the window. Windows that overlap multiply.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDemand {
+    /// First month of the window, `"YYYY-MM"`.
+    pub from: String,
+    /// Last month of the window, `"YYYY-MM"` (default: `from`, a window of one month).
+    #[serde(default)]
+    pub to: Option<String>,
+    /// What referrals are multiplied by: 0.4 for a dip to 40% of normal, ≥ 0.
+    pub multiplier: Input,
 }
 
 /// `[sites.<id>.distress]`: from the month after the provider's cash for the site ends a month below
