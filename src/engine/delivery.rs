@@ -1,7 +1,8 @@
 //! The delivery stage of one site, month by month (MODEL.md, "One trial", step 2).
 //!
 //! Referrals arrive (Poisson, or gamma–Poisson when over-dispersed) at the site's rate times the
-//! mobilisation ramp; while free caseload capacity remains, each referral taken on engages with
+//! mobilisation ramp, times the multipliers of the demand shocks covering the month (drawn once per
+//! trial, [`SiteParams::demand`]); while free caseload capacity remains, each referral taken on engages with
 //! `p_engage`; referrals beyond capacity wait (dropping out at `wait_dropout` a month) or are lost.
 //! An engaged client starts a job with `p_job_start` after a geometric lag (mean
 //! `time_to_job_months`, same month allowed), leaving the caseload the month after; otherwise
