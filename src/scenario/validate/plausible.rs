@@ -7,14 +7,14 @@
 //! does not trip it). The thresholds sit far from any plausible value, so that a warning is worth
 //! reading:
 //! - `on_cost_rate` above 1: employer on-costs above the salary itself.
-//! - `es_salary` / `team_leader_salary` below £5,000 a year: under half a full-time year at the
+//! - `es_salary` / `team_leader_salary` from £1 to below £5,000 a year: under half a full-time year at the
 //!   lowest National Living Wage there has been (£7.20 an hour from April 2016 × 37.5 hours × 52
 //!   weeks = £14,040; GOV.UK, "National Minimum Wage and National Living Wage rates",
 //!   <https://www.gov.uk/national-minimum-wage-rates>, previous rates), and far above 12 × any
 //!   plausible monthly salary's share of it — so it reads as a month's pay.
 //! - `turnover_per_month` above 0.2: 1 − 0.8¹² = 93% of the staff gone within a year, which reads
 //!   as an annual rate typed as a monthly one.
-//! - a tariff amount above £0 and below £10, a block amount above £0 and below £1,000: MHEP 1's
+//! - a tariff amount from a penny to below £10, a block amount from a penny to below £1,000: MHEP 1's
 //!   smallest tariff is £300 (MHEP's share per engagement) and its smallest block £27,900
 //!   (001_91c39e34d7f8be68.txt §3.4.2.1), so amounts this small read as thousands of pounds.
 
@@ -42,17 +42,14 @@ fn sig4(x: f64) -> f64 {
     (x * scale).round() / scale
 }
 
-/// `unit` applied to `x` (`£2000`) for a fixed input; `£2025 (the median of PERT(…))` for a
-/// distribution, whose median `x` is rounded to 4 significant figures.
+/// `unit` applied to `x` (`£2000`) for a fixed input; `£2025 (the distribution's median)` for a
+/// distribution, whose median `x` is rounded to 4 significant figures. (The caret shows the
+/// distribution; its description could hold an infinite bound, which a warning does not need.)
 fn value_of(d: &Dist, x: f64, unit: impl Fn(String) -> String) -> String {
     if d.support().0 == d.support().1 {
         unit(fmt_num(x))
     } else {
-        format!(
-            "{} (the median of {})",
-            unit(fmt_num(sig4(x))),
-            d.describe()
-        )
+        format!("{} (the distribution's median)", unit(fmt_num(sig4(x))))
     }
 }
 
@@ -80,7 +77,7 @@ impl Validator<'_, '_> {
                 (None, None) => Vec::new(),
             };
             for (a, path) in amounts {
-                if a > 0.0 && a < MIN_PLAUSIBLE_TARIFF {
+                if (MIN_MONEY..MIN_PLAUSIBLE_TARIFF).contains(&a) {
                     self.warn(
                         &path,
                         format!("£{} per event looks like thousands of pounds", fmt_num(a)),
@@ -94,7 +91,7 @@ impl Validator<'_, '_> {
             }
         }
         for (i, b) in raw.blocks.iter().enumerate() {
-            if b.amount > 0.0 && b.amount < MIN_PLAUSIBLE_BLOCK {
+            if (MIN_MONEY..MIN_PLAUSIBLE_BLOCK).contains(&b.amount) {
                 let path = FieldPath::root().key("blocks").index(i).key("amount");
                 self.warn(
                     &path,
@@ -134,7 +131,7 @@ impl Validator<'_, '_> {
         for p in [Param::EsSalary, Param::TeamLeaderSalary] {
             let d = site.input(p);
             let x = d.quantile(0.5);
-            if x > 0.0 && x < MIN_PLAUSIBLE_SALARY {
+            if (1.0..MIN_PLAUSIBLE_SALARY).contains(&x) {
                 self.warn(
                     &path(p),
                     format!(
@@ -214,7 +211,7 @@ mod tests {
             w[0]
         );
         assert!(
-            w[0].contains(" (the median of PERT(min 0.2, mode 25, max 30)) are "),
+            w[0].contains(" (the distribution's median) are "),
             "{}",
             w[0]
         );
