@@ -264,4 +264,24 @@ mod tests {
             ["unit.toml:50:8: parties.fund.role: unknown role \"funder\"; expected one of: commissioner, outcome_payer, spv, provider, investor"]
         );
     }
+
+    /// A party whose role is unknown is reported at its role only: not again at its budget, nor
+    /// where `[finance]` or a site needs a role of it (its stand-in role would mislead there).
+    #[test]
+    fn an_unknown_role_is_reported_once() {
+        let text = with(
+            "[parties.fund]\nrole = \"outcome payer\"\nbudget = 1000\n\n\
+             [parties.bank]\nrole = \"Investor\"\n\n\
+             [finance]\nspv = \"fund\"\ninvestor = \"bank\"\nequity = 1000\n",
+        )
+        .replace("role = \"provider\"", "role = \"providor\"");
+        assert_eq!(
+            refuse(&text),
+            [
+                "unit.toml:12:8: parties.charity.role: unknown role \"providor\"; expected one of: commissioner, outcome_payer, spv, provider, investor",
+                "unit.toml:50:8: parties.fund.role: unknown role \"outcome payer\"; expected one of: commissioner, outcome_payer, spv, provider, investor",
+                "unit.toml:54:8: parties.bank.role: unknown role \"Investor\"; expected one of: commissioner, outcome_payer, spv, provider, investor",
+            ]
+        );
+    }
 }
