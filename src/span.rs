@@ -213,8 +213,75 @@ pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(
             Some(s) if !s.is_empty() => s,
             _ => src.locate(&path, Target::Value),
         };
+        let (span, problem, valid) =
+            dotted_key_hint(src.text, &span, &path, &problem).unwrap_or((span, problem, valid));
         ScenarioErrors(vec![src.error_at(span, &path.to_string(), problem, valid)])
     })
+}
+
+/// A name with dots written as a bare key — `site.haringey.engagements = 10` in `[plan]`, or a
+/// `[actuals.site.haringey.engagements]` header — which TOML reads as tables within tables, so
+/// that serde finds a table where a number (or an actual's field) should be: the span of the whole
+/// key, what happened and the hint to quote it. `None` for any other error.
+fn dotted_key_hint(
+    text: &str,
+    span: &Range<usize>,
+    path: &FieldPath,
+    problem: &str,
+) -> Option<(Range<usize>, String, String)> {
+    let start = span.start.min(text.len());
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[line_start..].lines().next().unwrap_or("");
+    let bare = |k: &str| {
+        k.contains('.')
+            && k.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ' ' | '\t'))
+    };
+    let tidy = |k: &str| k.split('.').map(str::trim).collect::<Vec<_>>().join(".");
+    let header = line
+        .trim_start()
+        .strip_prefix('[')
+        .filter(|h| !h.starts_with('['));
+    if let Some(header) = header {
+        // `[actuals.a.b.c]`: the metric is everything after `actuals.`.
+        let inner = header.split(']').next()?;
+        let metric = inner
+            .trim()
+            .strip_prefix("actuals")?
+            .trim_start()
+            .strip_prefix('.')?;
+        let top = matches!(path.0.first(), Some(Seg::Key(k)) if k == "actuals");
+        if !(top && bare(metric)) {
+            return None;
+        }
+        let at = line_start + line.find(inner)?;
+        let metric = tidy(metric);
+        return Some((
+            at..at + inner.len(),
+            format!(
+                "TOML reads the dotted name {metric} as tables within tables, not as one metric"
+            ),
+            format!("expected the metric name in quotes: [actuals.\"{metric}\"]"),
+        ));
+    }
+    if !problem.starts_with("invalid type: map") {
+        return None;
+    }
+    // `a.b.c = value`, perhaps inside an inline table: the key runs from the span to its `=`.
+    let from = start - line_start;
+    let (key, value) = line[from..].split_once('=')?;
+    if !bare(key.trim()) {
+        return None;
+    }
+    let value = value.split(['#', ',', '}']).next().unwrap_or("").trim();
+    let value = if value.is_empty() { "…" } else { value };
+    let width = key.trim_end().len();
+    let key = tidy(key);
+    Some((
+        start..start + width,
+        format!("TOML reads the dotted key {key} as tables within tables, so a table stands in place of a value"),
+        format!("expected the name in quotes: \"{key}\" = {value}"),
+    ))
 }
 
 /// Split a serde message "invalid type: string \"a\", expected f64" into what is wrong and what

@@ -37,6 +37,10 @@ pub struct Validation {
     pub months: u32,
     /// The first month simulated, `YYYY-MM`.
     pub start: String,
+    /// Plausibility warnings ([`Model::warnings`]): values that are valid but look like a slip,
+    /// each as `file:line:column: field: what it suspects; what to write`, then the line and a
+    /// caret under the value.
+    pub warnings: Vec<String>,
     /// One line each, prefixed by what it is about (`contract note:`, `correlation:`,
     /// `contract check:`), in that order.
     pub notes: Vec<String>,
@@ -109,6 +113,7 @@ pub fn validate(file: &str, text: &str) -> Result<Validation, Error> {
         plan_figures: model.plan.len(),
         months: model.settings.horizon,
         start: model.settings.start.to_string(),
+        warnings: model.warnings.iter().map(ToString::to_string).collect(),
         notes,
         shares,
     })

@@ -79,6 +79,11 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
         .into());
     }
     let model = scenario::load(&args.file)?;
+    if !args.output.quiet {
+        for w in &model.warnings {
+            eprintln!("warning: {w}");
+        }
+    }
     let opts = args.options();
     let targets = match &args.precision {
         None => None,

@@ -1,7 +1,8 @@
 //! The delivery stage of one site, month by month (MODEL.md, "One trial", step 2).
 //!
 //! Referrals arrive (Poisson, or gamma–Poisson when over-dispersed) at the site's rate times the
-//! mobilisation ramp; while free caseload capacity remains, each referral taken on engages with
+//! mobilisation ramp, times the multipliers of the demand shocks covering the month (drawn once per
+//! trial, [`SiteParams::demand`]); while free caseload capacity remains, each referral taken on engages with
 //! `p_engage`; referrals beyond capacity wait (dropping out at `wait_dropout` a month) or are lost.
 //! An engaged client starts a job with `p_job_start` after a geometric lag (mean
 //! `time_to_job_months`, same month allowed), leaving the caseload the month after; otherwise
@@ -46,13 +47,17 @@ use rand_distr::{Distribution, Gamma, Poisson};
 use crate::distributions::counts::{binomial, capped_successes};
 use crate::engine::rng::Stream;
 use crate::scenario::outputs::{CountColumn, Counted};
-use crate::scenario::{Band, Distress, Event, Excess, Param, Site};
+use crate::scenario::{Band, Distress, Event, Excess, Param, Site, MAX_DEMAND_MULTIPLIER};
 use crate::Month;
 
 /// One trial's draw of a site's inputs (the epistemic layer).
 #[derive(Debug, Clone)]
 pub struct SiteParams {
+    /// One per [`Param`], indexed by `Param as usize` (an optional input the site does not set is
+    /// NaN).
     pub values: Vec<f64>,
+    /// The multiplier of each of the site's demand shocks, in `Site::demand` order.
+    pub demand: Vec<f64>,
 }
 
 impl SiteParams {
@@ -65,8 +70,12 @@ impl SiteParams {
             .map(|(d, &p)| clamp(p, d.sample(rng)))
             .collect();
         values.resize(Param::ALL.len(), f64::NAN);
-        let mut params = SiteParams { values };
+        let mut params = SiteParams {
+            values,
+            demand: Vec::new(),
+        };
         params.draw_optional(site, rng);
+        params.draw_demand(site, rng);
         params
     }
     /// Draw the inputs every site has from the given uniforms (one per input, in [`Param::ALL`]
@@ -80,7 +89,10 @@ impl SiteParams {
             .map(|((d, &p), &u)| clamp(p, d.quantile(u)))
             .collect();
         values.resize(Param::ALL.len(), f64::NAN);
-        SiteParams { values }
+        SiteParams {
+            values,
+            demand: Vec::new(),
+        }
     }
     /// Draw the optional inputs the site sets, one uniform each, after the others — so that a site
     /// without them draws exactly what it drew before they existed.
@@ -93,8 +105,27 @@ impl SiteParams {
             self.values[p as usize] = clamp(p, site.input(p).sample(rng)).max(p26);
         }
     }
+    /// Draw the multiplier of each of the site's demand shocks, one uniform each, after every
+    /// other input — so that a site without shocks draws exactly what it drew before they existed.
+    pub fn draw_demand(&mut self, site: &Site, rng: &mut Stream) {
+        self.demand = site
+            .demand
+            .iter()
+            .map(|d| clamp_demand(d.multiplier.sample(rng)))
+            .collect();
+    }
+    /// The demand shocks' multipliers from the given uniforms (one per shock), as a sampling
+    /// plan's point supplies them.
+    pub fn demand_from_uniforms(&mut self, site: &Site, uniforms: &[f64]) {
+        self.demand = site
+            .demand
+            .iter()
+            .zip(uniforms)
+            .map(|(d, &u)| clamp_demand(d.multiplier.quantile(u)))
+            .collect();
+    }
     /// The inputs as drawn for the record: those every site has, then the optional ones the site
-    /// sets.
+    /// sets (then come the demand multipliers, [`SiteParams::demand`]).
     pub fn drawn(&self, site: &Site) -> &[f64] {
         let n = if site.sustain_13w {
             Param::ALL.len()
@@ -208,6 +239,11 @@ fn clamp(p: Param, x: f64) -> f64 {
     p.max().map_or(x, |max| x.clamp(-max, max))
 }
 
+/// A demand multiplier clamped to [0, [`MAX_DEMAND_MULTIPLIER`]], as validation allows.
+fn clamp_demand(x: f64) -> f64 {
+    x.clamp(0.0, MAX_DEMAND_MULTIPLIER)
+}
+
 /// A site's delivery state within one trial.
 #[derive(Debug, Clone)]
 pub struct SiteDelivery {
@@ -237,6 +273,8 @@ pub struct SiteDelivery {
     distress: Option<Distress>,
     in_distress: bool,
     posts_cut: bool,
+    /// The months (first, last) of each demand shock, in `Site::demand` order.
+    shocks: Vec<(Month, Month)>,
 }
 
 /// The monthly hazard of a geometric lag in whole months ≥ 0 with this mean: `p = 1/(1 + mean)`,
@@ -288,6 +326,7 @@ impl SiteDelivery {
             distress: site.distress,
             in_distress: false,
             posts_cut: false,
+            shocks: site.demand.iter().map(|d| (d.from, d.to)).collect(),
         }
     }
 
@@ -373,11 +412,20 @@ impl SiteDelivery {
         } else {
             ((k + 1) as f64 / ramp as f64).min(1.0)
         };
-        let referred = referrals(
-            rng,
-            p.get(Param::ReferralsPerMonth) * ramp_share,
-            p.get(Param::ReferralDispersion),
-        );
+        let mut rate = p.get(Param::ReferralsPerMonth) * ramp_share;
+        if !self.shocks.is_empty() {
+            // The multipliers of the shocks covering this month; the product stays within the
+            // referral rate's limit, as every draw of the rate does.
+            let shock: f64 = self
+                .shocks
+                .iter()
+                .zip(&p.demand)
+                .filter(|&(&(from, to), _)| from <= m && m <= to)
+                .map(|(_, x)| x)
+                .product();
+            rate = clamp(Param::ReferralsPerMonth, rate * shock);
+        }
+        let referred = referrals(rng, rate, p.get(Param::ReferralDispersion));
         ev.add(Event::Referral, None, referred);
 
         let capacity = self.in_post * p.count(Param::CaseloadPerEs) as u64;
@@ -517,8 +565,15 @@ mod tests {
             sustain_13w: false,
             distress: None,
             termination: None,
+            demand: Vec::new(),
         };
-        (site, SiteParams { values })
+        (
+            site,
+            SiteParams {
+                values,
+                demand: Vec::new(),
+            },
+        )
     }
 
     #[test]

@@ -69,7 +69,10 @@ mod tests {
         ] {
             values[p as usize] = v;
         }
-        let params = SiteParams { values };
+        let params = SiteParams {
+            values,
+            demand: Vec::new(),
+        };
         let mut ev = MonthEvents::default();
         (ev.es_in_post, ev.hires) = (3, 1);
         // 3 × 24,000/12 × 1.25 + 36,000/12 × 1.25 + 1,000 + 2,500 = 7,500 + 3,750 + 3,500.

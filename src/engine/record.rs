@@ -62,7 +62,8 @@ pub const SPV_COSTS: [&str; 3] = ["central_team", "administration", "evaluation"
 /// What a run records beside the metrics, laid out once per model.
 #[derive(Debug, Clone)]
 pub struct RecordLayout {
-    /// `input.<site>.<param>`, then `input.spv.<cost>`.
+    /// `input.<site>.<param>` (then `input.<site>.demand[k]` for each demand shock), then
+    /// `input.spv.<cost>`.
     pub input_names: Vec<String>,
     /// Names of the monthly series, in storage order.
     pub series_names: Vec<String>,
@@ -93,6 +94,9 @@ impl RecordLayout {
                 .filter(|p| !p.optional() || site.sustain_13w)
             {
                 input_names.push(format!("input.{}.{}", site.id, p.field()));
+            }
+            for k in 0..site.demand.len() {
+                input_names.push(format!("input.{}.demand[{k}]", site.id));
             }
         }
         site_inputs.push(input_names.len());
@@ -222,10 +226,13 @@ impl<'l> TrialRecorder<'l> {
         self.paid_before_year.iter_mut().for_each(|x| *x = 0.0);
     }
 
-    /// Site `s`'s drawn inputs, in [`Param::ALL`] order (the optional ones only if it sets them).
-    pub fn site_inputs(&mut self, s: usize, values: &[f64]) {
+    /// Site `s`'s drawn inputs, in [`Param::ALL`] order (the optional ones only if it sets them),
+    /// then its demand multipliers.
+    pub fn site_inputs(&mut self, s: usize, values: &[f64], demand: &[f64]) {
         let at = &self.layout.site_inputs;
-        self.inputs[at[s]..at[s + 1]].copy_from_slice(values);
+        let mid = at[s] + values.len();
+        self.inputs[at[s]..mid].copy_from_slice(values);
+        self.inputs[mid..at[s + 1]].copy_from_slice(demand);
     }
 
     /// The SPV's drawn monthly costs, in `Finance::costs` order.

@@ -40,13 +40,16 @@ pub struct Prepared<'m> {
 
 /// The dimensions of the parameter layer's point: every site's inputs that the copula may cover
 /// (site-major, site s's input i at `s × Param::N_CORE + i`, the copula's own order), then each
-/// site's optional input (`p_13w`) where it sets one, then the SPV's monthly costs.
+/// site's optional input (`p_13w`) where it sets one, then each site's demand multipliers, then
+/// the SPV's monthly costs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParamDims {
     /// Dimensions of the core inputs: sites × [`Param::N_CORE`].
     pub core: usize,
     /// Per site, the dimension of its `p_13w` (`None`: the site has none).
     pub optional: Vec<Option<usize>>,
+    /// Per site, the dimension of its first demand multiplier (the others follow, one per shock).
+    pub demand: Vec<usize>,
     /// The first SPV cost's dimension (the others follow).
     pub spv: usize,
     /// Dimensions in all (D).
@@ -68,11 +71,20 @@ impl ParamDims {
                 })
             })
             .collect();
+        let demand = model
+            .sites
+            .iter()
+            .map(|s| {
+                next += s.demand.len();
+                next - s.demand.len()
+            })
+            .collect();
         let spv = next;
         let total = spv + model.finance.as_ref().map_or(0, |f| f.costs.len());
         ParamDims {
             core,
             optional,
+            demand,
             spv,
             total,
         }
@@ -207,15 +219,19 @@ fn draw_inputs(
                 if let Some(d) = prep.dims.optional[s] {
                     optional_from_uniform(&mut p, site, pts[d]);
                 }
+                let d = prep.dims.demand[s];
+                p.demand_from_uniforms(site, &pts[d..d + site.demand.len()]);
                 p
             }
-            // The copula covers the inputs every site has; optional ones are drawn from the site's
-            // own parameter stream (unused otherwise when there is a copula), so they shift no
-            // dimension.
+            // The copula covers the inputs every site has; optional ones and demand multipliers
+            // are drawn from the site's own parameter stream (unused otherwise when there is a
+            // copula), so they shift no dimension.
             (Some(u), None) => {
                 let mut p = SiteParams::from_uniforms(site, &u[s * n_in..(s + 1) * n_in]);
-                if site.sustain_13w {
-                    p.draw_optional(site, &mut rng::stream(seed, trial, p_purpose));
+                if site.sustain_13w || !site.demand.is_empty() {
+                    let mut rng = rng::stream(seed, trial, p_purpose);
+                    p.draw_optional(site, &mut rng);
+                    p.draw_demand(site, &mut rng);
                 }
                 p
             }
@@ -260,7 +276,7 @@ pub fn inputs(prep: &Prepared<'_>, seed: u64, trial: u64) -> Vec<f64> {
     let mut out: Vec<f64> = params
         .iter()
         .zip(&prep.model.sites)
-        .flat_map(|(p, site)| p.drawn(site).iter().copied())
+        .flat_map(|(p, site)| p.drawn(site).iter().chain(&p.demand).copied())
         .collect();
     out.extend(spv);
     out
@@ -366,7 +382,7 @@ fn simulate_from(
         }
         books.push(ProviderBooks::new(p));
         streams.push(rng::stream(seed, trial, d_purpose));
-        rec.site_inputs(s, p.drawn(site));
+        rec.site_inputs(s, p.drawn(site), &p.demand);
     }
 
     let mut spv = match (model.finance.as_ref(), spv_slot.as_mut()) {

@@ -45,8 +45,16 @@ pub const SEEDS: &[(&str, &str)] = &[
         include_str!("../../tests/fixtures/analytic_drawn.toml"),
     ),
     (
+        "tests/fixtures/demand.toml",
+        include_str!("../../tests/fixtures/demand.toml"),
+    ),
+    (
         "tests/fixtures/distress.toml",
         include_str!("../../tests/fixtures/distress.toml"),
+    ),
+    (
+        "tests/fixtures/mhep1_ranges.toml",
+        include_str!("../../tests/fixtures/mhep1_ranges.toml"),
     ),
     (
         "tests/fixtures/rules.toml",

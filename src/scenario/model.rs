@@ -319,6 +319,28 @@ pub struct Site {
     pub sustain_13w: bool,
     pub distress: Option<Distress>,
     pub termination: Option<Termination>,
+    /// Demand shocks on the referral rate, in file order (empty: none).
+    pub demand: Vec<DemandShock>,
+}
+
+/// The largest demand multiplier a window may have (validation refuses a distribution with more
+/// than a 1e-9 chance of a draw beyond it; the engine clamps draws to it).
+pub const MAX_DEMAND_MULTIPLIER: f64 = 100.0;
+
+/// A demand shock (see [`crate::scenario::raw::RawDemand`]): in months `from..=to` the site's
+/// referral rate, after the ramp, is multiplied by `multiplier`, drawn once per trial.
+#[derive(Debug, Clone)]
+pub struct DemandShock {
+    pub from: Month,
+    pub to: Month,
+    pub multiplier: Dist,
+}
+
+impl DemandShock {
+    /// Whether month `m` is in the window.
+    pub fn covers(&self, m: Month) -> bool {
+        self.from <= m && m <= self.to
+    }
 }
 
 /// What distress does to delivery (see [`crate::scenario::raw::RawDistress`]).
@@ -662,6 +684,10 @@ pub struct Model {
     pub actuals: Vec<Actual>,
     pub copula: Option<Copula>,
     pub plan: Vec<PlanFigure>,
+    /// Values that are valid but look like a slip (a percentage typed as a whole number, a
+    /// monthly salary for an annual one, …), each located like an error: `validate` and `run`
+    /// show them; nothing else depends on them.
+    pub warnings: Vec<crate::error::ScenarioError>,
 }
 
 impl Model {

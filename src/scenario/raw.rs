@@ -231,6 +231,25 @@ pub struct RawSite {
     /// When the commissioner ends the contract for poor performance (optional).
     #[serde(default)]
     pub termination: Option<RawTermination>,
+    /// Demand shocks: windows of months in which the referral rate is multiplied (optional;
+    /// `[[sites.<id>.demand]]`).
+    #[serde(default)]
+    pub demand: Vec<RawDemand>,
+}
+
+/// `[[sites.<id>.demand]]`: from `from` to `to` (inclusive), the site's referrals per month (after
+/// the ramp) are multiplied by `multiplier` — a number, or a distribution drawn once per trial and
+/// used for every month of the window. Windows that overlap multiply.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDemand {
+    /// First month of the window, `"YYYY-MM"`.
+    pub from: String,
+    /// Last month of the window, `"YYYY-MM"` (default: `from`, a window of one month).
+    #[serde(default)]
+    pub to: Option<String>,
+    /// What referrals are multiplied by: 0.4 for a dip to 40% of normal, ≥ 0.
+    pub multiplier: Input,
 }
 
 /// `[sites.<id>.distress]`: from the month after the provider's cash for the site ends a month below
@@ -465,8 +484,13 @@ pub struct RawBlock {
     pub site: String,
     /// £ paid on each month listed.
     pub amount: f64,
-    /// Months the block falls due, `"YYYY-MM"`, paid at the start of the month.
-    pub months: Vec<String>,
+    /// Months the block falls due, paid at the start of the month: a list of `"YYYY-MM"` months,
+    /// or an inclusive range `"YYYY-MM..YYYY-MM"` stepped by `every`.
+    pub months: RawMonths,
+    /// With a range of months: `"month"` (every month of it, the default), `"quarter"` (every 3rd
+    /// month from its first) or `"year"` (every 12th).
+    #[serde(default)]
+    pub every: Option<String>,
     /// Paid in advance *on account of* a base number of a tariff's events (optional).
     #[serde(default)]
     pub on_account_of: Option<RawOnAccount>,
@@ -491,4 +515,42 @@ pub struct RawOnAccount {
     /// the next payment on account of the tariff, or the horizon).
     #[serde(default)]
     pub until: Option<String>,
+}
+
+/// A list of months, `["2020-04", "2020-07"]`, or an inclusive range, `"2020-04..2024-07"`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RawMonths {
+    /// Each month written out, `"YYYY-MM"`.
+    List(Vec<String>),
+    /// `"YYYY-MM..YYYY-MM"`, first and last month inclusive, as written (checked by validation).
+    Range(String),
+}
+
+impl Default for RawMonths {
+    fn default() -> Self {
+        RawMonths::List(Vec::new())
+    }
+}
+
+impl<'de> Deserialize<'de> for RawMonths {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Months;
+        impl<'de> serde::de::Visitor<'de> for Months {
+            type Value = RawMonths;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a list of months [\"YYYY-MM\", …] or a range \"YYYY-MM..YYYY-MM\"")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<RawMonths, E> {
+                Ok(RawMonths::Range(s.to_string()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                seq: A,
+            ) -> Result<RawMonths, A::Error> {
+                let de = serde::de::value::SeqAccessDeserializer::new(seq);
+                Vec::<String>::deserialize(de).map(RawMonths::List)
+            }
+        }
+        d.deserialize_any(Months)
+    }
 }

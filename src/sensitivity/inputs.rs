@@ -76,6 +76,16 @@ pub fn catalogue(model: &Model) -> Vec<Input> {
                 correlated: (!p.optional()).then(|| block_of(s, p as usize)).flatten(),
             });
         }
+        for (k, d) in site.demand.iter().enumerate() {
+            out.push(Input {
+                name: names.next().expect("the record names every demand shock"),
+                site: Some(site.id.clone()),
+                param: format!("demand[{k}]"),
+                kind: Kind::Delivery,
+                fixed: is_fixed(&d.multiplier),
+                correlated: None,
+            });
+        }
     }
     if let Some(f) = &model.finance {
         for (d, name) in f.costs.iter().zip(names.by_ref()) {

@@ -617,16 +617,17 @@ pub fn run_design(
 
 /// The recorded input name (`input.<site>.<field>`, `input.spv.<name>`) of each dimension of
 /// `model`'s parameter layer, in [`ParamDims`] order: every site's core inputs (site-major), then
-/// the `p_13w` of the sites that set it, then the SPV's costs. A fixed input is a dimension too
-/// (its quantile is the same at every u).
+/// the `p_13w` of the sites that set it, then each site's demand multipliers, then the SPV's
+/// costs. A fixed input is a dimension too (its quantile is the same at every u).
 pub fn dim_names(model: &Model) -> Vec<String> {
     let names = RecordLayout::new(model).input_names;
-    // Where each site's inputs start among the recorded names: its core inputs, then its p_13w.
+    // Where each site's inputs start among the recorded names: its core inputs, then its p_13w,
+    // then its demand multipliers.
     let mut starts = Vec::with_capacity(model.sites.len() + 1);
     let mut at = 0;
     for site in &model.sites {
         starts.push(at);
-        at += Param::N_CORE + usize::from(site.sustain_13w);
+        at += Param::N_CORE + usize::from(site.sustain_13w) + site.demand.len();
     }
     let dims = ParamDims::new(model);
     let mut out: Vec<String> = (0..dims.core)
@@ -637,6 +638,10 @@ pub fn dim_names(model: &Model) -> Vec<String> {
             .filter(|&s| dims.optional[s].is_some())
             .map(|s| names[starts[s] + Param::N_CORE].clone()),
     );
+    for (s, site) in model.sites.iter().enumerate() {
+        let first = starts[s] + Param::N_CORE + usize::from(site.sustain_13w);
+        out.extend(names[first..first + site.demand.len()].iter().cloned());
+    }
     out.extend(names[at..].iter().cloned());
     debug_assert_eq!(out.len(), dims.total);
     out

@@ -148,7 +148,8 @@ fn precision(p: &crate::analysis::run::PrecisionOutcome) -> String {
     out
 }
 
-/// `FILE: ok — scenario "…": N sites, …` and the notes, one a line.
+/// `FILE: ok — scenario "…": N sites, …`, the plausibility warnings (`warning: …` with the line
+/// and a caret) and the notes, one a line.
 fn validation(v: &Validation) -> String {
     let mut out = format!(
         "{}: ok — scenario \"{}\": {} sites, {} parties, {} tariff lines, {} blocks, {} caps, {} plan figures, {} months from {}\n",
@@ -163,6 +164,11 @@ fn validation(v: &Validation) -> String {
         v.months,
         v.start
     );
+    for w in &v.warnings {
+        out.push_str("warning: ");
+        out.push_str(w);
+        out.push('\n');
+    }
     for n in &v.notes {
         out.push_str(n);
         out.push('\n');

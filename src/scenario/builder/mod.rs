@@ -329,6 +329,7 @@ pub struct SiteSpec {
     plan: BTreeMap<String, f64>,
     distress: Option<RawDistress>,
     termination: Option<RawTermination>,
+    demand: Vec<RawDemand>,
 }
 
 impl SiteSpec {
@@ -356,7 +357,19 @@ impl SiteSpec {
             plan: BTreeMap::new(),
             distress: None,
             termination: None,
+            demand: Vec::new(),
         }
+    }
+
+    /// A demand shock: from `from` to `to` (inclusive) referrals are multiplied by `multiplier`,
+    /// a number or a [`DistSpec`] drawn once per trial (windows that overlap multiply).
+    pub fn demand(mut self, from: YearMonth, to: YearMonth, multiplier: impl Into<Input>) -> Self {
+        self.demand.push(RawDemand {
+            from: month(from),
+            to: Some(month(to)),
+            multiplier: multiplier.into(),
+        });
+        self
     }
 
     /// Sets one input to a number or a distribution.
@@ -499,6 +512,7 @@ impl SiteSpec {
             plan: self.plan.clone(),
             distress: self.distress.clone(),
             termination: self.termination.clone(),
+            demand: self.demand.clone(),
         })
     }
 }

@@ -133,7 +133,7 @@ impl BlockSpec {
                 payee: Some(PartyRef::SiteProvider.raw()),
                 site: site.into(),
                 amount,
-                months: months.into_iter().map(month).collect(),
+                months: RawMonths::List(months.into_iter().map(month).collect()),
                 ..RawBlock::default()
             },
         }

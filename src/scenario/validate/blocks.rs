@@ -72,30 +72,9 @@ impl Validator<'_, '_> {
             let payee = self.party_ref(b.payee.as_ref(), "payee", parties, &bp);
             let site = self.site_index(raw, sites, &b.site, &bp.key("site"));
             let amount_ok = self.amount(b.amount, &bp);
-            if b.months.is_empty() {
-                self.err(
-                    &bp.key("months"),
-                    Target::Value,
-                    "no months are listed",
-                    "expected at least one \"YYYY-MM\" month when the block falls due",
-                );
-            }
-            let months: Vec<Option<Month>> = b
-                .months
-                .iter()
-                .enumerate()
-                .map(|(k, m)| self.month(m, settings, &bp.key("months").index(k)))
-                .collect();
-            for (k, m) in b.months.iter().enumerate() {
-                if b.months[..k].contains(m) {
-                    self.err(
-                        &bp.key("months").index(k),
-                        Target::Value,
-                        format!("{m} is listed twice"),
-                        "expected each month once (use a larger amount to pay more in one month)",
-                    );
-                }
-            }
+            let (labels, months) = self.block_months(b, settings, &bp);
+            // Before any `continue`: a variation to this block's rule set must find it in use.
+            let rule_set = self.rule_set(b.rule_set.as_ref(), &bp);
             let (Some(payer), Some(payee), Some(site), true) = (payer, payee, site, amount_ok)
             else {
                 continue;
@@ -113,14 +92,13 @@ impl Validator<'_, '_> {
                 );
                 continue;
             }
-            let rule_set = self.rule_set(b.rule_set.as_ref(), &bp);
             let on_account = match &b.on_account_of {
                 None => None,
                 Some(oa) => {
                     let Some(line) = self.on_account(oa, tariffs, site, (a, c), &bp) else {
                         continue;
                     };
-                    let Some(until) = self.until(oa, &b.months, &months, settings, &bp) else {
+                    let Some(until) = self.until(oa, &labels, &months, settings, &bp) else {
                         continue;
                     };
                     Some(OnAccount { until, ..line })
@@ -145,6 +123,144 @@ impl Validator<'_, '_> {
             }
         }
         out
+    }
+
+    /// A block's months, each with its label as the file has it (`"YYYY-MM"`): the list as
+    /// written, or the range expanded by `every`. A month that is refused is `None` (a range that
+    /// is refused is one `None`, labelled as written).
+    fn block_months(
+        &mut self,
+        b: &RawBlock,
+        settings: &Settings,
+        bp: &FieldPath,
+    ) -> (Vec<String>, Vec<Option<Month>>) {
+        let path = bp.key("months");
+        let step = match b.every.as_deref() {
+            None | Some("month") => Some(1),
+            Some("quarter") => Some(3),
+            Some("year") => Some(12),
+            Some(other) => {
+                self.err(
+                    &bp.key("every"),
+                    Target::Value,
+                    format!("unknown interval \"{other}\""),
+                    "expected \"month\" (every month of the range, the default), \"quarter\" (every 3rd month from the range's first) or \"year\" (every 12th)",
+                );
+                None
+            }
+        };
+        let list = match &b.months {
+            RawMonths::Range(text) => {
+                let range = self.month_range(text, settings, &path);
+                return match (range, step) {
+                    (Some((first, last)), Some(step)) => (first..=last)
+                        .step_by(step)
+                        .map(|m| (settings.start.plus(m).to_string(), Some(m)))
+                        .unzip(),
+                    _ => (vec![text.clone()], vec![None]),
+                };
+            }
+            RawMonths::List(list) => list,
+        };
+        if let Some(every) = &b.every {
+            self.err(
+                &bp.key("every"),
+                Target::Key,
+                format!("every = \"{every}\" is given with a list of months"),
+                "expected months = \"YYYY-MM..YYYY-MM\" (a range) with every, or no every with a list",
+            );
+        }
+        if list.is_empty() {
+            self.err(
+                &path,
+                Target::Value,
+                "no months are listed",
+                "expected at least one \"YYYY-MM\" month when the block falls due, or a range \"YYYY-MM..YYYY-MM\"",
+            );
+        }
+        let months = list
+            .iter()
+            .enumerate()
+            .map(|(k, m)| self.month(m, settings, &path.index(k)))
+            .collect();
+        for (k, m) in list.iter().enumerate() {
+            if list[..k].contains(m) {
+                self.err(
+                    &path.index(k),
+                    Target::Value,
+                    format!("{m} is listed twice"),
+                    "expected each month once (use a larger amount to pay more in one month)",
+                );
+            }
+        }
+        (list.clone(), months)
+    }
+
+    /// An inclusive range of months `"YYYY-MM..YYYY-MM"`, both inside the horizon, the first no
+    /// later than the last; `None` (with a located error) otherwise.
+    pub(super) fn month_range(
+        &mut self,
+        text: &str,
+        settings: &Settings,
+        path: &FieldPath,
+    ) -> Option<(Month, Month)> {
+        let last_month = settings.start.plus(settings.horizon - 1);
+        let valid = format!(
+            "expected \"YYYY-MM..YYYY-MM\", the first and last month (inclusive), both from {} to {} (the simulation horizon)",
+            settings.start, last_month
+        );
+        let Some((a, b)) = text.split_once("..") else {
+            let problem = if YearMonth::parse(text.trim()).is_some() {
+                format!("\"{text}\" is one month, not a range")
+            } else {
+                format!("\"{text}\" is not a range of months")
+            };
+            self.err(
+                path,
+                Target::Value,
+                problem,
+                format!("{valid}, or a list of months [\"YYYY-MM\", …]"),
+            );
+            return None;
+        };
+        let mut ends = [None, None];
+        for (end, part) in ends.iter_mut().zip([a.trim(), b.trim()]) {
+            let Some(ym) = YearMonth::parse(part) else {
+                self.err(
+                    path,
+                    Target::Value,
+                    format!("\"{part}\" (in \"{text}\") is not a month"),
+                    &valid,
+                );
+                return None;
+            };
+            let idx = settings.start.months_until(ym);
+            if idx < 0 || idx >= settings.horizon as i64 {
+                self.err(
+                    path,
+                    Target::Value,
+                    format!("{part} (in \"{text}\") is outside the simulation horizon"),
+                    &valid,
+                );
+                return None;
+            }
+            *end = Some(idx as Month);
+        }
+        let (first, last) = (ends[0]?, ends[1]?);
+        if last < first {
+            self.err(
+                path,
+                Target::Value,
+                format!("the range \"{text}\" ends before it starts"),
+                format!(
+                    "expected the first month, then the last, e.g. \"{}..{}\"",
+                    b.trim(),
+                    a.trim()
+                ),
+            );
+            return None;
+        }
+        Some((first, last))
     }
 
     /// The `until` of a block's `on_account_of`: a month in the horizon no earlier than any of the
@@ -379,6 +495,65 @@ mod tests {
             "{}\n{apart}",
             on_account(", until = \"2031-06\"")
         )));
+    }
+
+    /// [`BLOCK`] with `months` (and anything after it) in place of its list of months.
+    fn block_months(months: &str) -> Vec<u32> {
+        let text = BLOCK.replace("months = [\"2030-01\", \"2030-07\"]", months);
+        accept(&with(&text)).blocks[0].months.clone()
+    }
+
+    /// A range is exactly the months it spans, or every 3rd or 12th of them from the first; the
+    /// same months written out give the same block.
+    #[test]
+    fn a_range_expands_to_exactly_the_months_listed() {
+        let listed = |ms: &[&str]| {
+            let list: Vec<String> = ms.iter().map(|m| format!("\"{m}\"")).collect();
+            block_months(&format!("months = [{}]", list.join(", ")))
+        };
+        assert_eq!(
+            block_months("months = \"2030-11..2031-02\""),
+            listed(&["2030-11", "2030-12", "2031-01", "2031-02"])
+        );
+        // Simulation month 0 is 2030-01: the horizon's index of each month.
+        assert_eq!(
+            block_months("months = \"2030-11..2031-02\""),
+            [10, 11, 12, 13]
+        );
+        assert_eq!(
+            block_months("months = \"2030-11..2031-02\"\nevery = \"month\""),
+            [10, 11, 12, 13]
+        );
+        assert_eq!(
+            block_months("months = \"2030-02..2031-12\"\nevery = \"quarter\""),
+            listed(&[
+                "2030-02", "2030-05", "2030-08", "2030-11", "2031-02", "2031-05", "2031-08",
+                "2031-11"
+            ])
+        );
+        // The last month of the range need not be one of the payments.
+        assert_eq!(
+            block_months("months = \"2030-04..2031-03\"\nevery = \"year\""),
+            listed(&["2030-04"])
+        );
+        assert_eq!(
+            block_months("months = \"2030-01..2031-01\"\nevery = \"year\""),
+            listed(&["2030-01", "2031-01"])
+        );
+        assert_eq!(block_months("months = \" 2031-12 .. 2031-12 \""), [23]);
+    }
+
+    /// The base of a block on account is checked against the last month of its range.
+    #[test]
+    fn a_base_lapsing_before_the_last_payment_of_a_range_is_refused() {
+        let text = on_account(", until = \"2030-06\"").replace(
+            "months = [\"2030-01\", \"2030-07\"]",
+            "months = \"2030-01..2030-07\"\nevery = \"quarter\"",
+        );
+        assert_eq!(
+            refuse(&with(&text)),
+            ["unit.toml:57:67: blocks[0].on_account_of.until: 2030-06 is before the block's payment in 2030-07, whose base would lapse before it is paid; expected the last month the base covers, \"2030-07\" or later"]
+        );
     }
 
     #[test]

@@ -148,7 +148,9 @@ impl Validator<'_, '_> {
             let (Some(per), Some(limit), Some(covered)) = (per, limit, covered) else {
                 continue;
             };
-            if covered.is_empty() && c.payer.is_some() {
+            // A refused site or tariff has no lines: the payer may pay tariffs there.
+            let knock_on = self.sites_dropped || self.tariffs_refused;
+            if covered.is_empty() && c.payer.is_some() && !knock_on {
                 self.err(
                     &cp.key("payer"),
                     Target::Value,

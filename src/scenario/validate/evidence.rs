@@ -44,6 +44,7 @@ pub fn uses_evidence(raw: &RawScenario) -> bool {
         Param::ALL
             .iter()
             .any(|&p| raw_input(site, p).is_some_and(is_evidence))
+            || site.demand.iter().any(|d| is_evidence(&d.multiplier))
     });
     let finance = raw
         .finance

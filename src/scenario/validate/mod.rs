@@ -25,12 +25,17 @@ mod correlation;
 mod evidence;
 mod finance;
 mod plan;
+mod plausible;
 mod settings;
 mod sites;
 #[cfg(test)]
 pub(crate) mod test_util;
 
 pub use evidence::{uses_evidence, Evidence};
+pub use plausible::{
+    MAX_PLAUSIBLE_ON_COST_RATE, MAX_PLAUSIBLE_TURNOVER, MIN_PLAUSIBLE_BLOCK, MIN_PLAUSIBLE_SALARY,
+    MIN_PLAUSIBLE_TARIFF,
+};
 
 /// Trials when neither the file nor a flag says.
 pub const DEFAULT_TRIALS: u64 = 10_000;
@@ -91,14 +96,20 @@ pub(crate) fn check<'s>(
         rules: Vec::new(),
         rule_sets: vec!["base".to_string()],
         evidence,
+        unknown_roles: Vec::new(),
+        sites_dropped: false,
+        tariffs_refused: false,
+        warnings: Vec::new(),
     };
     let model = v.model(raw);
     let mut errors = v.errors;
     if errors.is_empty() {
-        if let Some(model) = model {
+        if let Some(mut model) = model {
             // The work of the file's own trials, bounded up front (crate::engine::work).
             let work = crate::engine::work::Work::of(&model, model.settings.trials);
             if !work.is_refused() {
+                model.warnings = v.warnings;
+                model.warnings.sort_by_key(|w| (w.line, w.column));
                 return Ok(model);
             }
             let (problem, valid) = work.refusal();
@@ -125,6 +136,16 @@ struct Validator<'s, 'a> {
     rule_sets: Vec<String>,
     /// Where `{ dist = "evidence" }` inputs are resolved from.
     evidence: Evidence<'s>,
+    /// Parties whose role is unknown (reported once, at the role): a reference to one that needs
+    /// a role is not reported again.
+    unknown_roles: Vec<String>,
+    /// Whether a site was refused (its own errors reported): what would have applied at it —
+    /// tariff lines, the tariffs a payer pays — is missing, and no error says so again.
+    sites_dropped: bool,
+    /// Whether a tariff was refused (its own errors reported): its lines are missing likewise.
+    tariffs_refused: bool,
+    /// Values that are valid but look like a slip ([`plausible`]), located like errors.
+    warnings: Vec<ScenarioError>,
 }
 
 fn valid_id(s: &str) -> bool {
@@ -178,7 +199,9 @@ impl Validator<'_, '_> {
         };
         let (mut tariffs, blocks, variations) = match &settings {
             Some(s) => {
+                let before = self.errors.len();
                 let tariffs = self.tariffs(raw, &parties, &sites, s);
+                self.tariffs_refused = self.errors.len() > before;
                 let blocks = self.blocks(raw, &parties, &sites, s, &tariffs);
                 let variations = self.variations(raw, &sites, s);
                 (tariffs, blocks, variations)
@@ -216,12 +239,14 @@ impl Validator<'_, '_> {
             plan: Vec::new(),
             actuals: Vec::new(),
             copula: None,
+            warnings: Vec::new(),
         };
         if let Some(c) = &raw.correlation {
             model.copula = self.copula(c, &model);
         }
         model.plan = self.plan(raw, &model);
         model.actuals = self.actuals(raw, &model);
+        self.plausibility(raw, &model);
         Some(model)
     }
 }

@@ -78,8 +78,8 @@ impl Validator<'_, '_> {
                     format!("value {}", fmt_num(a.value)),
                     "expected a finite number",
                 );
-            } else if !a.source.contains(".txt") {
-                self.err(&path.key("source"), Target::Value, format!("\"{}\" names no report file", a.source), "expected the report's file name and its table or section, e.g. \"000_a181213f7b897744.txt Table 4.1\"");
+            } else if a.source.trim().is_empty() {
+                self.err(&path.key("source"), Target::Value, "the source is empty", "expected where the figure comes from, e.g. \"000_a181213f7b897744.txt Table 4.1\", \"INDIGO project page\" or \"annual report p. 12\"");
             } else if let (Some(readings), Some(label)) =
                 (self.readings(a, &path), self.label(a, &path, &mut labels))
             {
@@ -274,8 +274,24 @@ mod tests {
     fn unknown_metrics_and_unsourced_actuals_are_refused() {
         assert_eq!(refuse(&with("[plan]\nengagement = 430\n")), ["unit.toml:50:1: plan.engagement: \"engagement\" is not a metric of this scenario; expected a metric name such as engagements, job_starts, sustain_6w or payments.by_payer.<party> (the README lists them all)"]);
         assert_eq!(
-            refuse(&with("[plan]\nengagements = 430\n\n[sites.only.plan]\nengagements = 400\n\n[actuals.engagements]\nvalue = 390\nsource = \"BIT\"\n")),
-            ["unit.toml:57:10: actuals.engagements.source: \"BIT\" names no report file; expected the report's file name and its table or section, e.g. \"000_a181213f7b897744.txt Table 4.1\""]
+            refuse(&with("[plan]\nengagements = 430\n\n[sites.only.plan]\nengagements = 400\n\n[actuals.engagements]\nvalue = 390\nsource = \" \"\n")),
+            ["unit.toml:57:10: actuals.engagements.source: the source is empty; expected where the figure comes from, e.g. \"000_a181213f7b897744.txt Table 4.1\", \"INDIGO project page\" or \"annual report p. 12\""]
+        );
+    }
+
+    /// Any non-empty text is a source: a report file's name is not required (issue 15).
+    #[test]
+    fn a_source_is_any_text_but_empty() {
+        let actual = |source: &str| {
+            with(&format!(
+                "[actuals.engagements]\nvalue = 390\nsource = \"{source}\"\n"
+            ))
+        };
+        let model = accept(&actual("INDIGO project page"));
+        assert_eq!(model.actuals[0].source, "INDIGO project page");
+        assert_eq!(
+            refuse(&actual("")),
+            ["unit.toml:51:10: actuals.engagements.source: the source is empty; expected where the figure comes from, e.g. \"000_a181213f7b897744.txt Table 4.1\", \"INDIGO project page\" or \"annual report p. 12\""]
         );
     }
 

@@ -109,6 +109,7 @@ impl Validator<'_, '_> {
             }
             let role = Role::parse(&p.role);
             if role.is_none() {
+                self.unknown_roles.push(id.clone());
                 self.err(
                     &pp.key("role"),
                     Target::Value,
@@ -117,7 +118,8 @@ impl Validator<'_, '_> {
                 );
             }
             if let Some(b) = p.budget {
-                if !matches!(role, Some(Role::Commissioner | Role::OutcomePayer)) {
+                // With an unknown role (reported above) whether it may have a budget is unknown.
+                if role.is_some_and(|r| !matches!(r, Role::Commissioner | Role::OutcomePayer)) {
                     self.err(&pp.key("budget"), Target::Key, format!("a budget for a party with role {}", p.role), "expected budgets only for commissioners and outcome payers (their spend is reported against it)");
                 } else if !(b.is_finite() && (MIN_MONEY..=MAX_MONEY).contains(&b)) {
                     self.err(
@@ -178,6 +180,10 @@ impl Validator<'_, '_> {
             return None;
         };
         if let Some(role) = role {
+            if self.unknown_roles.contains(&parties[i].id) {
+                // Its role is reported where it is set; its stand-in role would mislead here.
+                return None;
+            }
             if parties[i].role != role {
                 let want = Role::NAMES[role as usize];
                 self.err(
@@ -256,6 +262,26 @@ mod tests {
         assert_eq!(refuse(&edit(r#"provider = "charity""#, r#"provider = "council""#)), ["unit.toml:15:12: sites.only.provider: party \"council\" has role commissioner; expected a party with role provider"]);
         assert_eq!(refuse(&with("[parties.fund]\nrole = \"funder\"\n")),
             ["unit.toml:50:8: parties.fund.role: unknown role \"funder\"; expected one of: commissioner, outcome_payer, spv, provider, investor"]
+        );
+    }
+
+    /// A party whose role is unknown is reported at its role only: not again at its budget, nor
+    /// where `[finance]` or a site needs a role of it (its stand-in role would mislead there).
+    #[test]
+    fn an_unknown_role_is_reported_once() {
+        let text = with(
+            "[parties.fund]\nrole = \"outcome payer\"\nbudget = 1000\n\n\
+             [parties.bank]\nrole = \"Investor\"\n\n\
+             [finance]\nspv = \"fund\"\ninvestor = \"bank\"\nequity = 1000\n",
+        )
+        .replace("role = \"provider\"", "role = \"providor\"");
+        assert_eq!(
+            refuse(&text),
+            [
+                "unit.toml:12:8: parties.charity.role: unknown role \"providor\"; expected one of: commissioner, outcome_payer, spv, provider, investor",
+                "unit.toml:50:8: parties.fund.role: unknown role \"outcome payer\"; expected one of: commissioner, outcome_payer, spv, provider, investor",
+                "unit.toml:54:8: parties.bank.role: unknown role \"Investor\"; expected one of: commissioner, outcome_payer, spv, provider, investor",
+            ]
         );
     }
 }

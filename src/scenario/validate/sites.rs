@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use super::*;
 use crate::distributions::{Dist, DistSpec, Input};
 use crate::span::{FieldPath, Target};
+use crate::Month;
 
 pub(super) fn raw_input(site: &RawSite, p: Param) -> Option<&Input> {
     let d = &site.delivery;
@@ -149,11 +150,13 @@ impl Validator<'_, '_> {
                 .termination
                 .as_ref()
                 .and_then(|t| self.termination(t, s, id, &raw.plan, &sp.key("termination")));
+            let demand = self.demand(&s.demand, (start, end), settings, &sp.key("demand"));
             if s.distress.is_some() && distress.is_none()
                 || s.termination.is_some() && termination.is_none()
             {
                 continue;
             }
+            let Some(demand) = demand else { continue };
             if let (Some(provider), Some(commissioner), Some(start), Some(end)) =
                 (provider, commissioner, start, end)
             {
@@ -168,11 +171,77 @@ impl Validator<'_, '_> {
                     sustain_13w: s.delivery.p_13w.is_some(),
                     distress,
                     termination,
+                    demand,
                 });
             }
         }
+        self.sites_dropped = out.len() < raw.sites.len();
         out
     }
+    /// A site's demand shocks: each window inside the horizon, ending no earlier than it starts and
+    /// overlapping the site's delivery (`start`, `end`, when those are valid), with a multiplier
+    /// ≥ 0 and at most [`MAX_DEMAND_MULTIPLIER`]. `None` if any is refused.
+    pub(super) fn demand(
+        &mut self,
+        raw: &[RawDemand],
+        (start, end): (Option<Month>, Option<Month>),
+        settings: &Settings,
+        path: &FieldPath,
+    ) -> Option<Vec<DemandShock>> {
+        let before = self.errors.len();
+        let mut out = Vec::with_capacity(raw.len());
+        for (k, d) in raw.iter().enumerate() {
+            let dp = path.index(k);
+            let from = self.month(&d.from, settings, &dp.key("from"));
+            let to = match &d.to {
+                None => from,
+                Some(t) => self.month(t, settings, &dp.key("to")),
+            };
+            let multiplier = self.input_in(
+                &d.multiplier,
+                Domain::NonNegative,
+                Some((MAX_DEMAND_MULTIPLIER, "(a multiplier of the referral rate)")),
+                &dp.key("multiplier"),
+            );
+            let (Some(from), Some(to)) = (from, to) else {
+                continue;
+            };
+            if to < from {
+                self.err(
+                    &dp.key("to"),
+                    Target::Value,
+                    "the window ends before it starts",
+                    "expected to ≥ from (both inclusive)",
+                );
+                continue;
+            }
+            if let (Some(start), Some(end)) = (start, end) {
+                if to < start || from > end {
+                    let at = |m: Month| settings.start.plus(m);
+                    self.err(
+                        &dp.key("from"),
+                        Target::Value,
+                        format!(
+                            "the window {} to {} is outside the site's delivery, {} to {}, so it changes nothing",
+                            at(from),
+                            at(to),
+                            at(start),
+                            at(end)
+                        ),
+                        "expected a window with some month from the site's start to its end",
+                    );
+                    continue;
+                }
+            }
+            out.push(DemandShock {
+                from,
+                to,
+                multiplier,
+            });
+        }
+        (self.errors.len() == before).then_some(out)
+    }
+
     pub(super) fn distress(&mut self, d: &RawDistress, path: &FieldPath) -> Option<Distress> {
         let mut ok = true;
         let cash_floor = d.cash_floor.unwrap_or(0.0);
@@ -295,6 +364,19 @@ impl Validator<'_, '_> {
     }
     /// Validate one numeric input: parameters, then its support against the field's domain.
     pub(super) fn input(&mut self, input: &Input, p: Param, path: &FieldPath) -> Dist {
+        let why = "for one site (split a larger service into sites)";
+        self.input_in(input, p.domain(), p.max().map(|m| (m, why)), path)
+    }
+
+    /// Validate a numeric input whose values must lie in `domain` and, if `limit` is given, within
+    /// ±its first value (but for a 1e-9 chance), its second saying why.
+    pub(super) fn input_in(
+        &mut self,
+        input: &Input,
+        domain: Domain,
+        limit: Option<(f64, &str)>,
+        path: &FieldPath,
+    ) -> Dist {
         let resolved;
         let input = match input {
             Input::Dist(DistSpec::Evidence { key, level }) => {
@@ -321,7 +403,6 @@ impl Validator<'_, '_> {
             }
         };
         let (lo, hi) = dist.support();
-        let domain = p.domain();
         if let (Domain::Count, Input::Fixed(x)) = (domain, input) {
             if x.fract() != 0.0 && *x >= 0.0 {
                 self.err(
@@ -335,6 +416,19 @@ impl Validator<'_, '_> {
         }
         if !domain.contains(lo, hi) {
             let problem = match input {
+                // A whole number of 2 to 100 for a probability is most likely a percentage.
+                Input::Fixed(x)
+                    if domain == Domain::Probability
+                        && x.fract() == 0.0
+                        && (2.0..=100.0).contains(x) =>
+                {
+                    format!(
+                        "{} is out of range (a percentage? {}% is {})",
+                        fmt_num(*x),
+                        fmt_num(*x),
+                        fmt_num(x / 100.0)
+                    )
+                }
                 Input::Fixed(x) => format!("{} is out of range", fmt_num(*x)),
                 Input::Dist(_) => format!(
                     "{} can take values in [{}, {}], outside the valid range",
@@ -351,7 +445,7 @@ impl Validator<'_, '_> {
             );
             return fallback;
         }
-        if let Some(max) = p.max() {
+        if let Some((max, why)) = limit {
             // Unbounded distributions are fine if their tails beyond the limit are negligible.
             let far_hi = if hi.is_finite() {
                 hi
@@ -377,10 +471,7 @@ impl Validator<'_, '_> {
                 let valid = if far_lo < -max {
                     format!("expected values within ±{}", fmt_num(max))
                 } else {
-                    format!(
-                        "expected values up to {} for one site (split a larger service into sites)",
-                        fmt_num(max)
-                    )
+                    format!("expected values up to {} {why}", fmt_num(max))
                 };
                 self.err(path, Target::Value, problem, valid);
                 return fallback;
