@@ -4,12 +4,13 @@
 //!
 //! `monthly.csv` has header `series,month,p<low>,p50,p<high>,mean` — the quantile columns named for
 //! the run's levels (`p10,p50,p90` by default, `p2.5,p50,p97.5` for 0.025/0.975) — and one row
-//! per series and month, series in record order, months in calendar order as `YYYY-MM`. The other results have no CSV
-//! form.
+//! per series and month, series in record order, months in calendar order as `YYYY-MM`. The other
+//! results have no CSV form.
 //!
-//! Floats are written with Rust's shortest round-trip formatting (`Display` for `f64`), so reading
-//! a cell back with `str::parse::<f64>` gives the very same bits; whole numbers appear without a
-//! decimal point (`12`, not `12.0`).
+//! Numbers are rounded to the precision their unit can mean ([`crate::scenario::units`]: money to
+//! pence, counts to 0.1, shares, rates, multiples and probabilities to 4 significant figures),
+//! trailing zeros dropped (`12`, not `12.0`): each cell is within half its last printed digit of
+//! the exact value, which `summary.json` keeps.
 
 use std::io::{self, Write};
 
@@ -21,6 +22,7 @@ use crate::analysis::monthly::MonthlySummary;
 use crate::analysis::plan::PlanCheck;
 use crate::analysis::replicates::Errors;
 use crate::analysis::{Summary, TrialTable};
+use crate::scenario::units::Unit;
 
 /// Comma-separated tables with a header row.
 #[derive(Debug, Clone, Copy, Default)]
@@ -33,7 +35,7 @@ impl Exporter for Csv {
 
     fn export(&self, report: Report<'_>) -> Result<Vec<u8>, ReportError> {
         match report {
-            Report::Run(r) => summary_rows(&r.summary, Some(&r.errors.metrics)),
+            Report::Run(r) => summary_rows(&r.summary, Some(&r.errors.metrics), &r.units),
             Report::Plan(p) => plan_csv(p),
             Report::Trials(t) => trials_csv(t),
             Report::Monthly(m) => monthly_csv(m),
@@ -42,81 +44,107 @@ impl Exporter for Csv {
     }
 }
 
-/// A figure, or an empty cell when it is undefined.
-fn cell(x: f64) -> String {
-    if x.is_nan() {
-        String::new()
-    } else {
-        x.to_string()
-    }
-}
-
-/// The summary as CSV with header `name,kind,mean,sd,mcse,low,median,high,note`.
+/// The summary as CSV with header `name,kind,unit,mean,sd,mcse,p<low>,p50,p<high>,note` — the
+/// quantile columns named for the summary's levels (`p10,p50,p90` by default, `p5,p50,p95` for
+/// 0.05/0.95).
 ///
 /// One row per metric (`kind` = `metric`), then one per probability (`kind` = `probability`),
-/// each in table order. A probability row has its p in `mean` and its Monte Carlo standard error
-/// in `mcse`; its other cells are empty.
+/// each in table order. `unit` is the figure's unit ([`Unit::name`]: `count`, `GBP`,
+/// `fraction/year`, …; `probability` for a probability). A probability row has its p in `mean`
+/// and its Monte Carlo standard error in `mcse`; its other cells are empty. Numbers are rounded
+/// by unit ([`units`](crate::scenario::units): money to pence, counts to 0.1, ratios and probabilities to 4
+/// significant figures; spreads and errors to at least 4); `summary.json` has the exact values.
 ///
-/// A run's `summary.csv` has three more columns, `mcse_low,mcse_median,mcse_high`: the Monte Carlo
-/// standard errors of the quantiles (see [`analysis::replicates`](crate::analysis::replicates);
-/// empty where undefined, and in probability rows), before `note`.
+/// A run's `summary.csv` has three more columns, `mcse_p<low>,mcse_p50,mcse_p<high>`: the Monte
+/// Carlo standard errors of the quantiles (see
+/// [`analysis::replicates`](crate::analysis::replicates); empty where undefined, and in
+/// probability rows), before `note`.
 ///
 /// `note` is empty unless the metric has notes ([`Summary::notes`]): then `figure: text`, joined
-/// by `; ` — why a figure is undefined (an empty cell) or what it is over, e.g. the IRR's P10
-/// falling among the trials with no IRR.
+/// by `; `, the figure named as its column (`p10: …`) — why a figure is undefined (an empty cell)
+/// or what it is over, e.g. the IRR's P10 falling among the trials with no IRR.
 ///
 /// # Errors
 /// [`ReportError::Csv`] if the CSV writer fails (writing to memory, so in practice it does not).
 pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>, ReportError> {
-    summary_rows(summary, None)
+    let units: Vec<Unit> = summary
+        .metrics
+        .iter()
+        .map(|(n, _)| Unit::of_metric(n))
+        .collect();
+    summary_rows(summary, None, &units)
 }
 
-/// [`summary_csv`], with the quantiles' errors (one per metric) when given.
-fn summary_rows(summary: &Summary, errors: Option<&[Errors]>) -> Result<Vec<u8>, ReportError> {
+/// [`summary_csv`], with the quantiles' errors (one per metric) when given, and each metric's
+/// unit (by name where `units` has none).
+fn summary_rows(
+    summary: &Summary,
+    errors: Option<&[Errors]>,
+    units: &[Unit],
+) -> Result<Vec<u8>, ReportError> {
     const WHAT: &str = "summary";
     let err = |source| ReportError::Csv { what: WHAT, source };
     let mut w = Writer::from_writer(Vec::new());
-    let mut header = vec![
-        "name", "kind", "mean", "sd", "mcse", "low", "median", "high",
-    ];
+    let levels = summary.quantiles.map(level);
+    let mut header: Vec<String> = ["name", "kind", "unit", "mean", "sd", "mcse"]
+        .map(String::from)
+        .to_vec();
+    header.extend(levels.iter().cloned());
     if errors.is_some() {
-        header.extend(["mcse_low", "mcse_median", "mcse_high"]);
+        header.extend(levels.iter().map(|l| format!("mcse_{l}")));
     }
-    header.push("note");
+    header.push("note".into());
     w.write_record(&header).map_err(err)?;
     for (j, (name, m)) in summary.metrics.iter().enumerate() {
+        let unit = units
+            .get(j)
+            .copied()
+            .unwrap_or_else(|| Unit::of_metric(name));
         let mut row = vec![
             name.clone(),
             "metric".into(),
-            cell(m.mean),
-            cell(m.sd),
-            cell(m.mcse),
-            cell(m.low),
-            cell(m.median),
-            cell(m.high),
+            unit.name().into(),
+            unit.cell(m.mean),
+            unit.error_cell(m.sd),
+            unit.error_cell(m.mcse),
+            unit.cell(m.low),
+            unit.cell(m.median),
+            unit.cell(m.high),
         ];
         if let Some(errors) = errors {
             let e = errors.get(j).map_or([f64::NAN; 3], Errors::quantiles);
             // The error of an undefined quantile is undefined too.
             let figures = [m.low, m.median, m.high];
-            row.extend((0..3).map(|k| cell(if figures[k].is_nan() { f64::NAN } else { e[k] })));
+            row.extend((0..3).map(|k| {
+                unit.error_cell(if figures[k].is_nan() { f64::NAN } else { e[k] })
+            }));
         }
         let notes: Vec<String> = summary
             .notes
             .iter()
             .filter(|n| &n.metric == name)
-            .map(|n| format!("{}: {}", n.figure, n.note))
+            .map(|n| {
+                let figure = match n.figure {
+                    "low" => levels[0].as_str(),
+                    "median" => levels[1].as_str(),
+                    "high" => levels[2].as_str(),
+                    other => other,
+                };
+                format!("{figure}: {}", n.note)
+            })
             .collect();
         row.push(notes.join("; "));
         w.write_record(&row).map_err(err)?;
     }
+    let p_unit = Unit::Probability;
     for (name, p) in &summary.probabilities {
         let mut row = vec![
             name.clone(),
             "probability".into(),
-            p.p.to_string(),
+            p_unit.name().into(),
+            p_unit.cell(p.p),
             String::new(),
-            p.mcse.to_string(),
+            p_unit.error_cell(p.mcse),
             String::new(),
             String::new(),
             String::new(),
@@ -180,8 +208,8 @@ const ROWS_PER_PIECE: usize = 256;
 ///
 /// Header `trial,<metric names…>,<flag names…>,<input names…>` (names quoted where CSV needs
 /// it), then one row per trial numbered from 0, flags as `0` or `1`, lines ending in `\n`. Each
-/// value is written with Rust's shortest round-trip formatting, so it reads back as the very same
-/// `f64`; an undefined value (NaN: an IRR with no sign change, a cost per outcome with no
+/// value is rounded by its column's unit ([`Unit::of_metric`], [`Unit::of_input`]; whole numbers,
+/// such as every count, exactly as they are); an undefined value (NaN: an IRR with no sign change, a cost per outcome with no
 /// outcomes, a multiple with nothing invested) is an empty cell. Rows are formatted in parallel
 /// (on the current rayon pool) and written in trial order, so the bytes do not depend on the
 /// thread count.
@@ -189,12 +217,18 @@ const ROWS_PER_PIECE: usize = 256;
 pub struct TrialsCsv<W: Write> {
     out: W,
     header: bool,
+    /// The unit of each column after `trial`: metrics, flags, then inputs.
+    units: Vec<Unit>,
 }
 
 impl<W: Write> TrialsCsv<W> {
     /// A writer of `trials.csv` to `out`; nothing is written until [`TrialsCsv::header`].
     pub fn new(out: W) -> TrialsCsv<W> {
-        TrialsCsv { out, header: false }
+        TrialsCsv {
+            out,
+            header: false,
+            units: Vec::new(),
+        }
     }
 
     /// The writer.
@@ -231,6 +265,12 @@ impl<W: Write> TrialsCsv<W> {
             .map_err(|e| io::Error::other(e.to_string()))?;
         self.out.write_all(&bytes)?;
         self.header = true;
+        self.units = metrics
+            .iter()
+            .map(|n| Unit::of_metric(n))
+            .chain(flags.iter().map(|_| Unit::Count))
+            .chain(inputs.iter().map(|n| Unit::of_input(n)))
+            .collect();
         Ok(())
     }
 
@@ -248,6 +288,7 @@ impl<W: Write> TrialsCsv<W> {
         n_inputs: usize,
     ) -> io::Result<()> {
         let n = rows.len() / width.max(1);
+        let units = &self.units;
         for start in (0..n).step_by(ROWS_PER_WRITE) {
             let end = (start + ROWS_PER_WRITE).min(n);
             let pieces: Vec<Vec<u8>> = (start..end)
@@ -264,6 +305,7 @@ impl<W: Write> TrialsCsv<W> {
                             first + i,
                             &rows[i * width..(i + 1) * width],
                             drawn,
+                            units,
                         );
                     }
                     text
@@ -286,21 +328,23 @@ impl<W: Write> TrialsCsv<W> {
     }
 }
 
-/// One row of `trials.csv`: the trial's number, its values, its inputs.
-fn format_row(text: &mut Vec<u8>, trial: usize, row: &[f64], inputs: &[f64]) {
+/// One row of `trials.csv`: the trial's number, its values, its inputs, each rounded by its
+/// column's unit (a column past `units` is written exactly).
+fn format_row(text: &mut Vec<u8>, trial: usize, row: &[f64], inputs: &[f64], units: &[Unit]) {
     // Writing to a Vec cannot fail.
     let _ = write!(text, "{trial}");
-    for &x in row.iter().chain(inputs) {
+    for (k, &x) in row.iter().chain(inputs).enumerate() {
         text.push(b',');
-        // A whole number up to 2⁵³ prints as the integer it is (`Display` for f64 writes no `.0`,
-        // and the shortest digits of such a number are all of them), several times faster than
-        // the float formatting. −0, and larger numbers (printed as their shortest digits padded
-        // with zeros), are left to the float formatting.
+        // A whole number up to 2⁵³ prints as the integer it is, which every unit's rounding
+        // leaves as it is, several times faster than the float formatting. −0 and larger
+        // numbers are left to the unit's rounding.
         if x.abs() <= 9_007_199_254_740_992.0
             && (x as i64) as f64 == x
             && x.to_bits() != (-0.0f64).to_bits()
         {
             let _ = write!(text, "{}", x as i64);
+        } else if let Some(unit) = units.get(k) {
+            text.extend_from_slice(unit.cell(x).as_bytes());
         } else if !x.is_nan() {
             let _ = write!(text, "{x}");
         }
@@ -308,8 +352,11 @@ fn format_row(text: &mut Vec<u8>, trial: usize, row: &[f64], inputs: &[f64]) {
     text.push(b'\n');
 }
 
-/// `plan.csv`: `metric,plan,percentile,p_meet,optimism_ratio,confidence,derisked_target`, one row
-/// per plan figure.
+/// `plan.csv`: `metric,unit,plan,percentile,p_meet,optimism_ratio,confidence,derisked_target`,
+/// one row per plan figure. `unit` is the metric's ([`Unit::of_metric`]), which `plan` and
+/// `derisked_target` are in (rounded by it); `percentile`, `p_meet` and `confidence` are
+/// probabilities and `optimism_ratio` a number, to 4 significant figures (see
+/// [`units`](crate::scenario::units)).
 ///
 /// # Errors
 /// [`ReportError::Csv`] if the writer fails (in memory, so in practice it does not).
@@ -319,6 +366,7 @@ pub fn plan_csv(checks: &[PlanCheck]) -> Result<Vec<u8>, ReportError> {
     let mut w = Writer::from_writer(Vec::new());
     w.write_record([
         "metric",
+        "unit",
         "plan",
         "percentile",
         "p_meet",
@@ -327,15 +375,18 @@ pub fn plan_csv(checks: &[PlanCheck]) -> Result<Vec<u8>, ReportError> {
         "derisked_target",
     ])
     .map_err(err)?;
+    let p = Unit::Probability;
     for c in checks {
+        let unit = Unit::of_metric(&c.metric);
         w.write_record([
             c.metric.clone(),
-            cell(c.plan),
-            cell(c.percentile),
-            cell(c.p_meet),
-            cell(c.optimism_ratio),
-            cell(c.confidence),
-            cell(c.derisked_target),
+            unit.name().into(),
+            unit.cell(c.plan),
+            p.cell(c.percentile),
+            p.cell(c.p_meet),
+            Unit::Number.cell(c.optimism_ratio),
+            p.cell(c.confidence),
+            unit.cell(c.derisked_target),
         ])
         .map_err(err)?;
     }
@@ -356,14 +407,10 @@ fn level(q: f64) -> String {
     format!("p{}", s.trim_end_matches('0').trim_end_matches('.'))
 }
 
-/// A figure at the `f32` precision the monthly series are stored in (see `engine::record`), in
-/// the shortest form that reads back as the same `f32`; empty when undefined.
-fn f32_cell(x: f64) -> String {
-    if x.is_nan() {
-        String::new()
-    } else {
-        (x as f32).to_string()
-    }
+/// A figure of a monthly series in `unit`: the `f32` the series are stored in (see
+/// `engine::record`), rounded by its unit; empty when undefined.
+fn monthly_cell(unit: Unit, x: f64) -> String {
+    unit.cell(f64::from(x as f32))
 }
 
 /// `monthly.csv` for `summary`.
@@ -379,15 +426,16 @@ pub fn monthly_csv(summary: &MonthlySummary) -> Result<Vec<u8>, ReportError> {
         .map_err(err)?;
     let h = summary.months.len();
     for (k, name) in summary.names.iter().enumerate() {
+        let unit = Unit::of_metric(name);
         for (m, month) in summary.months.iter().enumerate() {
             let f = &summary.figures[k * h + m];
             w.write_record([
                 name.as_str(),
                 &month.to_string(),
-                &f32_cell(f.low),
-                &f32_cell(f.median),
-                &f32_cell(f.high),
-                &f32_cell(f.mean),
+                &monthly_cell(unit, f.low),
+                &monthly_cell(unit, f.median),
+                &monthly_cell(unit, f.high),
+                &monthly_cell(unit, f.mean),
             ])
             .map_err(err)?;
         }

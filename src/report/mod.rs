@@ -28,6 +28,10 @@ pub mod output;
 pub mod table;
 pub mod terminal;
 
+/// The unit of every figure and the precision of its CSV cells (defined with the metric
+/// catalogue, [`crate::scenario::units`], so that the results can carry their units).
+pub use crate::scenario::units;
+
 pub use output::{commit, write_all_or_nothing, OutputSet, PendingFile};
 
 // Defined with the library's errors, below the layers that produce it, so that `error` does not
