@@ -4,8 +4,9 @@
 //!
 //! `monthly.csv` has header `series,month,p<low>,p50,p<high>,mean` — the quantile columns named for
 //! the run's levels (`p10,p50,p90` by default, `p2.5,p50,p97.5` for 0.025/0.975) — and one row
-//! per series and month, series in record order, months in calendar order as `YYYY-MM`. The other
-//! results have no CSV form.
+//! per series and month, series in record order, months in calendar order as `YYYY-MM`.
+//! `backtest.csv` and `outside_view.csv` are the back-test's and the outside view's tables
+//! ([`backtest_csv`], [`outside_view_csv`]). The other results have no CSV form.
 //!
 //! Numbers are rounded to the precision their unit can mean ([`crate::scenario::units`]: money to
 //! pence, counts to 0.1, shares, rates, multiples and probabilities to 4 significant figures),
@@ -39,6 +40,8 @@ impl Exporter for Csv {
             Report::Plan(p) => plan_csv(p),
             Report::Trials(t) => trials_csv(t),
             Report::Monthly(m) => monthly_csv(m),
+            Report::Backtest(b) => backtest_csv(b),
+            Report::OutsideView(o) => outside_view_csv(o),
             _ => Err(self.unsupported(report)),
         }
     }
@@ -389,6 +392,95 @@ pub fn plan_csv(checks: &[PlanCheck]) -> Result<Vec<u8>, ReportError> {
             unit.cell(c.derisked_target),
         ])
         .map_err(err)?;
+    }
+    finish(w, WHAT)
+}
+
+/// `backtest.csv` (`sibsim backtest --out`): one row per actual, header
+/// `metric,label,unit,actual,percentile,median,plan,plan_percentile,low_reading,low_percentile,high_reading,high_percentile,source,note,assumption`.
+/// `unit` is the metric's (the first term's, for a sum), which `actual`, `median`, `plan` and the
+/// readings are in; percentiles are probabilities. Cells without a value (no plan, no other
+/// reading, no note) are empty.
+///
+/// # Errors
+/// [`ReportError::Csv`] if the writer fails (in memory, so in practice it does not).
+pub fn backtest_csv(b: &crate::analysis::backtest::Backtest) -> Result<Vec<u8>, ReportError> {
+    const WHAT: &str = "back-test";
+    let err = |source| ReportError::Csv { what: WHAT, source };
+    let mut w = Writer::from_writer(Vec::new());
+    w.write_record([
+        "metric",
+        "label",
+        "unit",
+        "actual",
+        "percentile",
+        "median",
+        "plan",
+        "plan_percentile",
+        "low_reading",
+        "low_percentile",
+        "high_reading",
+        "high_percentile",
+        "source",
+        "note",
+        "assumption",
+    ])
+    .map_err(err)?;
+    let p = Unit::Probability;
+    for r in &b.actuals {
+        let first = r.metric.split('+').next().unwrap_or(&r.metric).trim();
+        let unit = Unit::of_metric(first);
+        let opt = |u: Unit, x: Option<f64>| x.map_or(String::new(), |x| u.cell(x));
+        let readings = r.readings.as_ref();
+        w.write_record([
+            r.metric.clone(),
+            r.label.clone().unwrap_or_default(),
+            unit.name().into(),
+            unit.cell(r.actual),
+            p.cell(r.percentile),
+            unit.cell(r.median),
+            opt(unit, r.plan),
+            opt(p, r.plan_percentile),
+            opt(unit, readings.and_then(|x| x.low)),
+            opt(p, readings.and_then(|x| x.low_percentile)),
+            opt(unit, readings.and_then(|x| x.high)),
+            opt(p, readings.and_then(|x| x.high_percentile)),
+            r.source.clone(),
+            r.note.clone().unwrap_or_default(),
+            readings.map(|x| x.assumption.clone()).unwrap_or_default(),
+        ])
+        .map_err(err)?;
+    }
+    finish(w, WHAT)
+}
+
+/// `outside_view.csv` (`sibsim outside-view --out`): one row per plan figure, header
+/// `metric,unit,plan,outside_p<low>,outside_p50,outside_p<high>,inside_p<low>,inside_p50,inside_p<high>,disagree`
+/// — the plan scaled by the reference class's actual/plan ratio at each level (the outside view)
+/// and the simulation's quantiles (the inside view), in the metric's unit; `disagree` is `1` when
+/// either view's median lies outside the other's interval. The reference cases and classes are
+/// in `outside_view.json`.
+///
+/// # Errors
+/// [`ReportError::Csv`] if the writer fails (in memory, so in practice it does not).
+pub fn outside_view_csv(
+    o: &crate::analysis::outside_view::OutsideViewReport,
+) -> Result<Vec<u8>, ReportError> {
+    const WHAT: &str = "outside view";
+    let err = |source| ReportError::Csv { what: WHAT, source };
+    let mut w = Writer::from_writer(Vec::new());
+    let levels = o.quantiles.map(level);
+    let mut header: Vec<String> = vec!["metric".into(), "unit".into(), "plan".into()];
+    header.extend(levels.iter().map(|l| format!("outside_{l}")));
+    header.extend(levels.iter().map(|l| format!("inside_{l}")));
+    header.push("disagree".into());
+    w.write_record(&header).map_err(err)?;
+    for v in &o.plan {
+        let unit = Unit::of_metric(&v.metric);
+        let mut row = vec![v.metric.clone(), unit.name().into(), unit.cell(v.plan)];
+        row.extend(v.outside.iter().chain(&v.inside).map(|&x| unit.cell(x)));
+        row.push(u8::from(v.disagree).to_string());
+        w.write_record(&row).map_err(err)?;
     }
     finish(w, WHAT)
 }

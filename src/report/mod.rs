@@ -32,7 +32,9 @@ pub mod terminal;
 /// catalogue, [`crate::scenario::units`], so that the results can carry their units).
 pub use crate::scenario::units;
 
-pub use output::{commit, write_all_or_nothing, OutputSet, PendingFile};
+pub use output::{
+    check_claim, commit, write_all_or_nothing, write_claimed, OutputSet, Owner, PendingFile, MARKER,
+};
 
 // Defined with the library's errors, below the layers that produce it, so that `error` does not
 // reach up into `report`.
