@@ -577,9 +577,9 @@ mod tests {
         let text = String::from_utf8(summary_csv(&summary).expect("csv")).expect("utf8");
         assert_eq!(
             text,
-            "name,kind,mean,sd,mcse,low,median,high,note\n\
-             payments.by_payer.sof,metric,-42650.5,12,6,-42700,-42650,0.1,\"low: a note, with a comma\"\n\
-             provider_loss,probability,0.25,,0.21650635094610965,,,,\n"
+            "name,kind,unit,mean,sd,mcse,p10,p50,p90,note\n\
+             payments.by_payer.sof,metric,GBP,-42650.5,12,6,-42700,-42650,0.1,\"p10: a note, with a comma\"\n\
+             provider_loss,probability,probability,0.25,,0.2165,,,,\n"
         );
     }
 
@@ -598,8 +598,8 @@ mod tests {
             String::from_utf8(Csv.export(Report::Plan(&checks)).expect("csv")).expect("utf8");
         assert_eq!(
             text,
-            "metric,plan,percentile,p_meet,optimism_ratio,confidence,derisked_target\n\
-             engagements,30,0.6,0.6,,0.8,18\n"
+            "metric,unit,plan,percentile,p_meet,optimism_ratio,confidence,derisked_target\n\
+             engagements,count,30,0.6,0.6,,0.8,18\n"
         );
         let listing = crate::evidence::results::Listing {
             figures: vec![],
@@ -616,18 +616,29 @@ mod tests {
 
     #[test]
     fn trials_csv_exact_text() {
-        let mut t = TrialTable::new(vec!["engagements".into(), "a,b".into()], vec!["f".into()]);
-        t.push_row(&[12.0, 0.5, 1.0]);
-        t.push_row(&[-3.0, 1e-7, 0.0]);
+        let mut t = TrialTable::new(
+            vec![
+                "engagements".into(),
+                "investor.irr".into(),
+                "site.x.provider.margin".into(),
+                "a,b".into(),
+            ],
+            vec!["f".into()],
+        );
+        t.push_row(&[12.0, 0.0812345, -1234.567, 0.5, 1.0]);
+        t.push_row(&[-3.0, 1e-7, 0.004, 2.26, 0.0]);
         let text = String::from_utf8(trials_csv(&t).expect("csv")).expect("utf8");
+        // Counts as they are, the IRR to 4 significant figures, money to pence.
         assert_eq!(
             text,
-            "trial,engagements,\"a,b\",f\n0,12,0.5,1\n1,-3,0.0000001,0\n"
+            "trial,engagements,investor.irr,site.x.provider.margin,\"a,b\",f\n\
+             0,12,0.08123,-1234.57,0.5,1\n\
+             1,-3,0.0000001,0,2.3,0\n"
         );
     }
 
     #[test]
-    fn trials_csv_round_trips_floats_exactly() {
+    fn trials_csv_cells_are_within_half_their_last_digit() {
         let awkward = [
             0.1 + 0.2,
             -1.0 / 3.0,
@@ -637,26 +648,38 @@ mod tests {
             -0.0,
             123456789.12345679,
             2.0f64.sqrt(),
+            -42650.5,
         ];
-        // Streamed as a run streams trials.csv, from exact rows.
-        let mut w = TrialsCsv::new(Vec::new());
-        w.header(&["x".into()], &[], &[]).expect("header");
-        w.rows(0, &awkward, 1, &[], 0).expect("rows");
-        let bytes = w.finish().expect("flushed");
-        let mut reader = ::csv::Reader::from_reader(bytes.as_slice());
-        let mut back = Vec::new();
-        for (i, record) in reader.records().enumerate() {
-            let record = record.expect("record");
-            assert_eq!(&record[0], i.to_string());
-            back.push(record[1].parse::<f64>().expect("float"));
+        // Streamed as a run streams trials.csv, from exact rows: a count, money and a multiple.
+        for name in ["x", "provider.margin", "investor.multiple"] {
+            let mut w = TrialsCsv::new(Vec::new());
+            w.header(&[name.into()], &[], &[]).expect("header");
+            w.rows(0, &awkward, 1, &[], 0).expect("rows");
+            let bytes = w.finish().expect("flushed");
+            let mut reader = ::csv::Reader::from_reader(bytes.as_slice());
+            for (i, record) in reader.records().enumerate() {
+                let record = record.expect("record");
+                assert_eq!(&record[0], i.to_string());
+                let cell = &record[1];
+                let back = cell.parse::<f64>().expect("float");
+                let decimals = cell.split_once('.').map_or(0, |(_, d)| d.len());
+                let half = 0.5 * 10f64.powi(-(decimals as i32));
+                let x = awkward[i];
+                assert!(
+                    (back - x).abs() <= half * (1.0 + 1e-12) || back == x,
+                    "{name}: {x} written {cell}"
+                );
+                if x.fract() == 0.0 {
+                    assert_eq!(back, x, "{name}: a whole number is written exactly");
+                }
+            }
         }
-        let bits = |xs: &[f64]| xs.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-        assert_eq!(bits(&back), bits(&awkward));
     }
 
     /// `trials.csv` as sibsim wrote it before it was streamed (issue 8): the csv crate, cell by
-    /// cell.
-    fn reference_trials_csv(names: &[&str], rows: &[Vec<f64>]) -> Vec<u8> {
+    /// cell, each cell rounded by its column's unit (issue 15; the first `n_metrics` names are
+    /// metrics, the flags after them counts, the rest inputs).
+    fn reference_trials_csv(names: &[&str], n_metrics: usize, rows: &[Vec<f64>]) -> Vec<u8> {
         let mut w = Writer::from_writer(Vec::new());
         w.write_field("trial").unwrap();
         for n in names {
@@ -665,13 +688,15 @@ mod tests {
         w.write_record(None::<&[u8]>).unwrap();
         for (t, row) in rows.iter().enumerate() {
             w.write_field(t.to_string()).unwrap();
-            for x in row {
-                w.write_field(if x.is_nan() {
-                    String::new()
+            for (k, &x) in row.iter().enumerate() {
+                let unit = if k < n_metrics {
+                    Unit::of_metric(names[k])
+                } else if names[k].starts_with("input.") {
+                    Unit::of_input(names[k])
                 } else {
-                    x.to_string()
-                })
-                .unwrap();
+                    Unit::Count
+                };
+                w.write_field(unit.cell(x)).unwrap();
             }
             w.write_record(None::<&[u8]>).unwrap();
         }
@@ -725,7 +750,7 @@ mod tests {
         let streamed = w.finish().unwrap();
         assert_eq!(
             String::from_utf8(streamed).unwrap(),
-            String::from_utf8(reference_trials_csv(&names, &rows)).unwrap()
+            String::from_utf8(reference_trials_csv(&names, 3, &rows)).unwrap()
         );
     }
 
@@ -766,5 +791,63 @@ mod tests {
         );
         assert_eq!(level(0.1), "p10");
         assert_eq!(level(0.9), "p90");
+    }
+
+    #[test]
+    fn backtest_and_outside_view_csv_exact_text() {
+        use crate::analysis::backtest::{Backtest, BacktestRow, ReadingsRow};
+        let b = Backtest {
+            scenario: "s".into(),
+            trials: 4,
+            seed: 7,
+            actuals: vec![BacktestRow {
+                metric: "fy2017.site.a.provider.margin + fy2018.site.a.provider.margin".into(),
+                label: Some("margin".into()),
+                actual: -42650.123,
+                percentile: 0.18125,
+                median: -20450.5,
+                plan: None,
+                plan_percentile: None,
+                source: "000 Table 5".into(),
+                note: Some("scope: a, b".into()),
+                readings: Some(ReadingsRow {
+                    low: None,
+                    low_percentile: None,
+                    high: Some(1.0),
+                    high_percentile: Some(0.99996),
+                    assumption: "wider".into(),
+                }),
+            }],
+        };
+        let text = String::from_utf8(Csv.export(Report::Backtest(&b)).expect("csv")).expect("utf8");
+        assert_eq!(
+            text,
+            "metric,label,unit,actual,percentile,median,plan,plan_percentile,low_reading,\
+             low_percentile,high_reading,high_percentile,source,note,assumption\n\
+             fy2017.site.a.provider.margin + fy2018.site.a.provider.margin,margin,GBP,-42650.12,\
+             0.1812,-20450.5,,,,,1,0.99996,000 Table 5,\"scope: a, b\",wider\n"
+        );
+        let o = crate::analysis::outside_view::OutsideViewReport {
+            scenario: "s".into(),
+            class: "volume".into(),
+            cases: vec![],
+            quantiles: [0.05, 0.5, 0.95],
+            plan: vec![crate::analysis::outside_view::OutsideView {
+                metric: "engagements".into(),
+                plan: 2651.0,
+                outside: [843.04, 1761.33, 3679.0],
+                inside: [931.0, 1238.0, 1652.25],
+                disagree: true,
+            }],
+            classes: vec![],
+            ratio_quantiles: [0.318, 0.664, 1.39],
+        };
+        let text =
+            String::from_utf8(Csv.export(Report::OutsideView(&o)).expect("csv")).expect("utf8");
+        assert_eq!(
+            text,
+            "metric,unit,plan,outside_p5,outside_p50,outside_p95,inside_p5,inside_p50,inside_p95,disagree\n\
+             engagements,count,2651,843,1761.3,3679,931,1238,1652.2,1\n"
+        );
     }
 }
