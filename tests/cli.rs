@@ -294,7 +294,10 @@ fn identical_results_on_one_and_four_threads() {
         ));
     }
     assert_eq!(outputs[0].0, outputs[1].0, "terminal tables differ");
-    assert_eq!(outputs[0].1, outputs[1].1, "summary.json (without meta) differs");
+    assert_eq!(
+        outputs[0].1, outputs[1].1,
+        "summary.json (without meta) differs"
+    );
     assert_eq!(outputs[0].2, outputs[1].2, "trials.csv differs");
     // 700 trials is not a multiple of the parallel chunk: the last, short chunk is covered too.
     let rows = String::from_utf8(outputs[0].2.clone())

@@ -118,7 +118,10 @@ fn csv_cells_are_summary_json_rounded_by_unit() {
         }
     }
     assert!(checked > 1000, "{checked} figures checked");
-    assert!(rounded > 100, "rounding is at work: {rounded} figures rounded");
+    assert!(
+        rounded > 100,
+        "rounding is at work: {rounded} figures rounded"
+    );
     for (name, p) in json["probabilities"].as_object().unwrap() {
         let row = &rows[name];
         assert_eq!(row[col("kind")], "probability");
@@ -360,7 +363,10 @@ fn another_scenarios_folder_is_refused_unless_forced() {
         ]
     );
     assert_eq!(marker(&out)["scenario_path"], b.display().to_string());
-    assert_eq!(std::fs::read_to_string(out.join("notes.txt")).unwrap(), "mine");
+    assert_eq!(
+        std::fs::read_to_string(out.join("notes.txt")).unwrap(),
+        "mine"
+    );
 
     // The same scenario file, edited: its own results, replaced without --force.
     let text = std::fs::read_to_string(&b).unwrap();
@@ -430,7 +436,10 @@ fn a_folder_never_mixes_two_runs_files() {
         [".sibsim-results.json", "report.html", "summary.json"]
     );
     let m = marker(&out2);
-    assert_eq!(m["sets"]["report"], serde_json::json!(["summary.json", "report.html"]));
+    assert_eq!(
+        m["sets"]["report"],
+        serde_json::json!(["summary.json", "report.html"])
+    );
     assert!(m["sets"].get("run").is_none());
 }
 
@@ -453,8 +462,7 @@ fn backtest_and_outside_view_write_files() {
         stderr,
         format!("wrote backtest.json, backtest.csv to {}\n", out.display())
     );
-    let stdout: serde_json::Value =
-        serde_json::from_slice(&printed.get_output().stdout).unwrap();
+    let stdout: serde_json::Value = serde_json::from_slice(&printed.get_output().stdout).unwrap();
     let file = read_json(&out.join("backtest.json"));
     assert_eq!(stdout, file);
     let (header, rows) = read_csv(&out.join("backtest.csv"));
@@ -470,7 +478,10 @@ fn backtest_and_outside_view_write_files() {
     assert_eq!(row[3], "1249");
     let pct: f64 = row[4].parse().unwrap();
     assert!((pct - eng["percentile"].as_f64().unwrap()).abs() <= half_last_digit(&row[4]));
-    assert_eq!(marker(&out)["sets"]["backtest"], serde_json::json!(["backtest.json", "backtest.csv"]));
+    assert_eq!(
+        marker(&out)["sets"]["backtest"],
+        serde_json::json!(["backtest.json", "backtest.csv"])
+    );
 
     // outside-view into the same folder (same scenario): both sets kept; --quiet says nothing.
     sibsim()
@@ -508,7 +519,9 @@ fn backtest_and_outside_view_write_files() {
         .arg(&out)
         .assert()
         .code(2)
-        .stderr(predicates::str::contains("holds the results of another scenario"));
+        .stderr(predicates::str::contains(
+            "holds the results of another scenario",
+        ));
 }
 
 /// compare, seek and sensitivity claim their folders too: another scenario's is refused before
@@ -519,8 +532,18 @@ fn compare_and_sensitivity_refuse_another_scenarios_folder() {
     let out = tmp.path().join("o");
     run_in(Path::new("tests/fixtures/analytic.toml"), &out, &[]).success();
     for args in [
-        vec!["compare", "scenarios/box1.toml", "--sweep", "tariff_scale=1,2"],
-        vec!["sensitivity", "scenarios/box1.toml", "--metric", "engagements"],
+        vec![
+            "compare",
+            "scenarios/box1.toml",
+            "--sweep",
+            "tariff_scale=1,2",
+        ],
+        vec![
+            "sensitivity",
+            "scenarios/box1.toml",
+            "--metric",
+            "engagements",
+        ],
     ] {
         sibsim()
             .args(&args)

@@ -813,10 +813,7 @@ fn write_analysis(
     let (Some(out), Some(owner)) = (&output.out, owner) else {
         return Ok(());
     };
-    let files = [
-        (json, Json.export(report)?),
-        (csv, Csv.export(report)?),
-    ];
+    let files = [(json, Json.export(report)?), (csv, Csv.export(report)?)];
     write_claimed(out, &files, owner, output.force)?;
     if !output.quiet {
         eprintln!("wrote {json}, {csv} to {}", out.display());

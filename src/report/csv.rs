@@ -118,9 +118,9 @@ fn summary_rows(
             let e = errors.get(j).map_or([f64::NAN; 3], Errors::quantiles);
             // The error of an undefined quantile is undefined too.
             let figures = [m.low, m.median, m.high];
-            row.extend((0..3).map(|k| {
-                unit.error_cell(if figures[k].is_nan() { f64::NAN } else { e[k] })
-            }));
+            row.extend(
+                (0..3).map(|k| unit.error_cell(if figures[k].is_nan() { f64::NAN } else { e[k] })),
+            );
         }
         let notes: Vec<String> = summary
             .notes

@@ -124,7 +124,9 @@ impl Unit {
     pub fn of_metric_in(model: &crate::scenario::Model, name: &str) -> Unit {
         let events_cap = model.caps.iter().any(|c| {
             matches!(c.limit, crate::scenario::Limit::Events(_))
-                && name.strip_prefix("caps.").and_then(|r| r.strip_suffix(".used"))
+                && name
+                    .strip_prefix("caps.")
+                    .and_then(|r| r.strip_suffix(".used"))
                     == Some(c.name.as_str())
         });
         if events_cap {
@@ -243,8 +245,14 @@ mod tests {
     #[test]
     fn units_follow_the_metric_names() {
         assert_eq!(Unit::of_metric("engagements"), Unit::Count);
-        assert_eq!(Unit::of_metric("site.haringey.job_starts.ge16"), Unit::Count);
-        assert_eq!(Unit::of_metric("site.haringey.provider.margin"), Unit::Money);
+        assert_eq!(
+            Unit::of_metric("site.haringey.job_starts.ge16"),
+            Unit::Count
+        );
+        assert_eq!(
+            Unit::of_metric("site.haringey.provider.margin"),
+            Unit::Money
+        );
         assert_eq!(Unit::of_metric("payments.by_payer.sof"), Unit::Money);
         assert_eq!(Unit::of_metric("payments.by_rule.margin"), Unit::Money);
         assert_eq!(Unit::of_metric("fy2017.payments.by_payer.sof"), Unit::Money);
