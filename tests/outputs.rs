@@ -556,3 +556,28 @@ fn compare_and_sensitivity_refuse_another_scenarios_folder() {
             ));
     }
 }
+
+/// `backtest` and `outside-view` draw a progress bar on a terminal (here a pseudo-terminal made by
+/// util-linux's `script`) and none with `--quiet`.
+#[test]
+fn backtest_and_outside_view_show_progress_on_a_terminal() {
+    let bin = assert_cmd::cargo::cargo_bin("sibsim");
+    for command in ["backtest", "outside-view"] {
+        let on_terminal = |extra: &str| {
+            let line = format!(
+                "{} {command} scenarios/mhep1.toml --trials 5000 {extra} >/dev/null",
+                bin.display()
+            );
+            let out = std::process::Command::new("script")
+                .args(["-qec", &line, "/dev/null"])
+                .stdin(std::process::Stdio::null())
+                .output()
+                .expect("util-linux `script` runs (apt-get install util-linux)");
+            assert!(out.status.success(), "{command}: {out:?}");
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        };
+        let shown = on_terminal("");
+        assert!(shown.contains("/5000 trials ["), "{command}: {shown:?}");
+        assert_eq!(on_terminal("--quiet"), "", "{command} --quiet");
+    }
+}

@@ -840,7 +840,7 @@ mod tests {
                 disagree: true,
             }],
             classes: vec![],
-            ratio_quantiles: [0.318, 0.664, 1.39],
+            ratio_quantiles: [0.32, 0.664, 1.39],
         };
         let text =
             String::from_utf8(Csv.export(Report::OutsideView(&o)).expect("csv")).expect("utf8");
