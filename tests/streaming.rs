@@ -64,7 +64,7 @@ fn expected_trials_csv(path: &str, seed: u64, n: u64) -> (String, Vec<(f64, Stri
 }
 
 #[test]
-fn streamed_trials_csv_holds_every_trials_exact_values() {
+fn streamed_trials_csv_holds_every_trials_values_rounded_by_unit() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("run");
     sibsim()
@@ -97,7 +97,8 @@ fn streamed_trials_csv_holds_every_trials_exact_values() {
         let back: f64 = cell.parse().expect("a number");
         let decimals = cell.split_once('.').map_or(0, |(_, d)| d.len());
         assert!(
-            (back - x).abs() <= 0.5 * 10f64.powi(-(decimals as i32)) * (1.0 + 1e-12),
+            // Plus the subtraction's own rounding, a few ulps of the values compared.
+            (back - x).abs() <= 0.5 * 10f64.powi(-(decimals as i32)) + 4.0 * f64::EPSILON * x.abs(),
             "{x} written {cell}"
         );
         if x.fract() == 0.0 {

@@ -666,7 +666,7 @@ mod tests {
                 let half = 0.5 * 10f64.powi(-(decimals as i32));
                 let x = awkward[i];
                 assert!(
-                    (back - x).abs() <= half * (1.0 + 1e-12) || back == x,
+                    (back - x).abs() <= half + 4.0 * f64::EPSILON * x.abs() || back == x,
                     "{name}: {x} written {cell}"
                 );
                 if x.fract() == 0.0 {

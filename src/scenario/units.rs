@@ -315,7 +315,7 @@ mod tests {
                         let decimals = cell.split_once('.').map_or(0, |(_, d)| d.len());
                         let half = 0.5 * 10f64.powi(-(decimals as i32));
                         assert!(
-                            (back - v).abs() <= half * (1.0 + 1e-9),
+                            (back - v).abs() <= half + 4.0 * f64::EPSILON * v.abs(),
                             "{u:?} {v} printed {cell}"
                         );
                     }
