@@ -203,6 +203,27 @@ pub enum ReportError {
         #[source]
         source: serde_json::Error,
     },
+    /// An output folder holds another scenario's results (its marker,
+    /// [`report::output::MARKER`](crate::report::output::MARKER), names another scenario file)
+    /// and the command was not forced.
+    #[error("{} holds the results of another scenario, {theirs} (its {}), not of {}; pass --force to replace them, or choose another --out folder", .dir.display(), crate::report::output::MARKER, .ours.display())]
+    OtherScenario {
+        /// The output folder.
+        dir: PathBuf,
+        /// The scenario file whose results it holds (or why its marker cannot be read).
+        theirs: String,
+        /// The scenario file of this command.
+        ours: PathBuf,
+    },
+    /// The scenario file could not be read to claim an output folder for it.
+    #[error("cannot read `{}` to record it with its results", .path.display())]
+    ReadScenarioFile {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
     /// Formatting a table as CSV failed.
     #[error("cannot format the {what} as CSV")]
     Csv {

@@ -3,7 +3,11 @@
 //! (first recorded on 84a3f08 before the issue-8 restructuring; re-recorded by
 //! `tests/baseline/record.sh` in issue 9, whose faster sampling changed the random streams and
 //! whose compact store holds non-whole values to f32 — `tests/distribution.rs` checks that the
-//! distributions did not move).
+//! distributions did not move; and in issue 15, whose CSVs round by unit and name their quantile
+//! columns p10/p50/p90 — `scripts/baseline_rounding_check.py` showed every JSON number unchanged
+//! and every CSV value within its rounding first). `summary.json` is recorded without its `meta`
+//! (time, command line, paths: the only part that differs run to run), which the comparison,
+//! a containment, then ignores.
 //!
 //! Fields may be *added* (new metrics, new columns, new JSON keys) but none of the recorded ones
 //! may move, change value or disappear. A change that is meant to move a figure updates the files

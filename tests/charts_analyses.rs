@@ -448,7 +448,8 @@ fn compare_draws_the_frontier_where_its_axis_puts_each_variant() {
             4,
         ),
     ] {
-        let (out, dir) = (root.path().join("out"), root.path().join("charts"));
+        // One output folder per scenario: a folder holding another's results is refused.
+        let (out, dir) = (root.path().join(args[1]), root.path().join("charts"));
         sibsim()
             .args(&args)
             .args(["--trials", "100", "--quiet", "--json"])

@@ -49,6 +49,7 @@ fn interrupted(signal: &str) {
     assert_eq!(
         before.keys().collect::<Vec<_>>(),
         [
+            ".sibsim-results.json",
             ".trials.csv.tmp-4000000000",
             "monthly.csv",
             "notes.txt",
@@ -68,6 +69,8 @@ fn interrupted(signal: &str) {
             "--trials",
             "5000000",
             "--per-trial",
+            // Over box1's results (another scenario): forced, and still rolled back whole.
+            "--force",
             "--quiet",
             "--out",
         ])

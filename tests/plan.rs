@@ -75,9 +75,10 @@ fn run_reports_plan_against_simulation_everywhere() {
         json["probabilities"]["plan.site.staffordshire.engagements.met"]
     );
     let csv = std::fs::read_to_string(dir.path().join("plan.csv")).unwrap();
-    assert!(csv
-        .starts_with("metric,plan,percentile,p_meet,optimism_ratio,confidence,derisked_target\n"));
-    assert!(csv.contains("\nsite.staffordshire.engagements,1032,"));
+    assert!(csv.starts_with(
+        "metric,unit,plan,percentile,p_meet,optimism_ratio,confidence,derisked_target\n"
+    ));
+    assert!(csv.contains("\nsite.staffordshire.engagements,count,1032,"));
 
     Command::cargo_bin("sibsim")
         .unwrap()

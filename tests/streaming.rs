@@ -1,6 +1,7 @@
-//! `trials.csv` streamed to disk during the run (issue 9, item 4): the exact values the trials
-//! computed, byte for byte what the cell-by-cell writer gave, and all or nothing — a run that
-//! fails leaves no file behind and the old one whole.
+//! `trials.csv` streamed to disk during the run (issue 9, item 4): the values the trials computed
+//! (rounded by unit since issue 15: each within half its last printed digit of the exact value),
+//! byte for byte what the cell-by-cell writer gives, and all or nothing — a run that fails leaves
+//! no file behind and the old one whole.
 
 use std::path::Path;
 
@@ -21,9 +22,11 @@ fn entries(dir: &Path) -> Vec<String> {
     names
 }
 
-/// `trials.csv` of trials `0..n` as the cell-by-cell writer of issue 8 wrote it, from each trial
-/// replayed alone.
-fn expected_trials_csv(path: &str, seed: u64, n: u64) -> String {
+/// `trials.csv` of trials `0..n` as the cell-by-cell writer of issue 8 wrote it, each cell rounded
+/// by its column's unit (issue 15), from each trial replayed alone; and every exact value, in the
+/// same order, with its cell.
+fn expected_trials_csv(path: &str, seed: u64, n: u64) -> (String, Vec<(f64, String)>) {
+    use sibsim::scenario::units::Unit;
     let model = load(path.as_ref()).expect("bundled scenario");
     let mut w = csv::Writer::from_writer(Vec::new());
     let first = replay(&model, seed, 0);
@@ -32,24 +35,36 @@ fn expected_trials_csv(path: &str, seed: u64, n: u64) -> String {
         w.write_field(name).unwrap();
     }
     w.write_record(None::<&[u8]>).unwrap();
+    let n_metrics = sibsim::engine::metrics::Layout::new(&model).metrics.len();
+    let units: Vec<Unit> = first
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(k, c)| {
+            if k < n_metrics {
+                Unit::of_metric(c)
+            } else {
+                Unit::Count
+            }
+        })
+        .chain(first.input_names.iter().map(|n| Unit::of_input(n)))
+        .collect();
+    let mut cells = Vec::new();
     for t in 0..n {
         let rec = replay(&model, seed, t);
         w.write_field(t.to_string()).unwrap();
-        for x in rec.row.iter().chain(&rec.inputs) {
-            w.write_field(if x.is_nan() {
-                String::new()
-            } else {
-                x.to_string()
-            })
-            .unwrap();
+        for (k, &x) in rec.row.iter().chain(&rec.inputs).enumerate() {
+            let cell = units[k].cell(x);
+            w.write_field(&cell).unwrap();
+            cells.push((x, cell));
         }
         w.write_record(None::<&[u8]>).unwrap();
     }
-    String::from_utf8(w.into_inner().unwrap()).unwrap()
+    (String::from_utf8(w.into_inner().unwrap()).unwrap(), cells)
 }
 
 #[test]
-fn streamed_trials_csv_holds_every_trials_exact_values() {
+fn streamed_trials_csv_holds_every_trials_values_rounded_by_unit() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("run");
     sibsim()
@@ -70,10 +85,30 @@ fn streamed_trials_csv_holds_every_trials_exact_values() {
         .assert()
         .success();
     let got = std::fs::read_to_string(out.join("trials.csv")).unwrap();
-    assert_eq!(got, expected_trials_csv("scenarios/mhep1.toml", 5, 60));
+    let (expected, cells) = expected_trials_csv("scenarios/mhep1.toml", 5, 60);
+    assert_eq!(got, expected);
+    // Rounding moved no value by more than half its last printed digit; whole numbers (every
+    // count and flag) are exact.
+    for (x, cell) in &cells {
+        if x.is_nan() {
+            assert_eq!(cell, "");
+            continue;
+        }
+        let back: f64 = cell.parse().expect("a number");
+        let decimals = cell.split_once('.').map_or(0, |(_, d)| d.len());
+        assert!(
+            // Plus the subtraction's own rounding, a few ulps of the values compared.
+            (back - x).abs() <= 0.5 * 10f64.powi(-(decimals as i32)) + 4.0 * f64::EPSILON * x.abs(),
+            "{x} written {cell}"
+        );
+        if x.fract() == 0.0 {
+            assert_eq!(back, *x);
+        }
+    }
     assert_eq!(
         entries(&out),
         [
+            ".sibsim-results.json",
             "monthly.csv",
             "plan.csv",
             "summary.csv",

@@ -4,6 +4,11 @@
 //! # `summary.json`
 //! ```json
 //! {
+//!   "meta": {"sibsim_version": "0.1.0", "scenario_path": "/home/a/scenarios/mhep1.toml",
+//!            "scenario_sha256": "9f2c…", "seed": 42, "trials": 10000,
+//!            "sampling": {"method": "lhs", "…": "…"},
+//!            "command": ["sibsim", "run", "scenarios/mhep1.toml", "--sampling", "lhs"],
+//!            "created_utc": "2026-12-01T13:30:33Z"},
 //!   "scenario": "mhep1",
 //!   "trials": 10000,
 //!   "seed": 42,
@@ -21,6 +26,11 @@
 //!            "optimism_ratio": 1.05, "confidence": 0.8, "derisked_target": 3250.0}}
 //! }
 //! ```
+//! - `meta` (written by the command line, absent from a library user's report unless set; see
+//!   [`Meta`]): how the file was made — sibsim's version, the scenario file's absolute path and
+//!   the SHA-256 of its bytes, the seed, trials and sampling, the command line as its words, and
+//!   the time it was written (UTC, RFC 3339). It is the only part of `summary.json` that differs
+//!   between two runs of the same scenario, seed, trials and options.
 //! - `scenario` (string), `trials` (integer, number of trials run: with `lhs` or `sobol`,
 //!   replicates × trials per replicate, which may be a few more than asked), `seed` (integer,
 //!   master seed).
@@ -62,6 +72,7 @@ use crate::analysis::replicates::{replace_mcse, run_errors, Errors, RunErrors};
 use crate::analysis::summary::FigureNote;
 use crate::analysis::{summarise, MetricSummary, Probability, Summary, TrialTable};
 use crate::engine::sampling::Plan;
+use crate::scenario::units::Unit;
 use crate::scenario::Model;
 
 /// Everything `sibsim run` reports about one run.
@@ -91,6 +102,130 @@ pub struct RunReport {
     /// A run to a precision (`--precision`): the targets, the trials it took and the errors
     /// achieved; `None` for a run of a set number of trials.
     pub precision: Option<PrecisionOutcome>,
+    /// The unit of each metric, in metric order ([`Unit::of_metric_in`]): the `unit` column of
+    /// `summary.csv` and the rounding of its cells.
+    pub units: Vec<Unit>,
+    /// Where the results came from (the `meta` object of `summary.json`); `None` until the
+    /// caller sets it ([`Meta::new`]), and then not in the JSON.
+    pub meta: Option<Meta>,
+}
+
+/// How a `summary.json` was made: its `meta` object. Everything in it but `created_utc` and
+/// `command` follows from the scenario file and the options, so two runs that agree on those give
+/// the same `summary.json` outside `meta`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Meta {
+    /// sibsim's version (`CARGO_PKG_VERSION`).
+    pub sibsim_version: String,
+    /// The scenario file, as an absolute path where it can be resolved (else as given).
+    pub scenario_path: String,
+    /// The SHA-256 of the scenario file's bytes, 64 lowercase hex digits (what `sha256sum`
+    /// prints).
+    pub scenario_sha256: String,
+    /// The master seed.
+    pub seed: u64,
+    /// The trials run.
+    pub trials: u64,
+    /// How the inputs were sampled (the same object as `summary.json`'s `sampling`).
+    pub sampling: Plan,
+    /// The command line, one string per word as the program received it.
+    pub command: Vec<String>,
+    /// When the file was made: UTC, RFC 3339 to the second (`2026-12-01T13:30:33Z`).
+    pub created_utc: String,
+}
+
+impl Meta {
+    /// The meta of a run of the scenario file at `path`, whose bytes are `bytes`, with `seed`,
+    /// sampling `plan` and `command`, made at `now`.
+    pub fn new(
+        path: &std::path::Path,
+        bytes: &[u8],
+        seed: u64,
+        plan: &Plan,
+        command: Vec<String>,
+        now: std::time::SystemTime,
+    ) -> Meta {
+        let scenario_path = std::fs::canonicalize(path)
+            .unwrap_or_else(|_| path.to_path_buf())
+            .display()
+            .to_string();
+        Meta {
+            sibsim_version: env!("CARGO_PKG_VERSION").to_owned(),
+            scenario_path,
+            scenario_sha256: sha256_hex(bytes),
+            seed,
+            trials: plan.trials(),
+            sampling: *plan,
+            command,
+            created_utc: rfc3339_utc(now),
+        }
+    }
+}
+
+impl Serialize for Meta {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Meta", 8)?;
+        st.serialize_field("sibsim_version", &self.sibsim_version)?;
+        st.serialize_field("scenario_path", &self.scenario_path)?;
+        st.serialize_field("scenario_sha256", &self.scenario_sha256)?;
+        st.serialize_field("seed", &self.seed)?;
+        st.serialize_field("trials", &self.trials)?;
+        st.serialize_field("sampling", &Sampling(&self.sampling))?;
+        st.serialize_field("command", &self.command)?;
+        st.serialize_field("created_utc", &self.created_utc)?;
+        st.end()
+    }
+}
+
+/// The SHA-256 of `bytes` (FIPS 180-4) as 64 lowercase hex digits.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// `t` as an RFC 3339 UTC timestamp to the second, `YYYY-MM-DDTHH:MM:SSZ` (a time before 1970
+/// is written as 1970-01-01T00:00:00Z).
+pub fn rfc3339_utc(t: std::time::SystemTime) -> String {
+    let secs = t
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Days since 1970-01-01 to a proleptic Gregorian date (Hinnant, "chrono-Compatible Low-Level
+    // Date Algorithms", civil_from_days).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3_600,
+        rem % 3_600 / 60,
+        rem % 60
+    )
+}
+
+/// The `sampling` object: method, replicates, trials per replicate and how errors were estimated.
+struct Sampling<'a>(&'a Plan);
+
+impl Serialize for Sampling<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let p = self.0;
+        let mut st = s.serialize_struct("Sampling", 4)?;
+        st.serialize_field("method", p.method.name())?;
+        st.serialize_field("replicates", &p.replicates)?;
+        st.serialize_field("trials_per_replicate", &p.per_replicate)?;
+        st.serialize_field("error_estimate", error_estimate(p))?;
+        st.end()
+    }
 }
 
 /// How a run to a precision ended (the `precision` object of `summary.json`).
@@ -130,7 +265,13 @@ impl RunReport {
             // The trials within a replicate are not independent: `sd / √n` would not be the error.
             replace_mcse(&mut summary, &mut inputs, &errors);
         }
+        let units = summary
+            .metrics
+            .iter()
+            .map(|(n, _)| Unit::of_metric_in(model, n))
+            .collect();
         RunReport {
+            units,
             summary,
             sampling: *plan,
             errors,
@@ -140,6 +281,7 @@ impl RunReport {
             monthly: summarise_monthly(&table.monthly, low, high),
             monthly_trials: table.monthly.trials,
             precision: None,
+            meta: None,
         }
     }
 }
@@ -149,19 +291,6 @@ impl RunReport {
 /// the inputs and `monthly_trials`.
 impl Serialize for RunReport {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        /// The `sampling` object.
-        struct Sampling<'a>(&'a Plan);
-        impl Serialize for Sampling<'_> {
-            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                let p = self.0;
-                let mut st = s.serialize_struct("Sampling", 4)?;
-                st.serialize_field("method", p.method.name())?;
-                st.serialize_field("replicates", &p.replicates)?;
-                st.serialize_field("trials_per_replicate", &p.per_replicate)?;
-                st.serialize_field("error_estimate", error_estimate(p))?;
-                st.end()
-            }
-        }
         struct PlanChecks<'a>(&'a [PlanCheck]);
         impl Serialize for PlanChecks<'_> {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -169,7 +298,10 @@ impl Serialize for RunReport {
             }
         }
         let summary = &self.summary;
-        let mut st = s.serialize_struct("RunReport", 10)?;
+        let mut st = s.serialize_struct("RunReport", 12)?;
+        if let Some(meta) = &self.meta {
+            st.serialize_field("meta", meta)?;
+        }
         st.serialize_field("scenario", &summary.scenario)?;
         st.serialize_field("trials", &summary.trials)?;
         st.serialize_field("seed", &summary.seed)?;
@@ -388,6 +520,8 @@ mod tests {
             monthly: MonthlySummary::default(),
             monthly_trials: 0,
             precision: None,
+            units: vec![],
+            meta: None,
         };
         assert_eq!(
             serde_json::to_string(&report).expect("serialises"),
@@ -436,5 +570,60 @@ mod tests {
         close(&json["metrics"]["x"]["mcse"], sd / 2.0);
         assert!(json["metrics"]["x"]["mcse_median"].is_null());
         assert_eq!(json["sampling"]["error_estimate"], "independent trials");
+    }
+
+    #[test]
+    fn sha256_and_utc_time_match_published_values() {
+        // FIPS 180-2, appendix B.1: SHA-256("abc").
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        let at = |s: u64| rfc3339_utc(std::time::UNIX_EPOCH + std::time::Duration::from_secs(s));
+        assert_eq!(at(0), "1970-01-01T00:00:00Z");
+        assert_eq!(at(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(at(1_764_595_833), "2025-12-01T13:30:33Z");
+        assert_eq!(at(4_107_542_399), "2100-02-28T23:59:59Z");
+    }
+
+    #[test]
+    fn meta_comes_first_when_set() {
+        let plan = Plan::mc(16);
+        let mut report = RunReport {
+            summary: Summary {
+                metrics: vec![],
+                probabilities: vec![],
+                ..small_summary()
+            },
+            plan: vec![],
+            shares: vec![],
+            sampling: plan,
+            errors: RunErrors::default(),
+            inputs: vec![],
+            monthly: MonthlySummary::default(),
+            monthly_trials: 0,
+            precision: None,
+            units: vec![],
+            meta: None,
+        };
+        report.meta = Some(Meta::new(
+            std::path::Path::new("no/such/file.toml"),
+            b"abc",
+            42,
+            &plan,
+            vec!["sibsim".into(), "run".into()],
+            std::time::UNIX_EPOCH + std::time::Duration::from_secs(951_782_400),
+        ));
+        let json = serde_json::to_string(&report).expect("serialises");
+        assert!(json.starts_with(&format!(
+            concat!(
+                r#"{{"meta":{{"sibsim_version":"{}","scenario_path":"no/such/file.toml","#,
+                r#""scenario_sha256":"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad","#,
+                r#""seed":42,"trials":16,"sampling":{{"method":"mc","replicates":1,"#,
+                r#""trials_per_replicate":16,"error_estimate":"independent trials"}},"#,
+                r#""command":["sibsim","run"],"created_utc":"2000-02-29T00:00:00Z"}},"scenario":"demo","#
+            ),
+            env!("CARGO_PKG_VERSION")
+        )));
     }
 }

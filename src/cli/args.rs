@@ -37,7 +37,7 @@ pub enum Command {
         #[command(flatten)]
         sampling: Sampling,
         #[command(flatten)]
-        output: JsonOutput,
+        output: AnalysisOutput,
         /// Also write the back-test's chart (SVG) into this folder (docs/charts.md).
         #[arg(long, value_name = "DIR")]
         charts: Option<PathBuf>,
@@ -59,7 +59,7 @@ pub enum Command {
         #[arg(long, default_value = sibsim::analysis::outside_view::DEFAULT_CLASS)]
         class: String,
         #[command(flatten)]
-        output: JsonOutput,
+        output: AnalysisOutput,
         /// Also write, per plan figure, the outside view against the simulation as a chart (SVG)
         /// into this folder (docs/charts.md).
         #[arg(long, value_name = "DIR")]
@@ -231,6 +231,11 @@ pub struct ReportArgs {
     /// Default without -o: `sibsim-out/<scenario file stem>`; with -o only the page is written.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Write into an --out folder that holds another scenario's results, replacing them (without
+    /// it such a folder is refused; the same scenario's results are always replaced;
+    /// docs/outputs.md).
+    #[arg(long)]
+    pub force: bool,
     /// Add a comparison of payment structures: a comparison file (docs/compare.md) whose base is
     /// FILE, run on the same trials and seed.
     #[arg(long, value_name = "FILE")]
@@ -266,6 +271,11 @@ pub struct RunOutput {
     /// Output folder (default: `sibsim-out/<scenario file stem>`).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Write into an --out folder that holds another scenario's results, replacing them (without
+    /// it such a folder is refused; the same scenario's results are always replaced;
+    /// docs/outputs.md).
+    #[arg(long)]
+    pub force: bool,
     /// Also write `trials.csv`, one row per trial.
     #[arg(long)]
     pub per_trial: bool,
@@ -338,10 +348,35 @@ pub struct CompareOutput {
     /// Output folder (default: `sibsim-out/<file stem>`).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Write into an --out folder that holds another scenario's results, replacing them (without
+    /// it such a folder is refused; the same scenario's results are always replaced;
+    /// docs/outputs.md).
+    #[arg(long)]
+    pub force: bool,
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
     /// No progress bar and no notes on stderr.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// Where `backtest` and `outside-view` write, and how they print.
+#[derive(Debug, Clone, Args)]
+pub struct AnalysisOutput {
+    /// Also write the results as files into this folder, all or nothing: `backtest.json` and
+    /// `backtest.csv`, or `outside_view.json` and `outside_view.csv` (docs/outputs.md).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Write into an --out folder that holds another scenario's results, replacing them (without
+    /// it such a folder is refused; the same scenario's results are always replaced;
+    /// docs/outputs.md).
+    #[arg(long)]
+    pub force: bool,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// No progress bar on stderr.
     #[arg(long)]
     pub quiet: bool,
 }

@@ -12,7 +12,7 @@ use sibsim::analysis::outside_view::{OutsideViewReport, ReferenceClass, DEFAULT_
 use sibsim::analysis::precision::{
     parse_targets, run_to_precision, DEFAULT_MAX_TRIALS, PRECISION_SEGMENT,
 };
-use sibsim::analysis::run::PrecisionOutcome;
+use sibsim::analysis::run::{Meta, PrecisionOutcome};
 use sibsim::analysis::{RunReport, TrialTable};
 use sibsim::engine::metrics::Layout;
 use sibsim::engine::pay::{settle_counts, Counts};
@@ -32,12 +32,13 @@ use sibsim::report::html::{HtmlReport, Section};
 use sibsim::report::json::Json;
 use sibsim::report::terminal::{self, MetricPattern, Terminal};
 use sibsim::report::{
-    commit, write_all_or_nothing, Exporter, OutputSet, PendingFile, Report, ReportError,
+    check_claim, commit, write_all_or_nothing, write_claimed, Exporter, OutputSet, Owner,
+    PendingFile, Report, ReportError,
 };
 use sibsim::scenario::outputs::is_financial_year_metric;
 use sibsim::scenario::{self, Model};
 
-use super::args::{PayArgs, ReportArgs, RunArgs, Sampling};
+use super::args::{AnalysisOutput, PayArgs, ReportArgs, RunArgs, Sampling};
 use super::{print, write_stdout};
 
 pub(super) fn validate(file: &Path) -> anyhow::Result<()> {
@@ -123,6 +124,7 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
     // the end (docs/outputs.md); trials.csv is streamed there as the trials come. If anything
     // fails or an interrupt comes first, dropping the set removes it all.
     let mut set = OutputSet::new(&out)?;
+    set.claim(Owner::new(&args.file, "run")?, args.output.force)?;
     let mut streamed = if args.output.per_trial {
         Some(TrialsCsv::new(set.stream("trials.csv")?))
     } else {
@@ -190,6 +192,7 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
 
     let mut report = RunReport::new(&model, &table, &plan, seed, quantiles, args.confidence);
     report.precision = precision;
+    report.meta = Some(meta(&args.file, seed, &plan)?);
     let mut files = vec![
         ("summary.json", Json.export(Report::Run(&report))?),
         ("summary.csv", Csv.export(Report::Run(&report))?),
@@ -229,6 +232,8 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
             }
         }
     }
+    set.settle()?;
+    let removed = set.removing().to_vec();
     let mut sets = vec![set];
     if let Some(dir) = charts_dir.filter(|_| !beside) {
         let mut c = OutputSet::new(dir)?;
@@ -261,6 +266,13 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
             names.join(", "),
             out.display()
         );
+        if !removed.is_empty() {
+            eprintln!(
+                "removed {} from {}: files of an earlier run that this one does not write (docs/outputs.md)",
+                removed.join(", "),
+                out.display()
+            );
+        }
         if let Some(dir) = charts_dir.filter(|_| !beside) {
             eprintln!("wrote {} charts to {}", charts.len(), dir.display());
         }
@@ -315,6 +327,7 @@ pub(super) fn report(args: &ReportArgs) -> anyhow::Result<()> {
     }
     if let Some(dir) = &figures_dir {
         check_out_dir(dir)?;
+        check_claim(dir, &Owner::new(&args.file, "report")?, args.force)?;
     }
     let text = std::fs::read_to_string(&args.file).map_err(|source| Error::ReadScenario {
         path: args.file.clone(),
@@ -344,7 +357,7 @@ pub(super) fn report(args: &ReportArgs) -> anyhow::Result<()> {
     let table = simulate_observed(&model, &opts, &|done| bar.set_position(done), &mut |_| {
         ControlFlow::Continue(())
     })?;
-    let report = RunReport::new(
+    let mut report = RunReport::new(
         &model,
         &table,
         &plan,
@@ -352,6 +365,7 @@ pub(super) fn report(args: &ReportArgs) -> anyhow::Result<()> {
         quantiles,
         sibsim::analysis::plan::DEFAULT_CONFIDENCE,
     );
+    report.meta = Some(meta(&args.file, seed, &plan)?);
     let mut sections = Vec::new();
     let mut figures: Vec<(&str, Vec<u8>)> =
         vec![("summary.json", Json.export(Report::Run(&report))?)];
@@ -423,6 +437,7 @@ pub(super) fn report(args: &ReportArgs) -> anyhow::Result<()> {
             figures.push(("report.html", page.clone()));
         }
         let mut set = OutputSet::new(dir)?;
+        set.claim(Owner::new(&args.file, "report")?, args.force)?;
         for (name, bytes) in &figures {
             set.add(name, bytes)?;
         }
@@ -706,17 +721,19 @@ pub(super) fn pay(args: PayArgs) -> anyhow::Result<()> {
 pub(super) fn backtest(
     file: &Path,
     sampling: &Sampling,
-    json: bool,
+    output: &AnalysisOutput,
     charts: Option<&Path>,
     png: bool,
 ) -> anyhow::Result<()> {
     if let Some(dir) = charts {
         check_dir("--charts", dir)?;
     }
+    let owner = analysis_out(output, file, "backtest")?;
     let renderer = png_renderer(png)?;
     let (model, table) = load_and_run(
         file,
         sampling,
+        output.quiet,
         |m| m.actuals.is_empty(),
         ("has no [actuals]", "expected a scenario with recorded outturns: [actuals] \"<metric>\" = { value = N, source = \"<report> <table>\" }"),
     )?;
@@ -730,20 +747,23 @@ pub(super) fn backtest(
             write_all_or_nothing(dir, &as_refs(&files))?;
         }
     }
-    print(Report::Backtest(&backtest), json)
+    let report = Report::Backtest(&backtest);
+    write_analysis(output, owner, report, ("backtest.json", "backtest.csv"))?;
+    print(report, output.json)
 }
 
 pub(super) fn outside_view(
     file: &Path,
     sampling: &Sampling,
     (dir, class): (&Path, &str),
-    json: bool,
+    output: &AnalysisOutput,
     charts: Option<&Path>,
     png: bool,
 ) -> anyhow::Result<()> {
     if let Some(out) = charts {
         check_dir("--charts", out)?;
     }
+    let owner = analysis_out(output, file, "outside-view")?;
     let renderer = png_renderer(png)?;
     let library = Library::load(dir)?;
     let rc = ReferenceClass::fit(&library, class).map_err(|e| Error::InvalidOption {
@@ -754,6 +774,7 @@ pub(super) fn outside_view(
     let (model, table) = load_and_run(
         file,
         sampling,
+        output.quiet,
         |m| m.plan.is_empty(),
         (
             "has no plan figures",
@@ -767,7 +788,70 @@ pub(super) fn outside_view(
         let files = chart_files(&charts, renderer.as_ref())?;
         write_all_or_nothing(out, &as_refs(&files))?;
     }
-    print(Report::OutsideView(&view), json)
+    let report = Report::OutsideView(&view);
+    write_analysis(
+        output,
+        owner,
+        report,
+        ("outside_view.json", "outside_view.csv"),
+    )?;
+    print(report, output.json)
+}
+
+/// The `--out` folder of `backtest` or `outside-view`, checked before anything runs (a file in
+/// its way; another scenario's results without `--force`): the owner its files will be written
+/// for, or `None` without `--out`.
+fn analysis_out(
+    output: &AnalysisOutput,
+    file: &Path,
+    command: &str,
+) -> anyhow::Result<Option<Owner>> {
+    let Some(out) = &output.out else {
+        return Ok(None);
+    };
+    check_out_dir(out)?;
+    let owner = Owner::new(file, command)?;
+    check_claim(out, &owner, output.force)?;
+    Ok(Some(owner))
+}
+
+/// Writes a `backtest` or `outside-view` result into its `--out` folder as JSON and CSV, all or
+/// nothing (nothing without `--out`), and says so on stderr unless `--quiet`.
+fn write_analysis(
+    output: &AnalysisOutput,
+    owner: Option<Owner>,
+    report: Report<'_>,
+    (json, csv): (&str, &str),
+) -> anyhow::Result<()> {
+    let (Some(out), Some(owner)) = (&output.out, owner) else {
+        return Ok(());
+    };
+    let files = [(json, Json.export(report)?), (csv, Csv.export(report)?)];
+    write_claimed(out, &files, owner, output.force)?;
+    if !output.quiet {
+        eprintln!("wrote {json}, {csv} to {}", out.display());
+    }
+    Ok(())
+}
+
+/// `summary.json`'s `meta` for a run of the scenario file `file` (read again for its hash) with
+/// `seed` and sampling `plan`, made now by this process's command line.
+fn meta(file: &Path, seed: u64, plan: &sibsim::engine::sampling::Plan) -> Result<Meta, Error> {
+    let bytes = std::fs::read(file).map_err(|source| Error::ReadScenario {
+        path: file.to_path_buf(),
+        source,
+    })?;
+    let command = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    Ok(Meta::new(
+        file,
+        &bytes,
+        seed,
+        plan,
+        command,
+        std::time::SystemTime::now(),
+    ))
 }
 
 pub(super) fn calibrate(dir: &Path, json: bool) -> anyhow::Result<()> {
@@ -798,10 +882,12 @@ pub(super) fn evidence(dir: &Path, json: bool) -> anyhow::Result<()> {
 }
 
 /// Load a scenario, refuse it when `lacking` says it lacks what the command needs (the problem and
-/// what would be valid), and run it with the given trials and seed.
+/// what would be valid), and run it with the given trials and seed, with a progress bar on a
+/// terminal unless `quiet`.
 fn load_and_run(
     file: &Path,
     sampling: &Sampling,
+    quiet: bool,
     lacking: impl Fn(&Model) -> bool,
     (problem, valid): (&str, &str),
 ) -> anyhow::Result<(Model, TrialTable)> {
@@ -814,8 +900,11 @@ fn load_and_run(
         }
         .into());
     }
-    let table = simulate(&model, &sampling.options(), &|_| {})?;
-    Ok((model, table))
+    let opts = sampling.options();
+    let bar = progress_bar(opts.plan(&model)?.trials(), quiet);
+    let table = simulate(&model, &opts, &|done| bar.set_position(done));
+    bar.finish_and_clear();
+    Ok((model, table?))
 }
 
 /// `--month YYYY-MM` as a month index, within the simulation horizon.

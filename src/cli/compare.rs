@@ -13,7 +13,7 @@ use sibsim::compare::{self, report, CompareError, Knob, Schedule, Setup, Variant
 use sibsim::engine::metrics::Layout;
 use sibsim::error::Error;
 use sibsim::report::charts::{compare_charts, Chart, PngRenderer, Skipped};
-use sibsim::report::write_all_or_nothing;
+use sibsim::report::{write_all_or_nothing, write_claimed, Owner};
 use sibsim::scenario::{self, Event, Model};
 
 use super::args::{CompareArgs, CompareOutput, Sampling, SeekArgs, StructureArgs};
@@ -95,7 +95,7 @@ fn start(
     s: &Sampling,
     (feedback, pilot_seed): (bool, Option<u64>),
     o: &CompareOutput,
-    file: &Path,
+    (file, command): (&Path, &str),
 ) -> anyhow::Result<(Setup, std::path::PathBuf, ProgressBar)> {
     let setup = Setup {
         trials: s.trials.unwrap_or(model.settings.trials),
@@ -104,7 +104,7 @@ fn start(
         feedback,
         pilot_seed,
     };
-    let out = out_dir(o, file)?;
+    let out = out_dir(o, file, command)?;
     let bar = styled(progress_bar(setup.trials, o.quiet));
     Ok((setup, out, bar))
 }
@@ -269,14 +269,14 @@ fn bar_progress<'a>(
 /// Write a command's JSON and CSV into `out` all-or-nothing, then print the JSON (`--json`) or
 /// the rendered text: the ending `compare` and `sensitivity` share.
 pub(super) fn write_and_print(
-    out: &Path,
+    (out, owner, force): (&Path, Owner, bool),
     json: (&str, Vec<u8>),
     csv: (&str, Vec<u8>),
     print_json: bool,
     render: impl FnOnce() -> String,
 ) -> anyhow::Result<()> {
     let files = vec![(json.0, json.1.clone()), csv];
-    write_all_or_nothing(out, &files)?;
+    write_claimed(out, &files, owner, force)?;
     if print_json {
         write_stdout(&json.1)
     } else {
@@ -315,9 +315,14 @@ pub(super) fn styled(bar: ProgressBar) -> ProgressBar {
 /// The output folder, checked before anything runs: no file in its way (`run`'s
 /// [`check_out_dir`]), and a file can be made where it is or is to be (a probe file, made and
 /// removed at once), so that a read-only place fails now, not after the runs.
-pub(super) fn out_dir(o: &CompareOutput, file: &Path) -> Result<std::path::PathBuf, Error> {
+pub(super) fn out_dir(
+    o: &CompareOutput,
+    file: &Path,
+    command: &str,
+) -> anyhow::Result<std::path::PathBuf> {
     let out = o.out.clone().unwrap_or_else(|| default_out(file));
     check_out_dir(&out)?;
+    sibsim::report::check_claim(&out, &Owner::new(file, command)?, o.force)?;
     let place = out
         .ancestors()
         .map(|p| {
@@ -348,7 +353,8 @@ pub(super) fn out_dir(o: &CompareOutput, file: &Path) -> Result<std::path::PathB
                 place.display()
             ),
             valid: "expected a folder that can be written, existing or new".into(),
-        }),
+        }
+        .into()),
     }
 }
 
@@ -406,7 +412,7 @@ pub(super) fn compare(args: CompareArgs) -> anyhow::Result<()> {
         &args.sampling,
         (feedback, args.structure.pilot_seed),
         &args.output,
-        &args.file,
+        (&args.file, "compare"),
     )?;
     let overall = Overall::comparison(&variants, setup.feedback);
     let progress = bar_progress(&bar, &overall);
@@ -425,7 +431,7 @@ pub(super) fn compare(args: CompareArgs) -> anyhow::Result<()> {
         None => None,
     };
     write_and_print(
-        &out,
+        (&out, Owner::new(&args.file, "compare")?, args.output.force),
         ("compare.json", report::to_json(&c)?),
         ("compare.csv", report::to_csv(&c)?),
         args.output.json,
@@ -516,7 +522,7 @@ pub(super) fn seek(args: SeekArgs) -> anyhow::Result<()> {
         &args.sampling,
         (feedback, args.structure.pilot_seed),
         &args.output,
-        &args.file,
+        (&args.file, "seek"),
     )?;
     let overall = Overall::seek(expected_evaluations(
         range,
@@ -533,7 +539,12 @@ pub(super) fn seek(args: SeekArgs) -> anyhow::Result<()> {
     let r = r?;
     let mut json = serde_json::to_vec_pretty(&r)?;
     json.push(b'\n');
-    write_all_or_nothing(&out, &[("seek.json", json.clone())])?;
+    write_claimed(
+        &out,
+        &[("seek.json", json.clone())],
+        Owner::new(&args.file, "seek")?,
+        args.output.force,
+    )?;
     if args.output.json {
         write_stdout(&json)?;
     } else {

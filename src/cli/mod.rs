@@ -49,7 +49,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
             &file,
             &sampling,
             (&evidence.dir, &class),
-            output.json,
+            &output,
             charts.as_deref(),
             png,
         ),
@@ -59,7 +59,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
             output,
             charts,
             png,
-        } => commands::backtest(&file, &sampling, output.json, charts.as_deref(), png),
+        } => commands::backtest(&file, &sampling, &output, charts.as_deref(), png),
     }
 }
 
@@ -95,6 +95,15 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
     }
     match err.downcast_ref::<Error>() {
         Some(Error::InvalidScenario(_) | Error::InvalidOption { .. } | Error::ContractCheck(_)) => {
+            2
+        }
+        // An --out folder holding another scenario's results: the user's choice of folder.
+        Some(Error::Report(sibsim::report::ReportError::OtherScenario { .. })) => 2,
+        _ if matches!(
+            err.downcast_ref::<sibsim::report::ReportError>(),
+            Some(sibsim::report::ReportError::OtherScenario { .. })
+        ) =>
+        {
             2
         }
         _ if err

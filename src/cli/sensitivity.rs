@@ -48,7 +48,7 @@ pub(super) fn sensitivity(args: SensitivityArgs) -> anyhow::Result<()> {
         }
         .into());
     }
-    let out = out_dir(&args.output, &args.file)?;
+    let out = out_dir(&args.output, &args.file, "sensitivity")?;
     if let Some(dir) = &args.charts {
         check_dir("--charts", dir)?;
     }
@@ -78,7 +78,11 @@ pub(super) fn sensitivity(args: SensitivityArgs) -> anyhow::Result<()> {
         None => None,
     };
     write_and_print(
-        &out,
+        (
+            &out,
+            sibsim::report::Owner::new(&args.file, "sensitivity")?,
+            args.output.force,
+        ),
         ("sensitivity.json", report::to_json(&s)?),
         ("sensitivity.csv", report::to_csv(&s)?),
         args.output.json,

@@ -12,6 +12,7 @@ use super::{delivery_diverged, Base, Evaluated, Setup, Solve};
 use crate::error::ReportError;
 use crate::report::table::Table;
 use crate::report::terminal::number;
+use crate::scenario::units::Unit;
 use crate::scenario::Model;
 
 /// The schema name and version of `compare.json`.
@@ -684,7 +685,10 @@ pub fn render(c: &Comparison) -> String {
     out
 }
 
-/// `compare.csv`: one row per figure and variant.
+/// `compare.csv`: one row per figure and variant. Numbers are rounded by the figure's unit
+/// ([`crate::scenario::units`]: money to pence, counts to 0.1, probabilities, shares, rates and
+/// multiples to 4 significant figures; standard errors to at least 4, the variance reduction to
+/// 4); `compare.json` keeps the exact values.
 ///
 /// # Errors
 /// A CSV formatting failure.
@@ -708,8 +712,11 @@ pub fn to_csv(c: &Comparison) -> Result<Vec<u8>, ReportError> {
         "note",
     ])
     .map_err(csv_err)?;
-    let num = |x: Option<f64>| x.map_or(String::new(), |v| format!("{v}"));
     for f in &c.figures {
+        let unit = figure_unit(&f.key, &f.stat);
+        let num = |x: Option<f64>| x.map_or(String::new(), |v| unit.cell(v));
+        let err = |x: Option<f64>| x.map_or(String::new(), |v| unit.error_cell(v));
+        let ratio = |x: Option<f64>| x.map_or(String::new(), |v| Unit::Number.cell(v));
         for cell in &f.cells {
             let d = cell.difference.as_ref();
             let mut note = cell
@@ -731,9 +738,9 @@ pub fn to_csv(c: &Comparison) -> Result<Vec<u8>, ReportError> {
                 cell.defined_trials.to_string(),
                 cell.undefined.as_ref().map_or(0, |u| u.trials).to_string(),
                 num(d.and_then(|d| d.value)),
-                num(d.and_then(|d| d.se_paired)),
-                num(d.and_then(|d| d.se_unpaired)),
-                num(d.and_then(|d| d.variance_reduction)),
+                err(d.and_then(|d| d.se_paired)),
+                err(d.and_then(|d| d.se_unpaired)),
+                ratio(d.and_then(|d| d.variance_reduction)),
                 note,
             ])
             .map_err(csv_err)?;
@@ -743,6 +750,16 @@ pub fn to_csv(c: &Comparison) -> Result<Vec<u8>, ReportError> {
         what: "comparison",
         source: e.into_error().into(),
     })
+}
+
+/// The unit of a comparison figure, from its key (`<metric>.<stat>`) and statistic: a
+/// probability for a share of trials, else the metric's.
+fn figure_unit(key: &str, stat: &str) -> Unit {
+    if stat == "probability" {
+        return Unit::Probability;
+    }
+    let metric = key.strip_suffix(&format!(".{stat}")).unwrap_or(key);
+    Unit::of_metric(metric)
 }
 
 /// `compare.json`.
@@ -756,4 +773,30 @@ pub fn to_json(c: &Comparison) -> Result<Vec<u8>, ReportError> {
     })?;
     v.push(b'\n');
     Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_figure_is_rounded_in_its_metrics_unit() {
+        for (key, stat, unit) in [
+            ("site.a.provider.margin.p10", "p10", Unit::Money),
+            ("site.a.provider_loss", "probability", Unit::Probability),
+            ("sites_at_loss.mean", "probability", Unit::Probability),
+            ("investor.irr.p50", "p50", Unit::AnnualRate),
+            ("investor.multiple.p90", "p90", Unit::Multiple),
+            ("commissioning.x.net_spend.mean", "mean", Unit::Money),
+            (
+                "commissioners.cost_per_sustained_job.ratio_of_means",
+                "ratio_of_means",
+                Unit::Money,
+            ),
+            ("site.a.provider.block_share.mean", "mean", Unit::Share),
+            ("engagements.p10", "p10", Unit::Count),
+        ] {
+            assert_eq!(figure_unit(key, stat), unit, "{key}");
+        }
+    }
 }

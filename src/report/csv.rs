@@ -4,12 +4,14 @@
 //!
 //! `monthly.csv` has header `series,month,p<low>,p50,p<high>,mean` — the quantile columns named for
 //! the run's levels (`p10,p50,p90` by default, `p2.5,p50,p97.5` for 0.025/0.975) — and one row
-//! per series and month, series in record order, months in calendar order as `YYYY-MM`. The other results have no CSV
-//! form.
+//! per series and month, series in record order, months in calendar order as `YYYY-MM`.
+//! `backtest.csv` and `outside_view.csv` are the back-test's and the outside view's tables
+//! ([`backtest_csv`], [`outside_view_csv`]). The other results have no CSV form.
 //!
-//! Floats are written with Rust's shortest round-trip formatting (`Display` for `f64`), so reading
-//! a cell back with `str::parse::<f64>` gives the very same bits; whole numbers appear without a
-//! decimal point (`12`, not `12.0`).
+//! Numbers are rounded to the precision their unit can mean ([`crate::scenario::units`]: money to
+//! pence, counts to 0.1, shares, rates, multiples and probabilities to 4 significant figures),
+//! trailing zeros dropped (`12`, not `12.0`): each cell is within half its last printed digit of
+//! the exact value, which `summary.json` keeps.
 
 use std::io::{self, Write};
 
@@ -21,6 +23,7 @@ use crate::analysis::monthly::MonthlySummary;
 use crate::analysis::plan::PlanCheck;
 use crate::analysis::replicates::Errors;
 use crate::analysis::{Summary, TrialTable};
+use crate::scenario::units::Unit;
 
 /// Comma-separated tables with a header row.
 #[derive(Debug, Clone, Copy, Default)]
@@ -33,90 +36,118 @@ impl Exporter for Csv {
 
     fn export(&self, report: Report<'_>) -> Result<Vec<u8>, ReportError> {
         match report {
-            Report::Run(r) => summary_rows(&r.summary, Some(&r.errors.metrics)),
+            Report::Run(r) => summary_rows(&r.summary, Some(&r.errors.metrics), &r.units),
             Report::Plan(p) => plan_csv(p),
             Report::Trials(t) => trials_csv(t),
             Report::Monthly(m) => monthly_csv(m),
+            Report::Backtest(b) => backtest_csv(b),
+            Report::OutsideView(o) => outside_view_csv(o),
             _ => Err(self.unsupported(report)),
         }
     }
 }
 
-/// A figure, or an empty cell when it is undefined.
-fn cell(x: f64) -> String {
-    if x.is_nan() {
-        String::new()
-    } else {
-        x.to_string()
-    }
-}
-
-/// The summary as CSV with header `name,kind,mean,sd,mcse,low,median,high,note`.
+/// The summary as CSV with header `name,kind,unit,mean,sd,mcse,p<low>,p50,p<high>,note` — the
+/// quantile columns named for the summary's levels (`p10,p50,p90` by default, `p5,p50,p95` for
+/// 0.05/0.95).
 ///
 /// One row per metric (`kind` = `metric`), then one per probability (`kind` = `probability`),
-/// each in table order. A probability row has its p in `mean` and its Monte Carlo standard error
-/// in `mcse`; its other cells are empty.
+/// each in table order. `unit` is the figure's unit ([`Unit::name`]: `count`, `GBP`,
+/// `fraction/year`, …; `probability` for a probability). A probability row has its p in `mean`
+/// and its Monte Carlo standard error in `mcse`; its other cells are empty. Numbers are rounded
+/// by unit ([`units`](crate::scenario::units): money to pence, counts to 0.1, ratios and probabilities to 4
+/// significant figures; spreads and errors to at least 4); `summary.json` has the exact values.
 ///
-/// A run's `summary.csv` has three more columns, `mcse_low,mcse_median,mcse_high`: the Monte Carlo
-/// standard errors of the quantiles (see [`analysis::replicates`](crate::analysis::replicates);
-/// empty where undefined, and in probability rows), before `note`.
+/// A run's `summary.csv` has three more columns, `mcse_p<low>,mcse_p50,mcse_p<high>`: the Monte
+/// Carlo standard errors of the quantiles (see
+/// [`analysis::replicates`](crate::analysis::replicates); empty where undefined, and in
+/// probability rows), before `note`.
 ///
 /// `note` is empty unless the metric has notes ([`Summary::notes`]): then `figure: text`, joined
-/// by `; ` — why a figure is undefined (an empty cell) or what it is over, e.g. the IRR's P10
-/// falling among the trials with no IRR.
+/// by `; `, the figure named as its column (`p10: …`) — why a figure is undefined (an empty cell)
+/// or what it is over, e.g. the IRR's P10 falling among the trials with no IRR.
 ///
 /// # Errors
 /// [`ReportError::Csv`] if the CSV writer fails (writing to memory, so in practice it does not).
 pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>, ReportError> {
-    summary_rows(summary, None)
+    let units: Vec<Unit> = summary
+        .metrics
+        .iter()
+        .map(|(n, _)| Unit::of_metric(n))
+        .collect();
+    summary_rows(summary, None, &units)
 }
 
-/// [`summary_csv`], with the quantiles' errors (one per metric) when given.
-fn summary_rows(summary: &Summary, errors: Option<&[Errors]>) -> Result<Vec<u8>, ReportError> {
+/// [`summary_csv`], with the quantiles' errors (one per metric) when given, and each metric's
+/// unit (by name where `units` has none).
+fn summary_rows(
+    summary: &Summary,
+    errors: Option<&[Errors]>,
+    units: &[Unit],
+) -> Result<Vec<u8>, ReportError> {
     const WHAT: &str = "summary";
     let err = |source| ReportError::Csv { what: WHAT, source };
     let mut w = Writer::from_writer(Vec::new());
-    let mut header = vec![
-        "name", "kind", "mean", "sd", "mcse", "low", "median", "high",
-    ];
+    let levels = summary.quantiles.map(level);
+    let mut header: Vec<String> = ["name", "kind", "unit", "mean", "sd", "mcse"]
+        .map(String::from)
+        .to_vec();
+    header.extend(levels.iter().cloned());
     if errors.is_some() {
-        header.extend(["mcse_low", "mcse_median", "mcse_high"]);
+        header.extend(levels.iter().map(|l| format!("mcse_{l}")));
     }
-    header.push("note");
+    header.push("note".into());
     w.write_record(&header).map_err(err)?;
     for (j, (name, m)) in summary.metrics.iter().enumerate() {
+        let unit = units
+            .get(j)
+            .copied()
+            .unwrap_or_else(|| Unit::of_metric(name));
         let mut row = vec![
             name.clone(),
             "metric".into(),
-            cell(m.mean),
-            cell(m.sd),
-            cell(m.mcse),
-            cell(m.low),
-            cell(m.median),
-            cell(m.high),
+            unit.name().into(),
+            unit.cell(m.mean),
+            unit.error_cell(m.sd),
+            unit.error_cell(m.mcse),
+            unit.cell(m.low),
+            unit.cell(m.median),
+            unit.cell(m.high),
         ];
         if let Some(errors) = errors {
             let e = errors.get(j).map_or([f64::NAN; 3], Errors::quantiles);
             // The error of an undefined quantile is undefined too.
             let figures = [m.low, m.median, m.high];
-            row.extend((0..3).map(|k| cell(if figures[k].is_nan() { f64::NAN } else { e[k] })));
+            row.extend(
+                (0..3).map(|k| unit.error_cell(if figures[k].is_nan() { f64::NAN } else { e[k] })),
+            );
         }
         let notes: Vec<String> = summary
             .notes
             .iter()
             .filter(|n| &n.metric == name)
-            .map(|n| format!("{}: {}", n.figure, n.note))
+            .map(|n| {
+                let figure = match n.figure {
+                    "low" => levels[0].as_str(),
+                    "median" => levels[1].as_str(),
+                    "high" => levels[2].as_str(),
+                    other => other,
+                };
+                format!("{figure}: {}", n.note)
+            })
             .collect();
         row.push(notes.join("; "));
         w.write_record(&row).map_err(err)?;
     }
+    let p_unit = Unit::Probability;
     for (name, p) in &summary.probabilities {
         let mut row = vec![
             name.clone(),
             "probability".into(),
-            p.p.to_string(),
+            p_unit.name().into(),
+            p_unit.cell(p.p),
             String::new(),
-            p.mcse.to_string(),
+            p_unit.error_cell(p.mcse),
             String::new(),
             String::new(),
             String::new(),
@@ -180,8 +211,8 @@ const ROWS_PER_PIECE: usize = 256;
 ///
 /// Header `trial,<metric names…>,<flag names…>,<input names…>` (names quoted where CSV needs
 /// it), then one row per trial numbered from 0, flags as `0` or `1`, lines ending in `\n`. Each
-/// value is written with Rust's shortest round-trip formatting, so it reads back as the very same
-/// `f64`; an undefined value (NaN: an IRR with no sign change, a cost per outcome with no
+/// value is rounded by its column's unit ([`Unit::of_metric`], [`Unit::of_input`]; whole numbers,
+/// such as every count, exactly as they are); an undefined value (NaN: an IRR with no sign change, a cost per outcome with no
 /// outcomes, a multiple with nothing invested) is an empty cell. Rows are formatted in parallel
 /// (on the current rayon pool) and written in trial order, so the bytes do not depend on the
 /// thread count.
@@ -189,12 +220,18 @@ const ROWS_PER_PIECE: usize = 256;
 pub struct TrialsCsv<W: Write> {
     out: W,
     header: bool,
+    /// The unit of each column after `trial`: metrics, flags, then inputs.
+    units: Vec<Unit>,
 }
 
 impl<W: Write> TrialsCsv<W> {
     /// A writer of `trials.csv` to `out`; nothing is written until [`TrialsCsv::header`].
     pub fn new(out: W) -> TrialsCsv<W> {
-        TrialsCsv { out, header: false }
+        TrialsCsv {
+            out,
+            header: false,
+            units: Vec::new(),
+        }
     }
 
     /// The writer.
@@ -231,6 +268,12 @@ impl<W: Write> TrialsCsv<W> {
             .map_err(|e| io::Error::other(e.to_string()))?;
         self.out.write_all(&bytes)?;
         self.header = true;
+        self.units = metrics
+            .iter()
+            .map(|n| Unit::of_metric(n))
+            .chain(flags.iter().map(|_| Unit::Count))
+            .chain(inputs.iter().map(|n| Unit::of_input(n)))
+            .collect();
         Ok(())
     }
 
@@ -248,6 +291,7 @@ impl<W: Write> TrialsCsv<W> {
         n_inputs: usize,
     ) -> io::Result<()> {
         let n = rows.len() / width.max(1);
+        let units = &self.units;
         for start in (0..n).step_by(ROWS_PER_WRITE) {
             let end = (start + ROWS_PER_WRITE).min(n);
             let pieces: Vec<Vec<u8>> = (start..end)
@@ -264,6 +308,7 @@ impl<W: Write> TrialsCsv<W> {
                             first + i,
                             &rows[i * width..(i + 1) * width],
                             drawn,
+                            units,
                         );
                     }
                     text
@@ -286,21 +331,23 @@ impl<W: Write> TrialsCsv<W> {
     }
 }
 
-/// One row of `trials.csv`: the trial's number, its values, its inputs.
-fn format_row(text: &mut Vec<u8>, trial: usize, row: &[f64], inputs: &[f64]) {
+/// One row of `trials.csv`: the trial's number, its values, its inputs, each rounded by its
+/// column's unit (a column past `units` is written exactly).
+fn format_row(text: &mut Vec<u8>, trial: usize, row: &[f64], inputs: &[f64], units: &[Unit]) {
     // Writing to a Vec cannot fail.
     let _ = write!(text, "{trial}");
-    for &x in row.iter().chain(inputs) {
+    for (k, &x) in row.iter().chain(inputs).enumerate() {
         text.push(b',');
-        // A whole number up to 2⁵³ prints as the integer it is (`Display` for f64 writes no `.0`,
-        // and the shortest digits of such a number are all of them), several times faster than
-        // the float formatting. −0, and larger numbers (printed as their shortest digits padded
-        // with zeros), are left to the float formatting.
+        // A whole number up to 2⁵³ prints as the integer it is, which every unit's rounding
+        // leaves as it is, several times faster than the float formatting. −0 and larger
+        // numbers are left to the unit's rounding.
         if x.abs() <= 9_007_199_254_740_992.0
             && (x as i64) as f64 == x
             && x.to_bits() != (-0.0f64).to_bits()
         {
             let _ = write!(text, "{}", x as i64);
+        } else if let Some(unit) = units.get(k) {
+            text.extend_from_slice(unit.cell(x).as_bytes());
         } else if !x.is_nan() {
             let _ = write!(text, "{x}");
         }
@@ -308,8 +355,11 @@ fn format_row(text: &mut Vec<u8>, trial: usize, row: &[f64], inputs: &[f64]) {
     text.push(b'\n');
 }
 
-/// `plan.csv`: `metric,plan,percentile,p_meet,optimism_ratio,confidence,derisked_target`, one row
-/// per plan figure.
+/// `plan.csv`: `metric,unit,plan,percentile,p_meet,optimism_ratio,confidence,derisked_target`,
+/// one row per plan figure. `unit` is the metric's ([`Unit::of_metric`]), which `plan` and
+/// `derisked_target` are in (rounded by it); `percentile`, `p_meet` and `confidence` are
+/// probabilities and `optimism_ratio` a number, to 4 significant figures (see
+/// [`units`](crate::scenario::units)).
 ///
 /// # Errors
 /// [`ReportError::Csv`] if the writer fails (in memory, so in practice it does not).
@@ -319,6 +369,7 @@ pub fn plan_csv(checks: &[PlanCheck]) -> Result<Vec<u8>, ReportError> {
     let mut w = Writer::from_writer(Vec::new());
     w.write_record([
         "metric",
+        "unit",
         "plan",
         "percentile",
         "p_meet",
@@ -327,17 +378,109 @@ pub fn plan_csv(checks: &[PlanCheck]) -> Result<Vec<u8>, ReportError> {
         "derisked_target",
     ])
     .map_err(err)?;
+    let p = Unit::Probability;
     for c in checks {
+        let unit = Unit::of_metric(&c.metric);
         w.write_record([
             c.metric.clone(),
-            cell(c.plan),
-            cell(c.percentile),
-            cell(c.p_meet),
-            cell(c.optimism_ratio),
-            cell(c.confidence),
-            cell(c.derisked_target),
+            unit.name().into(),
+            unit.cell(c.plan),
+            p.cell(c.percentile),
+            p.cell(c.p_meet),
+            Unit::Number.cell(c.optimism_ratio),
+            p.cell(c.confidence),
+            unit.cell(c.derisked_target),
         ])
         .map_err(err)?;
+    }
+    finish(w, WHAT)
+}
+
+/// `backtest.csv` (`sibsim backtest --out`): one row per actual, header
+/// `metric,label,unit,actual,percentile,median,plan,plan_percentile,low_reading,low_percentile,high_reading,high_percentile,source,note,assumption`.
+/// `unit` is the metric's (the first term's, for a sum), which `actual`, `median`, `plan` and the
+/// readings are in; percentiles are probabilities. Cells without a value (no plan, no other
+/// reading, no note) are empty.
+///
+/// # Errors
+/// [`ReportError::Csv`] if the writer fails (in memory, so in practice it does not).
+pub fn backtest_csv(b: &crate::analysis::backtest::Backtest) -> Result<Vec<u8>, ReportError> {
+    const WHAT: &str = "back-test";
+    let err = |source| ReportError::Csv { what: WHAT, source };
+    let mut w = Writer::from_writer(Vec::new());
+    w.write_record([
+        "metric",
+        "label",
+        "unit",
+        "actual",
+        "percentile",
+        "median",
+        "plan",
+        "plan_percentile",
+        "low_reading",
+        "low_percentile",
+        "high_reading",
+        "high_percentile",
+        "source",
+        "note",
+        "assumption",
+    ])
+    .map_err(err)?;
+    let p = Unit::Probability;
+    for r in &b.actuals {
+        let first = r.metric.split('+').next().unwrap_or(&r.metric).trim();
+        let unit = Unit::of_metric(first);
+        let opt = |u: Unit, x: Option<f64>| x.map_or(String::new(), |x| u.cell(x));
+        let readings = r.readings.as_ref();
+        w.write_record([
+            r.metric.clone(),
+            r.label.clone().unwrap_or_default(),
+            unit.name().into(),
+            unit.cell(r.actual),
+            p.cell(r.percentile),
+            unit.cell(r.median),
+            opt(unit, r.plan),
+            opt(p, r.plan_percentile),
+            opt(unit, readings.and_then(|x| x.low)),
+            opt(p, readings.and_then(|x| x.low_percentile)),
+            opt(unit, readings.and_then(|x| x.high)),
+            opt(p, readings.and_then(|x| x.high_percentile)),
+            r.source.clone(),
+            r.note.clone().unwrap_or_default(),
+            readings.map(|x| x.assumption.clone()).unwrap_or_default(),
+        ])
+        .map_err(err)?;
+    }
+    finish(w, WHAT)
+}
+
+/// `outside_view.csv` (`sibsim outside-view --out`): one row per plan figure, header
+/// `metric,unit,plan,outside_p<low>,outside_p50,outside_p<high>,inside_p<low>,inside_p50,inside_p<high>,disagree`
+/// — the plan scaled by the reference class's actual/plan ratio at each level (the outside view)
+/// and the simulation's quantiles (the inside view), in the metric's unit; `disagree` is `1` when
+/// either view's median lies outside the other's interval. The reference cases and classes are
+/// in `outside_view.json`.
+///
+/// # Errors
+/// [`ReportError::Csv`] if the writer fails (in memory, so in practice it does not).
+pub fn outside_view_csv(
+    o: &crate::analysis::outside_view::OutsideViewReport,
+) -> Result<Vec<u8>, ReportError> {
+    const WHAT: &str = "outside view";
+    let err = |source| ReportError::Csv { what: WHAT, source };
+    let mut w = Writer::from_writer(Vec::new());
+    let levels = o.quantiles.map(level);
+    let mut header: Vec<String> = vec!["metric".into(), "unit".into(), "plan".into()];
+    header.extend(levels.iter().map(|l| format!("outside_{l}")));
+    header.extend(levels.iter().map(|l| format!("inside_{l}")));
+    header.push("disagree".into());
+    w.write_record(&header).map_err(err)?;
+    for v in &o.plan {
+        let unit = Unit::of_metric(&v.metric);
+        let mut row = vec![v.metric.clone(), unit.name().into(), unit.cell(v.plan)];
+        row.extend(v.outside.iter().chain(&v.inside).map(|&x| unit.cell(x)));
+        row.push(u8::from(v.disagree).to_string());
+        w.write_record(&row).map_err(err)?;
     }
     finish(w, WHAT)
 }
@@ -356,14 +499,10 @@ fn level(q: f64) -> String {
     format!("p{}", s.trim_end_matches('0').trim_end_matches('.'))
 }
 
-/// A figure at the `f32` precision the monthly series are stored in (see `engine::record`), in
-/// the shortest form that reads back as the same `f32`; empty when undefined.
-fn f32_cell(x: f64) -> String {
-    if x.is_nan() {
-        String::new()
-    } else {
-        (x as f32).to_string()
-    }
+/// A figure of a monthly series in `unit`: the `f32` the series are stored in (see
+/// `engine::record`), rounded by its unit; empty when undefined.
+fn monthly_cell(unit: Unit, x: f64) -> String {
+    unit.cell(f64::from(x as f32))
 }
 
 /// `monthly.csv` for `summary`.
@@ -379,15 +518,16 @@ pub fn monthly_csv(summary: &MonthlySummary) -> Result<Vec<u8>, ReportError> {
         .map_err(err)?;
     let h = summary.months.len();
     for (k, name) in summary.names.iter().enumerate() {
+        let unit = Unit::of_metric(name);
         for (m, month) in summary.months.iter().enumerate() {
             let f = &summary.figures[k * h + m];
             w.write_record([
                 name.as_str(),
                 &month.to_string(),
-                &f32_cell(f.low),
-                &f32_cell(f.median),
-                &f32_cell(f.high),
-                &f32_cell(f.mean),
+                &monthly_cell(unit, f.low),
+                &monthly_cell(unit, f.median),
+                &monthly_cell(unit, f.high),
+                &monthly_cell(unit, f.mean),
             ])
             .map_err(err)?;
         }
@@ -437,9 +577,9 @@ mod tests {
         let text = String::from_utf8(summary_csv(&summary).expect("csv")).expect("utf8");
         assert_eq!(
             text,
-            "name,kind,mean,sd,mcse,low,median,high,note\n\
-             payments.by_payer.sof,metric,-42650.5,12,6,-42700,-42650,0.1,\"low: a note, with a comma\"\n\
-             provider_loss,probability,0.25,,0.21650635094610965,,,,\n"
+            "name,kind,unit,mean,sd,mcse,p10,p50,p90,note\n\
+             payments.by_payer.sof,metric,GBP,-42650.5,12,6,-42700,-42650,0.1,\"p10: a note, with a comma\"\n\
+             provider_loss,probability,probability,0.25,,0.2165,,,,\n"
         );
     }
 
@@ -458,8 +598,8 @@ mod tests {
             String::from_utf8(Csv.export(Report::Plan(&checks)).expect("csv")).expect("utf8");
         assert_eq!(
             text,
-            "metric,plan,percentile,p_meet,optimism_ratio,confidence,derisked_target\n\
-             engagements,30,0.6,0.6,,0.8,18\n"
+            "metric,unit,plan,percentile,p_meet,optimism_ratio,confidence,derisked_target\n\
+             engagements,count,30,0.6,0.6,,0.8,18\n"
         );
         let listing = crate::evidence::results::Listing {
             figures: vec![],
@@ -476,18 +616,29 @@ mod tests {
 
     #[test]
     fn trials_csv_exact_text() {
-        let mut t = TrialTable::new(vec!["engagements".into(), "a,b".into()], vec!["f".into()]);
-        t.push_row(&[12.0, 0.5, 1.0]);
-        t.push_row(&[-3.0, 1e-7, 0.0]);
+        let mut t = TrialTable::new(
+            vec![
+                "engagements".into(),
+                "investor.irr".into(),
+                "site.x.provider.margin".into(),
+                "a,b".into(),
+            ],
+            vec!["f".into()],
+        );
+        t.push_row(&[12.0, 0.0812345, -1234.567, 0.5, 1.0]);
+        t.push_row(&[-3.0, 1e-7, 0.004, 2.26, 0.0]);
         let text = String::from_utf8(trials_csv(&t).expect("csv")).expect("utf8");
+        // Counts as they are, the IRR to 4 significant figures, money to pence.
         assert_eq!(
             text,
-            "trial,engagements,\"a,b\",f\n0,12,0.5,1\n1,-3,0.0000001,0\n"
+            "trial,engagements,investor.irr,site.x.provider.margin,\"a,b\",f\n\
+             0,12,0.08123,-1234.57,0.5,1\n\
+             1,-3,0.0000001,0,2.3,0\n"
         );
     }
 
     #[test]
-    fn trials_csv_round_trips_floats_exactly() {
+    fn trials_csv_cells_are_within_half_their_last_digit() {
         let awkward = [
             0.1 + 0.2,
             -1.0 / 3.0,
@@ -497,26 +648,38 @@ mod tests {
             -0.0,
             123456789.12345679,
             2.0f64.sqrt(),
+            -42650.5,
         ];
-        // Streamed as a run streams trials.csv, from exact rows.
-        let mut w = TrialsCsv::new(Vec::new());
-        w.header(&["x".into()], &[], &[]).expect("header");
-        w.rows(0, &awkward, 1, &[], 0).expect("rows");
-        let bytes = w.finish().expect("flushed");
-        let mut reader = ::csv::Reader::from_reader(bytes.as_slice());
-        let mut back = Vec::new();
-        for (i, record) in reader.records().enumerate() {
-            let record = record.expect("record");
-            assert_eq!(&record[0], i.to_string());
-            back.push(record[1].parse::<f64>().expect("float"));
+        // Streamed as a run streams trials.csv, from exact rows: a count, money and a multiple.
+        for name in ["x", "provider.margin", "investor.multiple"] {
+            let mut w = TrialsCsv::new(Vec::new());
+            w.header(&[name.into()], &[], &[]).expect("header");
+            w.rows(0, &awkward, 1, &[], 0).expect("rows");
+            let bytes = w.finish().expect("flushed");
+            let mut reader = ::csv::Reader::from_reader(bytes.as_slice());
+            for (i, record) in reader.records().enumerate() {
+                let record = record.expect("record");
+                assert_eq!(&record[0], i.to_string());
+                let cell = &record[1];
+                let back = cell.parse::<f64>().expect("float");
+                let decimals = cell.split_once('.').map_or(0, |(_, d)| d.len());
+                let half = 0.5 * 10f64.powi(-(decimals as i32));
+                let x = awkward[i];
+                assert!(
+                    (back - x).abs() <= half + 4.0 * f64::EPSILON * x.abs() || back == x,
+                    "{name}: {x} written {cell}"
+                );
+                if x.fract() == 0.0 {
+                    assert_eq!(back, x, "{name}: a whole number is written exactly");
+                }
+            }
         }
-        let bits = |xs: &[f64]| xs.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-        assert_eq!(bits(&back), bits(&awkward));
     }
 
     /// `trials.csv` as sibsim wrote it before it was streamed (issue 8): the csv crate, cell by
-    /// cell.
-    fn reference_trials_csv(names: &[&str], rows: &[Vec<f64>]) -> Vec<u8> {
+    /// cell, each cell rounded by its column's unit (issue 15; the first `n_metrics` names are
+    /// metrics, the flags after them counts, the rest inputs).
+    fn reference_trials_csv(names: &[&str], n_metrics: usize, rows: &[Vec<f64>]) -> Vec<u8> {
         let mut w = Writer::from_writer(Vec::new());
         w.write_field("trial").unwrap();
         for n in names {
@@ -525,13 +688,15 @@ mod tests {
         w.write_record(None::<&[u8]>).unwrap();
         for (t, row) in rows.iter().enumerate() {
             w.write_field(t.to_string()).unwrap();
-            for x in row {
-                w.write_field(if x.is_nan() {
-                    String::new()
+            for (k, &x) in row.iter().enumerate() {
+                let unit = if k < n_metrics {
+                    Unit::of_metric(names[k])
+                } else if names[k].starts_with("input.") {
+                    Unit::of_input(names[k])
                 } else {
-                    x.to_string()
-                })
-                .unwrap();
+                    Unit::Count
+                };
+                w.write_field(unit.cell(x)).unwrap();
             }
             w.write_record(None::<&[u8]>).unwrap();
         }
@@ -585,7 +750,7 @@ mod tests {
         let streamed = w.finish().unwrap();
         assert_eq!(
             String::from_utf8(streamed).unwrap(),
-            String::from_utf8(reference_trials_csv(&names, &rows)).unwrap()
+            String::from_utf8(reference_trials_csv(&names, 3, &rows)).unwrap()
         );
     }
 
@@ -626,5 +791,63 @@ mod tests {
         );
         assert_eq!(level(0.1), "p10");
         assert_eq!(level(0.9), "p90");
+    }
+
+    #[test]
+    fn backtest_and_outside_view_csv_exact_text() {
+        use crate::analysis::backtest::{Backtest, BacktestRow, ReadingsRow};
+        let b = Backtest {
+            scenario: "s".into(),
+            trials: 4,
+            seed: 7,
+            actuals: vec![BacktestRow {
+                metric: "fy2017.site.a.provider.margin + fy2018.site.a.provider.margin".into(),
+                label: Some("margin".into()),
+                actual: -42650.123,
+                percentile: 0.18125,
+                median: -20450.5,
+                plan: None,
+                plan_percentile: None,
+                source: "000 Table 5".into(),
+                note: Some("scope: a, b".into()),
+                readings: Some(ReadingsRow {
+                    low: None,
+                    low_percentile: None,
+                    high: Some(1.0),
+                    high_percentile: Some(0.99996),
+                    assumption: "wider".into(),
+                }),
+            }],
+        };
+        let text = String::from_utf8(Csv.export(Report::Backtest(&b)).expect("csv")).expect("utf8");
+        assert_eq!(
+            text,
+            "metric,label,unit,actual,percentile,median,plan,plan_percentile,low_reading,\
+             low_percentile,high_reading,high_percentile,source,note,assumption\n\
+             fy2017.site.a.provider.margin + fy2018.site.a.provider.margin,margin,GBP,-42650.12,\
+             0.1812,-20450.5,,,,,1,0.99996,000 Table 5,\"scope: a, b\",wider\n"
+        );
+        let o = crate::analysis::outside_view::OutsideViewReport {
+            scenario: "s".into(),
+            class: "volume".into(),
+            cases: vec![],
+            quantiles: [0.05, 0.5, 0.95],
+            plan: vec![crate::analysis::outside_view::OutsideView {
+                metric: "engagements".into(),
+                plan: 2651.0,
+                outside: [843.04, 1761.33, 3679.0],
+                inside: [931.0, 1238.0, 1652.25],
+                disagree: true,
+            }],
+            classes: vec![],
+            ratio_quantiles: [0.32, 0.664, 1.39],
+        };
+        let text =
+            String::from_utf8(Csv.export(Report::OutsideView(&o)).expect("csv")).expect("utf8");
+        assert_eq!(
+            text,
+            "metric,unit,plan,outside_p5,outside_p50,outside_p95,inside_p5,inside_p50,inside_p95,disagree\n\
+             engagements,count,2651,843,1761.3,3679,931,1238,1652.2,1\n"
+        );
     }
 }

@@ -28,7 +28,13 @@ pub mod output;
 pub mod table;
 pub mod terminal;
 
-pub use output::{commit, write_all_or_nothing, OutputSet, PendingFile};
+/// The unit of every figure and the precision of its CSV cells (defined with the metric
+/// catalogue, [`crate::scenario::units`], so that the results can carry their units).
+pub use crate::scenario::units;
+
+pub use output::{
+    check_claim, commit, write_all_or_nothing, write_claimed, OutputSet, Owner, PendingFile, MARKER,
+};
 
 // Defined with the library's errors, below the layers that produce it, so that `error` does not
 // reach up into `report`.

@@ -13,6 +13,19 @@
 //! same way; stale temporaries of dead processes (and the `.NAME.tmp-PID` files of earlier
 //! versions) are removed then too. Only entries of exactly these names are ever touched: files
 //! the user keeps in the folder are never moved, read or removed.
+//!
+//! # Whose results a folder holds
+//! A set may be *claimed* for a scenario file ([`OutputSet::claim`], with an [`Owner`]): its
+//! commit then also writes the marker [`MARKER`] (`.sibsim-results.json`), which names the
+//! scenario file (absolute path and SHA-256) and, per command, the files of that command's last
+//! set. Claiming a folder whose marker names another scenario file is refused
+//! ([`ReportError::OtherScenario`]) unless forced; the same file (edited or not) may replace its
+//! own results. At commit the files of the command's previous set that this set does not write
+//! again are removed with it (an earlier `--per-trial` run's `trials.csv`, an earlier `--charts`
+//! run's charts), and so is the rest of any other command's set that this one partly overwrites
+//! (`report` and `run` both write `summary.json`): a folder never holds files of two runs of one
+//! set. Forced over another scenario's results, the commit removes every file the old marker
+//! lists. Files the marker does not list are never touched.
 
 use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
@@ -31,6 +44,166 @@ const STALE_AGE: Duration = Duration::from_secs(24 * 3600);
 
 static SEQUENCE: AtomicU64 = AtomicU64::new(0);
 
+/// The marker of a claimed output folder: whose results it holds, and which files each command's
+/// last set wrote (module docs).
+pub const MARKER: &str = ".sibsim-results.json";
+
+/// Whose results a claimed set writes: the scenario (or comparison) file the command ran, and
+/// the command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Owner {
+    /// The scenario file as an absolute, canonical path (the folder's identity: the same path is
+    /// the same scenario, whatever its contents now).
+    pub scenario: PathBuf,
+    /// The SHA-256 of its bytes, for the record.
+    pub sha256: String,
+    /// The command, e.g. `run`: each command's last set is tracked apart.
+    pub command: String,
+}
+
+impl Owner {
+    /// The owner of a `command`'s results for the scenario file at `path`, read now for its hash.
+    ///
+    /// # Errors
+    /// [`ReportError::ReadScenarioFile`] when the file cannot be read.
+    pub fn new(path: &Path, command: &str) -> Result<Owner, ReportError> {
+        let bytes = fs::read(path).map_err(|source| ReportError::ReadScenarioFile {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Ok(Owner {
+            scenario: fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()),
+            sha256: crate::analysis::run::sha256_hex(&bytes),
+            command: command.to_owned(),
+        })
+    }
+}
+
+/// A folder's marker as read: the scenario and each command's files.
+#[derive(Debug, Clone, Default)]
+struct Marker {
+    scenario: String,
+    sha256: String,
+    sets: Vec<(String, Vec<String>)>,
+}
+
+impl Marker {
+    /// The marker in `dir`: `Ok(None)` without one, `Err(why)` when it cannot be read as one.
+    fn read(dir: &Path) -> Result<Option<Marker>, String> {
+        let path = dir.join(MARKER);
+        let text = match fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e.to_string()),
+        };
+        let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+        let scenario = v["scenario_path"]
+            .as_str()
+            .ok_or("no \"scenario_path\"")?
+            .to_owned();
+        let sha256 = v["scenario_sha256"].as_str().unwrap_or_default().to_owned();
+        let mut sets = Vec::new();
+        if let Some(map) = v["sets"].as_object() {
+            for (command, files) in map {
+                let files = files
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|f| f.as_str().map(String::from))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                sets.push((command.clone(), files));
+            }
+        }
+        Ok(Some(Marker {
+            scenario,
+            sha256,
+            sets,
+        }))
+    }
+
+    fn to_json(&self) -> String {
+        let sets: serde_json::Map<String, serde_json::Value> = self
+            .sets
+            .iter()
+            .map(|(c, f)| (c.clone(), serde_json::json!(f)))
+            .collect();
+        let mut text = serde_json::to_string_pretty(&serde_json::json!({
+            "schema": "sibsim.results/1",
+            "scenario_path": self.scenario,
+            "scenario_sha256": self.sha256,
+            "sets": sets,
+        }))
+        .unwrap_or_default();
+        text.push('\n');
+        text
+    }
+}
+
+/// What a claim on `dir` for `owner` finds: the folder's marker when it is `owner`'s scenario's,
+/// or the files another scenario's marker lists (when `force`).
+fn read_claim(
+    dir: &Path,
+    owner: &Owner,
+    force: bool,
+) -> Result<(Option<Marker>, Vec<String>), ReportError> {
+    match Marker::read(dir) {
+        Ok(None) => Ok((None, Vec::new())),
+        Ok(Some(m)) if Path::new(&m.scenario) == owner.scenario => Ok((Some(m), Vec::new())),
+        Ok(Some(m)) if force => Ok((None, m.sets.into_iter().flat_map(|(_, f)| f).collect())),
+        Ok(Some(m)) => Err(ReportError::OtherScenario {
+            dir: dir.to_path_buf(),
+            theirs: m.scenario,
+            ours: owner.scenario.clone(),
+        }),
+        Err(_) if force => Ok((None, Vec::new())),
+        Err(why) => Err(ReportError::OtherScenario {
+            dir: dir.to_path_buf(),
+            theirs: format!("unknown (its {MARKER} cannot be read: {why})"),
+            ours: owner.scenario.clone(),
+        }),
+    }
+}
+
+/// Whether `owner` may claim `dir` ([`OutputSet::claim`]), checked without creating anything:
+/// for a command to refuse before its work.
+///
+/// # Errors
+/// As [`OutputSet::claim`].
+pub fn check_claim(dir: &Path, owner: &Owner, force: bool) -> Result<(), ReportError> {
+    read_claim(dir, owner, force).map(|_| ())
+}
+
+/// [`write_all_or_nothing`], the folder claimed for `owner` ([`OutputSet::claim`]).
+///
+/// # Errors
+/// As [`write_all_or_nothing`] and [`OutputSet::claim`].
+pub fn write_claimed(
+    dir: &Path,
+    files: &[(&str, Vec<u8>)],
+    owner: Owner,
+    force: bool,
+) -> Result<(), ReportError> {
+    let mut set = OutputSet::new(dir)?;
+    set.claim(owner, force)?;
+    for (name, bytes) in files {
+        set.add(name, bytes)?;
+    }
+    commit(vec![set])
+}
+
+/// A set's claim on its folder, settled at commit.
+#[derive(Debug)]
+struct Claim {
+    owner: Owner,
+    /// The folder's marker before this set, when it names the same scenario (`None` for another
+    /// scenario's or none).
+    previous: Option<Marker>,
+    /// Files another scenario's marker lists, to remove (forced).
+    foreign: Vec<String>,
+}
+
 /// The files of one output folder, staged until [`commit`] puts them in place with the other
 /// sets of the command. Dropped without being committed, it removes its staging folder and the
 /// folders it had to create: the output folder is as it was.
@@ -48,6 +221,8 @@ pub struct OutputSet {
     /// Every name taken: staged, being streamed, or to remove.
     taken: HashSet<String>,
     committed: bool,
+    /// The folder claimed for a scenario's results ([`OutputSet::claim`]).
+    claim: Option<Claim>,
 }
 
 impl OutputSet {
@@ -104,7 +279,75 @@ impl OutputSet {
             remove: Vec::new(),
             taken: HashSet::new(),
             committed: false,
+            claim: None,
         })
+    }
+
+    /// Claims the folder for `owner`'s results (module docs): refused when the folder's marker
+    /// names another scenario file, or cannot be read, unless `force`. Call it before the work
+    /// whose results the set will hold, so that a refusal comes first.
+    ///
+    /// # Errors
+    /// [`ReportError::OtherScenario`] naming the folder, the scenario whose results it holds and
+    /// this one.
+    pub fn claim(&mut self, owner: Owner, force: bool) -> Result<(), ReportError> {
+        let (previous, foreign) = read_claim(&self.dir, &owner, force)?;
+        self.claim = Some(Claim {
+            owner,
+            previous,
+            foreign,
+        });
+        Ok(())
+    }
+
+    /// The files an earlier run left that the commit will remove (so far: a claimed set settles
+    /// its marker's at [`commit`]).
+    pub fn removing(&self) -> &[String] {
+        &self.remove
+    }
+
+    /// Settles a claim ([`OutputSet::claim`]) once every file is staged: marks for removal what
+    /// the folder's marker says belongs to a replaced set (see [`removing`](OutputSet::removing))
+    /// and stages the new marker. [`commit`] settles a set that was not; settling twice does
+    /// nothing more.
+    ///
+    /// # Errors
+    /// As [`add`](OutputSet::add), for the marker.
+    pub fn settle(&mut self) -> Result<(), ReportError> {
+        let Some(claim) = self.claim.take() else {
+            return Ok(());
+        };
+        let put: Vec<String> = self.put.clone();
+        let writes = |f: &String| put.contains(f);
+        let mut stale: Vec<String> = claim.foreign.clone();
+        let mut sets: Vec<(String, Vec<String>)> = Vec::new();
+        if let Some(prev) = &claim.previous {
+            for (command, files) in &prev.sets {
+                let ours = *command == claim.owner.command;
+                if ours || files.iter().any(writes) {
+                    stale.extend(files.iter().cloned());
+                } else {
+                    sets.push((command.clone(), files.clone()));
+                }
+            }
+        }
+        for name in stale {
+            if !self.taken.contains(&name)
+                && is_plain_file_name(&name)
+                && name != MARKER
+                && fs::symlink_metadata(self.dir.join(&name)).is_ok_and(|m| m.is_file())
+            {
+                self.remove(&name)?;
+            }
+        }
+        sets.push((claim.owner.command.clone(), put));
+        let marker = Marker {
+            scenario: claim.owner.scenario.display().to_string(),
+            sha256: claim.owner.sha256.clone(),
+            sets,
+        };
+        let text = marker.to_json();
+        self.add(MARKER, text.as_bytes())
     }
 
     /// The output folder.
@@ -255,6 +498,9 @@ pub fn commit(sets: Vec<OutputSet>) -> Result<(), ReportError> {
 /// two sets writing one name in one folder; [`ReportError::WriteFile`] for the journal;
 /// [`ReportError::Rename`] naming the move that failed.
 pub fn commit_with(mut sets: Vec<OutputSet>, stop: &dyn Fn() -> bool) -> Result<(), ReportError> {
+    for set in &mut sets {
+        set.settle()?;
+    }
     let mut names = HashSet::new();
     for set in &sets {
         let dir = fs::canonicalize(&set.dir).unwrap_or_else(|_| set.dir.clone());

@@ -5,6 +5,7 @@ use super::analysis::{Bar, Index, Sensitivity, Shift};
 use crate::error::ReportError;
 use crate::report::table::Table;
 use crate::report::terminal::number;
+use crate::scenario::units::Unit;
 
 /// Rows of each list the terminal shows (the files hold them all).
 pub const TOP: usize = 8;
@@ -23,7 +24,10 @@ pub fn to_json(s: &Sensitivity) -> Result<Vec<u8>, ReportError> {
 }
 
 /// `sensitivity.csv`: one row per figure, long format:
-/// `analysis,subject,item,statistic,value,low,high,note`. `analysis` is `tornado`,
+/// `analysis,subject,item,statistic,value,low,high,note`, numbers rounded by unit (a swing in the
+/// output's unit, a median shift in the input's, a failure rate as a probability, other
+/// statistics to 4 significant figures; [`crate::scenario::units`]); `sensitivity.json` keeps the
+/// exact values. `analysis` is `tornado`,
 /// `tornado_by_param`, `sobol_first`, `sobol_total` (inputs, groups and `noise` as items),
 /// `stress_shift`, `stress_shift_by_param` or `stress_rule`; `subject` the output or event.
 ///
@@ -46,7 +50,15 @@ pub fn to_csv(s: &Sensitivity) -> Result<Vec<u8>, ReportError> {
         "note",
     ])
     .map_err(err)?;
-    let num = |x: Option<f64>| x.map_or(String::new(), |v| format!("{v}"));
+    // Each statistic rounded by its unit (crate::scenario::units): a swing in the output's unit,
+    // a median shift in the input's, a failure rate as a probability, the rest (correlations,
+    // indices, KS D, standardised differences) to 4 significant figures.
+    let unit_of = |stat: &str, subject: &str, item: &str| match stat {
+        "swing" => Unit::of_metric(subject),
+        "median_shift" if item.starts_with("input.") => Unit::of_input(item),
+        "failure_rate" => Unit::Probability,
+        _ => Unit::Number,
+    };
     let mut rows: Vec<[String; 8]> = Vec::new();
     let mut row = |a: &str,
                    subj: &str,
@@ -56,6 +68,8 @@ pub fn to_csv(s: &Sensitivity) -> Result<Vec<u8>, ReportError> {
                    lo: Option<f64>,
                    hi: Option<f64>,
                    note: &str| {
+        let unit = unit_of(stat, subj, item);
+        let num = |x: Option<f64>| x.map_or(String::new(), |v| unit.cell(v));
         rows.push([
             a.into(),
             subj.into(),

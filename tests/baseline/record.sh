@@ -14,7 +14,9 @@ for file in scenarios/box1.toml scenarios/ips_new_service.toml scenarios/mhep1.t
     name=$(basename "$file" .toml)
     "$bin" run "$file" --trials 1000 --seed 7 --threads 2 --out "$tmp/$name" --quiet >/dev/null
     mkdir -p "$base/$name"
-    cp "$tmp/$name/summary.json" "$tmp/$name/summary.csv" "$base/$name/"
+    # summary.json's meta (time, command line, paths) differs run to run: recorded without it.
+    sed '/^  "meta": {$/,/^  },$/d' "$tmp/$name/summary.json" > "$base/$name/summary.json"
+    cp "$tmp/$name/summary.csv" "$base/$name/"
     if [ -f "$base/$name/plan.csv" ]; then cp "$tmp/$name/plan.csv" "$base/$name/"; fi
 done
 for file in scenarios/mhep1.toml tests/fixtures/rules.toml; do

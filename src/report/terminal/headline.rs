@@ -43,43 +43,18 @@ pub enum Unit {
 }
 
 impl Unit {
-    /// The unit of a metric, from its name (the metric names of README "Metric names").
+    /// The unit of a metric, from its name (the metric names of README "Metric names"), as the
+    /// terminal shows it: the catalogue's unit ([`units::Unit::of_metric`]) with months counted
+    /// like events, and shares and annual rates as percentages.
+    ///
+    /// [`units::Unit::of_metric`]: crate::scenario::units::Unit::of_metric
     pub fn of(metric: &str) -> Unit {
-        let last = metric.rsplit('.').next().unwrap_or(metric);
-        let percent = ["irr", "mirr", "irr_owed", "irr_written_off"];
-        let shares = ["block_share", "utilisation", "spend_vs_budget"];
-        let money = [
-            "income",
-            "income_block",
-            "income_events",
-            "cost",
-            "costs",
-            "margin",
-            "lowest_cash",
-            "invested",
-            "returned",
-            "interest",
-            "interest_paid",
-            "principal_repaid",
-            "outstanding",
-            "drawn",
-            "used",
-            "shortfall",
-            "unfunded_end",
-            "cost_per_job_start",
-            "cost_per_sustained_job",
-        ];
-        if percent.contains(&last)
-            || shares.contains(&last)
-            || metric.starts_with("payments.share.")
-        {
-            Unit::Percent
-        } else if last == "multiple" {
-            Unit::Multiple
-        } else if money.contains(&last) || metric.starts_with("payments.") {
-            Unit::Money
-        } else {
-            Unit::Count
+        use crate::scenario::units::Unit as U;
+        match U::of_metric(metric) {
+            U::Count | U::Months | U::EsMonths | U::Number => Unit::Count,
+            U::Money => Unit::Money,
+            U::Share | U::AnnualRate | U::Probability => Unit::Percent,
+            U::Multiple => Unit::Multiple,
         }
     }
 
