@@ -461,9 +461,11 @@ fn the_comparison_and_sensitivity_sections() {
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
+    // With the marker naming whose results the folder holds (docs/outputs.md).
     assert_eq!(
         names,
         [
+            ".sibsim-results.json",
             "compare.json",
             "report.html",
             "sensitivity.json",
