@@ -56,7 +56,7 @@ impl Work {
     pub fn of(model: &Model, trials: u64) -> Work {
         Work {
             trials,
-            horizon: model.settings.horizon.max(0) as u64,
+            horizon: u64::from(model.settings.horizon),
             sites: model.sites.len() as u64,
             payment_items: (model.tariffs.len() + model.blocks.len() + model.caps.len()) as u64,
         }
