@@ -79,24 +79,8 @@ fn successes_until_a_cap_follow_the_sequential_law() {
                 .unwrap_or_else(|| panic!("({n}, {k}, {p}): impossible outcome {got:?}"));
             counts[i] += 1;
         }
-        // Pool the outcomes expected fewer than 5 times into one cell.
-        let (mut stat, mut cells, mut rare_obs, mut rare_exp) = (0.0f64, 0, 0.0f64, 0.0f64);
-        for (c, (_, q)) in counts.iter().zip(&pmf) {
-            let e = q * draws as f64;
-            if e < 5.0 {
-                rare_obs += *c as f64;
-                rare_exp += e;
-            } else {
-                stat += (*c as f64 - e).powi(2) / e;
-                cells += 1;
-            }
-        }
-        if rare_exp > 0.0 {
-            stat += (rare_obs - rare_exp).powi(2) / rare_exp;
-            cells += 1;
-        }
-        let df = (cells - 1) as f64;
-        let p_value = 1.0 - ChiSquared::new(df).unwrap().cdf(stat);
+        let expected: Vec<f64> = pmf.iter().map(|(_, q)| q * draws as f64).collect();
+        let (stat, df, p_value) = chi_square(&counts, &expected);
         assert!(
             p_value > 1e-4,
             "({n}, {k}, {p}): chi-square {stat:.1} on {df} df, p = {p_value:.2e}"
@@ -275,26 +259,32 @@ fn binomial_below_a_cap_follows_the_truncated_law() {
             assert!(s < k, "({n}, {k}, {p}): drew {s}, not below {k}");
             counts[s as usize] += 1;
         }
-        let (mut stat, mut cells, mut rare_obs, mut rare_exp) = (0.0f64, 0, 0.0f64, 0.0f64);
-        for (c, w) in counts.iter().zip(&weights) {
-            let e = w / total * draws as f64;
-            if e < 5.0 {
-                rare_obs += *c as f64;
-                rare_exp += e;
-            } else {
-                stat += (*c as f64 - e).powi(2) / e;
-                cells += 1;
-            }
-        }
-        if rare_exp > 0.0 {
-            stat += (rare_obs - rare_exp).powi(2) / rare_exp;
-            cells += 1;
-        }
-        let df = (cells.max(2) - 1) as f64;
-        let p_value = 1.0 - ChiSquared::new(df).unwrap().cdf(stat);
+        let expected: Vec<f64> = weights.iter().map(|w| w / total * draws as f64).collect();
+        let (stat, df, p_value) = chi_square(&counts, &expected);
         assert!(
             p_value > 1e-4,
             "({n}, {k}, {p}): chi-square {stat:.1} on {df} df, p = {p_value:.2e}"
         );
     }
+}
+
+/// Pearson's chi-square of observed `counts` against `expected` counts, the cells expected fewer
+/// than 5 times pooled into one: `(statistic, degrees of freedom, p-value)`.
+fn chi_square(counts: &[u64], expected: &[f64]) -> (f64, f64, f64) {
+    let (mut stat, mut cells, mut rare_obs, mut rare_exp) = (0.0f64, 0, 0.0f64, 0.0f64);
+    for (c, &e) in counts.iter().zip(expected) {
+        if e < 5.0 {
+            rare_obs += *c as f64;
+            rare_exp += e;
+        } else {
+            stat += (*c as f64 - e).powi(2) / e;
+            cells += 1;
+        }
+    }
+    if rare_exp > 0.0 {
+        stat += (rare_obs - rare_exp).powi(2) / rare_exp;
+        cells += 1;
+    }
+    let df = (cells.max(2) - 1) as f64;
+    (stat, df, 1.0 - ChiSquared::new(df).unwrap().cdf(stat))
 }
