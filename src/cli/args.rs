@@ -100,6 +100,14 @@ pub enum Command {
         #[command(flatten)]
         output: JsonOutput,
     },
+    /// Print the JSON Schema of the scenario format, for editors (taplo / Even Better TOML):
+    /// `sibsim schema > sibsim.schema.json` (docs/scenario-format.md, "Editor support").
+    Schema,
+    /// Print a shell completion script: e.g. `sibsim completions bash > ~/.local/share/bash-completion/completions/sibsim`.
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
 }
 
 /// How many trials, from which seed (both default to the scenario's), on how many threads.

@@ -30,6 +30,15 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Sensitivity(args) => sensitivity::sensitivity(args),
         Command::Pay(args) => commands::pay(args),
         Command::Evidence { dir, output } => commands::evidence(&dir, output.json),
+        Command::Schema => {
+            print!("{}", sibsim::scenario::schema::scenario_schema_json());
+            Ok(())
+        }
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(shell, &mut Cli::command(), "sibsim", &mut std::io::stdout());
+            Ok(())
+        }
         Command::Calibrate {
             scenario: Some(file),
             window: w,

@@ -4,6 +4,7 @@
 
 use std::fmt;
 
+use schemars::JsonSchema;
 use serde::de::{self, value::MapAccessDeserializer, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
@@ -29,7 +30,7 @@ impl From<f64> for Input {
 ///
 /// The variant names (the `dist` value) and field names are the file format. Unknown fields and
 /// unknown distribution names are refused by deserialisation, listing the valid ones.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(tag = "dist", rename_all = "snake_case", deny_unknown_fields)]
 pub enum DistSpec {
     /// A fixed value: `{ dist = "fixed", value = 3 }` (the same as writing `3`).
@@ -137,7 +138,9 @@ pub enum DistSpec {
     /// A figure or calibrated rate of the evidence library, by key (`bit2020.job_start_rate`), at
     /// `level` `"pooled"` or `"new_site"` for a rate. Resolved when the scenario is validated.
     Evidence {
+        /// Key of a figure or rate in the evidence library, e.g. `bit2020.job_start_rate`.
         key: String,
+        /// For a rate: `"pooled"` or `"new_site"` (`sibsim calibrate` shows both).
         #[serde(default)]
         level: Option<String>,
     },
@@ -182,6 +185,24 @@ impl DistSpec {
 
 fn default_pert_lambda() -> f64 {
     DEFAULT_PERT_LAMBDA
+}
+
+// Deserialised by hand (any TOML value, then by its shape), so described by hand: a number, or one
+// of the `dist` tables.
+impl JsonSchema for Input {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Input".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A number, or a distribution to draw it from in each trial: an inline table tagged by `dist`, e.g. `{ dist = \"pert\", min = 0.2, mode = 0.35, max = 0.5 }`.",
+            "anyOf": [
+                { "type": "number" },
+                generator.subschema_for::<DistSpec>()
+            ]
+        })
+    }
 }
 
 impl<'de> Deserialize<'de> for Input {

@@ -10,6 +10,7 @@ mod loader;
 pub mod model;
 pub mod outputs;
 pub mod raw;
+pub mod schema;
 pub mod units;
 
 pub mod validate;

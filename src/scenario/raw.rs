@@ -4,16 +4,19 @@
 //! shape (unknown fields are refused here); every semantic check (probabilities in [0, 1], references
 //! to parties and sites, months inside the horizon, distribution parameters) happens in
 //! [`crate::scenario::validate`], which turns a [`RawScenario`] into a [`crate::scenario::Model`].
-//! The format is documented field by field, with units, in `docs/scenario-format.md`.
+//! The format is documented field by field, with units, in `docs/scenario-format.md`. The same types,
+//! with their doc comments as descriptions, give the JSON Schema `sibsim schema` prints
+//! ([`crate::scenario::schema`]).
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::distributions::Input;
 
 /// A whole scenario file.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawScenario {
     /// Short name, used in reports and `summary.json`.
@@ -54,7 +57,7 @@ pub struct RawScenario {
 }
 
 /// `[correlation]`: a Gaussian copula on the inputs' draws.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawCorrelation {
     /// Input (`"delivery.p_engage"`) → correlation of its draws between any two sites: a shared
@@ -67,7 +70,7 @@ pub struct RawCorrelation {
 }
 
 /// `{ a = "delivery.p_engage", b = "delivery.p_job_start", rho = 0.3 }`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawPair {
     pub a: String,
@@ -77,7 +80,7 @@ pub struct RawPair {
 }
 
 /// `[actuals]`: what actually happened, cited.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawActual {
     pub value: f64,
@@ -101,7 +104,7 @@ pub struct RawActual {
 
 /// `[finance]`: the SPV's cash account, funded by the investor's equity and loan, and repaid by
 /// its waterfall (MODEL.md, "Investor and SPV finance").
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawFinance {
     /// Party id of the SPV (role `spv`).
@@ -148,7 +151,7 @@ pub struct RawFinance {
 }
 
 /// A scheduled amount.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawScheduled {
     pub month: String,
@@ -156,7 +159,7 @@ pub struct RawScheduled {
 }
 
 /// `[finance.costs]`: the SPV's own costs, £ per month of the horizon.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSpvCosts {
     /// The central performance-management team.
@@ -171,7 +174,7 @@ pub struct RawSpvCosts {
 }
 
 /// `[simulation]`: how many trials, which seed, how long, how to summarise.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSimulation {
     /// Number of Monte Carlo trials (default 10,000).
@@ -190,7 +193,7 @@ pub struct RawSimulation {
 }
 
 /// `[parties.<id>]`: someone who pays or is paid.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawParty {
     /// `commissioner`, `outcome_payer`, `spv`, `provider` or `investor`.
@@ -208,7 +211,7 @@ pub struct RawParty {
 }
 
 /// `[sites.<id>]`: one contract delivered by one provider for one commissioner.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSite {
     /// Party id of the provider delivering the service.
@@ -240,7 +243,7 @@ pub struct RawSite {
 /// `[[sites.<id>.demand]]`: from `from` to `to` (inclusive), the site's referrals per month (after
 /// the ramp) are multiplied by `multiplier` — a number, or a distribution drawn once per trial and
 /// used for every month of the window. Windows that overlap multiply.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawDemand {
     /// First month of the window, `"YYYY-MM"`.
@@ -254,7 +257,7 @@ pub struct RawDemand {
 
 /// `[sites.<id>.distress]`: from the month after the provider's cash for the site ends a month below
 /// `cash_floor`, and for as long as it stays below, delivery suffers (MODEL.md: the vicious circle).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawDistress {
     /// £: the provider is in distress after a month ending with cash below this (default 0).
@@ -273,7 +276,7 @@ pub struct RawDistress {
 
 /// `[sites.<id>.termination]`: the commissioner ends the site when its cumulative `metric` stays
 /// below `below_share` of the plan to date for `months` months in a row.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawTermination {
     /// `referrals`, `engagements`, `job_starts`, `sustain_6w` or `sustain_26w`: needs a site plan figure.
@@ -291,7 +294,7 @@ pub struct RawTermination {
 }
 
 /// `[sites.<id>.delivery]`: the client flow. Every field is a number or a distribution.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawDelivery {
     /// Referrals per month at full running (after the ramp).
@@ -332,7 +335,7 @@ pub struct RawDelivery {
 }
 
 /// `[sites.<id>.staffing]`: employment specialists (ES) and their turnover.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawStaffing {
     /// Funded ES posts (rounded to a whole number when drawn).
@@ -347,7 +350,7 @@ pub struct RawStaffing {
 }
 
 /// `[sites.<id>.costs]`: the provider's costs of running this site, and its opening cash.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawCosts {
     /// Annual salary of one ES, £.
@@ -369,7 +372,7 @@ pub struct RawCosts {
 }
 
 /// `[[tariffs]]`: a payment per event, from payer to payee.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawTariff {
     /// Unique name, used in reports.
@@ -414,7 +417,7 @@ pub struct RawTariff {
 }
 
 /// One tier of a tiered tariff.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawTier {
     /// The tier covers events up to this cumulative count at the site; absent on the last tier.
@@ -425,7 +428,7 @@ pub struct RawTier {
 }
 
 /// `pass_through = { to = "mhep", share = 0.3 }`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawPassThrough {
     /// Party id the payee passes the share on to.
@@ -435,7 +438,7 @@ pub struct RawPassThrough {
 }
 
 /// `[[caps]]`: a limit on what some tariffs pay, in money or in events.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawCap {
     /// Unique name, used in reports (`caps.<name>.used`).
@@ -458,7 +461,7 @@ pub struct RawCap {
 }
 
 /// `[[variations]]`: from month `from`, the sites listed (default: all) follow rule set `rule_set`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawVariation {
     /// First month of the variation, `"YYYY-MM"`.
@@ -471,7 +474,7 @@ pub struct RawVariation {
 }
 
 /// `[[blocks]]`: a fixed payment on given months.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawBlock {
     /// Unique name, used in reports.
@@ -504,7 +507,7 @@ pub struct RawBlock {
 /// stands for the first `events` events the named tariff would pay at the block's site, until the
 /// next payment on account of that tariff or the end of month `until`, whichever comes first; the
 /// tariff pays only beyond them. Any unused base lapses (a block is not repayable).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawOnAccount {
     /// Name of a `[[tariffs]]` entry that applies at the block's site, with the same payer and payee.
@@ -529,6 +532,24 @@ pub enum RawMonths {
 impl Default for RawMonths {
     fn default() -> Self {
         RawMonths::List(Vec::new())
+    }
+}
+
+// Deserialised by hand (a string or a list), so described by hand: either shape, as the visitor
+// below accepts.
+impl JsonSchema for RawMonths {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Months".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "Months: a list of `\"YYYY-MM\"` months, or an inclusive range `\"YYYY-MM..YYYY-MM\"`.",
+            "anyOf": [
+                { "type": "array", "items": { "type": "string" } },
+                { "type": "string" }
+            ]
+        })
     }
 }
 
