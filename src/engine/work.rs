@@ -12,8 +12,9 @@
 //! ```
 //!
 //! where `payment_items` counts tariff lines, blocks and caps (a hundred of them cost about as much
-//! a month as one site). Referral volume does not enter: measured, a one-site trial of 1,200
-//! months takes the same time at 30 referrals a month as at 100,000 (docs/performance.md). The
+//! a month as one site). Referral volume does not enter: the draws for large counts cost about
+//! twice those for small ones, but no more however large (measured: a one-site trial of 1,200
+//! months takes 2.76 ms at 100,000 referrals a month and 1.47 ms at 30; docs/performance.md). The
 //! CPU time is `units ×` [`MICROS_PER_UNIT`], measured on the development machine (a shared
 //! two-core virtual machine of 2026) with room to spare; the wall time is that over the threads.
 //!
@@ -25,8 +26,8 @@ use crate::report::terminal::group_thousands;
 use crate::scenario::Model;
 
 /// Estimated CPU time of one unit of work (one month of one site, or of the contract's settlement
-/// and finance), in microseconds: 1.1 to 1.6 µs measured on the bundled scenarios and 1,200-month
-/// variants of them (docs/performance.md), rounded up.
+/// and finance), in microseconds: 0.6 to 1.1 µs measured on the bundled scenarios and 1,200-month
+/// variants of them, up to about 1.4 µs with very large counts (docs/performance.md), rounded up.
 pub const MICROS_PER_UNIT: f64 = 2.0;
 
 /// Estimated CPU time above which the command line warns before a run: ten minutes.
