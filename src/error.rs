@@ -102,6 +102,10 @@ pub enum Error {
     },
     #[error(transparent)]
     InvalidScenario(#[from] ScenarioErrors),
+    /// The evidence library the search order chose cannot be used (it says which, and how it was
+    /// chosen: [`crate::evidence::search`]).
+    #[error(transparent)]
+    Evidence(crate::evidence::search::EvidenceError),
     /// The file is valid but the contract it describes breaks a rule the user set (e.g. a top-up
     /// fund above its `max_share`), each located at the field that sets the rule.
     #[error("{}\n{} contract check{} failed", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n\n"), .0.len(), if .0.len() == 1 { "" } else { "s" })]

@@ -182,20 +182,40 @@ fn bad_evidence_libraries_get_exact_errors() {
         );
         let expected = std::fs::read_to_string(format!("{dir}.stderr"))
             .unwrap_or_else(|_| panic!("{dir} has no .stderr beside it"));
+        // Which library is broken and how it was chosen, then its problems, located in its file.
         assert!(
-            expected.starts_with(&format!("Error: {dir}/")),
+            expected.starts_with(&format!(
+                "Error: the evidence library at {dir} (given by --evidence) is invalid:\n{dir}/"
+            )),
             "{expected}"
         );
-        for command in ["evidence", "calibrate"] {
+        for (command, flag) in [
+            ("evidence", "--dir"),
+            ("evidence", "--evidence"),
+            ("calibrate", "--dir"),
+        ] {
             let got = Command::cargo_bin("sibsim")
                 .unwrap()
-                .args([command, "--dir", &dir])
+                .args([command, flag, &dir])
+                .env_remove("SIBSIM_EVIDENCE")
                 .assert()
                 .code(2);
             let stderr = String::from_utf8(got.get_output().stderr.clone()).unwrap();
-            assert_eq!(stderr, expected, "{command} --dir {dir}");
-            assert!(got.get_output().stdout.is_empty(), "{command} --dir {dir}");
+            assert_eq!(stderr, expected, "{command} {flag} {dir}");
+            assert!(got.get_output().stdout.is_empty(), "{command} {flag} {dir}");
         }
+        // Named by the environment instead: the same problems, and it says so.
+        let got = Command::cargo_bin("sibsim")
+            .unwrap()
+            .arg("calibrate")
+            .env("SIBSIM_EVIDENCE", &dir)
+            .assert()
+            .code(2);
+        assert_eq!(
+            String::from_utf8(got.get_output().stderr.clone()).unwrap(),
+            expected.replacen("(given by --evidence)", "(given by SIBSIM_EVIDENCE)", 1),
+            "SIBSIM_EVIDENCE={dir}"
+        );
         checked += 1;
     }
     assert!(checked >= 8, "only {checked} bad evidence libraries found");

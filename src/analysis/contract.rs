@@ -55,7 +55,19 @@ pub struct Validation {
 /// [`Error::InvalidScenario`] for a file that is not a valid scenario; [`Error::ContractCheck`]
 /// when a party pays more than its `max_share` on average, located at that field.
 pub fn validate(file: &str, text: &str) -> Result<Validation, Error> {
-    let model = scenario::parse_scenario(file, text)?;
+    validate_in(file, text, &crate::evidence::search::EvidenceSearch::new())
+}
+
+/// [`validate`], the scenario's evidence library found by `search` ([`crate::evidence::search`]).
+///
+/// # Errors
+/// As [`validate`].
+pub fn validate_in(
+    file: &str,
+    text: &str,
+    search: &crate::evidence::search::EvidenceSearch,
+) -> Result<Validation, Error> {
+    let model = scenario::parse_scenario_in(file, text, search)?;
     // The 50% rule depends on volumes: check it on a short simulation.
     let shares = if model.parties.iter().any(|p| p.max_share.is_some()) {
         let opts = RunOptions {

@@ -132,6 +132,10 @@ pub struct Meta {
     pub command: Vec<String>,
     /// When the file was made: UTC, RFC 3339 to the second (`2026-12-01T13:30:33Z`).
     pub created_utc: String,
+    /// The evidence library the search order chose for the scenario
+    /// ([`crate::evidence::search`]): its folder as an absolute path, or `bundled with sibsim
+    /// X.Y.Z`; `None` (written `null`) when the caller did not say.
+    pub evidence: Option<String>,
 }
 
 impl Meta {
@@ -158,13 +162,14 @@ impl Meta {
             sampling: *plan,
             command,
             created_utc: rfc3339_utc(now),
+            evidence: None,
         }
     }
 }
 
 impl Serialize for Meta {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("Meta", 8)?;
+        let mut st = s.serialize_struct("Meta", 9)?;
         st.serialize_field("sibsim_version", &self.sibsim_version)?;
         st.serialize_field("scenario_path", &self.scenario_path)?;
         st.serialize_field("scenario_sha256", &self.scenario_sha256)?;
@@ -173,6 +178,7 @@ impl Serialize for Meta {
         st.serialize_field("sampling", &Sampling(&self.sampling))?;
         st.serialize_field("command", &self.command)?;
         st.serialize_field("created_utc", &self.created_utc)?;
+        st.serialize_field("evidence", &self.evidence)?;
         st.end()
     }
 }

@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use sibsim::analysis::plan::DEFAULT_CONFIDENCE;
 use sibsim::engine::sampling::Method;
 use sibsim::engine::RunOptions;
+use sibsim::evidence::search::{EvidenceSearch, ENV_VAR};
 
 /// Monte Carlo simulation of social impact bond business cases.
 #[derive(Debug, Parser)]
@@ -24,6 +25,8 @@ pub enum Command {
     Validate {
         /// The scenario file (TOML).
         file: PathBuf,
+        #[command(flatten)]
+        evidence: EvidenceOption,
     },
     /// Settle given event counts at one site and month under the scenario's rules (no simulation).
     Pay(PayArgs),
@@ -36,6 +39,8 @@ pub enum Command {
         file: PathBuf,
         #[command(flatten)]
         sampling: Sampling,
+        #[command(flatten)]
+        evidence: EvidenceOption,
         #[command(flatten)]
         output: AnalysisOutput,
         /// Also write the back-test's chart (SVG) into this folder (docs/charts.md).
@@ -54,7 +59,7 @@ pub enum Command {
         #[command(flatten)]
         sampling: Sampling,
         #[command(flatten)]
-        evidence: EvidenceDir,
+        evidence: EvidenceDirOption,
         /// The reference class of actual/plan ratios to use.
         #[arg(long, default_value = sibsim::analysis::outside_view::DEFAULT_CLASS)]
         class: String,
@@ -71,7 +76,7 @@ pub enum Command {
     /// Calibrate rates from the evidence counts: pooled, and for a new site (between-site spread).
     Calibrate {
         #[command(flatten)]
-        evidence: EvidenceDir,
+        evidence: EvidenceDirOption,
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
@@ -94,9 +99,8 @@ pub enum Command {
     Sensitivity(SensitivityArgs),
     /// List the evidence library: every figure with its value, unit and source.
     Evidence {
-        /// The library's folder.
-        #[arg(long, default_value = "evidence")]
-        dir: PathBuf,
+        #[command(flatten)]
+        evidence: EvidenceDirOption,
         #[command(flatten)]
         output: JsonOutput,
     },
@@ -161,12 +165,55 @@ pub struct JsonOutput {
     pub json: bool,
 }
 
-/// `--dir`, the evidence library's folder.
+/// The search order of the evidence library, for `--help` (docs/calibration-evidence.md, "Which
+/// library").
+const EVIDENCE_HELP: &str = "The evidence library's folder. Without it, the library is the first of: \
+the folder in the SIBSIM_EVIDENCE environment variable; an evidence/ folder beside the scenario \
+(in its own folder, then in its parent's; for a command without a scenario, in the working \
+folder); the copy of the library bundled with sibsim. A folder named here or in SIBSIM_EVIDENCE \
+that cannot be read is an error, never replaced by the next one.";
+
+/// Short form of [`EVIDENCE_HELP`], for `-h`.
+const EVIDENCE_SHORT: &str = "The evidence library's folder (default: $SIBSIM_EVIDENCE, else evidence/ beside the scenario, else the bundled copy)";
+
+/// `--evidence DIR`: step 1 of the evidence library's search order.
 #[derive(Debug, Clone, Args)]
-pub struct EvidenceDir {
-    /// The evidence library's folder.
-    #[arg(long, default_value = "evidence")]
-    pub dir: PathBuf,
+pub struct EvidenceOption {
+    #[arg(long = "evidence", value_name = "DIR", help = EVIDENCE_SHORT, long_help = EVIDENCE_HELP)]
+    pub evidence: Option<PathBuf>,
+}
+
+/// `--evidence DIR` with `--dir` as an alias, for the commands that named the library's folder
+/// `--dir` before every command took `--evidence`.
+#[derive(Debug, Clone, Args)]
+pub struct EvidenceDirOption {
+    #[arg(long = "evidence", visible_alias = "dir", value_name = "DIR", help = EVIDENCE_SHORT, long_help = EVIDENCE_HELP)]
+    pub evidence: Option<PathBuf>,
+}
+
+/// The search order from `--evidence` (`flag`) and the environment.
+fn search(flag: Option<&PathBuf>) -> EvidenceSearch {
+    EvidenceSearch {
+        flag: flag.cloned(),
+        // An empty value counts as unset, as shells clear a variable with `VAR=`.
+        env: std::env::var_os(ENV_VAR)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from),
+    }
+}
+
+impl EvidenceOption {
+    /// The search order this option and `SIBSIM_EVIDENCE` give.
+    pub fn search(&self) -> EvidenceSearch {
+        search(self.evidence.as_ref())
+    }
+}
+
+impl EvidenceDirOption {
+    /// The search order this option and `SIBSIM_EVIDENCE` give.
+    pub fn search(&self) -> EvidenceSearch {
+        search(self.evidence.as_ref())
+    }
 }
 
 #[derive(Debug, Args)]
@@ -185,6 +232,8 @@ pub struct PayArgs {
     /// Events that came before at the site, for tiers, thresholds and caps (repeat).
     #[arg(long = "prior", value_name = "EVENT[:BAND]=N")]
     pub prior: Vec<String>,
+    #[command(flatten)]
+    pub evidence: EvidenceOption,
     #[command(flatten)]
     pub output: JsonOutput,
 }
@@ -267,10 +316,11 @@ pub struct ReportArgs {
     /// No progress bar and no notes on stderr.
     #[arg(long)]
     pub quiet: bool,
-    /// The evidence library whose reference class (volume) marks the outside view on each plan
-    /// metric's distribution chart; when it cannot be read the charts go without, with a note.
-    #[arg(long, value_name = "DIR", default_value = "evidence")]
-    pub evidence: PathBuf,
+    // The evidence library: the scenario's evidence inputs, and the reference class (volume)
+    // that marks the outside view on each plan metric's distribution chart (when it is invalid
+    // or lacks the class, the charts go without, with a note).
+    #[command(flatten)]
+    pub evidence: EvidenceOption,
 }
 
 /// Where and how `run` reports.
@@ -296,11 +346,11 @@ pub struct RunOutput {
     /// in the system's sans-serif font; docs/charts.md).
     #[arg(long, requires = "charts")]
     pub png: bool,
-    /// The evidence library whose reference class (volume) marks the outside view on each plan
-    /// metric's distribution chart (with --charts); when it cannot be read the charts go
-    /// without, with a note.
-    #[arg(long, value_name = "DIR", default_value = "evidence")]
-    pub evidence: PathBuf,
+    // The evidence library: the scenario's evidence inputs, and (with --charts) the reference
+    // class (volume) that marks the outside view on each plan metric's distribution chart
+    // (when it is invalid or lacks the class, the charts go without, with a note).
+    #[command(flatten)]
+    pub evidence: EvidenceOption,
     /// No progress bar and no notes on stderr.
     #[arg(long)]
     pub quiet: bool,
@@ -395,6 +445,8 @@ pub struct CompareArgs {
     pub file: PathBuf,
     #[command(flatten)]
     pub sampling: Sampling,
+    #[command(flatten)]
+    pub evidence: EvidenceOption,
     /// Sweep one path over values, e.g. block_share=0,0.25,0.5,0.75,0.9,0.95,1,
     /// tariff_scale=0.5,1,1.5 or cap.sof_grant=500000,986959 (docs/compare.md, "Paths").
     #[arg(long, value_name = "PATH=V1,V2,...")]
@@ -419,6 +471,8 @@ pub struct SeekArgs {
     pub file: PathBuf,
     #[command(flatten)]
     pub sampling: Sampling,
+    #[command(flatten)]
+    pub evidence: EvidenceOption,
     /// What to vary: block_share, tariff_scale, or a path such as blocks.<name>.amount.
     #[arg(long, value_name = "PATH")]
     pub vary: String,
@@ -449,6 +503,8 @@ pub struct SensitivityArgs {
     pub file: PathBuf,
     #[command(flatten)]
     pub sampling: Sampling,
+    #[command(flatten)]
+    pub evidence: EvidenceOption,
     /// An output to explain: a metric or flag of a run (repeat for more), e.g. engagements,
     /// investor.multiple, site.tower_hamlets.provider.margin.
     #[arg(long = "metric", value_name = "M")]

@@ -22,7 +22,7 @@ use sibsim::engine::work::Work;
 use sibsim::error::Error;
 use sibsim::evidence::calibrate::problems;
 use sibsim::evidence::results::{Calibration, Listing};
-use sibsim::evidence::Library;
+use sibsim::evidence::search::{EvidenceSearch, Located};
 use sibsim::report::charts::{
     backtest_chart, outside_inside_charts, outside_view_charts, png_name, run_charts_with, Chart,
     PngError, PngRenderer,
@@ -41,14 +41,15 @@ use sibsim::scenario::{self, Model};
 use super::args::{AnalysisOutput, PayArgs, ReportArgs, RunArgs, Sampling};
 use super::{print, write_stdout};
 
-pub(super) fn validate(file: &Path) -> anyhow::Result<()> {
+pub(super) fn validate(file: &Path, search: &EvidenceSearch) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(file).map_err(|source| Error::ReadScenario {
         path: file.to_path_buf(),
         source,
     })?;
+    search.locate(Some(file)).map_err(Error::from)?;
     if sibsim::compare::file::is_comparison(&text) {
         // A comparison file: its base and every variant checked, nothing run.
-        let c = sibsim::compare::file::parse(file, &text)?;
+        let c = sibsim::compare::file::parse_in(file, &text, search)?;
         let line = format!(
             "{}: ok (comparison {}: base {} ({}), {} variant{}: {})\n",
             file.display(),
@@ -65,7 +66,7 @@ pub(super) fn validate(file: &Path) -> anyhow::Result<()> {
         );
         return write_stdout(line.as_bytes());
     }
-    let validation = contract::validate(&file.display().to_string(), &text)?;
+    let validation = contract::validate_in(&file.display().to_string(), &text, search)?;
     print(Report::Validation(&validation), false)
 }
 
@@ -79,7 +80,9 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
         }
         .into());
     }
-    let model = scenario::load(&args.file)?;
+    let search = args.output.evidence.search();
+    let located = search.locate(Some(&args.file)).map_err(Error::from)?;
+    let model = scenario::load_with(&args.file, &search)?;
     if !args.output.quiet {
         for w in &model.warnings {
             eprintln!("warning: {w}");
@@ -192,7 +195,7 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
 
     let mut report = RunReport::new(&model, &table, &plan, seed, quantiles, args.confidence);
     report.precision = precision;
-    report.meta = Some(meta(&args.file, seed, &plan)?);
+    report.meta = Some(meta(&args.file, seed, &plan, &located)?);
     let mut files = vec![
         ("summary.json", Json.export(Report::Run(&report))?),
         ("summary.csv", Csv.export(Report::Run(&report))?),
@@ -203,7 +206,7 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
     let mut notes = Vec::new();
     let (charts, skipped) = match &args.output.charts {
         Some(_) => {
-            let rc = chart_reference_class(&model, &args.output.evidence, &mut notes);
+            let rc = chart_reference_class(&model, &located, &mut notes);
             run_charts_with(&model, &report, &table, rc.as_ref())?
         }
         None => (Vec::new(), Vec::new()),
@@ -333,13 +336,17 @@ pub(super) fn report(args: &ReportArgs) -> anyhow::Result<()> {
         path: args.file.clone(),
         source,
     })?;
-    let model = scenario::parse_scenario(&args.file.display().to_string(), &text)?;
+    let search = args.evidence.search();
+    let located = search.locate(Some(&args.file)).map_err(Error::from)?;
+    let model = scenario::parse_scenario_in(&args.file.display().to_string(), &text, &search)?;
     let opts = args.sampling.options();
     let plan = opts.plan(&model)?;
     let seed = opts.seed.unwrap_or(model.settings.seed);
     let quantiles = (model.settings.low, model.settings.high);
     let comparison = match &args.compare {
-        Some(path) => Some(super::compare::for_report(path, &args.file, &text)?),
+        Some(path) => Some(super::compare::for_report(
+            path, &args.file, &text, &search,
+        )?),
         None => None,
     };
     let sensitivity = if args.sensitivity || !args.metrics.is_empty() || !args.events.is_empty() {
@@ -365,7 +372,7 @@ pub(super) fn report(args: &ReportArgs) -> anyhow::Result<()> {
         quantiles,
         sibsim::analysis::plan::DEFAULT_CONFIDENCE,
     );
-    report.meta = Some(meta(&args.file, seed, &plan)?);
+    report.meta = Some(meta(&args.file, seed, &plan, &located)?);
     let mut sections = Vec::new();
     let mut figures: Vec<(&str, Vec<u8>)> =
         vec![("summary.json", Json.export(Report::Run(&report))?)];
@@ -395,7 +402,7 @@ pub(super) fn report(args: &ReportArgs) -> anyhow::Result<()> {
     bar.finish_and_clear();
     let elapsed = started.elapsed();
     let mut notes = Vec::new();
-    let rc = chart_reference_class(&model, &args.evidence, &mut notes);
+    let rc = chart_reference_class(&model, &located, &mut notes);
     let (mut charts, skipped) = run_charts_with(&model, &report, &table, rc.as_ref())?;
     // The outside view against the inside view, one chart per plan figure, after the run's own.
     if let Some(rc) = &rc {
@@ -410,10 +417,12 @@ pub(super) fn report(args: &ReportArgs) -> anyhow::Result<()> {
             sibsim::report::html::fnv1a64(&bytes),
         ));
     }
-    if rc.is_some() {
+    // The library the search chose, whether or not anything was read from it: its hash when
+    // its files can be read.
+    if let Ok(files) = located.files() {
         also.push((
-            format!("Evidence library {}", args.evidence.display()),
-            folder_hash(&args.evidence),
+            format!("Evidence library: {}", located.describe()),
+            library_hash(&files),
         ));
     }
     let page = HtmlReport {
@@ -523,28 +532,19 @@ fn report_sensitivity_options(
     }
 }
 
-/// The FNV-1a 64-bit hash of a folder's `.toml` files: each file's name, a zero byte, its bytes
-/// and a zero byte, in name order (a file that cannot be read counts as empty).
-fn folder_hash(dir: &Path) -> u64 {
-    let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|d| {
-            d.filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-                .collect()
-        })
-        .unwrap_or_default();
-    names.sort();
+/// The FNV-1a 64-bit hash of an evidence library's files ([`Located::files`], in name order):
+/// each file's name (without its folder), a zero byte, its bytes and a zero byte — so a folder
+/// and the bundled copy of the same files hash alike.
+fn library_hash(files: &[(String, String)]) -> u64 {
     let mut all = Vec::new();
-    for p in names {
-        all.extend(
-            p.file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default()
-                .bytes(),
-        );
+    for (name, text) in files {
+        let base = Path::new(name)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        all.extend(base.bytes());
         all.push(0);
-        all.extend(std::fs::read(&p).unwrap_or_default());
+        all.extend(text.bytes());
         all.push(0);
     }
     sibsim::report::html::fnv1a64(&all)
@@ -605,22 +605,24 @@ fn report_command(args: &ReportArgs, report: &RunReport) -> String {
 }
 
 /// The reference class whose outside view the distribution charts of `model`'s plan metrics
-/// mark: [`DEFAULT_CLASS`] of the evidence library in `dir`, as `sibsim outside-view` uses by
-/// default. `None` without plan figures, or with a note pushed on `notes` when the library cannot
-/// be read or the class not fitted: the charts go without it, the run does not fail for it.
+/// mark: [`DEFAULT_CLASS`] of the evidence library `located`, as `sibsim outside-view` uses by
+/// default. `None` without plan figures, or with a note pushed on `notes` when the library is
+/// invalid or the class not fitted: the charts go without it, the run does not fail for it.
 fn chart_reference_class(
     model: &Model,
-    dir: &Path,
+    located: &Located,
     notes: &mut Vec<String>,
 ) -> Option<ReferenceClass> {
     if model.plan.is_empty() {
         return None;
     }
-    let fitted = Library::load(dir)
-        .map_err(|e| one_line(&e))
+    let fitted = located
+        .load()
+        .map_err(|e| e.one_line())
         .and_then(|library| {
-            ReferenceClass::fit(&library, DEFAULT_CLASS)
-                .map_err(|e| format!("in the evidence library {}: {e}", dir.display()))
+            ReferenceClass::fit(&library, DEFAULT_CLASS).map_err(|e| {
+                format!("in the evidence library {}: {e}", located.describe())
+            })
         });
     match fitted {
         Ok(rc) => Some(rc),
@@ -631,20 +633,6 @@ fn chart_reference_class(
             None
         }
     }
-}
-
-/// `e` and its causes on one line, each cause's first line after a colon (a note, not an error
-/// report: an evidence file's caret drawing is left to `sibsim evidence`).
-fn one_line(e: &dyn std::error::Error) -> String {
-    let first = |e: &dyn std::error::Error| e.to_string().lines().next().unwrap_or("").to_string();
-    let mut text = first(e);
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        text.push_str(": ");
-        text.push_str(&first(c));
-        cause = c.source();
-    }
-    text
 }
 
 /// The `--metrics` pattern, refused when it is empty or matches no metric or probability of the
@@ -684,7 +672,9 @@ fn write_segment(csv: &mut TrialsCsv<PendingFile>, s: &Segment<'_>) -> std::io::
 }
 
 pub(super) fn pay(args: PayArgs) -> anyhow::Result<()> {
-    let model = scenario::load(&args.file)?;
+    let search = args.evidence.search();
+    search.locate(Some(&args.file)).map_err(Error::from)?;
+    let model = scenario::load_with(&args.file, &search)?;
     let site = model
         .sites
         .iter()
@@ -720,6 +710,7 @@ pub(super) fn pay(args: PayArgs) -> anyhow::Result<()> {
 
 pub(super) fn backtest(
     file: &Path,
+    search: &EvidenceSearch,
     sampling: &Sampling,
     output: &AnalysisOutput,
     charts: Option<&Path>,
@@ -731,7 +722,7 @@ pub(super) fn backtest(
     let owner = analysis_out(output, file, "backtest")?;
     let renderer = png_renderer(png)?;
     let (model, table) = load_and_run(
-        file,
+        (file, search),
         sampling,
         output.quiet,
         |m| m.actuals.is_empty(),
@@ -755,7 +746,7 @@ pub(super) fn backtest(
 pub(super) fn outside_view(
     file: &Path,
     sampling: &Sampling,
-    (dir, class): (&Path, &str),
+    (search, class): (&EvidenceSearch, &str),
     output: &AnalysisOutput,
     charts: Option<&Path>,
     png: bool,
@@ -765,14 +756,14 @@ pub(super) fn outside_view(
     }
     let owner = analysis_out(output, file, "outside-view")?;
     let renderer = png_renderer(png)?;
-    let library = Library::load(dir)?;
+    let (library, located) = search.load(Some(file)).map_err(Error::from)?;
     let rc = ReferenceClass::fit(&library, class).map_err(|e| Error::InvalidOption {
         option: "--class".into(),
-        problem: format!("in {}: {e}", dir.display()),
+        problem: format!("in the evidence library {}: {e}", located.describe()),
         valid: "expected a class with reference cases from at least two programmes: \"volume\" or \"outcomes\" (class = \"...\" in the evidence files)".into(),
     })?;
     let (model, table) = load_and_run(
-        file,
+        (file, search),
         sampling,
         output.quiet,
         |m| m.plan.is_empty(),
@@ -836,7 +827,12 @@ fn write_analysis(
 
 /// `summary.json`'s `meta` for a run of the scenario file `file` (read again for its hash) with
 /// `seed` and sampling `plan`, made now by this process's command line.
-fn meta(file: &Path, seed: u64, plan: &sibsim::engine::sampling::Plan) -> Result<Meta, Error> {
+fn meta(
+    file: &Path,
+    seed: u64,
+    plan: &sibsim::engine::sampling::Plan,
+    located: &Located,
+) -> Result<Meta, Error> {
     let bytes = std::fs::read(file).map_err(|source| Error::ReadScenario {
         path: file.to_path_buf(),
         source,
@@ -844,25 +840,27 @@ fn meta(file: &Path, seed: u64, plan: &sibsim::engine::sampling::Plan) -> Result
     let command = std::env::args_os()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
-    Ok(Meta::new(
+    let mut meta = Meta::new(
         file,
         &bytes,
         seed,
         plan,
         command,
         std::time::SystemTime::now(),
-    ))
+    );
+    meta.evidence = Some(located.absolute_label());
+    Ok(meta)
 }
 
-pub(super) fn calibrate(dir: &Path, json: bool) -> anyhow::Result<()> {
-    let library = Library::load(dir)?;
+pub(super) fn calibrate(search: &EvidenceSearch, json: bool) -> anyhow::Result<()> {
+    let (library, located) = search.load(None).map_err(Error::from)?;
     let problems = problems(&library);
     if !problems.is_empty() {
         return Err(Error::InvalidOption {
-            option: "--dir".into(),
+            option: "--evidence".into(),
             problem: format!(
-                "the library in {} cannot calibrate {}",
-                dir.display(),
+                "the evidence library {} cannot calibrate {}",
+                located.describe(),
                 problems.join("; ")
             ),
             valid:
@@ -871,13 +869,13 @@ pub(super) fn calibrate(dir: &Path, json: bool) -> anyhow::Result<()> {
         }
         .into());
     }
-    let calibration = Calibration::new(&library, &dir.display().to_string());
+    let calibration = Calibration::new(&library, &located.label());
     print(Report::Calibration(&calibration), json)
 }
 
-pub(super) fn evidence(dir: &Path, json: bool) -> anyhow::Result<()> {
-    let library = Library::load(dir)?;
-    let listing = Listing::new(&library, &dir.display().to_string());
+pub(super) fn evidence(search: &EvidenceSearch, json: bool) -> anyhow::Result<()> {
+    let (library, located) = search.load(None).map_err(Error::from)?;
+    let listing = Listing::new(&library, &located.describe());
     print(Report::Evidence(&listing), json)
 }
 
@@ -885,13 +883,14 @@ pub(super) fn evidence(dir: &Path, json: bool) -> anyhow::Result<()> {
 /// what would be valid), and run it with the given trials and seed, with a progress bar on a
 /// terminal unless `quiet`.
 fn load_and_run(
-    file: &Path,
+    (file, search): (&Path, &EvidenceSearch),
     sampling: &Sampling,
     quiet: bool,
     lacking: impl Fn(&Model) -> bool,
     (problem, valid): (&str, &str),
 ) -> anyhow::Result<(Model, TrialTable)> {
-    let model = scenario::load(file)?;
+    search.locate(Some(file)).map_err(Error::from)?;
+    let model = scenario::load_with(file, search)?;
     if lacking(&model) {
         return Err(Error::InvalidOption {
             option: "FILE".into(),

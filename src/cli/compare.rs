@@ -12,6 +12,7 @@ use sibsim::compare::seek::{
 use sibsim::compare::{self, report, CompareError, Knob, Schedule, Setup, VariantDef};
 use sibsim::engine::metrics::Layout;
 use sibsim::error::Error;
+use sibsim::evidence::search::EvidenceSearch;
 use sibsim::report::charts::{compare_charts, Chart, PngRenderer, Skipped};
 use sibsim::report::{write_all_or_nothing, write_claimed, Owner};
 use sibsim::scenario::{self, Event, Model};
@@ -61,17 +62,21 @@ fn structure_options(a: &StructureArgs) -> Result<StructureOptions, CompareError
 
 /// The base scenario of FILE (a scenario, or a comparison file's base) and the comparison file
 /// if it is one.
-fn read(path: &Path) -> anyhow::Result<(Model, Option<file::ComparisonFile>)> {
+fn read(
+    path: &Path,
+    search: &EvidenceSearch,
+) -> anyhow::Result<(Model, Option<file::ComparisonFile>)> {
     let text = std::fs::read_to_string(path).map_err(|source| Error::ReadScenario {
         path: path.to_path_buf(),
         source,
     })?;
     if is_comparison(&text) {
-        let c = file::parse(path, &text)?;
+        let c = file::parse_in(path, &text, search)?;
         Ok((c.base.clone(), Some(c)))
     } else {
         Ok((
-            scenario::parse_scenario(&path.display().to_string(), &text).map_err(Error::from)?,
+            scenario::parse_scenario_in(&path.display().to_string(), &text, search)
+                .map_err(Error::from)?,
             None,
         ))
     }
@@ -81,9 +86,11 @@ fn read(path: &Path) -> anyhow::Result<(Model, Option<file::ComparisonFile>)> {
 /// structure options, and whether feedback stays on (the file's setting unless --no-feedback).
 fn inputs(
     file: &Path,
+    search: &EvidenceSearch,
     a: &StructureArgs,
 ) -> anyhow::Result<(Model, Option<file::ComparisonFile>, StructureOptions, bool)> {
-    let (model, cfile) = read(file)?;
+    search.locate(Some(file)).map_err(Error::from)?;
+    let (model, cfile) = read(file, search)?;
     let opts = structure_options(a)?;
     let feedback = !a.no_feedback && cfile.as_ref().is_none_or(|c| c.feedback);
     Ok((model, cfile, opts, feedback))
@@ -359,7 +366,7 @@ pub(super) fn out_dir(
 }
 
 pub(super) fn compare(args: CompareArgs) -> anyhow::Result<()> {
-    let (model, cfile, opts, feedback) = inputs(&args.file, &args.structure)?;
+    let (model, cfile, opts, feedback) = inputs(&args.file, &args.evidence.search(), &args.structure)?;
     let (name, variants): (String, Vec<VariantDef>) = match (&args.sweep, &cfile) {
         (Some(_), Some(c)) => {
             return Err(option(
@@ -498,7 +505,7 @@ fn to_tolerance(x: f64, tolerance: f64) -> String {
 }
 
 pub(super) fn seek(args: SeekArgs) -> anyhow::Result<()> {
-    let (model, _, opts, feedback) = inputs(&args.file, &args.structure)?;
+    let (model, _, opts, feedback) = inputs(&args.file, &args.evidence.search(), &args.structure)?;
     let knob =
         Knob::parse(args.vary.trim(), &model).map_err(|e| option("--vary", e.problem, &e.valid))?;
     let layout = Layout::new(&compare::structure::with_income_accounts(&model));
@@ -624,6 +631,7 @@ pub(super) fn for_report(
     path: &Path,
     scenario: &Path,
     text: &str,
+    search: &EvidenceSearch,
 ) -> anyhow::Result<ReportComparison> {
     if let Err(e) = std::fs::read(path) {
         return Err(option(
@@ -633,7 +641,7 @@ pub(super) fn for_report(
         )
         .into());
     }
-    let (_, cfile) = read(path)?;
+    let (_, cfile) = read(path, search)?;
     let Some(c) = cfile else {
         return Err(option(
             "--compare",

@@ -22,14 +22,16 @@ use args::Command;
 /// Library errors (an invalid scenario or option: [`Error`]) and I/O errors with context.
 pub fn execute(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Validate { file } => commands::validate(&file),
+        Command::Validate { file, evidence } => commands::validate(&file, &evidence.search()),
         Command::Run(args) => commands::run(args),
         Command::Report(args) => commands::report(&args),
         Command::Compare(args) => compare::compare(args),
         Command::Seek(args) => compare::seek(args),
         Command::Sensitivity(args) => sensitivity::sensitivity(args),
         Command::Pay(args) => commands::pay(args),
-        Command::Evidence { dir, output } => commands::evidence(&dir, output.json),
+        Command::Evidence { evidence, output } => {
+            commands::evidence(&evidence.search(), output.json)
+        }
         Command::Schema => {
             print!("{}", sibsim::scenario::schema::scenario_schema_json());
             Ok(())
@@ -43,9 +45,11 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
             scenario: Some(file),
             window: w,
             json,
-            ..
-        } => window::calibrate_scenario(&file, &w, json),
-        Command::Calibrate { evidence, json, .. } => commands::calibrate(&evidence.dir, json),
+            evidence,
+        } => window::calibrate_scenario(&file, &evidence.search(), &w, json),
+        Command::Calibrate { evidence, json, .. } => {
+            commands::calibrate(&evidence.search(), json)
+        }
         Command::OutsideView {
             file,
             sampling,
@@ -57,7 +61,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
         } => commands::outside_view(
             &file,
             &sampling,
-            (&evidence.dir, &class),
+            (&evidence.search(), &class),
             &output,
             charts.as_deref(),
             png,
@@ -65,10 +69,18 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Backtest {
             file,
             sampling,
+            evidence,
             output,
             charts,
             png,
-        } => commands::backtest(&file, &sampling, &output, charts.as_deref(), png),
+        } => commands::backtest(
+            &file,
+            &evidence.search(),
+            &sampling,
+            &output,
+            charts.as_deref(),
+            png,
+        ),
     }
 }
 
@@ -103,9 +115,12 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
         return 130;
     }
     match err.downcast_ref::<Error>() {
-        Some(Error::InvalidScenario(_) | Error::InvalidOption { .. } | Error::ContractCheck(_)) => {
-            2
-        }
+        Some(
+            Error::InvalidScenario(_)
+            | Error::InvalidOption { .. }
+            | Error::ContractCheck(_)
+            | Error::Evidence(_),
+        ) => 2,
         // An --out folder holding another scenario's results: the user's choice of folder.
         Some(Error::Report(sibsim::report::ReportError::OtherScenario { .. })) => 2,
         _ if matches!(

@@ -1,6 +1,7 @@
 //! `sibsim sensitivity`: check everything first, then run (a plain run, then the Sobol design)
 //! with a progress bar, then write the files all-or-nothing and print.
 
+use sibsim::error::Error;
 use sibsim::scenario;
 use sibsim::sensitivity::analysis::{self, Options};
 use sibsim::sensitivity::report;
@@ -21,7 +22,9 @@ pub(super) fn default_min_leaf(trials: u64) -> usize {
 
 pub(super) fn sensitivity(args: SensitivityArgs) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    let model = scenario::load(&args.file)?;
+    let search = args.evidence.search();
+    search.locate(Some(&args.file)).map_err(Error::from)?;
+    let model = scenario::load_with(&args.file, &search)?;
     let trials = args.sampling.trials.unwrap_or(model.settings.trials);
     let opts = Options {
         trials,

@@ -12,12 +12,18 @@ use sibsim::error::Error;
 use sibsim::evidence::window::{
     calibrate_window, RatioFigures, Stage, StageCalibration, WindowCalibration, WindowOptions,
 };
+use sibsim::evidence::search::EvidenceSearch;
 use sibsim::scenario;
 
 use super::args::WindowArgs;
 
 /// Load `file`, calibrate its exposures and print the table (or JSON).
-pub(super) fn calibrate_scenario(file: &Path, args: &WindowArgs, json: bool) -> anyhow::Result<()> {
+pub(super) fn calibrate_scenario(
+    file: &Path,
+    search: &EvidenceSearch,
+    args: &WindowArgs,
+    json: bool,
+) -> anyhow::Result<()> {
     if args.trials < 2 {
         return Err(Error::InvalidOption {
             option: "--trials".into(),
@@ -34,7 +40,8 @@ pub(super) fn calibrate_scenario(file: &Path, args: &WindowArgs, json: bool) -> 
         }
         .into());
     }
-    let model = scenario::load(file)?;
+    search.locate(Some(file))?;
+    let model = scenario::load_with(file, search)?;
     let opts = WindowOptions {
         trials: args.trials,
         seed: args.seed,

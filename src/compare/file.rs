@@ -14,6 +14,7 @@ use super::knob::{as_written, check_finance, Knob};
 use super::structure::{default_outcome_event, Schedule, Structure};
 use super::{CompareError, VariantDef};
 use crate::error::{Error, ScenarioError, ScenarioErrors};
+use crate::evidence::search::EvidenceSearch;
 use crate::scenario::{self, Event, Model};
 use crate::span::{parse_toml, FieldPath, Source, Target};
 
@@ -116,6 +117,19 @@ pub fn load(path: &Path) -> Result<ComparisonFile, CompareError> {
 /// # Errors
 /// As [`load`].
 pub fn parse(path: &Path, text: &str) -> Result<ComparisonFile, CompareError> {
+    parse_in(path, text, &EvidenceSearch::new())
+}
+
+/// [`parse`], the scenarios it names finding their evidence library by `search`
+/// ([`crate::evidence::search`]).
+///
+/// # Errors
+/// As [`load`].
+pub fn parse_in(
+    path: &Path,
+    text: &str,
+    search: &EvidenceSearch,
+) -> Result<ComparisonFile, CompareError> {
     let src = Source::new(path.display().to_string(), text);
     let raw: RawComparison = parse_toml(&src)?;
     let dir = path.parent().unwrap_or(Path::new("."));
@@ -133,7 +147,7 @@ pub fn parse(path: &Path, text: &str) -> Result<ComparisonFile, CompareError> {
     };
     let mut errors: Vec<ScenarioError> = Vec::new();
     let base_path = dir.join(base_file);
-    let base = match read_scenario(&base_path, "the base")? {
+    let base = match read_scenario(&base_path, "the base", search)? {
         Ok(m) => Some(m),
         Err((problem, valid)) => {
             errors.push(src.error(&root.key("base"), Target::Value, problem, valid));
@@ -201,7 +215,7 @@ pub fn parse(path: &Path, text: &str) -> Result<ComparisonFile, CompareError> {
         };
         if let Some(file) = &v.rules_from {
             let p = dir.join(file);
-            match read_scenario(&p, "rules_from")? {
+            match read_scenario(&p, "rules_from", search)? {
                 Err((problem, valid)) => err(vp.key("rules_from"), Target::Value, problem, &valid),
                 Ok(m) => {
                     if let Err(why) = super::take_rules(base, &m) {
@@ -343,7 +357,11 @@ pub fn parse(path: &Path, text: &str) -> Result<ComparisonFile, CompareError> {
 ///
 /// # Errors
 /// The scenario's own errors, located in it.
-fn read_scenario(path: &Path, what: &str) -> Result<Result<Model, (String, String)>, CompareError> {
+fn read_scenario(
+    path: &Path,
+    what: &str,
+    search: &EvidenceSearch,
+) -> Result<Result<Model, (String, String)>, CompareError> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
@@ -359,9 +377,10 @@ fn read_scenario(path: &Path, what: &str) -> Result<Result<Model, (String, Strin
             format!("expected the path of a scenario file: {what} must be a scenario, not another comparison"),
         )));
     }
-    Ok(Ok(scenario::parse_scenario(
+    Ok(Ok(scenario::parse_scenario_in(
         &path.display().to_string(),
         &text,
+        search,
     )?))
 }
 

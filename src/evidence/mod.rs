@@ -10,6 +10,7 @@ use std::path::Path;
 
 pub mod calibrate;
 pub mod results;
+pub mod search;
 pub mod window;
 
 use serde::Deserialize;
@@ -344,21 +345,14 @@ impl Library {
             path: path.to_path_buf(),
             source,
         };
-        let mut files: Vec<_> = std::fs::read_dir(dir)
-            .map_err(|e| read_err(dir, e))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-            .collect();
-        files.sort();
-        let mut figures = Vec::new();
-        for path in files {
+        let mut files = Vec::new();
+        for path in search::toml_files(dir).map_err(|e| read_err(dir, e))? {
             let text = std::fs::read_to_string(&path).map_err(|e| read_err(&path, e))?;
-            let stem = path
-                .file_stem()
-                .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
-            figures.extend(parse_file(&path.display().to_string(), &stem, &text)?);
+            files.push((path.display().to_string(), text));
         }
-        Ok(Library { figures })
+        Ok(Library::from_files(
+            files.iter().map(|(n, t)| (n.as_str(), t.as_str())),
+        )?)
     }
 
     /// The figure with key `key`.

@@ -16,6 +16,6 @@ pub mod units;
 pub mod validate;
 
 pub use facade::Scenario;
-pub use loader::{evidence_dir, load, parse_scenario, validate_raw};
+pub use loader::{load, load_with, parse_scenario, parse_scenario_in, validate_raw};
 pub use model::*;
 pub use validate::{field_error, parse_scenario_with, validate_raw_with, Evidence};

@@ -20,7 +20,7 @@ pub enum Evidence<'l> {
     /// Resolve evidence inputs against this library.
     Library(&'l Library),
     /// The library could not be loaded: every evidence input is refused with this reason (e.g.
-    /// "the evidence library at evidence cannot be used (…)").
+    /// "the evidence library at evidence (found beside the scenario) is invalid: …").
     Unavailable(&'l str),
 }
 
@@ -70,18 +70,13 @@ impl Validator<'_, '_> {
     ) -> Option<DistSpec> {
         let why = match self.evidence {
             Evidence::Library(lib) => Ok(lib),
-            Evidence::Unavailable(why) => Err(why),
-            Evidence::None => Err("no evidence library was given"),
+            Evidence::Unavailable(why) => Err((why, "expected a valid library there, or another named by --evidence or SIBSIM_EVIDENCE (docs/calibration-evidence.md, \"Which library\")")),
+            Evidence::None => Err(("no evidence library was given", "expected an evidence/ folder beside the scenarios (see `sibsim evidence`)")),
         };
         let lib = match why {
             Ok(lib) => lib,
-            Err(why) => {
-                self.err(
-                    &path.key("key"),
-                    Target::Value,
-                    why,
-                    "expected an evidence/ folder beside the scenarios (see `sibsim evidence`)",
-                );
+            Err((why, valid)) => {
+                self.err(&path.key("key"), Target::Value, why, valid);
                 return None;
             }
         };
