@@ -420,18 +420,43 @@ fn run_and_report_mark_the_outside_view_when_the_library_can_be_read() {
     let (stderr, svg) = run(&root.path().join("a"), None);
     assert!(svg.contains(&purple), "no band");
     assert!(!stderr.contains("outside view"), "{stderr}");
-    // A library that cannot be read: the charts go without the band, the run says so and
-    // succeeds.
+    // A library named by --evidence that cannot be read is an error, before anything runs: not
+    // a reason to draw the charts from another library.
     let missing = root.path().join("no-such-library");
-    let (stderr, svg) = run(&root.path().join("b"), Some(&missing));
-    assert!(!svg.contains(&purple), "a band without a library");
+    let refused = assert_cmd::Command::cargo_bin("sibsim")
+        .expect("binary")
+        .args(["run", "scenarios/ips_new_service.toml", "--trials", "200"])
+        .arg("--out")
+        .arg(root.path().join("out"))
+        .arg("--charts")
+        .arg(root.path().join("b"))
+        .arg("--evidence")
+        .arg(&missing)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
     assert!(
-        stderr.contains(&format!(
-            "note: the distribution charts do not mark the outside view: cannot read the evidence library at {}",
+        stderr.starts_with(&format!(
+            "Error: cannot read the evidence library at {} (given by --evidence): ",
             missing.display()
         )),
         "{stderr}"
     );
+    assert!(!root.path().join("b").exists());
+    // A library without the reference class (an empty folder): the charts go without the band,
+    // the run says so and succeeds.
+    let empty = root.path().join("empty-library");
+    std::fs::create_dir(&empty).unwrap();
+    let (stderr, svg) = run(&root.path().join("b"), Some(&empty));
+    assert!(!svg.contains(&purple), "a band without a library");
+    assert!(
+        stderr.contains(&format!(
+            "note: the distribution charts do not mark the outside view: in the evidence library {} (given by --evidence): ",
+            empty.display()
+        )),
+        "{stderr}"
+    );
+    let missing = empty;
     // `report` too, and --quiet keeps the note off stderr.
     let html = root.path().join("r.html");
     let report = |extra: &[&str], evidence: Option<&std::path::Path>| {

@@ -40,7 +40,7 @@ pub(super) fn calibrate_scenario(
         }
         .into());
     }
-    search.locate(Some(file))?;
+    search.locate(Some(file)).map_err(Error::from)?;
     let model = scenario::load_with(file, search)?;
     let opts = WindowOptions {
         trials: args.trials,
