@@ -443,20 +443,24 @@ fn run_and_report_mark_the_outside_view_when_the_library_can_be_read() {
         "{stderr}"
     );
     assert!(!root.path().join("b").exists());
-    // A library without the reference class (an empty folder): the charts go without the band,
-    // the run says so and succeeds.
-    let empty = root.path().join("empty-library");
-    std::fs::create_dir(&empty).unwrap();
-    let (stderr, svg) = run(&root.path().join("b"), Some(&empty));
+    // A library without the reference class (evidence/ but for reference_class.toml): the
+    // scenario's evidence inputs resolve, the charts go without the band, the run says so and
+    // succeeds.
+    let partial = root.path().join("no-reference-class");
+    std::fs::create_dir(&partial).unwrap();
+    for name in ["bit2020.toml", "later.toml", "mhep1.toml"] {
+        std::fs::copy(std::path::Path::new("evidence").join(name), partial.join(name)).unwrap();
+    }
+    let (stderr, svg) = run(&root.path().join("b"), Some(&partial));
     assert!(!svg.contains(&purple), "a band without a library");
     assert!(
         stderr.contains(&format!(
             "note: the distribution charts do not mark the outside view: in the evidence library {} (given by --evidence): ",
-            empty.display()
+            partial.display()
         )),
         "{stderr}"
     );
-    let missing = empty;
+    let missing = partial;
     // `report` too, and --quiet keeps the note off stderr.
     let html = root.path().join("r.html");
     let report = |extra: &[&str], evidence: Option<&std::path::Path>| {
