@@ -449,7 +449,11 @@ fn run_and_report_mark_the_outside_view_when_the_library_can_be_read() {
     let partial = root.path().join("no-reference-class");
     std::fs::create_dir(&partial).unwrap();
     for name in ["bit2020.toml", "later.toml", "mhep1.toml"] {
-        std::fs::copy(std::path::Path::new("evidence").join(name), partial.join(name)).unwrap();
+        std::fs::copy(
+            std::path::Path::new("evidence").join(name),
+            partial.join(name),
+        )
+        .unwrap();
     }
     let (stderr, svg) = run(&root.path().join("b"), Some(&partial));
     assert!(!svg.contains(&purple), "a band without a library");

@@ -46,7 +46,13 @@ fn summary(dir: &Path) -> serde_json::Value {
 }
 
 /// `run` of the scenario at `file` (in working folder `cwd`), with `args`: its summary.json.
-fn run(cwd: &Path, file: &Path, out: &Path, args: &[&str], env: Option<&Path>) -> serde_json::Value {
+fn run(
+    cwd: &Path,
+    file: &Path,
+    out: &Path,
+    args: &[&str],
+    env: Option<&Path>,
+) -> serde_json::Value {
     let mut cmd = sibsim();
     cmd.current_dir(cwd)
         .arg("run")
@@ -161,7 +167,14 @@ fn a_bad_evidence_flag_is_an_error_in_every_command() {
         vec!["outside-view", SCENARIO],
         vec!["outside-view", SCENARIO, "--dir", &m],
         vec!["compare", SCENARIO, "--sweep", "block_share=0,1"],
-        vec!["seek", SCENARIO, "--vary", "block_share", "--target", "engagements >= 1"],
+        vec![
+            "seek",
+            SCENARIO,
+            "--vary",
+            "block_share",
+            "--target",
+            "engagements >= 1",
+        ],
         vec!["sensitivity", SCENARIO],
         vec!["calibrate"],
         vec!["calibrate", "--dir", &m],
@@ -279,7 +292,10 @@ fn far_from_any_library_the_bundled_copy_gives_the_same_results() {
         bundled["meta"]["evidence"],
         format!("bundled with sibsim {}", env!("CARGO_PKG_VERSION"))
     );
-    assert_eq!(folder["meta"]["evidence"], canonical(&repo().join("evidence")));
+    assert_eq!(
+        folder["meta"]["evidence"],
+        canonical(&repo().join("evidence"))
+    );
     bundled.as_object_mut().unwrap().remove("meta");
     folder.as_object_mut().unwrap().remove("meta");
     assert_eq!(bundled, folder);

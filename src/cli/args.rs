@@ -167,7 +167,8 @@ pub struct JsonOutput {
 
 /// The search order of the evidence library, for `--help` (docs/calibration-evidence.md, "Which
 /// library").
-const EVIDENCE_HELP: &str = "The evidence library's folder. Without it, the library is the first of: \
+const EVIDENCE_HELP: &str =
+    "The evidence library's folder. Without it, the library is the first of: \
 the folder in the SIBSIM_EVIDENCE environment variable; an evidence/ folder beside the scenario \
 (in its own folder, then in its parent's; for a command without a scenario, in the working \
 folder); the copy of the library bundled with sibsim. A folder named here or in SIBSIM_EVIDENCE \

@@ -620,9 +620,8 @@ fn chart_reference_class(
         .load()
         .map_err(|e| e.one_line())
         .and_then(|library| {
-            ReferenceClass::fit(&library, DEFAULT_CLASS).map_err(|e| {
-                format!("in the evidence library {}: {e}", located.describe())
-            })
+            ReferenceClass::fit(&library, DEFAULT_CLASS)
+                .map_err(|e| format!("in the evidence library {}: {e}", located.describe()))
         });
     match fitted {
         Ok(rc) => Some(rc),

@@ -366,7 +366,8 @@ pub(super) fn out_dir(
 }
 
 pub(super) fn compare(args: CompareArgs) -> anyhow::Result<()> {
-    let (model, cfile, opts, feedback) = inputs(&args.file, &args.evidence.search(), &args.structure)?;
+    let (model, cfile, opts, feedback) =
+        inputs(&args.file, &args.evidence.search(), &args.structure)?;
     let (name, variants): (String, Vec<VariantDef>) = match (&args.sweep, &cfile) {
         (Some(_), Some(c)) => {
             return Err(option(

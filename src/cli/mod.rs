@@ -47,9 +47,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
             json,
             evidence,
         } => window::calibrate_scenario(&file, &evidence.search(), &w, json),
-        Command::Calibrate { evidence, json, .. } => {
-            commands::calibrate(&evidence.search(), json)
-        }
+        Command::Calibrate { evidence, json, .. } => commands::calibrate(&evidence.search(), json),
         Command::OutsideView {
             file,
             sampling,

@@ -9,10 +9,10 @@ use std::path::Path;
 use anyhow::Context;
 use serde_json::{json, Value};
 use sibsim::error::Error;
+use sibsim::evidence::search::EvidenceSearch;
 use sibsim::evidence::window::{
     calibrate_window, RatioFigures, Stage, StageCalibration, WindowCalibration, WindowOptions,
 };
-use sibsim::evidence::search::EvidenceSearch;
 use sibsim::scenario;
 
 use super::args::WindowArgs;

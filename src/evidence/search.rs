@@ -219,9 +219,10 @@ impl Located {
     /// The library's folder, or `None` for the bundled copy.
     pub fn dir(&self) -> Option<&Path> {
         match &self.origin {
-            Origin::Flag(d) | Origin::Env(d) | Origin::BesideScenario(d) | Origin::WorkingFolder(d) => {
-                Some(d)
-            }
+            Origin::Flag(d)
+            | Origin::Env(d)
+            | Origin::BesideScenario(d)
+            | Origin::WorkingFolder(d) => Some(d),
             Origin::Bundled => None,
         }
     }
@@ -382,7 +383,11 @@ mod tests {
         let bundled: Vec<&str> = BUNDLED.iter().map(|(n, _)| *n).collect();
         assert_eq!(names, bundled);
         for (name, text) in BUNDLED {
-            assert_eq!(std::fs::read_to_string(dir.join(name)).unwrap(), *text, "{name}");
+            assert_eq!(
+                std::fs::read_to_string(dir.join(name)).unwrap(),
+                *text,
+                "{name}"
+            );
         }
         let from_folder = Library::load(&dir).unwrap();
         assert_eq!(
@@ -390,11 +395,16 @@ mod tests {
             from_folder
         );
         assert_eq!(Library::bundled(), from_folder);
-        assert!(from_folder.figures.len() > 50, "{}", from_folder.figures.len());
+        assert!(
+            from_folder.figures.len() > 50,
+            "{}",
+            from_folder.figures.len()
+        );
     }
 
     fn temp(name: &str) -> PathBuf {
-        let root = std::env::temp_dir().join(format!("sibsim-search-{name}-{}", std::process::id()));
+        let root =
+            std::env::temp_dir().join(format!("sibsim-search-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&root);
         std::fs::create_dir_all(&root).unwrap();
         root
@@ -425,7 +435,10 @@ mod tests {
         );
         std::fs::remove_dir(root.join("a/b/evidence")).unwrap();
         let parents = EvidenceSearch::new().locate(Some(&file)).unwrap();
-        assert_eq!(parents.origin, Origin::BesideScenario(root.join("a/evidence")));
+        assert_eq!(
+            parents.origin,
+            Origin::BesideScenario(root.join("a/evidence"))
+        );
         assert_eq!(parents.how(), "found beside the scenario");
         std::fs::remove_dir(root.join("a/evidence")).unwrap();
         let bundled = EvidenceSearch::new().locate(Some(&file)).unwrap();

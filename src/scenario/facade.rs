@@ -33,8 +33,8 @@ impl Model {
     }
 
     /// Validate a scenario held in a string; `label` names it in error messages (a file name, or
-    /// `<memory>`). An `{ dist = "evidence" }` input is read from `evidence/` beside `label`'s
-    /// folder, else in the working folder, as for a file.
+    /// `<memory>`). An `{ dist = "evidence" }` input is read from the library the default search
+    /// order finds for `label` ([`crate::evidence::search`]), as for a file.
     ///
     /// # Errors
     /// [`Error::InvalidScenario`] with every problem found, each at `label:line:column`.
