@@ -627,7 +627,8 @@ mod tests {
                 r#""scenario_sha256":"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad","#,
                 r#""seed":42,"trials":16,"sampling":{{"method":"mc","replicates":1,"#,
                 r#""trials_per_replicate":16,"error_estimate":"independent trials"}},"#,
-                r#""command":["sibsim","run"],"created_utc":"2000-02-29T00:00:00Z"}},"scenario":"demo","#
+                r#""command":["sibsim","run"],"created_utc":"2000-02-29T00:00:00Z","evidence":null}},"#,
+                r#""scenario":"demo","#
             ),
             env!("CARGO_PKG_VERSION")
         )));

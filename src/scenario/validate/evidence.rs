@@ -226,8 +226,8 @@ mod tests {
         let text = edit("p_engage = 0.6", ENGAGE);
         assert_eq!(problems(&text, Evidence::None), ["unit.toml:22:39: sites.only.delivery.p_engage.key: no evidence library was given; expected an evidence/ folder beside the scenarios (see `sibsim evidence`)"]);
         assert_eq!(
-            problems(&text, Evidence::Unavailable("the evidence library at evidence cannot be used (gone)")),
-            ["unit.toml:22:39: sites.only.delivery.p_engage.key: the evidence library at evidence cannot be used (gone); expected an evidence/ folder beside the scenarios (see `sibsim evidence`)"]
+            problems(&text, Evidence::Unavailable("the evidence library at evidence (found beside the scenario) is invalid: gone")),
+            ["unit.toml:22:39: sites.only.delivery.p_engage.key: the evidence library at evidence (found beside the scenario) is invalid: gone; expected a valid library there, or another named by --evidence or SIBSIM_EVIDENCE (docs/calibration-evidence.md, \"Which library\")"]
         );
         let unknown = text.replace("unit.engage", "unit.engaged");
         assert_eq!(problems(&unknown, Evidence::from(&lib)), ["unit.toml:22:39: sites.only.delivery.p_engage.key: \"unit.engaged\" is not in the evidence library; expected a key listed by `sibsim evidence`, or a calibrated rate: "]);
