@@ -868,7 +868,7 @@ pub(super) fn calibrate(search: &EvidenceSearch, json: bool) -> anyhow::Result<(
         }
         .into());
     }
-    let calibration = Calibration::new(&library, &located.label());
+    let calibration = Calibration::new(&library, &located.describe());
     print(Report::Calibration(&calibration), json)
 }
 
