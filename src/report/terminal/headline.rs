@@ -459,10 +459,13 @@ impl Headline {
 /// Widest line of the headline's text, in characters.
 pub const WIDTH: usize = 100;
 
-/// `text` as lines of at most [`WIDTH`] characters, broken at spaces, the later ones indented.
+/// `text` as lines of at most [`WIDTH`] characters, broken at spaces, the later ones indented. A
+/// word longer than a table cell's [`MAX_CELL`](crate::report::table::MAX_CELL) (a 70,000-character
+/// site id in a warning) is cut with an ellipsis as a table cuts it; the JSON keeps it whole.
 fn wrap_into(out: &mut String, text: &str, indent: &str) {
     let mut line = String::new();
     for word in text.split(' ') {
+        let word = &crate::report::table::truncate_cell(word.to_string());
         let len = line.chars().count();
         if len > 0 && len + 1 + word.chars().count() > WIDTH {
             out.push_str(line.trim_end());
@@ -548,6 +551,16 @@ fn pounds(x: f64) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_very_long_word_is_cut_as_a_table_cell_is() {
+        let id = "x".repeat(70_000);
+        let mut out = String::new();
+        wrap_into(&mut out, &format!("- site {id} has no staff"), "  ");
+        let cut = format!("{}…", "x".repeat(crate::report::table::MAX_CELL - 1));
+        assert_eq!(out, format!("- site\n  {cut}\n  has no staff\n"));
+    }
+
     use super::*;
 
     #[test]
