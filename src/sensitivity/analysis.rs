@@ -381,6 +381,31 @@ fn shift_rows(named_cols: &[(String, Vec<f64>)], fail: &[bool]) -> Vec<Shift> {
         .collect()
 }
 
+/// Trials the analysis runs: the plain run's, and the Sobol design's rows if it has one (for the
+/// work estimate before it starts, crate::engine::work).
+///
+/// # Errors
+/// A Sobol design that cannot be built (too many rows), as [`analyse`] would report it.
+pub fn trials_needed(model: &Model, opts: &Options) -> Result<u64, SensitivityError> {
+    if opts.sobol_n == 0 || opts.metrics.is_empty() {
+        return Ok(opts.trials);
+    }
+    let catalogue = inputs::catalogue(model);
+    let groups = inputs::groups(&catalogue);
+    let dim_names = sobol::dim_names(model);
+    let design_groups: Vec<Vec<usize>> = groups
+        .iter()
+        .map(|g| {
+            g.members
+                .iter()
+                .filter_map(|&i| dim_names.iter().position(|d| *d == catalogue[i].name))
+                .collect()
+        })
+        .collect();
+    let design = sobol::Design::new(opts.sobol_n, dim_names.len(), design_groups, true)?;
+    Ok(opts.trials.saturating_add(design.rows()))
+}
+
 /// Run the analysis.
 ///
 /// # Errors
