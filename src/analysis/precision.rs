@@ -65,8 +65,9 @@ pub struct Target {
 pub struct PrecisionError {
     /// The value as given.
     pub spec: String,
-    /// Where the bad part starts, in characters from 0, and how many characters it has.
+    /// Where the bad part starts, in characters from 0.
     pub at: usize,
+    /// How many characters the bad part has (at least 1), for the caret under it.
     pub len: usize,
     /// What is wrong.
     pub problem: String,

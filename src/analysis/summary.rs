@@ -87,7 +87,10 @@ pub enum RankedQuantile {
     Value(f64),
     /// The quantile falls among (or next to) trials with no IRR; `multiple` is the money multiple
     /// of the trial at its rank when that trial has one.
-    Undefined { multiple: Option<f64> },
+    Undefined {
+        /// The money multiple of the trial at the quantile's rank, when that trial has one.
+        multiple: Option<f64>,
+    },
 }
 
 /// The investor's IRR quantiles at `levels` over **all** trials, the ones with no IRR included.
