@@ -40,7 +40,9 @@ fn stderr(out: &std::process::Output) -> String {
 fn summary_line(t: &str) -> &'static str {
     match t {
         "ips" => "a one-site IPS payment-by-results contract in MHEP 1's style",
-        "lcf" => "the Life Chances Fund MHEP Tower Hamlets contract's shape, with an SPV and investor",
+        "lcf" => {
+            "the Life Chances Fund MHEP Tower Hamlets contract's shape, with an SPV and investor"
+        }
         _ => "the least a valid scenario needs, a TODO at each figure",
     }
 }
@@ -68,7 +70,10 @@ fn each_template_validates_and_runs_from_a_fresh_folder() {
         );
         assert!(done.get_output().stderr.is_empty());
 
-        let valid = sibsim(dir.path()).args(["validate", &file]).assert().success();
+        let valid = sibsim(dir.path())
+            .args(["validate", &file])
+            .assert()
+            .success();
         let text = stdout(valid.get_output());
         assert!(
             text.starts_with(&format!("{file}: ok — scenario \"{name}\": 1 sites")),
@@ -108,7 +113,10 @@ fn the_default_template_is_ips() {
 fn templates_use_no_evidence_library_and_cite_every_figure() {
     for t in TEMPLATES {
         let text = template(t);
-        assert!(!text.contains("\"evidence\""), "{t} draws from the evidence library");
+        assert!(
+            !text.contains("\"evidence\""),
+            "{t} draws from the evidence library"
+        );
         // Each field whose value holds a figure has a comment on its line or just above it.
         let lines: Vec<&str> = text.lines().collect();
         for (i, line) in lines.iter().enumerate() {
@@ -126,7 +134,11 @@ fn templates_use_no_evidence_library_and_cite_every_figure() {
                 continue;
             }
             let commented = line.contains(" # ") || (i > 0 && lines[i - 1].starts_with('#'));
-            assert!(commented, "{t}.toml:{}: {line} has no citation or assumption", i + 1);
+            assert!(
+                commented,
+                "{t}.toml:{}: {line} has no citation or assumption",
+                i + 1
+            );
         }
     }
 }
@@ -152,13 +164,19 @@ fn an_existing_file_is_kept_unless_force() {
         .args(["init", "--template", "lcf", "--force", "mine.toml"])
         .assert()
         .success();
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), named("lcf", "mine"));
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        named("lcf", "mine")
+    );
     // A longer file replaced by a shorter one leaves nothing of the old one behind.
     sibsim(dir.path())
         .args(["init", "--template", "blank", "--force", "mine.toml"])
         .assert()
         .success();
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), named("blank", "mine"));
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        named("blank", "mine")
+    );
 }
 
 #[test]
@@ -183,7 +201,11 @@ fn bad_template_and_file_names_are_refused() {
         "Error: invalid NAME.toml: notes.txt does not end in .toml; expected a scenario file's \
          name, e.g. my_contract.toml\n"
     );
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "a file was written");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "a file was written"
+    );
 }
 
 /// A scenario file read into its model (tests run from the repository root, where the bundled
@@ -227,15 +249,24 @@ fn the_lcf_template_keeps_the_bundled_contract_figures_and_no_outturn() {
     assert_eq!(service(&ours), service(&bundled));
     assert_eq!(
         service(&ours),
-        vec![(YearMonth::parse("2020-04").unwrap(), YearMonth::parse("2024-07").unwrap())]
+        vec![(
+            YearMonth::parse("2020-04").unwrap(),
+            YearMonth::parse("2024-07").unwrap()
+        )]
     );
     assert_eq!(
         (ours.settings.start, ours.settings.horizon),
         (bundled.settings.start, bundled.settings.horizon)
     );
     // The capital: loan and facility.
-    let (a, b) = (ours.finance.as_ref().unwrap(), bundled.finance.as_ref().unwrap());
-    assert_eq!((a.loan, a.facility, a.equity), (b.loan, b.facility, b.equity));
+    let (a, b) = (
+        ours.finance.as_ref().unwrap(),
+        bundled.finance.as_ref().unwrap(),
+    );
+    assert_eq!(
+        (a.loan, a.facility, a.equity),
+        (b.loan, b.facility, b.equity)
+    );
     // The payments to the service: the block's months and amount, the 5% cap on its outcomes.
     assert_eq!(ours.blocks.len(), 1);
     assert_eq!(
@@ -249,7 +280,10 @@ fn the_lcf_template_keeps_the_bundled_contract_figures_and_no_outturn() {
             .map(|c| c.limit)
             .collect()
     };
-    assert_eq!(format!("{:?}", site_caps(&ours)), format!("{:?}", site_caps(&bundled)));
+    assert_eq!(
+        format!("{:?}", site_caps(&ours)),
+        format!("{:?}", site_caps(&bundled))
+    );
     // Kept back as an independent check (issue 15 item 5): no recorded outturn in either.
     assert!(ours.actuals.is_empty() && bundled.actuals.is_empty());
 }

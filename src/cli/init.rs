@@ -161,8 +161,15 @@ mod tests {
             let line = format!("\nname = \"{}\"\n", t.id());
             assert_eq!(t.text().matches(&line).count(), 1, "{}", t.id());
             let rendered = t.render("my contract");
-            assert!(rendered.contains("\nname = \"my contract\"\n"), "{}", t.id());
-            assert_eq!(rendered.len(), t.text().len() + "my contract".len() - t.id().len());
+            assert!(
+                rendered.contains("\nname = \"my contract\"\n"),
+                "{}",
+                t.id()
+            );
+            assert_eq!(
+                rendered.len(),
+                t.text().len() + "my contract".len() - t.id().len()
+            );
         }
     }
 
@@ -177,8 +184,14 @@ mod tests {
 
     #[test]
     fn paths_are_quoted_for_the_shell_when_needed() {
-        assert_eq!(shell_word(Path::new("dir/my_contract.toml")), "dir/my_contract.toml");
-        assert_eq!(shell_word(Path::new("my contract.toml")), "'my contract.toml'");
+        assert_eq!(
+            shell_word(Path::new("dir/my_contract.toml")),
+            "dir/my_contract.toml"
+        );
+        assert_eq!(
+            shell_word(Path::new("my contract.toml")),
+            "'my contract.toml'"
+        );
         assert_eq!(shell_word(Path::new("it's.toml")), "'it'\\''s.toml'");
     }
 }
