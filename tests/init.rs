@@ -287,3 +287,32 @@ fn the_lcf_template_keeps_the_bundled_contract_figures_and_no_outturn() {
     // Kept back as an independent check (issue 15 item 5): no recorded outturn in either.
     assert!(ours.actuals.is_empty() && bundled.actuals.is_empty());
 }
+
+/// An editor sees what `validate` sees: each template fits `sibsim schema`'s JSON Schema (checked
+/// with the `jsonschema` crate, as tests/schema.rs checks the bundled scenarios), and the shell
+/// completions offer `init` with its templates.
+#[test]
+fn templates_fit_the_schema_and_init_completes() {
+    let dir = tempfile::tempdir().unwrap();
+    let schema = sibsim(dir.path()).arg("schema").assert().success();
+    let schema: serde_json::Value = serde_json::from_slice(&schema.get_output().stdout).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    for t in TEMPLATES {
+        let value: serde_json::Value = toml::from_str(&template(t)).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .map(|e| format!("{}: {e}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{t}: {}", errors.join("\n"));
+    }
+    let bash = sibsim(dir.path())
+        .args(["completions", "bash"])
+        .assert()
+        .success();
+    let bash = stdout(bash.get_output());
+    assert!(bash.contains("sibsim,init)"), "bash completion lacks init");
+    assert!(
+        bash.contains("ips lcf blank"),
+        "bash completion lacks the templates"
+    );
+}
