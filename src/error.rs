@@ -20,8 +20,9 @@ pub struct ScenarioError {
     pub problem: String,
     /// What would be valid (may be empty when nothing useful can be said).
     pub valid: String,
-    /// The source line and the width of the caret under the token, for display.
+    /// The source line of the offending token, for display.
     pub source_line: String,
+    /// The width of the caret under the token, in characters (at least 1).
     pub caret_len: usize,
 }
 
@@ -88,18 +89,25 @@ impl std::error::Error for ScenarioErrors {}
 /// Errors of the library's entry points.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// The scenario file could not be read (missing, unreadable, not UTF-8).
     #[error("cannot read scenario file {}", path.display())]
     ReadScenario {
+        /// The file as named.
         path: PathBuf,
+        /// The I/O error.
         #[source]
         source: std::io::Error,
     },
+    /// The evidence library's folder or a file in it could not be read.
     #[error("cannot read the evidence library at {}", path.display())]
     ReadEvidence {
+        /// The folder or file.
         path: PathBuf,
+        /// The I/O error.
         #[source]
         source: std::io::Error,
     },
+    /// The scenario file is not valid: every problem found, each located.
     #[error(transparent)]
     InvalidScenario(#[from] ScenarioErrors),
     /// The evidence library the search order chose cannot be used (it says which, and how it was
@@ -110,10 +118,14 @@ pub enum Error {
     /// fund above its `max_share`), each located at the field that sets the rule.
     #[error("{}\n{} contract check{} failed", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n\n"), .0.len(), if .0.len() == 1 { "" } else { "s" })]
     ContractCheck(Vec<ScenarioError>),
+    /// A library option out of range (trials, quantiles, thread count, …).
     #[error("invalid {option}: {problem}; {valid}")]
     InvalidOption {
+        /// The option, e.g. `trials`.
         option: String,
+        /// What is wrong with its value.
         problem: String,
+        /// What would be valid.
         valid: String,
     },
     /// A metric or flag name a run does not have ([`crate::Results::metric`] and friends).
@@ -125,9 +137,12 @@ pub enum Error {
     NonFiniteValue {
         /// Counted from 0, as `trials.csv` numbers them.
         trial: u64,
+        /// The figure, e.g. an input's name or a metric.
         what: String,
+        /// The value: NaN or ±∞.
         value: f64,
     },
+    /// A report could not be produced or written.
     #[error(transparent)]
     Report(#[from] ReportError),
     /// The run was stopped by an interrupt ([`crate::interrupt`]) before it finished.

@@ -18,7 +18,9 @@ use crate::error::{ScenarioError, ScenarioErrors};
 /// One step of a path: a table key or an array index.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Seg {
+    /// A table key, e.g. `sites` or `p_engage`.
     Key(String),
+    /// An index into an array, from 0.
     Index(usize),
 }
 
@@ -27,6 +29,7 @@ pub enum Seg {
 pub struct FieldPath(pub Vec<Seg>);
 
 impl FieldPath {
+    /// The empty path: the file's top-level table.
     pub fn root() -> Self {
         FieldPath(Vec::new())
     }
@@ -60,13 +63,17 @@ impl fmt::Display for FieldPath {
 /// Whether an error concerns a field's value or the field's key (e.g. an unknown field).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
+    /// The error is about the field's value: the caret goes under the value.
     Value,
+    /// The error is about the field's key (e.g. an unknown field): the caret goes under the key.
     Key,
 }
 
 /// The source text of one scenario file with its span index.
 pub struct Source<'a> {
+    /// The file as named on the command line (or `<memory>` for a string).
     pub file: String,
+    /// The file's text.
     pub text: &'a str,
     doc: Option<Document<&'a str>>,
 }

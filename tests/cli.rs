@@ -312,7 +312,7 @@ fn identical_results_on_one_and_four_threads() {
 fn bad_options_are_refused_with_exit_code_2() {
     let out = tempfile::tempdir().unwrap();
     for (args, message) in [
-        (vec!["--trials", "0"], "Error: invalid trials: 0 trials; expected a whole number from 1 to 10000000\n"),
+        (vec!["--trials", "0"], "Error: invalid trials: 0 trials; expected a whole number from 1 to 10,000,000\n"),
         (vec!["--threads", "0"], "Error: invalid threads: 0 threads; expected a whole number ≥ 1\n"),
         (vec!["--quantiles", "0.9,0.1"], "Error: invalid --quantiles: \"0.9,0.1\"; expected LOW,HIGH with 0 < LOW < 0.5 < HIGH < 1, e.g. 0.1,0.9\n"),
     ] {
@@ -408,6 +408,88 @@ fn outputs_belong_to_one_run() {
 /// trial is 1,200 × (4 + 1 + 0.09) = 6,108 units of
 /// 2 µs: 10,000,000 trials are 122,160 s (34 hours; at most 86,400 / 0.012216 = 7,072,691 fit a
 /// day) and 100,000 trials 1,221.6 s (20 minutes; 10 on 2 threads).
+/// Commands of several runs bound their TOTAL work before anything runs or is written (issue 14).
+/// The fixture's trial is 1,200 months × (4 sites + 1 + 9/100) = 6,108 units of 2 µs = 12.216 ms
+/// of CPU (docs/performance.md); a day is 86,400 s.
+#[test]
+fn commands_of_several_runs_bound_their_total_work() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("x");
+    let f = "tests/fixtures/long_horizon.toml";
+    let shape = "1,200 months × (4 sites + 1 + 9 payment items / 100)";
+    let doc = "(docs/performance.md: the work estimate)";
+    let cases: Vec<(Vec<&str>, String)> = vec![
+        // The base and 6 variants: 7 × 7,000,000 × 12.216 ms = 598,584 s = 6.9 days; at most
+        // 86,400 / (7 × 0.012216) = 1,010,384 trials a run.
+        (
+            vec!["compare", f, "--sweep", "tariff_scale=0.8,0.9,1,1.1,1.2,1.3", "--trials", "7000000"],
+            format!("Error: invalid --trials: 7 runs × 7,000,000 trials × {shape} is an estimated 6.9 days of CPU time, beyond the limit of 24 hours; expected at most 1,010,384 trials for these 7 runs, fewer variants, or a shorter horizon or fewer sites {doc}\n"),
+        ),
+        // A bracket of width 1 halved to within 0.01: both ends and 7 halvings = 9 evaluations,
+        // plus the base = 10 runs; 10 × 1,000,000 × 12.216 ms = 122,160 s = 34 hours; at most
+        // 86,400 / (10 × 0.012216) = 707,269 trials a run.
+        (
+            vec!["seek", f, "--vary", "tariff_scale", "--target", "provider_loss <= 0.1", "--range", "0.5,1.5", "--tolerance", "0.01", "--trials", "1000000"],
+            format!("Error: invalid --trials: ≈10 runs × 1,000,000 trials × {shape} is an estimated 34 hours of CPU time, beyond the limit of 24 hours; expected at most 707,269 trials for about 10 runs, a wider --tolerance, a narrower --range, or a shorter horizon or fewer sites {doc}\n"),
+        ),
+        // No Sobol design: 8,000,000 × 12.216 ms = 97,728 s = 27 hours.
+        (
+            vec!["sensitivity", f, "--metric", "engagements", "--sobol-n", "0", "--trials", "8000000"],
+            format!("Error: invalid --trials: 8,000,000 trials × {shape} is an estimated 27 hours of CPU time, beyond the limit of 24 hours; expected fewer --trials or a smaller --sobol-n (the Sobol design runs N × (inputs + groups + 3) trials; docs/sensitivity.md), or a shorter horizon or fewer sites {doc}\n"),
+        ),
+        (
+            vec!["report", f, "--trials", "8000000"],
+            format!("Error: invalid --trials: 8,000,000 trials × {shape} is an estimated 27 hours of CPU time, beyond the limit of 24 hours; expected fewer --trials, or a shorter horizon or fewer sites {doc}\n"),
+        ),
+        // To a precision: up to --max-trials, 10,000,000 × 12.216 ms = 34 hours; at most
+        // 86,400 / 0.012216 = 7,072,691.
+        (
+            vec!["run", f, "--precision", "engagements=0.0001", "--max-trials", "10000000"],
+            format!("Error: invalid --max-trials: up to 10,000,000 trials × {shape} is an estimated 34 hours of CPU time, beyond the limit of 24 hours; expected --max-trials of at most 7,072,691 for this scenario {doc}\n"),
+        ),
+    ];
+    for (args, expected) in cases {
+        sibsim()
+            .args(&args)
+            .args(["--quiet", "--out"])
+            .arg(&dir)
+            .assert()
+            .code(2)
+            .stderr(expected);
+        assert!(!dir.exists(), "{args:?} wrote its folder");
+    }
+
+    // A long comparison warns before its first run: 3 runs × 100,000 × 12.216 ms = 3,664.8 s =
+    // 61 minutes, 31 on 2 threads. Read the warning, then stop it (nothing is written).
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("sibsim"))
+        .args([
+            "compare",
+            f,
+            "--sweep",
+            "tariff_scale=0.9,1.1",
+            "--trials",
+            "100000",
+        ])
+        .args(["--threads", "2", "--quiet", "--out"])
+        .arg(&dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(
+        first,
+        format!("warning: this comparison is long: 3 runs × 100,000 trials × {shape} is an estimated 61 minutes of CPU time, about 31 minutes on 2 threads {doc}; fewer trials or variants run shorter\n")
+    );
+    assert!(!dir.exists());
+}
+
 #[test]
 fn work_beyond_a_day_is_refused_and_a_long_run_warns_first() {
     let out = tempfile::tempdir().unwrap();

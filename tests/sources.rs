@@ -8,11 +8,12 @@ use sibsim::evidence::Library;
 
 /// Folders and files of the repository that hold text a reader or a build sees. Build output and
 /// the fuzzer's own findings (ignored by git) are left out.
-const ROOTS: [&str; 10] = [
+const ROOTS: [&str; 11] = [
     "README.md",
     "Cargo.toml",
     "docs",
     "scenarios",
+    "templates",
     "evidence",
     "src",
     "tests",

@@ -17,10 +17,13 @@ use crate::scenario::YearMonth;
 /// The quantiles and mean of one series in one month.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MonthFigures {
-    /// At `MonthlySummary::quantiles[0]`, `[1]` (0.5) and `[2]`.
+    /// The low quantile, at `MonthlySummary::quantiles[0]`.
     pub low: f64,
+    /// The median (`quantiles[1]`, 0.5).
     pub median: f64,
+    /// The high quantile, at `quantiles[2]`.
     pub high: f64,
+    /// The mean over the stored trials.
     pub mean: f64,
 }
 
@@ -33,6 +36,7 @@ pub struct MonthlySummary {
     pub trials: usize,
     /// Series names, e.g. `engagements`, `site.haringey.provider.cash`.
     pub names: Vec<String>,
+    /// The calendar month of each monthly step, in order.
     pub months: Vec<YearMonth>,
     /// Series-major: series k's month m at `k × months.len() + m`.
     pub figures: Vec<MonthFigures>,

@@ -63,19 +63,28 @@ pub enum FitError {
     /// freedom for a new programme.
     #[error("class \"{class}\" has {cases} reference case(s) in {programmes} programme(s); a predictive interval for a new programme needs cases from at least two programmes")]
     TooFewProgrammes {
+        /// The reference class, e.g. `volume` or `outcomes`.
         class: String,
+        /// The number of reference cases in the class.
         cases: usize,
+        /// The number of distinct programmes they come from.
         programmes: usize,
     },
     /// A case whose ratio has no logarithm: it would otherwise be dropped without a word. The
     /// evidence loader refuses such a figure in the file; this guards a library built in code.
     #[error("reference case {key} has a ratio actual/plan of {ratio}; expected a finite ratio > 0 (its logarithm is modelled)")]
-    RatioNotPositive { key: String, ratio: f64 },
+    RatioNotPositive {
+        /// The case's key in the evidence library.
+        key: String,
+        /// The case's actual ÷ plan ratio as given (zero, negative or not finite).
+        ratio: f64,
+    },
 }
 
 /// The fitted reference class: the two-level random-effects model of ln(actual/plan).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReferenceClass {
+    /// The class fitted (`volume`, `outcomes`): which figures of the library it pools.
     pub class: String,
     /// The cases, in key order.
     pub cases: Vec<ReferenceCase>,
@@ -248,9 +257,11 @@ pub struct ClassSummary {
     pub programmes: usize,
     /// exp(μ̂): the typical actual/plan ratio; `null` when not fitted (see `unfitted`).
     pub ratio_median: Option<f64>,
-    /// se(μ̂), τ̂_prog, τ̂_proj on the log scale; `null` when not fitted.
+    /// se(μ̂) on the log scale; `null` when not fitted.
     pub se_mean: Option<f64>,
+    /// τ̂_prog, the standard deviation between programmes on the log scale; `null` when not fitted.
     pub tau_programme: Option<f64>,
+    /// τ̂_proj, the standard deviation between projects of one programme on the log scale; `null` when not fitted.
     pub tau_project: Option<f64>,
     /// Whether τ_proj is estimated apart from τ_prog (some programme has two or more cases).
     pub levels_identified: bool,

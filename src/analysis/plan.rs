@@ -19,13 +19,19 @@ pub const DEFAULT_CONFIDENCE: f64 = 0.8;
 /// One plan figure against its simulated distribution.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlanCheck {
+    /// The metric the plan figure is for, e.g. `engagements` or `investor.irr`.
     pub metric: String,
+    /// The business case's figure, in the metric's unit.
     pub plan: f64,
+    /// The plan's percentile: the share of trials at or below it, 0–1.
     pub percentile: f64,
+    /// P(meet): the share of trials that reach the plan, 0–1.
     pub p_meet: f64,
     /// Plan ÷ simulated median (NaN when the median is 0).
     pub optimism_ratio: f64,
+    /// The confidence `c` the de-risked target was computed at, 0–1.
     pub confidence: f64,
+    /// The value reached in a share `c` of trials: the (1 − c) quantile.
     pub derisked_target: f64,
 }
 

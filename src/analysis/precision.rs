@@ -65,8 +65,9 @@ pub struct Target {
 pub struct PrecisionError {
     /// The value as given.
     pub spec: String,
-    /// Where the bad part starts, in characters from 0, and how many characters it has.
+    /// Where the bad part starts, in characters from 0.
     pub at: usize,
+    /// How many characters the bad part has (at least 1), for the caret under it.
     pub len: usize,
     /// What is wrong.
     pub problem: String,
@@ -342,9 +343,26 @@ pub fn run_to_precision(
     let max = crate::limits::MAX_TRIALS as u64;
     if max_trials == 0 || max_trials > max {
         return Err(Error::InvalidOption {
-            option: "max-trials".into(),
-            problem: format!("{max_trials}"),
-            valid: format!("expected a whole number from 1 to {max}"),
+            option: "--max-trials".into(),
+            problem: crate::report::terminal::group_thousands(&max_trials.to_string()),
+            valid: format!(
+                "expected a whole number from 1 to {}",
+                crate::report::terminal::group_thousands(&max.to_string())
+            ),
+        });
+    }
+    // A run to a precision may take up to `max_trials`: bounded as a plain run of that many is
+    // (engine::work).
+    let work = crate::engine::work::Work::of(model, max_trials);
+    if work.is_refused() {
+        let (problem, _) = work.refusal();
+        return Err(Error::InvalidOption {
+            option: "--max-trials".into(),
+            problem: format!("up to {problem}"),
+            valid: format!(
+                "expected --max-trials of at most {} for this scenario (docs/performance.md: the work estimate)",
+                crate::report::terminal::group_thousands(&work.max_trials().to_string())
+            ),
         });
     }
     if targets.is_empty() {
@@ -366,7 +384,7 @@ pub fn run_to_precision(
         .collect::<Result<_, _>>()?;
     if opts.sampling.replicated() && max_trials < 2 {
         return Err(Error::InvalidOption {
-            option: "max-trials".into(),
+            option: "--max-trials".into(),
             problem: format!("{max_trials} with {} sampling", opts.sampling.name()),
             valid: "expected at least 2: lhs and sobol need two replicates of a trial or more"
                 .into(),

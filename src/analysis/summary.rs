@@ -87,7 +87,10 @@ pub enum RankedQuantile {
     Value(f64),
     /// The quantile falls among (or next to) trials with no IRR; `multiple` is the money multiple
     /// of the trial at its rank when that trial has one.
-    Undefined { multiple: Option<f64> },
+    Undefined {
+        /// The money multiple of the trial at the quantile's rank, when that trial has one.
+        multiple: Option<f64>,
+    },
 }
 
 /// The investor's IRR quantiles at `levels` over **all** trials, the ones with no IRR included.
@@ -370,7 +373,56 @@ pub fn summarise(table: &TrialTable, scenario: &str, seed: u64, low: f64, high: 
     };
     irr_over_all_trials(table, &mut summary);
     loan_irr_over_all_trials(table, &mut summary);
+    undefined_notes(table, &mut summary);
     summary
+}
+
+/// A note on every other metric undefined in some trials (a NaN: a cost per outcome with no
+/// outcome to divide by, say), saying in how many and why: its figures are over the rest, or
+/// undefined (JSON null, an empty CSV cell) when no trial has it — never silently.
+fn undefined_notes(table: &TrialTable, summary: &mut Summary) {
+    let store = table.store();
+    let all = store.len() as u64;
+    let noted: std::collections::HashSet<String> =
+        summary.notes.iter().map(|n| n.metric.clone()).collect();
+    for (j, name) in table.metric_names.iter().enumerate() {
+        if noted.contains(name) {
+            continue;
+        }
+        let defined = store.moments(j).n;
+        if defined >= all {
+            continue;
+        }
+        let undefined = all - defined;
+        let why = undefined_why(name);
+        let note = if defined == 0 {
+            format!("undefined in every trial ({undefined} of {all}): {why}")
+        } else {
+            format!(
+                "mean, sd and quantiles over the {defined} of {all} trials where it is defined; \
+                 undefined in {undefined} ({:.1}%): {why}",
+                100.0 * undefined as f64 / all as f64
+            )
+        };
+        summary.notes.push(FigureNote {
+            metric: name.clone(),
+            figure: "mean",
+            note,
+        });
+    }
+}
+
+/// Why metric `name` can be undefined in a trial.
+fn undefined_why(name: &str) -> &'static str {
+    if name.contains("cost_per") {
+        "no outcome of its kind in those trials to divide the cost by"
+    } else if name.ends_with("multiple") {
+        "nothing invested or drawn in those trials to divide by"
+    } else if name.contains("irr") {
+        "no rate zeroes the flows of those trials"
+    } else {
+        "the metric has no value in those trials"
+    }
 }
 
 /// The figures of columns `cols` of `store`, in order, over the rows where each is defined (NaN
@@ -739,6 +791,46 @@ mod tests {
         let q = irr_quantiles_all_trials(&[nan, 0.2], &[nan, 1.5], &[5.0, 15.0], [0.0, 0.5, 1.0]);
         assert_eq!(q[0], RankedQuantile::Value(0.2));
         assert_eq!(q[2], RankedQuantile::Undefined { multiple: None });
+    }
+
+    #[test]
+    fn a_metric_undefined_in_some_trials_says_in_how_many_and_why() {
+        let nan = f64::NAN;
+        let mut t = TrialTable::new(
+            names(&["commissioning.cost_per_job_start", "a.cost_per_sustained_job", "jobs"]),
+            vec![],
+        );
+        for k in 0..8 {
+            let cost = if k % 4 == 0 { nan } else { 100.0 * k as f64 };
+            t.push_row(&[cost, nan, k as f64]);
+        }
+        let s = summarise(&t, "s", 1, 0.1, 0.9);
+        // Trials 1, 2, 3, 5, 6, 7 have a cost: mean 2,400 / 6 = 400.
+        assert_close(s.metrics[0].1.mean, 400.0);
+        assert!(s.metrics[1].1.mean.is_nan());
+        let notes: Vec<(&str, &str, &str)> = s
+            .notes
+            .iter()
+            .map(|n| (n.metric.as_str(), n.figure, n.note.as_str()))
+            .collect();
+        assert_eq!(
+            notes,
+            [
+                (
+                    "commissioning.cost_per_job_start",
+                    "mean",
+                    "mean, sd and quantiles over the 6 of 8 trials where it is defined; \
+                     undefined in 2 (25.0%): no outcome of its kind in those trials to divide \
+                     the cost by"
+                ),
+                (
+                    "a.cost_per_sustained_job",
+                    "mean",
+                    "undefined in every trial (8 of 8): no outcome of its kind in those trials \
+                     to divide the cost by"
+                ),
+            ]
+        );
     }
 
     #[test]

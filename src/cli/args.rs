@@ -21,6 +21,9 @@ pub struct Cli {
 pub enum Command {
     /// Simulate a scenario and summarise outcomes, payments and provider margin.
     Run(RunArgs),
+    /// Write a commented starting scenario to NAME.toml, from a template (README, "Start a new
+    /// scenario").
+    Init(InitArgs),
     /// Check a scenario file and report every problem found, with file:line:column.
     Validate {
         /// The scenario file (TOML).
@@ -215,6 +218,19 @@ impl EvidenceDirOption {
     pub fn search(&self) -> EvidenceSearch {
         search(self.evidence.as_ref())
     }
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The scenario file to write; its name without .toml becomes the scenario's `name`.
+    #[arg(value_name = "NAME.toml")]
+    pub file: PathBuf,
+    /// The starting point.
+    #[arg(long, value_enum, default_value = "ips")]
+    pub template: super::init::Template,
+    /// Overwrite NAME.toml if it exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

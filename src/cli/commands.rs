@@ -18,7 +18,7 @@ use sibsim::engine::metrics::Layout;
 use sibsim::engine::pay::{settle_counts, Counts};
 use sibsim::engine::run as simulate;
 use sibsim::engine::runner::{run_observed as simulate_observed, Segment};
-use sibsim::engine::work::Work;
+use sibsim::engine::work::{Total, Work};
 use sibsim::error::Error;
 use sibsim::evidence::calibrate::problems;
 use sibsim::evidence::results::{Calibration, Listing};
@@ -105,11 +105,31 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
     let quantiles = quantiles.unwrap_or((model.settings.low, model.settings.high));
     let quiet = args.output.quiet;
     // A long run says so, with its estimate, before it starts (engine::work; docs/performance.md).
-    // A run to a precision stops when it is precise enough: its length is not known up front.
-    let work = Work::of(&model, trials);
-    if targets.is_none() && work.is_long() && !work.is_refused() {
-        let threads = opts.threads.unwrap_or_else(rayon::current_num_threads);
-        eprintln!("warning: {}", work.warning(threads));
+    // A run to a precision stops when it is precise enough: it may take up to --max-trials (the
+    // library refuses that beyond a day, as the engine refuses a plain run).
+    match &targets {
+        None => {
+            let work = Work::of(&model, trials);
+            if work.is_long() && !work.is_refused() {
+                let threads = opts.threads.unwrap_or_else(rayon::current_num_threads);
+                eprintln!("warning: {}", work.warning(threads));
+            }
+        }
+        Some(_) => {
+            let work = Total::from(Work::of(&model, max_trials));
+            if work.is_long() && !work.is_refused() {
+                let threads = opts.threads.unwrap_or_else(rayon::current_num_threads);
+                eprintln!(
+                    "warning: {}",
+                    work.warning(
+                        "run",
+                        threads,
+                        "it stops as soon as the targets are met, and a lower --max-trials bounds it"
+                    )
+                    .replacen("this run is long: ", "this run may be long: up to ", 1)
+                );
+            }
+        }
     }
 
     // Fail on an output folder that cannot be one now, not after the simulation.
@@ -289,6 +309,30 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Before a command of several runs (`compare`, `seek`, `sensitivity`, `report`): refuse it if its
+/// estimated work is beyond a day of CPU — `valid` says what would be accepted — or warn on stderr,
+/// with its estimated CPU and wall time, if it is beyond ten minutes (engine::work;
+/// docs/performance.md). A refusal comes before anything is written.
+pub(super) fn announce_work(
+    total: &Total,
+    what: &str,
+    threads: Option<usize>,
+    (valid, shorter): (&str, &str),
+) -> Result<(), Error> {
+    if total.is_refused() {
+        return Err(Error::InvalidOption {
+            option: "--trials".into(),
+            problem: total.problem(),
+            valid: format!("{valid} (docs/performance.md: the work estimate)"),
+        });
+    }
+    if total.is_long() {
+        let threads = threads.unwrap_or_else(rayon::current_num_threads);
+        eprintln!("warning: {}", total.warning(what, threads, shorter));
+    }
+    Ok(())
+}
+
 /// `sibsim report FILE [--compare FILE] [--sensitivity] [-o report.html] [--out DIR]`: checks
 /// everything first, runs the scenario as `run` does (without streaming), then the comparison and
 /// the sensitivity analysis if asked, and writes one self-contained HTML page — and, in the
@@ -358,6 +402,27 @@ pub(super) fn report(args: &ReportArgs) -> anyhow::Result<()> {
         None
     };
 
+    // The report's run, its comparison's runs and its sensitivity analysis' trials (engine::work).
+    let mut work = Total::from(Work::of(&model, plan.trials()));
+    if let Some(c) = &comparison {
+        work.add(super::compare::report_comparison_work(c, &args.sampling));
+    }
+    if let Some(o) = &sensitivity {
+        let needed = sibsim::sensitivity::analysis::trials_needed(&model, o)?;
+        work.add(Work::of(&model, needed));
+    }
+    let fewer = if comparison.is_some() || sensitivity.is_some() {
+        (
+            "expected fewer --trials, a smaller --sobol-n, or fewer sections (--compare, --sensitivity)",
+            "fewer trials, or fewer sections, run shorter",
+        )
+    } else {
+        (
+            "expected fewer --trials, or a shorter horizon or fewer sites",
+            "fewer trials run shorter",
+        )
+    };
+    announce_work(&work, "report", opts.threads, fewer)?;
     let bar = super::compare::styled(progress_bar(plan.trials(), args.quiet));
     bar.set_message("run");
     let started = Instant::now();
@@ -899,7 +964,17 @@ fn load_and_run(
         .into());
     }
     let opts = sampling.options();
-    let bar = progress_bar(opts.plan(&model)?.trials(), quiet);
+    let trials = opts.plan(&model)?.trials();
+    // One run: refused by the engine beyond a day; a long one is announced (engine::work).
+    let work = Work::of(&model, trials);
+    if work.is_long() && !work.is_refused() {
+        let threads = opts.threads.unwrap_or_else(rayon::current_num_threads);
+        eprintln!(
+            "warning: {}",
+            Total::from(work).warning("run", threads, "fewer trials run shorter")
+        );
+    }
+    let bar = progress_bar(trials, quiet);
     let table = simulate(&model, &opts, &|done| bar.set_position(done));
     bar.finish_and_clear();
     Ok((model, table?))

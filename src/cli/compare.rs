@@ -11,6 +11,7 @@ use sibsim::compare::seek::{
 };
 use sibsim::compare::{self, report, CompareError, Knob, Schedule, Setup, VariantDef};
 use sibsim::engine::metrics::Layout;
+use sibsim::engine::work::Work;
 use sibsim::error::Error;
 use sibsim::evidence::search::EvidenceSearch;
 use sibsim::report::charts::{compare_charts, Chart, PngRenderer, Skipped};
@@ -19,9 +20,15 @@ use sibsim::scenario::{self, Event, Model};
 
 use super::args::{CompareArgs, CompareOutput, Sampling, SeekArgs, StructureArgs};
 use super::commands::{
-    as_refs, chart_files, check_dir, check_out_dir, default_out, png_renderer, progress_bar,
+    announce_work, as_refs, chart_files, check_dir, check_out_dir, default_out, png_renderer,
+    progress_bar,
 };
 use super::write_stdout;
+
+/// `1234567` → `"1,234,567"`.
+fn thousands(n: u64) -> String {
+    sibsim::report::terminal::group_thousands(&n.to_string())
+}
 
 fn option(option: &str, problem: String, valid: &str) -> CompareError {
     CompareError::Option {
@@ -196,6 +203,13 @@ impl Overall {
             seek_evaluations: Some(evaluations),
             state: std::sync::Mutex::default(),
         }
+    }
+
+    /// Runs expected in all, and whether that is a guess (a structure is solved): for the work
+    /// estimate before the comparison starts.
+    fn expected_runs(&self) -> (u64, bool) {
+        let runs: usize = self.stages.iter().map(|st| st.expected).sum();
+        (runs as u64, self.stages.iter().any(|st| st.solved))
     }
 
     /// The comparison moves to its next stage (a variant is done).
@@ -423,6 +437,20 @@ pub(super) fn compare(args: CompareArgs) -> anyhow::Result<()> {
         (&args.file, "compare"),
     )?;
     let overall = Overall::comparison(&variants, setup.feedback);
+    let (runs, approx) = overall.expected_runs();
+    let work = Work::of(&model, setup.trials).times(runs, approx);
+    announce_work(
+        &work.into(),
+        "comparison",
+        setup.threads,
+        (
+            &format!(
+                "expected at most {} trials for these {runs} runs, fewer variants, or a shorter horizon or fewer sites",
+                thousands(work.max_trials())
+            ),
+            "fewer trials or variants run shorter",
+        ),
+    )?;
     let progress = bar_progress(&bar, &overall);
     let started = std::time::Instant::now();
     let base = compare::run_base(&model, &setup, &progress)?;
@@ -532,11 +560,29 @@ pub(super) fn seek(args: SeekArgs) -> anyhow::Result<()> {
         &args.output,
         (&args.file, "seek"),
     )?;
-    let overall = Overall::seek(expected_evaluations(
-        range,
-        tolerance,
-        matches!(knob, Knob::TariffThreshold(_)),
-    ));
+    let evaluations =
+        expected_evaluations(range, tolerance, matches!(knob, Knob::TariffThreshold(_)));
+    let overall = Overall::seek(evaluations);
+    // The base, then each evaluation: one run, or a structure's solve (its guess of runs) after
+    // one pilot run.
+    let runs = if knob == Knob::BlockShare {
+        2 + evaluations * SOLVE_RUNS_GUESS[usize::from(setup.feedback)]
+    } else {
+        1 + evaluations
+    } as u64;
+    let work = Work::of(&model, setup.trials).times(runs, true);
+    announce_work(
+        &work.into(),
+        "seek",
+        setup.threads,
+        (
+            &format!(
+                "expected at most {} trials for about {runs} runs, a wider --tolerance, a narrower --range, or a shorter horizon or fewer sites",
+                thousands(work.max_trials())
+            ),
+            "fewer trials, a wider --tolerance or a narrower --range run shorter",
+        ),
+    )?;
     let progress = bar_progress(&bar, &overall);
     let started = std::time::Instant::now();
     let base = compare::run_base(&model, &setup, &progress)?;
@@ -675,6 +721,13 @@ pub(super) fn for_report(
         variants: c.variants.clone(),
         feedback: c.feedback,
     })
+}
+
+/// The work of a report's comparison on `s`'s trials (engine::work): its runs, a guess if a
+/// structure is solved.
+pub(super) fn report_comparison_work(c: &ReportComparison, s: &Sampling) -> Work {
+    let (runs, approx) = Overall::comparison(&c.variants, c.feedback).expected_runs();
+    Work::of(&c.base, s.trials.unwrap_or(c.base.settings.trials)).times(runs, approx)
 }
 
 /// Run a report's comparison on `s`'s trials and seed, with the default structure options (as

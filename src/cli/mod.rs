@@ -4,6 +4,7 @@
 mod args;
 mod commands;
 mod compare;
+mod init;
 mod sensitivity;
 mod window;
 
@@ -22,6 +23,7 @@ use args::Command;
 /// Library errors (an invalid scenario or option: [`Error`]) and I/O errors with context.
 pub fn execute(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
+        Command::Init(args) => init::init(&args),
         Command::Validate { file, evidence } => commands::validate(&file, &evidence.search()),
         Command::Run(args) => commands::run(args),
         Command::Report(args) => commands::report(&args),

@@ -43,14 +43,27 @@ pub(super) fn sensitivity(args: SensitivityArgs) -> anyhow::Result<()> {
     if opts.trials == 0 || opts.trials > sibsim::limits::MAX_TRIALS as u64 {
         return Err(sibsim::error::Error::InvalidOption {
             option: "--trials".into(),
-            problem: format!("{} trials", opts.trials),
+            problem: format!(
+                "{} trials",
+                sibsim::report::terminal::group_thousands(&opts.trials.to_string())
+            ),
             valid: format!(
                 "expected a whole number from 1 to {}",
-                sibsim::limits::MAX_TRIALS
+                sibsim::report::terminal::group_thousands(&sibsim::limits::MAX_TRIALS.to_string())
             ),
         }
         .into());
     }
+    let needed = analysis::trials_needed(&model, &opts)?;
+    super::commands::announce_work(
+        &sibsim::engine::work::Work::of(&model, needed).into(),
+        "sensitivity analysis",
+        opts.threads,
+        (
+            "expected fewer --trials or a smaller --sobol-n (the Sobol design runs N × (inputs + groups + 3) trials; docs/sensitivity.md), or a shorter horizon or fewer sites",
+            "fewer --trials or a smaller --sobol-n run shorter",
+        ),
+    )?;
     let out = out_dir(&args.output, &args.file, "sensitivity")?;
     if let Some(dir) = &args.charts {
         check_dir("--charts", dir)?;

@@ -25,9 +25,11 @@ pub enum Source {
 /// The statistic of a figure.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Stat {
+    /// The mean over the trials where the value is defined.
     Mean,
     /// A share of trials with the flag set.
     Probability,
+    /// A quantile at this level, 0–1 (type 7).
     Quantile(f64),
     /// A quantile of the investor's IRR over all trials, those with no IRR ranked where `run`'s
     /// summary ranks them ([`paired::irr_quantile`]); undefined when it falls among them.
@@ -37,6 +39,7 @@ pub enum Stat {
 }
 
 impl Stat {
+    /// The statistic's name in reports: `mean`, `probability`, `pNN`, `ratio_of_means`.
     pub fn name(self) -> String {
         match self {
             Stat::Mean => "mean".into(),
@@ -54,7 +57,9 @@ pub struct Figure {
     pub key: String,
     /// A human label.
     pub label: String,
+    /// Where its per-trial values come from.
     pub source: Source,
+    /// The statistic taken of them.
     pub stat: Stat,
     /// For [`Stat::RatioOfMeans`], the denominator.
     pub den: Option<Source>,

@@ -48,11 +48,17 @@ struct RawVariant {
 /// A comparison file, read and checked.
 #[derive(Debug, Clone)]
 pub struct ComparisonFile {
+    /// The comparison's name (`name` in the file).
     pub name: String,
+    /// What the comparison asks, for the report.
     pub description: String,
+    /// Path of the base scenario, as resolved from the comparison file's folder.
     pub base_path: PathBuf,
+    /// The base scenario, validated.
     pub base: Model,
+    /// Whether money feeds back into delivery in every run (`feedback`, default true).
     pub feedback: bool,
+    /// The variants, in file order (the base not included).
     pub variants: Vec<VariantDef>,
 }
 
@@ -387,9 +393,11 @@ fn read_scenario(
 /// Options of a structure sweep or seek that the command line sets.
 #[derive(Debug, Clone, Copy)]
 pub struct StructureOptions {
+    /// How the new blocks of block-share variants are paid (`--block-schedule`).
     pub schedule: Schedule,
     /// `None`: [`default_outcome_event`].
     pub outcome_event: Option<Event>,
+    /// Whether money caps covering only scaled tariffs scale with them (`scale_caps`, `--no-scale-caps`).
     pub scale_caps: bool,
 }
 

@@ -37,10 +37,15 @@ pub enum Knob {
 /// The finance terms a knob can set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FinanceTerm {
+    /// `finance.interest_rate`: the loan's annual rate, e.g. 0.08.
     InterestRate,
+    /// `finance.equity`: equity, £.
     Equity,
+    /// `finance.loan`: the loan, £.
     Loan,
+    /// `finance.facility`: the most the investor lends in all, £.
     Facility,
+    /// `finance.cash_reserve`: cash the SPV keeps before sweeping, £.
     CashReserve,
 }
 
@@ -57,7 +62,9 @@ impl FinanceTerm {
 /// Why a knob path or value was refused: what is wrong and what would be valid.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KnobError {
+    /// What is wrong.
     pub problem: String,
+    /// What would be valid.
     pub valid: String,
 }
 

@@ -32,8 +32,11 @@ pub use structure::{Schedule, Structure};
 /// How every run of a comparison is made.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Setup {
+    /// Trials of every run (base and variants).
     pub trials: u64,
+    /// Master seed of every run: common random numbers across the variants.
     pub seed: u64,
+    /// Worker threads (`None`: rayon's default); the results do not depend on it.
     pub threads: Option<usize>,
     /// Whether distress and termination stay on (else every variant runs without them).
     pub feedback: bool,
@@ -49,6 +52,7 @@ pub type Progress<'a> = &'a (dyn Fn(&str, u64, u64) + Sync);
 /// Why a comparison or a seek could not give figures.
 #[derive(Debug, thiserror::Error)]
 pub enum CompareError {
+    /// A run of the base or a variant failed.
     #[error(transparent)]
     Run(#[from] Error),
     /// Problems in a comparison file, each located.
@@ -57,15 +61,21 @@ pub enum CompareError {
     /// A command-line path or value.
     #[error("invalid {option}: {problem}; {valid}")]
     Option {
+        /// The option or value, e.g. `--trials`.
         option: String,
+        /// What is wrong with it.
         problem: String,
+        /// What would be valid.
         valid: String,
     },
     /// The tariff scales that give equal expected commissioner spend could not be found.
     #[error("variant {variant}: cannot equalise {commissioner}'s expected net spend: {why}")]
     NotEqualised {
+        /// The variant's name.
         variant: String,
+        /// The commissioner's party id.
         commissioner: String,
+        /// Why no scale was found (e.g. spend does not rise with the scale over the range tried).
         why: String,
     },
     /// Goal seek could not answer (not bracketed, not monotone, no such figure).
@@ -76,7 +86,9 @@ pub enum CompareError {
 /// A variant as defined: what it changes from the base.
 #[derive(Debug, Clone, Default)]
 pub struct VariantDef {
+    /// The variant's name, unique in the file.
     pub name: String,
+    /// What the variant models, for the report.
     pub description: String,
     /// Payment rules taken from another scenario (its file name, for the report, and model).
     pub rules_from: Option<(String, Model)>,
@@ -94,8 +106,11 @@ pub struct VariantDef {
 /// scales are fixed contract terms, not fitted to the trials that judge them.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Solve {
+    /// The block share b, 0–1: the share of each site's expected commissioner income paid as blocks.
     pub block_share: f64,
+    /// How the new blocks are paid: monthly, quarterly or annually, in advance.
     pub schedule: Schedule,
+    /// The event of a tariff added where a commissioner pays its provider none.
     pub outcome_event: String,
     /// The seed of the pilot trials the solve ran on.
     pub pilot_seed: u64,
@@ -107,6 +122,7 @@ pub struct Solve {
     /// Of them, runs that searched outward for a bracket: with no bracket yet, the last two runs
     /// did not show spend rising (a step of feedback between them).
     pub outward_steps: usize,
+    /// How the scales were found, in words (the root-finder, and how closely spend was matched).
     pub method: &'static str,
 }
 
@@ -120,9 +136,11 @@ impl Solve {
 /// One commissioner's equal-spend solve.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SolvedSpend {
+    /// The commissioner's party id.
     pub commissioner: String,
     /// On the pilot trials: the base's expected net spend and the variant's at the scale found.
     pub base_spend_mean: f64,
+    /// The variant's expected net spend on the pilot trials at the scale found, £.
     pub variant_spend_mean: f64,
     /// Monte Carlo SE of the variant's mean spend on the pilot (`null` with fewer than 2 trials).
     pub variant_spend_se: Option<f64>,
@@ -133,6 +151,7 @@ pub struct SolvedSpend {
     pub check_difference: f64,
     /// Paired SE of `check_difference` (`null` with fewer than 2 trials).
     pub check_se: Option<f64>,
+    /// The scale s_c found for the commissioner's tariffs to providers.
     pub tariff_scale: f64,
     /// The multiplier on b × I_s (1 but at block share 1, where the blocks carry the solve).
     pub block_scale: f64,
@@ -150,19 +169,26 @@ struct Trial {
 /// The blocks scheduled at one site, £ over its term.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SiteBlock {
+    /// The site's id.
     pub site: String,
+    /// The blocks scheduled at the site over its term, £.
     pub amount: f64,
 }
 
 /// A variant run.
 #[derive(Debug, Clone)]
 pub struct Evaluated {
+    /// The variant's name (`base` for the base).
     pub name: String,
+    /// What the variant models.
     pub description: String,
     /// What was set, as `path = value` lines, for the report.
     pub settings: Vec<String>,
+    /// The model run: the base with the variant's changes applied.
     pub model: Model,
+    /// The run's per-trial metrics and flags.
     pub table: TrialTable,
+    /// How a block-share variant's structure was solved (`None` for other variants).
     pub solve: Option<Solve>,
 }
 
@@ -171,6 +197,7 @@ pub struct Evaluated {
 pub struct Base {
     /// The base scenario (feedback as set up), without income accounts: what variants start from.
     pub plain: Model,
+    /// The base run itself: model and trial table on the comparison's seed.
     pub run: Evaluated,
     /// The base on the pilot trials, run when a block-share variant first needs it.
     pilot: std::sync::OnceLock<TrialTable>,

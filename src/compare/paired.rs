@@ -28,6 +28,7 @@ pub const MIN_BATCH_TRIALS: usize = 10;
 /// A paired difference and its errors.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Diff {
+    /// The difference, variant minus base, in the figure's unit.
     pub value: f64,
     /// From the per-trial (or per-batch) differences; NaN when it cannot be estimated.
     pub se_paired: f64,

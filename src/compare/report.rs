@@ -21,14 +21,19 @@ pub const SCHEMA: &str = "sibsim.compare/1";
 /// A comparison's results.
 #[derive(Debug, Clone, Serialize)]
 pub struct Comparison {
+    /// The schema name, [`SCHEMA`] (`sibsim.compare/1`).
     pub schema: &'static str,
+    /// The comparison's name.
     pub name: String,
     /// The base scenario's name.
     pub base_scenario: String,
+    /// Trials of every run.
     pub trials: u64,
+    /// Master seed of every run.
     pub seed: u64,
     /// Always `mc`: variants share trial indices and streams.
     pub sampling: &'static str,
+    /// Whether money fed back into delivery (distress, termination) in the runs.
     pub feedback: bool,
     /// What the common random numbers guarantee in this comparison.
     pub common_random_numbers: String,
@@ -38,15 +43,20 @@ pub struct Comparison {
     pub structures: Option<String>,
     /// Base first.
     pub variants: Vec<VariantReport>,
+    /// Every figure across the variants, in report order.
     pub figures: Vec<FigureReport>,
+    /// The risk-transfer frontier.
     pub frontier: Frontier,
 }
 
 /// One variant: what it set and how its delivery relates to the base's.
 #[derive(Debug, Clone, Serialize)]
 pub struct VariantReport {
+    /// The variant's name (`base` for the base).
     pub name: String,
+    /// What the variant models.
     pub description: String,
+    /// What was set, as `path = value` lines.
     pub settings: Vec<String>,
     /// For block-share variants only: the equal-spend solve.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -61,8 +71,11 @@ pub struct VariantReport {
 /// One figure across the variants.
 #[derive(Debug, Clone, Serialize)]
 pub struct FigureReport {
+    /// A unique key, e.g. `site.haringey.provider.margin.p10`.
     pub key: String,
+    /// A human label.
     pub label: String,
+    /// The statistic: `mean`, `probability`, `pNN` or `ratio_of_means`.
     pub stat: String,
     /// One per variant, in the order of [`Comparison::variants`].
     pub cells: Vec<Cell>,
@@ -71,9 +84,11 @@ pub struct FigureReport {
 /// A figure of one variant.
 #[derive(Debug, Clone, Serialize)]
 pub struct Cell {
+    /// The variant's name.
     pub variant: String,
     /// `null` when no trial defines it (see `undefined`).
     pub value: Option<f64>,
+    /// Trials in which the figure's per-trial value is defined.
     pub defined_trials: usize,
     /// Trials where the figure's per-trial value is undefined, and why (absent: none).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -86,13 +101,16 @@ pub struct Cell {
 /// Trials with no value for a figure.
 #[derive(Debug, Clone, Serialize)]
 pub struct Undefined {
+    /// How many trials.
     pub trials: usize,
+    /// Why the figure has no value in them (e.g. no IRR).
     pub why: String,
 }
 
 /// A paired difference from the base.
 #[derive(Debug, Clone, Serialize)]
 pub struct Difference {
+    /// The variant's figure minus the base's, in the figure's unit (`null`: not defined, see `note`).
     pub value: Option<f64>,
     /// SE from the per-trial (quantiles: per-batch) differences.
     pub se_paired: Option<f64>,
@@ -112,13 +130,16 @@ pub struct Difference {
 /// one axis by more than [`DOMINANCE_SES`] paired SEs, and worse on none by more than that.
 #[derive(Debug, Clone, Serialize)]
 pub struct Frontier {
+    /// The dominance rule, in words.
     pub rule: String,
+    /// One point per variant, in variant order.
     pub points: Vec<FrontierPoint>,
 }
 
 /// One variant on the frontier.
 #[derive(Debug, Clone, Serialize)]
 pub struct FrontierPoint {
+    /// The variant's name.
     pub variant: String,
     /// Commissioners' expected net spend ÷ expected sustained jobs, £.
     pub cost_per_sustained_job: Option<f64>,

@@ -35,8 +35,10 @@ pub const MONOTONE_SES: f64 = 2.0;
 /// Which way a target bounds its figure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Bound {
+    /// `<=`: the figure must be at most the target's value.
     #[serde(rename = "<=")]
     AtMost,
+    /// `>=`: the figure must be at least the target's value.
     #[serde(rename = ">=")]
     AtLeast,
 }
@@ -49,17 +51,22 @@ pub enum TargetStat {
     Mean,
     /// The share of trials in which a flag is set (its mean).
     Probability,
+    /// A quantile of a metric at this level, 0–1 (`.p10` is 0.1).
     Quantile(f64),
 }
 
 /// A target: FIGURE <= X or FIGURE >= X.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Target {
+    /// The target as written, e.g. `investor.irr.p50 >= 0.05`.
     pub text: String,
     /// The metric or flag.
     pub column: String,
+    /// The statistic of the column it reads.
     pub stat: TargetStat,
+    /// Which way it bounds the figure.
     pub bound: Bound,
+    /// The bound X, in the figure's unit.
     pub value: f64,
 }
 
@@ -229,11 +236,13 @@ pub fn parse_target(
 /// One run of a seek.
 #[derive(Debug, Clone, Serialize)]
 pub struct Point {
+    /// The knob's value run.
     pub value: f64,
     /// The target's figure at `value`; `null` when no trial defines it (see `note`).
     pub figure: Option<f64>,
     /// Monte Carlo SE of the figure; `null` when it cannot be estimated (see `note`).
     pub se: Option<f64>,
+    /// Whether the figure meets the target at `value`.
     pub met: bool,
     /// Why `figure` or `se` is `null`, and the trials where the figure is undefined (left out);
     /// absent when there is nothing to say.
@@ -244,14 +253,20 @@ pub struct Point {
 /// What a seek found.
 #[derive(Debug, Clone, Serialize)]
 pub struct SeekReport {
+    /// The schema name, `sibsim.seek/1`.
     pub schema: &'static str,
+    /// The scenario's name.
     pub scenario: String,
+    /// The knob searched, e.g. `block_share` or `tariffs.scale`.
     pub knob: String,
+    /// What the value found must meet.
     pub target: Target,
     /// `smallest` or `largest`: the value found is the smallest (largest) in the range meeting
     /// the target.
     pub direction: &'static str,
+    /// The range searched, lowest value first.
     pub range: [f64; 2],
+    /// The bracket width at which the search stops.
     pub tolerance: f64,
     /// The value found: the end of the final bracket that meets the target.
     pub value: f64,
@@ -261,6 +276,7 @@ pub struct SeekReport {
     /// locate the crossing on *these* trials exactly. A block-share value's pilot adds about as
     /// much again (docs/compare.md).
     pub value_se: Option<f64>,
+    /// The target's figure at the value found.
     pub achieved: f64,
     /// `null` when it cannot be estimated (`note` says why).
     pub achieved_se: Option<f64>,
@@ -272,12 +288,17 @@ pub struct SeekReport {
     /// absent when neither is.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Values run by the search.
     pub evaluations: usize,
     /// Runs, including every block-share solve's.
     pub runs: usize,
+    /// Why the search stopped: the bracket within the tolerance, the figure's ends within one paired SE, or the most evaluations.
     pub stopped_because: String,
+    /// Trials of every run.
     pub trials: u64,
+    /// Master seed of every run (common random numbers).
     pub seed: u64,
+    /// Whether money fed back into delivery (distress, termination) in the runs.
     pub feedback: bool,
     /// Every value run, in the order run.
     pub points: Vec<Point>,
@@ -543,32 +564,47 @@ pub fn seek(
 /// help when the target is met at neither end).
 #[derive(Debug, Clone, Copy)]
 pub struct Search<'a> {
+    /// The knob's name, for messages.
     pub name: &'a str,
+    /// The range searched, lowest value first.
     pub range: [f64; 2],
+    /// The bracket width at which the search stops.
     pub tolerance: f64,
+    /// Whether the knob's values are whole numbers (values run are rounded).
     pub whole: bool,
+    /// The knob's whole domain, lowest value first.
     pub domain: [f64; 2],
 }
 
 /// What [`bisect`] found.
 #[derive(Debug, Clone)]
 pub struct Found {
+    /// `smallest` or `largest`: which end of the range meeting the target was sought.
     pub direction: &'static str,
+    /// The value found: the end of the final bracket that meets the target.
     pub value: f64,
+    /// The target's figure at `value`.
     pub achieved: f64,
+    /// Its Monte Carlo SE (NaN when it cannot be estimated).
     pub achieved_se: f64,
     /// The note of the point found ([`Point::note`]).
     pub achieved_note: Option<String>,
+    /// The other end of the final bracket, which does not meet the target.
     pub not_met_value: f64,
+    /// The target's figure there (NaN when no trial defines it).
     pub not_met_figure: f64,
     /// The note of the other end of the final bracket.
     pub not_met_note: Option<String>,
     /// How precisely `value` is located: `achieved_se` over the response's slope (NaN when the
     /// values run do not show the figure moving; `value_se_note` says why).
     pub value_se: f64,
+    /// Why `value_se` is NaN, when it is.
     pub value_se_note: Option<String>,
+    /// Runs, including every block-share solve's.
     pub runs: usize,
+    /// Why the search stopped (see [`SeekReport::stopped_because`]).
     pub stopped_because: String,
+    /// Every value run, in the order run.
     pub points: Vec<Point>,
 }
 

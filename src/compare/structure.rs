@@ -24,12 +24,16 @@ use crate::Month;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Schedule {
+    /// One instalment each month of the site's term.
     Monthly,
+    /// One instalment every three months.
     Quarterly,
+    /// One instalment every twelve months.
     Annual,
 }
 
 impl Schedule {
+    /// The schedule a name denotes: `monthly`, `quarterly` or `annual`.
     pub fn parse(s: &str) -> Option<Schedule> {
         Some(match s {
             "monthly" => Schedule::Monthly,
@@ -50,10 +54,13 @@ impl Schedule {
 /// The settings of a block-share transform.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Structure {
+    /// The block share b, 0–1.
     pub block_share: f64,
+    /// How the new blocks are paid.
     pub schedule: Schedule,
     /// The event of a tariff added where a commissioner pays its provider none.
     pub outcome_event: Event,
+    /// Whether money caps covering only scaled tariffs scale with them.
     pub scale_caps: bool,
 }
 
@@ -105,7 +112,9 @@ pub fn commissioners(model: &Model) -> Vec<usize> {
 /// the expected count of the outcome event (to price an added tariff).
 #[derive(Debug, Clone)]
 pub struct BaseIncome {
+    /// Per site: the base's expected commissioner income I_s, £.
     pub income: Vec<f64>,
+    /// Per site: the base's expected count of the outcome event.
     pub events: Vec<f64>,
 }
 

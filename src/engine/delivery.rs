@@ -135,6 +135,7 @@ impl SiteParams {
         &self.values[..n]
     }
 
+    /// The drawn value of input `p` (NaN for an optional input the site does not set).
     pub fn get(&self, p: Param) -> f64 {
         self.values[p as usize]
     }
@@ -306,6 +307,7 @@ fn referrals(rng: &mut Stream, lambda: f64, k: f64) -> u64 {
 }
 
 impl SiteDelivery {
+    /// A site at the start of delivery: no one on the caseload, the funded posts filled.
     pub fn new(site: &Site, params: &SiteParams) -> SiteDelivery {
         let len = (site.end - site.start + 1) as usize;
         SiteDelivery {

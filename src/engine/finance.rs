@@ -10,13 +10,18 @@ use crate::Money;
 /// One site's provider books within a trial.
 #[derive(Debug, Clone)]
 pub struct ProviderBooks {
+    /// Income received so far, net of pass-throughs, £.
     pub income: Money,
+    /// Costs paid so far, £.
     pub cost: Money,
+    /// Cash now: the opening cash plus income less costs, £.
     pub cash: Money,
+    /// The lowest month-end cash so far, £ (the opening cash at the start).
     pub lowest_cash: Money,
 }
 
 impl ProviderBooks {
+    /// The books at the start of delivery: nothing received or spent, cash at `opening_cash`.
     pub fn new(params: &SiteParams) -> ProviderBooks {
         let opening = params.get(Param::OpeningCash);
         ProviderBooks {
@@ -46,6 +51,7 @@ impl ProviderBooks {
         self.lowest_cash = self.lowest_cash.min(self.cash);
     }
 
+    /// Income less costs so far, £.
     pub fn margin(&self) -> Money {
         self.income - self.cost
     }

@@ -47,18 +47,23 @@ pub enum LoanBasis {
 /// One trial's SPV account and investor flows.
 #[derive(Debug, Clone)]
 pub struct SpvAccount {
+    /// The SPV's cash, £ (negative: a deficit the facility did not cover).
     pub cash: Money,
-    /// Loan principal outstanding and interest accrued but not paid.
+    /// Loan principal outstanding, £.
     pub principal: Money,
+    /// Interest accrued on the loan but not yet paid, £.
     pub interest_due: Money,
-    /// Loan drawn so far, and everything paid in (equity and loan).
+    /// Loan drawn so far, £.
     pub lent: Money,
+    /// Everything paid in by the investor, equity and loan, £.
     pub invested: Money,
-    /// Everything paid back to the investor, and of it interest.
+    /// Everything paid back to the investor, £.
     pub returned: Money,
+    /// Of `returned`, the interest, £.
     pub interest_paid: Money,
-    /// The SPV's own costs paid, and the largest deficit no facility covered.
+    /// The SPV's own costs paid, £.
     pub costs: Money,
+    /// The largest deficit no facility covered, £.
     pub shortfall: Money,
     /// Investor's net flows by month boundary (negative: paid in).
     pub flows: Vec<Money>,

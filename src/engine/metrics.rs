@@ -37,6 +37,7 @@ impl Layout {
         }
     }
 
+    /// Every metric name, in row order.
     pub fn metric_names(&self) -> Vec<String> {
         self.metrics.clone()
     }
@@ -103,18 +104,23 @@ impl Layout {
     pub fn site_money(&self, s: usize, k: usize) -> usize {
         self.site_block(s) + self.n_counts() + k
     }
+    /// Offset of `payments.total`.
     pub fn payments_total(&self) -> usize {
         self.payments_base
     }
+    /// Offset of `payments.by_payer.<id>` of party `p`.
     pub fn by_payer(&self, p: usize) -> usize {
         self.payments_base + 1 + p
     }
+    /// Offset of `payments.by_payee.<id>` of party `p`.
     pub fn by_payee(&self, p: usize) -> usize {
         self.payments_base + 1 + self.n_parties + p
     }
+    /// Offset of `payments.by_rule.<name>` of rule `r` (index into [`Model::rules`](crate::scenario::Model::rules)).
     pub fn by_rule(&self, r: usize) -> usize {
         self.payments_base + 1 + 2 * self.n_parties + r
     }
+    /// Offset of `payments.due_after_horizon`.
     pub fn due_after_horizon(&self) -> usize {
         self.by_rule(self.n_rules)
     }

@@ -112,21 +112,30 @@ impl Counts {
 /// One payment.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Payment {
+    /// The payer's party id.
     pub payer: String,
+    /// The payee's party id.
     pub payee: String,
+    /// The payment rule, as named in [`Model::rules`](crate::scenario::Model::rules).
     pub rule: String,
+    /// The amount, £.
     pub amount: Money,
 }
 
 /// What `pay` found.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settlement {
+    /// The site's id.
     pub site: String,
+    /// The month settled, `"YYYY-MM"`.
     pub month: String,
+    /// The rule set in force at the site that month.
     pub rule_set: String,
+    /// Every payment made, in settlement order.
     pub payments: Vec<Payment>,
-    /// Totals by party id, in the scenario's party order, parties with nothing left out.
+    /// Total paid by each party id, in the scenario's party order, parties with nothing left out.
     pub by_payer: Vec<(String, Money)>,
+    /// Total received by each party id, likewise.
     pub by_payee: Vec<(String, Money)>,
 }
 

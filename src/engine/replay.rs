@@ -19,11 +19,13 @@ pub struct TrialRecord {
     pub row: Vec<f64>,
     /// Input names (`input.<site>.<param>`, `input.spv.<cost>`) and values.
     pub input_names: Vec<String>,
+    /// The input values, one per name in `input_names`.
     pub inputs: Vec<f64>,
-    /// Series names and calendar months; `series` is series-major (series k's month m at
-    /// `k × months.len() + m`).
+    /// Series names, e.g. `engagements`, `site.haringey.provider.cash`.
     pub series_names: Vec<String>,
+    /// The calendar month of each step.
     pub months: Vec<YearMonth>,
+    /// The series' values, series-major: series k's month m at `k × months.len() + m`.
     pub series: Vec<f64>,
 }
 

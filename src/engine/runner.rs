@@ -217,15 +217,20 @@ pub fn run_points(
 /// How one trial of a run is simulated: trial `t` into its zeroed `row`, with a worker's scratch.
 type TrialFn<'a> = dyn Fn(&Prepared<'_>, u64, &mut [f64], &mut Scratch<'_>) + Sync + 'a;
 
+/// A whole number of at most 2^53 with thousands separators: `1234567.0` → `"1,234,567"`.
+fn thousands(x: f64) -> String {
+    crate::report::terminal::group_thousands(&format!("{x:.0}"))
+}
+
 /// Refuse zero trials or more than [`MAX_TRIALS`](crate::limits::MAX_TRIALS).
 fn check_trials(trials: u64) -> Result<(), Error> {
     if trials == 0 || trials > crate::limits::MAX_TRIALS as u64 {
         return Err(Error::InvalidOption {
             option: "trials".into(),
-            problem: format!("{trials} trials"),
+            problem: format!("{} trials", thousands(trials as f64)),
             valid: format!(
                 "expected a whole number from 1 to {}",
-                crate::limits::MAX_TRIALS
+                thousands(crate::limits::MAX_TRIALS as f64)
             ),
         });
     }
@@ -396,13 +401,14 @@ fn check_size(table: &TrialTable, trials: usize) -> Result<(), Error> {
     Err(Error::InvalidOption {
         option: "trials".into(),
         problem: format!(
-            "{trials} trials of {} bytes each (as stored so far) need {:.1} GB of memory",
-            per_trial.round(),
+            "{} trials of {} bytes each (as stored so far) need {:.1} GB of memory",
+            thousands(trials as f64),
+            thousands(per_trial.round()),
             bytes / 1e9
         ),
         valid: format!(
             "expected at most {} trials for this scenario",
-            (MAX_TABLE_BYTES / per_trial).floor()
+            thousands((MAX_TABLE_BYTES / per_trial).floor())
         ),
     })
 }
@@ -576,7 +582,7 @@ mod tests {
         assert!(check_size(&table, 1_000).is_ok());
         let err = check_size(&table, 1_000_000_000).unwrap_err().to_string();
         assert!(
-            err.starts_with("invalid trials: 1000000000 trials of ")
+            err.starts_with("invalid trials: 1,000,000,000 trials of ")
                 && err.contains(" bytes each (as stored so far) need ")
                 && err.contains("; expected at most "),
             "{err}"

@@ -161,11 +161,12 @@ impl Plan {
             valid,
         };
         let max = crate::limits::MAX_TRIALS as u64;
+        let n_ = |n: u64| crate::report::terminal::group_thousands(&n.to_string());
         if trials == 0 || trials > max {
             return Err(invalid(
                 "trials",
-                format!("{trials} trials"),
-                format!("expected a whole number from 1 to {max}"),
+                format!("{} trials", n_(trials)),
+                format!("expected a whole number from 1 to {}", n_(max)),
             ));
         }
         if !method.replicated() {
@@ -210,8 +211,13 @@ impl Plan {
         if r * n > max {
             return Err(invalid(
                 "trials",
-                format!("{r} replicates of {n} trials, {} in all", r * n),
-                format!("expected at most {max} trials in all"),
+                format!(
+                    "{} replicates of {} trials, {} in all",
+                    n_(r),
+                    n_(n),
+                    n_(r * n)
+                ),
+                format!("expected at most {} trials in all", n_(max)),
             ));
         }
         Ok(Plan {
@@ -440,11 +446,11 @@ mod tests {
         );
         assert_eq!(
             msg(Method::Lhs, 0, None),
-            "invalid trials: 0 trials; expected a whole number from 1 to 10000000"
+            "invalid trials: 0 trials; expected a whole number from 1 to 10,000,000"
         );
         assert_eq!(
             msg(Method::Lhs, 10_000_000, Some(3)),
-            "invalid trials: 3 replicates of 3333334 trials, 10000002 in all; expected at most 10000000 trials in all"
+            "invalid trials: 3 replicates of 3,333,334 trials, 10,000,002 in all; expected at most 10,000,000 trials in all"
         );
     }
 

@@ -33,17 +33,23 @@ struct Due {
 /// Money moved in one trial, and the contract state that decides the next payments.
 #[derive(Debug, Clone)]
 pub struct Ledger {
+    /// Per party: paid so far, £.
     pub paid_by: Vec<Money>,
+    /// Per party: received so far, £.
     pub received_by: Vec<Money>,
+    /// Per rule (index into [`Model::rules`]): paid so far, £.
     pub by_rule: Vec<Money>,
+    /// All payments so far, £.
     pub total: Money,
     /// Accrued under tariffs with a lag but due after the horizon (not paid within it).
     pub due_after_horizon: Money,
     /// Per party: net receipts this month (for the SPV's account).
     pub party_net_month: Vec<Money>,
-    /// Per site: the provider's net receipts this month (for its cash), and in total by kind.
+    /// Per site: the provider's net receipts this month (for its cash).
     pub site_net_month: Vec<Money>,
+    /// Per site: the provider's income from blocks so far, £.
     pub site_income_block: Vec<Money>,
+    /// Per site: the provider's income from per-event payments so far, £.
     pub site_income_events: Vec<Money>,
     /// Per cap slot: money or events used so far.
     pub cap_used: Vec<f64>,
@@ -67,6 +73,7 @@ pub struct Ledger {
 }
 
 impl Ledger {
+    /// A ledger at the start of a trial: nothing paid, no cap used.
     pub fn new(model: &Model, contract: &Contract) -> Ledger {
         let n_sites = model.sites.len();
         Ledger {
@@ -224,6 +231,7 @@ pub struct Contract {
 }
 
 impl Contract {
+    /// The model's rules laid out for settlement: live lines per site and period, blocks by month, cap slots.
     pub fn new(model: &Model) -> Contract {
         let horizon = model.settings.horizon as usize;
         let mut blocks_by_month = vec![Vec::new(); horizon];

@@ -19,7 +19,9 @@ use crate::Month;
 /// Everything about a model the trial loop needs, computed once per run.
 #[derive(Debug, Clone)]
 pub struct Prepared<'m> {
+    /// The model run.
     pub model: &'m Model,
+    /// Where each metric and flag sits in a trial's row.
     pub layout: Layout,
     /// What the trial records beside its row: inputs, monthly series, year metrics.
     pub record: RecordLayout,
@@ -92,6 +94,7 @@ impl ParamDims {
 }
 
 impl<'m> Prepared<'m> {
+    /// Lay out `model` for the trial loop: the row layout, the contract's rules, what to record.
     pub fn new(model: &'m Model) -> Prepared<'m> {
         let layout = Layout::new(model);
         let plan_metric = model

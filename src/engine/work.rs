@@ -39,10 +39,14 @@ pub const MAX_CPU_SECONDS: f64 = 86_400.0;
 /// A payment item (tariff line, block or cap) costs a hundredth of a site's month.
 const ITEMS_PER_SITE: f64 = 100.0;
 
-/// The estimated work of a run of `trials` trials of a scenario.
+/// The estimated work of `runs` runs of `trials` trials each of a scenario.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Work {
-    /// Trials to run.
+    /// Runs of the scenario (1 for `sibsim run`; a comparison's or a seek's runs).
+    pub runs: u64,
+    /// Whether `runs` is a guess (a comparison's structure solves, a seek's evaluations).
+    pub approx: bool,
+    /// Trials in each run.
     pub trials: u64,
     /// Months of the horizon.
     pub horizon: u64,
@@ -56,10 +60,21 @@ impl Work {
     /// The work of `trials` trials of `model`.
     pub fn of(model: &Model, trials: u64) -> Work {
         Work {
+            runs: 1,
+            approx: false,
             trials,
             horizon: u64::from(model.settings.horizon),
             sites: model.sites.len() as u64,
             payment_items: (model.tariffs.len() + model.blocks.len() + model.caps.len()) as u64,
+        }
+    }
+
+    /// The same work repeated over `runs` runs (`approx`: that count is a guess).
+    pub fn times(self, runs: u64, approx: bool) -> Work {
+        Work {
+            runs,
+            approx,
+            ..self
         }
     }
 
@@ -68,9 +83,9 @@ impl Work {
         self.horizon as f64 * (self.sites as f64 + 1.0 + self.payment_items as f64 / ITEMS_PER_SITE)
     }
 
-    /// Units of work in the run.
+    /// Units of work in all the runs.
     pub fn units(&self) -> f64 {
-        self.trials as f64 * self.units_per_trial()
+        self.runs as f64 * self.trials as f64 * self.units_per_trial()
     }
 
     /// Estimated CPU time, in seconds.
@@ -88,9 +103,10 @@ impl Work {
         self.cpu_seconds() > MAX_CPU_SECONDS
     }
 
-    /// The most trials of this scenario within [`MAX_CPU_SECONDS`] (at least 1).
+    /// The most trials a run of this scenario within [`MAX_CPU_SECONDS`] for all the runs (at
+    /// least 1).
     pub fn max_trials(&self) -> u64 {
-        let per_trial = self.units_per_trial() * MICROS_PER_UNIT * 1e-6;
+        let per_trial = self.runs.max(1) as f64 * self.units_per_trial() * MICROS_PER_UNIT * 1e-6;
         if per_trial <= 0.0 {
             return u64::MAX;
         }
@@ -98,10 +114,20 @@ impl Work {
     }
 
     /// What the estimate is made of: `"10,000,000 trials × 1,200 months × (20 sites + 1 + 28
-    /// payment items / 100)"`.
+    /// payment items / 100)"`, after `"≈7 runs × "` for several runs.
     pub fn describe(&self) -> String {
+        let runs = if self.runs == 1 && !self.approx {
+            String::new()
+        } else {
+            format!(
+                "{}{} run{} × ",
+                if self.approx { "≈" } else { "" },
+                count(self.runs),
+                plural(self.runs)
+            )
+        };
         format!(
-            "{} trial{} × {} month{} × ({} site{} + 1 + {} payment item{} / 100)",
+            "{runs}{} trial{} × {} month{} × ({} site{} + 1 + {} payment item{} / 100)",
             count(self.trials),
             plural(self.trials),
             count(self.horizon),
@@ -116,27 +142,88 @@ impl Work {
     /// Why it is refused, and what would be accepted: `(problem, valid)`, for a located scenario
     /// error or an invalid option.
     pub fn refusal(&self) -> (String, String) {
-        (
-            format!(
-                "{} is an estimated {} of CPU time, beyond the limit of {}",
-                self.describe(),
-                duration(self.cpu_seconds()),
-                duration(MAX_CPU_SECONDS)
-            ),
+        let valid = if self.runs == 1 && !self.approx {
             format!(
                 "expected at most {} trials of this scenario, or a shorter horizon or fewer sites \
                  (docs/performance.md: the work estimate)",
                 count(self.max_trials())
-            ),
-        )
+            )
+        } else {
+            format!(
+                "expected at most {} trials a run for these {} runs, fewer runs, or a shorter \
+                 horizon or fewer sites (docs/performance.md: the work estimate)",
+                count(self.max_trials()),
+                count(self.runs)
+            )
+        };
+        (Total::from(*self).problem(), valid)
     }
 
     /// The warning before a long run on `threads` threads: its estimated CPU and wall time.
     pub fn warning(&self, threads: usize) -> String {
+        Total::from(*self).warning("run", threads, "fewer trials, or --precision, run shorter")
+    }
+}
+
+/// The work of a command that makes several kinds of run (a report: its run, its comparison's
+/// runs and its sensitivity analysis' trials): the sum of their [`Work`]s.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Total {
+    /// Each kind of run's work.
+    pub parts: Vec<Work>,
+}
+
+impl From<Work> for Total {
+    fn from(w: Work) -> Total {
+        Total { parts: vec![w] }
+    }
+}
+
+impl Total {
+    /// Add a kind of run.
+    pub fn add(&mut self, w: Work) {
+        self.parts.push(w);
+    }
+
+    /// Estimated CPU time of all the parts, in seconds.
+    pub fn cpu_seconds(&self) -> f64 {
+        self.parts.iter().map(Work::cpu_seconds).sum()
+    }
+
+    /// Whether the command line should warn before it starts.
+    pub fn is_long(&self) -> bool {
+        self.cpu_seconds() > WARN_CPU_SECONDS
+    }
+
+    /// Whether it is refused.
+    pub fn is_refused(&self) -> bool {
+        self.cpu_seconds() > MAX_CPU_SECONDS
+    }
+
+    /// What the estimate is made of: each part's [`Work::describe`], joined by `" + "`.
+    pub fn describe(&self) -> String {
+        let parts: Vec<String> = self.parts.iter().map(Work::describe).collect();
+        parts.join(" + ")
+    }
+
+    /// Why it is refused: `"… is an estimated 34 hours of CPU time, beyond the limit of 24
+    /// hours"` (what would be valid depends on the command: each says it).
+    pub fn problem(&self) -> String {
+        format!(
+            "{} is an estimated {} of CPU time, beyond the limit of {}",
+            self.describe(),
+            duration(self.cpu_seconds()),
+            duration(MAX_CPU_SECONDS)
+        )
+    }
+
+    /// The warning before a long `what` ("run", "comparison", …) on `threads` threads: its
+    /// estimated CPU and wall time, then `hint` (what runs shorter).
+    pub fn warning(&self, what: &str, threads: usize, hint: &str) -> String {
         let threads = threads.max(1);
         format!(
-            "this run is long: {} is an estimated {} of CPU time, about {} on {} thread{} \
-             (docs/performance.md: the work estimate); fewer trials, or --precision, run shorter",
+            "this {what} is long: {} is an estimated {} of CPU time, about {} on {} thread{} \
+             (docs/performance.md: the work estimate); {hint}",
             self.describe(),
             duration(self.cpu_seconds()),
             duration(self.cpu_seconds() / threads as f64),
@@ -186,6 +273,8 @@ mod tests {
 
     fn work(trials: u64, horizon: u64, sites: u64, items: u64) -> Work {
         Work {
+            runs: 1,
+            approx: false,
             trials,
             horizon,
             sites,
@@ -211,6 +300,29 @@ mod tests {
         assert_eq!(work(1, 1_200, 1, 0).max_trials(), 18_000_000);
         assert!(!work(18_000_000, 1_200, 1, 0).is_refused());
         assert!(work(18_000_001, 1_200, 1, 0).is_refused());
+    }
+
+    #[test]
+    fn runs_multiply_the_work_and_divide_the_trials_allowed() {
+        // 6 runs of the one-site, 1,200-month scenario above: 4.8 ms × 6 = 28.8 ms a trial of
+        // all the runs, so a day is 3,000,000 trials a run.
+        let w = work(1, 1_200, 1, 0).times(6, false);
+        assert_eq!(w.max_trials(), 3_000_000);
+        assert!(!w.times(6, false).is_refused());
+        let big = work(3_000_001, 1_200, 1, 0).times(6, true);
+        assert!(big.is_refused());
+        assert_eq!(
+            big.describe(),
+            "≈6 runs × 3,000,001 trials × 1,200 months × (1 site + 1 + 0 payment items / 100)"
+        );
+        // Parts add: half a day twice is a day (not refused), a trial more is.
+        let half = work(9_000_000, 1_200, 1, 0);
+        let mut t = Total::from(half);
+        t.add(half);
+        assert!((t.cpu_seconds() - MAX_CPU_SECONDS).abs() < 1e-6);
+        assert!(!t.is_refused());
+        t.add(work(1, 1_200, 1, 0));
+        assert!(t.is_refused());
     }
 
     #[test]

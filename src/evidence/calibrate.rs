@@ -268,11 +268,15 @@ pub fn fit(sites: &[SiteRate]) -> Result<(DistSpec, DistSpec), String> {
 /// A rate calibrated from counts per provider, for its eventual value.
 #[derive(Debug, Clone)]
 pub struct RateCalibration {
+    /// The calibrated quantity's name, e.g. `job_start_rate` (the figure key `<file>.<name>` it yields).
     pub name: &'static str,
+    /// What the rate counts, in words, e.g. "engaged clients who start a job".
     pub what: &'static str,
     /// Each provider's counts, window, exposure and eventual rate.
     pub sites: Vec<SiteRate>,
+    /// The pooled eventual rate: one Beta fitted to all providers' counts together (the programme's mean rate).
     pub pooled: DistSpec,
+    /// A new site's predictive rate: a Beta with the between-provider spread added (docs/calibration-evidence.md).
     pub new_site: DistSpec,
 }
 
@@ -432,12 +436,17 @@ pub fn calibrate(lib: &Library) -> Vec<RateCalibration> {
 /// A quantity calibrated from one value per provider (no counts).
 #[derive(Debug, Clone)]
 pub struct ValueCalibration {
+    /// The calibrated quantity's name.
     pub name: &'static str,
+    /// What it measures, in words.
     pub what: &'static str,
+    /// Its unit, e.g. `months`.
     pub unit: &'static str,
     /// (figure key, value in `unit`).
     pub sites: Vec<(String, f64)>,
+    /// The pooled value across providers, as a distribution.
     pub pooled: DistSpec,
+    /// A new site's predictive value, with the between-provider spread.
     pub new_site: DistSpec,
 }
 

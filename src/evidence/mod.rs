@@ -73,12 +73,15 @@ pub struct CaseInfo {
 pub struct Figure {
     /// `<file stem>.<key>`, e.g. `bit2020.job_starts_p1`.
     pub key: String,
+    /// The figure, in `unit`.
     pub value: f64,
+    /// Its unit as the source states it, e.g. `engagements`, `6-week sustained jobs`, `hours per week`.
     pub unit: String,
     /// Report file name and table or section.
     pub source: String,
     /// The denominator, when `value` is a count out of `of` trials.
     pub of: Option<f64>,
+    /// Its scope and caveats, if any.
     pub note: Option<String>,
     /// The reference class a plan-vs-actual ratio belongs to (one of [`CLASSES`]), for the
     /// outside view.
@@ -90,6 +93,7 @@ pub struct Figure {
 /// Every figure, in key order.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Library {
+    /// The figures, sorted by key.
     pub figures: Vec<Figure>,
 }
 

@@ -90,12 +90,15 @@ impl Default for WindowOptions {
 /// Percentiles and mean of a within-window ratio over trials.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RatioFigures {
-    /// P10, P50, P90 over the trials whose denominator is positive.
+    /// P10 over the trials whose denominator is positive.
     pub p10: f64,
+    /// P50 over the same trials.
     pub p50: f64,
+    /// P90 over the same trials.
     pub p90: f64,
-    /// Mean of the per-trial ratios, and its Monte Carlo standard error (sd / √n).
+    /// Mean of the per-trial ratios.
     pub mean: f64,
+    /// Monte Carlo standard error of the mean (sd / √n).
     pub mcse: f64,
     /// Trials with a positive denominator (the others have no ratio and are left out).
     pub defined: usize,
@@ -169,25 +172,32 @@ fn ratio_estimate(num: &[f64], den: &[f64], rate: &[f64]) -> (f64, f64) {
 /// One site's stage, calibrated.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StageCalibration {
+    /// The site's id.
     pub site: String,
+    /// The conversion stage.
     pub stage: Stage,
     /// The file's counts `(successes, trials)`, when the rate is a `beta_counts`.
     pub observed: Option<(f64, f64)>,
     /// The file's exposure (`None`: absent, the counts taken as eventual).
     pub file_exposure: Option<f64>,
-    /// The exposure the simulation lets in, at the fixed point, and its Monte Carlo error.
+    /// The exposure the simulation lets in, at the fixed point: the share of eventual successes seen in the window, 0–1.
     pub exposure: f64,
+    /// Monte Carlo standard error of `exposure`.
     pub exposure_se: f64,
-    /// The exposure estimated from the run at the file's own exposures, and its error.
+    /// The exposure estimated from the run at the file's own exposures.
     pub file_run_exposure: f64,
+    /// Monte Carlo standard error of `file_run_exposure`.
     pub file_run_exposure_se: f64,
-    /// The eventual rate at the computed exposure: mean, P10, P90 of its distribution (of the
-    /// file's distribution when the rate is not a `beta_counts`).
+    /// The eventual rate at the computed exposure: the mean of its distribution (of the file's
+    /// distribution when the rate is not a `beta_counts`).
     pub eventual_mean: f64,
+    /// P10 of the eventual rate.
     pub eventual_p10: f64,
+    /// P90 of the eventual rate.
     pub eventual_p90: f64,
-    /// The simulated within-window ratio over trials, at the file's exposures and at the computed.
+    /// The simulated within-window ratio over trials, at the file's exposures.
     pub window_file: RatioFigures,
+    /// The simulated within-window ratio over trials, at the computed exposures.
     pub window: RatioFigures,
 }
 
@@ -214,8 +224,11 @@ impl StageCalibration {
 /// The calibration of every site's conversion rates.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WindowCalibration {
+    /// The scenario's name.
     pub scenario: String,
+    /// Trials of each run.
     pub trials: u64,
+    /// Master seed of each run.
     pub seed: u64,
     /// Runs made (the first at the file's exposures).
     pub rounds: usize,
@@ -223,6 +236,7 @@ pub struct WindowCalibration {
     pub converged: bool,
     /// Largest move of an exposure in the last round.
     pub last_move: f64,
+    /// The largest move of an exposure at which a round counts as converged.
     pub tolerance: f64,
     /// Per site (in file order), per stage.
     pub stages: Vec<StageCalibration>,
@@ -231,6 +245,7 @@ pub struct WindowCalibration {
 /// What stops a calibration.
 #[derive(Debug, thiserror::Error)]
 pub enum WindowError {
+    /// A run of the scenario failed.
     #[error(transparent)]
     Run(#[from] Error),
     /// A computed exposure is too small for the site's counts (the eventual rate would exceed 1):
@@ -245,8 +260,11 @@ pub enum WindowError {
         problem.valid
     )]
     Exposure {
+        /// The site's id.
         site: String,
+        /// The rate's field under `delivery`, e.g. `p_job_start`.
         field: &'static str,
+        /// Why the eventual rate is out of range, and what would be valid.
         problem: DistError,
     },
     /// The run records no such metric (a scenario without the site's counts).

@@ -72,13 +72,17 @@ code { font-size: 0.9em; }
 /// What the page is built from: one finished run and the file it ran.
 #[derive(Debug, Clone, Copy)]
 pub struct HtmlReport<'a> {
+    /// The scenario run.
     pub model: &'a Model,
+    /// The run's summary, plan check and analyses.
     pub report: &'a RunReport,
-    /// The run's charts ([`crate::report::charts::run_charts`]), and those left out with why.
+    /// The run's charts ([`crate::report::charts::run_charts`]).
     pub charts: &'a [Chart],
+    /// The charts left out, with why.
     pub skipped: &'a [Skipped],
-    /// The scenario file's name as the user gave it, and its text.
+    /// The scenario file's name as the user gave it.
     pub file: &'a str,
+    /// The scenario file's text, shown in full on the page.
     pub text: &'a str,
     /// Further sections after the run's charts: a comparison of payment structures
     /// ([`Section::comparison`]) and a sensitivity analysis ([`Section::sensitivity`]).
@@ -96,11 +100,13 @@ pub struct HtmlReport<'a> {
 pub struct Section {
     /// The element id of its `<section>`: `comparison`, `sensitivity`.
     pub id: &'static str,
+    /// The section's heading.
     pub title: String,
     /// What it answers and how to read it, in words.
     pub intro: String,
     /// Its charts, and those left out with why.
     pub charts: Vec<Chart>,
+    /// Its charts left out, with why.
     pub skipped: Vec<Skipped>,
     /// The analysis' own text report (as its command prints it), shown preformatted.
     pub text: String,

@@ -11,6 +11,7 @@ use crate::{Money, Month};
 /// A calendar month, for labels and for reading `"YYYY-MM"` fields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct YearMonth {
+    /// The calendar year, e.g. 2016.
     pub year: i32,
     /// 1 to 12.
     pub month: u32,
@@ -56,28 +57,37 @@ impl fmt::Display for YearMonth {
 /// Simulation settings.
 #[derive(Debug, Clone)]
 pub struct Settings {
+    /// Number of Monte Carlo trials.
     pub trials: u64,
+    /// Master seed: every trial's random streams derive from it and the trial's index.
     pub seed: u64,
     /// Number of monthly steps.
     pub horizon: Month,
     /// Calendar month of step 0.
     pub start: YearMonth,
-    /// Low and high summary quantiles (the median is always reported).
+    /// Low summary quantile, a share in (0, 1), e.g. 0.1 for P10 (the median is always reported).
     pub low: f64,
+    /// High summary quantile, a share in (0, 1) above `low`, e.g. 0.9 for P90.
     pub high: f64,
 }
 
 /// The role a party plays in the contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
+    /// Contracts for the service locally and usually pays its blocks and part of the outcomes.
     Commissioner,
+    /// Pays for outcomes, often in part (a central fund such as the SOF or the Life Chances Fund).
     OutcomePayer,
+    /// The special-purpose vehicle or intermediary: holds the contract, pays the providers, takes the investor's capital.
     Spv,
+    /// Delivers the service at one or more sites and bears its staff costs.
     Provider,
+    /// Puts capital into the SPV as equity or loan and is repaid from outcome payments.
     Investor,
 }
 
 impl Role {
+    /// The role names as a scenario writes them, in variant order.
     pub const NAMES: [&'static str; 5] = [
         "commissioner",
         "outcome_payer",
@@ -86,6 +96,7 @@ impl Role {
         "investor",
     ];
 
+    /// The role a name denotes (`None`: not a role).
     pub fn parse(s: &str) -> Option<Role> {
         Some(match s {
             "commissioner" => Role::Commissioner,
@@ -98,10 +109,14 @@ impl Role {
     }
 }
 
+/// Someone who pays or is paid (`[parties.<id>]`).
 #[derive(Debug, Clone)]
 pub struct Party {
+    /// The identifier the scenario uses for the party (the key of `[parties.<id>]`).
     pub id: String,
+    /// The display name (the identifier when none is given).
     pub name: String,
+    /// What the party does in the contract.
     pub role: Role,
     /// Largest share of all payments this party may make (the 50% top-up rule), if any.
     pub max_share: Option<f64>,
@@ -147,21 +162,28 @@ pub enum Repayment {
 /// The SPV's account and the investor's capital.
 #[derive(Debug, Clone)]
 pub struct Finance {
+    /// Party index of the SPV.
     pub spv: usize,
+    /// Party index of the investor.
     pub investor: usize,
+    /// Equity, £, paid in at the start of the horizon.
     pub equity: Money,
+    /// Loan, £, committed (drawn as `drawdown` says).
     pub loan: Money,
     /// Interest per month on the balance (principal and unpaid interest): (1 + r)^(1/12) − 1 for
     /// annual compounding, r / 12 for monthly ([`Finance::monthly_rate_for`]).
     pub monthly_rate: f64,
-    /// The annual rate r as written, and whether it compounds monthly (else annually): kept so that
-    /// a comparison can change the rate ([`crate::compare`]).
+    /// The annual rate r as written (e.g. 0.08): kept so that a comparison can change the rate ([`crate::compare`]).
     pub interest_rate: f64,
+    /// Whether the rate compounds monthly (r / 12 a month) rather than annually.
     pub monthly_compounding: bool,
+    /// How the loan is drawn.
     pub drawdown: Drawdown,
     /// Most the investor lends in all.
     pub facility: Money,
+    /// How the SPV repays the investor.
     pub repayment: Repayment,
+    /// Cash the SPV keeps, £, before sweeping the rest to the investor.
     pub cash_reserve: Money,
     /// The SPV's monthly costs: central team, administration, evaluation.
     pub costs: Vec<Dist>,
@@ -176,11 +198,11 @@ pub enum Excess {
     Lost,
 }
 
-/// The largest amount of money, in £, a single input, tariff or block may hold: far beyond any
-/// contract, small enough that every sum over a horizon stays finite.
 /// Smallest positive amount of money a budget, equity, loan or other fixed sum may be: a penny.
 /// Below it the ratios to it (spend ÷ budget, returned ÷ invested) reach 1e300 and beyond, or ∞.
 pub const MIN_MONEY: f64 = 0.01;
+/// The largest amount of money, in £, a single input, tariff or block may hold: far beyond any
+/// contract, small enough that every sum over a horizon stays finite.
 pub const MAX_MONEY: f64 = 1e12;
 
 /// The valid range of a numeric input.
@@ -199,6 +221,7 @@ pub enum Domain {
 }
 
 impl Domain {
+    /// Whether a distribution whose support is `[lo, hi]` lies within the domain.
     pub fn contains(self, lo: f64, hi: f64) -> bool {
         match self {
             Domain::Probability => lo >= 0.0 && hi <= 1.0,
@@ -208,6 +231,7 @@ impl Domain {
         }
     }
 
+    /// The domain in words, for an error's "expected …".
     pub fn describe(self) -> &'static str {
         match self {
             Domain::Probability => "a probability: a number from 0 to 1, or a distribution whose values all lie in [0, 1] (beta, beta_mean, beta_counts, or uniform/triangular/pert/truncated normal within [0, 1])",
@@ -220,18 +244,20 @@ impl Domain {
 }
 
 macro_rules! params {
-    ($( $var:ident => $table:literal, $field:literal, $domain:ident, $default:expr; )*) => {
+    ($( $(#[$doc:meta])* $var:ident => $table:literal, $field:literal, $domain:ident, $default:expr; )*) => {
         /// Every per-site numeric input, in stream order: a trial draws them in this order, one
         /// uniform each, from the site's parameter stream.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum Param { $($var),* }
+        pub enum Param { $($(#[$doc])* $var),* }
 
         impl Param {
+            /// Every input, in stream order.
             pub const ALL: &'static [Param] = &[$(Param::$var),*];
             /// The table the field sits in under `[sites.<id>]`.
             pub fn table(self) -> &'static str { match self { $(Param::$var => $table),* } }
             /// The field name.
             pub fn field(self) -> &'static str { match self { $(Param::$var => $field),* } }
+            /// The valid range of the input's values (a probability, a count, …).
             pub fn domain(self) -> Domain { match self { $(Param::$var => Domain::$domain),* } }
             /// The value used when an optional field is absent (`None`: the field is required).
             pub fn default(self) -> Option<f64> { match self { $(Param::$var => $default),* } }
@@ -261,30 +287,54 @@ macro_rules! params {
 }
 
 params! {
+    /// Referrals per month at full running, after the ramp.
     ReferralsPerMonth => "delivery", "referrals_per_month", NonNegative, None;
+    /// Negative-binomial shape k of monthly referrals, variance μ + μ²/k (∞: Poisson).
     ReferralDispersion => "delivery", "referral_dispersion", Positive, Some(f64::INFINITY);
+    /// Months over which the referral rate rises linearly to full (0: no ramp).
     RampMonths => "delivery", "ramp_months", Count, Some(0.0);
+    /// Probability that a referral taken on engages.
     PEngage => "delivery", "p_engage", Probability, None;
+    /// Active clients one employment specialist can hold.
     CaseloadPerEs => "delivery", "caseload_per_es", Count, None;
+    /// Monthly probability that a referral waiting for capacity gives up.
     WaitDropout => "delivery", "wait_dropout", Probability, Some(0.0);
+    /// Probability that an engaged client starts a job.
     PJobStart => "delivery", "p_job_start", Probability, None;
+    /// Mean months from engagement to job start, for those who start one.
     TimeToJobMonths => "delivery", "time_to_job_months", NonNegative, None;
+    /// Mean months an engaged client who never starts a job stays on the caseload.
     MonthsWithoutJob => "delivery", "months_on_caseload_without_job", NonNegative, None;
+    /// Share of job starts at 16 hours a week or more, 0–1.
     ShareGe16 => "delivery", "share_ge16", Probability, None;
+    /// Probability that a job start is sustained 6 weeks.
     P6w => "delivery", "p_6w", Probability, None;
+    /// Probability that a 6-week sustainment reaches 26 weeks.
     P26w => "delivery", "p_26w", Probability, None;
+    /// Probability that a sustainment is evidenced, and so can be claimed.
     PEvidence => "delivery", "p_evidence", Probability, None;
+    /// Funded employment specialist posts.
     EsPosts => "staffing", "es_posts", Count, None;
+    /// Team leaders: cost only, no caseload.
     TeamLeaders => "staffing", "team_leaders", Count, Some(0.0);
+    /// Monthly probability that an ES in post leaves.
     TurnoverPerMonth => "staffing", "turnover_per_month", Probability, None;
+    /// Months a vacancy stays empty before it is filled.
     MonthsToFill => "staffing", "months_to_fill", NonNegative, None;
+    /// Annual salary of one ES, £ a year.
     EsSalary => "costs", "es_salary", NonNegative, None;
+    /// Annual salary of one team leader, £ a year.
     TeamLeaderSalary => "costs", "team_leader_salary", NonNegative, Some(0.0);
+    /// Employer on-costs as a share of salary, e.g. 0.25.
     OnCostRate => "costs", "on_cost_rate", NonNegative, None;
+    /// Other provider costs, £ per month of delivery.
     OverheadsPerMonth => "costs", "overheads_per_month", NonNegative, Some(0.0);
+    /// One-off cost of each hire, £.
     RecruitmentCostPerHire => "costs", "recruitment_cost_per_hire", NonNegative, Some(0.0);
+    /// Provider cash at the start of delivery, £ (may be negative).
     OpeningCash => "costs", "opening_cash", Any, Some(0.0);
     // Optional inputs come last, after every input a site always draws (see `Param::N_CORE`).
+    /// Probability that a 6-week sustainment reaches 13 weeks (optional).
     P13w => "delivery", "p_13w", Probability, None;
 }
 
@@ -303,21 +353,26 @@ impl Param {
 /// One site (contract): who delivers, for whom, when, and the distributions of its inputs.
 #[derive(Debug, Clone)]
 pub struct Site {
+    /// The site's identifier (the key of `[sites.<id>]`).
     pub id: String,
     /// Party index of the provider.
     pub provider: usize,
     /// Party index of the local commissioner.
     pub commissioner: usize,
-    /// First and last month of delivery (inclusive).
+    /// First month of delivery (inclusive).
     pub start: Month,
+    /// Last month of delivery (inclusive).
     pub end: Month,
+    /// What happens to referrals beyond free caseload capacity.
     pub excess: Excess,
     /// One distribution per [`Param`], indexed by `Param as usize` (an absent optional input is
     /// a fixed NaN, never drawn).
     pub inputs: Vec<Dist>,
     /// Whether the site sets `p_13w`, and so draws and counts 13-week sustainments.
     pub sustain_13w: bool,
+    /// What the provider's distress does to delivery here (`None`: nothing).
     pub distress: Option<Distress>,
+    /// When the commissioner ends the site for poor performance (`None`: never).
     pub termination: Option<Termination>,
     /// Demand shocks on the referral rate, in file order (empty: none).
     pub demand: Vec<DemandShock>,
@@ -331,8 +386,11 @@ pub const MAX_DEMAND_MULTIPLIER: f64 = 100.0;
 /// referral rate, after the ramp, is multiplied by `multiplier`, drawn once per trial.
 #[derive(Debug, Clone)]
 pub struct DemandShock {
+    /// First month of the window (inclusive).
     pub from: Month,
+    /// Last month of the window (inclusive).
     pub to: Month,
+    /// The multiplier of the referral rate (≥ 0, at most [`MAX_DEMAND_MULTIPLIER`]).
     pub multiplier: Dist,
 }
 
@@ -346,9 +404,13 @@ impl DemandShock {
 /// What distress does to delivery (see [`crate::scenario::raw::RawDistress`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Distress {
+    /// £: the provider is in distress after a month ending with cash below this.
     pub cash_floor: Money,
+    /// Staff turnover is multiplied by this while in distress (≥ 1).
     pub turnover_multiplier: f64,
+    /// Whether no vacancy is filled while in distress.
     pub recruitment_freeze: bool,
+    /// ES posts cut, for good, the first time the provider falls into distress.
     pub posts_cut: u32,
 }
 
@@ -359,13 +421,18 @@ pub struct Termination {
     pub event: Event,
     /// The site's plan figure for it, over the site's whole term.
     pub plan: f64,
+    /// Share of the plan to date, in (0, 1], below which a month counts against the site.
     pub below_share: f64,
+    /// Months in a row below it before the commissioner gives notice.
     pub months: u32,
+    /// Months from the site's start before performance is judged.
     pub grace_months: u32,
+    /// Months of notice: delivery continues this long after the decision.
     pub notice_months: u32,
 }
 
 impl Site {
+    /// The distribution of input `p` at this site.
     pub fn input(&self, p: Param) -> &Dist {
         &self.inputs[p as usize]
     }
@@ -378,12 +445,17 @@ impl Site {
 /// [`COUNTS`](crate::scenario::outputs::COUNTS).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Event {
+    /// A referral reaches the provider (whether or not capacity is free).
     Referral,
+    /// A referral engages: takes up the service (completes a vocational profile).
     Engagement,
+    /// An engaged client starts a job.
     JobStart,
+    /// A job start is sustained 6 weeks.
     Sustain6w,
     /// Sustained 13 weeks (optional: recorded only where a site sets `p_13w` or a rule uses it).
     Sustain13w,
+    /// A 6-week sustainment reaches 26 weeks.
     Sustain26w,
 }
 
@@ -452,18 +524,23 @@ impl Event {
 /// Hours band of a job: under 16 hours a week, or 16 and over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Band {
+    /// Under 16 hours a week (`lt16`).
     Lt16 = 0,
+    /// 16 hours a week or more (`ge16`).
     Ge16 = 1,
 }
 
 impl Band {
+    /// Both bands, in index order.
     pub const ALL: [Band; 2] = [Band::Lt16, Band::Ge16];
+    /// The band's name as a scenario writes it: `lt16` or `ge16`.
     pub fn name(self) -> &'static str {
         match self {
             Band::Lt16 => "lt16",
             Band::Ge16 => "ge16",
         }
     }
+    /// The band a name denotes (`None`: not `lt16` or `ge16`).
     pub fn parse(s: &str) -> Option<Band> {
         match s {
             "lt16" => Some(Band::Lt16),
@@ -529,7 +606,9 @@ pub enum Lag {
 /// A share of each payment under a tariff that its payee passes on.
 #[derive(Debug, Clone, Copy)]
 pub struct PassThrough {
+    /// Party index of the party the share goes to (the SPV under single commissioning).
     pub to: usize,
+    /// The share of each payment passed on, 0–1.
     pub share: f64,
     /// Index into [`Model::rules`] of the pass-through payments (`<tariff>.pass_through`).
     pub rule: usize,
@@ -540,18 +619,27 @@ pub struct PassThrough {
 pub struct TariffLine {
     /// Index into [`Model::rules`].
     pub rule: usize,
+    /// Index into [`Model::sites`] of the site the line pays for.
     pub site: usize,
+    /// Party index of the payer.
     pub payer: usize,
+    /// Party index of the payee.
     pub payee: usize,
+    /// The event it pays for.
     pub event: Event,
+    /// Only events in this hours band (`None`: both).
     pub band: Option<Band>,
+    /// What it pays per event.
     pub pricing: Pricing,
     /// The first `threshold` events at the site are not paid.
     pub threshold: u64,
-    /// Live months (inclusive), within the rule set's months.
+    /// First live month (inclusive), within the rule set's months.
     pub from: Month,
+    /// Last live month (inclusive).
     pub to: Month,
+    /// When payments are made after the event.
     pub lag: Lag,
+    /// The share its payee passes on, if any.
     pub pass_through: Option<PassThrough>,
     /// Index into [`Model::rule_sets`].
     pub rule_set: usize,
@@ -573,11 +661,14 @@ pub enum CapScope {
 /// What a cap limits.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Limit {
+    /// At most this much money, £.
     Money(Money),
+    /// At most this many events paid for.
     Events(u64),
 }
 
 impl Limit {
+    /// The limit as a number: £ or a count.
     pub fn value(self) -> f64 {
         match self {
             Limit::Money(m) => m,
@@ -589,16 +680,22 @@ impl Limit {
 /// A cap on what some tariffs pay.
 #[derive(Debug, Clone)]
 pub struct Cap {
+    /// The cap's name, used in reports.
     pub name: String,
+    /// What the cap is counted over: the contract, each site, or each site-year.
     pub per: CapScope,
+    /// How much it allows.
     pub limit: Limit,
 }
 
 /// From month `from`, the sites listed follow rule set `rule_set`.
 #[derive(Debug, Clone)]
 pub struct Variation {
+    /// The month the variation takes effect.
     pub from: Month,
+    /// Index into [`Model::rule_sets`] of the rule set the sites follow from then on.
     pub rule_set: usize,
+    /// Indices into [`Model::sites`] of the sites it applies to.
     pub sites: Vec<usize>,
 }
 
@@ -607,9 +704,13 @@ pub struct Variation {
 pub struct Block {
     /// Index into [`Model::rules`].
     pub rule: usize,
+    /// Index into [`Model::sites`] of the site it is paid for.
     pub site: usize,
+    /// Party index of the payer.
     pub payer: usize,
+    /// Party index of the payee.
     pub payee: usize,
+    /// £ paid each month it falls due.
     pub amount: Money,
     /// Months it falls due (paid at the start of each).
     pub months: Vec<Month>,
@@ -624,7 +725,9 @@ pub struct Block {
 /// pays only beyond them. What is left of a base then lapses.
 #[derive(Debug, Clone, Copy)]
 pub struct OnAccount {
+    /// Index into [`Model::tariffs`] of the tariff line the block pays on account of.
     pub tariff: usize,
+    /// How many of the line's events each payment covers.
     pub events: u64,
     /// The last month the base covers; `None`: until the next payment on account of the tariff.
     pub until: Option<Month>,
@@ -635,6 +738,7 @@ pub struct OnAccount {
 pub struct PlanFigure {
     /// The full metric name, e.g. `engagements` or `site.haringey.engagements`.
     pub metric: String,
+    /// The planned value, in the metric's unit (a count, £, a share).
     pub value: f64,
 }
 
@@ -645,7 +749,9 @@ pub struct Actual {
     pub metric: String,
     /// A short name for tables, in place of a long `metric` (e.g. a sum of two years).
     pub label: Option<String>,
+    /// The value recorded, in the metric's unit.
     pub value: f64,
+    /// Where the figure comes from: a report and page, a web page, a file (free text, never empty).
     pub source: String,
     /// Its scope and caveats, shown by the back-test under "Notes".
     pub note: Option<String>,
@@ -657,7 +763,9 @@ pub struct Actual {
 /// MHEP 1 and 2, one recipient or another): `low ≤ value ≤ high`, at least one of them given.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Readings {
+    /// The lowest reading, if the report allows one below `value`.
     pub low: Option<f64>,
+    /// The highest reading, if the report allows one above `value`.
     pub high: Option<f64>,
     /// What each of `value`, `low` and `high` takes the report to cover.
     pub assumption: String,
@@ -666,23 +774,36 @@ pub struct Readings {
 /// A validated scenario.
 #[derive(Debug, Clone)]
 pub struct Model {
+    /// The scenario's name (`scenario.name`), used for output folders and titles.
     pub name: String,
+    /// What the scenario models, in a sentence or two (`scenario.description`).
     pub description: String,
+    /// Trials, seed, horizon, start month and summary quantiles.
     pub settings: Settings,
+    /// The parties, in file order; indices into this are "party indices".
     pub parties: Vec<Party>,
+    /// The sites, in file order.
     pub sites: Vec<Site>,
     /// Names of the payment rules (tariffs, each followed by its `<tariff>.pass_through` if it has
     /// one, then blocks), for `payments.by_rule.<name>`.
     pub rules: Vec<String>,
+    /// The tariffs, one line per site they apply to.
     pub tariffs: Vec<TariffLine>,
+    /// The block payments, one per site they apply to.
     pub blocks: Vec<Block>,
+    /// The caps on tariffs.
     pub caps: Vec<Cap>,
     /// Rule set names; index 0 is `"base"`, in force until a variation says otherwise.
     pub rule_sets: Vec<String>,
+    /// Switches of sites to other rule sets (contract resets).
     pub variations: Vec<Variation>,
+    /// The SPV and investor finance (`None`: no `[finance]` table).
     pub finance: Option<Finance>,
+    /// Recorded outturns, for the back-test.
     pub actuals: Vec<Actual>,
+    /// The rank correlation between inputs, if the scenario sets one.
     pub copula: Option<Copula>,
+    /// The business case's plan figures, for the plan check.
     pub plan: Vec<PlanFigure>,
     /// Values that are valid but look like a slip (a percentage typed as a whole number, a
     /// monthly salary for an annual one, …), each located like an error: `validate` and `run`

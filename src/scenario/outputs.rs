@@ -47,7 +47,9 @@ impl Counted {
 /// One count: its metric name and what it counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CountDef {
+    /// The metric name, e.g. `job_starts` or `claimable_6w`.
     pub name: &'static str,
+    /// What it counts.
     pub counted: Counted,
 }
 
@@ -77,7 +79,9 @@ pub const COUNTS: [CountDef; 13] = [
 /// One column of the count block: a count in one band (`None`: both bands, the total).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CountColumn {
+    /// What the column counts.
     pub counted: Counted,
+    /// The hours band counted (`None`: both bands, the total).
     pub band: Option<Band>,
 }
 
@@ -129,12 +133,19 @@ pub const SITE_MONEY: [&str; 7] = [
 ];
 /// Offsets in [`SITE_MONEY`].
 pub mod money {
+    /// `provider.income`: payments the provider received, £.
     pub const INCOME: usize = 0;
+    /// `provider.cost`: the provider's costs (staff, overheads, recruitment), £.
     pub const COST: usize = 1;
+    /// `provider.margin`: income − cost, £.
     pub const MARGIN: usize = 2;
+    /// `provider.lowest_cash`: the lowest month-end cash balance, £.
     pub const LOWEST_CASH: usize = 3;
+    /// `provider.income_block`: the part of income from block payments, £.
     pub const INCOME_BLOCK: usize = 4;
+    /// `provider.income_events`: the part of income from per-event (tariff) payments, £.
     pub const INCOME_EVENTS: usize = 5;
+    /// `provider.block_share`: block income ÷ income, 0–1.
     pub const BLOCK_SHARE: usize = 6;
 }
 
@@ -165,20 +176,35 @@ pub const FINANCE_METRICS: [&str; 15] = [
 ];
 /// Offsets in [`FINANCE_METRICS`].
 pub mod finance {
+    /// `investor.invested`: capital paid in, equity and loan drawn, £.
     pub const INVESTED: usize = 0;
+    /// `investor.returned`: cash paid back to the investor, £.
     pub const RETURNED: usize = 1;
+    /// `investor.interest`: the part of `investor.returned` that was interest, £.
     pub const INTEREST: usize = 2;
+    /// `investor.multiple`: returned ÷ invested.
     pub const MULTIPLE: usize = 3;
+    /// `investor.irr`: the annualised IRR of the investor's monthly cash flows (undefined without a sign change).
     pub const IRR: usize = 4;
+    /// `spv.costs`: the SPV's own costs over the horizon, £.
     pub const SPV_COSTS: usize = 5;
+    /// `spv.shortfall`: the largest month-end deficit of the SPV beyond the investor's facility, £.
     pub const SHORTFALL: usize = 6;
+    /// `spv.unfunded_end`: the SPV's deficit left at the horizon, £.
     pub const UNFUNDED_END: usize = 7;
+    /// `investor.mirr`: the investor's modified IRR, annual (finance rate the loan's, reinvestment 0%).
     pub const MIRR: usize = 8;
+    /// `investor.loan.drawn`: loan principal drawn, £.
     pub const LOAN_DRAWN: usize = 9;
+    /// `investor.loan.interest_paid`: loan interest paid, £.
     pub const LOAN_INTEREST_PAID: usize = 10;
+    /// `investor.loan.principal_repaid`: loan principal repaid, £.
     pub const LOAN_PRINCIPAL_REPAID: usize = 11;
+    /// `investor.loan.outstanding`: loan principal still owed at the horizon, £.
     pub const LOAN_OUTSTANDING: usize = 12;
+    /// `investor.loan.irr_owed`: the loan's IRR counting the outstanding principal as still owed.
     pub const LOAN_IRR_OWED: usize = 13;
+    /// `investor.loan.irr_written_off`: the loan's IRR with the outstanding principal written off.
     pub const LOAN_IRR_WRITTEN_OFF: usize = 14;
 }
 /// The investor's and SPV's flags; the last two say when a loan IRR is undefined (why: see
@@ -260,33 +286,50 @@ pub fn column<S: AsRef<str>>(names: &[S], name: &str) -> Option<usize> {
 /// them).
 #[derive(Debug, Clone)]
 pub struct MetricNames {
+    /// Every metric name, in row order.
     pub metrics: Vec<String>,
     /// The columns of the count block (per site and in total), from
     /// [`COUNTS`].
     pub counts: Vec<CountColumn>,
+    /// Every flag name (0/1 per trial), in row order.
     pub flags: Vec<String>,
+    /// Where the per-site metrics (`site.<id>.…`) start in `metrics`.
     pub site_base: usize,
+    /// Where the payment metrics (`payments.…`) start in `metrics`.
     pub payments_base: usize,
+    /// The number of parties.
     pub n_parties: usize,
+    /// The number of payment rules ([`Model::rules`]).
     pub n_rules: usize,
     /// Parties with a `max_share`, in order, and where their shares sit.
     pub capped_parties: Vec<usize>,
+    /// Where the `payments.share.<party>` metrics start in `metrics`.
     pub shares_base: usize,
+    /// Where the `caps.<name>.used` / `.utilisation` pairs start in `metrics`.
     pub caps_base: usize,
-    /// Flag offsets.
+    /// Where the `plan.<metric>.met` flags start in `flags`.
     pub plan_flags: usize,
+    /// Where the `caps.<name>.binds` flags start in `flags`.
     pub cap_flags: usize,
+    /// Where the `max_share.<party>.exceeded` flags start in `flags`.
     pub share_flags: usize,
+    /// Where the per-site status flags (`site.<id>.provider_distress`, `.terminated`) start in `flags`.
     pub status_flags: usize,
+    /// The number of sites.
     pub n_sites: usize,
     /// Commissioners and outcome payers, in party order, and where their figures sit.
     pub payers: Vec<usize>,
+    /// Where the `commissioning.…` cost-per-outcome metrics start in `metrics`.
     pub payers_base: usize,
     /// Parties with a budget, in party order.
     pub budgeted: Vec<usize>,
+    /// Where the `commissioning.<party>.spend_vs_budget` metrics start in `metrics`.
     pub budget_base: usize,
+    /// Where the `commissioning.<party>.over_budget` flags start in `flags`.
     pub budget_flags: usize,
+    /// Where [`FINANCE_METRICS`] start in `metrics` (the end of the list when there is no finance).
     pub finance_base: usize,
+    /// Where [`FINANCE_FLAGS`] start in `flags`.
     pub finance_flags: usize,
     /// Where the financial-year metrics (`engine::record`) start.
     pub window_base: usize,

@@ -24,6 +24,7 @@ pub struct RawScenario {
     /// Free text: what the scenario is and where its figures come from.
     #[serde(default)]
     pub description: Option<String>,
+    /// `[simulation]`: trials, seed, horizon, start month and summary quantiles.
     pub simulation: RawSimulation,
     /// Parties by identifier (`[parties.mhep]`).
     pub parties: BTreeMap<String, RawParty>,
@@ -73,7 +74,9 @@ pub struct RawCorrelation {
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawPair {
+    /// The first input, as `"<table>.<field>"`, e.g. `"delivery.p_engage"`.
     pub a: String,
+    /// The second input, in the same form.
     pub b: String,
     /// Correlation of the underlying normals, in (−1, 1).
     pub rho: f64,
@@ -83,9 +86,11 @@ pub struct RawPair {
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawActual {
+    /// The recorded outturn, in the metric's unit (a count, £, a share).
     pub value: f64,
-    /// Report file name and table or section.
+    /// Where the figure comes from: free text, never empty (a report and page, a web page, a file).
     pub source: String,
+    /// Its scope and caveats, shown by the back-test under "Notes".
     #[serde(default)]
     pub note: Option<String>,
     /// A short name shown in the back-test's table in place of the (long) key.
@@ -154,7 +159,9 @@ pub struct RawFinance {
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawScheduled {
+    /// The month it falls in, `"YYYY-MM"`.
     pub month: String,
+    /// The amount, £.
     pub amount: f64,
 }
 
@@ -222,8 +229,11 @@ pub struct RawSite {
     pub start: String,
     /// Last month of delivery, `"YYYY-MM"` (inclusive).
     pub end: String,
+    /// `[sites.<id>.delivery]`: referrals, engagement, job starts and sustainment.
     pub delivery: RawDelivery,
+    /// `[sites.<id>.staffing]`: employment specialists and their turnover.
     pub staffing: RawStaffing,
+    /// `[sites.<id>.costs]`: the provider's costs and its opening cash.
     pub costs: RawCosts,
     /// Business-case plan figures for this site: metric name (without the `site.<id>.` prefix) → value.
     #[serde(default)]

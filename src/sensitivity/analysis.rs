@@ -20,7 +20,9 @@ pub const SCHEMA: &str = "sibsim.sensitivity/1";
 pub struct Options {
     /// Trials of the plain run (tornado, reverse stress).
     pub trials: u64,
+    /// Master seed of the plain run and the Sobol design.
     pub seed: u64,
+    /// Worker threads (`None`: rayon's default); the results do not depend on it.
     pub threads: Option<usize>,
     /// Outputs: metric or flag names of a run.
     pub metrics: Vec<String>,
@@ -40,11 +42,15 @@ pub struct Options {
     pub min_leaf: usize,
 }
 
-/// Defaults, documented in docs/sensitivity.md.
+/// Default base samples of the Sobol design (`--sobol-n`); the defaults are documented in docs/sensitivity.md.
 pub const DEFAULT_SOBOL_N: usize = 1024;
+/// Default bootstrap resamples for the Sobol intervals (`--bootstrap`).
 pub const DEFAULT_BOOTSTRAP: usize = 500;
+/// Default level of the Sobol intervals (`--confidence`).
 pub const DEFAULT_CONFIDENCE: f64 = 0.95;
+/// Default tornado band (`--band`): the bottom and top 10% of each input.
 pub const DEFAULT_BAND: f64 = 0.1;
+/// Default depth of the reverse stress rule tree (`--depth`).
 pub const DEFAULT_DEPTH: usize = 3;
 /// Fewest base samples of a Sobol design: below it the bootstrap intervals mean little (with 2,
 /// indices of 2.4 came out).
@@ -58,15 +64,20 @@ pub const MAX_BOOTSTRAP: usize = 100_000;
 /// Why an analysis could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum SensitivityError {
+    /// The run itself failed (a bad model, an interrupted run).
     #[error(transparent)]
     Run(#[from] Error),
+    /// A `--event` that does not parse or names no output of the run.
     #[error(transparent)]
     Event(#[from] EventError),
     /// An option out of range, or an output the run does not record.
     #[error("invalid {option}: {problem}; {valid}")]
     Option {
+        /// The option, e.g. `--band`.
         option: String,
+        /// What is wrong with its value.
         problem: String,
+        /// What would be valid.
         valid: String,
     },
 }
@@ -76,7 +87,9 @@ pub enum SensitivityError {
 /// between them, and whether the input is fixed).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Bar {
+    /// The input's name, e.g. `site.haringey.p_engage`, or a parameter across sites.
     pub input: String,
+    /// Its Spearman ρ, the output's medians in the bottom and top bands, and the swing between them.
     #[serde(flatten)]
     pub bar: rank::Bar,
 }
@@ -91,8 +104,11 @@ impl std::ops::Deref for Bar {
 /// A first-order or total index with its bootstrap interval.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Estimate {
+    /// The index estimate, a share of the output's variance (0–1 up to Monte Carlo error).
     pub value: f64,
+    /// Low end of its bootstrap interval at the report's confidence.
     pub low: f64,
+    /// High end of its bootstrap interval.
     pub high: f64,
 }
 
@@ -100,11 +116,15 @@ pub struct Estimate {
 /// estimated).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Index {
+    /// The input or group the index is for.
     pub name: String,
+    /// First-order index S_i: the share of variance explained by it alone (`None`: not estimable, see `note`).
     pub first: Option<Estimate>,
+    /// Total index S_Ti: the share it explains with all its interactions (`None`: not estimable, see `note`).
     pub total: Option<Estimate>,
     /// Base samples the index was estimated on.
     pub used: usize,
+    /// Why an index is missing or to be read with care.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
@@ -112,17 +132,22 @@ pub struct Index {
 /// An output's Sobol indices.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SobolReport {
+    /// Base samples N of the design, as asked.
     pub base_samples: usize,
     /// Base samples used (those where every row defines the output), and why others were not.
     pub used: usize,
+    /// Base samples left out (the output undefined in one of their rows), if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dropped: Option<Dropped>,
+    /// The output's variance over the design's A and B rows, in its unit squared.
     pub variance: f64,
     /// `null` with a note when the output does not vary over the design.
     pub inputs: Vec<Index>,
+    /// The indices of the Sobol groups: each site, each parameter across sites, the correlated inputs.
     pub groups: Vec<Index>,
     /// The delivery randomness given the inputs (the trial's own streams), as one more input.
     pub noise: Option<Index>,
+    /// Why the output has no indices, if it has none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// What the total effects of delivery inputs also count (absent when the output has no
@@ -134,72 +159,97 @@ pub struct SobolReport {
 /// Base samples left out, and why.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Dropped {
+    /// How many samples or trials were left out.
     pub samples: usize,
+    /// Why: the output is undefined in them (e.g. no IRR).
     pub why: String,
 }
 
 /// What the analysis says about one output.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OutputReport {
+    /// The output analysed: a metric or flag name of a run.
     pub metric: String,
+    /// Trials in which the output is defined.
     pub defined_trials: usize,
+    /// Trials left out because the output is undefined in them, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub undefined: Option<Dropped>,
     /// Every input, largest |swing| first; fixed inputs last.
     pub tornado: Vec<Bar>,
     /// Each parameter across the sites that draw it (the per-trial mean of its normalised ranks).
     pub tornado_by_param: Vec<Bar>,
+    /// The Sobol indices (`None`: `--sobol-n 0`).
     pub sobol: Option<SobolReport>,
 }
 
 /// One input's shift between failing and other trials.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Shift {
+    /// The input's name.
     pub input: String,
+    /// Median of the input over the failing trials.
     pub median_fail: f64,
+    /// Median of the input over the other trials.
     pub median_other: f64,
+    /// `median_fail − median_other` (negative: failing trials have lower values).
     pub shift: f64,
     /// (mean failing − mean other) ÷ pooled SD; `null` when both groups are constant (at
     /// different values: the input alone separates them).
     pub standardised: Option<f64>,
+    /// Two-sample Kolmogorov–Smirnov statistic D between failing and other trials, 0–1.
     pub ks: f64,
+    /// Asymptotic p-value of D (`None`: fewer than 4 effective trials).
     pub ks_p: Option<f64>,
 }
 
 /// A rule of the reverse stress tree, in words and in parts.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RuleReport {
+    /// The rule in words, e.g. "input.x ≤ 0.42 and input.y ≤ 31: 91% fail (812 of 892 trials; 34% overall)".
     pub text: String,
+    /// The conditions that make up the rule, in tree order.
     pub conditions: Vec<ConditionReport>,
+    /// Trials in the rule's leaf.
     pub trials: usize,
+    /// Of those, the trials that fail.
     pub failing: usize,
+    /// `failing ÷ trials`, 0–1.
     pub rate: f64,
 }
 
 /// One condition of a rule.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ConditionReport {
+    /// The input split on.
     pub input: String,
     /// `<=` or `>`.
     pub op: &'static str,
+    /// The split value, in the input's unit.
     pub threshold: f64,
 }
 
 /// The reverse stress of one failure event.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StressReport {
+    /// The failure event, as parsed from `--event`.
     pub event: Event,
+    /// Trials where the event happens.
     pub failing: usize,
+    /// Trials judged: those where the event's metric is defined.
     pub judged: usize,
     /// Share of judged trials that fail (`null` when no trial is judged).
     pub rate: Option<f64>,
+    /// Trials left out because the event's metric is undefined in them, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub undefined: Option<Dropped>,
     /// Largest KS statistic first; `null` list with a note when no trial or every trial fails.
     pub shifts: Vec<Shift>,
+    /// The shifts of each parameter across the sites that draw it (the per-trial mean of its normalised ranks).
     pub shifts_by_param: Vec<Shift>,
     /// Leaves of the tree, highest failure rate first.
     pub rules: Vec<RuleReport>,
+    /// Why the event has no shifts or rules (no trial or every trial fails), if so.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
@@ -207,17 +257,29 @@ pub struct StressReport {
 /// A whole analysis: the results contract `sensitivity.json`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Sensitivity {
+    /// The schema name, [`SCHEMA`].
     pub schema: &'static str,
+    /// The scenario's name.
     pub scenario: String,
+    /// Trials of the plain run.
     pub trials: u64,
+    /// Master seed.
     pub seed: u64,
+    /// How the plain run was sampled: `"mc"` (plain Monte Carlo).
     pub sampling: &'static str,
+    /// The tornado band, a share in (0, 0.5].
     pub band: f64,
+    /// Level of the Sobol intervals, 0–1.
     pub confidence: f64,
+    /// Bootstrap resamples of the Sobol intervals.
     pub bootstrap: usize,
+    /// Every input the trials drew, in stream order.
     pub inputs: Vec<Input>,
+    /// The Sobol groups of inputs.
     pub groups: Vec<Group>,
+    /// One report per output (`--metric`).
     pub outputs: Vec<OutputReport>,
+    /// One report per failure event (`--event`).
     pub stress: Vec<StressReport>,
 }
 
@@ -379,6 +441,31 @@ fn shift_rows(named_cols: &[(String, Vec<f64>)], fail: &[bool]) -> Vec<Shift> {
             ks_p: s.ks_p,
         })
         .collect()
+}
+
+/// Trials the analysis runs: the plain run's, and the Sobol design's rows if it has one (for the
+/// work estimate before it starts, crate::engine::work).
+///
+/// # Errors
+/// A Sobol design that cannot be built (too many rows), as [`analyse`] would report it.
+pub fn trials_needed(model: &Model, opts: &Options) -> Result<u64, SensitivityError> {
+    if opts.sobol_n == 0 || opts.metrics.is_empty() {
+        return Ok(opts.trials);
+    }
+    let catalogue = inputs::catalogue(model);
+    let groups = inputs::groups(&catalogue);
+    let dim_names = sobol::dim_names(model);
+    let design_groups: Vec<Vec<usize>> = groups
+        .iter()
+        .map(|g| {
+            g.members
+                .iter()
+                .filter_map(|&i| dim_names.iter().position(|d| *d == catalogue[i].name))
+                .collect()
+        })
+        .collect();
+    let design = sobol::Design::new(opts.sobol_n, dim_names.len(), design_groups, true)?;
+    Ok(opts.trials.saturating_add(design.rows()))
 }
 
 /// Run the analysis.

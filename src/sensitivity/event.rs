@@ -7,14 +7,19 @@ use crate::analysis::TrialTable;
 /// How a trial's value is compared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub enum Op {
+    /// `<`: the metric is below the value.
     #[serde(rename = "<")]
     Lt,
+    /// `<=`: the metric is at most the value.
     #[serde(rename = "<=")]
     Le,
+    /// `>`: the metric is above the value.
     #[serde(rename = ">")]
     Gt,
+    /// `>=`: the metric is at least the value.
     #[serde(rename = ">=")]
     Ge,
+    /// `=`: a flag equals 0 or 1.
     #[serde(rename = "=")]
     Eq,
 }
@@ -47,7 +52,9 @@ pub struct Event {
     pub text: String,
     /// The metric or flag judged.
     pub name: String,
+    /// How the metric is compared.
     pub op: Op,
+    /// The value it is compared with, in the metric's unit (0 or 1 for a flag).
     pub value: f64,
 }
 
@@ -55,8 +62,11 @@ pub struct Event {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid --event {text:?}: {problem}; {valid}")]
 pub struct EventError {
+    /// The `--event` value as given.
     pub text: String,
+    /// What is wrong with it.
     pub problem: String,
+    /// What would be valid.
     pub valid: String,
 }
 

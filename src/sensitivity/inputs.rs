@@ -35,6 +35,7 @@ pub struct Input {
     pub site: Option<String>,
     /// The field (`p_engage`) or SPV cost (`central_team`).
     pub param: String,
+    /// Which table the input comes from: delivery, staffing, costs or the SPV's costs.
     pub kind: Kind,
     /// Whether its distribution is a single value (it cannot drive anything).
     pub fixed: bool,
@@ -151,6 +152,7 @@ pub struct Group {
     pub name: String,
     /// What it holds, in words.
     pub what: String,
+    /// Indices into the analysis' inputs of the inputs in the group.
     pub members: Vec<usize>,
 }
 

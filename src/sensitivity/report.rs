@@ -318,6 +318,7 @@ pub fn by_first_order(ix: &[Index]) -> Vec<&Index> {
     sorted
 }
 
+/// The analysis as text, as `sibsim sensitivity` prints it: per output the tornado and Sobol table, per event the shifts and rules.
 pub fn render(s: &Sensitivity) -> String {
     let mut out = format!(
         "Sensitivity of {}: {} trials (seed {}) for the tornado and reverse stress",

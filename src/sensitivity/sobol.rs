@@ -291,8 +291,9 @@ impl Design {
 pub struct Estimate {
     /// The estimate from all the base samples used.
     pub value: f64,
-    /// The percentile interval's ends.
+    /// The percentile interval's low end.
     pub low: f64,
+    /// The percentile interval's high end.
     pub high: f64,
 }
 
@@ -313,14 +314,30 @@ pub struct Index {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Undefined {
     /// `y` does not have one value per row of the design.
-    WrongLength { expected: u64, got: usize },
+    WrongLength {
+        /// Rows the design has.
+        expected: u64,
+        /// Values given.
+        got: usize,
+    },
     /// No bootstrap resample asked for, or a confidence outside (0, 1).
-    InvalidBootstrap { bootstrap: usize, confidence: f64 },
+    InvalidBootstrap {
+        /// Resamples asked for.
+        bootstrap: usize,
+        /// The intervals' confidence asked for.
+        confidence: f64,
+    },
     /// Fewer than 2 base samples with the output defined where needed (or, for an input, none of
     /// the bootstrap resamples had any variance).
-    TooFewSamples { defined: usize },
+    TooFewSamples {
+        /// Base samples with the output defined where needed.
+        defined: usize,
+    },
     /// The output takes one value over every A and B row used: no variance to apportion.
-    ConstantOutput { value: f64 },
+    ConstantOutput {
+        /// The output's one value.
+        value: f64,
+    },
 }
 
 impl fmt::Display for Undefined {
@@ -373,8 +390,9 @@ pub struct Indices {
     pub noise: Option<Entry>,
     /// Why there are no indices at all (`None`: there are).
     pub undefined: Option<Undefined>,
-    /// Bootstrap resamples asked for, and the intervals' confidence.
+    /// Bootstrap resamples asked for.
     pub bootstrap: usize,
+    /// The confidence of the intervals, 0–1.
     pub confidence: f64,
 }
 

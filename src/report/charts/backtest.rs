@@ -15,8 +15,11 @@ use crate::analysis::backtest::{Backtest, BacktestRow};
 /// One back-test's chart.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BacktestChart<'a> {
+    /// The chart's title, naming the scenario back-tested.
     pub title: String,
+    /// Lines under the plot: scenario, trials, caveats.
     pub notes: Vec<String>,
+    /// One row per actual, as the back-test reports it.
     pub rows: &'a [BacktestRow],
 }
 

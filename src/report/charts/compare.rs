@@ -41,9 +41,13 @@ pub fn figure_unit(f: &FigureReport) -> Unit {
 /// One figure across the variants.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Variants {
+    /// The chart's title, naming the figure.
     pub title: String,
+    /// The x axis' description, with its unit.
     pub x_label: String,
+    /// Lines under the plot: scenario, trials, caveats.
     pub notes: Vec<String>,
+    /// How the figure's values are written.
     pub unit: Unit,
     /// `(variant, value, paired SE of its difference from the base)`; the base has no SE.
     pub rows: Vec<(String, f64, Option<f64>)>,
@@ -156,7 +160,9 @@ impl Variants {
 /// The risk-transfer frontier.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FrontierChart {
+    /// The chart's title.
     pub title: String,
+    /// A line under the plot: scenario, trials, the dominance rule.
     pub note: String,
     /// `(variant, cost per sustained job, P(provider loss), dominated by)`.
     pub points: Vec<(String, f64, f64, Vec<String>)>,

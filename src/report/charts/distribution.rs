@@ -39,9 +39,11 @@ impl MarkerKind {
 /// A vertical line at `value`, named in the legend.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Marker {
+    /// What the figure is: a quantile, the plan or an actual (sets its line style).
     pub kind: MarkerKind,
     /// Legend text, e.g. "Plan 2,651 (P100 of the simulation)".
     pub label: String,
+    /// Where the line is drawn, in the figure's unit.
     pub value: f64,
 }
 
@@ -52,7 +54,9 @@ pub struct Marker {
 pub struct OutsideBand {
     /// Legend text, e.g. "Outside view P10–P90: 843 – 3,679 (volume, 5 past projects)".
     pub label: String,
+    /// The outside view's low quantile (P10), in the figure's unit.
     pub low: f64,
+    /// The outside view's high quantile (P90), in the figure's unit.
     pub high: f64,
 }
 
@@ -69,9 +73,11 @@ pub struct Distribution<'a> {
     pub x_label: String,
     /// A line under the plot: scenario, trials, seed.
     pub note: String,
+    /// How the values are written (count, £, share, multiple).
     pub unit: Unit,
     /// The defined values, ascending.
     pub sorted: &'a [f64],
+    /// The vertical lines: quantiles, plan, actual.
     pub markers: Vec<Marker>,
     /// The outside view of the plan figure, when the caller gave a reference class.
     pub outside: Option<OutsideBand>,

@@ -15,23 +15,39 @@ use crate::scenario::{Model, YearMonth};
 #[derive(Debug, Clone, PartialEq)]
 pub enum FanMark {
     /// A total the series should reach by its last month (a plan figure), drawn as a point.
-    Total { label: String, value: f64 },
+    Total {
+        /// Legend text, e.g. "Plan total 2,651 by the last month".
+        label: String,
+        /// The total, in the series' unit.
+        value: f64,
+    },
     /// A level the series should stay above (a distress floor), drawn as a dashed line.
-    Floor { label: String, value: f64 },
+    Floor {
+        /// Legend text, e.g. "Distress floor £0".
+        label: String,
+        /// The level, in the series' unit.
+        value: f64,
+    },
 }
 
 /// One series' fan chart.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fan<'a> {
+    /// The chart's title: the series and the question the chart answers.
     pub title: String,
+    /// The y axis' description, with its unit.
     pub y_label: String,
+    /// A line under the plot: scenario, trials, seed.
     pub note: String,
+    /// How the series' values are written (count, £, share, multiple).
     pub unit: Unit,
+    /// The calendar months of the x axis, one per entry of `figures`.
     pub months: &'a [YearMonth],
     /// One entry per month.
     pub figures: &'a [MonthFigures],
     /// The low, median and high quantile levels.
     pub levels: [f64; 3],
+    /// A plan total or a floor to mark, if any.
     pub mark: Option<FanMark>,
 }
 

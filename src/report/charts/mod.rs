@@ -58,14 +58,23 @@ pub const SIZE: (u32, u32) = (900, 560);
 /// Okabe–Ito: black, orange, sky blue, bluish green, yellow, blue, vermilion, reddish purple.
 pub mod palette {
     use plotters::style::RGBColor;
+    /// Black `#000000`: the quantile markers.
     pub const BLACK: RGBColor = RGBColor(0, 0, 0);
+    /// Orange `#E69F00`.
     pub const ORANGE: RGBColor = RGBColor(230, 159, 0);
+    /// Sky blue `#56B4E9`.
     pub const SKY_BLUE: RGBColor = RGBColor(86, 180, 233);
+    /// Bluish green `#009E73`: recorded outturns.
     pub const GREEN: RGBColor = RGBColor(0, 158, 115);
+    /// Yellow `#F0E442`.
     pub const YELLOW: RGBColor = RGBColor(240, 228, 66);
+    /// Blue `#0072B2`.
     pub const BLUE: RGBColor = RGBColor(0, 114, 178);
+    /// Vermilion `#D55E00`: plan figures.
     pub const VERMILION: RGBColor = RGBColor(213, 94, 0);
+    /// Reddish purple `#CC79A7`.
     pub const PURPLE: RGBColor = RGBColor(204, 121, 167);
+    /// Grey `#787878` (not Okabe–Ito): secondary lines, e.g. the back-test's guides.
     pub const GREY: RGBColor = RGBColor(120, 120, 120);
 }
 
@@ -91,10 +100,20 @@ pub struct Chart {
 pub enum ChartError {
     /// plotters failed to lay out or draw the chart.
     #[error("cannot draw the chart `{chart}`: {message}")]
-    Draw { chart: String, message: String },
+    Draw {
+        /// The chart's file name, e.g. `dist-engagements.svg`.
+        chart: String,
+        /// plotters' message.
+        message: String,
+    },
     /// Nothing to draw: no trial defines the figure, or the series is empty.
     #[error("cannot draw the chart `{chart}`: {why}")]
-    NoData { chart: String, why: String },
+    NoData {
+        /// The chart's file name, e.g. `dist-engagements.svg`.
+        chart: String,
+        /// Why there is nothing to draw.
+        why: String,
+    },
 }
 
 /// How a figure is written: it follows the metric.
@@ -323,7 +342,9 @@ pub fn file_name(kind: &str, metric: &str) -> String {
 /// A chart of a run's set that was left out, and why.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Skipped {
+    /// The chart's file name, e.g. `dist-engagements.svg`.
     pub chart: String,
+    /// Why it was left out.
     pub why: String,
 }
 

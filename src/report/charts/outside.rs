@@ -27,6 +27,7 @@ pub struct OutsideInside {
     pub x_label: String,
     /// Lines under the plot: scenario, the reference class, the disagreement if any.
     pub notes: Vec<String>,
+    /// How the values are written (count, £, share, multiple).
     pub unit: Unit,
     /// The levels of the low, median and high quantiles of both views.
     pub levels: [f64; 3],

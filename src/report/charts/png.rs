@@ -35,7 +35,12 @@ pub enum PngError {
     NoFont,
     /// The SVG could not be read or the picture not encoded.
     #[error("cannot render the chart `{chart}` as PNG: {message}")]
-    Render { chart: String, message: String },
+    Render {
+        /// The chart's file name, e.g. `dist-engagements.svg`.
+        chart: String,
+        /// The renderer's or encoder's message.
+        message: String,
+    },
 }
 
 /// A renderer with the system's fonts loaded once, for any number of charts.

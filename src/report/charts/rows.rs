@@ -37,13 +37,17 @@ pub fn row_y(n: usize, i: usize) -> f64 {
 
 /// Everything a row chart draws around its data.
 pub struct Frame<'s> {
+    /// The chart's title.
     pub title: &'s str,
+    /// The x axis' description, with its unit.
     pub x_label: &'s str,
     /// Lines under the plot (scenario, trials; caveats).
     pub notes: &'s [String],
     /// One name per row, top first, as drawn (callers cut long names with [`short`]).
     pub rows: &'s [String],
+    /// The x axis' range, low to high, in the data's unit.
     pub x_range: (f64, f64),
+    /// How a tick value on the x axis is written.
     pub x_tick: &'s dyn Fn(f64) -> String,
     /// Room at the left for the row names, in pixels.
     pub name_width: u32,

@@ -18,8 +18,11 @@ pub const MAX_ROWS: usize = 15;
 /// One row: an input (or the noise) and its two indices.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SobolRow {
+    /// The input's name, or `noise` for the delivery randomness.
     pub name: String,
+    /// Its first-order index with its bootstrap interval.
     pub first: Estimate,
+    /// Its total index with its bootstrap interval.
     pub total: Estimate,
     /// Its total is an upper bound (the analysis' note on the input says so).
     pub upper_bound: bool,
@@ -28,9 +31,13 @@ pub struct SobolRow {
 /// One output's Sobol chart.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SobolChart {
+    /// The chart's title, naming the output.
     pub title: String,
+    /// Lines under the plot: scenario, trials, caveats.
     pub notes: Vec<String>,
+    /// One row per input, as drawn, top first.
     pub rows: Vec<SobolRow>,
+    /// The level of the intervals, 0–1.
     pub confidence: f64,
 }
 

@@ -16,9 +16,13 @@ pub const MAX_BARS: usize = 15;
 /// One output's tornado chart.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tornado {
+    /// The chart's title, naming the output.
     pub title: String,
+    /// The x axis' description: the output and its unit.
     pub x_label: String,
+    /// Lines under the plot: scenario, trials, the band, caveats.
     pub notes: Vec<String>,
+    /// How the output's values are written.
     pub unit: Unit,
     /// `(input, low median, high median)`, largest |swing| first.
     pub bars: Vec<(String, f64, f64)>,

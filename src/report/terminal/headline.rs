@@ -75,7 +75,9 @@ impl Unit {
 /// One plan figure against the simulation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlanLine {
+    /// The metric the plan figure is for, e.g. `engagements`.
     pub metric: String,
+    /// The business case's figure, in the metric's unit.
     pub plan: f64,
     /// The metric's simulated low / median / high (NaN where the summary has none).
     pub simulated: [f64; 3],
@@ -90,15 +92,20 @@ pub struct PlanLine {
 /// One site's provider risk.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SiteRisk {
+    /// The site's id.
     pub site: String,
+    /// P(provider loss): the share of trials in which the site's provider makes a loss.
     pub p_loss: f64,
+    /// P(provider distress) at some month; `None` when the site has no distress rule.
     pub p_distress: Option<f64>,
+    /// P(the site is terminated early); `None` when the site has no termination rule.
     pub p_terminated: Option<f64>,
 }
 
 /// A figure shown as its three quantiles, with the summary's note on any that is undefined.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Range {
+    /// The low, median and high quantiles, in the figure's unit (NaN where undefined).
     pub values: [f64; 3],
     /// The summary's notes on the quantiles that have one, as (figure, note).
     pub notes: Vec<(&'static str, String)>,
@@ -125,17 +132,25 @@ pub struct Headline {
     pub quantiles: [f64; 3],
     /// The confidence of the de-risked targets.
     pub confidence: f64,
+    /// Each plan figure against the simulation, in the model's order.
     pub plan: Vec<PlanLine>,
     /// Sites in the order of the scenario's model.
     pub sites: Vec<SiteRisk>,
+    /// The investor's money multiple (`None`: no finance).
     pub multiple: Option<Range>,
+    /// The investor's IRR, annual (`None`: no finance).
     pub irr: Option<Range>,
+    /// P(investor capital loss): money multiple below 1 (`None`: no finance).
     pub p_capital_loss: Option<f64>,
+    /// P(SPV default): the SPV ran a deficit beyond the facility (`None`: no finance).
     pub p_spv_default: Option<f64>,
     /// The probability that any site is terminated early.
     pub p_terminated: Option<f64>,
+    /// Commissioners' and outcome payers' cost per sustained job, £ (`None`: none recorded).
     pub cost_per_sustained_job: Option<Range>,
+    /// Their cost per job start, £ (`None`: none recorded).
     pub cost_per_job_start: Option<Range>,
+    /// Warnings in words, in the order shown.
     pub warnings: Vec<Warning>,
 }
 
@@ -459,10 +474,13 @@ impl Headline {
 /// Widest line of the headline's text, in characters.
 pub const WIDTH: usize = 100;
 
-/// `text` as lines of at most [`WIDTH`] characters, broken at spaces, the later ones indented.
+/// `text` as lines of at most [`WIDTH`] characters, broken at spaces, the later ones indented. A
+/// word longer than a table cell's [`MAX_CELL`](crate::report::table::MAX_CELL) (a 70,000-character
+/// site id in a warning) is cut with an ellipsis as a table cuts it; the JSON keeps it whole.
 fn wrap_into(out: &mut String, text: &str, indent: &str) {
     let mut line = String::new();
     for word in text.split(' ') {
+        let word = &crate::report::table::truncate_cell(word.to_string());
         let len = line.chars().count();
         if len > 0 && len + 1 + word.chars().count() > WIDTH {
             out.push_str(line.trim_end());
@@ -548,6 +566,16 @@ fn pounds(x: f64) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_very_long_word_is_cut_as_a_table_cell_is() {
+        let id = "x".repeat(70_000);
+        let mut out = String::new();
+        wrap_into(&mut out, &format!("- site {id} has no staff"), "  ");
+        let cut = format!("{}…", "x".repeat(crate::report::table::MAX_CELL - 1));
+        assert_eq!(out, format!("- site\n  {cut}\n  has no staff\n"));
+    }
+
     use super::*;
 
     #[test]

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use super::*;
 use crate::limits::{MAX_HORIZON, MAX_TRIALS};
+use crate::report::terminal::group_thousands;
 use crate::span::{FieldPath, Target};
 use crate::Month;
 
@@ -16,8 +17,11 @@ impl Validator<'_, '_> {
             self.err(
                 &path.key("trials"),
                 Target::Value,
-                format!("{trials} trials"),
-                format!("expected a whole number from 1 to {MAX_TRIALS}"),
+                format!("{} trials", group_thousands(&trials.to_string())),
+                format!(
+                    "expected a whole number from 1 to {}",
+                    group_thousands(&MAX_TRIALS.to_string())
+                ),
             );
             ok = false;
         }
