@@ -37,7 +37,13 @@ fn an_installed_sibsim_works_from_an_unrelated_folder() {
     let root = tempfile::tempdir().unwrap();
     let mut install = Command::new(cargo());
     install
-        .args(["install", "--path", env!("CARGO_MANIFEST_DIR"), "--locked", "--root"])
+        .args([
+            "install",
+            "--path",
+            env!("CARGO_MANIFEST_DIR"),
+            "--locked",
+            "--root",
+        ])
         .arg(root.path());
     if cfg!(debug_assertions) {
         install.arg("--debug");
@@ -48,8 +54,10 @@ fn an_installed_sibsim_works_from_an_unrelated_folder() {
     assert!(bin.is_file(), "{} was not installed", bin.display());
 
     // A user's folder: their own copies of two bundled scenarios, and nothing else.
+    // A folder inside a fresh one, so that neither it nor its parent has an `evidence/`.
     let home = tempfile::tempdir().unwrap();
-    let dir = home.path();
+    let dir = &home.path().join("work");
+    std::fs::create_dir(dir).unwrap();
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     for name in ["mhep1.toml", "lcf_tower_hamlets_mh.toml"] {
         std::fs::copy(repo.join("scenarios").join(name), dir.join(name)).unwrap();
@@ -68,25 +76,34 @@ fn an_installed_sibsim_works_from_an_unrelated_folder() {
     for file in ["my_lcf.toml", "lcf_tower_hamlets_mh.toml", "mhep1.toml"] {
         sibsim(&bin, dir, &["validate", file]);
         let out = format!("out/run-{file}");
-        sibsim(&bin, dir, &[&["run", file, "--out", &out][..], &trials].concat());
+        sibsim(
+            &bin,
+            dir,
+            &[&["run", file, "--out", &out][..], &trials].concat(),
+        );
         assert!(dir.join(&out).join("summary.json").is_file());
     }
     let runs: &[&[&str]] = &[
         &["report", "mhep1.toml", "--out", "out/report"],
         &["backtest", "mhep1.toml", "--out", "out/backtest"],
         &["outside-view", "mhep1.toml", "--out", "out/outside"],
-        &["compare", "mhep1.toml", "--sweep", "tariff_scale=0.9,1.1", "--out", "out/compare"],
+        &[
+            "compare",
+            "mhep1.toml",
+            "--sweep",
+            "tariff_scale=0.9,1.1",
+            "--out",
+            "out/compare",
+        ],
         &[
             "seek",
             "mhep1.toml",
             "--vary",
-            "tariff_scale",
+            "block_share",
             "--target",
-            "site.haringey.provider_loss <= 0.5",
-            "--range",
-            "0.5,2",
+            "site.staffordshire.provider_distress <= 0.6",
             "--tolerance",
-            "0.25",
+            "0.1",
             "--out",
             "out/seek",
         ],
@@ -107,7 +124,7 @@ fn an_installed_sibsim_works_from_an_unrelated_folder() {
     for f in [
         "report/report.html",
         "backtest/backtest.json",
-        "outside/outside-view.json",
+        "outside/outside_view.json",
         "compare/compare.json",
         "sensitivity/sensitivity.json",
     ] {
@@ -120,7 +137,14 @@ fn an_installed_sibsim_works_from_an_unrelated_folder() {
     sibsim(
         &bin,
         dir,
-        &["pay", "mhep1.toml", "--site", "haringey", "--count", "engagement=10"],
+        &[
+            "pay",
+            "mhep1.toml",
+            "--site",
+            "haringey",
+            "--count",
+            "engagement=10",
+        ],
     );
     let schema = sibsim(&bin, dir, &["schema"]);
     assert!(serde_json::from_slice::<serde_json::Value>(&schema.stdout).is_ok());

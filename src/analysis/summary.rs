@@ -797,7 +797,11 @@ mod tests {
     fn a_metric_undefined_in_some_trials_says_in_how_many_and_why() {
         let nan = f64::NAN;
         let mut t = TrialTable::new(
-            names(&["commissioning.cost_per_job_start", "a.cost_per_sustained_job", "jobs"]),
+            names(&[
+                "commissioning.cost_per_job_start",
+                "a.cost_per_sustained_job",
+                "jobs",
+            ]),
             vec![],
         );
         for k in 0..8 {
