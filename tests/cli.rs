@@ -408,6 +408,27 @@ fn outputs_belong_to_one_run() {
 /// trial is 1,200 × (4 + 1 + 0.09) = 6,108 units of
 /// 2 µs: 10,000,000 trials are 122,160 s (34 hours; at most 86,400 / 0.012216 = 7,072,691 fit a
 /// day) and 100,000 trials 1,221.6 s (20 minutes; 10 on 2 threads).
+/// The first line `sibsim ARGS --threads 2 --quiet --out DIR` writes to stderr (a warning that
+/// comes before the first trial); the process is then killed, so nothing is written.
+fn first_stderr_line(args: &[&str], dir: &std::path::Path) -> String {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("sibsim"))
+        .args(args)
+        .args(["--threads", "2", "--quiet", "--out"])
+        .arg(dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    first
+}
+
 /// Commands of several runs bound their TOTAL work before anything runs or is written (issue 14).
 /// The fixture's trial is 1,200 months × (4 sites + 1 + 9/100) = 6,108 units of 2 µs = 12.216 ms
 /// of CPU (docs/performance.md); a day is 86,400 s.
@@ -461,28 +482,17 @@ fn commands_of_several_runs_bound_their_total_work() {
 
     // A long comparison warns before its first run: 3 runs × 100,000 × 12.216 ms = 3,664.8 s =
     // 61 minutes, 31 on 2 threads. Read the warning, then stop it (nothing is written).
-    use std::io::BufRead;
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("sibsim"))
-        .args([
+    let first = first_stderr_line(
+        &[
             "compare",
             f,
             "--sweep",
             "tariff_scale=0.9,1.1",
             "--trials",
             "100000",
-        ])
-        .args(["--threads", "2", "--quiet", "--out"])
-        .arg(&dir)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    std::io::BufReader::new(child.stderr.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    child.kill().unwrap();
-    child.wait().unwrap();
+        ],
+        &dir,
+    );
     assert_eq!(
         first,
         format!("warning: this comparison is long: 3 runs × 100,000 trials × {shape} is an estimated 61 minutes of CPU time, about 31 minutes on 2 threads {doc}; fewer trials or variants run shorter\n")
@@ -508,27 +518,15 @@ fn work_beyond_a_day_is_refused_and_a_long_run_warns_first() {
     assert!(!dir.exists());
 
     // The warning comes before the first trial: read it, then stop the run (nothing is written).
-    use std::io::BufRead;
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("sibsim"))
-        .args([
+    let first = first_stderr_line(
+        &[
             "run",
             "tests/fixtures/long_horizon.toml",
-            "--quiet",
             "--trials",
             "100000",
-        ])
-        .args(["--threads", "2", "--out"])
-        .arg(&dir)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    std::io::BufReader::new(child.stderr.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    child.kill().unwrap();
-    child.wait().unwrap();
+        ],
+        &dir,
+    );
     assert_eq!(
         first,
         "warning: this run is long: 100,000 trials × 1,200 months × (4 sites + 1 + 9 payment items / 100) \
