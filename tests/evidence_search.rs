@@ -345,3 +345,27 @@ fn far_from_any_library_the_bundled_copy_gives_the_same_results() {
     let hash = |l: &str| l.split("<code>").nth(1).unwrap().to_owned();
     assert_eq!(hash(&b), hash(&f));
 }
+
+/// An empty folder (or one with no `*.toml`) is not a library: an error naming it and how it was
+/// chosen, not an empty listing whose keys all fail later.
+#[test]
+fn a_folder_with_no_evidence_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    std::fs::write(empty.join("notes.txt"), "not evidence").unwrap();
+    let out = sibsim()
+        .args(["evidence", "--evidence"])
+        .arg(&empty)
+        .assert()
+        .code(2);
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "Error: cannot read the evidence library at {} (given by --evidence): the folder holds \
+             no evidence file (*.toml); expected a folder of evidence *.toml files like the \
+             repository's evidence/ (docs/calibration-evidence.md)\n",
+            empty.display()
+        )
+    );
+}

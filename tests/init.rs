@@ -76,7 +76,7 @@ fn each_template_validates_and_runs_from_a_fresh_folder() {
             .success();
         let text = stdout(valid.get_output());
         assert!(
-            text.starts_with(&format!("{file}: ok — scenario \"{name}\": 1 sites")),
+            text.starts_with(&format!("{file}: ok — scenario \"{name}\": 1 site")),
             "{t}: {text}"
         );
         assert!(!text.to_lowercase().contains("warning"), "{t}: {text}");

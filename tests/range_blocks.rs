@@ -99,3 +99,41 @@ fn a_run_writes_the_same_files_byte_for_byte() {
     assert!(ja == jb, "summary.json differs beyond its meta");
     assert_eq!(va, vb);
 }
+
+/// A quarterly range and a several-month monthly range, on `tests/fixtures/analytic.toml` (a
+/// 24-month horizon from January 2030): they read into the months written out — by hand, month
+/// indices from 0 = 2030-01 — and a run of each writes the same summary as the list.
+#[test]
+fn quarterly_and_monthly_ranges_equal_their_lists() {
+    let base = std::fs::read_to_string("tests/fixtures/analytic.toml").unwrap();
+    let listed_months = r#"months = ["2030-01", "2030-07"]"#;
+    assert!(base.contains(listed_months));
+    let cases: [(&str, &str, Vec<u32>); 2] = [
+        (
+            "months = \"2030-01..2031-12\"\nevery = \"quarter\"",
+            r#"months = ["2030-01", "2030-04", "2030-07", "2030-10", "2031-01", "2031-04", "2031-07", "2031-10"]"#,
+            vec![0, 3, 6, 9, 12, 15, 18, 21],
+        ),
+        (
+            "months = \"2030-03..2030-09\"",
+            r#"months = ["2030-03", "2030-04", "2030-05", "2030-06", "2030-07", "2030-08", "2030-09"]"#,
+            (2..=8).collect(),
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (k, (range, list, months)) in cases.into_iter().enumerate() {
+        let mut outs = Vec::new();
+        for (form, text) in [("range", range), ("list", list)] {
+            let scenario = base.replace(listed_months, text);
+            let file = dir.path().join(format!("case{k}_{form}.toml"));
+            std::fs::write(&file, &scenario).unwrap();
+            let model = parse_scenario(&file.display().to_string(), &scenario)
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(model.blocks[0].months, months, "case {k}, {form}");
+            let out = dir.path().join(format!("out{k}_{form}"));
+            run(file.to_str().unwrap(), &out);
+            outs.push(std::fs::read(out.join("summary.csv")).unwrap());
+        }
+        assert!(outs[0] == outs[1], "case {k}: summary.csv differs");
+    }
+}

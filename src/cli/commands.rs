@@ -790,7 +790,7 @@ pub(super) fn backtest(
         sampling,
         output.quiet,
         |m| m.actuals.is_empty(),
-        ("has no [actuals]", "expected a scenario with recorded outturns: [actuals] \"<metric>\" = { value = N, source = \"<report> <table>\" }"),
+        ("has no [actuals]", "expected a scenario with recorded outturns: [actuals] \"<metric>\" = { value = N, source = \"<where the figure comes from, in words>\" }"),
     )?;
     let seed = sampling.seed.unwrap_or(model.settings.seed);
     let backtest = Backtest::new(&model, &table, seed);

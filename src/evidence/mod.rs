@@ -342,8 +342,8 @@ impl Library {
     /// Load every `*.toml` in `dir`, in file-name order.
     ///
     /// # Errors
-    /// [`Error::ReadEvidence`] for an unreadable folder or file, [`Error::InvalidScenario`] with every
-    /// problem of the first bad file.
+    /// [`Error::ReadEvidence`] for an unreadable folder or file, or a folder with no `*.toml` in
+    /// it; [`Error::InvalidScenario`] with every problem of the first bad file.
     pub fn load(dir: &Path) -> Result<Library, Error> {
         let read_err = |path: &Path, source| Error::ReadEvidence {
             path: path.to_path_buf(),
@@ -353,6 +353,18 @@ impl Library {
         for path in search::toml_files(dir).map_err(|e| read_err(dir, e))? {
             let text = std::fs::read_to_string(&path).map_err(|e| read_err(&path, e))?;
             files.push((path.display().to_string(), text));
+        }
+        // A folder with no evidence file is not a library (a wrong folder, or an empty one): used,
+        // it would answer every key with "not in the evidence library".
+        if files.is_empty() {
+            return Err(read_err(
+                dir,
+                std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "the folder holds no evidence file (*.toml); expected a folder like the \
+                     repository's evidence/ (docs/calibration-evidence.md)",
+                ),
+            ));
         }
         Ok(Library::from_files(
             files.iter().map(|(n, t)| (n.as_str(), t.as_str())),

@@ -281,7 +281,8 @@ impl Located {
     /// [`BUNDLED`].
     ///
     /// # Errors
-    /// [`EvidenceError::Unreadable`] when the folder or one of its files cannot be read.
+    /// [`EvidenceError::Unreadable`] when the folder or one of its files cannot be read, or the
+    /// folder holds no `*.toml` file.
     pub fn files(&self) -> Result<Vec<(String, String)>, EvidenceError> {
         let Some(dir) = self.dir() else {
             return Ok(BUNDLED
@@ -295,8 +296,23 @@ impl Located {
             valid: "expected a folder of readable evidence *.toml files".into(),
             io: source,
         };
-        toml_files(dir)
-            .map_err(|e| unreadable(dir, e))?
+        let paths = toml_files(dir).map_err(|e| unreadable(dir, e))?;
+        // A folder with no evidence file is not a library (a wrong or empty folder): used, it
+        // would answer every key with "not in the evidence library".
+        if paths.is_empty() {
+            return Err(EvidenceError::Unreadable {
+                path: dir.to_path_buf(),
+                how: self.how(),
+                valid: "expected a folder of evidence *.toml files like the repository's \
+                        evidence/ (docs/calibration-evidence.md)"
+                    .into(),
+                io: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "the folder holds no evidence file (*.toml)",
+                ),
+            });
+        }
+        paths
             .into_iter()
             .map(|path| {
                 let text = std::fs::read_to_string(&path).map_err(|e| unreadable(&path, e))?;

@@ -151,17 +151,20 @@ fn precision(p: &crate::analysis::run::PrecisionOutcome) -> String {
 /// `FILE: ok — scenario "…": N sites, …`, the plausibility warnings (`warning: …` with the line
 /// and a caret) and the notes, one a line.
 fn validation(v: &Validation) -> String {
+    let n = |count: usize, one: &str, many: &str| {
+        format!("{count} {}", if count == 1 { one } else { many })
+    };
     let mut out = format!(
-        "{}: ok — scenario \"{}\": {} sites, {} parties, {} tariff lines, {} blocks, {} caps, {} plan figures, {} months from {}\n",
+        "{}: ok — scenario \"{}\": {}, {}, {}, {}, {}, {}, {} from {}\n",
         v.file,
         v.scenario,
-        v.sites,
-        v.parties,
-        v.tariff_lines,
-        v.blocks,
-        v.caps,
-        v.plan_figures,
-        v.months,
+        n(v.sites, "site", "sites"),
+        n(v.parties, "party", "parties"),
+        n(v.tariff_lines, "tariff line", "tariff lines"),
+        n(v.blocks, "block", "blocks"),
+        n(v.caps, "cap", "caps"),
+        n(v.plan_figures, "plan figure", "plan figures"),
+        n(v.months as usize, "month", "months"),
         v.start
     );
     for w in &v.warnings {

@@ -135,10 +135,14 @@ impl Validator<'_, '_> {
                 &path.key("key"),
                 Target::Value,
                 format!("\"{key}\" is not in the evidence library"),
-                format!(
-                    "expected a key listed by `sibsim evidence`, or a calibrated rate: {}",
-                    calibrated.join(", ")
-                ),
+                if calibrated.is_empty() {
+                    "expected a key listed by `sibsim evidence` with the same library".to_string()
+                } else {
+                    format!(
+                        "expected a key listed by `sibsim evidence`, or a calibrated rate: {}",
+                        calibrated.join(", ")
+                    )
+                },
             );
             return None;
         };
@@ -230,7 +234,7 @@ mod tests {
             ["unit.toml:22:39: sites.only.delivery.p_engage.key: the evidence library at evidence (found beside the scenario) is invalid: gone; expected a valid library there, or another named by --evidence or SIBSIM_EVIDENCE (docs/calibration-evidence.md, \"Which library\")"]
         );
         let unknown = text.replace("unit.engage", "unit.engaged");
-        assert_eq!(problems(&unknown, Evidence::from(&lib)), ["unit.toml:22:39: sites.only.delivery.p_engage.key: \"unit.engaged\" is not in the evidence library; expected a key listed by `sibsim evidence`, or a calibrated rate: "]);
+        assert_eq!(problems(&unknown, Evidence::from(&lib)), ["unit.toml:22:39: sites.only.delivery.p_engage.key: \"unit.engaged\" is not in the evidence library; expected a key listed by `sibsim evidence` with the same library"]);
         let level = text.replace(
             r#"key = "unit.engage""#,
             r#"key = "unit.engage", level = "new_site""#,
