@@ -102,7 +102,7 @@ fn the_bundled_comparison_runs_and_writes_its_files() {
         1 + j["figures"].as_array().unwrap().len() * names.len(),
         "one row per figure and variant"
     );
-    assert!(csv.starts_with("figure,stat,variant,value,defined_trials,undefined_trials,difference,se_paired,se_unpaired,variance_reduction,note\n"));
+    assert!(csv.starts_with("figure,stat,unit,variant,value,defined_trials,undefined_trials,difference,se_paired,se_unpaired,variance_reduction,note\n"));
 }
 
 #[test]

@@ -193,7 +193,7 @@ fn quantile_columns_are_named_by_level() {
         "name,kind,unit,mean,sd,mcse,p5,p50,p95,mcse_p5,mcse_p50,mcse_p95,note"
     );
     let monthly = std::fs::read_to_string(tmp.path().join("monthly.csv")).unwrap();
-    assert!(monthly.starts_with("series,month,p5,p50,p95,mean\n"));
+    assert!(monthly.starts_with("series,unit,month,p5,p50,p95,mean\n"));
 }
 
 /// `date -u` in RFC 3339: the clock read by another program, to bracket the run's time.

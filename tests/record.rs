@@ -267,15 +267,15 @@ fn monthly_csv_is_identical_on_one_and_four_threads() {
     assert_eq!(outputs[0], outputs[1]);
     let (monthly, trials) = &outputs[0];
     let mut lines = monthly.lines();
-    assert_eq!(lines.next(), Some("series,month,p10,p50,p90,mean"));
+    assert_eq!(lines.next(), Some("series,unit,month,p10,p50,p90,mean"));
     assert_eq!(
         lines
             .next()
-            .map(|l| l.split(',').take(2).collect::<Vec<_>>()),
-        Some(vec!["engagements", "2016-01"])
+            .map(|l| l.split(',').take(3).collect::<Vec<_>>()),
+        Some(vec!["engagements", "count", "2016-01"])
     );
-    assert!(monthly.contains("\nsite.haringey.provider.cash,2019-03,"));
-    assert!(monthly.contains("\ninvestor.outstanding,2016-01,"));
+    assert!(monthly.contains("\nsite.haringey.provider.cash,GBP,2019-03,"));
+    assert!(monthly.contains("\ninvestor.outstanding,GBP,2016-01,"));
     // trials.csv carries the inputs after today's columns.
     let header = trials.lines().next().unwrap();
     assert!(

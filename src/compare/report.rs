@@ -722,6 +722,7 @@ pub fn to_csv(c: &Comparison) -> Result<Vec<u8>, ReportError> {
     w.write_record([
         "figure",
         "stat",
+        "unit",
         "variant",
         "value",
         "defined_trials",
@@ -754,6 +755,7 @@ pub fn to_csv(c: &Comparison) -> Result<Vec<u8>, ReportError> {
             w.write_record([
                 f.key.clone(),
                 f.stat.clone(),
+                unit.name().to_string(),
                 cell.variant.clone(),
                 num(cell.value),
                 cell.defined_trials.to_string(),

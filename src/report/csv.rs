@@ -514,7 +514,7 @@ pub fn monthly_csv(summary: &MonthlySummary) -> Result<Vec<u8>, ReportError> {
     let err = |source| ReportError::Csv { what: WHAT, source };
     let mut w = ::csv::Writer::from_writer(Vec::new());
     let [lo, mid, hi] = summary.quantiles.map(level);
-    w.write_record(["series", "month", &lo, &mid, &hi, "mean"])
+    w.write_record(["series", "unit", "month", &lo, &mid, &hi, "mean"])
         .map_err(err)?;
     let h = summary.months.len();
     for (k, name) in summary.names.iter().enumerate() {
@@ -523,6 +523,7 @@ pub fn monthly_csv(summary: &MonthlySummary) -> Result<Vec<u8>, ReportError> {
             let f = &summary.figures[k * h + m];
             w.write_record([
                 name.as_str(),
+                unit.name(),
                 &month.to_string(),
                 &monthly_cell(unit, f.low),
                 &monthly_cell(unit, f.median),
@@ -783,11 +784,11 @@ mod tests {
         let text = String::from_utf8(monthly_csv(&summary).expect("csv")).expect("utf8");
         assert_eq!(
             text,
-            "series,month,p2.5,p50,p97.5,mean\n\
-             engagements,2017-12,0,1,1.5,1.1\n\
-             engagements,2018-01,1,2,2.5,2.1\n\
-             spv.cash,2017-12,-42651,-42650,-42649.5,-42649.9\n\
-             spv.cash,2018-01,,,,\n"
+            "series,unit,month,p2.5,p50,p97.5,mean\n\
+             engagements,count,2017-12,0,1,1.5,1.1\n\
+             engagements,count,2018-01,1,2,2.5,2.1\n\
+             spv.cash,GBP,2017-12,-42651,-42650,-42649.5,-42649.9\n\
+             spv.cash,GBP,2018-01,,,,\n"
         );
         assert_eq!(level(0.1), "p10");
         assert_eq!(level(0.9), "p90");
