@@ -581,3 +581,64 @@ fn backtest_and_outside_view_show_progress_on_a_terminal() {
         assert_eq!(on_terminal("--quiet"), "", "{command} --quiet");
     }
 }
+
+/// A figure that is undefined while its metric is not says why, in the JSON and the CSV: one
+/// trial has no spread (n − 1 = 0), and 30 trials are too few for the P10 and P90 errors. The
+/// 53 is Conover's interval worked by hand (replicates module docs): at n = 52,
+/// 0.1·52 − 1.96·√(0.1·0.9·52) = 0.96, whose floor is rank 0, outside the sample; at n = 53,
+/// 5.3 − 4.28 = 1.02 (rank 1) and 5.3 + 4.28 rounds up to rank 10 ≤ 53.
+#[test]
+fn undefined_spreads_and_errors_say_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |out: &Path, trials: &str| {
+        sibsim()
+            .args([
+                "run",
+                "scenarios/mhep1.toml",
+                "--quiet",
+                "--trials",
+                trials,
+                "--out",
+            ])
+            .arg(out)
+            .assert()
+            .success();
+    };
+    let one = dir.path().join("one");
+    run(&one, "1");
+    let json = read_json(&one.join("summary.json"));
+    for m in [
+        &json["metrics"]["engagements"],
+        &json["inputs"]["input.haringey.p_engage"],
+    ] {
+        assert!(m["mean"].is_f64(), "{m}");
+        assert!(m["sd"].is_null() && m["mcse"].is_null(), "{m}");
+        assert_eq!(
+            m["notes"]["sd"],
+            "sd and mcse undefined: defined in 1 trial, and a standard deviation needs at least 2"
+        );
+        assert_eq!(
+            m["notes"]["mcse_low"],
+            "the standard errors of P10, P50 and P90 are undefined: a quantile's 95% \
+             order-statistic interval needs at least 53 trials where it is defined for P10, and \
+             it is defined in 1"
+        );
+    }
+    let thirty = dir.path().join("thirty");
+    run(&thirty, "30");
+    let json = read_json(&thirty.join("summary.json"));
+    let m = &json["metrics"]["engagements"];
+    assert!(m["sd"].as_f64().unwrap() > 0.0, "{m}");
+    assert!(m["mcse_low"].is_null() && m["mcse_high"].is_null(), "{m}");
+    assert!(m["mcse_median"].as_f64().unwrap() > 0.0, "{m}");
+    let note = "the standard errors of P10 and P90 are undefined: a quantile's 95% \
+                order-statistic interval needs at least 53 trials where it is defined for P10, \
+                and it is defined in 30";
+    assert_eq!(m["notes"]["mcse_low"], note);
+    assert!(m["notes"].get("sd").is_none(), "{m}");
+    let (_, rows) = read_csv(&thirty.join("summary.csv"));
+    assert_eq!(
+        rows["engagements"].last().unwrap(),
+        &format!("mcse_p10: {note}")
+    );
+}

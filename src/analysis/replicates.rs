@@ -284,6 +284,15 @@ fn interval_ranks(n: usize, p: f64) -> Option<(usize, usize)> {
     (half > 0.0 && l >= 1.0 && u <= n).then(|| (l as usize - 1, u as usize - 1))
 }
 
+/// The fewest values whose p-quantile has a defined order-statistic standard error (its 95%
+/// interval fits in the sample), or `None` for a p outside (0, 1) or a need beyond 10,000,000.
+pub fn order_statistic_min_values(p: f64) -> Option<usize> {
+    if !(p > 0.0 && p < 1.0) {
+        return None;
+    }
+    (2..=10_000_000).find(|&n| interval_ranks(n, p).is_some())
+}
+
 /// The order-statistic standard errors of the quantiles at `levels` of independent values `xs`
 /// (see the module docs); NaN where the interval reaches beyond the sample. Reorders `xs`.
 fn order_statistic_ses(xs: &mut [f64], levels: [f64; 3]) -> [f64; 3] {
@@ -316,6 +325,19 @@ mod tests {
     use super::*;
     use crate::analysis::quantile_sorted;
     use crate::engine::sampling::Method;
+
+    /// Worked by hand from the module docs' ranks: P10 at n = 52 has
+    /// 5.2 − 1.96·√4.68 = 0.96 (rank 0, outside), at 53 5.3 − 4.28 = 1.02 and 5.3 + 4.28 → 10;
+    /// P50 at n = 7 has 3.5 − 2.59 = 0.91, at 8 4 − 2.77 = 1.23 and 4 + 2.77 → 7 ≤ 8.
+    #[test]
+    fn fewest_values_for_a_quantile_error() {
+        assert_eq!(order_statistic_min_values(0.1), Some(53));
+        assert_eq!(order_statistic_min_values(0.5), Some(8));
+        assert!(order_statistic_se(&mut vec![1.0; 52], 0.1).is_nan());
+        assert_eq!(order_statistic_se(&mut vec![1.0; 53], 0.1), 0.0);
+        assert_eq!(order_statistic_min_values(0.0), None);
+        assert_eq!(order_statistic_min_values(1.0), None);
+    }
 
     #[test]
     fn selection_gives_the_type7_quantile() {

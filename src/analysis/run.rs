@@ -44,8 +44,11 @@
 //!   sample mean, `sd` the sample standard deviation (n − 1), `mcse` the Monte Carlo standard
 //!   error of the mean (`sd / √trials` for `mc`, from the replicates otherwise); `low`, `median`,
 //!   `high` are type-7 sample quantiles of all trials at the levels in `quantiles`, and (in a run's
-//!   report) `mcse_low`, `mcse_median`, `mcse_high` their Monte Carlo standard errors (null where
-//!   undefined, e.g. too few trials).
+//!   report) `mcse_low`, `mcse_median`, `mcse_high` their Monte Carlo standard errors. A figure
+//!   undefined while the one it belongs to is defined is null with a note saying why (`notes`):
+//!   the `sd` and `mcse` of a metric defined in 1 trial (a standard deviation needs 2), the
+//!   quantiles' errors with too few trials for their interval (53 for P10) or fewer than 2
+//!   replicates.
 //! - `probabilities`: for each flagged event, in engine order, the share of trials in which it
 //!   occurred, as a plain number in [0, 1]. (Its MCSE — `√(p(1 − p) / trials)` for `mc`, from the
 //!   replicates otherwise — is in the CSV summary.)
@@ -68,8 +71,10 @@ use crate::analysis::contract::{share_checks, ShareCheck};
 use crate::analysis::inputs::summarise_inputs;
 use crate::analysis::monthly::{summarise_monthly, MonthlySummary};
 use crate::analysis::plan::{plan_checks, PlanCheck};
-use crate::analysis::replicates::{replace_mcse, run_errors, Errors, RunErrors};
-use crate::analysis::summary::FigureNote;
+use crate::analysis::replicates::{
+    order_statistic_min_values, replace_mcse, run_errors, Errors, RunErrors,
+};
+use crate::analysis::summary::{FigureNote, SD_OF_ONE};
 use crate::analysis::{summarise, MetricSummary, Probability, Summary, TrialTable};
 use crate::engine::sampling::Plan;
 use crate::scenario::units::Unit;
@@ -108,6 +113,9 @@ pub struct RunReport {
     /// Where the results came from (the `meta` object of `summary.json`); `None` until the
     /// caller sets it ([`Meta::new`]), and then not in the JSON.
     pub meta: Option<Meta>,
+    /// Notes on the inputs' figures that are undefined (see [`RunReport::new`]), as the
+    /// summary's notes are on the metrics'.
+    pub input_notes: Vec<FigureNote>,
 }
 
 /// How a `summary.json` was made: its `meta` object. Everything in it but `created_utc` and
@@ -271,6 +279,24 @@ impl RunReport {
             // The trials within a replicate are not independent: `sd / √n` would not be the error.
             replace_mcse(&mut summary, &mut inputs, &errors);
         }
+        let store = table.store();
+        let notes = error_notes(
+            &summary.metrics,
+            &errors.metrics,
+            |j| store.moments(j).n,
+            false,
+            summary.quantiles,
+            plan,
+        );
+        summary.notes.extend(notes);
+        let input_notes = error_notes(
+            &inputs,
+            &errors.inputs,
+            |_| table.inputs.trials as u64,
+            true,
+            summary.quantiles,
+            plan,
+        );
         let units = summary
             .metrics
             .iter()
@@ -288,8 +314,85 @@ impl RunReport {
             monthly_trials: table.monthly.trials,
             precision: None,
             meta: None,
+            input_notes,
         }
     }
+}
+
+/// Notes on the figures of `figures` (metrics or inputs, with their `errors` and `defined(j)`, the
+/// trials where figure j is defined) that are undefined although the figure they belong to is
+/// not, saying which and why — never a silent null:
+/// - `sd` (and so `mcse`) with 1 defined trial: a standard deviation needs 2 (only for inputs:
+///   [`summarise`]'s notes say it for the metrics);
+/// - the quantiles' standard errors: too few defined trials for the order-statistic interval
+///   (`mc`), or fewer than 2 replicates with a value (`lhs`, `sobol`) — see
+///   [`replicates`](crate::analysis::replicates). That note goes on the first undefined error
+///   (`mcse_low`, `mcse_median` or `mcse_high`) and names them all.
+fn error_notes(
+    figures: &[(String, MetricSummary)],
+    errors: &[Errors],
+    defined: impl Fn(usize) -> u64,
+    with_sd: bool,
+    quantiles: [f64; 3],
+    plan: &Plan,
+) -> Vec<FigureNote> {
+    const FIGURES: [&str; 3] = ["mcse_low", "mcse_median", "mcse_high"];
+    let labels = quantiles.map(crate::report::terminal::quantile_label);
+    let thousands = |n: u64| crate::report::terminal::group_thousands(&n.to_string());
+    let mut notes = Vec::new();
+    for (j, ((name, m), e)) in figures.iter().zip(errors).enumerate() {
+        if with_sd && m.sd.is_nan() && defined(j) == 1 {
+            notes.push(FigureNote {
+                metric: name.clone(),
+                figure: "sd",
+                note: SD_OF_ONE.into(),
+            });
+        }
+        let values = [m.low, m.median, m.high];
+        let errs = e.quantiles();
+        let missing: Vec<usize> = (0..3)
+            .filter(|&k| values[k].is_finite() && errs[k].is_nan())
+            .collect();
+        let Some(&first) = missing.first() else {
+            continue;
+        };
+        let which = match missing[..] {
+            [a] => labels[a].clone(),
+            [a, b] => format!("{} and {}", labels[a], labels[b]),
+            _ => format!("{}, {} and {}", labels[0], labels[1], labels[2]),
+        };
+        let errors_of = if missing.len() == 1 {
+            format!("the standard error of {which} is undefined")
+        } else {
+            format!("the standard errors of {which} are undefined")
+        };
+        let note = if plan.method.replicated() {
+            format!(
+                "{errors_of}: a replicated run's errors are the spread of its replicates' \
+                 figures, which needs at least 2 replicates where it is defined"
+            )
+        } else {
+            // The quantile whose interval needs the most trials (the one furthest out).
+            let (need, k) = missing
+                .iter()
+                .map(|&k| (order_statistic_min_values(quantiles[k]), k))
+                .max_by_key(|&(need, _)| need.map_or(usize::MAX, |n| n))
+                .unwrap_or((None, first));
+            let need = need.map_or("more than 10,000,000".into(), |n| thousands(n as u64));
+            format!(
+                "{errors_of}: a quantile's 95% order-statistic interval needs at least {need} \
+                 trials where it is defined for {}, and it is defined in {}",
+                labels[k],
+                thousands(defined(j))
+            )
+        };
+        notes.push(FigureNote {
+            metric: name.clone(),
+            figure: FIGURES[first],
+            note,
+        });
+    }
+    notes
 }
 
 /// The documented shape of `summary.json` (module docs): the summary's fields, `sampling` after
@@ -319,7 +422,10 @@ impl Serialize for RunReport {
         )?;
         st.serialize_field("probabilities", &Probabilities(&summary.probabilities))?;
         st.serialize_field("plan", &PlanChecks(&self.plan))?;
-        st.serialize_field("inputs", &Metrics(&self.inputs, &self.errors.inputs, &[]))?;
+        st.serialize_field(
+            "inputs",
+            &Metrics(&self.inputs, &self.errors.inputs, &self.input_notes),
+        )?;
         st.serialize_field("monthly_trials", &self.monthly_trials)?;
         if let Some(p) = &self.precision {
             st.serialize_field("precision", p)?;
@@ -528,6 +634,7 @@ mod tests {
             precision: None,
             units: vec![],
             meta: None,
+            input_notes: Vec::new(),
         };
         assert_eq!(
             serde_json::to_string(&report).expect("serialises"),
@@ -611,6 +718,7 @@ mod tests {
             precision: None,
             units: vec![],
             meta: None,
+            input_notes: Vec::new(),
         };
         report.meta = Some(Meta::new(
             std::path::Path::new("no/such/file.toml"),

@@ -374,7 +374,27 @@ pub fn summarise(table: &TrialTable, scenario: &str, seed: u64, low: f64, high: 
     irr_over_all_trials(table, &mut summary);
     loan_irr_over_all_trials(table, &mut summary);
     undefined_notes(table, &mut summary);
+    spread_notes(table, &mut summary);
     summary
+}
+
+/// The note on an sd (and mcse) undefined because the figure is defined in one trial only.
+pub(crate) const SD_OF_ONE: &str =
+    "sd and mcse undefined: defined in 1 trial, and a standard deviation needs at least 2";
+
+/// A note on every metric defined in exactly one trial: its sd and mcse are undefined (JSON
+/// null, an empty CSV cell), not 0, because a standard deviation needs two values.
+fn spread_notes(table: &TrialTable, summary: &mut Summary) {
+    let store = table.store();
+    for (j, (name, m)) in summary.metrics.iter().enumerate() {
+        if store.moments(j).n == 1 && m.sd.is_nan() {
+            summary.notes.push(FigureNote {
+                metric: name.clone(),
+                figure: "sd",
+                note: SD_OF_ONE.into(),
+            });
+        }
+    }
 }
 
 /// A note on every other metric undefined in some trials (a NaN: a cost per outcome with no
@@ -476,7 +496,7 @@ fn summarise_column(
     keys: &mut Vec<i64>,
 ) -> MetricSummary {
     let all = store.len();
-    if let Some(v) = store.constant(c) {
+    if let Some(v) = store.constant(c).filter(|_| all >= 2) {
         // A whole-number constant: every sum is exact, so the estimators give v and 0 exactly.
         // (−0 is left to the general path, whose sums turn it into +0 as they always have.)
         if v.fract() == 0.0
@@ -512,6 +532,9 @@ fn summarise_column(
         let m = store.moments(c);
         (m.mean, m.sd())
     };
+    // A spread needs two values: with one, the sd (n − 1 = 0) and so the mcse are undefined,
+    // noted by `spread_notes`, not reported as 0.
+    let sd = if buf.len() < 2 { f64::NAN } else { sd };
     let mcse = sd / (buf.len() as f64).sqrt();
     keys.clear();
     keys.extend(buf.iter().map(|&x| order_key(x)));
@@ -1061,13 +1084,32 @@ mod tests {
     }
 
     #[test]
-    fn one_trial_has_zero_sd() {
+    fn one_trial_has_an_undefined_sd_and_says_so() {
+        let mut t = TrialTable::new(names(&["a", "b"]), names(&["f"]));
+        t.push_row(&[3.0, 2.5, 1.0]);
+        let s = summarise(&t, "one", 0, 0.1, 0.9);
+        for (name, value) in [("a", 3.0), ("b", 2.5)] {
+            let m = s.metrics.iter().find(|(n, _)| n == name).unwrap().1;
+            assert_eq!(
+                (m.mean, m.low, m.median, m.high),
+                (value, value, value, value)
+            );
+            // n − 1 = 0: no spread to report, and no 0 pretending there is one.
+            assert!(m.sd.is_nan() && m.mcse.is_nan(), "{name}: {m:?}");
+            let note = s.notes.iter().find(|n| n.metric == name).unwrap();
+            assert_eq!(note.figure, "sd");
+            assert!(note.note.contains("defined in 1 trial"), "{}", note.note);
+        }
+        // Two trials: a spread, and no note.
+        t.push_row(&[5.0, 2.5, 0.0]);
+        let s = summarise(&t, "two", 0, 0.1, 0.9);
+        let a = s.metrics[0].1;
+        assert_eq!((a.mean, a.sd), (4.0, 2f64.sqrt()));
+        assert_eq!(s.metrics[1].1.sd, 0.0);
+        assert!(s.notes.is_empty(), "{:?}", s.notes);
         let mut t = TrialTable::new(names(&["a"]), names(&["f"]));
         t.push_row(&[3.0, 1.0]);
         let s = summarise(&t, "one", 0, 0.1, 0.9);
-        let a = s.metrics[0].1;
-        assert_eq!((a.mean, a.sd, a.mcse), (3.0, 0.0, 0.0));
-        assert_eq!((a.low, a.median, a.high), (3.0, 3.0, 3.0));
         assert_eq!(s.probabilities[0].1, Probability { p: 1.0, mcse: 0.0 });
     }
 

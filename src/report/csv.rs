@@ -128,10 +128,13 @@ fn summary_rows(
             .filter(|n| &n.metric == name)
             .map(|n| {
                 let figure = match n.figure {
-                    "low" => levels[0].as_str(),
-                    "median" => levels[1].as_str(),
-                    "high" => levels[2].as_str(),
-                    other => other,
+                    "low" => levels[0].clone(),
+                    "median" => levels[1].clone(),
+                    "high" => levels[2].clone(),
+                    "mcse_low" => format!("mcse_{}", levels[0]),
+                    "mcse_median" => format!("mcse_{}", levels[1]),
+                    "mcse_high" => format!("mcse_{}", levels[2]),
+                    other => other.to_owned(),
                 };
                 format!("{figure}: {}", n.note)
             })
