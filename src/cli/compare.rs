@@ -90,24 +90,33 @@ fn read(
     }
 }
 
-/// What `compare` and `seek` both read first: the base, the comparison file if FILE is one, the
-/// structure options, whether feedback stays on (the file's setting unless --no-feedback), and
-/// the evidence library the search order chose (for the results' `meta`).
-fn inputs(
-    file: &Path,
-    search: &EvidenceSearch,
-    a: &StructureArgs,
-) -> anyhow::Result<(
-    (Model, Option<file::ComparisonFile>),
-    StructureOptions,
-    bool,
-    Located,
-)> {
+/// What `compare` and `seek` both read first.
+struct Inputs {
+    /// The base scenario.
+    model: Model,
+    /// The comparison file, if FILE is one.
+    cfile: Option<file::ComparisonFile>,
+    /// The structure options.
+    opts: StructureOptions,
+    /// Whether feedback stays on (the file's setting unless --no-feedback).
+    feedback: bool,
+    /// The evidence library the search order chose (for the results' `meta`).
+    located: Located,
+}
+
+/// Reads FILE and the options into [`Inputs`].
+fn inputs(file: &Path, search: &EvidenceSearch, a: &StructureArgs) -> anyhow::Result<Inputs> {
     let located = search.locate(Some(file)).map_err(Error::from)?;
     let (model, cfile) = read(file, search)?;
     let opts = structure_options(a)?;
     let feedback = !a.no_feedback && cfile.as_ref().is_none_or(|c| c.feedback);
-    Ok(((model, cfile), opts, feedback, located))
+    Ok(Inputs {
+        model,
+        cfile,
+        opts,
+        feedback,
+        located,
+    })
 }
 
 /// The runs' setup, the checked output folder and the progress bar.
@@ -387,8 +396,13 @@ pub(super) fn out_dir(
 }
 
 pub(super) fn compare(args: CompareArgs) -> anyhow::Result<()> {
-    let ((model, cfile), opts, feedback, located) =
-        inputs(&args.file, &args.evidence.search(), &args.structure)?;
+    let Inputs {
+        model,
+        cfile,
+        opts,
+        feedback,
+        located,
+    } = inputs(&args.file, &args.evidence.search(), &args.structure)?;
     let (name, variants): (String, Vec<VariantDef>) = match (&args.sweep, &cfile) {
         (Some(_), Some(c)) => {
             return Err(option(
@@ -548,8 +562,13 @@ fn to_tolerance(x: f64, tolerance: f64) -> String {
 }
 
 pub(super) fn seek(args: SeekArgs) -> anyhow::Result<()> {
-    let ((model, _), opts, feedback, located) =
-        inputs(&args.file, &args.evidence.search(), &args.structure)?;
+    let Inputs {
+        model,
+        opts,
+        feedback,
+        located,
+        ..
+    } = inputs(&args.file, &args.evidence.search(), &args.structure)?;
     let knob =
         Knob::parse(args.vary.trim(), &model).map_err(|e| option("--vary", e.problem, &e.valid))?;
     let layout = Layout::new(&compare::structure::with_income_accounts(&model));
