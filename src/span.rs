@@ -226,9 +226,10 @@ pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(
     })
 }
 
-/// A name with dots written as a bare key — `site.haringey.engagements = 10` in `[plan]`, or a
-/// `[actuals.site.haringey.engagements]` header — which TOML reads as tables within tables, so
-/// that serde finds a table where a number (or an actual's field) should be: the span of the whole
+/// A name with dots written as a bare key — `site.haringey.engagements = 10` in `[plan]`, a
+/// `[actuals.site.haringey.engagements]` header, or `site.haringey.engagements = { value = …,
+/// source = … }` in `[actuals]` — which TOML reads as tables within tables, so that serde finds a
+/// table where a number should be, or keys that are not an actual's fields: the span of the whole
 /// key, what happened and the hint to quote it. `None` for any other error.
 fn dotted_key_hint(
     text: &str,
@@ -257,8 +258,7 @@ fn dotted_key_hint(
             .strip_prefix("actuals")?
             .trim_start()
             .strip_prefix('.')?;
-        let top = matches!(path.0.first(), Some(Seg::Key(k)) if k == "actuals");
-        if !(top && bare(metric)) {
+        if !(top_key_is(path, "actuals") && bare(metric)) {
             return None;
         }
         let at = line_start + line.find(inner)?;
@@ -269,6 +269,29 @@ fn dotted_key_hint(
                 "TOML reads the dotted name {metric} as tables within tables, not as one metric"
             ),
             format!("expected the metric name in quotes: [actuals.\"{metric}\"]"),
+        ));
+    }
+    let indent = line.len() - line.trim_start().len();
+    if top_key_is(path, "actuals") && problem.starts_with("unknown field") {
+        // `a.b.c = { value = …, source = … }` in `[actuals]`: the actual is `a`, with a field
+        // `b`. Only when the key starts the line and its first part is the actual serde read (not
+        // a key inside a table such as `[actuals.a]`, whose metric the line does not show whole).
+        let (key, _) = line.split_once('=')?;
+        let first = key.split('.').next().unwrap_or("").trim();
+        let actual = matches!(path.0.get(1), Some(Seg::Key(k)) if k == first);
+        if !(actual && bare(key.trim())) {
+            return None;
+        }
+        let at = line_start + indent;
+        let metric = tidy(key);
+        return Some((
+            at..at + key.trim().len(),
+            format!(
+                "TOML reads the dotted name {metric} as tables within tables, not as one metric"
+            ),
+            format!(
+                "expected the metric name in quotes: \"{metric}\" = {{ value = …, source = \"…\" }}"
+            ),
         ));
     }
     if !problem.starts_with("invalid type: map") {
@@ -289,6 +312,11 @@ fn dotted_key_hint(
         format!("TOML reads the dotted key {key} as tables within tables, so a table stands in place of a value"),
         format!("expected the name in quotes: \"{key}\" = {value}"),
     ))
+}
+
+/// Whether `path` is in the top-level table `key`.
+fn top_key_is(path: &FieldPath, key: &str) -> bool {
+    matches!(path.0.first(), Some(Seg::Key(k)) if k == key)
 }
 
 /// Split a serde message "invalid type: string \"a\", expected f64" into what is wrong and what

@@ -38,6 +38,14 @@ fn the_bundled_comparison_runs_and_writes_its_files() {
     let j = read_json(&dir.join("compare.json"));
     assert_eq!(j["schema"], "sibsim.compare/1");
     assert_eq!(j["trials"], 400);
+    let seed = j["seed"].as_u64().unwrap();
+    common::meta::assert_meta(
+        &j,
+        ("compare", "scenarios/mhep1_structures.toml"),
+        seed,
+        400,
+        "mc",
+    );
     let names: Vec<&str> = j["variants"]
         .as_array()
         .unwrap()
@@ -132,8 +140,13 @@ fn a_sweep_is_the_same_on_any_thread_count_and_json_is_the_file() {
         assert_eq!(run.get_output().stdout, written, "--json prints the file");
         files.push(written);
     }
-    assert_eq!(files[0], files[1]);
+    // The same results on 1 and 2 threads: everything but `meta` (the command line, the time).
     let j: serde_json::Value = serde_json::from_slice(&files[0]).unwrap();
+    let other: serde_json::Value = serde_json::from_slice(&files[1]).unwrap();
+    assert_eq!(
+        common::meta::without_meta(j.clone()),
+        common::meta::without_meta(other)
+    );
     let solve = &j["variants"][1]["solve"];
     assert_eq!(solve["block_share"], 0.0);
     for c in solve["commissioners"].as_array().unwrap() {
@@ -192,6 +205,14 @@ fn seek_finds_the_closed_form_block() {
     assert!(j["not_met_figure"].as_f64().unwrap() > 0.10);
     assert!(j["evaluations"].as_u64().unwrap() <= 40);
     assert_eq!(read_json(&out.path().join("seek.json")), j);
+    let seed = j["seed"].as_u64().unwrap();
+    common::meta::assert_meta(
+        &j,
+        ("seek", "tests/fixtures/seek_block.toml"),
+        seed,
+        10_000,
+        "mc",
+    );
 }
 
 #[test]

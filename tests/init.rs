@@ -208,6 +208,48 @@ fn bad_template_and_file_names_are_refused() {
     );
 }
 
+/// A file in a folder that does not exist (or is a file) is refused with exit code 2, naming the
+/// path and what to do, and nothing is created.
+#[test]
+fn a_missing_folder_is_named_with_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let refused = sibsim(dir.path())
+        .args(["init", "nodir/x.toml"])
+        .assert()
+        .code(2);
+    assert_eq!(
+        stderr(refused.get_output()),
+        "Error: invalid NAME.toml: cannot write nodir/x.toml: the folder nodir does not exist; \
+         create it first (mkdir -p nodir), or name a file in a folder that exists\n"
+    );
+    assert!(refused.get_output().stdout.is_empty());
+    std::fs::write(dir.path().join("notes"), "mine\n").unwrap();
+    let refused = sibsim(dir.path())
+        .args(["init", "notes/x.toml"])
+        .assert()
+        .code(2);
+    assert_eq!(
+        stderr(refused.get_output()),
+        "Error: invalid NAME.toml: cannot write notes/x.toml: notes is not a folder; expected \
+         NAME.toml in a folder that exists\n"
+    );
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["notes"], "something was written");
+    // Once the folder exists, the same command writes the file.
+    std::fs::create_dir(dir.path().join("nodir")).unwrap();
+    sibsim(dir.path())
+        .args(["init", "nodir/x.toml"])
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("nodir/x.toml")).unwrap(),
+        named("ips", "x")
+    );
+}
+
 /// A scenario file read into its model (tests run from the repository root, where the bundled
 /// LCF scenario finds the evidence library it draws from).
 fn model(path: &str) -> Model {

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
+mod common;
+
 fn sibsim() -> Command {
     Command::cargo_bin("sibsim").expect("binary builds")
 }
@@ -465,6 +467,7 @@ fn backtest_and_outside_view_write_files() {
     let stdout: serde_json::Value = serde_json::from_slice(&printed.get_output().stdout).unwrap();
     let file = read_json(&out.join("backtest.json"));
     assert_eq!(stdout, file);
+    common::meta::assert_meta(&file, ("backtest", "scenarios/mhep1.toml"), 3, 300, "mc");
     let (header, rows) = read_csv(&out.join("backtest.csv"));
     assert_eq!(header[..4], ["metric", "label", "unit", "actual"]);
     let actuals = file["actuals"].as_array().unwrap();
@@ -503,6 +506,13 @@ fn backtest_and_outside_view_write_files() {
         ]
     );
     let view = read_json(&out.join("outside_view.json"));
+    common::meta::assert_meta(
+        &view,
+        ("outside-view", "scenarios/mhep1.toml"),
+        3,
+        300,
+        "mc",
+    );
     let (header, rows) = read_csv(&out.join("outside_view.csv"));
     assert_eq!(
         header.join(","),

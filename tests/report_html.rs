@@ -13,6 +13,8 @@ use sibsim::report::terminal::header;
 use sibsim::report::terminal::headline::Headline;
 use sibsim::scenario::{self, Model};
 
+mod common;
+
 const EVIL: &str = r#"<script>alert("x")</script> & </svg> 'q'"#;
 
 fn report_of(model: &Model, trials: u64) -> (RunReport, sibsim::engine::table::TrialTable) {
@@ -498,6 +500,16 @@ fn the_comparison_and_sensitivity_sections() {
         &std::fs::read_to_string(dir.path().join("compare.json")).expect("compare.json"),
     )
     .expect("json");
+    // Each results file says how it was made: the report's scenario, the comparison's own seed
+    // and trials, sampled mc.
+    let seed = compare["seed"].as_u64().expect("seed");
+    common::meta::assert_meta(
+        &compare,
+        ("report", "scenarios/mhep1.toml"),
+        seed,
+        300,
+        "mc",
+    );
     // Every variant is named in the comparison's section, which has the frontier and the
     // key-figures charts.
     let text = text_of(section(&doc, "comparison"));
@@ -512,6 +524,8 @@ fn the_comparison_and_sensitivity_sections() {
         &std::fs::read_to_string(dir.path().join("sensitivity.json")).expect("sensitivity.json"),
     )
     .expect("json");
+    let seed = sens["seed"].as_u64().expect("seed");
+    common::meta::assert_meta(&sens, ("report", "scenarios/mhep1.toml"), seed, 300, "mc");
     let outputs: Vec<&str> = sens["outputs"]
         .as_array()
         .expect("outputs")

@@ -11,6 +11,8 @@ use sibsim::engine::runner::{run, RunOptions};
 use sibsim::scenario::{self, Model};
 use sibsim::sensitivity::analysis::{analyse, Options, Sensitivity};
 
+mod common;
+
 const FIXTURE: &str = "tests/fixtures/sensitivity_stress.toml";
 
 fn load(path: &str) -> Model {
@@ -205,6 +207,8 @@ fn the_command_writes_its_files_and_refuses_bad_names_before_running() {
     let j: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("sensitivity.json")).unwrap()).unwrap();
     assert_eq!(j["schema"], "sibsim.sensitivity/1");
+    let seed = j["seed"].as_u64().unwrap();
+    common::meta::assert_meta(&j, ("sensitivity", FIXTURE), seed, 500, "mc");
     assert!(j["outputs"][0]["sobol"].is_null());
     let csv = std::fs::read_to_string(out.join("sensitivity.csv")).unwrap();
     assert!(csv.starts_with("analysis,subject,item,statistic,value,low,high,note\n"));

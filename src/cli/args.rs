@@ -330,7 +330,7 @@ pub struct ReportArgs {
     /// 1,024; implies --sensitivity).
     #[arg(long, value_name = "N")]
     pub sobol_n: Option<usize>,
-    /// No progress bar and no notes on stderr.
+    /// No progress bar and no notes on stderr (warnings are still shown).
     #[arg(long)]
     pub quiet: bool,
     // The evidence library: the scenario's evidence inputs, and the reference class (volume)
@@ -368,7 +368,7 @@ pub struct RunOutput {
     // (when it is invalid or lacks the class, the charts go without, with a note).
     #[command(flatten)]
     pub evidence: EvidenceOption,
-    /// No progress bar and no notes on stderr.
+    /// No progress bar and no notes on stderr (warnings are still shown).
     #[arg(long)]
     pub quiet: bool,
     /// After the headline, the full table: every metric, probability and plan figure.
@@ -431,7 +431,7 @@ pub struct CompareOutput {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
-    /// No progress bar and no notes on stderr.
+    /// No progress bar and no notes on stderr (warnings are still shown).
     #[arg(long)]
     pub quiet: bool,
 }

@@ -18,6 +18,7 @@ use sibsim::engine::metrics::Layout;
 use sibsim::engine::pay::{settle_counts, Counts};
 use sibsim::engine::run as simulate;
 use sibsim::engine::runner::{run_observed as simulate_observed, Segment};
+use sibsim::engine::sampling::Plan;
 use sibsim::engine::work::{Total, Work};
 use sibsim::error::Error;
 use sibsim::evidence::calibrate::problems;
@@ -29,7 +30,7 @@ use sibsim::report::charts::{
 };
 use sibsim::report::csv::{Csv, TrialsCsv};
 use sibsim::report::html::{HtmlReport, Section};
-use sibsim::report::json::Json;
+use sibsim::report::json::{with_meta, Json};
 use sibsim::report::terminal::{self, MetricPattern, Terminal};
 use sibsim::report::{
     check_claim, commit, write_all_or_nothing, write_claimed, Exporter, OutputSet, Owner,
@@ -83,10 +84,9 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
     let search = args.output.evidence.search();
     let located = search.locate(Some(&args.file)).map_err(Error::from)?;
     let model = scenario::load_with(&args.file, &search)?;
-    if !args.output.quiet {
-        for w in &model.warnings {
-            eprintln!("warning: {w}");
-        }
+    // Warnings about the scenario are not progress: `--quiet` does not hide them.
+    for w in &model.warnings {
+        eprintln!("warning: {w}");
     }
     let opts = args.options();
     let targets = match &args.precision {
@@ -273,15 +273,15 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
         None if args.output.full => write_stdout(terminal::table(&report, &|_| true).as_bytes())?,
         None => {}
     }
+    for c in report.shares.iter().filter(|c| c.breached()) {
+        eprintln!(
+            "warning: {} pays {:.1}% of all payments on average, above its max_share of {}%",
+            c.party,
+            c.mean_share * 100.0,
+            c.max_share * 100.0
+        );
+    }
     if !quiet {
-        for c in report.shares.iter().filter(|c| c.breached()) {
-            eprintln!(
-                "warning: {} pays {:.1}% of all payments on average, above its max_share of {}%",
-                c.party,
-                c.mean_share * 100.0,
-                c.max_share * 100.0
-            );
-        }
         eprintln!(
             "{} trials in {:.2} s; wrote {} to {}",
             table.trials,
@@ -443,7 +443,9 @@ pub(super) fn report(args: &ReportArgs) -> anyhow::Result<()> {
         vec![("summary.json", Json.export(Report::Run(&report))?)];
     if let Some(c) = &comparison {
         let c = super::compare::run_for_report(c, &args.sampling, &bar)?;
-        figures.push(("compare.json", sibsim::compare::report::to_json(&c)?));
+        // Its own seed and trials, sampled `mc` whatever the run's sampling.
+        let c_meta = meta(&args.file, c.seed, &Plan::mc(c.trials), &located)?;
+        figures.push(("compare.json", with_meta_line("comparison", &c, &c_meta)?));
         sections.push(Section::comparison(&c)?);
     }
     if let Some(o) = &sensitivity {
@@ -460,7 +462,11 @@ pub(super) fn report(args: &ReportArgs) -> anyhow::Result<()> {
         let s = sibsim::sensitivity::analysis::analyse(&model, o, &progress)?;
         figures.push((
             "sensitivity.json",
-            sibsim::sensitivity::report::to_json(&s)?,
+            with_meta_line(
+                "sensitivity",
+                &s,
+                &meta(&args.file, s.seed, &Plan::mc(s.trials), &located)?,
+            )?,
         ));
         sections.push(Section::sensitivity(&s)?);
     }
@@ -785,7 +791,7 @@ pub(super) fn backtest(
     }
     let owner = analysis_out(output, file, "backtest")?;
     let renderer = png_renderer(png)?;
-    let (model, table) = load_and_run(
+    let (model, table, meta) = load_and_run(
         (file, search),
         sampling,
         output.quiet,
@@ -802,9 +808,14 @@ pub(super) fn backtest(
             write_all_or_nothing(dir, &as_refs(&files))?;
         }
     }
+    let json = with_meta("back-test", &backtest, &meta)?;
     let report = Report::Backtest(&backtest);
-    write_analysis(output, owner, report, ("backtest.json", "backtest.csv"))?;
-    print(report, output.json)
+    write_analysis(
+        output,
+        owner,
+        (report, json),
+        ("backtest.json", "backtest.csv"),
+    )
 }
 
 pub(super) fn outside_view(
@@ -826,7 +837,7 @@ pub(super) fn outside_view(
         problem: format!("in the evidence library {}: {e}", located.describe()),
         valid: "expected a class with reference cases from at least two programmes: \"volume\" or \"outcomes\" (class = \"...\" in the evidence files)".into(),
     })?;
-    let (model, table) = load_and_run(
+    let (model, table, meta) = load_and_run(
         (file, search),
         sampling,
         output.quiet,
@@ -843,14 +854,13 @@ pub(super) fn outside_view(
         let files = chart_files(&charts, renderer.as_ref())?;
         write_all_or_nothing(out, &as_refs(&files))?;
     }
-    let report = Report::OutsideView(&view);
+    let json = with_meta("outside view", &view, &meta)?;
     write_analysis(
         output,
         owner,
-        report,
+        (Report::OutsideView(&view), json),
         ("outside_view.json", "outside_view.csv"),
-    )?;
-    print(report, output.json)
+    )
 }
 
 /// The `--out` folder of `backtest` or `outside-view`, checked before anything runs (a file in
@@ -870,28 +880,47 @@ fn analysis_out(
     Ok(Some(owner))
 }
 
-/// Writes a `backtest` or `outside-view` result into its `--out` folder as JSON and CSV, all or
-/// nothing (nothing without `--out`), and says so on stderr unless `--quiet`.
+/// Writes a `backtest` or `outside-view` result into its `--out` folder as JSON (`json_bytes`,
+/// with its `meta`) and CSV, all or nothing (nothing without `--out`), and says so on stderr
+/// unless `--quiet`; then prints it, as that JSON with `--json`.
 fn write_analysis(
     output: &AnalysisOutput,
     owner: Option<Owner>,
-    report: Report<'_>,
+    (report, json_bytes): (Report<'_>, Vec<u8>),
     (json, csv): (&str, &str),
 ) -> anyhow::Result<()> {
-    let (Some(out), Some(owner)) = (&output.out, owner) else {
-        return Ok(());
-    };
-    let files = [(json, Json.export(report)?), (csv, Csv.export(report)?)];
-    write_claimed(out, &files, owner, output.force)?;
-    if !output.quiet {
-        eprintln!("wrote {json}, {csv} to {}", out.display());
+    if let (Some(out), Some(owner)) = (&output.out, owner) {
+        let files = [(json, json_bytes.clone()), (csv, Csv.export(report)?)];
+        write_claimed(out, &files, owner, output.force)?;
+        if !output.quiet {
+            eprintln!("wrote {json}, {csv} to {}", out.display());
+        }
     }
-    Ok(())
+    if output.json {
+        let mut bytes = json_bytes;
+        bytes.push(b'\n');
+        write_stdout(&bytes)
+    } else {
+        print(report, false)
+    }
 }
 
-/// `summary.json`'s `meta` for a run of the scenario file `file` (read again for its hash) with
-/// `seed` and sampling `plan`, made now by this process's command line.
-fn meta(
+/// `result`'s JSON with `meta` first (`report::json::with_meta`), ending in a newline: a
+/// `compare.json`, `seek.json` or `sensitivity.json`.
+pub(super) fn with_meta_line<T: serde::Serialize>(
+    what: &'static str,
+    result: &T,
+    meta: &Meta,
+) -> anyhow::Result<Vec<u8>> {
+    let mut bytes = with_meta(what, result, meta)?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+/// The `meta` of `summary.json` and the other results files for a run of the scenario file (or
+/// comparison file) `file` (read again for its hash) with `seed` and sampling `plan`, made now by
+/// this process's command line, the evidence library `located`.
+pub(super) fn meta(
     file: &Path,
     seed: u64,
     plan: &sibsim::engine::sampling::Plan,
@@ -952,8 +981,8 @@ fn load_and_run(
     quiet: bool,
     lacking: impl Fn(&Model) -> bool,
     (problem, valid): (&str, &str),
-) -> anyhow::Result<(Model, TrialTable)> {
-    search.locate(Some(file)).map_err(Error::from)?;
+) -> anyhow::Result<(Model, TrialTable, Meta)> {
+    let located = search.locate(Some(file)).map_err(Error::from)?;
     let model = scenario::load_with(file, search)?;
     if lacking(&model) {
         return Err(Error::InvalidOption {
@@ -964,7 +993,8 @@ fn load_and_run(
         .into());
     }
     let opts = sampling.options();
-    let trials = opts.plan(&model)?.trials();
+    let plan = opts.plan(&model)?;
+    let trials = plan.trials();
     // One run: refused by the engine beyond a day; a long one is announced (engine::work).
     let work = Work::of(&model, trials);
     if work.is_long() && !work.is_refused() {
@@ -977,7 +1007,9 @@ fn load_and_run(
     let bar = progress_bar(trials, quiet);
     let table = simulate(&model, &opts, &|done| bar.set_position(done));
     bar.finish_and_clear();
-    Ok((model, table?))
+    let seed = sampling.seed.unwrap_or(model.settings.seed);
+    let meta = meta(file, seed, &plan, &located)?;
+    Ok((model, table?, meta))
 }
 
 /// `--month YYYY-MM` as a month index, within the simulation horizon.

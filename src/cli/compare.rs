@@ -11,17 +11,18 @@ use sibsim::compare::seek::{
 };
 use sibsim::compare::{self, report, CompareError, Knob, Schedule, Setup, VariantDef};
 use sibsim::engine::metrics::Layout;
+use sibsim::engine::sampling::Plan;
 use sibsim::engine::work::Work;
 use sibsim::error::Error;
-use sibsim::evidence::search::EvidenceSearch;
+use sibsim::evidence::search::{EvidenceSearch, Located};
 use sibsim::report::charts::{compare_charts, Chart, PngRenderer, Skipped};
 use sibsim::report::{write_all_or_nothing, write_claimed, Owner};
 use sibsim::scenario::{self, Event, Model};
 
 use super::args::{CompareArgs, CompareOutput, Sampling, SeekArgs, StructureArgs};
 use super::commands::{
-    announce_work, as_refs, chart_files, check_dir, check_out_dir, default_out, png_renderer,
-    progress_bar,
+    announce_work, as_refs, chart_files, check_dir, check_out_dir, default_out, meta, png_renderer,
+    progress_bar, with_meta_line,
 };
 use super::write_stdout;
 
@@ -89,18 +90,33 @@ fn read(
     }
 }
 
-/// What `compare` and `seek` both read first: the base, the comparison file if FILE is one, the
-/// structure options, and whether feedback stays on (the file's setting unless --no-feedback).
-fn inputs(
-    file: &Path,
-    search: &EvidenceSearch,
-    a: &StructureArgs,
-) -> anyhow::Result<(Model, Option<file::ComparisonFile>, StructureOptions, bool)> {
-    search.locate(Some(file)).map_err(Error::from)?;
+/// What `compare` and `seek` both read first.
+struct Inputs {
+    /// The base scenario.
+    model: Model,
+    /// The comparison file, if FILE is one.
+    cfile: Option<file::ComparisonFile>,
+    /// The structure options.
+    opts: StructureOptions,
+    /// Whether feedback stays on (the file's setting unless --no-feedback).
+    feedback: bool,
+    /// The evidence library the search order chose (for the results' `meta`).
+    located: Located,
+}
+
+/// Reads FILE and the options into [`Inputs`].
+fn inputs(file: &Path, search: &EvidenceSearch, a: &StructureArgs) -> anyhow::Result<Inputs> {
+    let located = search.locate(Some(file)).map_err(Error::from)?;
     let (model, cfile) = read(file, search)?;
     let opts = structure_options(a)?;
     let feedback = !a.no_feedback && cfile.as_ref().is_none_or(|c| c.feedback);
-    Ok((model, cfile, opts, feedback))
+    Ok(Inputs {
+        model,
+        cfile,
+        opts,
+        feedback,
+        located,
+    })
 }
 
 /// The runs' setup, the checked output folder and the progress bar.
@@ -380,8 +396,13 @@ pub(super) fn out_dir(
 }
 
 pub(super) fn compare(args: CompareArgs) -> anyhow::Result<()> {
-    let (model, cfile, opts, feedback) =
-        inputs(&args.file, &args.evidence.search(), &args.structure)?;
+    let Inputs {
+        model,
+        cfile,
+        opts,
+        feedback,
+        located,
+    } = inputs(&args.file, &args.evidence.search(), &args.structure)?;
     let (name, variants): (String, Vec<VariantDef>) = match (&args.sweep, &cfile) {
         (Some(_), Some(c)) => {
             return Err(option(
@@ -468,7 +489,14 @@ pub(super) fn compare(args: CompareArgs) -> anyhow::Result<()> {
     };
     write_and_print(
         (&out, Owner::new(&args.file, "compare")?, args.output.force),
-        ("compare.json", report::to_json(&c)?),
+        (
+            "compare.json",
+            with_meta_line(
+                "comparison",
+                &c,
+                &meta(&args.file, setup.seed, &Plan::mc(setup.trials), &located)?,
+            )?,
+        ),
         ("compare.csv", report::to_csv(&c)?),
         args.output.json,
         || report::render(&c),
@@ -534,7 +562,13 @@ fn to_tolerance(x: f64, tolerance: f64) -> String {
 }
 
 pub(super) fn seek(args: SeekArgs) -> anyhow::Result<()> {
-    let (model, _, opts, feedback) = inputs(&args.file, &args.evidence.search(), &args.structure)?;
+    let Inputs {
+        model,
+        opts,
+        feedback,
+        located,
+        ..
+    } = inputs(&args.file, &args.evidence.search(), &args.structure)?;
     let knob =
         Knob::parse(args.vary.trim(), &model).map_err(|e| option("--vary", e.problem, &e.valid))?;
     let layout = Layout::new(&compare::structure::with_income_accounts(&model));
@@ -591,8 +625,11 @@ pub(super) fn seek(args: SeekArgs) -> anyhow::Result<()> {
     );
     bar.finish_and_clear();
     let r = r?;
-    let mut json = serde_json::to_vec_pretty(&r)?;
-    json.push(b'\n');
+    let json = with_meta_line(
+        "seek",
+        &r,
+        &meta(&args.file, setup.seed, &Plan::mc(setup.trials), &located)?,
+    )?;
     write_claimed(
         &out,
         &[("seek.json", json.clone())],

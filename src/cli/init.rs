@@ -82,6 +82,34 @@ fn toml_string(s: &str) -> String {
     out
 }
 
+/// Why `file` cannot be created when its folder is the reason: the folder does not exist, or is
+/// not a folder (exit code 2, like any bad NAME.toml). `None` when the folder is there (the error
+/// is then the system's, e.g. permission denied).
+fn no_folder(file: &Path) -> Option<Error> {
+    let folder = file.parent().filter(|p| !p.as_os_str().is_empty())?;
+    let (problem, valid) = if !folder.exists() {
+        (
+            format!("the folder {} does not exist", shell_word(folder)),
+            format!(
+                "create it first (mkdir -p {}), or name a file in a folder that exists",
+                shell_word(folder)
+            ),
+        )
+    } else if !folder.is_dir() {
+        (
+            format!("{} is not a folder", shell_word(folder)),
+            "expected NAME.toml in a folder that exists".to_string(),
+        )
+    } else {
+        return None;
+    };
+    Some(Error::InvalidOption {
+        option: "NAME.toml".into(),
+        problem: format!("cannot write {}: {problem}", shell_word(file)),
+        valid,
+    })
+}
+
 /// A path as the user would type it again: quoted for the shell when it holds anything but
 /// letters, digits and `._/-+,:@%`.
 fn shell_word(path: &Path) -> String {
@@ -100,8 +128,8 @@ fn shell_word(path: &Path) -> String {
 /// the two commands to try next.
 ///
 /// # Errors
-/// A file name not ending in `.toml`, or an existing file without `--force` ([`Error::InvalidOption`],
-/// exit code 2); an I/O error writing it.
+/// A file name not ending in `.toml`, an existing file without `--force`, or a folder that does not
+/// exist ([`Error::InvalidOption`], exit code 2); an I/O error writing it.
 pub(super) fn init(args: &InitArgs) -> anyhow::Result<()> {
     let file = &args.file;
     let is_toml = file
@@ -136,7 +164,13 @@ pub(super) fn init(args: &InitArgs) -> anyhow::Result<()> {
             }
             .into());
         }
-        other => other.with_context(|| format!("writing {}", file.display()))?,
+        Err(e) => {
+            return Err(no_folder(file).map_or_else(
+                || anyhow::Error::new(e).context(format!("writing {}", file.display())),
+                anyhow::Error::from,
+            ))
+        }
+        Ok(out) => out,
     };
     out.write_all(text.as_bytes())
         .and_then(|()| out.flush())

@@ -7,7 +7,8 @@ use sibsim::sensitivity::analysis::{self, Options};
 use sibsim::sensitivity::report;
 
 use super::args::SensitivityArgs;
-use super::commands::progress_bar;
+use super::commands::{meta, progress_bar, with_meta_line};
+use sibsim::engine::sampling::Plan;
 use sibsim::report::charts::{sobol_charts, tornado_charts};
 
 use super::commands::check_dir;
@@ -23,7 +24,7 @@ pub(super) fn default_min_leaf(trials: u64) -> usize {
 pub(super) fn sensitivity(args: SensitivityArgs) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let search = args.evidence.search();
-    search.locate(Some(&args.file)).map_err(Error::from)?;
+    let located = search.locate(Some(&args.file)).map_err(Error::from)?;
     let model = scenario::load_with(&args.file, &search)?;
     let trials = args.sampling.trials.unwrap_or(model.settings.trials);
     let opts = Options {
@@ -99,7 +100,14 @@ pub(super) fn sensitivity(args: SensitivityArgs) -> anyhow::Result<()> {
             sibsim::report::Owner::new(&args.file, "sensitivity")?,
             args.output.force,
         ),
-        ("sensitivity.json", report::to_json(&s)?),
+        (
+            "sensitivity.json",
+            with_meta_line(
+                "sensitivity",
+                &s,
+                &meta(&args.file, opts.seed, &Plan::mc(opts.trials), &located)?,
+            )?,
+        ),
         ("sensitivity.csv", report::to_csv(&s)?),
         args.output.json,
         || report::render(&s),

@@ -142,6 +142,7 @@ pub enum DistSpec {
         key: String,
         /// For a rate: `"pooled"` or `"new_site"` (`sibsim calibrate` shows both).
         #[serde(default)]
+        #[schemars(schema_with = "crate::scenario::raw::choice::evidence_level")]
         level: Option<String>,
     },
 }

@@ -9,6 +9,7 @@ use serde::ser::{SerializeMap, SerializeStruct};
 use serde::{Serialize, Serializer};
 
 use super::{Exporter, Report, ReportError};
+use crate::analysis::run::Meta;
 use crate::engine::pay::{Payment, Settlement};
 
 /// Pretty-printed JSON, keys in the result's own order.
@@ -45,6 +46,29 @@ impl Exporter for Json {
             source,
         })
     }
+}
+
+/// `result`'s JSON, pretty-printed as [`Json`] writes it, with a `meta` object as its first key
+/// (sibsim's version, the scenario file's path and SHA-256, seed, trials, sampling, command line,
+/// UTC time and evidence library: [`Meta`]), then the result's own keys in their order: the form
+/// of every results file a command writes beside `summary.json` (`backtest.json`,
+/// `outside_view.json`, `compare.json`, `seek.json`, `sensitivity.json`). No trailing newline.
+///
+/// # Errors
+/// [`ReportError::Json`] (naming `what`) if `result` cannot be written as a JSON object.
+pub fn with_meta<T: Serialize>(
+    what: &'static str,
+    result: &T,
+    meta: &Meta,
+) -> Result<Vec<u8>, ReportError> {
+    #[derive(Serialize)]
+    struct WithMeta<'a, T> {
+        meta: &'a Meta,
+        #[serde(flatten)]
+        result: &'a T,
+    }
+    serde_json::to_vec_pretty(&WithMeta { meta, result })
+        .map_err(|source| ReportError::Json { what, source })
 }
 
 /// The documented JSON of `sibsim pay` (README, "sibsim pay"): `{"site", "month", "rule_set",
@@ -125,6 +149,47 @@ mod tests {
                 r#""totals":{"by_payer":{"ccg":28000.0},"by_payee":{"spv":28000.0}}}"#
             )
         );
+        assert!(!text.ends_with('\n'));
+    }
+
+    #[test]
+    fn with_meta_puts_meta_first_then_the_results_keys_in_order() {
+        let s = Settlement {
+            site: "th".into(),
+            month: "2016-06".into(),
+            rule_set: "original".into(),
+            payments: Vec::new(),
+            by_payer: Vec::new(),
+            by_payee: Vec::new(),
+        };
+        let meta = Meta::new(
+            std::path::Path::new("no/such/file.toml"),
+            b"abc",
+            7,
+            &crate::engine::sampling::Plan::mc(10),
+            vec!["sibsim".into()],
+            std::time::UNIX_EPOCH,
+        );
+        let text = String::from_utf8(with_meta("payments", &s, &meta).expect("json")).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).expect("valid");
+        let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            ["meta", "site", "month", "rule_set", "payments", "totals"]
+        );
+        // SHA-256("abc"), FIPS 180-2 appendix B.1.
+        assert_eq!(
+            v["meta"]["scenario_sha256"],
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(v["meta"]["created_utc"], "1970-01-01T00:00:00Z");
+        assert_eq!(v["meta"]["trials"], 10);
+        // The result's part is byte for byte what the exporter writes without meta.
+        let mut without = v.clone();
+        without.as_object_mut().unwrap().shift_remove("meta");
+        let plain: serde_json::Value =
+            serde_json::from_slice(&Json.export(Report::Settlement(&s)).unwrap()).unwrap();
+        assert_eq!(without, plain);
         assert!(!text.ends_with('\n'));
     }
 

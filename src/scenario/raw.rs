@@ -128,10 +128,12 @@ pub struct RawFinance {
     /// `"annual"` (8% a year compounded yearly: the balance grows by 1.08^(1/12) a month, the
     /// default) or `"monthly"` (8%/12 a month).
     #[serde(default)]
+    #[schemars(schema_with = "choice::compounding")]
     pub compounding: Option<String>,
     /// How the loan is drawn: `"upfront"` (all at the start, the default), `"as_needed"` (when the
     /// SPV's cash would go below zero) or `"schedule"` (on `drawdown_schedule`, and as needed).
     #[serde(default)]
+    #[schemars(schema_with = "choice::drawdown")]
     pub drawdown: Option<String>,
     /// `[{ month = "YYYY-MM", amount = £ }]` for `drawdown = "schedule"`.
     #[serde(default)]
@@ -143,6 +145,7 @@ pub struct RawFinance {
     /// `"schedule"` (interest due and the principal on `repayment_schedule`, as cash allows) or
     /// `"at_end"` (everything at the end of the horizon).
     #[serde(default)]
+    #[schemars(schema_with = "choice::repayment")]
     pub repayment: Option<String>,
     /// `[{ month = "YYYY-MM", amount = £ }]` of principal for `repayment = "schedule"`.
     #[serde(default)]
@@ -204,6 +207,7 @@ pub struct RawSimulation {
 #[serde(deny_unknown_fields)]
 pub struct RawParty {
     /// `commissioner`, `outcome_payer`, `spv`, `provider` or `investor`.
+    #[schemars(schema_with = "choice::role")]
     pub role: String,
     /// Display name (defaults to the identifier).
     #[serde(default)]
@@ -289,7 +293,9 @@ pub struct RawDistress {
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawTermination {
-    /// `referrals`, `engagements`, `job_starts`, `sustain_6w` or `sustain_26w`: needs a site plan figure.
+    /// `referrals`, `engagements`, `job_starts`, `sustain_6w`, `sustain_13w` or `sustain_26w`:
+    /// needs a site plan figure (and `sustain_13w`, the site's `p_13w`).
+    #[schemars(schema_with = "choice::metric")]
     pub metric: String,
     /// Share of the plan to date below which a month counts against the site, in (0, 1].
     pub below_share: f64,
@@ -321,6 +327,7 @@ pub struct RawDelivery {
     /// Active clients one employment specialist can hold (IPS fidelity: about 20).
     pub caseload_per_es: Input,
     /// What happens to referrals beyond free caseload capacity: `"wait"` or `"lost"`.
+    #[schemars(schema_with = "choice::excess_referrals")]
     pub excess_referrals: String,
     /// Monthly probability that a waiting referral gives up (only with `"wait"`; default 0).
     #[serde(default)]
@@ -391,10 +398,12 @@ pub struct RawTariff {
     pub payer: Option<String>,
     /// Party id, or `site.commissioner` / `site.provider`.
     pub payee: Option<String>,
-    /// `referral`, `engagement`, `job_start`, `sustain_6w` or `sustain_26w`.
+    /// `referral`, `engagement`, `job_start`, `sustain_6w`, `sustain_13w` or `sustain_26w`.
+    #[schemars(schema_with = "choice::event")]
     pub event: String,
     /// Only events in this hours band: `lt16` or `ge16` (job starts and sustainments only).
     #[serde(default)]
+    #[schemars(schema_with = "choice::band")]
     pub band: Option<String>,
     /// £ per event (a flat tariff). Exactly one of `amount` and `tiers`.
     #[serde(default)]
@@ -414,6 +423,7 @@ pub struct RawTariff {
     /// When it is paid: `"none"` (in the month of the event, the default), `"monthly"` (the month
     /// after) or `"quarterly"` (the month after the calendar quarter ends).
     #[serde(default)]
+    #[schemars(schema_with = "choice::lag")]
     pub lag: Option<String>,
     /// A share of each payment the provider receives passes on to another party.
     #[serde(default)]
@@ -461,6 +471,7 @@ pub struct RawCap {
     pub payer: Option<String>,
     /// Scope: `"contract"` (all sites, whole horizon), `"site"` (each site, whole horizon) or
     /// `"site_year"` (each site, each 12 months from the site's start).
+    #[schemars(schema_with = "choice::per")]
     pub per: String,
     /// £ limit. Exactly one of `money` and `count`.
     #[serde(default)]
@@ -503,6 +514,7 @@ pub struct RawBlock {
     /// With a range of months: `"month"` (every month of it, the default), `"quarter"` (every 3rd
     /// month from its first) or `"year"` (every 12th).
     #[serde(default)]
+    #[schemars(schema_with = "choice::every")]
     pub every: Option<String>,
     /// Paid in advance *on account of* a base number of a tariff's events (optional).
     #[serde(default)]
@@ -583,5 +595,58 @@ impl<'de> Deserialize<'de> for RawMonths {
             }
         }
         d.deserialize_any(Months)
+    }
+}
+
+/// The fields whose value is one of a closed set of words, described as an `enum` in the schema so
+/// that an editor offers the words and flags a slip. Only the schema: serde reads each as a plain
+/// string and validation refuses a word outside the set with its located message, as before. The
+/// lists are the words validation accepts (`Role::NAMES` and `Event::NAMES` / `METRICS` where they
+/// exist; tests/schema.rs checks each word validates).
+pub(crate) mod choice {
+    use schemars::{json_schema, Schema, SchemaGenerator};
+
+    use crate::scenario::model::{Event, Role};
+
+    /// A string that is one of `words`.
+    pub(crate) fn one_of(words: &[&str]) -> Schema {
+        json_schema!({ "type": "string", "enum": words })
+    }
+
+    pub(crate) fn role(_: &mut SchemaGenerator) -> Schema {
+        one_of(&Role::NAMES)
+    }
+    pub(crate) fn event(_: &mut SchemaGenerator) -> Schema {
+        one_of(&Event::NAMES)
+    }
+    pub(crate) fn metric(_: &mut SchemaGenerator) -> Schema {
+        one_of(&Event::METRICS)
+    }
+    pub(crate) fn excess_referrals(_: &mut SchemaGenerator) -> Schema {
+        one_of(&["wait", "lost"])
+    }
+    pub(crate) fn band(_: &mut SchemaGenerator) -> Schema {
+        one_of(&["lt16", "ge16"])
+    }
+    pub(crate) fn lag(_: &mut SchemaGenerator) -> Schema {
+        one_of(&["none", "monthly", "quarterly"])
+    }
+    pub(crate) fn per(_: &mut SchemaGenerator) -> Schema {
+        one_of(&["contract", "site", "site_year"])
+    }
+    pub(crate) fn every(_: &mut SchemaGenerator) -> Schema {
+        one_of(&["month", "quarter", "year"])
+    }
+    pub(crate) fn compounding(_: &mut SchemaGenerator) -> Schema {
+        one_of(&["annual", "monthly"])
+    }
+    pub(crate) fn drawdown(_: &mut SchemaGenerator) -> Schema {
+        one_of(&["upfront", "as_needed", "schedule"])
+    }
+    pub(crate) fn repayment(_: &mut SchemaGenerator) -> Schema {
+        one_of(&["sweep", "schedule", "at_end"])
+    }
+    pub(crate) fn evidence_level(_: &mut SchemaGenerator) -> Schema {
+        one_of(&["pooled", "new_site"])
     }
 }

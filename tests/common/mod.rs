@@ -2,6 +2,7 @@
 //! (not the sampling): tests whose premise or recorded figures predate those changes run on them.
 #![allow(dead_code)] // each test crate uses some of these
 
+pub mod meta;
 pub mod svg;
 
 /// `text` with every on-account base's `until = "YYYY-MM"` taken out: the contract as it was when
