@@ -65,6 +65,40 @@ fn each_slip_gets_its_exact_warning_in_validate_and_run() {
     }
 }
 
+/// Every command that reads a scenario shows its warnings first, with `--quiet` too — not only
+/// `run` (report, sensitivity and compare's base once printed none).
+#[test]
+fn every_command_that_reads_the_scenario_shows_its_warnings() {
+    let file = "tests/warnings/on_cost_percentage.toml";
+    let expected = std::fs::read_to_string("tests/warnings/on_cost_percentage.stdout").unwrap();
+    let warnings = expected.split_once('\n').unwrap().1;
+    let out = tempfile::tempdir().unwrap();
+    let report = out.path().join("report");
+    let report = report.to_str().unwrap();
+    for args in [
+        vec!["report", file, "--trials", "20", "--quiet", "--out", report],
+        vec!["sensitivity", file, "--trials", "50", "--quiet"],
+        vec![
+            "compare",
+            file,
+            "--sweep",
+            "block_share=0.5",
+            "--trials",
+            "50",
+            "--quiet",
+        ],
+        vec!["pay", file, "--site", "only", "--count", "engagement=1"],
+    ] {
+        let got = sibsim().args(&args).assert();
+        let stderr = String::from_utf8(got.get_output().stderr.clone()).unwrap();
+        assert!(
+            stderr.starts_with(warnings),
+            "{}: stderr\n{stderr}",
+            args.join(" ")
+        );
+    }
+}
+
 #[test]
 fn bundled_scenarios_and_fixtures_raise_no_warning() {
     let mut checked = 0;

@@ -71,6 +71,15 @@ pub(super) fn validate(file: &Path, search: &EvidenceSearch) -> anyhow::Result<(
     print(Report::Validation(&validation), false)
 }
 
+/// Print the scenario's plausibility warnings (a percentage typed as a whole number, …), as every
+/// command that runs or reads a scenario does. Warnings about the scenario are not progress:
+/// `--quiet` does not hide them.
+pub(super) fn warn_about(model: &Model) {
+    for w in &model.warnings {
+        eprintln!("warning: {w}");
+    }
+}
+
 pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
     let quantiles = args.quantiles.as_deref().map(parse_quantiles).transpose()?;
     if !(args.confidence > 0.0 && args.confidence < 1.0) {
@@ -84,10 +93,7 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
     let search = args.output.evidence.search();
     let located = search.locate(Some(&args.file)).map_err(Error::from)?;
     let model = scenario::load_with(&args.file, &search)?;
-    // Warnings about the scenario are not progress: `--quiet` does not hide them.
-    for w in &model.warnings {
-        eprintln!("warning: {w}");
-    }
+    warn_about(&model);
     let opts = args.options();
     let targets = match &args.precision {
         None => None,
@@ -383,6 +389,7 @@ pub(super) fn report(args: &ReportArgs) -> anyhow::Result<()> {
     let search = args.evidence.search();
     let located = search.locate(Some(&args.file)).map_err(Error::from)?;
     let model = scenario::parse_scenario_in(&args.file.display().to_string(), &text, &search)?;
+    warn_about(&model);
     let opts = args.sampling.options();
     let plan = opts.plan(&model)?;
     let seed = opts.seed.unwrap_or(model.settings.seed);
@@ -745,6 +752,7 @@ pub(super) fn pay(args: PayArgs) -> anyhow::Result<()> {
     let search = args.evidence.search();
     search.locate(Some(&args.file)).map_err(Error::from)?;
     let model = scenario::load_with(&args.file, &search)?;
+    warn_about(&model);
     let site = model
         .sites
         .iter()
@@ -984,6 +992,7 @@ fn load_and_run(
 ) -> anyhow::Result<(Model, TrialTable, Meta)> {
     let located = search.locate(Some(file)).map_err(Error::from)?;
     let model = scenario::load_with(file, search)?;
+    warn_about(&model);
     if lacking(&model) {
         return Err(Error::InvalidOption {
             option: "FILE".into(),

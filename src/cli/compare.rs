@@ -80,13 +80,13 @@ fn read(
     })?;
     if is_comparison(&text) {
         let c = file::parse_in(path, &text, search)?;
+        super::commands::warn_about(&c.base);
         Ok((c.base.clone(), Some(c)))
     } else {
-        Ok((
-            scenario::parse_scenario_in(&path.display().to_string(), &text, search)
-                .map_err(Error::from)?,
-            None,
-        ))
+        let model = scenario::parse_scenario_in(&path.display().to_string(), &text, search)
+            .map_err(Error::from)?;
+        super::commands::warn_about(&model);
+        Ok((model, None))
     }
 }
 

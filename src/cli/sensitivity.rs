@@ -26,6 +26,7 @@ pub(super) fn sensitivity(args: SensitivityArgs) -> anyhow::Result<()> {
     let search = args.evidence.search();
     let located = search.locate(Some(&args.file)).map_err(Error::from)?;
     let model = scenario::load_with(&args.file, &search)?;
+    super::commands::warn_about(&model);
     let trials = args.sampling.trials.unwrap_or(model.settings.trials);
     let opts = Options {
         trials,

@@ -42,6 +42,7 @@ pub(super) fn calibrate_scenario(
     }
     search.locate(Some(file)).map_err(Error::from)?;
     let model = scenario::load_with(file, search)?;
+    super::commands::warn_about(&model);
     let opts = WindowOptions {
         trials: args.trials,
         seed: args.seed,
