@@ -6,12 +6,72 @@ use crate::engine::metrics::column;
 use serde::Serialize;
 
 use crate::analysis::TrialTable;
+use crate::engine::work::{Total, Work};
 use crate::engine::{run, RunOptions};
 use crate::error::Error;
 use crate::scenario::{self, Model};
 
 /// Trials `sibsim validate` simulates for its contract checks.
 pub const CHECK_TRIALS: u64 = 1_000;
+
+/// Most memory, in bytes, `sibsim validate`'s `max_share` check may take (2 GB): a check, unlike a
+/// run, is not asked for, so one that would take more is skipped with a note saying how to run it.
+pub const MAX_CHECK_BYTES: f64 = 2e9;
+
+/// What `sibsim validate`'s `max_share` check costs: [`CHECK_TRIALS`] trials of the scenario.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CheckCost {
+    /// Its work ([`crate::engine::work`]).
+    pub work: Work,
+    /// Its estimated memory, in bytes ([`crate::engine::runner::memory_estimate`]).
+    pub memory: f64,
+}
+
+impl CheckCost {
+    /// The cost of checking `model`.
+    pub fn of(model: &Model) -> CheckCost {
+        CheckCost {
+            work: Work::of(model, CHECK_TRIALS),
+            memory: crate::engine::runner::memory_estimate(model, CHECK_TRIALS),
+        }
+    }
+
+    /// Why the check is skipped — beyond a day of CPU ([`crate::engine::work::MAX_CPU_SECONDS`])
+    /// or [`MAX_CHECK_BYTES`] of memory — or `None` if it runs.
+    pub fn skipped(&self) -> Option<String> {
+        let total = Total::from(self.work);
+        if total.is_refused() {
+            Some(total.problem())
+        } else if self.memory > MAX_CHECK_BYTES {
+            Some(format!(
+                "{} would need an estimated {:.1} GB of memory, beyond the check's limit of {:.0} GB",
+                self.work.describe(),
+                self.memory / 1e9,
+                MAX_CHECK_BYTES / 1e9
+            ))
+        } else {
+            None
+        }
+    }
+
+    /// Whether the check runs and is long enough to warn about (beyond ten minutes of CPU).
+    pub fn is_long(&self) -> bool {
+        self.skipped().is_none() && self.work.is_long()
+    }
+
+    /// The warning before a long check on `threads` threads: its estimated CPU and wall time
+    /// and memory, and what runs shorter.
+    pub fn warning(&self, threads: usize) -> String {
+        Total::from(self.work).warning(
+            "max_share check",
+            threads,
+            &format!(
+                "it takes an estimated {:.1} GB of memory; `sibsim run FILE --trials 100` checks max_share on fewer trials",
+                self.memory / 1e9
+            ),
+        )
+    }
+}
 
 /// The result of `sibsim validate` on a file that passed: what the scenario holds, and the notes
 /// a designer should read (overlapping caps, correlations, `max_share` checks that passed).
@@ -67,14 +127,38 @@ pub fn validate_in(
     text: &str,
     search: &crate::evidence::search::EvidenceSearch,
 ) -> Result<Validation, Error> {
+    validate_announced(file, text, search, &mut |_| {})
+}
+
+/// [`validate_in`], calling `announce` with the cost of the `max_share` check before it runs
+/// (only for a scenario that has one and runs it), so that a caller can warn about a long one.
+/// A check beyond [`CheckCost::skipped`]'s limits is not run: a `contract check:` note says why
+/// and how to check it instead.
+///
+/// # Errors
+/// As [`validate`].
+pub fn validate_announced(
+    file: &str,
+    text: &str,
+    search: &crate::evidence::search::EvidenceSearch,
+    announce: &mut dyn FnMut(&CheckCost),
+) -> Result<Validation, Error> {
     let model = scenario::parse_scenario_in(file, text, search)?;
-    // The 50% rule depends on volumes: check it on a short simulation.
+    let mut skipped = None;
+    // The 50% rule depends on volumes: check it on a short simulation, if its cost is bounded.
     let shares = if model.parties.iter().any(|p| p.max_share.is_some()) {
-        let opts = RunOptions {
-            trials: Some(CHECK_TRIALS),
-            ..RunOptions::default()
-        };
-        share_checks(&model, &run(&model, &opts, &|_| {})?)
+        let cost = CheckCost::of(&model);
+        skipped = cost.skipped();
+        if skipped.is_none() {
+            announce(&cost);
+            let opts = RunOptions {
+                trials: Some(CHECK_TRIALS),
+                ..RunOptions::default()
+            };
+            share_checks(&model, &run(&model, &opts, &|_| {})?)
+        } else {
+            Vec::new()
+        }
     } else {
         Vec::new()
     };
@@ -89,6 +173,11 @@ pub fn validate_in(
                 "correlation: {what}: {rho} between the underlying normals, a rank correlation of {rank:.3} between the inputs"
             ));
         }
+    }
+    if let Some(why) = skipped {
+        notes.push(format!(
+            "contract check: max_share not checked: {why}; `sibsim run {file} --trials 100` checks it on fewer trials (it warns when a party pays more than its max_share on average)"
+        ));
     }
     for c in &shares {
         let line = format!(
@@ -226,4 +315,53 @@ pub fn cap_overlap_notes(model: &Model) -> Vec<String> {
         }
     }
     notes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cost(sites: u64, memory: f64) -> CheckCost {
+        CheckCost {
+            work: Work {
+                runs: 1,
+                approx: false,
+                trials: CHECK_TRIALS,
+                horizon: 1_200,
+                sites,
+                payment_items: 2,
+                copula_dim: 0,
+            },
+            memory,
+        }
+    }
+
+    #[test]
+    fn a_long_check_is_announced_with_its_time_and_memory() {
+        // 1,000 × 1,200 × (300 + 1 + 2/100) = 361,224,000 units × 2 µs = 722.4 s: 12 minutes,
+        // 6 on 2 threads; beyond the ten minutes that are warned about, within a day and 2 GB.
+        let c = cost(300, 1.5e9);
+        assert_eq!(c.skipped(), None);
+        assert!(c.is_long());
+        assert_eq!(
+            c.warning(2),
+            "this max_share check is long: 1,000 trials × 1,200 months × (300 sites + 1 + 2 payment items / 100) is an estimated 12 minutes of CPU time, about 6 minutes on 2 threads (docs/performance.md: the work estimate); it takes an estimated 1.5 GB of memory; `sibsim run FILE --trials 100` checks max_share on fewer trials"
+        );
+        // 200 sites: 481.6 s, not long.
+        assert!(!cost(200, 1.0e9).is_long());
+    }
+
+    #[test]
+    fn a_check_beyond_its_limits_is_skipped_saying_why() {
+        assert_eq!(
+            cost(300, 3.0e9).skipped().as_deref(),
+            Some("1,000 trials × 1,200 months × (300 sites + 1 + 2 payment items / 100) would need an estimated 3.0 GB of memory, beyond the check's limit of 2 GB")
+        );
+        assert!(!cost(300, 3.0e9).is_long());
+        // 40,000 sites: 1,000 × 1,200 × 40,001.02 × 2 µs = 96,002 s, 27 hours: beyond a day.
+        assert_eq!(
+            cost(40_000, 1.0).skipped().as_deref(),
+            Some("1,000 trials × 1,200 months × (40,000 sites + 1 + 2 payment items / 100) is an estimated 27 hours of CPU time, beyond the limit of 24 hours")
+        );
+    }
 }

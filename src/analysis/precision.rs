@@ -319,27 +319,12 @@ pub fn next_check(trials: u64) -> u64 {
     (trials + step).div_ceil(PRECISION_SEGMENT) * PRECISION_SEGMENT
 }
 
-/// Run `model` until every target is met or `max_trials` trials have run (issue 9, item 6).
-///
-/// The run goes in segments of [`PRECISION_SEGMENT`] trials — a fixed size whatever the thread
-/// count — and is judged by [`assess`] on the trials so far at the segment ends [`next_check`]
-/// picks; it stops at the first verdict "met". The verdict depends only on the trials, which are the same on any thread
-/// count, so the stopping point is too. With `lhs` or `sobol`, `opts.trials` and
-/// `opts.replicates` set the size of a replicate ([`replicate_size`]); the run adds whole
-/// replicates. `observer` sees each segment as [`run_segments`]'s does (e.g. to stream
-/// `trials.csv`); if it stops the run, the trials so far are judged and returned.
+/// Refuse a `max_trials` outside 1 to [`MAX_TRIALS`](crate::limits::MAX_TRIALS), or one whose
+/// run could be beyond a day of CPU ([`crate::engine::work`]): before anything is announced or run.
 ///
 /// # Errors
-/// As [`run_segments`], and [`Error::InvalidOption`] for no target or a `max_trials` outside 1 to
-/// [`MAX_TRIALS`](crate::limits::MAX_TRIALS).
-pub fn run_to_precision(
-    model: &Model,
-    opts: &RunOptions,
-    targets: &[Target],
-    max_trials: u64,
-    progress: &(dyn Fn(u64) + Sync),
-    observer: &mut (dyn FnMut(&Segment<'_>) -> ControlFlow<()> + Send),
-) -> Result<PrecisionRun, Error> {
+/// [`Error::InvalidOption`] for `--max-trials`.
+pub fn check_max_trials(model: &Model, max_trials: u64) -> Result<(), Error> {
     let max = crate::limits::MAX_TRIALS as u64;
     if max_trials == 0 || max_trials > max {
         return Err(Error::InvalidOption {
@@ -365,6 +350,31 @@ pub fn run_to_precision(
             ),
         });
     }
+    Ok(())
+}
+
+/// Run `model` until every target is met or `max_trials` trials have run (issue 9, item 6).
+///
+/// The run goes in segments of [`PRECISION_SEGMENT`] trials — a fixed size whatever the thread
+/// count — and is judged by [`assess`] on the trials so far at the segment ends [`next_check`]
+/// picks; it stops at the first verdict "met". The verdict depends only on the trials, which are the same on any thread
+/// count, so the stopping point is too. With `lhs` or `sobol`, `opts.trials` and
+/// `opts.replicates` set the size of a replicate ([`replicate_size`]); the run adds whole
+/// replicates. `observer` sees each segment as [`run_segments`]'s does (e.g. to stream
+/// `trials.csv`); if it stops the run, the trials so far are judged and returned.
+///
+/// # Errors
+/// As [`run_segments`], and [`Error::InvalidOption`] for no target or a `max_trials` outside 1 to
+/// [`MAX_TRIALS`](crate::limits::MAX_TRIALS).
+pub fn run_to_precision(
+    model: &Model,
+    opts: &RunOptions,
+    targets: &[Target],
+    max_trials: u64,
+    progress: &(dyn Fn(u64) + Sync),
+    observer: &mut (dyn FnMut(&Segment<'_>) -> ControlFlow<()> + Send),
+) -> Result<PrecisionRun, Error> {
+    check_max_trials(model, max_trials)?;
     if targets.is_empty() {
         return Err(Error::InvalidOption {
             option: "precision".into(),

@@ -10,7 +10,7 @@ use sibsim::analysis::backtest::Backtest;
 use sibsim::analysis::contract;
 use sibsim::analysis::outside_view::{OutsideViewReport, ReferenceClass, DEFAULT_CLASS};
 use sibsim::analysis::precision::{
-    parse_targets, run_to_precision, DEFAULT_MAX_TRIALS, PRECISION_SEGMENT,
+    check_max_trials, parse_targets, run_to_precision, DEFAULT_MAX_TRIALS, PRECISION_SEGMENT,
 };
 use sibsim::analysis::run::{Meta, PrecisionOutcome};
 use sibsim::analysis::{RunReport, TrialTable};
@@ -67,7 +67,15 @@ pub(super) fn validate(file: &Path, search: &EvidenceSearch) -> anyhow::Result<(
         );
         return write_stdout(line.as_bytes());
     }
-    let validation = contract::validate_in(&file.display().to_string(), &text, search)?;
+    // The max_share check simulates trials: a long one is announced like a long run
+    // (docs/performance.md), one beyond its limits is skipped with a note.
+    let mut announce = |cost: &contract::CheckCost| {
+        if cost.is_long() {
+            eprintln!("warning: {}", cost.warning(rayon::current_num_threads()));
+        }
+    };
+    let validation =
+        contract::validate_announced(&file.display().to_string(), &text, search, &mut announce)?;
     print(Report::Validation(&validation), false)
 }
 
@@ -122,6 +130,8 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
             }
         }
         Some(_) => {
+            // An invalid --max-trials is refused alone, not after a warning about its length.
+            check_max_trials(&model, max_trials)?;
             let work = Total::from(Work::of(&model, max_trials));
             if work.is_long() && !work.is_refused() {
                 let threads = opts.threads.unwrap_or_else(rayon::current_num_threads);

@@ -226,7 +226,7 @@ fn thousands(x: f64) -> String {
 fn check_trials(trials: u64) -> Result<(), Error> {
     if trials == 0 || trials > crate::limits::MAX_TRIALS as u64 {
         return Err(Error::InvalidOption {
-            option: "trials".into(),
+            option: "--trials".into(),
             problem: format!("{} trials", thousands(trials as f64)),
             valid: format!(
                 "expected a whole number from 1 to {}",
@@ -245,7 +245,7 @@ fn check_work(model: &Model, trials: u64) -> Result<(), Error> {
     }
     let (problem, valid) = work.refusal();
     Err(Error::InvalidOption {
-        option: "trials".into(),
+        option: "--trials".into(),
         problem,
         valid,
     })
@@ -390,6 +390,23 @@ fn non_finite(
     Ok(())
 }
 
+/// Estimated memory, in bytes, of a run of `trials` trials of `model`, before it starts: one
+/// segment's exact rows and inputs (8 bytes a value), the table of every trial (at most 4 bytes a
+/// value as stored, [`crate::engine::table::store`]) and the monthly series kept
+/// ([`crate::engine::record::monthly_trials`], 4 bytes a value). An upper estimate: whole numbers
+/// are stored in less.
+pub fn memory_estimate(model: &Model, trials: u64) -> f64 {
+    let width = crate::engine::metrics::Layout::new(model).width() as f64;
+    let record = crate::engine::record::RecordLayout::new(model);
+    let row = width + record.input_names.len() as f64;
+    let segment = trials.min(SEGMENT_TRIALS as u64) as f64 * row * 8.0;
+    let table = trials as f64 * row * 4.0;
+    let monthly = crate::engine::record::monthly_trials(&record, trials as usize) as f64
+        * record.series_len() as f64
+        * 4.0;
+    segment + table + monthly
+}
+
 /// Refuse a run whose table would outgrow [`MAX_TABLE_BYTES`], projected from the bytes per trial
 /// of the trials so far (the store's size depends on the values, so it is known only as they come).
 fn check_size(table: &TrialTable, trials: usize) -> Result<(), Error> {
@@ -399,7 +416,7 @@ fn check_size(table: &TrialTable, trials: usize) -> Result<(), Error> {
         return Ok(());
     }
     Err(Error::InvalidOption {
-        option: "trials".into(),
+        option: "--trials".into(),
         problem: format!(
             "{} trials of {} bytes each (as stored so far) need {:.1} GB of memory",
             thousands(trials as f64),
@@ -582,7 +599,7 @@ mod tests {
         assert!(check_size(&table, 1_000).is_ok());
         let err = check_size(&table, 1_000_000_000).unwrap_err().to_string();
         assert!(
-            err.starts_with("invalid trials: 1,000,000,000 trials of ")
+            err.starts_with("invalid --trials: 1,000,000,000 trials of ")
                 && err.contains(" bytes each (as stored so far) need ")
                 && err.contains("; expected at most "),
             "{err}"

@@ -164,7 +164,7 @@ impl Plan {
         let n_ = |n: u64| crate::report::terminal::group_thousands(&n.to_string());
         if trials == 0 || trials > max {
             return Err(invalid(
-                "trials",
+                "--trials",
                 format!("{} trials", n_(trials)),
                 format!("expected a whole number from 1 to {}", n_(max)),
             ));
@@ -173,8 +173,11 @@ impl Plan {
             return match replicates {
                 None => Ok(Plan::mc(trials)),
                 Some(r) => Err(invalid(
-                    "replicates",
-                    format!("{r} replicates with mc sampling, whose trials are all independent"),
+                    "--replicates",
+                    format!(
+                        "{} replicates with mc sampling, whose trials are all independent",
+                        n_(r)
+                    ),
                     "expected --sampling lhs or sobol with --replicates, or no --replicates".into(),
                 )),
             };
@@ -182,35 +185,42 @@ impl Plan {
         let r = replicates.unwrap_or(DEFAULT_REPLICATES);
         if r < 2 {
             return Err(invalid(
-                "replicates",
-                format!("{r}"),
+                "--replicates",
+                n_(r),
                 "expected at least 2: the Monte Carlo error comes from their spread (default 32)"
                     .into(),
             ));
         }
         if r > trials {
             return Err(invalid(
-                "replicates",
-                format!("{r} replicates of {trials} trials"),
-                format!("expected at most {trials} replicates (one trial each at least), or more trials"),
+                "--replicates",
+                format!("{} replicates of {} trials", n_(r), n_(trials)),
+                format!(
+                    "expected at most {} replicates (one trial each at least), or more trials",
+                    n_(trials)
+                ),
             ));
         }
         let n = trials.div_ceil(r);
         if method == Method::Sobol && n > SOBOL_MAX_POINTS {
             return Err(invalid(
-                "replicates",
+                "--replicates",
                 format!(
-                    "{r} replicates of {n} trials with sobol sampling, beyond the {SOBOL_MAX_POINTS} points of one scrambled Sobol sequence"
+                    "{} replicates of {} trials with sobol sampling, beyond the {} points of one scrambled Sobol sequence",
+                    n_(r),
+                    n_(n),
+                    n_(SOBOL_MAX_POINTS)
                 ),
                 format!(
-                    "expected at least {} replicates for {trials} trials",
-                    trials.div_ceil(SOBOL_MAX_POINTS)
+                    "expected at least {} replicates for {} trials",
+                    n_(trials.div_ceil(SOBOL_MAX_POINTS)),
+                    n_(trials)
                 ),
             ));
         }
         if r * n > max {
             return Err(invalid(
-                "trials",
+                "--trials",
                 format!(
                     "{} replicates of {} trials, {} in all",
                     n_(r),
@@ -430,27 +440,31 @@ mod tests {
         let msg = |m, n, r| Plan::new(m, n, r).unwrap_err().to_string();
         assert_eq!(
             msg(Method::Mc, 100, Some(8)),
-            "invalid replicates: 8 replicates with mc sampling, whose trials are all independent; expected --sampling lhs or sobol with --replicates, or no --replicates"
+            "invalid --replicates: 8 replicates with mc sampling, whose trials are all independent; expected --sampling lhs or sobol with --replicates, or no --replicates"
         );
         assert_eq!(
             msg(Method::Lhs, 100, Some(1)),
-            "invalid replicates: 1; expected at least 2: the Monte Carlo error comes from their spread (default 32)"
+            "invalid --replicates: 1; expected at least 2: the Monte Carlo error comes from their spread (default 32)"
         );
         assert_eq!(
             msg(Method::Sobol, 10, None),
-            "invalid replicates: 32 replicates of 10 trials; expected at most 10 replicates (one trial each at least), or more trials"
+            "invalid --replicates: 32 replicates of 10 trials; expected at most 10 replicates (one trial each at least), or more trials"
         );
         assert_eq!(
             msg(Method::Sobol, 3_000_000, None),
-            "invalid replicates: 32 replicates of 93750 trials with sobol sampling, beyond the 65536 points of one scrambled Sobol sequence; expected at least 46 replicates for 3000000 trials"
+            "invalid --replicates: 32 replicates of 93,750 trials with sobol sampling, beyond the 65,536 points of one scrambled Sobol sequence; expected at least 46 replicates for 3,000,000 trials"
+        );
+        assert_eq!(
+            msg(Method::Lhs, 10_000, Some(20_000)),
+            "invalid --replicates: 20,000 replicates of 10,000 trials; expected at most 10,000 replicates (one trial each at least), or more trials"
         );
         assert_eq!(
             msg(Method::Lhs, 0, None),
-            "invalid trials: 0 trials; expected a whole number from 1 to 10,000,000"
+            "invalid --trials: 0 trials; expected a whole number from 1 to 10,000,000"
         );
         assert_eq!(
             msg(Method::Lhs, 10_000_000, Some(3)),
-            "invalid trials: 3 replicates of 3,333,334 trials, 10,000,002 in all; expected at most 10,000,000 trials in all"
+            "invalid --trials: 3 replicates of 3,333,334 trials, 10,000,002 in all; expected at most 10,000,000 trials in all"
         );
     }
 

@@ -8,11 +8,14 @@
 //! parties' finances. So a run's work is, in *units*,
 //!
 //! ```text
-//! units = trials × horizon_months × (sites + 1 + payment_items / 100)
+//! units = trials × (horizon_months × (sites + 1 + payment_items / 100) + copula_dim² / 600)
 //! ```
 //!
 //! where `payment_items` counts tariff lines, blocks and caps (a hundred of them cost about as much
-//! a month as one site). Referral volume does not enter: the draws for large counts cost about
+//! a month as one site), and `copula_dim` is the number of draws a `[correlation]` copula
+//! correlates (sites × 23; 0 without one): each trial multiplies them by the copula's Cholesky
+//! factor ([`COPULA_SQUARES_PER_UNIT`]). The factorisation itself is done once, when the file is
+//! read, and is bounded by [`MAX_COPULA_DIM`](crate::limits::MAX_COPULA_DIM) instead. Referral volume does not enter: the draws for large counts cost about
 //! twice those for small ones, but no more however large (measured: a one-site trial of 1,200
 //! months takes 2.76 ms at 100,000 referrals a month and 1.47 ms at 30; docs/performance.md). The
 //! CPU time is `units ×` [`MICROS_PER_UNIT`], measured on the development machine (a shared
@@ -39,6 +42,12 @@ pub const MAX_CPU_SECONDS: f64 = 86_400.0;
 /// A payment item (tariff line, block or cap) costs a hundredth of a site's month.
 const ITEMS_PER_SITE: f64 = 100.0;
 
+/// A copula's per-trial product z = L·ε, dim²/2 multiply-adds (then dim normal draws and dim
+/// Φ's), costs `dim² /` this many units: measured 1.9 ms of CPU a trial more with a copula of
+/// dimension 1,150 (50 sites, 12 months, 4,000 trials on one thread) than without, at 0.87 µs a
+/// unit for the rest of the trial — 2,200 units, about 300 multiply-adds a unit (docs/performance.md).
+pub const COPULA_SQUARES_PER_UNIT: f64 = 600.0;
+
 /// The estimated work of `runs` runs of `trials` trials each of a scenario.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Work {
@@ -54,6 +63,8 @@ pub struct Work {
     pub sites: u64,
     /// Tariff lines, blocks and caps.
     pub payment_items: u64,
+    /// Variables of the `[correlation]` copula (sites × inputs), 0 without one.
+    pub copula_dim: u64,
 }
 
 impl Work {
@@ -66,6 +77,7 @@ impl Work {
             horizon: u64::from(model.settings.horizon),
             sites: model.sites.len() as u64,
             payment_items: (model.tariffs.len() + model.blocks.len() + model.caps.len()) as u64,
+            copula_dim: model.copula.as_ref().map_or(0, |c| c.dim as u64),
         }
     }
 
@@ -78,9 +90,12 @@ impl Work {
         }
     }
 
-    /// Units of work in one trial: `horizon × (sites + 1 + payment_items / 100)`.
+    /// Units of work in one trial: `horizon × (sites + 1 + payment_items / 100)`, plus
+    /// `copula_dim² / 600` with a copula.
     pub fn units_per_trial(&self) -> f64 {
+        let dim = self.copula_dim as f64;
         self.horizon as f64 * (self.sites as f64 + 1.0 + self.payment_items as f64 / ITEMS_PER_SITE)
+            + dim * dim / COPULA_SQUARES_PER_UNIT
     }
 
     /// Units of work in all the runs.
@@ -126,16 +141,27 @@ impl Work {
                 plural(self.runs)
             )
         };
-        format!(
-            "{runs}{} trial{} × {} month{} × ({} site{} + 1 + {} payment item{} / 100)",
-            count(self.trials),
-            plural(self.trials),
+        let months = format!(
+            "{} month{} × ({} site{} + 1 + {} payment item{} / 100)",
             count(self.horizon),
             plural(self.horizon),
             count(self.sites),
             plural(self.sites),
             count(self.payment_items),
             plural(self.payment_items)
+        );
+        let per_trial = if self.copula_dim == 0 {
+            months
+        } else {
+            format!(
+                "({months} + {} correlated draws² / {COPULA_SQUARES_PER_UNIT})",
+                count(self.copula_dim)
+            )
+        };
+        format!(
+            "{runs}{} trial{} × {per_trial}",
+            count(self.trials),
+            plural(self.trials)
         )
     }
 
@@ -279,6 +305,7 @@ mod tests {
             horizon,
             sites,
             payment_items: items,
+            copula_dim: 0,
         }
     }
 
@@ -323,6 +350,21 @@ mod tests {
         assert!(!t.is_refused());
         t.add(work(1, 1_200, 1, 0));
         assert!(t.is_refused());
+    }
+
+    #[test]
+    fn a_copula_adds_its_product_to_every_trial() {
+        // 50 sites × 23 inputs: 12 × (50 + 1 + 1/100) = 612.12 units of months, plus
+        // 1,150² / 600 = 2,204.1667 of the product L·ε, a trial.
+        let w = Work {
+            copula_dim: 1_150,
+            ..work(4_000, 12, 50, 1)
+        };
+        assert!((w.units_per_trial() - (612.12 + 1_322_500.0 / 600.0)).abs() < 1e-9);
+        assert_eq!(
+            w.describe(),
+            "4,000 trials × (12 months × (50 sites + 1 + 1 payment item / 100) + 1,150 correlated draws² / 600)"
+        );
     }
 
     #[test]

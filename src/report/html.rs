@@ -606,7 +606,9 @@ fn s_plan(report: &RunReport) -> String {
     if p.method.replicated() {
         format!(
             "by {}, {} replicates of {} trials (errors from the replicates' spread)",
-            p.method, p.replicates, p.per_replicate
+            p.method,
+            crate::report::terminal::group_thousands(&p.replicates.to_string()),
+            crate::report::terminal::group_thousands(&p.per_replicate.to_string())
         )
     } else {
         format!("by {}, independent trials", p.method)

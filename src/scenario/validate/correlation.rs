@@ -3,6 +3,8 @@
 
 use super::*;
 use crate::distributions::NotPositiveDefinite;
+use crate::limits::MAX_COPULA_DIM;
+use crate::report::terminal::group_thousands;
 use crate::span::{FieldPath, Target};
 
 impl Validator<'_, '_> {
@@ -14,6 +16,27 @@ impl Validator<'_, '_> {
         // that a model without them keeps its copula's dimensions.
         let n_in = Param::N_CORE;
         let dim = model.sites.len() * n_in;
+        // The factorisation grows as dim³ and the matrix as dim²: refused before either is made
+        // (an empty table makes no copula).
+        let asked = !c.across_sites.is_empty() || !c.within_site.is_empty();
+        if asked && dim > MAX_COPULA_DIM {
+            let n = |x: usize| group_thousands(&x.to_string());
+            self.err(
+                &cp,
+                Target::Key,
+                format!(
+                    "a copula over {} sites × {n_in} inputs is {} correlated draws, beyond the limit of {} (its factorisation grows as the cube of that)",
+                    n(model.sites.len()),
+                    n(dim),
+                    n(MAX_COPULA_DIM)
+                ),
+                format!(
+                    "expected at most {} sites in a scenario with [correlation], or no [correlation] (docs/scenario-format.md: [correlation])",
+                    MAX_COPULA_DIM / n_in
+                ),
+            );
+            return None;
+        }
         let index = |name: &str| {
             Param::ALL[..n_in]
                 .iter()
