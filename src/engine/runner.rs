@@ -252,7 +252,7 @@ fn check_work(model: &Model, trials: u64) -> Result<(), Error> {
 }
 
 /// The thread pool of a run on `threads` threads (`None`: rayon's global pool).
-fn thread_pool(threads: Option<usize>) -> Result<Option<rayon::ThreadPool>, Error> {
+pub(crate) fn thread_pool(threads: Option<usize>) -> Result<Option<rayon::ThreadPool>, Error> {
     // Each thread is an OS thread with its own stack: thousands would exhaust the machine before
     // the first trial. Checked before anything is allocated.
     match threads {
