@@ -200,11 +200,15 @@ impl Plan {
             return Err(invalid(
                 "replicates",
                 format!(
-                    "{r} replicates of {n} trials with sobol sampling, beyond the {SOBOL_MAX_POINTS} points of one scrambled Sobol sequence"
+                    "{} replicates of {} trials with sobol sampling, beyond the {} points of one scrambled Sobol sequence",
+                    n_(r),
+                    n_(n),
+                    n_(SOBOL_MAX_POINTS)
                 ),
                 format!(
-                    "expected at least {} replicates for {trials} trials",
-                    trials.div_ceil(SOBOL_MAX_POINTS)
+                    "expected at least {} replicates for {} trials",
+                    n_(trials.div_ceil(SOBOL_MAX_POINTS)),
+                    n_(trials)
                 ),
             ));
         }
@@ -442,7 +446,7 @@ mod tests {
         );
         assert_eq!(
             msg(Method::Sobol, 3_000_000, None),
-            "invalid replicates: 32 replicates of 93750 trials with sobol sampling, beyond the 65536 points of one scrambled Sobol sequence; expected at least 46 replicates for 3000000 trials"
+            "invalid replicates: 32 replicates of 93,750 trials with sobol sampling, beyond the 65,536 points of one scrambled Sobol sequence; expected at least 46 replicates for 3,000,000 trials"
         );
         assert_eq!(
             msg(Method::Lhs, 0, None),
