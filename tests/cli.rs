@@ -494,7 +494,7 @@ fn commands_of_several_runs_bound_their_total_work() {
         // No Sobol design: 8,000,000 × 12.216 ms = 97,728 s = 27 hours.
         (
             vec!["sensitivity", f, "--metric", "engagements", "--sobol-n", "0", "--trials", "8000000"],
-            format!("Error: invalid --trials: 8,000,000 trials × {shape} is an estimated 27 hours of CPU time, beyond the limit of 24 hours; expected fewer --trials or a smaller --sobol-n (the Sobol design runs N × (inputs + groups + 3) trials; docs/sensitivity.md), or a shorter horizon or fewer sites {doc}\n"),
+            format!("Error: invalid --trials: 8,000,000 trials × {shape} is an estimated 27 hours of CPU time, beyond the limit of 24 hours; expected {SENSITIVITY_VALID} {doc}\n"),
         ),
         (
             vec!["report", f, "--trials", "8000000"],
@@ -540,6 +540,92 @@ fn commands_of_several_runs_bound_their_total_work() {
     assert_eq!(
         first,
         format!("warning: this comparison is long: 3 runs × 100,000 trials × {shape} is an estimated 61 minutes of CPU time, about 31 minutes on 2 threads {doc}; fewer trials or variants run shorter\n")
+    );
+    assert!(!dir.exists());
+}
+
+/// What a sensitivity analysis too long to run would be accepted with.
+const SENSITIVITY_VALID: &str = "fewer --trials, a smaller --sobol-n or fewer --bootstrap resamples (the Sobol design runs N × (inputs + groups + 3) trials and its bootstrap B × N × (inputs + groups + 1) steps an output; docs/sensitivity.md), or a shorter horizon or fewer sites";
+
+/// The Sobol bootstrap is part of the work a sensitivity analysis (or a report's sensitivity
+/// section) announces (issue 14): B resamples × N base samples × (inputs + groups + 1) indices ×
+/// outputs steps of 20 ns (docs/performance.md), after the design's trials.
+#[test]
+fn the_sobol_bootstrap_is_part_of_the_announced_work() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("x");
+    let mhep = "39 months × (3 sites + 1 + 49 payment items / 100)";
+    let doc = "(docs/performance.md: the work estimate)";
+    // MHEP 1 has 72 inputs and 26 groups: 99 indices, 101 rows a base sample. Trials: 1,000 +
+    // 8,192 × 101 = 828,392, × 39 × 4.49 = 175.11 units × 2 µs = 290.12 s. Bootstrap: 100,000 ×
+    // 8,192 × 99 × 2 = 162,201,600,000 steps × 20 ns = 3,244.03 s. Total 3,534.15 s = 59
+    // minutes, 29 on 2 threads (the review's case: it used to start without a word).
+    let first = first_stderr_line(
+        &[
+            "sensitivity",
+            "scenarios/mhep1.toml",
+            "--metric",
+            "engagements",
+            "--metric",
+            "job_starts",
+            "--sobol-n",
+            "8192",
+            "--bootstrap",
+            "100000",
+            "--trials",
+            "1000",
+        ],
+        &dir,
+    );
+    assert_eq!(
+        first,
+        format!("warning: this sensitivity analysis is long: 828,392 trials × {mhep} + 100,000 bootstrap resamples × 8,192 samples × 99 indices × 2 metrics is an estimated 59 minutes of CPU time, about 29 minutes on 2 threads {doc}; fewer --trials, a smaller --sobol-n or fewer --bootstrap resamples run shorter\n")
+    );
+    assert!(!dir.exists());
+
+    // 60 outputs: the bootstrap is 60 × 81,100,800,000 steps × 20 ns = 97,320.96 s, + 290.12 s =
+    // 97,611 s = 27 hours, beyond the day; the bootstrap is most of it, so it is the option named.
+    let mut args: Vec<&str> = vec!["sensitivity", "scenarios/mhep1.toml"];
+    for _ in 0..60 {
+        args.extend(["--metric", "engagements"]);
+    }
+    args.extend([
+        "--sobol-n",
+        "8192",
+        "--bootstrap",
+        "100000",
+        "--trials",
+        "1000",
+    ]);
+    sibsim()
+        .args(&args)
+        .args(["--quiet", "--out"])
+        .arg(&dir)
+        .assert()
+        .code(2)
+        .stderr(format!("Error: invalid --bootstrap: 828,392 trials × {mhep} + 100,000 bootstrap resamples × 8,192 samples × 99 indices × 60 metrics is an estimated 27 hours of CPU time, beyond the limit of 24 hours; expected {SENSITIVITY_VALID} {doc}\n"));
+    assert!(!dir.exists(), "the refused analysis wrote its folder");
+
+    // A report's sensitivity section: 500 resamples (the default) × 8,192 × 93 indices (the
+    // fixture's inputs + groups + 1) × 1 output (engagements) = 7.62 s, after its run's 1,000 trials
+    // and the analysis' 1,000 + 8,192 × 95 = 779,240, × 12.216 ms = 9,531.4 s: 9,539 s = 2.6
+    // hours, 79 minutes on 2 threads.
+    let first = first_stderr_line(
+        &[
+            "report",
+            "tests/fixtures/long_horizon.toml",
+            "--sensitivity",
+            "--sobol-n",
+            "8192",
+            "--trials",
+            "1000",
+        ],
+        &dir,
+    );
+    let shape = "1,200 months × (4 sites + 1 + 9 payment items / 100)";
+    assert_eq!(
+        first,
+        format!("warning: this report is long: 1,000 trials × {shape} + 779,240 trials × {shape} + 500 bootstrap resamples × 8,192 samples × 93 indices × 1 metric is an estimated 2.6 hours of CPU time, about 79 minutes on 2 threads {doc}; fewer trials, or fewer sections, run shorter\n")
     );
     assert!(!dir.exists());
 }

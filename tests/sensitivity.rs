@@ -251,12 +251,12 @@ fn the_command_writes_its_files_and_refuses_bad_names_before_running() {
         (
             "--sobol-n",
             "1",
-            "expected 0 (no Sobol indices) or 32 to 8192",
+            "expected 0 (no Sobol indices) or 32 to 8,192",
         ),
         (
             "--bootstrap",
             "18446744073709551615",
-            "expected 100 to 100000 resamples",
+            "expected 100 to 100,000 resamples",
         ),
         ("--min-leaf", "0", "expected 1 to half the trials"),
     ] {

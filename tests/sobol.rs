@@ -68,7 +68,7 @@ fn ishigami_indices_lie_in_their_99_percent_intervals() {
     // test as a whole is expected to pass for about 9 seeds in 10; the seed is the first tried.
     let design = Design::new(8192, 3, vec![], false).unwrap();
     let y = evaluate(&design, 1, ishigami);
-    let ix = estimate(&design, &y, 1000, 0.99, 2);
+    let ix = estimate(&design, &y, 1000, 0.99, 2, None).unwrap();
     assert_eq!((ix.used, ix.dropped, ix.undefined), (8192, 0, None));
     for i in 0..3 {
         let e = ok(&ix.dims[i]);
@@ -111,7 +111,7 @@ fn ishigami_intervals_cover_at_their_nominal_rate() {
     let mut covered = 0;
     for seed in 0..100 {
         let y = evaluate(&design, 1000 + seed, ishigami);
-        let ix = estimate(&design, &y, 400, 0.9, seed);
+        let ix = estimate(&design, &y, 400, 0.9, seed, None).unwrap();
         for i in 0..3 {
             let e = ok(&ix.dims[i]);
             covered += usize::from(covers(&e.first, s[i])) + usize::from(covers(&e.total, st[i]));
@@ -137,7 +137,7 @@ fn a_linear_function_has_first_order_equal_to_total_equal_to_its_share_of_varian
         let x = quantiles(u);
         (0..4).map(|i| c[i] * x[i]).sum()
     });
-    let ix = estimate(&design, &y, 1000, 0.99, 4);
+    let ix = estimate(&design, &y, 1000, 0.99, 4, None).unwrap();
     assert!((ix.variance - sum).abs() < 0.1 * sum, "V {}", ix.variance);
     for (i, part) in parts.iter().enumerate().take(3) {
         let e = ok(&ix.dims[i]);
@@ -250,13 +250,13 @@ fn bad_designs_are_refused() {
     );
     assert_eq!(
         err(Design::new(5_000_000, 3, vec![], true)),
-        "invalid sobol-n: 5000000 base samples of 6 rows each; expected at most 1666666 base samples"
+        "invalid sobol-n: 5,000,000 base samples of 6 rows each; expected at most 1,666,666 base samples"
     );
     assert_eq!(
         err(Design::new(usize::MAX, 3, vec![], false)),
         format!(
-            "invalid sobol-n: {} base samples of 5 rows each; expected at most 2000000 base samples",
-            usize::MAX
+            "invalid sobol-n: {} base samples of 5 rows each; expected at most 2,000,000 base samples",
+            sibsim::report::terminal::group_thousands(&usize::MAX.to_string())
         )
     );
 }
@@ -279,7 +279,7 @@ fn undefined_outputs_drop_their_base_samples_and_are_counted() {
             y[design.row(j, Row::Dim(1)) as usize] = f64::NAN;
         }
     }
-    let ix = estimate(&design, &y, 50, 0.9, 1);
+    let ix = estimate(&design, &y, 50, 0.9, 1, None).unwrap();
     assert_eq!((ix.n, ix.used, ix.dropped), (200, 170, 30));
     assert_eq!(ok(&ix.dims[0]).used, 170);
     assert_eq!(ok(&ix.dims[1]).used, 170 - (29 - 5));
@@ -293,7 +293,7 @@ fn undefined_outputs_drop_their_base_samples_and_are_counted() {
     let few: Vec<f64> = (0..design.rows())
         .map(|r| if r < 7 { 1.0 + r as f64 } else { f64::NAN })
         .collect();
-    let ix = estimate(&design, &few, 50, 0.9, 1);
+    let ix = estimate(&design, &few, 50, 0.9, 1, None).unwrap();
     assert_eq!(ix.undefined, Some(Undefined::TooFewSamples { defined: 1 }));
     assert_eq!(
         (ix.used, ix.dropped, ix.dims.len(), ix.noise),
@@ -312,14 +312,14 @@ fn a_constant_output_or_bad_arguments_give_no_indices_and_say_why() {
         (w, w.to_string())
     };
     assert_eq!(
-        why(estimate(&design, &flat, 10, 0.9, 0)),
+        why(estimate(&design, &flat, 10, 0.9, 0, None).unwrap()),
         (
             Undefined::ConstantOutput { value: 3.5 },
             "the output is 3.5 in every trial used: it has no variance to apportion".into()
         )
     );
     assert_eq!(
-        why(estimate(&design, &flat[1..], 10, 0.9, 0)),
+        why(estimate(&design, &flat[1..], 10, 0.9, 0, None).unwrap()),
         (
             Undefined::WrongLength {
                 expected: 40,
@@ -329,14 +329,14 @@ fn a_constant_output_or_bad_arguments_give_no_indices_and_say_why() {
         )
     );
     for (b, c) in [(0, 0.9), (10, 1.0), (10, 0.0), (10, f64::NAN)] {
-        let (w, _) = why(estimate(&design, &flat, b, c, 0));
+        let (w, _) = why(estimate(&design, &flat, b, c, 0, None).unwrap());
         assert!(matches!(w, Undefined::InvalidBootstrap { bootstrap, .. } if bootstrap == b));
     }
     // Constant at A and B but not elsewhere is still no variance to apportion.
     let mut y = flat.clone();
     y[design.row(0, Row::Dim(1)) as usize] = 9.0;
     assert!(matches!(
-        why(estimate(&design, &y, 10, 0.9, 0)).0,
+        why(estimate(&design, &y, 10, 0.9, 0, None).unwrap()).0,
         Undefined::ConstantOutput { .. }
     ));
 }
@@ -381,7 +381,7 @@ fn through_the_engine_a_fixed_input_gets_exactly_zero_and_threads_do_not_matter(
 
     let output = |name: &str| {
         let y = one.metric_column(one.metric_index(name).unwrap());
-        estimate(&design, &y, 200, 0.95, 6)
+        estimate(&design, &y, 200, 0.95, 6, None).unwrap()
     };
     for metric in [
         "engagements",
@@ -515,5 +515,43 @@ fn a_design_for_other_dimensions_is_refused() {
     );
     let design = Design::new(4, d, vec![], false).unwrap();
     let err = run_design(&model, &design, 1, Some(0), &|_| {}).unwrap_err();
+    assert!(err.to_string().contains("0 threads"), "{err}");
+}
+
+#[test]
+fn the_bootstrap_gives_the_same_intervals_on_any_number_of_threads() {
+    // Ishigami with some outputs undefined (so that an index draws resamples of its own, beside
+    // the shared ones), 700 resamples: three batches of 256, the last one partial.
+    let design = Design::new(300, 3, vec![vec![0, 2]], true).unwrap();
+    let mut y = evaluate(&design, 11, ishigami);
+    for j in (0..300).step_by(13) {
+        y[design.row(j, Row::Dim(2)) as usize] = f64::NAN;
+    }
+    let bits = |ix: &Indices| -> Vec<u64> {
+        let entries = ix.dims.iter().chain(&ix.groups).chain(ix.noise.as_ref());
+        entries
+            .flat_map(|e| {
+                let i = ok(e);
+                [i.first, i.total]
+                    .into_iter()
+                    .flat_map(|x| [x.value, x.low, x.high].map(f64::to_bits))
+                    .chain([i.used as u64, i.resamples as u64])
+            })
+            .collect()
+    };
+    let one = estimate(&design, &y, 700, 0.9, 8, Some(1)).unwrap();
+    let three = estimate(&design, &y, 700, 0.9, 8, Some(3)).unwrap();
+    let default = estimate(&design, &y, 700, 0.9, 8, None).unwrap();
+    assert_eq!(ok(&one.dims[2]).used, 300 - 300usize.div_ceil(13));
+    assert_eq!(ok(&one.dims[0]).resamples, 700);
+    assert_eq!(bits(&one), bits(&three));
+    assert_eq!(bits(&one), bits(&default));
+    assert_eq!(one, three);
+    // Not a constant: the intervals have width, and another seed moves them.
+    let other = estimate(&design, &y, 700, 0.9, 9, Some(3)).unwrap();
+    assert!(ok(&one.dims[0]).first.high > ok(&one.dims[0]).first.low);
+    assert_ne!(bits(&one), bits(&other));
+    // Threads are checked as for a run.
+    let err = estimate(&design, &y, 700, 0.9, 8, Some(0)).unwrap_err();
     assert!(err.to_string().contains("0 threads"), "{err}");
 }

@@ -479,9 +479,15 @@ struct Metrics<'a>(
 impl Serialize for Metrics<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(self.0.len()))?;
+        // Grouped once: a run with few trials can have a note on every one of 10⁴ metrics.
+        let mut by_metric: std::collections::HashMap<&str, Vec<&FigureNote>> =
+            std::collections::HashMap::new();
+        for n in self.2 {
+            by_metric.entry(n.metric.as_str()).or_default().push(n);
+        }
         for (j, (name, m)) in self.0.iter().enumerate() {
-            let notes: Vec<&FigureNote> = self.2.iter().filter(|n| &n.metric == name).collect();
-            map.serialize_entry(name, &Figures(m, self.1.get(j), &notes))?;
+            let notes = by_metric.get(name.as_str()).map_or(&[][..], Vec::as_slice);
+            map.serialize_entry(name, &Figures(m, self.1.get(j), notes))?;
         }
         map.end()
     }

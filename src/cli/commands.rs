@@ -336,8 +336,14 @@ pub(super) fn announce_work(
     (valid, shorter): (&str, &str),
 ) -> Result<(), Error> {
     if total.is_refused() {
+        // The option that drives most of the work: a Sobol bootstrap can outweigh every run.
+        let option = if total.bootstrap_seconds() > total.cpu_seconds() / 2.0 {
+            "--bootstrap"
+        } else {
+            "--trials"
+        };
         return Err(Error::InvalidOption {
-            option: "--trials".into(),
+            option: option.into(),
             problem: total.problem(),
             valid: format!("{valid} (docs/performance.md: the work estimate)"),
         });
@@ -427,6 +433,9 @@ pub(super) fn report(args: &ReportArgs) -> anyhow::Result<()> {
     if let Some(o) = &sensitivity {
         let needed = sibsim::sensitivity::analysis::trials_needed(&model, o)?;
         work.add(Work::of(&model, needed));
+        if let Some(b) = sibsim::sensitivity::analysis::bootstrap_work(&model, o)? {
+            work.add_bootstrap(b);
+        }
     }
     let fewer = if comparison.is_some() || sensitivity.is_some() {
         (

@@ -57,13 +57,18 @@ pub(super) fn sensitivity(args: SensitivityArgs) -> anyhow::Result<()> {
         .into());
     }
     let needed = analysis::trials_needed(&model, &opts)?;
+    let mut work =
+        sibsim::engine::work::Total::from(sibsim::engine::work::Work::of(&model, needed));
+    if let Some(b) = analysis::bootstrap_work(&model, &opts)? {
+        work.add_bootstrap(b);
+    }
     super::commands::announce_work(
-        &sibsim::engine::work::Work::of(&model, needed).into(),
+        &work,
         "sensitivity analysis",
         opts.threads,
         (
-            "expected fewer --trials or a smaller --sobol-n (the Sobol design runs N × (inputs + groups + 3) trials; docs/sensitivity.md), or a shorter horizon or fewer sites",
-            "fewer --trials or a smaller --sobol-n run shorter",
+            "expected fewer --trials, a smaller --sobol-n or fewer --bootstrap resamples (the Sobol design runs N × (inputs + groups + 3) trials and its bootstrap B × N × (inputs + groups + 1) steps an output; docs/sensitivity.md), or a shorter horizon or fewer sites",
+            "fewer --trials, a smaller --sobol-n or fewer --bootstrap resamples run shorter",
         ),
     )?;
     let out = out_dir(&args.output, &args.file, "sensitivity")?;

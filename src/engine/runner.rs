@@ -15,8 +15,9 @@
 //!
 //! # Memory
 //! A run holds its table (compact: about 0.9 kB per MHEP 1 trial), one segment's exact rows and
-//! inputs (`SEGMENT_TRIALS` × (metrics + flags + inputs) × 8 bytes: 30 MB for MHEP 1) and the
-//! monthly series of its first trials ([`crate::engine::record`]).
+//! inputs (`SEGMENT_TRIALS` × (metrics + flags + inputs) × 8 bytes: 30 MB for MHEP 1; fewer
+//! trials a segment for rows too wide for [`SEGMENT_BYTES`]) and the monthly series of its first
+//! trials ([`crate::engine::record`]).
 
 use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -69,6 +70,20 @@ const CHUNK: usize = 64;
 /// Trials per segment: the unit of compaction, of observation and of stopping. Equal to the
 /// store's block, so each segment is one block.
 pub const SEGMENT_TRIALS: usize = BLOCK_TRIALS;
+
+/// Most bytes of one segment's exact rows and inputs (256 MiB). A scenario whose rows are very
+/// wide (hundreds of sites over a century: 223,000 values, 1.8 MB a trial) runs in shorter
+/// segments so that this buffer stays within it — [`SEGMENT_TRIALS`] of them would be 14.6 GB,
+/// allocated before the first trial. MHEP 1's segment is 30 MB.
+pub const SEGMENT_BYTES: usize = 256 << 20;
+
+/// The trials of a segment asked as `segment`, for rows of `row_values` values (metrics, flags
+/// and inputs): at most what fits in [`SEGMENT_BYTES`], in whole [`CHUNK`]s, and at least one
+/// chunk. A function of the scenario alone, so a run is the same on any thread count.
+pub fn segment_trials(segment: usize, row_values: usize) -> usize {
+    let fit = SEGMENT_BYTES / (row_values.max(1) * std::mem::size_of::<f64>()) / CHUNK * CHUNK;
+    segment.max(1).min(fit.max(CHUNK))
+}
 
 /// One finished segment of a run, as an observer of [`run_observed`] sees it.
 #[derive(Debug, Clone, Copy)]
@@ -252,7 +267,7 @@ fn check_work(model: &Model, trials: u64) -> Result<(), Error> {
 }
 
 /// The thread pool of a run on `threads` threads (`None`: rayon's global pool).
-fn thread_pool(threads: Option<usize>) -> Result<Option<rayon::ThreadPool>, Error> {
+pub(crate) fn thread_pool(threads: Option<usize>) -> Result<Option<rayon::ThreadPool>, Error> {
     // Each thread is an OS thread with its own stack: thousands would exhaust the machine before
     // the first trial. Checked before anything is allocated.
     match threads {
@@ -290,9 +305,9 @@ fn run_loop(
     observer: &mut (dyn FnMut(&Segment<'_>) -> ControlFlow<()> + Send),
     trial: &TrialFn<'_>,
 ) -> Result<TrialTable, Error> {
-    let segment = segment.max(1);
     let width = prep.layout.width();
     let n_inputs = prep.record.input_names.len();
+    let segment = segment_trials(segment, width + n_inputs);
     let done = AtomicU64::new(0);
     let mut body = || -> Result<TrialTable, Error> {
         let mut table = TrialTable::new(prep.layout.metrics.clone(), prep.layout.flags.clone());
@@ -399,7 +414,8 @@ pub fn memory_estimate(model: &Model, trials: u64) -> f64 {
     let width = crate::engine::metrics::Layout::new(model).width() as f64;
     let record = crate::engine::record::RecordLayout::new(model);
     let row = width + record.input_names.len() as f64;
-    let segment = trials.min(SEGMENT_TRIALS as u64) as f64 * row * 8.0;
+    let segment_trials = segment_trials(SEGMENT_TRIALS, row as usize) as u64;
+    let segment = trials.min(segment_trials) as f64 * row * 8.0;
     let table = trials as f64 * row * 4.0;
     let monthly = crate::engine::record::monthly_trials(&record, trials as usize) as f64
         * record.series_len() as f64
@@ -433,9 +449,22 @@ fn check_size(table: &TrialTable, trials: usize) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
     use crate::engine::replay::replay;
     use crate::engine::table::store::holds;
     use crate::scenario::load;
+
+    /// 256 MiB = 268,435,456 bytes: rows of 460 values (3,680 bytes) fit 72,944 trials, so the
+    /// asked 8,192 stand; rows of 223,000 values (1,784,000 bytes) fit 150, cut to 2 chunks of
+    /// 64; rows of 10⁸ values fit none, and get one chunk.
+    #[test]
+    fn wide_rows_run_in_shorter_segments() {
+        assert_eq!(segment_trials(8_192, 460), 8_192);
+        assert_eq!(segment_trials(25, 460), 25);
+        assert_eq!(segment_trials(8_192, 223_000), 128);
+        assert_eq!(segment_trials(8_192, 100_000_000), 64);
+        assert_eq!(segment_trials(0, 0), 1);
+    }
 
     fn mhep1() -> Model {
         load(std::path::Path::new("scenarios/mhep1.toml")).expect("the bundled scenario loads")

@@ -48,6 +48,12 @@ const ITEMS_PER_SITE: f64 = 100.0;
 /// unit for the rest of the trial — 2,200 units, about 300 multiply-adds a unit (docs/performance.md).
 pub const COPULA_SQUARES_PER_UNIT: f64 = 600.0;
 
+/// Estimated CPU time of one step of a Sobol bootstrap (one base sample of one resample of one
+/// index of one output: [`Bootstrap`]), in nanoseconds: 7.6 ns measured at 1,024 base samples
+/// and 15.6 ns at 8,192 (whose columns outgrow the caches), one thread of the shared development
+/// machine under load (docs/performance.md), rounded up.
+pub const NANOS_PER_BOOTSTRAP_STEP: f64 = 20.0;
+
 /// The estimated work of `runs` runs of `trials` trials each of a scenario.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Work {
@@ -191,17 +197,73 @@ impl Work {
     }
 }
 
+/// The estimated work of a sensitivity analysis' Sobol bootstrap after its design has run: each
+/// resample recomputes every index of every output from a resample of the base samples, so it is
+///
+/// ```text
+/// steps = resamples × base samples × indices × outputs
+/// ```
+///
+/// where the indices are the design's inputs, groups and the delivery randomness. The base
+/// samples are those of the design (an output undefined in some of them uses fewer: the estimate
+/// is an upper bound). The CPU time is `steps ×` [`NANOS_PER_BOOTSTRAP_STEP`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bootstrap {
+    /// Bootstrap resamples (`--bootstrap`).
+    pub resamples: u64,
+    /// Base samples of the design (`--sobol-n`).
+    pub samples: u64,
+    /// Indices of each output: inputs + groups + 1 (the delivery randomness).
+    pub indices: u64,
+    /// Outputs (`--metric`).
+    pub metrics: u64,
+}
+
+impl Bootstrap {
+    /// Steps in all: `resamples × samples × indices × metrics`.
+    pub fn steps(&self) -> f64 {
+        self.resamples as f64 * self.samples as f64 * self.indices as f64 * self.metrics as f64
+    }
+
+    /// Estimated CPU time, in seconds.
+    pub fn cpu_seconds(&self) -> f64 {
+        self.steps() * NANOS_PER_BOOTSTRAP_STEP * 1e-9
+    }
+
+    /// What the estimate is made of: `"100,000 bootstrap resamples × 8,192 samples × 99 indices
+    /// × 2 metrics"`.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} bootstrap resample{} × {} sample{} × {} ind{} × {} metric{}",
+            count(self.resamples),
+            plural(self.resamples),
+            count(self.samples),
+            plural(self.samples),
+            count(self.indices),
+            if self.indices == 1 { "ex" } else { "ices" },
+            count(self.metrics),
+            plural(self.metrics)
+        )
+    }
+}
+
 /// The work of a command that makes several kinds of run (a report: its run, its comparison's
-/// runs and its sensitivity analysis' trials): the sum of their [`Work`]s.
+/// runs and its sensitivity analysis' trials), and the Sobol bootstrap of a sensitivity analysis:
+/// the sum of their [`Work`]s and [`Bootstrap`]s.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Total {
     /// Each kind of run's work.
     pub parts: Vec<Work>,
+    /// Each Sobol bootstrap's work, after the runs.
+    pub bootstraps: Vec<Bootstrap>,
 }
 
 impl From<Work> for Total {
     fn from(w: Work) -> Total {
-        Total { parts: vec![w] }
+        Total {
+            parts: vec![w],
+            bootstraps: Vec::new(),
+        }
     }
 }
 
@@ -211,9 +273,19 @@ impl Total {
         self.parts.push(w);
     }
 
+    /// Add a Sobol bootstrap.
+    pub fn add_bootstrap(&mut self, b: Bootstrap) {
+        self.bootstraps.push(b);
+    }
+
     /// Estimated CPU time of all the parts, in seconds.
     pub fn cpu_seconds(&self) -> f64 {
-        self.parts.iter().map(Work::cpu_seconds).sum()
+        self.parts.iter().map(Work::cpu_seconds).sum::<f64>() + self.bootstrap_seconds()
+    }
+
+    /// Estimated CPU time of the Sobol bootstraps alone, in seconds.
+    pub fn bootstrap_seconds(&self) -> f64 {
+        self.bootstraps.iter().map(Bootstrap::cpu_seconds).sum()
     }
 
     /// Whether the command line should warn before it starts.
@@ -226,9 +298,15 @@ impl Total {
         self.cpu_seconds() > MAX_CPU_SECONDS
     }
 
-    /// What the estimate is made of: each part's [`Work::describe`], joined by `" + "`.
+    /// What the estimate is made of: each part's [`Work::describe`], then each bootstrap's
+    /// [`Bootstrap::describe`], joined by `" + "`.
     pub fn describe(&self) -> String {
-        let parts: Vec<String> = self.parts.iter().map(Work::describe).collect();
+        let parts: Vec<String> = self
+            .parts
+            .iter()
+            .map(Work::describe)
+            .chain(self.bootstraps.iter().map(Bootstrap::describe))
+            .collect();
         parts.join(" + ")
     }
 
@@ -364,6 +442,47 @@ mod tests {
         assert_eq!(
             w.describe(),
             "4,000 trials × (12 months × (50 sites + 1 + 1 payment item / 100) + 1,150 correlated draws² / 600)"
+        );
+    }
+
+    #[test]
+    fn a_sobol_bootstrap_adds_its_steps_to_the_total() {
+        // 100,000 × 8,192 × 99 × 2 = 162,201,600,000 steps; × 20 ns = 3,244.032 s.
+        let b = Bootstrap {
+            resamples: 100_000,
+            samples: 8_192,
+            indices: 99,
+            metrics: 2,
+        };
+        assert_eq!(b.steps(), 162_201_600_000.0);
+        assert!((b.cpu_seconds() - 3_244.032).abs() < 1e-6);
+        assert_eq!(
+            b.describe(),
+            "100,000 bootstrap resamples × 8,192 samples × 99 indices × 2 metrics"
+        );
+        // With the 10,000-trial run above (3.3384 s): 3,247.3704 s, long but not refused.
+        let mut t = Total::from(work(10_000, 39, 3, 28));
+        t.add_bootstrap(b);
+        assert!((t.cpu_seconds() - 3_247.370_4).abs() < 1e-6);
+        assert!((t.bootstrap_seconds() - 3_244.032).abs() < 1e-6);
+        assert!(t.is_long() && !t.is_refused());
+        assert_eq!(
+            t.describe(),
+            "10,000 trials × 39 months × (3 sites + 1 + 28 payment items / 100) + 100,000 \
+             bootstrap resamples × 8,192 samples × 99 indices × 2 metrics"
+        );
+        // 52 outputs more: 54 × 1,622.016 s = 87,588.864 s in bootstraps, beyond the day.
+        t.add_bootstrap(Bootstrap { metrics: 52, ..b });
+        assert!(t.is_refused());
+        let one = Bootstrap {
+            resamples: 1,
+            samples: 1,
+            indices: 1,
+            metrics: 1,
+        };
+        assert_eq!(
+            one.describe(),
+            "1 bootstrap resample × 1 sample × 1 index × 1 metric"
         );
     }
 

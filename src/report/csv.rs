@@ -98,6 +98,12 @@ fn summary_rows(
     }
     header.push("note".into());
     w.write_record(&header).map_err(err)?;
+    // Grouped once: a run with few trials can have a note on every one of 10⁴ metrics.
+    let mut notes_of: std::collections::HashMap<&str, Vec<&crate::analysis::summary::FigureNote>> =
+        std::collections::HashMap::new();
+    for n in &summary.notes {
+        notes_of.entry(n.metric.as_str()).or_default().push(n);
+    }
     for (j, (name, m)) in summary.metrics.iter().enumerate() {
         let unit = units
             .get(j)
@@ -122,10 +128,10 @@ fn summary_rows(
                 (0..3).map(|k| unit.error_cell(if figures[k].is_nan() { f64::NAN } else { e[k] })),
             );
         }
-        let notes: Vec<String> = summary
-            .notes
+        let notes: Vec<String> = notes_of
+            .get(name.as_str())
+            .map_or(&[][..], Vec::as_slice)
             .iter()
-            .filter(|n| &n.metric == name)
             .map(|n| {
                 let figure = match n.figure {
                     "low" => levels[0].clone(),

@@ -286,6 +286,11 @@ pub struct Sensitivity {
 /// Progress: what is being run, trials done of its total.
 pub type Progress<'a> = &'a (dyn Fn(&str, u64, u64) + Sync);
 
+/// A count with thousands separators, as every figure in the analysis' messages.
+fn count(n: impl ToString) -> String {
+    crate::report::terminal::group_thousands(&n.to_string())
+}
+
 fn opt_err(option: &str, problem: String, valid: &str) -> SensitivityError {
     SensitivityError::Option {
         option: option.into(),
@@ -330,15 +335,19 @@ pub fn check(opts: &Options) -> Result<(), SensitivityError> {
     if opts.sobol_n != 0 && !(MIN_SOBOL_N..=MAX_SOBOL_N).contains(&opts.sobol_n) {
         return Err(opt_err(
             "--sobol-n",
-            format!("{}", opts.sobol_n),
-            &format!("expected 0 (no Sobol indices) or {MIN_SOBOL_N} to {MAX_SOBOL_N} base samples (each costs inputs + groups + 3 trials, about 0.8 KB each)"),
+            count(opts.sobol_n),
+            &format!(
+                "expected 0 (no Sobol indices) or {} to {} base samples (each costs inputs + groups + 3 trials, about 0.8 KB each)",
+                count(MIN_SOBOL_N),
+                count(MAX_SOBOL_N)
+            ),
         ));
     }
     if opts.sobol_n > 0 && !(100..=MAX_BOOTSTRAP).contains(&opts.bootstrap) {
         return Err(opt_err(
             "--bootstrap",
-            format!("{}", opts.bootstrap),
-            &format!("expected 100 to {MAX_BOOTSTRAP} resamples"),
+            count(opts.bootstrap),
+            &format!("expected 100 to {} resamples", count(MAX_BOOTSTRAP)),
         ));
     }
     if opts.min_leaf == 0 || opts.min_leaf as u64 > opts.trials / 2 {
@@ -449,8 +458,37 @@ fn shift_rows(named_cols: &[(String, Vec<f64>)], fail: &[bool]) -> Vec<Shift> {
 /// # Errors
 /// A Sobol design that cannot be built (too many rows), as [`analyse`] would report it.
 pub fn trials_needed(model: &Model, opts: &Options) -> Result<u64, SensitivityError> {
+    Ok(match design_of(model, opts)? {
+        None => opts.trials,
+        Some(design) => opts.trials.saturating_add(design.rows()),
+    })
+}
+
+/// The Sobol bootstrap's work once the design has run, if the analysis has one: `--bootstrap`
+/// resamples × `--sobol-n` base samples × (inputs + groups + 1) indices × the outputs
+/// (crate::engine::work::Bootstrap, added to the work estimate before the analysis starts).
+///
+/// # Errors
+/// As [`trials_needed`].
+pub fn bootstrap_work(
+    model: &Model,
+    opts: &Options,
+) -> Result<Option<crate::engine::work::Bootstrap>, SensitivityError> {
+    Ok(
+        design_of(model, opts)?.map(|design| crate::engine::work::Bootstrap {
+            resamples: opts.bootstrap as u64,
+            samples: design.n() as u64,
+            // Every row of a base sample but its A and B is an index.
+            indices: (design.per_sample() - 2) as u64,
+            metrics: opts.metrics.len() as u64,
+        }),
+    )
+}
+
+/// The Sobol design the analysis would run (`None`: no Sobol indices asked for).
+fn design_of(model: &Model, opts: &Options) -> Result<Option<sobol::Design>, SensitivityError> {
     if opts.sobol_n == 0 || opts.metrics.is_empty() {
-        return Ok(opts.trials);
+        return Ok(None);
     }
     let catalogue = inputs::catalogue(model);
     let groups = inputs::groups(&catalogue);
@@ -464,8 +502,12 @@ pub fn trials_needed(model: &Model, opts: &Options) -> Result<u64, SensitivityEr
                 .collect()
         })
         .collect();
-    let design = sobol::Design::new(opts.sobol_n, dim_names.len(), design_groups, true)?;
-    Ok(opts.trials.saturating_add(design.rows()))
+    Ok(Some(sobol::Design::new(
+        opts.sobol_n,
+        dim_names.len(),
+        design_groups,
+        true,
+    )?))
 }
 
 /// Run the analysis.
@@ -577,7 +619,9 @@ fn left_out_why(table: &TrialTable, y: &[f64]) -> String {
                 (n + 1, l + usize::from(c == 1.0))
             });
         why.push_str(&format!(
-            "; {lost} of the {left} are capital losses, so what is left is conditioned on the better trials: for the whole picture use investor.multiple (e.g. --event \"investor.multiple < 1\")"
+            "; {} of the {} are capital losses, so what is left is conditioned on the better trials: for the whole picture use investor.multiple (e.g. --event \"investor.multiple < 1\")",
+            count(lost),
+            count(left)
         ));
     }
     why
@@ -620,11 +664,13 @@ fn stress_of(
         Some("no trial defines the event's metric".to_string())
     } else if failing == 0 {
         Some(format!(
-            "no trial of {judged} fails: nothing to tell the failing trials from the others (more trials, or a less extreme event)"
+            "no trial of {} fails: nothing to tell the failing trials from the others (more trials, or a less extreme event)",
+            count(judged)
         ))
     } else if failing == judged {
         Some(format!(
-            "every trial of {judged} fails: nothing to tell the failing trials from the others"
+            "every trial of {} fails: nothing to tell the failing trials from the others",
+            count(judged)
         ))
     } else {
         None
@@ -698,9 +744,17 @@ fn sobol_into(
         progress("Sobol design", done, rows)
     })?;
     let names: Vec<String> = dim_names;
+    let resamples = opts.bootstrap as u64;
     for out in outputs.iter_mut() {
         let y = named(&table, &out.metric).unwrap_or_default();
-        let ix = sobol::estimate(&design, &y, opts.bootstrap, opts.confidence, opts.seed);
+        let label = format!("Sobol bootstrap of {}", out.metric);
+        let ix = sobol::estimate_observed(
+            &design,
+            &y,
+            (opts.bootstrap, opts.confidence, opts.seed),
+            opts.threads,
+            &|done| progress(&label, done, resamples),
+        )?;
         out.sobol = Some(sobol_report(&ix, opts.sobol_n, &names, catalogue, groups));
     }
     Ok(())

@@ -189,7 +189,11 @@ pub fn to_csv(s: &Sensitivity) -> Result<Vec<u8>, ReportError> {
                 Some(r.rate),
                 None,
                 None,
-                &format!("{} of {} trials", r.failing, r.trials),
+                &format!(
+                    "{} of {} trials",
+                    number(r.failing as f64),
+                    number(r.trials as f64)
+                ),
             );
         }
     }
@@ -385,7 +389,9 @@ pub fn render(s: &Sensitivity) -> String {
             if let Some(d) = &sb.dropped {
                 out.push_str(&format!(
                     "({} of {} base samples left out: {})\n",
-                    d.samples, sb.base_samples, d.why
+                    number(d.samples as f64),
+                    number(sb.base_samples as f64),
+                    d.why
                 ));
             }
         }

@@ -52,11 +52,12 @@ use std::fmt;
 
 use rand::RngExt;
 use rand_distr::{Distribution, Open01};
+use rayon::prelude::*;
 
 use crate::analysis::quantile_sorted;
 use crate::engine::record::RecordLayout;
 use crate::engine::rng::{purpose, stream};
-use crate::engine::runner::run_points;
+use crate::engine::runner::{run_points, thread_pool};
 use crate::engine::table::TrialTable;
 use crate::engine::trial::ParamDims;
 use crate::error::Error;
@@ -166,8 +167,8 @@ impl Design {
             }),
             _ => invalid(
                 "sobol-n",
-                format!("{n} base samples of {per} rows each"),
-                format!("expected at most {} base samples", max / per),
+                format!("{} base samples of {per} rows each", count(n)),
+                format!("expected at most {} base samples", count(max / per)),
             ),
         }
     }
@@ -345,18 +346,22 @@ impl fmt::Display for Undefined {
         match *self {
             Undefined::WrongLength { expected, got } => write!(
                 f,
-                "{got} output values for a design of {expected} rows"
+                "{} output values for a design of {} rows",
+                count(got),
+                count(expected)
             ),
             Undefined::InvalidBootstrap {
                 bootstrap,
                 confidence,
             } => write!(
                 f,
-                "{bootstrap} bootstrap resamples at confidence {confidence}: expected at least 1, at a confidence between 0 and 1"
+                "{} bootstrap resamples at confidence {confidence}: expected at least 1, at a confidence between 0 and 1",
+                count(bootstrap)
             ),
             Undefined::TooFewSamples { defined } => write!(
                 f,
-                "the output is defined in {defined} base samples only: too few to estimate a variance"
+                "the output is defined in {} base samples only: too few to estimate a variance",
+                count(defined)
             ),
             Undefined::ConstantOutput { value } => write!(
                 f,
@@ -399,6 +404,9 @@ pub struct Indices {
 /// Centred outputs of one kind of row, by base sample (NaN: undefined).
 type Column = Vec<f64>;
 
+/// One bootstrap resample's first-order and total indices, by index (`None`: no variance in it).
+type Resample = Vec<Option<(f64, f64)>>;
+
 /// The first-order and total indices of one row kind over the base samples `picks`: the
 /// estimators of the module docs on the centred outputs `a`, `b`, `ab`. `None` when the picked A
 /// and B values are all equal (no variance).
@@ -439,18 +447,47 @@ fn indices(
 /// everything if it is at A_j or B_j (counted in [`Indices::dropped`]), from one index if it is at
 /// that index's row (see [`Index::used`]). The bootstrap draws `bootstrap` resamples of the base
 /// samples used, from the streams of (`seed`, resample, `"sobol bootstrap"`), and takes the
-/// percentile interval at `confidence` (e.g. 0.95). Single-threaded and deterministic.
+/// percentile interval at `confidence` (e.g. 0.95). The resamples run in parallel on `threads`
+/// threads (`None`: rayon's global pool), in batches of [`BOOTSTRAP_BATCH`] whose results are
+/// combined in resample order, so the indices and intervals are bit-identical for any thread
+/// count.
 ///
 /// Bad input gives no indices, and says why ([`Indices::undefined`]): `y` of the wrong length, no
 /// resample or a confidence outside (0, 1), fewer than 2 base samples used, an output with no
 /// variance.
+///
+/// # Errors
+/// [`Error::Interrupted`] when an interrupt ([`crate::interrupt`]) comes during the bootstrap
+/// (each resample checks it); [`Error::InvalidOption`] for zero threads or more than
+/// [`MAX_THREADS`](crate::limits::MAX_THREADS), as for a run.
 pub fn estimate(
     design: &Design,
     y: &[f64],
     bootstrap: usize,
     confidence: f64,
     seed: u64,
-) -> Indices {
+    threads: Option<usize>,
+) -> Result<Indices, Error> {
+    estimate_observed(design, y, (bootstrap, confidence, seed), threads, &|_| {})
+}
+
+/// Resamples of the bootstrap run in parallel at a time ([`estimate`]): between two batches the
+/// results are stored and `progress` is told; a batch's results take a few kilobytes.
+pub const BOOTSTRAP_BATCH: usize = 256;
+
+/// [`estimate`], with `(bootstrap, confidence, seed)` together, calling `progress` with the
+/// resamples done so far after each batch of [`BOOTSTRAP_BATCH`].
+///
+/// # Errors
+/// As [`estimate`].
+pub fn estimate_observed(
+    design: &Design,
+    y: &[f64],
+    (bootstrap, confidence, seed): (usize, f64, u64),
+    threads: Option<usize>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Indices, Error> {
+    let pool = thread_pool(threads)?;
     let n = design.n;
     let mut out = Indices {
         variance: 0.0,
@@ -469,14 +506,14 @@ pub fn estimate(
             expected: design.rows(),
             got: y.len(),
         });
-        return out;
+        return Ok(out);
     }
     if bootstrap == 0 || !(confidence > 0.0 && confidence < 1.0) {
         out.undefined = Some(Undefined::InvalidBootstrap {
             bootstrap,
             confidence,
         });
-        return out;
+        return Ok(out);
     }
     let per = design.per_sample();
     let value = |j: usize, k: usize| {
@@ -496,7 +533,7 @@ pub fn estimate(
         out.undefined = Some(Undefined::TooFewSamples {
             defined: base.len(),
         });
-        return out;
+        return Ok(out);
     }
     let centre = base
         .iter()
@@ -511,7 +548,7 @@ pub fn estimate(
         .all(|&j| value(j, 0) == first && value(j, 1) == first)
     {
         out.undefined = Some(Undefined::ConstantOutput { value: first });
-        return out;
+        return Ok(out);
     }
     let mean = base.iter().map(|&j| a[j] + b[j]).sum::<f64>() / (2 * base.len()) as f64;
     out.variance = base
@@ -529,30 +566,60 @@ pub fn estimate(
         })
         .collect();
     // Bootstrap: resample r redraws the base samples used (positions in `base`) once for every
-    // index defined wherever A and B are, and its own for an index with fewer.
-    let mut reps: Vec<(Vec<f64>, Vec<f64>)> = vec![(Vec::new(), Vec::new()); rows.len()];
-    let mut shared = vec![0usize; base.len()];
-    let mut own = Vec::new();
-    for r in 0..bootstrap {
-        let mut rng = stream(seed, r as u64, purpose("sobol bootstrap", ""));
-        shared
-            .iter_mut()
-            .for_each(|p| *p = base[rng.random_range(0..base.len())]);
-        for ((ab, used), (firsts, totals)) in rows.iter().zip(&mut reps) {
-            let picks: &[usize] = if used.len() == base.len() {
-                &shared
-            } else if used.is_empty() {
-                continue;
-            } else {
-                own.clear();
-                own.extend((0..used.len()).map(|_| used[rng.random_range(0..used.len())]));
-                &own
-            };
-            if let Some((f, t)) = indices(&a, &b, ab, picks.iter().copied()) {
-                firsts.push(f);
-                totals.push(t);
-            }
+    // index defined wherever A and B are, and its own for an index with fewer, all from its own
+    // stream, so a resample's indices depend on (seed, r) alone, not on the thread it runs on.
+    // `None`: an interrupt came first.
+    let resample = |r: usize| -> Option<Resample> {
+        if crate::interrupt::requested() {
+            return None;
         }
+        let mut rng = stream(seed, r as u64, purpose("sobol bootstrap", ""));
+        let shared: Vec<usize> = (0..base.len())
+            .map(|_| base[rng.random_range(0..base.len())])
+            .collect();
+        let mut own = Vec::new();
+        let out = rows
+            .iter()
+            .map(|(ab, used)| {
+                let picks: &[usize] = if used.len() == base.len() {
+                    &shared
+                } else if used.is_empty() {
+                    return None;
+                } else {
+                    own.clear();
+                    own.extend((0..used.len()).map(|_| used[rng.random_range(0..used.len())]));
+                    &own
+                };
+                indices(&a, &b, ab, picks.iter().copied())
+            })
+            .collect();
+        Some(out)
+    };
+    let mut reps: Vec<(Vec<f64>, Vec<f64>)> =
+        vec![(Vec::with_capacity(bootstrap), Vec::with_capacity(bootstrap)); rows.len()];
+    let mut all = || -> Result<(), Error> {
+        let mut first = 0;
+        while first < bootstrap {
+            let end = (first + BOOTSTRAP_BATCH).min(bootstrap);
+            let batch: Vec<Option<Resample>> = (first..end).into_par_iter().map(resample).collect();
+            // In resample order, whatever thread computed each.
+            for one in batch {
+                let one = one.ok_or(Error::Interrupted)?;
+                for (ft, (firsts, totals)) in one.into_iter().zip(&mut reps) {
+                    if let Some((f, t)) = ft {
+                        firsts.push(f);
+                        totals.push(t);
+                    }
+                }
+            }
+            first = end;
+            progress(first as u64);
+        }
+        Ok(())
+    };
+    match pool {
+        None => all()?,
+        Some(pool) => pool.install(all)?,
     }
     let (p_low, p_high) = ((1.0 - confidence) / 2.0, (1.0 + confidence) / 2.0);
     let interval = |value: f64, reps: &mut Vec<f64>| {
@@ -595,7 +662,12 @@ pub fn estimate(
     }
     out.groups = entries.split_off(design.dims);
     out.dims = entries;
-    out
+    Ok(out)
+}
+
+/// A count with thousands separators, as in every message.
+fn count(n: impl ToString) -> String {
+    crate::report::terminal::group_thousands(&n.to_string())
 }
 
 /// Simulate every row of `design` on `model`: row r exactly as a normal trial but with

@@ -26,6 +26,7 @@
 use rayon::prelude::*;
 
 use crate::analysis::quantile_sorted;
+use crate::report::terminal::group_thousands;
 
 /// Whether a value takes part in the analysis (finite).
 fn defined(v: f64) -> bool {
@@ -516,14 +517,14 @@ pub fn describe(rule: &Rule, names: &[&str], base_rate: f64) -> String {
         Some(rate) if overall.is_empty() => format!(
             "{what}: {} fail ({} of {} trials)",
             percent(rate),
-            rule.failing,
-            rule.trials
+            group_thousands(&rule.failing.to_string()),
+            group_thousands(&rule.trials.to_string())
         ),
         Some(rate) => format!(
             "{what}: {} fail ({} of {} trials; {overall})",
             percent(rate),
-            rule.failing,
-            rule.trials
+            group_thousands(&rule.failing.to_string()),
+            group_thousands(&rule.trials.to_string())
         ),
         None if overall.is_empty() => format!("{what}: no trials"),
         None => format!("{what}: no trials ({overall})"),
@@ -910,7 +911,7 @@ mod tests {
         };
         assert_eq!(
             describe(&all, &[], f64::NAN),
-            "all trials: >99% fail (999 of 1000 trials)"
+            "all trials: >99% fail (999 of 1,000 trials)"
         );
         let none = Rule {
             conditions: vec![],
