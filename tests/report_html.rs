@@ -447,7 +447,7 @@ fn the_comparison_and_sensitivity_sections() {
             "scenarios/mhep1.toml",
             "--compare",
             "scenarios/mhep1_structures.toml",
-            "--sensitivity",
+            // --sobol-n implies --sensitivity (the Reproduce line below spells it out).
             "--sobol-n",
             "64",
             "--trials",
