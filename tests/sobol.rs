@@ -230,7 +230,7 @@ fn bad_designs_are_refused() {
     let err = |r: Result<Design, sibsim::error::Error>| r.unwrap_err().to_string();
     assert_eq!(
         err(Design::new(1, 3, vec![], false)),
-        "invalid sobol-n: 1 base samples; expected at least 2"
+        "invalid --sobol-n: 1 base samples; expected at least 2"
     );
     assert_eq!(
         err(Design::new(8, 0, vec![], false)),
@@ -250,12 +250,12 @@ fn bad_designs_are_refused() {
     );
     assert_eq!(
         err(Design::new(5_000_000, 3, vec![], true)),
-        "invalid sobol-n: 5,000,000 base samples of 6 rows each; expected at most 1,666,666 base samples"
+        "invalid --sobol-n: 5,000,000 base samples of 6 rows each; expected at most 1,666,666 base samples"
     );
     assert_eq!(
         err(Design::new(usize::MAX, 3, vec![], false)),
         format!(
-            "invalid sobol-n: {} base samples of 5 rows each; expected at most 2,000,000 base samples",
+            "invalid --sobol-n: {} base samples of 5 rows each; expected at most 2,000,000 base samples",
             sibsim::report::terminal::group_thousands(&usize::MAX.to_string())
         )
     );

@@ -47,7 +47,7 @@
 //!   report) `mcse_low`, `mcse_median`, `mcse_high` their Monte Carlo standard errors. A figure
 //!   undefined while the one it belongs to is defined is null with a note saying why (`notes`):
 //!   the `sd` and `mcse` of a metric defined in 1 trial (a standard deviation needs 2), the
-//!   quantiles' errors with too few trials for their interval (53 for P10) or fewer than 2
+//!   quantiles' errors with too few trials for their interval (53 for P10, 35 for P90) or fewer than 2
 //!   replicates.
 //! - `probabilities`: for each flagged event, in engine order, the share of trials in which it
 //!   occurred, as a plain number in [0, 1]. (Its MCSE — `√(p(1 − p) / trials)` for `mc`, from the
@@ -339,6 +339,8 @@ fn error_notes(
     const FIGURES: [&str; 3] = ["mcse_low", "mcse_median", "mcse_high"];
     let labels = quantiles.map(crate::report::terminal::quantile_label);
     let thousands = |n: u64| crate::report::terminal::group_thousands(&n.to_string());
+    // Once a level, not once a figure (a run has hundreds).
+    let needs = quantiles.map(order_statistic_min_values);
     let mut notes = Vec::new();
     for (j, ((name, m), e)) in figures.iter().zip(errors).enumerate() {
         if with_sd && m.sd.is_nan() && defined(j) == 1 {
@@ -375,7 +377,7 @@ fn error_notes(
             // The quantile whose interval needs the most trials (the one furthest out).
             let (need, k) = missing
                 .iter()
-                .map(|&k| (order_statistic_min_values(quantiles[k]), k))
+                .map(|&k| (needs[k], k))
                 .max_by_key(|&(need, _)| need.map_or(usize::MAX, |n| n))
                 .unwrap_or((None, first));
             let need = need.map_or("more than 10,000,000".into(), |n| thousands(n as u64));

@@ -88,6 +88,26 @@ pub(super) fn warn_about(model: &Model) {
     }
 }
 
+/// Memory above which a run is announced: 2 GB, as `validate`'s check is bounded
+/// ([`sibsim::analysis::contract::MAX_CHECK_BYTES`]).
+const MEMORY_WARNING_BYTES: f64 = 2e9;
+
+/// Warn before a run of `trials` trials of `model` that may need more than
+/// [`MEMORY_WARNING_BYTES`] ([`sibsim::engine::runner::memory_estimate`], an upper estimate).
+/// The engine refuses a table beyond 8 GiB as it grows; this says so before the wait.
+fn warn_memory(model: &Model, trials: u64) {
+    let bytes = sibsim::engine::runner::memory_estimate(model, trials);
+    if bytes > MEMORY_WARNING_BYTES {
+        eprintln!(
+            "warning: this run may need up to {:.1} GB of memory for {} trials (an upper \
+             estimate; a table of results beyond 8.6 GB is refused as it grows; \
+             docs/performance.md); fewer trials need less",
+            bytes / 1e9,
+            sibsim::report::terminal::group_thousands(&trials.to_string())
+        );
+    }
+}
+
 pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
     let quantiles = args.quantiles.as_deref().map(parse_quantiles).transpose()?;
     if !(args.confidence > 0.0 && args.confidence < 1.0) {
@@ -128,6 +148,7 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
                 let threads = opts.threads.unwrap_or_else(rayon::current_num_threads);
                 eprintln!("warning: {}", work.warning(threads));
             }
+            warn_memory(&model, trials);
         }
         Some(_) => {
             // An invalid --max-trials is refused alone, not after a warning about its length.
@@ -1032,6 +1053,7 @@ fn load_and_run(
             Total::from(work).warning("run", threads, "fewer trials run shorter")
         );
     }
+    warn_memory(&model, trials);
     let bar = progress_bar(trials, quiet);
     let table = simulate(&model, &opts, &|done| bar.set_position(done));
     bar.finish_and_clear();

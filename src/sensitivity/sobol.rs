@@ -122,7 +122,7 @@ impl Design {
         };
         if n < 2 {
             return invalid(
-                "sobol-n",
+                "--sobol-n",
                 format!("{n} base samples"),
                 "expected at least 2".into(),
             );
@@ -166,8 +166,8 @@ impl Design {
                 noise,
             }),
             _ => invalid(
-                "sobol-n",
-                format!("{} base samples of {per} rows each", count(n)),
+                "--sobol-n",
+                format!("{} base samples of {} rows each", count(n), count(per)),
                 format!("expected at most {} base samples", count(max / per)),
             ),
         }
