@@ -437,7 +437,7 @@ pub(super) fn report(args: &ReportArgs) -> anyhow::Result<()> {
         )?),
         None => None,
     };
-    let sensitivity = if wants_sensitivity(&args) {
+    let sensitivity = if wants_sensitivity(args) {
         let o = report_sensitivity_options(args, &model, plan.trials(), seed);
         sibsim::sensitivity::analysis::check(&o)?;
         sibsim::sensitivity::analysis::check_names(&model, &o)?;
