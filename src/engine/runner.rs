@@ -78,8 +78,8 @@ pub const SEGMENT_TRIALS: usize = BLOCK_TRIALS;
 pub const SEGMENT_BYTES: usize = 256 << 20;
 
 /// The trials of a segment asked as `segment`, for rows of `row_values` values (metrics, flags
-/// and inputs): at most what fits in [`SEGMENT_BYTES`], in whole chunks of 64 trials, and at least one
-/// chunk. A function of the scenario alone, so a run is the same on any thread count.
+/// and inputs): at most what fits in [`SEGMENT_BYTES`], in whole chunks of 64 trials, and at
+/// least one chunk. A function of the scenario alone, so a run is the same on any thread count.
 pub fn segment_trials(segment: usize, row_values: usize) -> usize {
     let fit = SEGMENT_BYTES / (row_values.max(1) * std::mem::size_of::<f64>()) / CHUNK * CHUNK;
     segment.max(1).min(fit.max(CHUNK))
