@@ -362,12 +362,14 @@ fn a_breached_max_share_fails_validation_and_warns_in_run() {
 }
 
 /// `validate`'s max_share check simulates 1,000 trials: with 300 sites over 1,200 months they
-/// would take about 2.1 GB of memory (measured peak before the bound; issue 14: and over 900 s)
-/// and 12 minutes of CPU by the work estimate. The memory estimate, an upper one, is 3.0 GB: one
-/// segment of 1,000 rows at 8 bytes a value, the table at 4 and the monthly series kept. Beyond the check's 2 GB it is skipped at once,
-/// with a note saying why and how to check it; the file is still valid.
+/// took about 2.1 GB of memory (measured peak before the bound; issue 14: and over 900 s). Since
+/// a segment's rows are held to 256 MiB (runner::SEGMENT_BYTES) the upper estimate for 300 sites
+/// is 1.4 GB, so this file has 600: one segment of rows at 8 bytes a value, the table at 4 and
+/// the monthly series kept come to 2.3 GB. Beyond the check's 2 GB it is skipped at once, with a
+/// note saying why and how to check it; the file is still valid.
 #[test]
 fn a_max_share_check_too_big_to_run_is_skipped_with_a_note() {
+    const SITES: usize = 600;
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("big.toml");
     // tests/fixtures/long_horizon.toml (4 sites, 1,200 months) with 296 more sites like s1 and a
@@ -378,7 +380,7 @@ fn a_max_share_check_too_big_to_run_is_skipped_with_a_note() {
         "[parties.charity]",
         "[parties.fund]\nrole = \"outcome_payer\"\nmax_share = 0.5\n\n[parties.spv]\nrole = \"spv\"\n\n[parties.bank]\nrole = \"investor\"\n\n[parties.charity]",
     );
-    for s in 5..=300 {
+    for s in 5..=SITES {
         big.push_str(&s1.replace("sites.s1", &format!("sites.s{s}")));
     }
     big.push_str("\n[[tariffs]]\nname = \"fund_jobs\"\npayer = \"fund\"\npayee = \"spv\"\nevent = \"job_start\"\namount = 50\n");
@@ -393,8 +395,8 @@ fn a_max_share_check_too_big_to_run_is_skipped_with_a_note() {
     let stdout = stdout.replace(&file.display().to_string(), "FILE");
     assert_eq!(
         stdout,
-        "FILE: ok — scenario \"long_horizon\": 300 sites, 5 parties, 900 tariff lines, 1 block, 0 caps, 1 plan figure, 1200 months from 2030-01\n\
-         contract check: max_share not checked: 1,000 trials × 1,200 months × (300 sites + 1 + 901 payment items / 100) would need an estimated 3.0 GB of memory, beyond the check's limit of 2 GB; `sibsim run FILE --trials 100` checks it on fewer trials (it warns when a party pays more than its max_share on average)\n"
+        "FILE: ok — scenario \"long_horizon\": 600 sites, 5 parties, 1800 tariff lines, 1 block, 0 caps, 1 plan figure, 1200 months from 2030-01\n\
+         contract check: max_share not checked: 1,000 trials × 1,200 months × (600 sites + 1 + 1,801 payment items / 100) would need an estimated 2.3 GB of memory, beyond the check's limit of 2 GB; `sibsim run FILE --trials 100` checks it on fewer trials (it warns when a party pays more than its max_share on average)\n"
     );
     assert!(out.get_output().stderr.is_empty());
 }

@@ -148,7 +148,10 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
                 let threads = opts.threads.unwrap_or_else(rayon::current_num_threads);
                 eprintln!("warning: {}", work.warning(threads));
             }
-            warn_memory(&model, trials);
+            // A refused run is refused alone (by the engine), not after a warning.
+            if !work.is_refused() {
+                warn_memory(&model, trials);
+            }
         }
         Some(_) => {
             // An invalid --max-trials is refused alone, not after a warning about its length.
@@ -1053,7 +1056,9 @@ fn load_and_run(
             Total::from(work).warning("run", threads, "fewer trials run shorter")
         );
     }
-    warn_memory(&model, trials);
+    if !work.is_refused() {
+        warn_memory(&model, trials);
+    }
     let bar = progress_bar(trials, quiet);
     let table = simulate(&model, &opts, &|done| bar.set_position(done));
     bar.finish_and_clear();
