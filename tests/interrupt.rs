@@ -111,7 +111,18 @@ fn interrupted(signal: &str) {
     assert_eq!(output.status.code(), Some(130), "{stderr}");
     // 5,000,000 trials of MHEP 1 are a long run: its warning comes first (docs/performance.md;
     // the wall time after it depends on the machine's threads).
-    let (warning, error) = stderr.split_once('\n').unwrap();
+    let (warning, rest) = stderr.split_once('\n').unwrap();
+    // Then its memory: 5,000,000 trials' table at 4 bytes a value, plus a segment and the monthly
+    // series kept — an upper estimate (runner::memory_estimate), past the 2 GB warned of.
+    let (memory, error) = rest.split_once('\n').unwrap();
+    assert!(
+        memory.starts_with("warning: this run may need up to ")
+            && memory.ends_with(
+                " GB of memory for 5,000,000 trials (an upper estimate; a table of results \
+                 beyond 8.6 GB is refused as it grows; docs/performance.md); fewer trials need less"
+            ),
+        "{stderr}"
+    );
     assert!(
         warning.starts_with(
             "warning: this run is long: 5,000,000 trials × 39 months × (3 sites + 1 + 49 payment \
