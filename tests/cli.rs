@@ -395,7 +395,7 @@ fn a_max_share_check_too_big_to_run_is_skipped_with_a_note() {
     let stdout = stdout.replace(&file.display().to_string(), "FILE");
     assert_eq!(
         stdout,
-        "FILE: ok — scenario \"long_horizon\": 600 sites, 5 parties, 1800 tariff lines, 1 block, 0 caps, 1 plan figure, 1200 months from 2030-01\n\
+        "FILE: ok — scenario \"long_horizon\": 600 sites, 5 parties, 1,800 tariff lines, 1 block, 0 caps, 1 plan figure, 1,200 months from 2030-01\n\
          contract check: max_share not checked: 1,000 trials × 1,200 months × (600 sites + 1 + 1,801 payment items / 100) would need an estimated 2.3 GB of memory, beyond the check's limit of 2 GB; `sibsim run FILE --trials 100` checks it on fewer trials (it warns when a party pays more than its max_share on average)\n"
     );
     assert!(out.get_output().stderr.is_empty());
@@ -548,6 +548,43 @@ fn commands_of_several_runs_bound_their_total_work() {
 
 /// What a sensitivity analysis too long to run would be accepted with.
 const SENSITIVITY_VALID: &str = "fewer --trials, a smaller --sobol-n or fewer --bootstrap resamples (the Sobol design runs N × (inputs + groups + 3) trials and its bootstrap B × N × (inputs + groups + 1) steps an output; docs/sensitivity.md), or a shorter horizon or fewer sites";
+
+/// A Sobol design with more rows than the plain run has trials is what makes an analysis too
+/// long, so the refusal names `--sobol-n`, not the `--trials` of the plain run. The fixture with
+/// 16 more sites like s1 (20 sites, 41 payment items): 460 inputs and groups, so 8,192 × 463 =
+/// 3,792,896 design rows + 10 trials; a trial is 1,200 × (20 + 1 + 0.41) = 25,692 units of 2 µs
+/// = 51.384 ms, so 194,897 s; the bootstrap 500 × 8,192 × 461 × 20 ns = 38 s; 2.3 days in all.
+#[test]
+fn a_sobol_design_that_drives_the_work_is_named() {
+    let out = tempfile::tempdir().unwrap();
+    let file = out.path().join("sites20.toml");
+    let text = std::fs::read_to_string("tests/fixtures/long_horizon.toml").unwrap();
+    let s1 = &text[text.find("[sites.s1]").unwrap()..text.find("[sites.s2]").unwrap()];
+    let mut big = text.clone();
+    for s in 5..=20 {
+        big.push_str(&s1.replace("sites.s1", &format!("sites.s{s}")));
+    }
+    std::fs::write(&file, big).unwrap();
+    let dir = out.path().join("x");
+    let shape = "1,200 months × (20 sites + 1 + 41 payment items / 100)";
+    let doc = "(docs/performance.md: the work estimate)";
+    let file = file.to_str().unwrap();
+    sibsim()
+        .args(["sensitivity", file, "--metric", "engagements"])
+        .args(["--sobol-n", "8192", "--trials", "10", "--quiet", "--out"])
+        .arg(&dir)
+        .assert()
+        .code(2)
+        .stderr(format!("Error: invalid --sobol-n: 3,792,906 trials × {shape} + 500 bootstrap resamples × 8,192 samples × 461 indices × 1 metric is an estimated 2.3 days of CPU time, beyond the limit of 24 hours; expected {SENSITIVITY_VALID} {doc}\n"));
+    // The report's run (10 trials) and its sensitivity section, the design again the driver.
+    sibsim()
+        .args(["report", file, "--sobol-n", "8192", "--trials", "10", "--quiet", "--out"])
+        .arg(&dir)
+        .assert()
+        .code(2)
+        .stderr(format!("Error: invalid --sobol-n: 10 trials × {shape} + 3,792,906 trials × {shape} + 500 bootstrap resamples × 8,192 samples × 461 indices × 1 metric is an estimated 2.3 days of CPU time, beyond the limit of 24 hours; expected fewer --trials, a smaller --sobol-n, or fewer sections (--compare, --sensitivity) {doc}\n"));
+    assert!(!dir.exists());
+}
 
 /// The Sobol bootstrap is part of the work a sensitivity analysis (or a report's sensitivity
 /// section) announces (issue 14): B resamples × N base samples × (inputs + groups + 1) indices ×

@@ -500,12 +500,16 @@ fn the_comparison_and_sensitivity_sections() {
         &std::fs::read_to_string(dir.path().join("compare.json")).expect("compare.json"),
     )
     .expect("json");
-    // Each results file says how it was made: the report's scenario, the comparison's own seed
-    // and trials, sampled mc.
+    // Each results file says how it was made: compare.json by the comparison file and its base
+    // (the report's scenario), the comparison's own seed and trials, sampled mc.
     let seed = compare["seed"].as_u64().expect("seed");
-    common::meta::assert_meta(
+    common::meta::assert_comparison_meta(
         &compare,
-        ("report", "scenarios/mhep1.toml"),
+        (
+            "report",
+            "scenarios/mhep1_structures.toml",
+            "scenarios/mhep1.toml",
+        ),
         seed,
         300,
         "mc",

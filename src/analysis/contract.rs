@@ -186,7 +186,7 @@ pub fn validate_announced(
             c.mean_share * 100.0,
             c.max_share * 100.0,
             c.p_exceeded * 100.0,
-            CHECK_TRIALS
+            crate::report::terminal::group_thousands(&CHECK_TRIALS.to_string())
         );
         if c.breached() {
             errors.push(scenario::field_error(

@@ -144,6 +144,10 @@ pub struct Meta {
     /// ([`crate::evidence::search`]): its folder as an absolute path, or `bundled with sibsim
     /// X.Y.Z`; `None` (written `null`) when the caller did not say.
     pub evidence: Option<String>,
+    /// For a comparison file (`compare`, `seek`, `report --compare`): the base scenario it names,
+    /// as an absolute path and the SHA-256 of its bytes, since the results follow from both files.
+    /// `None` otherwise, and then not written.
+    pub base_scenario: Option<(String, String)>,
 }
 
 impl Meta {
@@ -157,10 +161,7 @@ impl Meta {
         command: Vec<String>,
         now: std::time::SystemTime,
     ) -> Meta {
-        let scenario_path = std::fs::canonicalize(path)
-            .unwrap_or_else(|_| path.to_path_buf())
-            .display()
-            .to_string();
+        let scenario_path = absolute(path);
         Meta {
             sibsim_version: env!("CARGO_PKG_VERSION").to_owned(),
             scenario_path,
@@ -171,13 +172,29 @@ impl Meta {
             command,
             created_utc: rfc3339_utc(now),
             evidence: None,
+            base_scenario: None,
         }
     }
+
+    /// This meta with the base scenario of a comparison file: the file at `path`, whose bytes are
+    /// `bytes`.
+    pub fn with_base(mut self, path: &std::path::Path, bytes: &[u8]) -> Meta {
+        self.base_scenario = Some((absolute(path), sha256_hex(bytes)));
+        self
+    }
+}
+
+/// `path` as an absolute path where it can be resolved, else as given.
+fn absolute(path: &std::path::Path) -> String {
+    std::fs::canonicalize(path)
+        .unwrap_or_else(|_| path.to_path_buf())
+        .display()
+        .to_string()
 }
 
 impl Serialize for Meta {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("Meta", 9)?;
+        let mut st = s.serialize_struct("Meta", 9 + 2 * usize::from(self.base_scenario.is_some()))?;
         st.serialize_field("sibsim_version", &self.sibsim_version)?;
         st.serialize_field("scenario_path", &self.scenario_path)?;
         st.serialize_field("scenario_sha256", &self.scenario_sha256)?;
@@ -187,6 +204,10 @@ impl Serialize for Meta {
         st.serialize_field("command", &self.command)?;
         st.serialize_field("created_utc", &self.created_utc)?;
         st.serialize_field("evidence", &self.evidence)?;
+        if let Some((path, sha256)) = &self.base_scenario {
+            st.serialize_field("base_scenario_path", path)?;
+            st.serialize_field("base_scenario_sha256", sha256)?;
+        }
         st.end()
     }
 }

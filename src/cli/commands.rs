@@ -357,14 +357,16 @@ pub(super) fn announce_work(
     total: &Total,
     what: &str,
     threads: Option<usize>,
-    (valid, shorter): (&str, &str),
+    (valid, shorter, runs_option): (&str, &str, &str),
 ) -> Result<(), Error> {
     if total.is_refused() {
-        // The option that drives most of the work: a Sobol bootstrap can outweigh every run.
+        // The option that drives most of the work: a Sobol bootstrap can outweigh every run;
+        // else `runs_option`, the one that drives the runs (`--trials`, or `--sobol-n` where a
+        // Sobol design has more rows than the plain run has trials).
         let option = if total.bootstrap_seconds() > total.cpu_seconds() / 2.0 {
             "--bootstrap"
         } else {
-            "--trials"
+            runs_option
         };
         return Err(Error::InvalidOption {
             option: option.into(),
@@ -454,8 +456,14 @@ pub(super) fn report(args: &ReportArgs) -> anyhow::Result<()> {
     if let Some(c) = &comparison {
         work.add(super::compare::report_comparison_work(c, &args.sampling));
     }
+    // The option the refusal of too long a report names: the Sobol design's when it has more
+    // rows than the other runs have trials.
+    let mut runs_option = "--trials";
     if let Some(o) = &sensitivity {
         let needed = sibsim::sensitivity::analysis::trials_needed(&model, o)?;
+        if needed.saturating_sub(o.trials) > plan.trials() {
+            runs_option = "--sobol-n";
+        }
         work.add(Work::of(&model, needed));
         if let Some(b) = sibsim::sensitivity::analysis::bootstrap_work(&model, o)? {
             work.add_bootstrap(b);
@@ -465,11 +473,13 @@ pub(super) fn report(args: &ReportArgs) -> anyhow::Result<()> {
         (
             "expected fewer --trials, a smaller --sobol-n, or fewer sections (--compare, --sensitivity)",
             "fewer trials, or fewer sections, run shorter",
+            runs_option,
         )
     } else {
         (
             "expected fewer --trials, or a shorter horizon or fewer sites",
             "fewer trials run shorter",
+            runs_option,
         )
     };
     announce_work(&work, "report", opts.threads, fewer)?;
@@ -491,10 +501,13 @@ pub(super) fn report(args: &ReportArgs) -> anyhow::Result<()> {
     let mut sections = Vec::new();
     let mut figures: Vec<(&str, Vec<u8>)> =
         vec![("summary.json", Json.export(Report::Run(&report))?)];
-    if let Some(c) = &comparison {
+    if let (Some(c), Some(comparison_file)) = (&comparison, &args.compare) {
         let c = super::compare::run_for_report(c, &args.sampling, &bar)?;
         // Its own seed and trials, sampled `mc` whatever the run's sampling.
-        let c_meta = meta(&args.file, c.seed, &Plan::mc(c.trials), &located)?;
+        let c_meta = with_base(
+            meta(comparison_file, c.seed, &Plan::mc(c.trials), &located)?,
+            Some(&args.file),
+        )?;
         figures.push(("compare.json", with_meta_line("comparison", &c, &c_meta)?));
         sections.push(Section::comparison(&c)?);
     }
@@ -994,6 +1007,19 @@ pub(super) fn meta(
     );
     meta.evidence = Some(located.absolute_label());
     Ok(meta)
+}
+
+/// `meta` with the base scenario of a comparison file added: the file at `base`, read again for
+/// its hash; `meta` itself when there is no comparison file.
+pub(super) fn with_base(meta: Meta, base: Option<&Path>) -> Result<Meta, Error> {
+    let Some(base) = base else {
+        return Ok(meta);
+    };
+    let bytes = std::fs::read(base).map_err(|source| Error::ReadScenario {
+        path: base.to_path_buf(),
+        source,
+    })?;
+    Ok(meta.with_base(base, &bytes))
 }
 
 pub(super) fn calibrate(search: &EvidenceSearch, json: bool) -> anyhow::Result<()> {

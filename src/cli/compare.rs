@@ -7,7 +7,7 @@ use indicatif::ProgressBar;
 use sibsim::compare::file::{self, is_comparison, parse_sweep, variant_at, StructureOptions};
 use sibsim::compare::seek::{
     check_search, default_range, default_tolerance, expected_evaluations, parse_target,
-    seek as run_seek, short,
+    seek as run_seek, short, short_se,
 };
 use sibsim::compare::{self, report, CompareError, Knob, Schedule, Setup, VariantDef};
 use sibsim::engine::metrics::Layout;
@@ -22,7 +22,7 @@ use sibsim::scenario::{self, Event, Model};
 use super::args::{CompareArgs, CompareOutput, Sampling, SeekArgs, StructureArgs};
 use super::commands::{
     announce_work, as_refs, chart_files, check_dir, check_out_dir, default_out, meta, png_renderer,
-    progress_bar, with_meta_line,
+    progress_bar, with_base, with_meta_line,
 };
 use super::write_stdout;
 
@@ -475,6 +475,7 @@ pub(super) fn compare(args: CompareArgs) -> anyhow::Result<()> {
                 thousands(work.max_trials())
             ),
             "fewer trials or variants run shorter",
+            "--trials",
         ),
     )?;
     let progress = bar_progress(&bar, &overall);
@@ -499,7 +500,10 @@ pub(super) fn compare(args: CompareArgs) -> anyhow::Result<()> {
             with_meta_line(
                 "comparison",
                 &c,
-                &meta(&args.file, setup.seed, &Plan::mc(setup.trials), &located)?,
+                &with_base(
+                    meta(&args.file, setup.seed, &Plan::mc(setup.trials), &located)?,
+                    cfile.as_ref().map(|c| c.base_path.as_path()),
+                )?,
             )?,
         ),
         ("compare.csv", report::to_csv(&c)?),
@@ -569,10 +573,10 @@ fn to_tolerance(x: f64, tolerance: f64) -> String {
 pub(super) fn seek(args: SeekArgs) -> anyhow::Result<()> {
     let Inputs {
         model,
+        cfile,
         opts,
         feedback,
         located,
-        ..
     } = inputs(&args.file, &args.evidence.search(), &args.structure)?;
     let knob =
         Knob::parse(args.vary.trim(), &model).map_err(|e| option("--vary", e.problem, &e.valid))?;
@@ -620,6 +624,7 @@ pub(super) fn seek(args: SeekArgs) -> anyhow::Result<()> {
                 thousands(work.max_trials())
             ),
             "fewer trials, a wider --tolerance or a narrower --range run shorter",
+            "--trials",
         ),
     )?;
     let progress = bar_progress(&bar, &overall);
@@ -633,7 +638,10 @@ pub(super) fn seek(args: SeekArgs) -> anyhow::Result<()> {
     let json = with_meta_line(
         "seek",
         &r,
-        &meta(&args.file, setup.seed, &Plan::mc(setup.trials), &located)?,
+        &with_base(
+            meta(&args.file, setup.seed, &Plan::mc(setup.trials), &located)?,
+            cfile.as_ref().map(|c| c.base_path.as_path()),
+        )?,
     )?;
     write_claimed(
         &out,
@@ -646,7 +654,7 @@ pub(super) fn seek(args: SeekArgs) -> anyhow::Result<()> {
     } else {
         let figure = r.target.figure();
         let se = match (r.achieved_se, &r.note) {
-            (Some(se), _) => format!("± {} Monte Carlo SE", short(se)),
+            (Some(se), _) => format!("± {} Monte Carlo SE", short_se(se)),
             (None, Some(note)) => note
                 .split("; ")
                 .find_map(|n| n.strip_prefix("achieved_se: "))
@@ -676,7 +684,7 @@ pub(super) fn seek(args: SeekArgs) -> anyhow::Result<()> {
             match r.value_se {
                 Some(v) => format!(
                     "the value is located to ± {} by the figure's Monte Carlo error (its SE over the response's slope)",
-                    short(v)
+                    short_se(v)
                 ),
                 None => format!(
                     "the value's own precision is unknown: {}",
@@ -688,7 +696,7 @@ pub(super) fn seek(args: SeekArgs) -> anyhow::Result<()> {
             },
             r.evaluations,
             r.runs,
-            r.trials,
+            thousands(r.trials),
             if r.trials == 1 { "" } else { "s" },
             r.seed,
             r.stopped_because

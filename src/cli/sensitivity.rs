@@ -69,6 +69,12 @@ pub(super) fn sensitivity(args: SensitivityArgs) -> anyhow::Result<()> {
         (
             "expected fewer --trials, a smaller --sobol-n or fewer --bootstrap resamples (the Sobol design runs N × (inputs + groups + 3) trials and its bootstrap B × N × (inputs + groups + 1) steps an output; docs/sensitivity.md), or a shorter horizon or fewer sites",
             "fewer --trials, a smaller --sobol-n or fewer --bootstrap resamples run shorter",
+            // The Sobol design's rows beyond the plain run's trials make it the driver.
+            if needed.saturating_sub(opts.trials) > opts.trials {
+                "--sobol-n"
+            } else {
+                "--trials"
+            },
         ),
     )?;
     let out = out_dir(&args.output, &args.file, "sensitivity")?;

@@ -654,15 +654,47 @@ fn clearly_unmet(target: &Target, f: f64, se: f64) -> bool {
     se.is_finite() && miss > UNMET_SES * se
 }
 
-/// A figure with its Monte Carlo SE, as printed: `0.603333 ± 0.0282`, or saying which is missing.
+/// A Monte Carlo SE as printed: to 2 significant figures (`0.0049`, `350`), or as [`short`] gives it
+/// where that is out of plain notation's reach (0, below 10⁻¹², 10¹⁶ or more).
+pub fn short_se(se: f64) -> String {
+    let e = if se > 0.0 && se.is_finite() {
+        se.log10().floor() as i32
+    } else {
+        i32::MIN
+    };
+    if !(-12..=15).contains(&e) {
+        return short(se);
+    }
+    let scale = 10f64.powi(e - 1);
+    format!("{:.*}", (1 - e).max(0) as usize, (se / scale).round() * scale)
+}
+
+/// A figure with its Monte Carlo SE, as printed: the SE to 2 significant figures and the figure to
+/// the same decimal place (`0.603 ± 0.028`, `1.00000 ± 0.00050`, `123460 ± 350`), or saying which
+/// is missing. Where that place is out of plain notation's reach (an SE of 0, below 10⁻¹², or a
+/// figure of 10⁹ or more) both are given to 6 significant figures, as [`short`] gives them.
 fn with_se(f: f64, se: f64) -> String {
     if !f.is_finite() {
-        "undefined (no trial defines it)".to_string()
-    } else if se.is_finite() {
-        format!("{} ± {}", short(f), short(se))
-    } else {
-        format!("{} (no Monte Carlo SE)", short(f))
+        return "undefined (no trial defines it)".to_string();
     }
+    if !se.is_finite() {
+        return format!("{} (no Monte Carlo SE)", short(f));
+    }
+    let e = if se > 0.0 {
+        se.log10().floor() as i32
+    } else {
+        i32::MIN
+    };
+    if !(-12..=15).contains(&e) || f.abs() >= 1e9 {
+        return format!("{} ± {}", short(f), short(se));
+    }
+    // The second significant figure of the SE is at 10^(e − 1).
+    let decimals = (1 - e).max(0) as usize;
+    let scale = 10f64.powi(e - 1);
+    let round = |x: f64| (x / scale).round() * scale;
+    let (f, se) = (round(f), round(se));
+    let f = if f == 0.0 { 0.0 } else { f };
+    format!("{f:.decimals$} ± {se:.decimals$}")
 }
 
 /// Paired SEs a figure must move by for the value's precision (`value_se`) to read a slope from
@@ -1110,9 +1142,25 @@ mod tests {
         );
         // The SE of 400 values ±0.01 around their mean: 0.01 × √(400/399) / 20.
         assert!(
-            part.contains(" at k = 0 and 1 ± 0.000500626 at k = 1;"),
+            part.contains(" at k = 0 and 1.00000 ± 0.00050 at k = 1;"),
             "{part}"
         );
+    }
+
+    /// A figure ± SE as printed: the SE to 2 significant figures, the figure to its place.
+    #[test]
+    fn a_figure_is_printed_to_its_standard_error() {
+        assert_eq!(with_se(0.515, 0.0354281), "0.515 ± 0.035");
+        assert_eq!(with_se(0.60333333, 0.0282), "0.603 ± 0.028");
+        assert_eq!(with_se(123456.7, 345.2), "123460 ± 350");
+        assert_eq!(with_se(-0.00001, 0.0354), "0.000 ± 0.035");
+        assert_eq!(with_se(2.5, 0.0), "2.5 ± 0");
+        assert_eq!(with_se(0.3, f64::NAN), "0.3 (no Monte Carlo SE)");
+        assert_eq!(with_se(f64::NAN, 0.1), "undefined (no trial defines it)");
+        assert_eq!(short_se(0.00489922), "0.0049");
+        assert_eq!(short_se(0.0210581), "0.021");
+        assert_eq!(short_se(345.2), "350");
+        assert_eq!(short_se(0.0), "0");
     }
 
     /// Not met at either end, but one end within 2 SEs of the bound (or with no SE): the refusal
@@ -1133,7 +1181,7 @@ mod tests {
         let msg = whole("loss <= 0.2995");
         assert_eq!(
             msg,
-            format!("the target loss <= 0.2995 is not met on these trials at either end of the range: loss (probability) (± its Monte Carlo SE) is 0.5 ± {} at k = 0 and 0.3 ± {} at k = 1000; at k = 1000 it is within 2 of its SEs of the bound 0.2995, so more trials may show it met there: run again with more --trials than 400", short(se), short(se))
+            "the target loss <= 0.2995 is not met on these trials at either end of the range: loss (probability) (± its Monte Carlo SE) is 0.50000 ± 0.00050 at k = 0 and 0.30000 ± 0.00050 at k = 1000; at k = 1000 it is within 2 of its SEs of the bound 0.2995, so more trials may show it met there: run again with more --trials than 400"
         );
         assert!(((0.3 - 0.2995) / se) < UNMET_SES);
         // Just beyond 2 SEs at the nearer end: the range is every value k takes, so "cannot".

@@ -3,10 +3,50 @@
 
 use serde_json::Value;
 
+/// The canonical path of `file` and the SHA-256 of its bytes, computed here.
+fn path_and_hash(file: &str) -> (String, String) {
+    let path = std::fs::canonicalize(file).unwrap();
+    let digest = {
+        use sha2::Digest;
+        sha2::Sha256::digest(std::fs::read(file).unwrap())
+    };
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    (path.display().to_string(), hex)
+}
+
 /// `json` (a results file) starts with a `meta` made by `sibsim <command> … <file> …` with `seed`,
 /// `trials` and sampling `method`: sibsim's version, the file's canonical path and the SHA-256 of
-/// its bytes (computed here), the command line as words, a UTC time and the evidence library.
+/// its bytes (computed here), the command line as words, a UTC time and the evidence library;
+/// `file` is a scenario, so no base scenario is named.
 pub fn assert_meta(
+    json: &Value,
+    (command, file): (&str, &str),
+    seed: u64,
+    trials: u64,
+    method: &str,
+) {
+    assert_common(json, (command, file), seed, trials, method);
+    for key in ["base_scenario_path", "base_scenario_sha256"] {
+        assert!(json["meta"].get(key).is_none(), "{key}: {}", json["meta"]);
+    }
+}
+
+/// As [`assert_meta`] for a comparison file `file` whose base scenario is `base`: `meta` names
+/// the base too, with the SHA-256 of its bytes.
+pub fn assert_comparison_meta(
+    json: &Value,
+    (command, file, base): (&str, &str, &str),
+    seed: u64,
+    trials: u64,
+    method: &str,
+) {
+    assert_common(json, (command, file), seed, trials, method);
+    let (path, hex) = path_and_hash(base);
+    assert_eq!(json["meta"]["base_scenario_path"], path);
+    assert_eq!(json["meta"]["base_scenario_sha256"], hex);
+}
+
+fn assert_common(
     json: &Value,
     (command, file): (&str, &str),
     seed: u64,
@@ -20,13 +60,8 @@ pub fn assert_meta(
     );
     let meta = &json["meta"];
     assert_eq!(meta["sibsim_version"], env!("CARGO_PKG_VERSION"));
-    let path = std::fs::canonicalize(file).unwrap();
-    assert_eq!(meta["scenario_path"], path.display().to_string());
-    let digest = {
-        use sha2::Digest;
-        sha2::Sha256::digest(std::fs::read(file).unwrap())
-    };
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    let (path, hex) = path_and_hash(file);
+    assert_eq!(meta["scenario_path"], path);
     assert_eq!(meta["scenario_sha256"], hex);
     assert_eq!(meta["seed"], seed);
     assert_eq!(meta["trials"], trials);

@@ -152,7 +152,8 @@ fn precision(p: &crate::analysis::run::PrecisionOutcome) -> String {
 /// and a caret) and the notes, one a line.
 fn validation(v: &Validation) -> String {
     let n = |count: usize, one: &str, many: &str| {
-        format!("{count} {}", if count == 1 { one } else { many })
+        let many = if count == 1 { one } else { many };
+        format!("{} {many}", group_thousands(&count.to_string()))
     };
     let mut out = format!(
         "{}: ok — scenario \"{}\": {}, {}, {}, {}, {}, {}, {} from {}\n",

@@ -20,6 +20,7 @@
 
 use super::*;
 use crate::distributions::Dist;
+use crate::report::terminal::group_thousands;
 use crate::span::{FieldPath, Target};
 
 /// Employer on-costs as a share of salary above which the rate reads as a percentage.
@@ -42,14 +43,27 @@ fn sig4(x: f64) -> f64 {
     (x * scale).round() / scale
 }
 
-/// `unit` applied to `x` (`£2000`) for a fixed input; `£2025 (the distribution's median)` for a
+/// `x` for prose, with thousands separators: `2500` → `"2,500"`, `2025.5` → `"2,025.5"`. (A value
+/// the user is told to write stays plain, as TOML reads it: [`fmt_num`].)
+fn prose(x: f64) -> String {
+    let s = fmt_num(x);
+    if !x.is_finite() || x.abs() >= 1e9 {
+        return s;
+    }
+    match s.split_once('.') {
+        Some((int, frac)) => format!("{}.{frac}", group_thousands(int)),
+        None => group_thousands(&s),
+    }
+}
+
+/// `unit` applied to `x` (`£2,000`) for a fixed input; `£2,025 (the distribution's median)` for a
 /// distribution, whose median `x` is rounded to 4 significant figures. (The caret shows the
 /// distribution; its description could hold an infinite bound, which a warning does not need.)
 fn value_of(d: &Dist, x: f64, unit: impl Fn(String) -> String) -> String {
     if d.support().0 == d.support().1 {
-        unit(fmt_num(x))
+        unit(prose(x))
     } else {
-        format!("{} (the distribution's median)", unit(fmt_num(sig4(x))))
+        format!("{} (the distribution's median)", unit(prose(sig4(x))))
     }
 }
 
@@ -80,7 +94,7 @@ impl Validator<'_, '_> {
                 if (MIN_MONEY..MIN_PLAUSIBLE_TARIFF).contains(&a) {
                     self.warn(
                         &path,
-                        format!("£{} per event looks like thousands of pounds", fmt_num(a)),
+                        format!("£{} per event looks like thousands of pounds", prose(a)),
                         format!(
                             "write amounts in £, e.g. {} for £{}k",
                             fmt_num(a * 1000.0),
@@ -97,7 +111,7 @@ impl Validator<'_, '_> {
                     &path,
                     format!(
                         "a block of £{} looks like thousands of pounds",
-                        fmt_num(b.amount)
+                        prose(b.amount)
                     ),
                     format!(
                         "write amounts in £, e.g. {} for £{}k",
@@ -119,12 +133,12 @@ impl Validator<'_, '_> {
                 format!(
                     "on-costs of {} are {}% of salary, which looks like a percentage typed as a whole number",
                     value_of(d, x, |v| v),
-                    fmt_num(sig4(x * 100.0))
+                    prose(sig4(x * 100.0))
                 ),
                 format!(
                     "write a share of salary, e.g. {} for {}%",
                     fmt_num(sig4(x) / 100.0),
-                    fmt_num(sig4(x))
+                    prose(sig4(x))
                 ),
             );
         }
@@ -141,7 +155,7 @@ impl Validator<'_, '_> {
                     format!(
                         "write the annual salary, e.g. {} for £{} a month",
                         fmt_num(sig4(x) * 12.0),
-                        fmt_num(sig4(x))
+                        prose(sig4(x))
                     ),
                 );
             }
@@ -161,7 +175,7 @@ impl Validator<'_, '_> {
                 format!(
                     "write the monthly rate 1 − (1 − r)^(1/12) of an annual rate r: {} for {}% a year",
                     fmt_num(sig4(monthly)),
-                    fmt_num(sig4(x * 100.0))
+                    prose(sig4(x * 100.0))
                 ),
             );
         }
