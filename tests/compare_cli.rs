@@ -244,13 +244,7 @@ fn a_seek_on_a_comparison_file_hashes_its_base_too() {
         .assert()
         .success();
     let j: serde_json::Value = serde_json::from_slice(&run.get_output().stdout).unwrap();
-    common::meta::assert_comparison_meta(
-        &j,
-        ("seek", file, base.to_str().unwrap()),
-        9,
-        500,
-        "mc",
-    );
+    common::meta::assert_comparison_meta(&j, ("seek", file, base.to_str().unwrap()), 9, 500, "mc");
 }
 
 #[test]

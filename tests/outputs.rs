@@ -651,4 +651,36 @@ fn undefined_spreads_and_errors_say_why() {
         rows["engagements"].last().unwrap(),
         &format!("mcse_p10: {note}")
     );
+    // A probability the same in all 30 trials has a binomial SE of 0, which the note puts in
+    // its place: the chance of the other outcome may still be up to 1 − 0.05^(1/30) = 9.503%
+    // (e^(−2.995732/30) = 0.904966). Which flags are unanimous is read from the CSV itself.
+    let mut unanimous = 0;
+    for cells in rows.values() {
+        // name, kind, unit, mean (p), sd, mcse, …, note
+        if cells[1] != "probability" {
+            continue;
+        }
+        let note = cells.last().unwrap();
+        if cells[5] == "0" {
+            assert!(cells[3] == "0" || cells[3] == "1", "{cells:?}");
+            let other = if cells[3] == "1" {
+                "not being set"
+            } else {
+                "being set"
+            };
+            let seen = if cells[3] == "1" {
+                "set in every one of"
+            } else {
+                "set in none of"
+            };
+            assert_eq!(
+                note,
+                &format!("mcse 0 only because the flag was {seen} the 30 trials; the chance of its {other} may still be up to 9.503% (one-sided 95% bound 1 − 0.05^(1/n), about 3/n)")
+            );
+            unanimous += 1;
+        } else {
+            assert!(note.is_empty(), "{cells:?}");
+        }
+    }
+    assert!(unanimous > 0, "no unanimous flag in 30 trials of MHEP 1");
 }

@@ -194,7 +194,8 @@ fn absolute(path: &std::path::Path) -> String {
 
 impl Serialize for Meta {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("Meta", 9 + 2 * usize::from(self.base_scenario.is_some()))?;
+        let mut st =
+            s.serialize_struct("Meta", 9 + 2 * usize::from(self.base_scenario.is_some()))?;
         st.serialize_field("sibsim_version", &self.sibsim_version)?;
         st.serialize_field("scenario_path", &self.scenario_path)?;
         st.serialize_field("scenario_sha256", &self.scenario_sha256)?;

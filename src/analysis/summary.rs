@@ -48,6 +48,50 @@ pub struct Probability {
     pub mcse: f64,
 }
 
+impl Probability {
+    /// Why an `mcse` of 0 is no certainty, when the flag was the same in every one of `trials`
+    /// trials (p = 0 or 1): the binomial SE √(p(1 − p)/n) is then 0 whatever n, and says only that
+    /// no trial differed. The note gives the one-sided 95% Clopper–Pearson bound on the chance of
+    /// the other outcome, 1 − 0.05^(1/n) (about 3/n, the "rule of three"). `None` otherwise.
+    pub fn unanimous_note(&self, trials: u64) -> Option<String> {
+        if trials == 0 || self.mcse != 0.0 || !(self.p == 0.0 || self.p == 1.0) {
+            return None;
+        }
+        let n = trials as f64;
+        let bound = -(0.05f64.ln() / n).exp_m1();
+        let trials_text = crate::report::terminal::group_thousands(&trials.to_string());
+        let (seen, other) = match (self.p == 0.0, trials == 1) {
+            (true, true) => ("not set in the one trial".to_string(), "being set"),
+            (true, false) => (
+                format!("set in none of the {trials_text} trials"),
+                "being set",
+            ),
+            (false, true) => ("set in the one trial".to_string(), "not being set"),
+            (false, false) => (
+                format!("set in every one of the {trials_text} trials"),
+                "not being set",
+            ),
+        };
+        Some(format!(
+            "mcse 0 only because the flag was {seen}; the chance of its {other} may still be up to {} (one-sided 95% bound 1 − 0.05^(1/n), about 3/n)",
+            sig4_percent(bound)
+        ))
+    }
+}
+
+/// A share as a percentage to 4 significant figures: 0.002991 → "0.2991%", 0.95 → "95%".
+fn sig4_percent(x: f64) -> String {
+    let pct = x * 100.0;
+    let digits = (3 - pct.abs().log10().floor() as i32).max(0) as usize;
+    let s = format!("{pct:.digits$}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    };
+    format!("{s}%")
+}
+
 /// Everything a report prints about one scenario's run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Summary {
@@ -765,6 +809,31 @@ mod tests {
         assert!(
             (actual - expected).abs() <= 1e-12 * expected.abs().max(1.0),
             "{actual} != {expected}"
+        );
+    }
+
+    /// A flag the same in every trial: its SE of 0 is explained with the bound 1 − 0.05^(1/n),
+    /// worked by hand: n = 1,000: 1 − e^(−2.995732/1000) = 0.0029912; n = 1: 0.95.
+    #[test]
+    fn a_unanimous_flag_explains_its_zero_error() {
+        let certain = Probability { p: 1.0, mcse: 0.0 };
+        assert_eq!(
+            certain.unanimous_note(1000).as_deref(),
+            Some("mcse 0 only because the flag was set in every one of the 1,000 trials; the chance of its not being set may still be up to 0.2991% (one-sided 95% bound 1 − 0.05^(1/n), about 3/n)")
+        );
+        let never = Probability { p: 0.0, mcse: 0.0 };
+        assert_eq!(
+            never.unanimous_note(1).as_deref(),
+            Some("mcse 0 only because the flag was not set in the one trial; the chance of its being set may still be up to 95% (one-sided 95% bound 1 − 0.05^(1/n), about 3/n)")
+        );
+        let some = Probability {
+            p: 0.25,
+            mcse: 0.0137,
+        };
+        assert_eq!(some.unanimous_note(1000), None);
+        assert_eq!(
+            never.unanimous_note(20).as_deref(),
+            Some("mcse 0 only because the flag was set in none of the 20 trials; the chance of its being set may still be up to 13.91% (one-sided 95% bound 1 − 0.05^(1/n), about 3/n)")
         );
     }
 

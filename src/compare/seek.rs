@@ -666,7 +666,11 @@ pub fn short_se(se: f64) -> String {
         return short(se);
     }
     let scale = 10f64.powi(e - 1);
-    format!("{:.*}", (1 - e).max(0) as usize, (se / scale).round() * scale)
+    format!(
+        "{:.*}",
+        (1 - e).max(0) as usize,
+        (se / scale).round() * scale
+    )
 }
 
 /// A figure with its Monte Carlo SE, as printed: the SE to 2 significant figures and the figure to

@@ -164,7 +164,7 @@ fn summary_rows(
         if errors.is_some() {
             row.extend([String::new(), String::new(), String::new()]);
         }
-        row.push(String::new());
+        row.push(p.unanimous_note(summary.trials).unwrap_or_default());
         w.write_record(&row).map_err(err)?;
     }
     finish(w, WHAT)

@@ -26,10 +26,10 @@ for file in scenarios/mhep1.toml tests/fixtures/rules.toml; do
 done
 opts=(--trials 1000 --seed 7 --json)
 for name in mhep1 ips_new_service mhep1_reset; do
-    "$bin" outside-view "scenarios/$name.toml" "${opts[@]}" > "$base/$name/outside_view.json"
+    "$bin" outside-view "scenarios/$name.toml" "${opts[@]}" | sed '/^  "meta": {$/,/^  },$/d' > "$base/$name/outside_view.json"
 done
 for name in mhep1 mhep1_reset; do
-    "$bin" backtest "scenarios/$name.toml" "${opts[@]}" > "$base/$name/backtest.json"
+    "$bin" backtest "scenarios/$name.toml" "${opts[@]}" | sed '/^  "meta": {$/,/^  },$/d' > "$base/$name/backtest.json"
 done
 "$bin" evidence --json > "$base/evidence.json"
 "$bin" calibrate --json > "$base/calibrate.json"
