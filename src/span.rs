@@ -149,6 +149,41 @@ impl<'a> Source<'a> {
         best.unwrap_or(0..0)
     }
 
+    /// The key, within the distribution table at `path`, whose value is the `unexpected` one of
+    /// a serde "invalid type" message (`string "x"`, ``boolean `true` ``, `sequence`, …): serde
+    /// reads a `{ dist = …, … }` table whole before its fields, so its message names no field.
+    /// `None` unless the table at `path` has a `dist` key and exactly one other key's value is
+    /// of that kind (and that value, where the message gives it).
+    fn dist_field_of(&self, path: &FieldPath, unexpected: &str) -> Option<String> {
+        let doc = self.doc.as_ref()?;
+        let mut node = Node::Table(doc.as_table());
+        for seg in &path.0 {
+            node = node.child(seg)?.0;
+        }
+        let table = match node {
+            Node::Item(Item::Value(Value::InlineTable(t))) | Node::Value(Value::InlineTable(t)) => {
+                t
+            }
+            _ => return None,
+        };
+        table.get("dist")?;
+        let matches = |v: &Value| match v {
+            Value::String(s) => unexpected == format!("string {:?}", s.value()),
+            Value::Boolean(b) => unexpected == format!("boolean `{}`", b.value()),
+            Value::Integer(i) => unexpected == format!("integer `{}`", i.value()),
+            Value::Float(_) => unexpected.starts_with("floating point"),
+            Value::Array(_) => unexpected == "sequence",
+            Value::InlineTable(_) => unexpected == "map",
+            Value::Datetime(_) => false,
+        };
+        let mut found = table
+            .iter()
+            .filter(|(k, v)| *k != "dist" && matches(v))
+            .map(|(k, _)| k.to_string());
+        let key = found.next()?;
+        found.next().is_none().then_some(key)
+    }
+
     /// An error at `span`.
     pub fn error_at(
         &self,
@@ -216,9 +251,17 @@ pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(
             }
         }
         let (problem, valid) = split_message(e.inner().message());
-        let span = match e.inner().span() {
-            Some(s) if !s.is_empty() => s,
-            _ => src.locate(&path, Target::Value),
+        // Inside a distribution table, the field serde could not name.
+        let field = problem
+            .strip_prefix("invalid type: ")
+            .and_then(|unexpected| src.dist_field_of(&path, unexpected));
+        let span = match (&field, e.inner().span()) {
+            (Some(key), _) => {
+                path = path.key(key);
+                src.locate(&path, Target::Value)
+            }
+            (None, Some(s)) if !s.is_empty() => s,
+            (None, _) => src.locate(&path, Target::Value),
         };
         let (span, problem, valid) =
             dotted_key_hint(src.text, &span, &path, &problem).unwrap_or((span, problem, valid));

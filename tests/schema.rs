@@ -104,6 +104,7 @@ fn the_schema_accepts_every_scenario_sibsim_accepts() {
 /// them, and refuses a slip.
 const SHAPE_ERRORS: &[&str] = &[
     "demand_range_for_window",
+    "dist_field_wrong_type",
     "dotted_actuals_header",
     "dotted_actuals_key",
     "dotted_plan_key",
