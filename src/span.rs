@@ -152,21 +152,26 @@ impl<'a> Source<'a> {
     /// The key, within the distribution table at `path`, whose value is the `unexpected` one of
     /// a serde "invalid type" message (`string "x"`, ``boolean `true` ``, `sequence`, …): serde
     /// reads a `{ dist = …, … }` table whole before its fields, so its message names no field.
-    /// `None` unless the table at `path` has a `dist` key and exactly one other key's value is
-    /// of that kind (and that value, where the message gives it).
+    /// `None` unless the table at `path` (inline or not) has a `dist` key and exactly one other
+    /// key's value is of that kind (and that value, where the message gives it).
     fn dist_field_of(&self, path: &FieldPath, unexpected: &str) -> Option<String> {
         let doc = self.doc.as_ref()?;
         let mut node = Node::Table(doc.as_table());
         for seg in &path.0 {
             node = node.child(seg)?.0;
         }
-        let table = match node {
+        // An inline table, or a table of its own (`[….p_engage]`, or dotted keys `p_engage.mode`).
+        let entries: Vec<(&str, &Value)> = match node {
             Node::Item(Item::Value(Value::InlineTable(t))) | Node::Value(Value::InlineTable(t)) => {
-                t
+                t.iter().collect()
             }
+            Node::Item(Item::Table(t)) | Node::Table(t) => t
+                .iter()
+                .filter_map(|(k, item)| Some((k, item.as_value()?)))
+                .collect(),
             _ => return None,
         };
-        table.get("dist")?;
+        entries.iter().find(|(k, _)| *k == "dist")?;
         let matches = |v: &Value| match v {
             Value::String(s) => unexpected == format!("string {:?}", s.value()),
             Value::Boolean(b) => unexpected == format!("boolean `{}`", b.value()),
@@ -176,7 +181,7 @@ impl<'a> Source<'a> {
             Value::InlineTable(_) => unexpected == "map",
             Value::Datetime(_) => false,
         };
-        let mut found = table
+        let mut found = entries
             .iter()
             .filter(|(k, v)| *k != "dist" && matches(v))
             .map(|(k, _)| k.to_string());

@@ -583,6 +583,22 @@ fn a_sobol_design_that_drives_the_work_is_named() {
         .assert()
         .code(2)
         .stderr(format!("Error: invalid --sobol-n: 10 trials × {shape} + 3,792,906 trials × {shape} + 500 bootstrap resamples × 8,192 samples × 461 indices × 1 metric is an estimated 2.3 days of CPU time, beyond the limit of 24 hours; expected fewer --trials, a smaller --sobol-n, or fewer sections (--compare, --sensitivity) {doc}\n"));
+    // With a comparison of 3 runs and 4,000,000 trials a run, the runs outweigh the design:
+    // 4,000,000 + 12,000,000 + (4,000,000 + 3,792,896) = 23,792,896 trials × 51.384 ms =
+    // 1,222,575 s, + 38 s of bootstrap = 14 days, of which the design is 194,897 s: --trials.
+    let cmp = out.path().join("cmp.toml");
+    std::fs::write(
+        &cmp,
+        "name = \"c\"\nbase = \"sites20.toml\"\n\n[[variants]]\nname = \"a\"\ntariff_scale = 1.1\n\n[[variants]]\nname = \"b\"\ntariff_scale = 0.9\n",
+    )
+    .unwrap();
+    sibsim()
+        .args(["report", file, "--compare", cmp.to_str().unwrap()])
+        .args(["--sobol-n", "8192", "--trials", "4000000", "--quiet", "--out"])
+        .arg(&dir)
+        .assert()
+        .code(2)
+        .stderr(format!("Error: invalid --trials: 4,000,000 trials × {shape} + 3 runs × 4,000,000 trials × {shape} + 7,792,896 trials × {shape} + 500 bootstrap resamples × 8,192 samples × 461 indices × 1 metric is an estimated 14 days of CPU time, beyond the limit of 24 hours; expected fewer --trials, a smaller --sobol-n, or fewer sections (--compare, --sensitivity) {doc}\n"));
     assert!(!dir.exists());
 }
 

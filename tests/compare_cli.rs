@@ -45,6 +45,7 @@ fn the_bundled_comparison_runs_and_writes_its_files() {
             "compare",
             "scenarios/mhep1_structures.toml",
             "scenarios/mhep1.toml",
+            &["scenarios/mhep1_reset.toml"],
         ),
         seed,
         400,
@@ -147,6 +148,9 @@ fn a_sweep_is_the_same_on_any_thread_count_and_json_is_the_file() {
     // The same results on 1 and 2 threads: everything but `meta` (the command line, the time).
     let j: serde_json::Value = serde_json::from_slice(&files[0]).unwrap();
     let other: serde_json::Value = serde_json::from_slice(&files[1]).unwrap();
+    // A sweep runs a scenario, not a comparison file: its meta names no base or rules files.
+    let seed = j["seed"].as_u64().unwrap();
+    common::meta::assert_meta(&j, ("compare", "scenarios/mhep1.toml"), seed, 300, "mc");
     assert_eq!(
         common::meta::without_meta(j.clone()),
         common::meta::without_meta(other)
@@ -244,7 +248,45 @@ fn a_seek_on_a_comparison_file_hashes_its_base_too() {
         .assert()
         .success();
     let j: serde_json::Value = serde_json::from_slice(&run.get_output().stdout).unwrap();
-    common::meta::assert_comparison_meta(&j, ("seek", file, base.to_str().unwrap()), 9, 500, "mc");
+    common::meta::assert_comparison_meta(
+        &j,
+        ("seek", file, base.to_str().unwrap(), &[]),
+        9,
+        500,
+        "mc",
+    );
+    // The same seek as text: the figure met is printed to its SE's second significant figure,
+    // the SE to 2 significant figures, each within half its last digit of seek.json's values.
+    let run = sibsim()
+        .args(["seek", file, "--vary", "blocks.core.amount"])
+        .args(["--target", "site.only.provider_loss <= 0.10"])
+        .args(["--range", "100000,200000", "--trials", "500", "--seed", "9"])
+        .args(["--quiet", "--out"])
+        .arg(tmp.path().join("t"))
+        .assert()
+        .success();
+    let text = String::from_utf8(run.get_output().stdout.clone()).unwrap();
+    let met = text
+        .lines()
+        .find(|l| l.ends_with(" Monte Carlo SE), met"))
+        .unwrap_or_else(|| panic!("no line met with its SE:\n{text}"));
+    let (_, rest) = met
+        .split_once("site.only.provider_loss (probability) = ")
+        .expect("the figure");
+    let (figure, rest) = rest.split_once(" (± ").expect("its SE");
+    let se = rest.strip_suffix(" Monte Carlo SE), met").unwrap();
+    let decimals = |x: &str| x.split_once('.').map_or(0, |(_, d)| d.len());
+    assert_eq!(decimals(figure), decimals(se), "{met}");
+    let digits = se.trim_start_matches(['0', '.']).len();
+    assert_eq!(digits, 2, "{met}");
+    let half = 0.5 * 10f64.powi(-(decimals(se) as i32));
+    let f: f64 = figure.parse().unwrap();
+    let s: f64 = se.parse().unwrap();
+    assert!((f - j["achieved"].as_f64().unwrap()).abs() <= half, "{met}");
+    assert!(
+        (s - j["achieved_se"].as_f64().unwrap()).abs() <= half,
+        "{met}"
+    );
 }
 
 #[test]

@@ -675,7 +675,7 @@ fn undefined_spreads_and_errors_say_why() {
             };
             assert_eq!(
                 note,
-                &format!("mcse 0 only because the flag was {seen} the 30 trials; the chance of its {other} may still be up to 9.503% (one-sided 95% bound 1 − 0.05^(1/n), about 3/n)")
+                &format!("mcse 0 only because the flag was {seen} the 30 trials; the chance of its {other} may still be up to 9.503% (one-sided 95% Clopper–Pearson bound 1 − 0.05^(1/n); about 3/n for large n)")
             );
             unanimous += 1;
         } else {

@@ -509,6 +509,7 @@ fn the_comparison_and_sensitivity_sections() {
             "report",
             "scenarios/mhep1_structures.toml",
             "scenarios/mhep1.toml",
+            &["scenarios/mhep1_reset.toml"],
         ),
         seed,
         300,

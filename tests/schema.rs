@@ -105,6 +105,7 @@ fn the_schema_accepts_every_scenario_sibsim_accepts() {
 const SHAPE_ERRORS: &[&str] = &[
     "demand_range_for_window",
     "dist_field_wrong_type",
+    "dist_table_field_wrong_type",
     "dotted_actuals_header",
     "dotted_actuals_key",
     "dotted_plan_key",

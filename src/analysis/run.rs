@@ -148,6 +148,10 @@ pub struct Meta {
     /// as an absolute path and the SHA-256 of its bytes, since the results follow from both files.
     /// `None` otherwise, and then not written.
     pub base_scenario: Option<(String, String)>,
+    /// For a comparison file whose variants take payment rules from other scenarios
+    /// (`rules_from`): each such file, as an absolute path and the SHA-256 of its bytes. Empty
+    /// otherwise, and then not written.
+    pub rules_from: Vec<(String, String)>,
 }
 
 impl Meta {
@@ -173,6 +177,7 @@ impl Meta {
             created_utc: rfc3339_utc(now),
             evidence: None,
             base_scenario: None,
+            rules_from: Vec::new(),
         }
     }
 
@@ -180,6 +185,13 @@ impl Meta {
     /// `bytes`.
     pub fn with_base(mut self, path: &std::path::Path, bytes: &[u8]) -> Meta {
         self.base_scenario = Some((absolute(path), sha256_hex(bytes)));
+        self
+    }
+
+    /// This meta with one more scenario file a comparison's variant takes its rules from: the
+    /// file at `path`, whose bytes are `bytes`.
+    pub fn with_rules_from(mut self, path: &std::path::Path, bytes: &[u8]) -> Meta {
+        self.rules_from.push((absolute(path), sha256_hex(bytes)));
         self
     }
 }
@@ -194,8 +206,10 @@ fn absolute(path: &std::path::Path) -> String {
 
 impl Serialize for Meta {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st =
-            s.serialize_struct("Meta", 9 + 2 * usize::from(self.base_scenario.is_some()))?;
+        let fields = 9
+            + 2 * usize::from(self.base_scenario.is_some())
+            + usize::from(!self.rules_from.is_empty());
+        let mut st = s.serialize_struct("Meta", fields)?;
         st.serialize_field("sibsim_version", &self.sibsim_version)?;
         st.serialize_field("scenario_path", &self.scenario_path)?;
         st.serialize_field("scenario_sha256", &self.scenario_sha256)?;
@@ -208,6 +222,14 @@ impl Serialize for Meta {
         if let Some((path, sha256)) = &self.base_scenario {
             st.serialize_field("base_scenario_path", path)?;
             st.serialize_field("base_scenario_sha256", sha256)?;
+        }
+        if !self.rules_from.is_empty() {
+            let files: Vec<serde_json::Value> = self
+                .rules_from
+                .iter()
+                .map(|(path, sha256)| serde_json::json!({ "path": path, "sha256": sha256 }))
+                .collect();
+            st.serialize_field("rules_from_files", &files)?;
         }
         st.end()
     }

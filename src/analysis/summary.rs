@@ -52,7 +52,10 @@ impl Probability {
     /// Why an `mcse` of 0 is no certainty, when the flag was the same in every one of `trials`
     /// trials (p = 0 or 1): the binomial SE √(p(1 − p)/n) is then 0 whatever n, and says only that
     /// no trial differed. The note gives the one-sided 95% Clopper–Pearson bound on the chance of
-    /// the other outcome, 1 − 0.05^(1/n) (about 3/n, the "rule of three"). `None` otherwise.
+    /// the other outcome, 1 − 0.05^(1/n) (Clopper & Pearson, "The use of confidence or fiducial
+    /// limits illustrated in the case of the binomial", *Biometrika* 26(4), 1934, 404–413), about
+    /// 3/n for large n: the "rule of three" (Hanley & Lippman-Hand, "If nothing goes wrong, is
+    /// everything all right?", *JAMA* 249(13), 1983, 1743–1745). `None` otherwise.
     pub fn unanimous_note(&self, trials: u64) -> Option<String> {
         if trials == 0 || self.mcse != 0.0 || !(self.p == 0.0 || self.p == 1.0) {
             return None;
@@ -73,7 +76,7 @@ impl Probability {
             ),
         };
         Some(format!(
-            "mcse 0 only because the flag was {seen}; the chance of its {other} may still be up to {} (one-sided 95% bound 1 − 0.05^(1/n), about 3/n)",
+            "mcse 0 only because the flag was {seen}; the chance of its {other} may still be up to {} (one-sided 95% Clopper–Pearson bound 1 − 0.05^(1/n); about 3/n for large n)",
             sig4_percent(bound)
         ))
     }
@@ -819,12 +822,12 @@ mod tests {
         let certain = Probability { p: 1.0, mcse: 0.0 };
         assert_eq!(
             certain.unanimous_note(1000).as_deref(),
-            Some("mcse 0 only because the flag was set in every one of the 1,000 trials; the chance of its not being set may still be up to 0.2991% (one-sided 95% bound 1 − 0.05^(1/n), about 3/n)")
+            Some("mcse 0 only because the flag was set in every one of the 1,000 trials; the chance of its not being set may still be up to 0.2991% (one-sided 95% Clopper–Pearson bound 1 − 0.05^(1/n); about 3/n for large n)")
         );
         let never = Probability { p: 0.0, mcse: 0.0 };
         assert_eq!(
             never.unanimous_note(1).as_deref(),
-            Some("mcse 0 only because the flag was not set in the one trial; the chance of its being set may still be up to 95% (one-sided 95% bound 1 − 0.05^(1/n), about 3/n)")
+            Some("mcse 0 only because the flag was not set in the one trial; the chance of its being set may still be up to 95% (one-sided 95% Clopper–Pearson bound 1 − 0.05^(1/n); about 3/n for large n)")
         );
         let some = Probability {
             p: 0.25,
@@ -833,7 +836,7 @@ mod tests {
         assert_eq!(some.unanimous_note(1000), None);
         assert_eq!(
             never.unanimous_note(20).as_deref(),
-            Some("mcse 0 only because the flag was set in none of the 20 trials; the chance of its being set may still be up to 13.91% (one-sided 95% bound 1 − 0.05^(1/n), about 3/n)")
+            Some("mcse 0 only because the flag was set in none of the 20 trials; the chance of its being set may still be up to 13.91% (one-sided 95% Clopper–Pearson bound 1 − 0.05^(1/n); about 3/n for large n)")
         );
     }
 

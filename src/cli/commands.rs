@@ -456,19 +456,23 @@ pub(super) fn report(args: &ReportArgs) -> anyhow::Result<()> {
     if let Some(c) = &comparison {
         work.add(super::compare::report_comparison_work(c, &args.sampling));
     }
-    // The option the refusal of too long a report names: the Sobol design's when it has more
-    // rows than the other runs have trials.
-    let mut runs_option = "--trials";
+    // The Sobol design's share of the runs' work: the refusal of too long a report names
+    // `--sobol-n` when it is most of it, else `--trials`.
+    let mut design_seconds = 0.0;
     if let Some(o) = &sensitivity {
         let needed = sibsim::sensitivity::analysis::trials_needed(&model, o)?;
-        if needed.saturating_sub(o.trials) > plan.trials() {
-            runs_option = "--sobol-n";
-        }
+        design_seconds = Work::of(&model, needed.saturating_sub(o.trials)).cpu_seconds();
         work.add(Work::of(&model, needed));
         if let Some(b) = sibsim::sensitivity::analysis::bootstrap_work(&model, o)? {
             work.add_bootstrap(b);
         }
     }
+    let runs_seconds = work.cpu_seconds() - work.bootstrap_seconds();
+    let runs_option = if design_seconds > runs_seconds / 2.0 {
+        "--sobol-n"
+    } else {
+        "--trials"
+    };
     let fewer = if comparison.is_some() || sensitivity.is_some() {
         (
             "expected fewer --trials, a smaller --sobol-n, or fewer sections (--compare, --sensitivity)",
@@ -501,12 +505,13 @@ pub(super) fn report(args: &ReportArgs) -> anyhow::Result<()> {
     let mut sections = Vec::new();
     let mut figures: Vec<(&str, Vec<u8>)> =
         vec![("summary.json", Json.export(Report::Run(&report))?)];
-    if let (Some(c), Some(comparison_file)) = (&comparison, &args.compare) {
-        let c = super::compare::run_for_report(c, &args.sampling, &bar)?;
+    if let (Some(report_comparison), Some(comparison_file)) = (&comparison, &args.compare) {
+        let c = super::compare::run_for_report(report_comparison, &args.sampling, &bar)?;
         // Its own seed and trials, sampled `mc` whatever the run's sampling.
         let c_meta = with_base(
             meta(comparison_file, c.seed, &Plan::mc(c.trials), &located)?,
-            Some(&args.file),
+            Some(&report_comparison.base_path),
+            &report_comparison.rules_paths,
         )?;
         figures.push(("compare.json", with_meta_line("comparison", &c, &c_meta)?));
         sections.push(Section::comparison(&c)?);
@@ -1009,17 +1014,28 @@ pub(super) fn meta(
     Ok(meta)
 }
 
-/// `meta` with the base scenario of a comparison file added: the file at `base`, read again for
-/// its hash; `meta` itself when there is no comparison file.
-pub(super) fn with_base(meta: Meta, base: Option<&Path>) -> Result<Meta, Error> {
+/// `meta` with the other scenario files of a comparison file added, each read again for its
+/// hash: its base and the files its variants take rules from (`rules`); `meta` itself when there
+/// is no comparison file (`base` is `None`).
+pub(super) fn with_base(
+    meta: Meta,
+    base: Option<&Path>,
+    rules: &[std::path::PathBuf],
+) -> Result<Meta, Error> {
     let Some(base) = base else {
         return Ok(meta);
     };
-    let bytes = std::fs::read(base).map_err(|source| Error::ReadScenario {
-        path: base.to_path_buf(),
-        source,
-    })?;
-    Ok(meta.with_base(base, &bytes))
+    let read = |path: &Path| {
+        std::fs::read(path).map_err(|source| Error::ReadScenario {
+            path: path.to_path_buf(),
+            source,
+        })
+    };
+    let mut meta = meta.with_base(base, &read(base)?);
+    for path in rules {
+        meta = meta.with_rules_from(path, &read(path)?);
+    }
+    Ok(meta)
 }
 
 pub(super) fn calibrate(search: &EvidenceSearch, json: bool) -> anyhow::Result<()> {

@@ -1,13 +1,13 @@
 //! `sibsim compare` and `sibsim seek`: read and check everything first, then run with a progress
 //! bar, then write the files all-or-nothing and print.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use indicatif::ProgressBar;
 use sibsim::compare::file::{self, is_comparison, parse_sweep, variant_at, StructureOptions};
 use sibsim::compare::seek::{
-    check_search, default_range, default_tolerance, expected_evaluations, parse_target,
-    seek as run_seek, short, short_se,
+    check_search, default_range, default_tolerance, expected_evaluations, figure_and_se,
+    parse_target, seek as run_seek, short, short_se,
 };
 use sibsim::compare::{self, report, CompareError, Knob, Schedule, Setup, VariantDef};
 use sibsim::engine::metrics::Layout;
@@ -503,6 +503,7 @@ pub(super) fn compare(args: CompareArgs) -> anyhow::Result<()> {
                 &with_base(
                     meta(&args.file, setup.seed, &Plan::mc(setup.trials), &located)?,
                     cfile.as_ref().map(|c| c.base_path.as_path()),
+                    cfile.as_ref().map_or(&[][..], |c| &c.rules_paths),
                 )?,
             )?,
         ),
@@ -641,6 +642,7 @@ pub(super) fn seek(args: SeekArgs) -> anyhow::Result<()> {
         &with_base(
             meta(&args.file, setup.seed, &Plan::mc(setup.trials), &located)?,
             cfile.as_ref().map(|c| c.base_path.as_path()),
+            cfile.as_ref().map_or(&[][..], |c| &c.rules_paths),
         )?,
     )?;
     write_claimed(
@@ -653,8 +655,13 @@ pub(super) fn seek(args: SeekArgs) -> anyhow::Result<()> {
         write_stdout(&json)?;
     } else {
         let figure = r.target.figure();
+        // The figure to its SE's second significant figure, as a refusal prints it.
+        let achieved = match r.achieved_se {
+            Some(se) => figure_and_se(r.achieved, se).0,
+            None => short(r.achieved),
+        };
         let se = match (r.achieved_se, &r.note) {
-            (Some(se), _) => format!("± {} Monte Carlo SE", short_se(se)),
+            (Some(se), _) => format!("± {} Monte Carlo SE", figure_and_se(r.achieved, se).1),
             (None, Some(note)) => note
                 .split("; ")
                 .find_map(|n| n.strip_prefix("achieved_se: "))
@@ -676,7 +683,7 @@ pub(super) fn seek(args: SeekArgs) -> anyhow::Result<()> {
             r.target.text,
             r.knob,
             to_tolerance(r.value, r.tolerance),
-            short(r.achieved),
+            achieved,
             r.knob,
             to_tolerance(r.not_met_value, r.tolerance),
             r.not_met_figure
@@ -716,6 +723,10 @@ pub(super) fn seek(args: SeekArgs) -> anyhow::Result<()> {
 /// `report --compare FILE`: a comparison file, read and checked before anything runs.
 pub(super) struct ReportComparison {
     name: String,
+    /// The base scenario's path, as the comparison file names it (resolved).
+    pub(super) base_path: PathBuf,
+    /// The files its variants take rules from (resolved).
+    pub(super) rules_paths: Vec<PathBuf>,
     base: Model,
     variants: Vec<VariantDef>,
     feedback: bool,
@@ -767,6 +778,8 @@ pub(super) fn for_report(
     }
     Ok(ReportComparison {
         name: c.name.clone(),
+        base_path: c.base_path.clone(),
+        rules_paths: c.rules_paths.clone(),
         base: c.base.clone(),
         variants: c.variants.clone(),
         feedback: c.feedback,

@@ -54,6 +54,8 @@ pub struct ComparisonFile {
     pub description: String,
     /// Path of the base scenario, as resolved from the comparison file's folder.
     pub base_path: PathBuf,
+    /// The scenario files the variants' `rules_from` name, as resolved, each once, in file order.
+    pub rules_paths: Vec<PathBuf>,
     /// The base scenario, validated.
     pub base: Model,
     /// Whether money feeds back into delivery in every run (`feedback`, default true).
@@ -161,6 +163,7 @@ pub fn parse_in(
         }
     };
     let mut variants = Vec::new();
+    let mut rules_paths: Vec<PathBuf> = Vec::new();
     let mut names: Vec<&str> = Vec::new();
     for (i, v) in raw.variants.iter().enumerate() {
         let vp = root.key("variants").index(i);
@@ -233,6 +236,9 @@ pub fn parse_in(
                         );
                     }
                     def.rules_from = Some((file.clone(), m));
+                    if !rules_paths.contains(&p) {
+                        rules_paths.push(p.clone());
+                    }
                 }
             }
         }
@@ -351,6 +357,7 @@ pub fn parse_in(
         }),
         description: raw.description.unwrap_or_default(),
         base_path,
+        rules_paths,
         feedback: raw.feedback.unwrap_or(true),
         base,
         variants,

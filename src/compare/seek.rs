@@ -654,29 +654,52 @@ fn clearly_unmet(target: &Target, f: f64, se: f64) -> bool {
     se.is_finite() && miss > UNMET_SES * se
 }
 
-/// A Monte Carlo SE as printed: to 2 significant figures (`0.0049`, `350`), or as [`short`] gives it
-/// where that is out of plain notation's reach (0, below 10⁻¹², 10¹⁶ or more).
-pub fn short_se(se: f64) -> String {
-    let e = if se > 0.0 && se.is_finite() {
-        se.log10().floor() as i32
-    } else {
-        i32::MIN
-    };
-    if !(-12..=15).contains(&e) {
-        return short(se);
+/// The decimal place of an SE's second significant figure, as the exponent `k` of 10^k, taken
+/// after rounding (0.00996 rounds to 0.010, whose second figure is at 10⁻³); `None` for an SE of 0,
+/// not finite, below 10⁻¹² or 10¹⁶ or more, which plain notation does not serve.
+fn se_place(se: f64) -> Option<i32> {
+    if !(se > 0.0 && se.is_finite()) {
+        return None;
     }
-    let scale = 10f64.powi(e - 1);
-    format!(
-        "{:.*}",
-        (1 - e).max(0) as usize,
-        (se / scale).round() * scale
-    )
+    let e = se.log10().floor() as i32;
+    // Rounded to 2 figures, an SE just below a power of ten becomes that power: one place up.
+    let rounded = (se / 10f64.powi(e - 1)).round();
+    let e = if rounded >= 100.0 { e + 1 } else { e };
+    (-12..=15).contains(&e).then_some(e - 1)
 }
 
-/// A figure with its Monte Carlo SE, as printed: the SE to 2 significant figures and the figure to
-/// the same decimal place (`0.603 ± 0.028`, `1.00000 ± 0.00050`, `123460 ± 350`), or saying which
-/// is missing. Where that place is out of plain notation's reach (an SE of 0, below 10⁻¹², or a
-/// figure of 10⁹ or more) both are given to 6 significant figures, as [`short`] gives them.
+/// A Monte Carlo SE as printed: to 2 significant figures (`0.0049`, `350`, `0.010`), or as
+/// [`short`] gives it where plain notation does not serve (0, below 10⁻¹², 10¹⁶ or more).
+pub fn short_se(se: f64) -> String {
+    match se_place(se) {
+        Some(k) => fixed(se, k),
+        None => short(se),
+    }
+}
+
+/// `x` rounded to a multiple of 10^k and printed with exactly the decimals that shows.
+fn fixed(x: f64, k: i32) -> String {
+    let scale = 10f64.powi(k);
+    let r = (x / scale).round() * scale;
+    let r = if r == 0.0 { 0.0 } else { r };
+    format!("{r:.*}", (-k).max(0) as usize)
+}
+
+/// A figure and its Monte Carlo SE as printed: the SE to 2 significant figures and the figure to
+/// the same decimal place (`0.603`, `0.028`), or both to 6 significant figures as [`short`] gives
+/// them where that place does not serve: an SE of 0 or out of plain notation's reach, or a figure
+/// that would need more than 15 significant figures at that place (beyond an f64's precision).
+pub fn figure_and_se(f: f64, se: f64) -> (String, String) {
+    match se_place(se) {
+        Some(k) if f == 0.0 || (f.abs().log10().floor() as i32) - k < 15 => {
+            (fixed(f, k), fixed(se, k))
+        }
+        _ => (short(f), short(se)),
+    }
+}
+
+/// A figure with its Monte Carlo SE, as printed: [`figure_and_se`] (`0.603 ± 0.028`,
+/// `1.00000 ± 0.00050`, `123460 ± 350`), or saying which is missing.
 fn with_se(f: f64, se: f64) -> String {
     if !f.is_finite() {
         return "undefined (no trial defines it)".to_string();
@@ -684,21 +707,8 @@ fn with_se(f: f64, se: f64) -> String {
     if !se.is_finite() {
         return format!("{} (no Monte Carlo SE)", short(f));
     }
-    let e = if se > 0.0 {
-        se.log10().floor() as i32
-    } else {
-        i32::MIN
-    };
-    if !(-12..=15).contains(&e) || f.abs() >= 1e9 {
-        return format!("{} ± {}", short(f), short(se));
-    }
-    // The second significant figure of the SE is at 10^(e − 1).
-    let decimals = (1 - e).max(0) as usize;
-    let scale = 10f64.powi(e - 1);
-    let round = |x: f64| (x / scale).round() * scale;
-    let (f, se) = (round(f), round(se));
-    let f = if f == 0.0 { 0.0 } else { f };
-    format!("{f:.decimals$} ± {se:.decimals$}")
+    let (f, se) = figure_and_se(f, se);
+    format!("{f} ± {se}")
 }
 
 /// Paired SEs a figure must move by for the value's precision (`value_se`) to read a slope from
@@ -1165,6 +1175,16 @@ mod tests {
         assert_eq!(short_se(0.0210581), "0.021");
         assert_eq!(short_se(345.2), "350");
         assert_eq!(short_se(0.0), "0");
+        // Rounding up to a power of ten keeps 2 figures: 0.00996 → 0.010, 0.996 → 1.0.
+        assert_eq!(short_se(0.00996), "0.010");
+        assert_eq!(short_se(0.996), "1.0");
+        assert_eq!(with_se(0.51234, 0.00996), "0.512 ± 0.010");
+        // A tiny SE beside a large figure: no digits beyond an f64's precision.
+        assert_eq!(with_se(123456789.123456, 1e-10), "123457000 ± 1e-10");
+        assert_eq!(
+            figure_and_se(0.6, 0.00489922),
+            ("0.6000".into(), "0.0049".into())
+        );
     }
 
     /// Not met at either end, but one end within 2 SEs of the bound (or with no SE): the refusal

@@ -26,16 +26,21 @@ pub fn assert_meta(
     method: &str,
 ) {
     assert_common(json, (command, file), seed, trials, method);
-    for key in ["base_scenario_path", "base_scenario_sha256"] {
+    for key in [
+        "base_scenario_path",
+        "base_scenario_sha256",
+        "rules_from_files",
+    ] {
         assert!(json["meta"].get(key).is_none(), "{key}: {}", json["meta"]);
     }
 }
 
-/// As [`assert_meta`] for a comparison file `file` whose base scenario is `base`: `meta` names
-/// the base too, with the SHA-256 of its bytes.
+/// As [`assert_meta`] for a comparison file `file` whose base scenario is `base` and whose
+/// variants take rules from the scenarios `rules`: `meta` names them too, each with the SHA-256
+/// of its bytes (`rules_from_files` absent when there are none).
 pub fn assert_comparison_meta(
     json: &Value,
-    (command, file, base): (&str, &str, &str),
+    (command, file, base, rules): (&str, &str, &str, &[&str]),
     seed: u64,
     trials: u64,
     method: &str,
@@ -44,6 +49,22 @@ pub fn assert_comparison_meta(
     let (path, hex) = path_and_hash(base);
     assert_eq!(json["meta"]["base_scenario_path"], path);
     assert_eq!(json["meta"]["base_scenario_sha256"], hex);
+    if rules.is_empty() {
+        assert!(
+            json["meta"].get("rules_from_files").is_none(),
+            "{}",
+            json["meta"]
+        );
+    } else {
+        let want: Vec<Value> = rules
+            .iter()
+            .map(|r| {
+                let (path, sha256) = path_and_hash(r);
+                serde_json::json!({ "path": path, "sha256": sha256 })
+            })
+            .collect();
+        assert_eq!(json["meta"]["rules_from_files"], Value::Array(want));
+    }
 }
 
 fn assert_common(
