@@ -367,22 +367,31 @@ fn a_breached_max_share_fails_validation_and_warns_in_run() {
 /// is 1.4 GB, so this file has 600: one segment of rows at 8 bytes a value, the table at 4 and
 /// the monthly series kept come to 2.3 GB. Beyond the check's 2 GB it is skipped at once, with a
 /// note saying why and how to check it; the file is still valid.
+/// tests/fixtures/long_horizon.toml (4 sites, 1,200 months) edited by `edit`, then sites s5 to
+/// s`last` like s1 appended: a scenario as large as a test needs.
+fn long_horizon_with_sites(last: usize, edit: impl Fn(&str) -> String) -> String {
+    let text = std::fs::read_to_string("tests/fixtures/long_horizon.toml").unwrap();
+    let s1 = &text[text.find("[sites.s1]").unwrap()..text.find("[sites.s2]").unwrap()];
+    let mut big = edit(&text);
+    for s in 5..=last {
+        big.push_str(&s1.replace("sites.s1", &format!("sites.s{s}")));
+    }
+    big
+}
+
 #[test]
 fn a_max_share_check_too_big_to_run_is_skipped_with_a_note() {
     const SITES: usize = 600;
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("big.toml");
-    // tests/fixtures/long_horizon.toml (4 sites, 1,200 months) with 296 more sites like s1 and a
-    // top-up fund with a max_share that pays a tariff.
-    let text = std::fs::read_to_string("tests/fixtures/long_horizon.toml").unwrap();
-    let s1 = &text[text.find("[sites.s1]").unwrap()..text.find("[sites.s2]").unwrap()];
-    let mut big = text.replace(
-        "[parties.charity]",
-        "[parties.fund]\nrole = \"outcome_payer\"\nmax_share = 0.5\n\n[parties.spv]\nrole = \"spv\"\n\n[parties.bank]\nrole = \"investor\"\n\n[parties.charity]",
-    );
-    for s in 5..=SITES {
-        big.push_str(&s1.replace("sites.s1", &format!("sites.s{s}")));
-    }
+    // The long-horizon fixture with SITES sites and a top-up fund with a max_share that pays a
+    // tariff.
+    let mut big = long_horizon_with_sites(SITES, |text| {
+        text.replace(
+            "[parties.charity]",
+            "[parties.fund]\nrole = \"outcome_payer\"\nmax_share = 0.5\n\n[parties.spv]\nrole = \"spv\"\n\n[parties.bank]\nrole = \"investor\"\n\n[parties.charity]",
+        )
+    });
     big.push_str("\n[[tariffs]]\nname = \"fund_jobs\"\npayer = \"fund\"\npayee = \"spv\"\nevent = \"job_start\"\namount = 50\n");
     std::fs::write(&file, big).unwrap();
     let started = std::time::Instant::now();
@@ -558,13 +567,7 @@ const SENSITIVITY_VALID: &str = "fewer --trials, a smaller --sobol-n or fewer --
 fn a_sobol_design_that_drives_the_work_is_named() {
     let out = tempfile::tempdir().unwrap();
     let file = out.path().join("sites20.toml");
-    let text = std::fs::read_to_string("tests/fixtures/long_horizon.toml").unwrap();
-    let s1 = &text[text.find("[sites.s1]").unwrap()..text.find("[sites.s2]").unwrap()];
-    let mut big = text.clone();
-    for s in 5..=20 {
-        big.push_str(&s1.replace("sites.s1", &format!("sites.s{s}")));
-    }
-    std::fs::write(&file, big).unwrap();
+    std::fs::write(&file, long_horizon_with_sites(20, str::to_string)).unwrap();
     let dir = out.path().join("x");
     let shape = "1,200 months × (20 sites + 1 + 41 payment items / 100)";
     let doc = "(docs/performance.md: the work estimate)";
